@@ -1,0 +1,94 @@
+"""The data model: a paper, and a digest of papers grouped by week. No Textual here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from reader.text import clean_abstract
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A labelled link beside a paper's main one (Tweet, Code, Project, ...)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper of the digest, as read from the source (the abstract is kept raw)."""
+
+    week: date
+    title: str
+    link: str
+    category: str = ""
+    abstract: str = ""
+    arxiv_id: str | None = None
+    summary: str = ""
+    links: tuple[Link, ...] = ()
+    line: int = 0
+    """The 1-based line of the source where the paper starts (0 when unknown)."""
+
+    @property
+    def key(self) -> str:
+        """What reading state is keyed by: the arXiv id without version, else the link."""
+        return self.arxiv_id or self.link
+
+    @property
+    def text(self) -> str:
+        """The abstract as displayed and searched: arXiv artifacts made readable."""
+        return clean_abstract(self.abstract)
+
+
+class Digest:
+    """An immutable, ordered collection of papers: newest week first, source order within a week.
+
+    Papers are addressed by their index in `papers`; views of the digest are arrays of indices.
+    """
+
+    __slots__ = ("name", "source", "papers", "weeks", "week_ranges", "_haystacks")
+
+    def __init__(self, papers: Iterable[Paper], name: str = "digest", source: str = "") -> None:
+        ordered = sorted(papers, key=lambda paper: paper.week, reverse=True)
+        self.name = name
+        self.source = source
+        self.papers: tuple[Paper, ...] = tuple(ordered)
+        weeks: list[date] = []
+        ranges: dict[date, range] = {}
+        start = 0
+        for index in range(1, len(ordered) + 1):
+            if index == len(ordered) or ordered[index].week != ordered[start].week:
+                week = ordered[start].week
+                weeks.append(week)
+                ranges[week] = range(start, index)
+                start = index
+        self.weeks: tuple[date, ...] = tuple(weeks)
+        self.week_ranges: dict[date, range] = ranges
+        self._haystacks: list[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __repr__(self) -> str:
+        return f"Digest({self.name!r}, {len(self.papers)} papers, {len(self.weeks)} weeks)"
+
+    @property
+    def haystacks(self) -> list[str]:
+        """Per paper, the lowercased searchable text: title, category, cleaned abstract."""
+        if self._haystacks is None:
+            self._haystacks = [
+                f"{paper.title}\n{paper.category}\n{paper.text}".lower() for paper in self.papers
+            ]
+        return self._haystacks
+
+    def indices(self, week: date | None = None) -> range:
+        """The indices of one week's papers, or of every paper when `week` is None."""
+        if week is None:
+            return range(len(self.papers))
+        return self.week_ranges.get(week, range(0))
+
+    def week_of(self, index: int) -> date:
+        return self.papers[index].week

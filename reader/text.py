@@ -1,0 +1,104 @@
+"""Pure text helpers: arXiv ids, abstract cleaning, and making untrusted text inert.
+
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ARXIV_LINK = re.compile(
+    r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def arxiv_id(link: str) -> str | None:
+    """The arXiv id, without version, of an arXiv abs/pdf link; None for any other link.
+
+    >>> arxiv_id("https://arxiv.org/abs/2303.17564v1")
+    '2303.17564'
+    """
+    match = _ARXIV_LINK.match(link.strip())
+    return match.group("id") if match else None
+
+
+# --- abstract cleaning -------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\bthis https? URL\b")
+"""arXiv's stand-in for a link it removed from an abstract; displayed dimmed."""
+
+_LOST_SPACE = re.compile(r"\b(at|from|via|on|in)this (https?) URL\b")
+_LATEX_WRAPPER = re.compile(r"\\(?:url|emph|textit|textbf|texttt|textrm|textsc|mathrm)\{([^{}]*)\}")
+_MATH = re.compile(r"(\$\$?)(?:\\.|[^\\$])+?\1")
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _clean_prose(text: str) -> str:
+    text = text.replace("\\%", "%").replace("\\&", "&").replace("\\_", "_")
+    text = text.replace("~", " ").replace(" --- ", " — ").replace(" -- ", " – ")
+    return text
+
+
+def clean_abstract(text: str) -> str:
+    """The abstract as a reader wants it: arXiv artifacts made readable, math kept as written.
+
+    >>> clean_abstract(r"Code is available atthis https URL. See~\\url{x.org}, 50\\% -- more.")
+    'Code is available at this https URL. See x.org, 50% – more.'
+    """
+    if not text:
+        return ""
+    text = _LOST_SPACE.sub(r"\1 this \2 URL", text)
+    previous = None
+    while previous != text:  # nested wrappers: \emph{\textbf{x}}
+        previous = text
+        text = _LATEX_WRAPPER.sub(r"\1", text)
+    parts: list[str] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        parts.append(_clean_prose(text[position : match.start()]))
+        parts.append(match.group(0))
+        position = match.end()
+    parts.append(_clean_prose(text[position:]))
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+# --- terminal safety ---------------------------------------------------------------------------
+
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INERT_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_INERT_TABLE[0x7F] = "\u2421"
+_INERT_TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+_INERT_TABLE.update({ord(char): f"<U+{ord(char):04X}>" for char in _BIDI})
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+
+
+def has_unsafe(text: str) -> bool:
+    return _UNSAFE.search(text) is not None
+
+
+def inert(text: str, keep_newlines: bool = False) -> str:
+    """`text` with every control character and bidi override made visible and harmless.
+
+    ESC becomes ␛, BEL ␇, NUL ␀ (the Control Pictures block); C1 controls become `\\x9b`;
+    bidi overrides become `<U+202E>`. Nothing is dropped, so nothing is hidden from the reader.
+
+    >>> inert("a\\x1b[2Jb\\u202e")
+    'a␛[2Jb<U+202E>'
+    """
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    if pattern.search(text) is None:
+        return text
+    if keep_newlines:
+        table = dict(_INERT_TABLE)
+        del table[0x0A], table[0x09]
+        return text.translate(table)
+    return text.translate(_INERT_TABLE)
+
+
+def is_web_link(link: str) -> bool:
+    """True for http and https links: the only ones reader opens or renders as hyperlinks."""
+    lowered = link.strip().lower()
+    return lowered.startswith(("http://", "https://")) and has_unsafe(link) is False

@@ -1,0 +1,25 @@
+"""Shared fixtures: every test runs with its own reading-state directory and no real clipboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    state = tmp_path / "state"
+    monkeypatch.setenv("READER_STATE_DIR", str(state))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    yield state
+
+
+BUNDLED = Path(__file__).resolve().parent.parent / "reader" / "data" / "ml-papers-2023.md"
+
+
+@pytest.fixture
+def bundled_path() -> Path:
+    return BUNDLED
