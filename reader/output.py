@@ -1,0 +1,293 @@
+"""Writing a selection of papers for `reader --print`: table, json, csv, markdown, links.
+
+No Textual here. Every writer streams: it writes paper by paper (the table in chunks), so printing
+100,000 papers never builds one giant string.
+
+Terminal safety: a digest is untrusted text, and output often goes straight to a terminal.
+
+- json keeps every character exactly, escaping control characters, C1 controls, DEL and bidi
+  overrides as ``\\uXXXX`` (``json.dumps`` itself escapes only the characters below U+0020).
+- table, csv, markdown and links always (not only on a terminal) make such characters inert with
+  `reader.text.inert`: ESC becomes ``␛``, U+202E becomes ``<U+202E>``, and so on. Ordinary text is
+  left untouched, and `inert` is idempotent, so ``reader X --print --format F | reader - --print
+  --format F`` is byte-identical for csv and markdown too.
+- Newlines: csv keeps them inside quoted fields (as the csv module writes them); markdown writes
+  a multi-line cell as continuation rows whose Week cell is blank (as pandas/tabulate do), which
+  the loader joins back with newlines. Pipe-table cells are stripped, so spaces at the start or
+  end of a line in a cell do not survive a markdown round trip; CR becomes ``␍`` (inert).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol, TextIO
+
+from reader.model import Digest, Paper
+from reader.text import inert, is_web_link
+
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
+"""The formats `write_papers` knows, the default first."""
+
+FIELDS: tuple[str, ...] = ("week", "title", "category", "abstract", "link", "arxiv_id")
+"""The field names of json objects and csv columns, in order."""
+
+MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
+"""The header of the markdown table: the bundled digest's own."""
+
+
+class ReadingState(Protocol):
+    """What the writers need of the reading state (`reader.state.StateStore` provides it)."""
+
+    def is_read(self, key: str) -> bool: ...
+
+    def is_starred(self, key: str) -> bool: ...
+
+
+def write_papers(
+    digest: Digest,
+    indices: Iterable[int],
+    fmt: str,
+    out: TextIO,
+    state: ReadingState | None = None,
+    color: bool | None = None,
+) -> int:
+    """Write the papers of `digest` at `indices`, in that order, to `out` in format `fmt`.
+
+    `state`, when given, adds `read` and `starred` to json objects. `color`: None follows the
+    terminal (and NO_COLOR / FORCE_COLOR), False never styles, True always does; only the table
+    is styled. Returns the number of papers written.
+    """
+    papers = (digest.papers[index] for index in indices)
+    if fmt == "json":
+        return _write_json(papers, out, state)
+    if fmt == "csv":
+        return _write_csv(papers, out)
+    if fmt == "markdown":
+        return _write_markdown(papers, out)
+    if fmt == "links":
+        return _write_links(papers, out)
+    if fmt == "table":
+        return _write_table(digest, indices, out, color)
+    raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+# --- json --------------------------------------------------------------------------------------
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_json(text: str) -> str:
+    """`text` (json.dumps output) with the characters json leaves raw escaped as \\uXXXX."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, Any]:
+    """The json object of a paper: the `FIELDS`, plus `read` and `starred` when `state` is given."""
+    record: dict[str, Any] = {
+        "week": paper.week.isoformat(),
+        "title": paper.title,
+        "category": paper.category,
+        "abstract": paper.abstract,
+        "link": paper.link,
+        "arxiv_id": paper.arxiv_id,
+    }
+    if state is not None:
+        record["read"] = bool(state.is_read(paper.key))
+        record["starred"] = bool(state.is_starred(paper.key))
+    return record
+
+
+def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None) -> int:
+    # The same text as json.dumps(list, indent=2, ensure_ascii=False), written object by object.
+    # Where the output cannot encode all of Unicode, escape everything beyond ASCII instead.
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
+    ascii_only = not encoding.startswith("utf")
+    count = 0
+    for paper in papers:
+        text = json.dumps(paper_record(paper, state), indent=2, ensure_ascii=ascii_only)
+        out.write(("[\n  " if count == 0 else ",\n  ") + _escape_json(text).replace("\n", "\n  "))
+        count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+# --- csv ---------------------------------------------------------------------------------------
+
+
+def _write_csv(papers: Iterable[Paper], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIELDS)
+    count = 0
+    for paper in papers:
+        writer.writerow(
+            (
+                paper.week.isoformat(),
+                inert(paper.title, keep_newlines=True),
+                inert(paper.category, keep_newlines=True),
+                inert(paper.abstract, keep_newlines=True),
+                inert(paper.link),
+                paper.arxiv_id or "",
+            )
+        )
+        count += 1
+    return count
+
+
+# --- markdown ----------------------------------------------------------------------------------
+
+
+def markdown_cell(text: str) -> list[str]:
+    """`text` as the cells of a pipe-table column: one per line, inert, `|` escaped as `\\|`.
+
+    >>> markdown_cell("a | b\\x1b\\nc")
+    ['a \\\\| b␛', 'c']
+    """
+    cleaned = inert(text.strip(), keep_newlines=True).replace("|", "\\|")
+    if "\n" not in cleaned:
+        return [cleaned]
+    return [line.strip() for line in cleaned.split("\n")]
+
+
+def _markdown_row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _write_markdown(papers: Iterable[Paper], out: TextIO) -> int:
+    out.write(_markdown_row(MARKDOWN_HEADER))
+    out.write("|" + "|".join(":---" for _ in MARKDOWN_HEADER) + "|\n")
+    count = 0
+    for paper in papers:
+        title, category, abstract, link = (
+            markdown_cell(paper.title),
+            markdown_cell(paper.category),
+            markdown_cell(paper.abstract),
+            markdown_cell(paper.link),
+        )
+        columns = (title, category, abstract, link)
+        out.write(_markdown_row((paper.week.isoformat(), *(column[0] for column in columns))))
+        # A multi-line cell continues on rows with a blank week, as pandas/tabulate write it.
+        for row in range(1, max(map(len, columns))):
+            cells = (column[row] if row < len(column) else "" for column in columns)
+            out.write(_markdown_row(("", *cells)))
+        count += 1
+    return count
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def _write_links(papers: Iterable[Paper], out: TextIO) -> int:
+    count = 0
+    for paper in papers:
+        out.write(inert(paper.link) + "\n")
+        count += 1
+    return count
+
+
+# --- table -------------------------------------------------------------------------------------
+
+TABLE_CHUNK = 500
+"""Rows rendered per Rich table: the chunks share column widths, so they join seamlessly."""
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+LINK_HEADER = "arXiv/link"
+
+
+def _link_cell(paper: Paper) -> str:
+    return paper.arxiv_id or paper.link
+
+
+def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: bool | None) -> int:
+    from rich import box
+    from rich.cells import cell_len
+    from rich.console import Console
+    from rich.style import Style
+    from rich.table import Table
+    from rich.text import Text
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich would raise SystemExit(1); let the caller handle it like any broken pipe.
+            self.quiet = True
+            raise BrokenPipeError
+
+    console = _Console(
+        file=out,
+        force_terminal=color,
+        no_color=False if color else None,
+        color_system="auto" if color is not False else None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    order = indices if isinstance(indices, Sequence) else list(indices)
+    papers = digest.papers
+
+    # Column widths from the whole selection, so that every chunk lays out the same. Four
+    # columns, one space of padding on each side of a separator, and three (blank) separators:
+    # 9 cells that hold no text. The week takes 10; the title gives way first, then the
+    # category and the link (which wrap or are cut with an ellipsis).
+    available = max(console.width, 40) - 9 - 10
+    title_len = max((cell_len(papers[i].title) for i in order), default=0)
+    category_len = max((cell_len(papers[i].category) for i in order), default=0)
+    link_len = max((cell_len(_link_cell(papers[i])) for i in order), default=0)
+    title_len, category_len = max(title_len, 5), max(category_len, 8)
+    link_len = max(link_len, len(LINK_HEADER))
+    if title_len + category_len + link_len <= available:
+        title_width, category_width, link_width = title_len, category_len, link_len
+    else:
+        category_width = min(category_len, max(8, available // 5))
+        link_width = min(link_len, max(len(LINK_HEADER), available // 4))
+        title_width = max(5, available - category_width - link_width)
+
+    def new_table(header: bool) -> Table:
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_header=header,
+            show_edge=False,
+            pad_edge=False,
+            header_style="bold",
+            expand=False,
+        )
+        table.add_column("Week", width=10, min_width=10, max_width=10, no_wrap=True)
+        table.add_column("Title", width=title_width, min_width=title_width, overflow="fold")
+        table.add_column(
+            "Category",
+            width=category_width,
+            min_width=category_width,
+            style="dim",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
+        table.add_column(LINK_HEADER, width=link_width, min_width=link_width, overflow="fold")
+        return table
+
+    if not order:
+        console.print(new_table(header=True))
+        return 0
+    count = 0
+    for number, chunk in enumerate(_chunks(order, TABLE_CHUNK)):
+        table = new_table(header=number == 0)
+        for index in chunk:
+            paper = papers[index]
+            link = Text(inert(_link_cell(paper)))
+            if is_web_link(paper.link):
+                link.stylize(Style(link=paper.link))
+            table.add_row(
+                paper.week.isoformat(),
+                Text(inert(paper.title)),
+                Text(inert(paper.category)),
+                link,
+            )
+            count += 1
+        console.print(table)
+    return count
