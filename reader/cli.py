@@ -1,0 +1,354 @@
+"""The command line: `reader [DIGEST ...] [--week WEEK] [--query QUERY] [--print ...]`.
+
+Without `--print` it opens the TUI (Textual is imported only then, so `--print` starts fast).
+Every failure is one line on standard error, `reader: error: FILE:LINE: what is wrong` or
+`reader: error: what is wrong`, with exit status 2 and never a traceback. Exit statuses:
+0 success, 1 an unexpected internal error, 2 bad input or usage, 130 interrupted (Ctrl+C),
+141 standard output closed early (as `yes | head` would report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+from reader import __version__
+from reader.loader import LoadError, load_digest
+from reader.output import FORMATS, write_papers
+from reader.query import QueryError, parse_query, select
+from reader.state import FILENAME as STATE_FILENAME
+from reader.state import StateError, StateStore, state_dir
+from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.model import Digest
+
+PROG = "reader"
+SORTS: tuple[str, ...] = ("week", "title", "category")
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+
+class UsageError(Exception):
+    """A problem with the command line itself: reported as `reader: error: MESSAGE`."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _week_argument(text: str) -> date | str:
+    lowered = text.strip().lower()
+    if lowered in ("latest", "all"):
+        return lowered
+    if _DATE.fullmatch(lowered):
+        try:
+            return date.fromisoformat(lowered)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"expected latest, all or a date YYYY-MM-DD, not {text!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="A terminal reader for a weekly digest of machine-learning papers.",
+        epilog="Without DIGEST, reads the bundled 2023 digest. Without --print, opens the reader.",
+    )
+    parser.add_argument(
+        "digests",
+        nargs="*",
+        metavar="DIGEST",
+        help="digest files or directories to read ('-' reads standard input)",
+    )
+    parser.add_argument(
+        "--week",
+        type=_week_argument,
+        default=None,
+        metavar="WEEK",
+        help="latest (the default in the reader), all (the default with --print), "
+        "or a week of the digest as YYYY-MM-DD",
+    )
+    parser.add_argument(
+        "--query", default=None, metavar="QUERY", help="show only the papers matching QUERY"
+    )
+    parser.add_argument(
+        "--print",
+        dest="print_",
+        action="store_true",
+        help="print the selected papers instead of opening the reader",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="output format of --print (default: table)",
+    )
+    parser.add_argument(
+        "--sort", choices=SORTS, default=None, help="order of --print (default: week)"
+    )
+    parser.add_argument("--reverse", action="store_true", help="reverse the order of --print")
+    parser.add_argument(
+        "--export-state", metavar="FILE", help="write the reading state to FILE (JSON) and exit"
+    )
+    parser.add_argument(
+        "--import-state",
+        metavar="FILE",
+        help="merge the reading state from FILE (JSON, as --export-state writes) and exit",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def _error(message: str) -> None:
+    """One line on standard error: `reader: error: MESSAGE`, made terminal-safe."""
+    _say(f"error: {message}")
+
+
+def _warn(message: str) -> None:
+    _say(f"warning: {message}")
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(f"{PROG}: {inert(message)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _describe_os_error(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    if error.filename is not None:
+        return f"{os.fsdecode(error.filename)}: {reason}"
+    return reason
+
+
+def _check_combinations(args: argparse.Namespace) -> None:
+    state_action = args.export_state is not None or args.import_state is not None
+    if state_action:
+        others = [
+            name
+            for name, given in (
+                ("DIGEST", bool(args.digests)),
+                ("--week", args.week is not None),
+                ("--query", args.query is not None),
+                ("--print", args.print_),
+                ("--format", args.format is not None),
+                ("--sort", args.sort is not None),
+                ("--reverse", args.reverse),
+            )
+            if given
+        ]
+        if others:
+            raise UsageError(
+                f"--export-state and --import-state run on their own, without {others[0]}"
+            )
+        return
+    if not args.print_:
+        for name, given in (
+            ("--format", args.format is not None),
+            ("--sort", args.sort is not None),
+            ("--reverse", args.reverse),
+        ):
+            if given:
+                raise UsageError(f"{name} applies only with --print")
+
+
+def _resolve_week(digest: Digest, week: date | str | None, default: str) -> date | None:
+    """The week to show: None for all weeks; the newest for `latest` (None when empty)."""
+    chosen = default if week is None else week
+    if chosen == "all":
+        return None
+    if chosen == "latest":
+        return digest.weeks[0] if digest.weeks else None
+    assert isinstance(chosen, date)
+    if chosen in digest.week_ranges:
+        return chosen
+    if not digest.weeks:
+        raise UsageError(f"--week {chosen.isoformat()}: the digest has no weeks (it is empty)")
+    weeks = digest.weeks
+    if len(weeks) <= 20:
+        known = "its weeks are " + ", ".join(week.isoformat() for week in weeks)
+    else:
+        before = [week for week in weeks if week < chosen][:1]
+        after = [week for week in weeks if week > chosen][-1:]
+        nearest = " and ".join(week.isoformat() for week in after + before)
+        known = (
+            f"the nearest are {nearest}; its {len(weeks)} weeks run from "
+            f"{weeks[-1].isoformat()} to {weeks[0].isoformat()}"
+        )
+    raise UsageError(
+        f"--week {chosen.isoformat()} is not a week of the digest ({known}; "
+        "--week all shows every week)"
+    )
+
+
+def _existing_state() -> StateStore | None:
+    """The reading state for --print when a store exists already (printing creates none)."""
+    if not (state_dir() / STATE_FILENAME).exists():
+        return None
+    store = StateStore()
+    _show_warnings(store)
+    return store
+
+
+def _show_warnings(store: StateStore, shown: int = 0) -> int:
+    """Print the store's warnings from number `shown` on; the number shown in all."""
+    for warning in store.warnings[shown:]:
+        _warn(warning)
+    return len(store.warnings)
+
+
+def _state_actions(args: argparse.Namespace) -> int:
+    store = StateStore()
+    shown = _show_warnings(store)
+    try:
+        if args.import_state is not None:
+            count = store.import_json(args.import_state)
+            saved = store.saving
+            shown = _show_warnings(store, shown)
+            if not saved:
+                raise UsageError(
+                    f"{count} marks read from {args.import_state} could not be saved "
+                    f"in {store.directory}"
+                )
+            print(f"{PROG}: imported {count} marks from {inert(args.import_state)}")
+        if args.export_state is not None:
+            count = store.export_json(args.export_state)
+            print(f"{PROG}: exported {count} marks to {inert(args.export_state)}")
+    finally:
+        store.close()
+        _show_warnings(store, shown)
+    return EXIT_OK
+
+
+def _reattach_terminal() -> None:
+    """After a digest was read from a pipe, give the TUI the terminal as standard input."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        return
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY)
+    except OSError as error:
+        raise UsageError(
+            "the digest came from standard input and there is no terminal for the reader; "
+            "use --print"
+        ) from error
+    os.dup2(fd, 0)
+    os.close(fd)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - lives as long as the process
+
+
+def _run(args: argparse.Namespace) -> int:
+    _check_combinations(args)
+    if args.export_state is not None or args.import_state is not None:
+        return _state_actions(args)
+
+    if not args.print_ and not sys.stdout.isatty():
+        raise UsageError("standard output is not a terminal: use --print to print the papers")
+    query_text: str = args.query or ""
+    query = parse_query(query_text)  # validated before loading: a typo fails fast
+    digest = load_digest(args.digests or None)
+
+    if args.print_:
+        week = _resolve_week(digest, args.week, default="all")
+        state = _existing_state()
+        try:
+            indices = select(
+                digest, week, query, state=state, sort=args.sort or "week", reverse=args.reverse
+            )
+            out = sys.stdout
+            _prepare_output(out)
+            write_papers(digest, indices, args.format or "table", out, state=state)
+            out.flush()
+        finally:
+            if state is not None:
+                state.close()
+        return EXIT_OK
+
+    _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
+    if "-" in args.digests:
+        _reattach_terminal()
+    import inspect
+
+    from reader.app import make_app
+
+    tui_week: date | str | None = None if args.week == "all" else (args.week or "latest")
+    store = StateStore()  # its warnings are the app's to show
+    try:
+        options: dict[str, Any] = {"week": tui_week, "query": query_text}
+        if "state" in inspect.signature(make_app).parameters:  # until the app takes the state
+            options["state"] = store
+        app = make_app(digest, **options)
+        app.run()
+    finally:
+        store.close()
+    return_code = app.return_code
+    return return_code if isinstance(return_code, int) else EXIT_OK
+
+
+def _prepare_output(out: TextIO) -> None:
+    """Never fail on a character the output encoding lacks: write it as an escape instead."""
+    reconfigure = getattr(out, "reconfigure", None)
+    encoding = (getattr(out, "encoding", None) or "").lower().replace("_", "-")
+    if callable(reconfigure) and not encoding.startswith("utf"):
+        reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the final flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(list(argv) if argv is not None else None)
+        except SystemExit as done:  # --help and --version
+            return done.code if isinstance(done.code, int) else EXIT_OK
+        return _run(args)
+    except UsageError as error:
+        _error(str(error))
+    except LoadError as error:
+        _error(str(error))
+    except QueryError as error:
+        _error(f"--query: {error}")
+    except StateError as error:
+        _error(str(error))
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as error:
+        _error(_describe_os_error(error))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as error:  # never a traceback; READER_DEBUG=1 shows one
+        if os.environ.get("READER_DEBUG"):
+            raise
+        _error(f"internal error: {type(error).__name__}: {error} (READER_DEBUG=1 shows details)")
+        return EXIT_INTERNAL
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
