@@ -124,6 +124,20 @@ def test_json_read_and_starred_are_present_for_every_paper_with_a_state(digest: 
     assert "read" not in json.loads(render(digest, "json"))[0]
 
 
+def test_json_with_state_and_ascii_output_is_still_json_dumps(digest: Digest) -> None:
+    state = FakeState(read={"2305.14314"}, starred=set())
+    expected = [output.paper_record(p, state) for p in digest.papers]
+    assert render(digest, "json", state=state) == (
+        json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
+    )
+    # An output that cannot encode Unicode gets \u escapes instead of an encoding error.
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", newline="")
+    write_papers(digest, range(len(digest)), "json", out, state=state)
+    out.flush()
+    assert raw.getvalue().decode("ascii") == json.dumps(expected, indent=2) + "\n"
+
+
 def test_json_of_nothing_is_an_empty_list(digest: Digest) -> None:
     out = io.StringIO()
     assert write_papers(digest, [], "json", out) == 0
