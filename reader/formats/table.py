@@ -1,0 +1,254 @@
+"""The pipe-table digest format (GFM tables, as pandas/tabulate `to_markdown` writes them).
+
+    | Week       | title | category | abstract | Paper-Link                         |
+    |:-----------|:------|:---------|:---------|:-----------------------------------|
+    | 2023-06-25 | ...   | cs.CL    | ...      | https://arxiv.org/abs/2306.12345v1 |
+
+Rules:
+- The table is the first header row followed by a GFM alignment row with as many cells
+  (`| --- | :--: |`); text before it is ignored. It ends at the first line without a pipe (a blank
+  line, or prose after the table); what follows is ignored.
+- Columns are found by header name, case-insensitively, in any order: Week, Title, Category,
+  Abstract, and the link: Paper-Link (also "paper link", "paper_link"), else Link, else URL.
+  Week, Title and the link are required. Extra columns are ignored.
+- Cells are split as cmark-gfm does: a `|` preceded by a backslash is a literal pipe (that one
+  backslash is dropped); every other backslash is kept as written (abstracts hold LaTeX). So a
+  writer escapes a cell with `cell.replace("|", "\\|")` and its cells read back unchanged.
+  Leading and trailing pipes are optional, a short row is padded, extra cells are ignored, cells
+  are stripped.
+- A row whose Week cell is blank continues the previous paper (tabulate writes a multi-line cell
+  that way): its cells are appended to the paper's, per column, joined by a newline.
+- Week: `YYYY-MM-DD`, optionally followed by a time. Title and link must not be empty.
+- A UTF-8 BOM, CRLF and lone CR line endings are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from reader.formats import LoadError, parse_week
+from reader.model import Paper
+from reader.text import arxiv_id
+
+__all__ = ["parse_table"]
+
+_DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
+
+# Normalized header name -> (field, priority); the lowest priority wins for the link.
+_COLUMNS: dict[str, tuple[str, int]] = {
+    "week": ("week", 0),
+    "title": ("title", 0),
+    "category": ("category", 0),
+    "abstract": ("abstract", 0),
+    "paper-link": ("link", 0),
+    "link": ("link", 1),
+    "url": ("link", 2),
+}
+_REQUIRED = (("week", "Week"), ("title", "Title"), ("link", "Paper-Link (or Link, URL)"))
+
+
+def _split_cells(line: str) -> list[str] | None:
+    """The stripped, unescaped cells of a row; None for a line with no unescaped pipe."""
+    pieces = _UNESCAPED_PIPE.split(line) if "\\|" in line else line.split("|")
+    if len(pieces) == 1:
+        return None
+    if not pieces[0].strip():  # a leading pipe (after optional indentation)
+        del pieces[0]
+    if pieces and not pieces[-1].strip():  # a trailing pipe
+        del pieces[-1]
+    return [piece.replace("\\|", "|").strip() for piece in pieces]
+
+
+def _is_delimiter_row(line: str) -> bool:
+    if "-" not in line:
+        return False
+    cells = line.split("|")
+    if len(cells) > 1 and not cells[0].strip():
+        del cells[0]
+    if len(cells) > 1 and not cells[-1].strip():
+        del cells[-1]
+    return all(_DELIMITER_CELL.fullmatch(cell) for cell in cells)
+
+
+def _find_table(lines: list[str], path: str) -> tuple[int, list[str]]:
+    """The index of the header line and the header cells; LoadError when there is no table."""
+    mismatch: LoadError | None = None
+    for index in range(len(lines) - 1):
+        line = lines[index]
+        if "|" not in line or not _is_delimiter_row(lines[index + 1]):
+            continue
+        header = _split_cells(line)
+        delimiter = _split_cells(lines[index + 1])
+        if header is None or delimiter is None:
+            continue
+        if len(header) == len(delimiter):
+            return index, header
+        if mismatch is None:
+            mismatch = LoadError(
+                path,
+                index + 2,
+                f"no table: the alignment row has {len(delimiter)} cells"
+                f" but the header row above it has {len(header)}",
+            )
+    if mismatch is not None:
+        raise mismatch
+    raise LoadError(
+        path, None, "no table: expected a header row, an alignment row (| --- | --- |), then rows"
+    )
+
+
+def _columns(header: list[str], path: str, line: int) -> dict[str, int]:
+    """Field name -> cell index, from the header cells."""
+    found: dict[str, tuple[int, int]] = {}  # field -> (priority, index)
+    for index, cell in enumerate(header):
+        known = _COLUMNS.get(_HEADER_SEPARATORS.sub("-", cell.lower()).strip("-"))
+        if known is None:
+            continue
+        field, priority = known
+        if field not in found or priority < found[field][0]:
+            found[field] = (priority, index)
+    missing = [label for field, label in _REQUIRED if field not in found]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise LoadError(
+            path,
+            line,
+            f"missing required column{plural} {', '.join(missing)}"
+            f" (the header has: {', '.join(header) or 'nothing'})",
+        )
+    return {field: index for field, (_, index) in found.items()}
+
+
+_Row = tuple[int, date, str, str, str, str]
+"""A paper's row: its line, week, title, category, abstract, link."""
+
+
+def _merged(row: _Row, extra: list[tuple[str, str, str, str]]) -> _Row:
+    """`row` with its continuation rows' cells appended, per column, on new lines."""
+    line, week, title, category, abstract, link = row
+    return (
+        line,
+        week,
+        "\n".join([title, *(cells[0] for cells in extra)]).strip(),
+        "\n".join([category, *(cells[1] for cells in extra)]).strip(),
+        "\n".join([abstract, *(cells[2] for cells in extra)]).strip(),
+        "\n".join([link, *(cells[3] for cells in extra)]).strip(),
+    )
+
+
+def _check_complete(
+    rows: list[_Row], continued: dict[int, list[tuple[str, str, str, str]]], at: int, path: str
+) -> None:
+    """LoadError unless the paper at `at` has a title and a link once its rows are merged."""
+    row = rows[at]
+    extra = continued.get(at)
+    if extra:
+        row = _merged(row, extra)
+    if not row[2]:
+        raise LoadError(path, row[0], "empty title")
+    if not row[5]:
+        raise LoadError(path, row[0], "empty link")
+
+
+def parse_table(text: str, path: str = "<string>") -> list[Paper]:
+    """The papers of the first pipe table in `text`, in source order (see the module rules).
+
+    Raises LoadError (with `path` and the 1-based line) for: no table, a missing required column,
+    an unparseable week, an empty title or link, a continuation row before any paper.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    start, header = _find_table(lines, path)
+    columns = _columns(header, path, start + 1)
+    week_at = columns["week"]
+    title_at = columns["title"]
+    link_at = columns["link"]
+    category_at = columns.get("category", -1)
+    abstract_at = columns.get("abstract", -1)
+
+    has_category = category_at >= 0
+    has_abstract = abstract_at >= 0
+
+    # First pass: one tuple per paper row, continuation rows kept aside by the paper's position.
+    rows: list[_Row] = []
+    continued: dict[int, list[tuple[str, str, str, str]]] = {}
+    incomplete = -1  # the position of the last paper when its title or link is empty so far
+    weeks: dict[str, date] = {}
+    for index in range(start + 2, len(lines)):
+        line = lines[index]
+        cells = line.split("|")
+        escaped = False
+        if "\\" in line:  # a pipe right after a backslash is escaped
+            for piece in cells:
+                if piece.endswith("\\"):
+                    escaped = True
+                    break
+        if escaped:  # the careful path
+            careful = _split_cells(line)
+            if careful is None:
+                break
+            cells = careful
+            shift = 0
+        else:  # the fast path
+            if len(cells) == 1:  # no pipe: a blank line or text after the table
+                break
+            first = cells[0]
+            shift = 1 if not first or first.isspace() else 0  # a leading pipe
+        count = len(cells)
+
+        at = week_at + shift
+        week_cell = cells[at].strip() if at < count else ""
+        at = title_at + shift
+        title = cells[at].strip() if at < count else ""
+        at = link_at + shift
+        link = cells[at].strip() if at < count else ""
+        at = category_at + shift
+        category = cells[at].strip() if has_category and at < count else ""
+        at = abstract_at + shift
+        abstract = cells[at].strip() if has_abstract and at < count else ""
+
+        if not week_cell:
+            if not rows:
+                raise LoadError(
+                    path, index + 1, "a continuation row (blank Week) before the first paper"
+                )
+            continued.setdefault(len(rows) - 1, []).append((title, category, abstract, link))
+            continue
+        if incomplete >= 0:
+            _check_complete(rows, continued, incomplete, path)
+            incomplete = -1
+        week = weeks.get(week_cell)
+        if week is None:
+            parsed = parse_week(week_cell)
+            if parsed is None:
+                raise LoadError(
+                    path, index + 1, f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)"
+                )
+            week = weeks[week_cell] = parsed
+        if not title or not link:
+            incomplete = len(rows)
+        rows.append((index + 1, week, title, category, abstract, link))
+    if incomplete >= 0:
+        _check_complete(rows, continued, incomplete, path)
+
+    # Second pass: merge the continuation rows, then build the papers.
+    for position, extra in continued.items():
+        rows[position] = _merged(rows[position], extra)
+    return [
+        Paper(
+            week=week,
+            title=title,
+            link=link,
+            category=category,
+            abstract=abstract,
+            arxiv_id=arxiv_id(link),
+            line=line,
+        )
+        for line, week, title, category, abstract, link in rows
+    ]
