@@ -1,0 +1,82 @@
+"""The help screen: every key, the query syntax, and the file format in brief."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from reader.query import QUERY_HELP
+
+KEYS: list[tuple[str, str]] = [
+    ("j / k, ↓ / ↑", "Move in the focused pane"),
+    ("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page"),
+    ("g / G, Home / End", "First / last"),
+    ("Enter", "Sidebar: pick the week or category · narrow screens: show the abstract"),
+    ("Tab / Shift+Tab", "Focus sidebar → list → abstract"),
+    ("[ / ]", "Previous (older) / next (newer) week, from any pane"),
+    ("a", "All weeks"),
+    ("/", "Filter: typing filters live; Enter keeps it; Esc clears it"),
+    ("c", "Only the highlighted paper's category"),
+    ("S / R", "Sort by week → title → category / reverse the order"),
+    ("y / Y", "Copy the link / a Markdown link [Title](link)"),
+    ("o", "Open the link in the browser (http and https only)"),
+    ("b", "Show or hide the sidebar"),
+    ("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar"),
+    ("ctrl+p", "Command palette: every action by name"),
+    ("? / F1", "This help"),
+    ("q / ctrl+q", "Quit"),
+]
+
+
+def keys_table(rows: list[tuple[str, str]], title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for key, meaning in rows:
+        table.add_row(key, meaning)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and query syntax; any of Esc, q, ? or F1 closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", show=True),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; max-width: 100; height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, extra_keys: list[tuple[str, str]] | None = None, syntax_first: bool = False):
+        super().__init__()
+        self.extra_keys = extra_keys or []
+        self.syntax_first = syntax_first
+
+    def compose(self) -> ComposeResult:
+        keys = Static(keys_table(KEYS + self.extra_keys, "Keys"))
+        syntax = Static(keys_table(QUERY_HELP, "Filter syntax"))
+        with VerticalScroll() as scroll:
+            scroll.border_title = "reader · help (Esc closes)"
+            if self.syntax_first:
+                yield syntax
+                yield Static(Text(""))
+                yield keys
+            else:
+                yield keys
+                yield Static(Text(""))
+                yield syntax
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""A keyboard-driven list of rows drawn with the Line API: as quick at 100,000 rows as at 100."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+class LineList(ScrollView, can_focus=True):
+    """A cursor over `row_count` rows; subclasses say how a row looks in `render_row`.
+
+    | Key | Action |
+    |---|---|
+    | down, j / up, k | Move the cursor |
+    | pagedown / pageup | Move a page |
+    | home, g / end, G | First / last row |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    LineList {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
+
+    CURSOR_COMPONENT = ""
+    """The component class whose style marks the cursor row (empty: none)."""
+
+    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+
+    class CursorMoved(Message):
+        """The cursor moved to `row` (also posted when the rows are replaced)."""
+
+        def __init__(self, line_list: LineList, row: int) -> None:
+            super().__init__()
+            self.line_list = line_list
+            self.row = row
+
+        @property
+        def control(self) -> LineList:
+            return self.line_list
+
+    class RowSelected(Message):
+        """Enter (or a click) on `row`."""
+
+        def __init__(self, line_list: LineList, row: int) -> None:
+            super().__init__()
+            self.line_list = line_list
+            self.row = row
+
+        @property
+        def control(self) -> LineList:
+            return self.line_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.row_count = 0
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_row_count(self, count: int, cursor: int = 0, announce: bool = True) -> None:
+        """Replace the rows: `count` of them, the cursor on `cursor` (announced unless told not)."""
+        self.row_count = count
+        self.virtual_size = Size(self.size.width, count)
+        self.set_reactive(LineList.cursor, self._clamp(cursor))
+        self.refresh()
+        self._scroll_cursor_into_view(center=True)
+        if announce:
+            self.post_message(self.CursorMoved(self, self.cursor))
+
+    def component_style(self, name: str) -> Style:
+        """A component class's style without its background, to layer under the cursor."""
+        return self.get_component_rich_style(name, partial=True)
+
+    def render_row(self, row: int, width: int, selected: bool) -> Text:
+        """The content of `row` (override)."""
+        return Text(str(row))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        base = self.rich_style
+        if row >= self.row_count or width <= 0:
+            return Strip.blank(width, base)
+        text = self.render_row(row, width, row == self.cursor)
+        text.no_wrap = True
+        text.truncate(width, overflow="ellipsis", pad=True)
+        if row == self.cursor and self.CURSOR_COMPONENT:
+            text.stylize_before(self.get_component_rich_style(self.CURSOR_COMPONENT))
+        segments = list(text.render(self.app.console, end=""))
+        strip = Strip(segments, text.cell_len).crop_extend(0, width, None)
+        return Strip(Segment.apply_style(strip, base), width)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.refresh()
+
+    # --- the cursor ------------------------------------------------------------------------
+
+    def _clamp(self, row: int) -> int:
+        return max(0, min(row, self.row_count - 1)) if self.row_count else 0
+
+    def validate_cursor(self, row: int) -> int:
+        return self._clamp(row)
+
+    def watch_cursor(self, row: int) -> None:
+        self.refresh()
+        self._scroll_cursor_into_view()
+        self.post_message(self.CursorMoved(self, row))
+
+    def _scroll_cursor_into_view(self, center: bool = False) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_offset.y)
+        if center and not (top <= self.cursor < top + height):
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.row_count)
+        self._scroll_cursor_into_view()
+
+    @property
+    def page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor += self.page_height
+
+    def action_page_up(self) -> None:
+        self.cursor -= self.page_height
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = self.row_count - 1
+
+    def action_select(self) -> None:
+        if self.row_count:
+            self.post_message(self.RowSelected(self, self.cursor))
+
+    async def on_click(self, event: events.Click) -> None:
+        row = event.y + int(self.scroll_offset.y)
+        if 0 <= row < self.row_count:
+            self.cursor = row
+            if event.chain >= 2:
+                self.action_select()

@@ -1,0 +1,112 @@
+"""The paper list: one line per paper of the current view, over an index array."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+
+from reader.model import Digest, Paper
+from reader.text import inert
+from reader.widgets.line_list import LineList
+
+Spans = Callable[[str, str], list[tuple[int, int]]]
+"""(text, field) -> the spans of `text` to highlight."""
+
+
+class PaperStatus:
+    """What the list needs to know of reading state (read, starred, in several weeks)."""
+
+    def is_read(self, paper: Paper) -> bool:
+        return False
+
+    def is_starred(self, paper: Paper) -> bool:
+        return False
+
+    def is_repeated(self, paper: Paper) -> bool:
+        return False
+
+
+class PaperList(LineList):
+    """Papers as lines: marks, (week), title with matches highlighted, dimmed category."""
+
+    CURSOR_COMPONENT = "paper-list--cursor"
+    COMPONENT_CLASSES = {
+        "paper-list--cursor",
+        "paper-list--match",
+        "paper-list--category",
+        "paper-list--week",
+        "paper-list--read",
+        "paper-list--unread",
+        "paper-list--star",
+    }
+
+    DEFAULT_CSS = """
+    PaperList > .paper-list--cursor { background: $block-cursor-blurred-background; }
+    PaperList:focus > .paper-list--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    PaperList > .paper-list--match { background: $warning 40%; text-style: bold; }
+    PaperList > .paper-list--category { color: $text-muted; }
+    PaperList > .paper-list--week { color: $text-secondary; }
+    PaperList > .paper-list--read { color: $text-muted; }
+    PaperList > .paper-list--unread { text-style: bold; }
+    PaperList > .paper-list--star { color: $warning; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.digest: Digest = Digest(())
+        self.indices: Sequence[int] = ()
+        self.show_week = False
+        self.spans: Spans | None = None
+        self.status = PaperStatus()
+
+    def show(
+        self,
+        digest: Digest,
+        indices: Sequence[int],
+        *,
+        show_week: bool,
+        spans: Spans | None,
+        cursor: int = 0,
+    ) -> None:
+        """Show `indices` of `digest`, the cursor on row `cursor`."""
+        self.digest = digest
+        self.indices = indices
+        self.show_week = show_week
+        self.spans = spans
+        self.set_row_count(len(indices), cursor)
+
+    @property
+    def current(self) -> int | None:
+        """The digest index of the paper under the cursor."""
+        return self.indices[self.cursor] if self.indices else None
+
+    def render_row(self, row: int, width: int, selected: bool) -> Text:
+        paper = self.digest.papers[self.indices[row]]
+        style = self.component_style
+        read = self.status.is_read(paper)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("★" if self.status.is_starred(paper) else " ", style("paper-list--star"))
+        line.append(" " if read else "•", style("paper-list--unread"))
+        line.append("⧉" if self.status.is_repeated(paper) else " ", style("paper-list--week"))
+        line.append(" ")
+        if self.show_week:
+            line.append(paper.week.isoformat(), style("paper-list--week"))
+            line.append("  ")
+        title = Text(
+            inert(paper.title), style("paper-list--read" if read else "paper-list--unread")
+        )
+        if self.spans is not None:
+            match = style("paper-list--match")
+            for start, end in self.spans(title.plain, "title"):
+                title.stylize(match, start, end)
+        category = inert(paper.category)
+        room = width - line.cell_len - title.cell_len
+        if category and width >= 50 and room >= len(category) + 3:
+            title.pad_right(room - len(category) - 1)
+            title.append(category, style("paper-list--category"))
+        line.append_text(title)
+        return line

@@ -1,0 +1,82 @@
+"""The sidebar: All weeks, Starred, every week newest first with counts, then the categories."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+
+from reader.text import inert
+from reader.widgets.line_list import LineList
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One sidebar row. `kind` is all, starred, week, category, or heading (not selectable)."""
+
+    kind: str
+    label: str
+    count: str = ""
+    week: date | None = None
+    category: str = ""
+    active: bool = False
+
+
+class Sidebar(LineList):
+    """Views to pick: the weeks with their counts, and the categories as a facet."""
+
+    CURSOR_COMPONENT = "sidebar--cursor"
+    COMPONENT_CLASSES = {"sidebar--cursor", "sidebar--heading", "sidebar--count", "sidebar--active"}
+
+    DEFAULT_CSS = """
+    Sidebar > .sidebar--cursor { background: $block-cursor-blurred-background; }
+    Sidebar:focus > .sidebar--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    Sidebar > .sidebar--heading { color: $text-secondary; text-style: bold; }
+    Sidebar > .sidebar--count { color: $text-muted; }
+    Sidebar > .sidebar--active { color: $accent; text-style: bold; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.entries: Sequence[Entry] = ()
+
+    def set_entries(self, entries: Sequence[Entry], cursor: int | None = None) -> None:
+        """Replace the rows; the cursor stays on the same row unless told otherwise."""
+        self.entries = entries
+        self.set_row_count(len(entries), self.cursor if cursor is None else cursor, announce=False)
+
+    @property
+    def current(self) -> Entry | None:
+        return self.entries[self.cursor] if self.entries else None
+
+    def render_row(self, row: int, width: int, selected: bool) -> Text:
+        entry = self.entries[row]
+        style = self.component_style
+        if entry.kind == "heading":
+            return Text(entry.label, style("sidebar--heading"))
+        marker = "▸ " if entry.active else "  "
+        label = Text(marker + inert(entry.label), style("sidebar--active") if entry.active else "")
+        count = Text(entry.count, style("sidebar--count"))
+        room = width - count.cell_len - 1
+        label.truncate(max(1, room), overflow="ellipsis", pad=True)
+        label.append(" ")
+        label.append_text(count)
+        return label
+
+    def _step(self, delta: int) -> None:
+        row = self.cursor + delta
+        while 0 <= row < self.row_count and self.entries[row].kind == "heading":
+            row += delta
+        if 0 <= row < self.row_count:
+            self.cursor = row
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)

@@ -1,0 +1,30 @@
+"""Snapshot tests of the main layouts. Look at every SVG before accepting it (make snapshot-update)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reader.app import make_app
+from reader.loader import load_digest
+
+
+def test_main_newest_week(snap_compare: Any) -> None:
+    assert snap_compare(make_app(load_digest()), terminal_size=(120, 40))
+
+
+def test_all_weeks_filtered(snap_compare: Any) -> None:
+    app = make_app(load_digest(), week="all", query="diffusion")
+    assert snap_compare(app, terminal_size=(120, 40), press=["j"])
+
+
+def test_narrow_80_columns(snap_compare: Any) -> None:
+    assert snap_compare(make_app(load_digest()), terminal_size=(80, 24))
+
+
+def test_tiny_abstract(snap_compare: Any) -> None:
+    app = make_app(load_digest(), week="2023-05-14")
+    assert snap_compare(app, terminal_size=(50, 20), press=["j", "enter"])
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    assert snap_compare(make_app(load_digest()), terminal_size=(100, 40), press=["question_mark"])
