@@ -1,0 +1,807 @@
+"""The query engine: parse a search query and filter, count and sort a digest's papers.
+
+Pure Python, no Textual. Both the TUI's filter bar and `reader --print --query` use it.
+
+Syntax (case-insensitive everywhere; see `QUERY_HELP`):
+
+- `word` occurs (as a substring) in the title, the cleaned abstract or the category;
+  terms side by side must all match (AND); `"a phrase"` matches the phrase;
+- `-term` excludes any term (words, phrases, fields, regexes);
+- `a OR b` matches either; `OR` is the uppercase keyword only (a lowercase `or` is a word) and binds
+  tighter than AND: `x a OR b` is `x AND (a OR b)`;
+- `title:`, `abstract:`, `cat:`/`category:` restrict a word, a `"quoted phrase"` or a `/regex/` to
+  one field (categories are matched by their readable name: `cat:vision`);
+- `week:` takes a date or any prefix of one (`2023-05-14`, `2023-05`, `2023`), a range `A..B`
+  (inclusive; either end may be left open) or a comparison `>=D`, `>D`, `<=D`, `<D`; a partial date
+  in a range or comparison stands for its whole period (`week:<=2023-05` includes May);
+- `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
+- `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
+- `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or
+  starred).
+
+Leniency, so that typing a query character by character never shows an error for what is merely
+unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
+(`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
+with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
+characters. Only an invalid regex, a bad `week:` value and an unknown `is:` value raise
+`QueryError`, with the 0-based offset of the fault in the query.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from array import array
+from bisect import bisect_left
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as _field
+from datetime import date, timedelta
+from typing import Literal, Protocol
+
+from reader.model import Digest
+from reader.text import arxiv_id
+
+__all__ = [
+    "QUERY_HELP",
+    "SORT_KEYS",
+    "Query",
+    "QueryError",
+    "ReadingState",
+    "category_counts",
+    "parse_query",
+    "select",
+    "sort_indices",
+    "toggle_category",
+    "week_counts",
+]
+
+
+class QueryError(ValueError):
+    """A query that cannot be used: `message` says why, `position` where (0-based offset)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        return f"{self.message} (column {self.position + 1})"
+
+
+class ReadingState(Protocol):
+    """What `is:` terms ask about a paper, by `Paper.key`."""
+
+    def is_read(self, key: str) -> bool: ...
+
+    def is_starred(self, key: str) -> bool: ...
+
+
+Field = Literal["any", "title", "abstract", "category"]
+FIELDS: tuple[str, ...] = ("title", "abstract", "category", "any")
+
+_TEXT_FIELDS: dict[str, Field] = {
+    "title": "title",
+    "abstract": "abstract",
+    "cat": "category",
+    "category": "category",
+}
+_OTHER_FIELDS = ("week", "id", "is")
+_FIELD_NAME = re.compile(r"([A-Za-z]+):")
+_LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+_DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
+_WEEK_COMPARISON = re.compile(r"(>=|<=|>|<)")
+_VERSION = re.compile(r"v\d+$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_REGEX_FLAGS = re.IGNORECASE | re.MULTILINE
+
+
+# --- terms -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A substring test: words, phrases, regexes without metacharacters. `value` is lowercase."""
+
+    field: Field
+    value: str
+
+
+@dataclass(frozen=True)
+class _Regex:
+    """`pattern` (IGNORECASE) is for the original text; `lowered` for the lowercased haystacks: the
+    same regex without IGNORECASE when it has no capital letter, which is several times faster."""
+
+    field: Field
+    pattern: re.Pattern[str]
+    lowered: re.Pattern[str] = _field(compare=False)
+
+
+@dataclass(frozen=True)
+class _Weeks:
+    """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high."""
+
+    low: date | None
+    high: date | None
+
+    def contains(self, week: date) -> bool:
+        return (self.low is None or self.low <= week) and (self.high is None or week <= self.high)
+
+    def within(self, other: _Weeks) -> bool:
+        """Every week of self is a week of other."""
+        if self.low is not None and self.high is not None and self.low > self.high:
+            return True
+        low_ok = other.low is None or (self.low is not None and self.low >= other.low)
+        high_ok = other.high is None or (self.high is not None and self.high <= other.high)
+        return low_ok and high_ok
+
+
+@dataclass(frozen=True)
+class _Id:
+    value: str
+
+
+@dataclass(frozen=True)
+class _Is:
+    what: Literal["read", "unread", "starred"]
+
+
+_IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
+    "read": "read",
+    "unread": "unread",
+    "starred": "starred",
+}
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is
+
+
+@dataclass(frozen=True)
+class _Term:
+    kind: _Kind
+    negated: bool
+    start: int
+    end: int
+
+
+def _implies(term: _Term, other: _Term) -> bool:
+    """True when every paper that `term` matches is matched by `other` (whatever the data)."""
+    a, b = term.kind, other.kind
+    if term.negated != other.negated:
+        return False
+    if not term.negated:
+        if isinstance(a, _Text) and isinstance(b, _Text):
+            return b.value in a.value and (b.field == "any" or b.field == a.field)
+        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+            return a.within(b)
+    else:  # not-a implies not-b when b implies a
+        if isinstance(a, _Text) and isinstance(b, _Text):
+            return a.value in b.value and (a.field == "any" or a.field == b.field)
+        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+            return b.within(a)
+    return a == b
+
+
+Clause = tuple[_Term, ...]
+"""Terms joined by OR."""
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def _skip_spaces(self) -> None:
+        text = self.text
+        while self.i < len(text) and text[self.i].isspace():
+            self.i += 1
+
+    def _bare(self) -> tuple[str, int]:
+        """The characters up to the next space; returns the value and its start."""
+        start = self.i
+        text = self.text
+        while self.i < len(text) and not text[self.i].isspace():
+            self.i += 1
+        return text[start : self.i], start
+
+    def _quoted(self) -> tuple[str, int]:
+        """A phrase from the opening quote at `i` to the closing one, or to the end."""
+        start = self.i + 1
+        close = self.text.find('"', start)
+        end = len(self.text) if close < 0 else close
+        self.i = len(self.text) if close < 0 else close + 1
+        return _SPACES.sub(" ", self.text[start:end]).strip(), start
+
+    def _slashed(self) -> tuple[str, int]:
+        """A regex from the opening slash at `i` to the next unescaped slash, or to the end."""
+        start = self.i + 1
+        text = self.text
+        j = start
+        while j < len(text) and text[j] != "/":
+            j += 2 if text[j] == "\\" else 1
+        end = min(j, len(text))
+        self.i = end + 1 if end < len(text) else len(text)
+        return text[start:end], start
+
+    def items(self) -> list[_Term | None]:
+        """Terms in order, None standing for an OR keyword. Ignored (empty) terms are left out."""
+        out: list[_Term | None] = []
+        text = self.text
+        while True:
+            self._skip_spaces()
+            if self.i >= len(text):
+                return out
+            start = self.i
+            negated = False
+            if text[self.i] == "-":
+                self.i += 1
+                if self.i >= len(text) or text[self.i].isspace():
+                    continue  # a lone "-": a negation not typed yet
+                negated = True
+            kind = self._term(negated)
+            if kind == "OR":
+                out.append(None)
+            elif kind is not None:
+                out.append(_Term(kind, negated, start, self.i))
+
+    def _term(self, negated: bool) -> _Kind | Literal["OR"] | None:
+        text = self.text
+        char = text[self.i]
+        if char == '"':
+            value, _ = self._quoted()
+            return _Text("any", value.lower()) if value else None
+        if char == "/":
+            pattern, at = self._slashed()
+            return _regex("any", pattern, at)
+        named = _FIELD_NAME.match(text, self.i)
+        if named is not None:
+            name = named.group(1).lower()
+            if name in _TEXT_FIELDS or name in _OTHER_FIELDS:
+                self.i = named.end()
+                return self._field(name)
+        value, _ = self._bare()
+        if value == "OR" and not negated:
+            return "OR"
+        return _Text("any", value.lower())
+
+    def _field(self, name: str) -> _Kind | None:
+        text = self.text
+        if self.i >= len(text) or text[self.i].isspace():
+            return None  # "title:" with nothing typed after it yet
+        if name in _TEXT_FIELDS:
+            where = _TEXT_FIELDS[name]
+            if text[self.i] == '"':
+                value, _ = self._quoted()
+                return _Text(where, value.lower()) if value else None
+            if text[self.i] == "/":
+                pattern, at = self._slashed()
+                return _regex(where, pattern, at)
+            value, _ = self._bare()
+            return _Text(where, value.lower())
+        if text[self.i] == '"':
+            value, at = self._quoted()
+        else:
+            value, at = self._bare()
+        if not value:
+            return None
+        if name == "week":
+            return _week(value, at)
+        if name == "id":
+            return _Id(_arxiv_value(value))
+        what = _IS_VALUES.get(value.lower())
+        if what is None:
+            raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
+        return _Is(what)
+
+
+def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
+    if not pattern:
+        return None
+    if _LITERAL_PATTERN.fullmatch(pattern):
+        return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
+    try:
+        compiled = re.compile(pattern, _REGEX_FLAGS)
+        lowered = compiled
+        if pattern == pattern.lower() and "(?-" not in pattern:
+            lowered = re.compile(pattern, re.MULTILINE)
+        return _Regex(where, compiled, lowered)
+    except re.error as error:
+        offset = error.pos if error.pos is not None else 0
+        raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
+    except (OverflowError, RecursionError, ValueError) as error:
+        raise QueryError(f"invalid regex: {error}", at) from None
+
+
+def _arxiv_value(value: str) -> str:
+    from_link = arxiv_id(value)
+    if from_link is not None:
+        return from_link.lower()
+    return _VERSION.sub("", value.strip()).lower()
+
+
+def _period(value: str, at: int) -> tuple[date, date]:
+    """The first and last day of every date whose ISO form starts with `value`."""
+    match = _DATE_PREFIX.match(value)
+    if match is None:
+        raise QueryError(f"week: expects a date such as 2023-05-14 or 2023-05, not {value!r}", at)
+    year_only, year_m, month_m, year_d, month_d, day_d = match.groups()
+    if year_only is not None:
+        pad = 4 - len(year_only)
+        first = max(1, int(year_only + "0" * pad))
+        last = int(year_only + "9" * pad)
+        if last < 1:
+            raise QueryError(f"week: no year starts with {value!r}", at)
+        return date(first, 1, 1), date(last, 12, 31)
+    year = int(year_m if year_m is not None else year_d)
+    if year < 1:
+        raise QueryError(f"week: no year {year:04d}", at)
+    month_text = month_m if month_m is not None else month_d
+    months = _digit_range(month_text, 12)
+    if months is None:
+        raise QueryError(f"week: no month starts with {month_text!r}", at + 5)
+    if day_d is None:
+        low_month, high_month = months
+        return date(year, low_month, 1), _month_end(year, high_month)
+    month = months[0]
+    month_days = calendar.monthrange(year, month)[1]
+    days = _digit_range(day_d, month_days)
+    if days is None:
+        raise QueryError(f"week: {year:04d}-{month:02d} has no day {day_d!r}", at + 8)
+    return date(year, month, days[0]), date(year, month, days[1])
+
+
+def _digit_range(digits: str, most: int) -> tuple[int, int] | None:
+    """The numbers 1..most whose two-digit form starts with `digits` (0-2 digits), as a range."""
+    if not digits:
+        return 1, most
+    if len(digits) == 2:
+        number = int(digits)
+        return (number, number) if 1 <= number <= most else None
+    low = max(1, int(digits) * 10)
+    high = min(most, int(digits) * 10 + 9)
+    return (low, high) if low <= high else None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift(day: date, days: int) -> date | None:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+_NO_WEEKS = _Weeks(date.max, date.min)
+
+
+def _week(value: str, at: int) -> _Weeks | None:
+    comparison = _WEEK_COMPARISON.match(value)
+    if comparison is not None:
+        operator = comparison.group(1)
+        rest = value[comparison.end() :]
+        if not rest:
+            return None  # "week:>=" with the date not typed yet
+        first, last = _period(rest, at + comparison.end())
+        if operator == ">=":
+            return _Weeks(first, None)
+        if operator == "<=":
+            return _Weeks(None, last)
+        if operator == ">":
+            after = _shift(last, 1)
+            return _NO_WEEKS if after is None else _Weeks(after, None)
+        before = _shift(first, -1)
+        return _NO_WEEKS if before is None else _Weeks(None, before)
+    if ".." in value:
+        dots = value.index("..")
+        low_text, high_text = value[:dots], value[dots + 2 :]
+        if not low_text and not high_text:
+            return None
+        low = _period(low_text, at)[0] if low_text else None
+        high = _period(high_text, at + dots + 2)[1] if high_text else None
+        return _Weeks(low, high)
+    first, last = _period(value, at)
+    return _Weeks(first, last)
+
+
+def _clauses(items: list[_Term | None]) -> tuple[Clause, ...]:
+    """Group terms into clauses: OR joins its neighbours; a dangling OR is dropped."""
+    clauses: list[list[_Term]] = []
+    joining = False
+    for item in items:
+        if item is None:
+            joining = bool(clauses)
+            continue
+        if joining:
+            clauses[-1].append(item)
+        else:
+            clauses.append([item])
+        joining = False
+    return tuple(tuple(clause) for clause in clauses)
+
+
+# --- per-digest caches -------------------------------------------------------------------------
+
+
+class _Index:
+    """Lowercased per-field views of one digest, built once, sharing the digest's haystacks."""
+
+    def __init__(self, digest: Digest) -> None:
+        self.digest = digest  # kept alive so that its id() is not reused while cached
+        papers = digest.papers
+        self.hay = digest.haystacks
+        interned: dict[str, str] = {}
+        self.titles = [paper.title.lower() for paper in papers]
+        self.categories = [
+            interned.setdefault(paper.category, paper.category.lower()) for paper in papers
+        ]
+        # Where the abstract starts in each haystack ("title\ncategory\ntext").
+        self.text_start = array(
+            "q", (len(t) + len(c) + 2 for t, c in zip(self.titles, self.categories, strict=True))
+        )
+        self.ids = [(paper.arxiv_id or "").lower() for paper in papers]
+        self._keys: list[str] | None = None
+        self._sort_titles: list[str] | None = None
+        self._sort_categories: list[tuple[bool, str]] | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [paper.key for paper in self.digest.papers]
+        return self._keys
+
+    @property
+    def sort_titles(self) -> list[str]:
+        if self._sort_titles is None:
+            self._sort_titles = [paper.title.casefold() for paper in self.digest.papers]
+        return self._sort_titles
+
+    @property
+    def sort_categories(self) -> list[tuple[bool, str]]:
+        if self._sort_categories is None:
+            self._sort_categories = [
+                (not paper.category, paper.category.casefold()) for paper in self.digest.papers
+            ]
+        return self._sort_categories
+
+    def week_span(self, weeks: _Weeks) -> range:
+        """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
+        ranges = [
+            self.digest.week_ranges[week] for week in self.digest.weeks if weeks.contains(week)
+        ]
+        if not ranges:
+            return range(0)
+        return range(min(r.start for r in ranges), max(r.stop for r in ranges))
+
+
+_CACHE: OrderedDict[int, _Index] = OrderedDict()
+_CACHE_SIZE = 4
+
+
+def _index(digest: Digest) -> _Index:
+    """The cached `_Index` of a digest. `Digest` has no `__weakref__` slot, so the cache keys by
+    `id()` and holds the few most recent digests alive, which keeps the keys unambiguous."""
+    key = id(digest)
+    found = _CACHE.get(key)
+    if found is not None and found.digest is digest:
+        _CACHE.move_to_end(key)
+        return found
+    built = _Index(digest)
+    _CACHE[key] = built
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return built
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+Predicate = Callable[[int], bool]
+
+
+def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate:
+    kind = term.kind
+    positive: Predicate
+    if isinstance(kind, _Text):
+        value = kind.value
+        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
+        if kind.field == "any":
+            positive = lambda i: value in hay[i]  # noqa: E731
+        elif kind.field == "title":
+            positive = lambda i: value in titles[i]  # noqa: E731
+        elif kind.field == "category":
+            positive = lambda i: value in categories[i]  # noqa: E731
+        else:
+            positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
+    elif isinstance(kind, _Regex):
+        search = kind.lowered.search
+        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
+        if kind.field == "any":
+            positive = lambda i: search(hay[i]) is not None  # noqa: E731
+        elif kind.field == "title":
+            positive = lambda i: search(titles[i]) is not None  # noqa: E731
+        elif kind.field == "category":
+            positive = lambda i: search(categories[i]) is not None  # noqa: E731
+        else:
+            positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
+    elif isinstance(kind, _Weeks):
+        span = ix.week_span(kind)
+        positive = span.__contains__
+    elif isinstance(kind, _Id):
+        ids, wanted = ix.ids, kind.value
+        positive = lambda i: ids[i] == wanted  # noqa: E731
+    else:
+        keys = ix.keys
+        if state is None:
+            positive = (lambda i: True) if kind.what == "unread" else (lambda i: False)
+        elif kind.what == "read":
+            is_read = state.is_read
+            positive = lambda i: is_read(keys[i])  # noqa: E731
+        elif kind.what == "unread":
+            is_read = state.is_read
+            positive = lambda i: not is_read(keys[i])  # noqa: E731
+        else:
+            is_starred = state.is_starred
+            positive = lambda i: is_starred(keys[i])  # noqa: E731
+    if term.negated:
+        return lambda i: not positive(i)
+    return positive
+
+
+def _cost(clause: Clause) -> tuple[int, int, int]:
+    """Cheap, selective clauses first: each later one scans only what the earlier ones kept.
+    Exclusions usually keep most papers, and a longer word is usually rarer."""
+    worst = 0
+    for term in clause:
+        kind = term.kind
+        if isinstance(kind, (_Weeks, _Id)):
+            cost = 0
+        elif isinstance(kind, _Text):
+            cost = 1 if kind.field in ("title", "category") else 2
+        elif isinstance(kind, _Is):
+            cost = 3
+        else:
+            cost = 4
+        worst = max(worst, cost)
+    negated = all(term.negated for term in clause)
+    shortest = min(len(term.kind.value) if isinstance(term.kind, _Text) else 0 for term in clause)
+    return worst * 10 + len(clause), int(negated), -shortest
+
+
+def _pure(clause: Clause) -> bool:
+    """Whether a clause depends on the papers only (not on the reading state)."""
+    return not any(isinstance(term.kind, _Is) for term in clause)
+
+
+def _apply(
+    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    if len(clause) == 1:
+        term = clause[0]
+        kind = term.kind
+        if isinstance(kind, _Text) and kind.field == "any":  # the hot path: plain words
+            value, hay = kind.value, ix.hay
+            if term.negated:
+                return [i for i in kept if value not in hay[i]]
+            return [i for i in kept if value in hay[i]]
+        if isinstance(kind, _Weeks):
+            span = ix.week_span(kind)
+            if term.negated:
+                return [i for i in kept if i not in span]
+            return [i for i in kept if i in span]
+        predicate = _predicate(term, ix, state)
+        return [i for i in kept if predicate(i)]
+    predicates = [_predicate(term, ix, state) for term in clause]
+    return [i for i in kept if any(p(i) for p in predicates)]
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. `Query(text)` parses (and may raise `QueryError`); equal by text."""
+
+    text: str
+    clauses: tuple[Clause, ...] = _field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clauses", _clauses(_Parser(self.text).items()))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query filters nothing out (no term typed, or only unfinished ones)."""
+        return not self.clauses
+
+    def matches(self, digest: Digest, index: int, state: ReadingState | None = None) -> bool:
+        return bool(self.filter(digest, (index,), state))
+
+    def filter(
+        self,
+        digest: Digest,
+        indices: Iterable[int],
+        state: ReadingState | None = None,
+        *,
+        satisfied: Query | None = None,
+    ) -> list[int]:
+        """The indices, in their given order, of the papers the query matches.
+
+        `satisfied`: a query that every index in `indices` is known to match (the previous query,
+        when `self.narrows(previous)` and `indices` are its hits). Clauses it already enforces are
+        not checked again, except those about the reading state, which may have changed.
+        """
+        clauses = self.clauses
+        if satisfied is not None:
+            done = [clause for clause in satisfied.clauses if _pure(clause)]
+            clauses = tuple(
+                clause
+                for clause in clauses
+                if not any(_clause_implies(known, clause) for known in done)
+            )
+        if not clauses:
+            return list(indices)
+        ix = _index(digest)
+        kept: Iterable[int] = indices
+        for clause in sorted(clauses, key=_cost):
+            kept = _apply(clause, ix, state, kept)
+            if not kept:
+                break
+        return kept if isinstance(kept, list) else list(kept)
+
+    def narrows(self, previous: Query) -> bool:
+        """True when every hit of this query is certainly a hit of `previous`, so that filtering
+        `previous`'s hits gives the same result as filtering everything (a sufficient test: it
+        recognises added terms and grown words/phrases, not every logical implication)."""
+        return all(
+            any(_clause_implies(mine, theirs) for mine in self.clauses)
+            for theirs in previous.clauses
+        )
+
+    def highlight_spans(self, text: str, field: str = "any") -> list[tuple[int, int]]:
+        """Merged, sorted `(start, end)` spans of `text` matched by the positive words, phrases and
+        regexes. Terms restricted to a field only count when `field` is that field (or "any")."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}; expected one of {', '.join(FIELDS)}")
+        spans: list[tuple[int, int]] = []
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        for clause in self.clauses:
+            for term in clause:
+                kind = term.kind
+                if term.negated or not isinstance(kind, (_Text, _Regex)):
+                    continue
+                if not (kind.field == "any" or field == "any" or kind.field == field):
+                    continue
+                if isinstance(kind, _Regex):
+                    spans.extend(
+                        m.span() for m in kind.pattern.finditer(text) if m.end() > m.start()
+                    )
+                elif same_length:
+                    spans.extend(_occurrences(lowered, kind.value))
+                else:  # lowercasing changed the length (rare letters): match case-insensitively
+                    pattern = re.compile(re.escape(kind.value), re.IGNORECASE)
+                    spans.extend(m.span() for m in pattern.finditer(text))
+        return _merge(spans)
+
+
+def _clause_implies(mine: Clause, theirs: Clause) -> bool:
+    return all(any(_implies(term, other) for other in theirs) for term in mine)
+
+
+def _occurrences(haystack: str, needle: str) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    at = haystack.find(needle)
+    while at >= 0:
+        found.append((at, at + len(needle)))
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query; raises `QueryError` (with `position`) for a bad regex or week value."""
+    return Query(text)
+
+
+# --- counts, sorting, views --------------------------------------------------------------------
+
+
+def week_counts(digest: Digest, indices: Iterable[int]) -> dict[date, int]:
+    """How many of `indices` fall in each week: every week of the digest, newest first, zeros
+    included."""
+    ordered = sorted(indices)
+    counts: dict[date, int] = {}
+    for week in digest.weeks:
+        span = digest.week_ranges[week]
+        counts[week] = bisect_left(ordered, span.stop) - bisect_left(ordered, span.start)
+    return counts
+
+
+def category_counts(digest: Digest, indices: Iterable[int]) -> dict[str, int]:
+    """How many of `indices` have each category (as written; "" for none), most first, then by
+    name. Categories with no paper among `indices` are left out."""
+    papers = digest.papers
+    counts = Counter(papers[i].category for i in indices)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+
+
+SORT_KEYS: tuple[str, ...] = ("week", "title", "category")
+
+
+def sort_indices(
+    digest: Digest, indices: Iterable[int], key: str = "week", reverse: bool = False
+) -> list[int]:
+    """`indices` in view order. week: newest first, the digest's order within a week; title:
+    case-folded, ties in week order; category: by name (papers without one last), then week order.
+    `reverse` flips the whole order."""
+    if key not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {key!r}; expected one of {', '.join(SORT_KEYS)}")
+    ordered = sorted(indices)  # the digest's order is week order
+    if key == "title":
+        ordered.sort(key=_index(digest).sort_titles.__getitem__)
+    elif key == "category":
+        ordered.sort(key=_index(digest).sort_categories.__getitem__)
+    if reverse:
+        ordered.reverse()
+    return ordered
+
+
+def select(
+    digest: Digest,
+    week: date | None,
+    query: Query,
+    state: ReadingState | None = None,
+    sort: str = "week",
+    reverse: bool = False,
+) -> list[int]:
+    """What a view shows: the week's papers (every paper when `week` is None), filtered by `query`,
+    sorted. The TUI's list and `reader --print` both come from here."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}; expected one of {', '.join(SORT_KEYS)}")
+    hits = query.filter(digest, digest.indices(week), state)
+    if sort == "week" and not reverse:
+        return hits  # already in the digest's order
+    return sort_indices(digest, hits, sort, reverse)
+
+
+def toggle_category(text: str, category: str) -> str:
+    """The query `text` with the term `cat:"<category>"` added, or removed where it is already
+    there (as written by this function, in any letter case). For the category facet."""
+    term = f'cat:"{category}"'
+    pattern = re.compile(
+        r'(?:(?<=\s)|^)(?:cat|category):"' + re.escape(category) + r'"(?=\s|$)', re.IGNORECASE
+    )
+    if pattern.search(text):
+        return _SPACES.sub(" ", pattern.sub("", text)).strip()
+    return f"{text.rstrip()} {term}".strip()
+
+
+# --- help --------------------------------------------------------------------------------------
+
+QUERY_HELP: list[tuple[str, str]] = [
+    ("word", "occurs in the title, abstract or category (substring, any case)"),
+    ("w1 w2", "both (AND)"),
+    ('"a phrase"', "the phrase occurs"),
+    ('-word  -"a phrase"  -cat:robotics', "excludes papers that match"),
+    ("a OR b", "either; OR binds tighter than AND: x a OR b = x AND (a OR b)"),
+    ("title:…  abstract:…  cat:…", 'only in that field; quote a phrase: cat:"computer vision"'),
+    ("week:2023-05-14  week:2023-05", "that week / every week whose date starts with the value"),
+    ("week:2023-05-01..2023-05-31", "weeks in the range, ends included (either may be left out)"),
+    ("week:>=2023-06-01  week:<2023-05", "weeks after or before a date (also > and <=)"),
+    ("id:2305.14314", "the arXiv id, any version"),
+    ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
+    ("is:read  is:unread  is:starred", "reading state"),
+]
