@@ -15,6 +15,7 @@ from textual.screen import Screen
 from reader.model import Digest
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
+from reader.state import StateStore
 
 
 def styles_path() -> Path:
@@ -37,15 +38,31 @@ class ReaderApp(App[None]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, digest: Digest, *, week: date | None, query: str = "") -> None:
+    def __init__(
+        self,
+        digest: Digest,
+        *,
+        week: date | None,
+        query: str = "",
+        state: StateStore,
+        read_delay: float = 1.5,
+    ) -> None:
         super().__init__()
         self.digest = digest
         self.initial_week = week
         self.initial_query = query
+        self.state = state
+        self.read_delay = read_delay
         self.title = digest.name
 
     def get_default_screen(self) -> Screen[None]:
-        return MainScreen(self.digest, week=self.initial_week, query=self.initial_query)
+        return MainScreen(
+            self.digest,
+            week=self.initial_week,
+            query=self.initial_query,
+            store=self.state,
+            read_delay=self.read_delay,
+        )
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -82,6 +99,20 @@ def resolve_week(digest: Digest, week: date | str | None) -> date | None:
     return week
 
 
-def make_app(digest: Digest, *, week: date | str | None = "latest", query: str = "") -> ReaderApp:
-    """The app as the command line builds it (tests use this too)."""
-    return ReaderApp(digest, week=resolve_week(digest, week), query=query)
+def make_app(
+    digest: Digest,
+    *,
+    week: date | str | None = "latest",
+    query: str = "",
+    state: StateStore | None = None,
+    read_delay: float = 1.5,
+) -> ReaderApp:
+    """The app as the command line builds it (tests use this too).
+
+    Without `state`, the store in the state directory ($READER_STATE_DIR) is opened.
+    """
+    store = state if state is not None else StateStore()
+    app = ReaderApp(
+        digest, week=resolve_week(digest, week), query=query, state=store, read_delay=read_delay
+    )
+    return app

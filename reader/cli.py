@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
 from reader.loader import LoadError, load_digest
@@ -109,6 +109,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="merge the reading state from FILE (JSON, as --export-state writes) and exit",
     )
+    parser.add_argument(
+        "--read-after",
+        metavar="SECONDS",
+        type=_seconds,
+        default=1.5,
+        help="in the TUI, mark a paper read once its abstract has been shown this long "
+        "(default 1.5; a negative value: never)",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -116,6 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
 def _error(message: str) -> None:
     """One line on standard error: `reader: error: MESSAGE`, made terminal-safe."""
     _say(f"error: {message}")
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
 
 
 def _warn(message: str) -> None:
@@ -282,17 +300,14 @@ def _run(args: argparse.Namespace) -> int:
     _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
     if "-" in args.digests:
         _reattach_terminal()
-    import inspect
-
     from reader.app import make_app
 
     tui_week: date | str | None = None if args.week == "all" else (args.week or "latest")
     store = StateStore()  # its warnings are the app's to show
     try:
-        options: dict[str, Any] = {"week": tui_week, "query": query_text}
-        if "state" in inspect.signature(make_app).parameters:  # until the app takes the state
-            options["state"] = store
-        app = make_app(digest, **options)
+        app = make_app(
+            digest, week=tui_week, query=query_text, state=store, read_delay=args.read_after
+        )
         app.run()
     finally:
         store.close()

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from reader.clipboard import copy_local
@@ -24,12 +25,13 @@ from reader.query import (
     parse_query,
     sort_indices,
     toggle_category,
-    week_counts,
 )
+from reader.reading import find_unread, repeated_weeks
+from reader.state import StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.line_list import LineList
-from reader.widgets.paper_list import PaperList, PaperStatus
+from reader.widgets.paper_list import PaperList, PaperStatus, Spans
 from reader.widgets.sidebar import Entry, Sidebar
 
 NARROW = 100
@@ -38,6 +40,23 @@ TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
 
 SORT_CYCLE = ("week", "title", "category")
+
+
+class StoreStatus(PaperStatus):
+    """Reading state for the list, from the store."""
+
+    def __init__(self, store: StateStore, repeated: dict[str, tuple[date, ...]]) -> None:
+        self.store = store
+        self.repeated = repeated
+
+    def is_read(self, paper: Paper) -> bool:
+        return self.store.is_read(paper.key)
+
+    def is_starred(self, paper: Paper) -> bool:
+        return self.store.is_starred(paper.key)
+
+    def is_repeated(self, paper: Paper) -> bool:
+        return paper.key in self.repeated
 
 
 class MainScreen(Screen[None]):
@@ -51,6 +70,12 @@ class MainScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link"),
         Binding("Y", "copy_markdown", "Copy Markdown link", show=False),
         Binding("o", "open_link", "Open"),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("s", "toggle_star", "Star"),
+        Binding("n", "next_unread", "Next unread"),
+        Binding("p", "previous_unread", "Previous unread", show=False),
+        Binding("M", "mark_view_read", "Mark all in view read", show=False),
+        Binding("u", "undo", "Undo the last mark-all", show=False),
         Binding("c", "narrow_category", "Only this category", show=False),
         Binding("S", "cycle_sort", "Sort: week → title → category", show=False),
         Binding("R", "reverse_sort", "Reverse the order", show=False),
@@ -66,19 +91,25 @@ class MainScreen(Screen[None]):
         *,
         week: date | None,
         query: str = "",
+        store: StateStore,
+        read_delay: float = 1.5,
     ) -> None:
         super().__init__()
         self.digest = digest
         self.week = week
+        self.starred_only = False
+        self.store = store
+        self.read_delay = read_delay
+        self.repeated = repeated_weeks(digest)
+        self._read_timer: Timer | None = None
+        self._undo: list[dict[str, bool]] = []
         self.query_text = ""
         self.filter_query: Query = parse_query("")
         self.sort = "week"
         self.reverse = False
         self.hits: list[int] = list(range(len(digest)))
         self.indices: list[int] = []
-        self.status = PaperStatus()
         self._initial_query = query
-        self._wide_sidebar_hidden = False
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -102,8 +133,10 @@ class MainScreen(Screen[None]):
         self.query_one("#filter-error").display = False
         if self._initial_query:
             self.query_one("#filter", Input).value = self._initial_query
+        self.paper_list.status = StoreStatus(self.store, self.repeated)
         self._set_query(self._initial_query)
-        self.query_one(PaperList).focus()
+        self.paper_list.focus()
+        self._show_store_warnings()
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
@@ -143,36 +176,39 @@ class MainScreen(Screen[None]):
         self.hits = (
             list(range(len(self.digest)))
             if query.is_empty
-            else query.filter(self.digest, candidates, None)
+            else query.filter(self.digest, candidates, self.store)
         )
         self._refresh_view(keep=self.paper_list.current)
         return True
 
-    def _view_indices(self) -> list[int]:
-        if self.week is None:
+    def _week_view(self, week: date | None, starred_only: bool = False) -> list[int]:
+        """The sorted indices that `week` (None: all weeks) shows under the current query."""
+        if week is None:
             selected: Sequence[int] = self.hits
         else:
-            span = self.digest.indices(self.week)
-            low = bisect_left(self.hits, span.start)
-            high = bisect_left(self.hits, span.stop)
-            selected = self.hits[low:high]
+            span = self.digest.indices(week)
+            selected = self.hits[
+                bisect_left(self.hits, span.start) : bisect_left(self.hits, span.stop)
+            ]
+        if starred_only:
+            papers = self.digest.papers
+            selected = [i for i in selected if self.store.is_starred(papers[i].key)]
         return sort_indices(self.digest, selected, self.sort, self.reverse)
 
     def _refresh_view(self, keep: int | None = None) -> None:
         """Recompute the list for the week and query; the cursor stays on `keep` if it is there."""
-        self.indices = self._view_indices()
+        self.indices = self._week_view(self.week, self.starred_only)
         cursor = 0
         if keep is not None:
             try:
                 cursor = self.indices.index(keep)
             except ValueError:
                 cursor = 0
-        spans = None if self.filter_query.is_empty else self.filter_query.highlight_spans
         self.paper_list.show(
             self.digest,
             self.indices,
             show_week=self.week is None or self.sort != "week",
-            spans=spans,
+            spans=self._spans(),
             cursor=cursor,
         )
         self._refresh_sidebar()
@@ -180,73 +216,159 @@ class MainScreen(Screen[None]):
         if not self.indices:
             self._show_paper(None)
 
+    def _spans(self) -> Spans | None:
+        return None if self.filter_query.is_empty else self.filter_query.highlight_spans
+
     def _refresh_title(self) -> None:
-        where = "All weeks" if self.week is None else self.week.isoformat()
-        total = len(self.digest) if self.week is None else len(self.digest.indices(self.week))
+        if self.starred_only:
+            where = "Starred"
+        else:
+            where = "All weeks" if self.week is None else self.week.isoformat()
         count = len(self.indices)
         papers = f"{count} paper{'s' if count != 1 else ''}"
         if not self.filter_query.is_empty:
+            total = len(self._unfiltered(self.week))
             papers = f"{count} of {total} papers · {inert(self.query_text)}"
         order = "" if self.sort == "week" and not self.reverse else f" · by {self.sort}"
         if self.reverse:
             order += " (reversed)"
         self.sub_title = f"{where} · {papers}{order}"
 
+    def _unfiltered(self, week: date | None) -> range:
+        return self.digest.indices(week)
+
+    def _count(self, indices: Sequence[int]) -> str:
+        """`unread/total` without a query; the number of matches with one."""
+        if not self.filter_query.is_empty:
+            return str(len(indices))
+        papers, is_read = self.digest.papers, self.store.is_read
+        unread = sum(1 for i in indices if not is_read(papers[i].key))
+        return f"{unread}/{len(indices)}"
+
     def _refresh_sidebar(self) -> None:
-        filtering = not self.filter_query.is_empty
-        counts = week_counts(self.digest, self.hits) if filtering else None
+        """Rebuild the sidebar's rows; its cursor stays on the same entry."""
+        hits = self.hits
         entries: list[Entry] = [
-            Entry("all", "All weeks", str(len(self.hits)), active=self.week is None)
+            Entry(
+                "all",
+                "All weeks",
+                self._count(hits),
+                active=self.week is None and not self.starred_only,
+            )
         ]
+        papers, is_starred = self.digest.papers, self.store.is_starred
+        starred = [i for i in hits if is_starred(papers[i].key)]
+        entries.append(Entry("starred", "★ Starred", str(len(starred)), active=self.starred_only))
+        entries.append(Entry("heading", "Weeks"))
         for week in self.digest.weeks:
-            total = len(self.digest.indices(week))
-            count = str(counts.get(week, 0)) if counts is not None else str(total)
+            span = self.digest.indices(week)
+            in_week = hits[bisect_left(hits, span.start) : bisect_left(hits, span.stop)]
             entries.append(
-                Entry("week", week.isoformat(), count, week=week, active=week == self.week)
+                Entry(
+                    "week",
+                    week.isoformat(),
+                    self._count(in_week),
+                    week=week,
+                    active=week == self.week and not self.starred_only,
+                )
             )
         categories = category_counts(self.digest, self.indices)
         if categories:
             entries.append(Entry("heading", ""))
             entries.append(Entry("heading", "Categories"))
-            for name, count_ in sorted(categories.items(), key=lambda item: (-item[1], item[0])):
+            for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0])):
                 active = self._category_active(name)
-                entries.append(Entry("category", name, str(count_), category=name, active=active))
+                entries.append(Entry("category", name, str(count), category=name, active=active))
         sidebar = self.sidebar
         current = sidebar.current
-        cursor = next(
-            (
-                row
-                for row, entry in enumerate(entries)
-                if current is not None
-                and entry.kind == current.kind
-                and entry.week == current.week
-                and entry.category == current.category
-                and (current.kind != "week" or entry.week == self.week)
-            ),
-            None,
-        )
-        if cursor is None or self.sidebar.has_focus is False:
-            cursor = next(row for row, entry in enumerate(entries) if entry.active)
+        cursor = None
+        if current is not None and sidebar.has_focus:
+            cursor = next(
+                (
+                    row
+                    for row, entry in enumerate(entries)
+                    if (entry.kind, entry.week, entry.category)
+                    == (current.kind, current.week, current.category)
+                ),
+                None,
+            )
+        if cursor is None:
+            cursor = next((row for row, entry in enumerate(entries) if entry.active), 0)
         sidebar.set_entries(entries, cursor)
 
     def _category_active(self, category: str) -> bool:
         return f'cat:"{category.lower()}"' in self.query_text.lower()
 
     def _show_paper(self, index: int | None) -> None:
+        """Show the paper in the abstract pane; it becomes read if it stays there long enough."""
         pane = self.query_one(AbstractPane)
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
         if index is None:
             message = "No papers match." if not self.filter_query.is_empty else "No papers."
             pane.show_paper(Text(message, style="dim italic"))
             return
         paper = self.digest.papers[index]
-        spans = None if self.filter_query.is_empty else self.filter_query.highlight_spans
-        pane.show_paper(render_paper(paper, spans=spans))
+        others = tuple(week for week in self.repeated.get(paper.key, ()) if week != paper.week)
+        pane.show_paper(
+            render_paper(
+                paper,
+                spans=self._spans(),
+                other_weeks=others,
+                read=self.store.is_read(paper.key),
+                starred=self.store.is_starred(paper.key),
+            )
+        )
+        if not self.store.is_read(paper.key) and self.read_delay >= 0:
+            self._read_timer = self.set_timer(
+                self.read_delay, lambda: self._dwelt_on(index), name="mark-read"
+            )
 
-    def select_week(self, week: date | None) -> None:
+    def _dwelt_on(self, index: int) -> None:
+        self._read_timer = None
+        if self.paper_list.current == index:
+            self._mark_read(index)
+
+    def _mark_read(self, index: int) -> None:
+        key = self.digest.papers[index].key
+        if not self.store.is_read(key):
+            self.store.set_read([key], True)
+            self._after_marks(redraw_pane=True)
+
+    def _after_marks(self, redraw_pane: bool = False) -> None:
+        """Reading state changed: redraw the list, the counts, and the pane if asked."""
+        self.paper_list.refresh()
+        self._refresh_sidebar()
+        self._show_store_warnings()
+        if redraw_pane:
+            self._show_paper_details_only()
+
+    def _show_paper_details_only(self) -> None:
+        """Redraw the pane for the current paper without restarting the read timer."""
+        index = self.paper_list.current
+        if index is None:
+            return
+        timer, self._read_timer = self._read_timer, None
+        delay, self.read_delay = self.read_delay, -1.0
+        scroll = self.query_one(AbstractPane).scroll_y
+        try:
+            self._show_paper(index)
+        finally:
+            self.read_delay = delay
+            self._read_timer = timer
+        self.query_one(AbstractPane).scroll_to(y=scroll, animate=False)
+
+    def _show_store_warnings(self) -> None:
+        while self.store.warnings:
+            self.notify(inert(self.store.warnings.pop(0)), severity="warning", timeout=8)
+
+    def select_week(self, week: date | None, starred_only: bool = False) -> None:
         """Show `week` (None: All weeks), keeping the highlighted paper when it is there."""
-        if week == self.week:
+        if week == self.week and starred_only == self.starred_only:
             return
         self.week = week
+        self.starred_only = starred_only
         self._refresh_view(keep=self.paper_list.current)
 
     # --- events from the widgets -----------------------------------------------------------
@@ -258,8 +380,12 @@ class MainScreen(Screen[None]):
     @on(LineList.CursorMoved, "#sidebar")
     def _sidebar_moved(self, event: LineList.CursorMoved) -> None:
         entry = self.sidebar.current
-        if entry is not None and entry.kind in ("all", "week") and self.sidebar.has_focus:
-            self.select_week(entry.week)
+        if (
+            entry is not None
+            and entry.kind in ("all", "week", "starred")
+            and self.sidebar.has_focus
+        ):
+            self.select_week(entry.week, starred_only=entry.kind == "starred")
 
     @on(LineList.RowSelected, "#sidebar")
     def _sidebar_selected(self, event: LineList.RowSelected) -> None:
@@ -268,8 +394,8 @@ class MainScreen(Screen[None]):
             return
         if entry.kind == "category":
             self.toggle_category(entry.category)
-        elif entry.kind in ("all", "week"):
-            self.select_week(entry.week)
+        elif entry.kind in ("all", "week", "starred"):
+            self.select_week(entry.week, starred_only=entry.kind == "starred")
             self.paper_list.focus()
 
     @on(LineList.RowSelected, "#papers")
@@ -330,6 +456,8 @@ class MainScreen(Screen[None]):
         local = copy_local(text)
         how = "" if local else " (through the terminal, OSC 52)"
         self.notify(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
+        if self.paper_list.current is not None:
+            self._mark_read(self.paper_list.current)
 
     def action_copy_link(self) -> None:
         paper = self.current_paper
@@ -341,6 +469,77 @@ class MainScreen(Screen[None]):
         if paper is not None:
             title = paper.title.replace("[", "\\[").replace("]", "\\]")
             self._copy(f"[{title}]({paper.link})", "Markdown link")
+
+    # --- reading state ---------------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        if self._read_timer is not None:  # an explicit choice beats the dwell timer
+            self._read_timer.stop()
+            self._read_timer = None
+        self.store.toggle_read(paper.key)
+        self._after_marks(redraw_pane=True)
+
+    def action_toggle_star(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        starred = self.store.toggle_star(paper.key)
+        self.notify("Starred ★" if starred else "Star removed", timeout=1.5)
+        self._after_marks(redraw_pane=True)
+
+    def action_mark_view_read(self) -> None:
+        keys = [self.digest.papers[i].key for i in self.indices]
+        before = self.store.snapshot_read(keys)
+        changed = sum(1 for read in before.values() if not read)
+        if not changed:
+            self.notify("Every paper here is read already.", timeout=2)
+            return
+        self._undo.append(before)
+        self.store.set_read(keys, True)
+        self._after_marks(redraw_pane=True)
+        self.notify(f"Marked {changed} paper{'s' if changed != 1 else ''} read (u undoes).")
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        before = self._undo.pop()
+        self.store.restore_read(before)
+        self._after_marks(redraw_pane=True)
+        restored = sum(1 for read in before.values() if not read)
+        self.notify(f"Undone: {restored} paper{'s' if restored != 1 else ''} unread again.")
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def _is_unread(self, index: int) -> bool:
+        return not self.store.is_read(self.digest.papers[index].key)
+
+    def _jump_unread(self, step: int) -> None:
+        """To the next (step 1) or previous (-1) unread paper, into older or newer weeks."""
+        position = find_unread(self.indices, self.paper_list.cursor, step, self._is_unread)
+        if position is not None:
+            self.paper_list.cursor = position
+            return
+        weeks = self.digest.weeks
+        if self.week is not None and not self.starred_only and self.sort == "week":
+            at = weeks.index(self.week) + step
+            while 0 <= at < len(weeks):
+                view = self._week_view(weeks[at])
+                start = -1 if step > 0 else len(view)
+                found = find_unread(view, start, step, self._is_unread)
+                if found is not None:
+                    self.week = weeks[at]
+                    self._refresh_view(keep=view[found])
+                    return
+                at += step
+        self.notify("No more unread papers this way.", timeout=2)
 
     def action_open_link(self) -> None:
         paper = self.current_paper
@@ -355,6 +554,8 @@ class MainScreen(Screen[None]):
             return
         self.app.open_url(paper.link.strip())
         self.notify(f"Opening {inert(paper.link)}", timeout=2)
+        if self.paper_list.current is not None:
+            self._mark_read(self.paper_list.current)
 
     def action_narrow_category(self) -> None:
         paper = self.current_paper
