@@ -34,8 +34,8 @@ class ReaderApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
         Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
     ]
 
     def __init__(
@@ -81,7 +81,7 @@ class ReaderApp(App[None]):
             if binding.action.startswith("cycle_focus"):
                 continue
             yield SystemCommand(
-                binding.description,
+                binding.tooltip or binding.description,
                 f"Key: {binding.key_display or binding.key}",
                 partial(screen.run_action, binding.action),
             )

@@ -1,4 +1,4 @@
-"""Snapshot tests of the main layouts. Look at every SVG before accepting it (make snapshot-update)."""
+"""Snapshot tests of the main layouts. Look at every SVG before accepting one."""
 
 from __future__ import annotations
 
@@ -9,22 +9,24 @@ from reader.loader import load_digest
 
 
 def test_main_newest_week(snap_compare: Any) -> None:
-    assert snap_compare(make_app(load_digest()), terminal_size=(120, 40))
+    assert snap_compare(make_app(load_digest(), read_delay=60), terminal_size=(120, 40))
 
 
 def test_all_weeks_filtered(snap_compare: Any) -> None:
-    app = make_app(load_digest(), week="all", query="diffusion")
+    app = make_app(load_digest(), week="all", query="diffusion", read_delay=60)
     assert snap_compare(app, terminal_size=(120, 40), press=["j"])
 
 
 def test_narrow_80_columns(snap_compare: Any) -> None:
-    assert snap_compare(make_app(load_digest()), terminal_size=(80, 24))
+    assert snap_compare(make_app(load_digest(), read_delay=60), terminal_size=(80, 24))
 
 
 def test_tiny_abstract(snap_compare: Any) -> None:
-    app = make_app(load_digest(), week="2023-05-14")
+    app = make_app(load_digest(), week="2023-05-14", read_delay=60)
     assert snap_compare(app, terminal_size=(50, 20), press=["j", "enter"])
 
 
 def test_help_screen(snap_compare: Any) -> None:
-    assert snap_compare(make_app(load_digest()), terminal_size=(100, 40), press=["question_mark"])
+    assert snap_compare(
+        make_app(load_digest(), read_delay=60), terminal_size=(100, 40), press=["question_mark"]
+    )

@@ -63,16 +63,20 @@ class MainScreen(Screen[None]):
     """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", key_display="/"),
-        Binding("left_square_bracket", "older_week", "Older", key_display="["),
-        Binding("right_square_bracket", "newer_week", "Newer", key_display="]"),
-        Binding("a", "all_weeks", "All weeks"),
-        Binding("y", "copy_link", "Copy link"),
+        Binding("slash", "focus_filter", "Filter", key_display="/", tooltip="Filter the papers"),
+        Binding(
+            "left_square_bracket", "older_week", "Older", key_display="[", tooltip="Older week"
+        ),
+        Binding(
+            "right_square_bracket", "newer_week", "Newer", key_display="]", tooltip="Newer week"
+        ),
+        Binding("a", "all_weeks", "All weeks", show=False),
+        Binding("y", "copy_link", "Copy", tooltip="Copy the link"),
         Binding("Y", "copy_markdown", "Copy Markdown link", show=False),
-        Binding("o", "open_link", "Open"),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("s", "toggle_star", "Star"),
-        Binding("n", "next_unread", "Next unread"),
+        Binding("o", "open_link", "Open", tooltip="Open the link in the browser"),
+        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread"),
+        Binding("s", "toggle_star", "Star", tooltip="Star / unstar"),
+        Binding("n", "next_unread", "Unread", tooltip="Next unread paper"),
         Binding("p", "previous_unread", "Previous unread", show=False),
         Binding("M", "mark_view_read", "Mark all in view read", show=False),
         Binding("u", "undo", "Undo the last mark-all", show=False),
@@ -126,7 +130,7 @@ class MainScreen(Screen[None]):
                 yield Static("", id="filter-error", markup=False)
                 yield PaperList(id="papers")
                 yield AbstractPane(id="abstract")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = False

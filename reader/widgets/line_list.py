@@ -88,9 +88,21 @@ class LineList(ScrollView, can_focus=True):
         if announce:
             self.post_message(self.CursorMoved(self, self.cursor))
 
-    def component_style(self, name: str) -> Style:
-        """A component class's style without its background, to layer under the cursor."""
-        return self.get_component_rich_style(name, partial=True)
+    def component_style(self, name: str, background: bool = False) -> Style:
+        """A component class's style (colours blended), without its background unless asked,
+        so that the cursor row's background shows under it."""
+        full = self.get_component_rich_style(name)
+        if background:
+            return full
+        return Style(
+            color=full.color,
+            bold=full.bold,
+            dim=full.dim,
+            italic=full.italic,
+            underline=full.underline,
+            strike=full.strike,
+            reverse=full.reverse,
+        )
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         """The content of `row` (override)."""

@@ -100,13 +100,13 @@ class PaperList(LineList):
             inert(paper.title), style("paper-list--read" if read else "paper-list--unread")
         )
         if self.spans is not None:
-            match = style("paper-list--match")
+            match = style("paper-list--match", background=True)
             for start, end in self.spans(title.plain, "title"):
                 title.stylize(match, start, end)
-        category = inert(paper.category)
+        category = Text(inert(paper.category), style("paper-list--category"))
         room = width - line.cell_len - title.cell_len
-        if category and width >= 50 and room >= len(category) + 3:
-            title.pad_right(room - len(category) - 1)
-            title.append(category, style("paper-list--category"))
         line.append_text(title)
+        if category.plain and width >= 50 and room >= category.cell_len + 3:
+            line.append(" " * (room - category.cell_len - 1))
+            line.append_text(category)
         return line
