@@ -123,7 +123,8 @@ class _Damaged(Exception):
     """The database file opens but is not a usable reader store (failed check, foreign schema)."""
 
 
-_Failure = (sqlite3.Error, OSError, _Damaged)
+_Failure = (sqlite3.Error, OSError, ValueError, _Damaged)
+"""What opening or writing the store may raise (ValueError: a NUL in the path)."""
 
 
 def _is_damage(error: BaseException) -> bool:
@@ -461,7 +462,7 @@ class StateStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._validate()
         conn = sqlite3.connect(
-            str(self.path),
+            self.path,  # a path object: a name that is not UTF-8 still works
             timeout=self.busy_timeout,
             isolation_level=None,
             check_same_thread=False,
@@ -513,7 +514,7 @@ class StateStore:
             conn.close()
 
     def _readonly_uri(self) -> str:
-        return f"file:{quote(str(self.path.absolute()))}?mode=ro"
+        return f"file:{quote(os.fsencode(self.path.absolute()))}?mode=ro"
 
     def _disconnect(self) -> None:
         if self._conn is not None:

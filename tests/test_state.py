@@ -407,6 +407,27 @@ def test_a_location_under_a_regular_file_works_without_saving(tmp_path: Path) ->
     assert blocker.read_text() == "a file, not a directory"
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux allows any bytes in a file name")
+def test_a_directory_name_that_is_not_utf8(tmp_path: Path) -> None:
+    directory = Path(os.fsdecode(os.fsencode(tmp_path) + b"/state-\xff"))
+    store = StateStore(directory)
+    store.toggle_read("k")
+    store.close()
+    assert store.warnings == []
+    again = StateStore(directory)
+    assert again.is_read("k")
+    assert again.saving
+    again.close()
+
+
+def test_a_directory_name_with_a_nul(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "st\x00ate")
+    assert not store.saving
+    assert len(store.warnings) == 1
+    assert store.toggle_read("k")
+    store.close()
+
+
 def test_warnings_are_terminal_safe(tmp_path: Path) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("")
