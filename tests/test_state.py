@@ -628,6 +628,20 @@ def test_export_then_import_into_a_fresh_store(tmp_path: Path, store: StateStore
     reopened.close()
 
 
+def test_import_where_nothing_can_be_saved(tmp_path: Path) -> None:
+    # the CLI reports an import as failed when `saving` is False afterwards
+    source = StateStore(tmp_path / "source")
+    source.set_read(["a", "b"])
+    source.export_json(tmp_path / "backup.json")
+    source.close()
+    (tmp_path / "blocker").write_text("")
+    store = StateStore(tmp_path / "blocker" / "state")
+    assert store.import_json(tmp_path / "backup.json") == 2
+    assert store.is_read("a") and store.is_read("b")
+    assert not store.saving
+    store.close()
+
+
 def test_export_replaces_an_existing_file(tmp_path: Path, store: StateStore) -> None:
     target = tmp_path / "backup.json"
     target.write_text("old")
