@@ -29,15 +29,36 @@ def arxiv_id(link: str) -> str | None:
 PLACEHOLDER = re.compile(r"\bthis https? URL\b")
 """arXiv's stand-in for a link it removed from an abstract; displayed dimmed."""
 
-_LOST_SPACE = re.compile(r"\b(at|from|via|on|in)this (https?) URL\b")
 _LATEX_WRAPPER = re.compile(r"\\(?:url|emph|textit|textbf|texttt|textrm|textsc|mathrm)\{([^{}]*)\}")
 _MATH = re.compile(r"(\$\$?)(?:\\.|[^\\$])+?\1")
-_SPACES = re.compile(r"[ \t\r\n]+")
+_SPACES = re.compile(r"  +")
+_WHITESPACE = str.maketrans("\t\r\n", "   ")
+
+
+def _collapse_spaces(text: str) -> str:
+    if "\n" in text or "\t" in text or "\r" in text:
+        text = text.translate(_WHITESPACE)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip(" ")
+
+
+def _restore_lost_space(text: str) -> str:
+    """`atthis https URL` -> `at this https URL`: arXiv glued its placeholder to the word before."""
+    parts = text.split("this http")
+    for index in range(len(parts) - 1):
+        if parts[index][-1:].isalnum():
+            parts[index] += " "
+    return "this http".join(parts)
 
 
 def _clean_prose(text: str) -> str:
-    text = text.replace("\\%", "%").replace("\\&", "&").replace("\\_", "_")
-    text = text.replace("~", " ").replace(" --- ", " — ").replace(" -- ", " – ")
+    if "\\" in text:
+        text = text.replace("\\%", "%").replace("\\&", "&").replace("\\_", "_")
+    if "~" in text:
+        text = text.replace("~", " ")
+    if " --" in text:
+        text = text.replace(" --- ", " — ").replace(" -- ", " – ")
     return text
 
 
@@ -49,11 +70,15 @@ def clean_abstract(text: str) -> str:
     """
     if not text:
         return ""
-    text = _LOST_SPACE.sub(r"\1 this \2 URL", text)
-    previous = None
-    while previous != text:  # nested wrappers: \emph{\textbf{x}}
-        previous = text
-        text = _LATEX_WRAPPER.sub(r"\1", text)
+    if "this http" in text:
+        text = _restore_lost_space(text)
+    if "\\" in text:
+        previous = None
+        while previous != text:  # nested wrappers: \emph{\textbf{x}}
+            previous = text
+            text = _LATEX_WRAPPER.sub(r"\1", text)
+    if "$" not in text:
+        return _collapse_spaces(_clean_prose(text))
     parts: list[str] = []
     position = 0
     for match in _MATH.finditer(text):
@@ -61,7 +86,7 @@ def clean_abstract(text: str) -> str:
         parts.append(match.group(0))
         position = match.end()
     parts.append(_clean_prose(text[position:]))
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return _collapse_spaces("".join(parts))
 
 
 # --- terminal safety ---------------------------------------------------------------------------
