@@ -30,7 +30,9 @@ characters. Only an invalid regex, a bad `week:` value and an unknown `is:` valu
 from __future__ import annotations
 
 import calendar
+import importlib
 import re
+import threading
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -38,9 +40,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from reader.model import Digest
+from reader.model import Digest, Paper
 from reader.text import arxiv_id
 
 __all__ = [
@@ -116,6 +118,8 @@ class _Regex:
     field: Field
     pattern: re.Pattern[str]
     lowered: re.Pattern[str] = _field(compare=False)
+    literal: str = _field(default="", compare=False)
+    """A substring every match of `lowered` contains ("" when unknown): a fast prefilter."""
 
 
 @dataclass(frozen=True)
@@ -304,15 +308,35 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
         return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
     try:
         compiled = re.compile(pattern, _REGEX_FLAGS)
-        lowered = compiled
-        if pattern == pattern.lower() and "(?-" not in pattern:
-            lowered = re.compile(pattern, re.MULTILINE)
-        return _Regex(where, compiled, lowered)
+        if pattern != pattern.lower() or "(?" in pattern:
+            return _Regex(where, compiled, compiled)
+        return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _required(pattern))
     except re.error as error:
         offset = error.pos if error.pos is not None else 0
         raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
     except (OverflowError, RecursionError, ValueError) as error:
         raise QueryError(f"invalid regex: {error}", at) from None
+
+
+def _required(pattern: str) -> str:
+    """The longest run of plain characters at the top level of a (case-sensitive) regex: every
+    match contains it. "" when there is none or the regex parser is not available."""
+    try:
+        parser: Any = importlib.import_module("re._parser")  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        parser = importlib.import_module("sre_parse")
+    try:
+        parsed = parser.parse(pattern, re.MULTILINE)
+        literal_op = parser.LITERAL
+        best, run = "", ""
+        for op, argument in parsed.data:
+            if op == literal_op:
+                run += chr(argument)
+                continue
+            best, run = max(best, run, key=len), ""
+        return max(best, run, key=len)
+    except Exception:  # an internal API: never let it break a query
+        return ""
 
 
 def _arxiv_value(value: str) -> str:
@@ -439,11 +463,13 @@ class _Index:
         self.categories = [
             interned.setdefault(paper.category, paper.category.lower()) for paper in papers
         ]
-        # Where the abstract starts in each haystack ("title\ncategory\ntext").
+        # Where the abstract starts in each haystack: Digest.haystacks is "title\ncategory\ntext",
+        # lowercased (the tests for abstract: terms fail if that layout changes).
         self.text_start = array(
             "q", (len(t) + len(c) + 2 for t, c in zip(self.titles, self.categories, strict=True))
         )
         self.ids = [(paper.arxiv_id or "").lower() for paper in papers]
+        self._memo: OrderedDict[object, bytearray] = OrderedDict()
         self._keys: list[str] | None = None
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
@@ -463,10 +489,27 @@ class _Index:
     @property
     def sort_categories(self) -> list[tuple[bool, str]]:
         if self._sort_categories is None:
+            keys: dict[str, tuple[bool, str]] = {}
             self._sort_categories = [
-                (not paper.category, paper.category.casefold()) for paper in self.digest.papers
+                keys.get(paper.category) or keys.setdefault(paper.category, _category_key(paper))
+                for paper in self.digest.papers
             ]
         return self._sort_categories
+
+    def memo(self, key: object) -> bytearray | None:
+        """The per-paper outcomes of a clause (0 unknown, 1 hit, 2 miss), if remembered."""
+        with _CACHE_LOCK:
+            mask = self._memo.get(key)
+            if mask is not None:
+                self._memo.move_to_end(key)
+            return mask
+
+    def remember(self, key: object, mask: bytearray) -> None:
+        with _CACHE_LOCK:
+            self._memo[key] = mask
+            self._memo.move_to_end(key)
+            while len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
 
     def week_span(self, weeks: _Weeks) -> range:
         """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
@@ -478,22 +521,31 @@ class _Index:
         return range(min(r.start for r in ranges), max(r.stop for r in ranges))
 
 
+def _category_key(paper: Paper) -> tuple[bool, str]:
+    return (not paper.category, paper.category.casefold())
+
+
 _CACHE: OrderedDict[int, _Index] = OrderedDict()
 _CACHE_SIZE = 4
+_MEMO_SIZE = 32  # clauses remembered per digest, a byte per paper each
+_CACHE_LOCK = threading.Lock()
 
 
 def _index(digest: Digest) -> _Index:
     """The cached `_Index` of a digest. `Digest` has no `__weakref__` slot, so the cache keys by
     `id()` and holds the few most recent digests alive, which keeps the keys unambiguous."""
     key = id(digest)
-    found = _CACHE.get(key)
-    if found is not None and found.digest is digest:
+    with _CACHE_LOCK:  # the TUI filters in a worker thread
+        found = _CACHE.get(key)
+        if found is not None and found.digest is digest:
+            _CACHE.move_to_end(key)
+            return found
+    built = _Index(digest)  # outside the lock: a digest of 100k papers takes a while
+    with _CACHE_LOCK:
+        _CACHE[key] = built
         _CACHE.move_to_end(key)
-        return found
-    built = _Index(digest)
-    _CACHE[key] = built
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return built
 
 
@@ -517,16 +569,18 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
         else:
             positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
     elif isinstance(kind, _Regex):
-        search = kind.lowered.search
+        search, need = kind.lowered.search, kind.literal
         hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
         if kind.field == "any":
-            positive = lambda i: search(hay[i]) is not None  # noqa: E731
+            positive = lambda i: need in hay[i] and search(hay[i]) is not None  # noqa: E731
         elif kind.field == "title":
-            positive = lambda i: search(titles[i]) is not None  # noqa: E731
+            positive = lambda i: need in titles[i] and search(titles[i]) is not None  # noqa: E731
         elif kind.field == "category":
             positive = lambda i: search(categories[i]) is not None  # noqa: E731
         else:
-            positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
+            positive = lambda i: (  # noqa: E731
+                hay[i].find(need, starts[i]) >= 0 and search(hay[i], starts[i]) is not None
+            )
     elif isinstance(kind, _Weeks):
         span = ix.week_span(kind)
         positive = span.__contains__
@@ -576,7 +630,17 @@ def _pure(clause: Clause) -> bool:
     return not any(isinstance(term.kind, _Is) for term in clause)
 
 
-def _apply(
+def _likely_first(term: _Term) -> tuple[int, int]:
+    """Order of the terms of an OR: cheap ones, then short (likely to match) words, regexes last."""
+    kind = term.kind
+    if isinstance(kind, (_Weeks, _Id)):
+        return 0, 0
+    if isinstance(kind, _Text):
+        return 1, len(kind.value)
+    return (2, 0) if isinstance(kind, _Is) else (3, 0)
+
+
+def _evaluate(
     clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
     if len(clause) == 1:
@@ -594,8 +658,56 @@ def _apply(
             return [i for i in kept if i in span]
         predicate = _predicate(term, ix, state)
         return [i for i in kept if predicate(i)]
-    predicates = [_predicate(term, ix, state) for term in clause]
+    predicates = [_predicate(term, ix, state) for term in sorted(clause, key=_likely_first)]
     return [i for i in kept if any(p(i) for p in predicates)]
+
+
+def _memoizable(clause: Clause) -> bool:
+    """Pure clauses that scan abstracts: worth remembering per paper."""
+    return _pure(clause) and any(
+        isinstance(term.kind, _Regex)
+        or (isinstance(term.kind, _Text) and term.kind.field in ("any", "abstract"))
+        for term in clause
+    )
+
+
+_UNKNOWN, _HIT, _MISS = 0, 1, 2
+
+
+def _apply(
+    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    """The papers of `kept` that match `clause`. A clause that scans abstracts remembers, per
+    paper, whether it matched: editing a query (backspace, a new exclusion) does not rescan."""
+    if not _memoizable(clause):
+        return _evaluate(clause, ix, state, kept)
+    key = tuple((term.negated, term.kind) for term in clause)
+    size = len(ix.hay)
+    mask = ix.memo(key)
+    if mask is None:
+        if isinstance(kept, range) and kept == range(size):
+            hits = _evaluate(clause, ix, state, kept)
+            mask = bytearray([_MISS]) * size
+            for i in hits:
+                mask[i] = _HIT
+            ix.remember(key, mask)  # published whole: other threads never see it half-written
+            return hits
+        mask = bytearray(size)
+        ix.remember(key, mask)
+    if not isinstance(kept, (list, range)):
+        kept = list(kept)
+    unknown = [i for i in kept if mask[i] == _UNKNOWN]
+    if not unknown:
+        return [i for i in kept if mask[i] == _HIT]
+    hits = _evaluate(clause, ix, state, unknown)
+    for i in hits:  # every write is final, so a concurrent reader never sees a wrong value
+        mask[i] = _HIT
+    for i in unknown:
+        if mask[i] == _UNKNOWN:
+            mask[i] = _MISS
+    if len(unknown) == len(kept):
+        return hits
+    return [i for i in kept if mask[i] == _HIT]
 
 
 # --- the query ---------------------------------------------------------------------------------

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.model import Digest, Paper
+from reader.loader import load_digest
 from reader.query import (
     QUERY_HELP,
     SORT_KEYS,
@@ -28,33 +27,9 @@ from reader.query import (
     toggle_category,
     week_counts,
 )
-from reader.text import arxiv_id
 from tests.conftest import BUNDLED
 
-
-def _load(path: Path) -> Digest:
-    """A tiny reader of the bundled pipe table (the real loader has its own tests)."""
-    papers = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines[2:], start=3):
-        week, title, category, abstract, link = (
-            cell.strip() for cell in line.strip().strip("|").split("|")
-        )
-        papers.append(
-            Paper(
-                week=date.fromisoformat(week),
-                title=title,
-                link=link,
-                category=category,
-                abstract=abstract,
-                arxiv_id=arxiv_id(link),
-                line=number,
-            )
-        )
-    return Digest(papers, name="ml-papers-2023", source=str(path))
-
-
-DIGEST = _load(BUNDLED)
+DIGEST = load_digest(BUNDLED)
 ALL = frozenset(p.arxiv_id for p in DIGEST.papers if p.arxiv_id)
 
 
@@ -163,8 +138,11 @@ CASES: list[tuple[str, set[str]]] = [
     ('title:"segment anything"', s("2304.02643 2304.11968")),
     ('"segment anyth', s("2304.02643 2304.11968")),  # an unclosed quote runs to the end
     ("title:/^segment/", s("2304.02643 2304.06718")),
+    ("title:/^Segment\\b/", s("2304.02643 2304.06718")),
     ("title:/gpt:/", TITLE_GPT_COLON),
     ("/gpt-?4/", GPT4),
+    ("/GPT-?4/", GPT4),  # a capital letter: the case-insensitive regex path
+    ("-/gpt-?4/ llama", LLAMA - GPT4),
     ("/token(s|izer)/", TOKENS),
     (
         "/(quantiz|watermark|hallucinat)/",
@@ -508,6 +486,52 @@ def test_filter_with_satisfied_skips_known_clauses() -> None:
     assert (
         parse_query("is:read").filter(DIGEST, [0, 1], state, satisfied=parse_query("is:read")) == []
     )
+
+
+def test_regex_prefilter_literal() -> None:
+    from reader.query import _required
+
+    assert _required("token(izer|s)? budget") == " budget"
+    assert _required(r"\btoken\w*") == "token"
+    assert _required("x{2,3}yz") == "yz"
+    assert _required("[abc]|d") == ""
+
+
+SCOPES = st.sampled_from(["all", "week", "odd", "hits"])
+MEMO_QUERIES = st.sampled_from(
+    [
+        "llama",
+        "lla",
+        "-lla",
+        "llama -alpaca",
+        "/gpt-?4/",
+        "abstract:llama",
+        "model OR lora",
+        "model",
+        "-model",
+        "title:gpt llama",
+        "/l+ama/",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.tuples(MEMO_QUERIES, SCOPES), min_size=1, max_size=8))
+def test_remembered_clauses_give_the_same_results(steps: list[tuple[str, str]]) -> None:
+    digest = load_digest(BUNDLED)  # a digest of its own: its own caches
+    previous: list[int] = list(range(len(digest)))
+    for text, scope_name in steps:
+        scope: Iterable[int] = {
+            "all": range(len(digest)),
+            "week": digest.indices(date(2023, 5, 28)),
+            "odd": range(1, len(digest), 2),
+            "hits": previous,
+        }[scope_name]
+        query = parse_query(text)
+        got = query.filter(digest, scope)
+        fresh = load_digest(BUNDLED)  # nothing remembered
+        assert got == query.filter(fresh, list(scope))
+        previous = got or previous
 
 
 # --- counts, sorting, select -------------------------------------------------------------------
