@@ -211,6 +211,11 @@ class StateStore:
     def is_starred(self, key: str) -> bool:
         return key in self._starred
 
+    def starred_keys(self) -> frozenset[str]:
+        """Every starred key (a copy)."""
+        with self._lock:
+            return frozenset(self._starred)
+
     def snapshot_read(self, keys: Iterable[str]) -> dict[str, bool]:
         """The read flag of each key, for `restore_read` (undo of a bulk change)."""
         return {key: key in self._read for key in _keys(keys)}

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper
@@ -26,7 +27,7 @@ from reader.query import (
     sort_indices,
     toggle_category,
 )
-from reader.reading import find_unread, repeated_weeks
+from reader.reading import ReadCounts, find_unread, repeated_weeks
 from reader.state import StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane, render_paper
@@ -40,6 +41,8 @@ TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
 
 SORT_CYCLE = ("week", "title", "category")
+SYNC_FILTER_LIMIT = 20_000
+"""Up to this many candidates a keystroke filters at once; above, in a thread worker."""
 
 
 class StoreStatus(PaperStatus):
@@ -104,7 +107,9 @@ class MainScreen(Screen[None]):
         self.starred_only = False
         self.store = store
         self.read_delay = read_delay
-        self.repeated = repeated_weeks(digest)
+        self.counts = ReadCounts(digest, store.is_read)
+        self.repeated = repeated_weeks(digest, self.counts.indices)
+        self._categories: tuple[list[int], dict[str, int]] | None = None
         self._read_timer: Timer | None = None
         self._undo: list[dict[str, bool]] = []
         self.query_text = ""
@@ -141,6 +146,8 @@ class MainScreen(Screen[None]):
         self._set_query(self._initial_query)
         self.paper_list.focus()
         self._show_store_warnings()
+        if len(self.digest) > SYNC_FILTER_LIMIT:
+            self._build_search_index()
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
@@ -172,18 +179,37 @@ class MainScreen(Screen[None]):
             error.display = True
             return False
         error.display = False
-        if query.narrows(self.filter_query) and self.query_text:
-            candidates: Sequence[int] = self.hits
+        if query.is_empty:
+            self._apply_hits(query, text, list(range(len(self.digest))))
+            return True
+        satisfied: Query | None = None
+        candidates: Sequence[int] = range(len(self.digest))
+        if self.query_text and query.narrows(self.filter_query):
+            candidates, satisfied = self.hits, self.filter_query
+        if len(candidates) <= SYNC_FILTER_LIMIT:
+            hits = query.filter(self.digest, candidates, self.store, satisfied=satisfied)
+            self._apply_hits(query, text, hits)
         else:
-            candidates = range(len(self.digest))
-        self.filter_query, self.query_text = query, text
-        self.hits = (
-            list(range(len(self.digest)))
-            if query.is_empty
-            else query.filter(self.digest, candidates, self.store)
-        )
-        self._refresh_view(keep=self.paper_list.current)
+            self._filter_in_thread(query, text, candidates, satisfied)
         return True
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _filter_in_thread(
+        self, query: Query, text: str, candidates: Sequence[int], satisfied: Query | None
+    ) -> None:
+        """Filter a large digest off the UI thread; a newer keystroke supersedes this one."""
+        hits = query.filter(self.digest, candidates, self.store, satisfied=satisfied)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._apply_hits, query, text, hits)
+
+    def _apply_hits(self, query: Query, text: str, hits: list[int]) -> None:
+        self.filter_query, self.query_text, self.hits = query, text, hits
+        self._refresh_view(keep=self.paper_list.current)
+
+    @work(thread=True, exclusive=True, group="warm")
+    def _build_search_index(self) -> None:
+        """Build the search index in the background so the first keystroke finds it ready."""
+        parse_query("warm").filter(self.digest, range(1), None)
 
     def _week_view(self, week: date | None, starred_only: bool = False) -> list[int]:
         """The sorted indices that `week` (None: all weeks) shows under the current query."""
@@ -195,9 +221,20 @@ class MainScreen(Screen[None]):
                 bisect_left(self.hits, span.start) : bisect_left(self.hits, span.stop)
             ]
         if starred_only:
-            papers = self.digest.papers
-            selected = [i for i in selected if self.store.is_starred(papers[i].key)]
+            selected = self._starred_within(selected)
         return sort_indices(self.digest, selected, self.sort, self.reverse)
+
+    def _starred_within(self, selected: Sequence[int]) -> list[int]:
+        """The starred papers among `selected` (sorted indices)."""
+        starred = self.counts.indices_of(self.store.starred_keys())
+        if len(selected) == len(self.digest):
+            return starred
+        found = []
+        for index in starred:
+            at = bisect_left(selected, index)
+            if at < len(selected) and selected[at] == index:
+                found.append(index)
+        return found
 
     def _refresh_view(self, keep: int | None = None) -> None:
         """Recompute the list for the week and query; the cursor stays on `keep` if it is there."""
@@ -241,13 +278,11 @@ class MainScreen(Screen[None]):
     def _unfiltered(self, week: date | None) -> range:
         return self.digest.indices(week)
 
-    def _count(self, indices: Sequence[int]) -> str:
+    def _count(self, matches: int, week: date | None) -> str:
         """`unread/total` without a query; the number of matches with one."""
         if not self.filter_query.is_empty:
-            return str(len(indices))
-        papers, is_read = self.digest.papers, self.store.is_read
-        unread = sum(1 for i in indices if not is_read(papers[i].key))
-        return f"{unread}/{len(indices)}"
+            return str(matches)
+        return f"{self.counts.unread(week)}/{matches}"
 
     def _refresh_sidebar(self) -> None:
         """Rebuild the sidebar's rows; its cursor stays on the same entry."""
@@ -256,27 +291,28 @@ class MainScreen(Screen[None]):
             Entry(
                 "all",
                 "All weeks",
-                self._count(hits),
+                self._count(len(hits), None),
                 active=self.week is None and not self.starred_only,
             )
         ]
-        papers, is_starred = self.digest.papers, self.store.is_starred
-        starred = [i for i in hits if is_starred(papers[i].key)]
+        starred = self._starred_within(hits)
         entries.append(Entry("starred", "★ Starred", str(len(starred)), active=self.starred_only))
         entries.append(Entry("heading", "Weeks"))
         for week in self.digest.weeks:
             span = self.digest.indices(week)
-            in_week = hits[bisect_left(hits, span.start) : bisect_left(hits, span.stop)]
+            matches = bisect_left(hits, span.stop) - bisect_left(hits, span.start)
             entries.append(
                 Entry(
                     "week",
                     week.isoformat(),
-                    self._count(in_week),
+                    self._count(matches, week),
                     week=week,
                     active=week == self.week and not self.starred_only,
                 )
             )
-        categories = category_counts(self.digest, self.indices)
+        if self._categories is None or self._categories[0] is not self.indices:
+            self._categories = (self.indices, category_counts(self.digest, self.indices))
+        categories = self._categories[1]
         if categories:
             entries.append(Entry("heading", ""))
             entries.append(Entry("heading", "Categories"))
@@ -338,10 +374,11 @@ class MainScreen(Screen[None]):
         key = self.digest.papers[index].key
         if not self.store.is_read(key):
             self.store.set_read([key], True)
-            self._after_marks(redraw_pane=True)
+            self._after_marks([key], redraw_pane=True)
 
-    def _after_marks(self, redraw_pane: bool = False) -> None:
-        """Reading state changed: redraw the list, the counts, and the pane if asked."""
+    def _after_marks(self, keys: Iterable[str], redraw_pane: bool = False) -> None:
+        """The marks of `keys` changed: redraw the list, the counts, and the pane if asked."""
+        self.counts.update(keys)
         self.paper_list.refresh()
         self._refresh_sidebar()
         self._show_store_warnings()
@@ -484,7 +521,7 @@ class MainScreen(Screen[None]):
             self._read_timer.stop()
             self._read_timer = None
         self.store.toggle_read(paper.key)
-        self._after_marks(redraw_pane=True)
+        self._after_marks([paper.key], redraw_pane=True)
 
     def action_toggle_star(self) -> None:
         paper = self.current_paper
@@ -492,7 +529,7 @@ class MainScreen(Screen[None]):
             return
         starred = self.store.toggle_star(paper.key)
         self.notify("Starred ★" if starred else "Star removed", timeout=1.5)
-        self._after_marks(redraw_pane=True)
+        self._after_marks([paper.key], redraw_pane=True)
 
     def action_mark_view_read(self) -> None:
         keys = [self.digest.papers[i].key for i in self.indices]
@@ -503,7 +540,7 @@ class MainScreen(Screen[None]):
             return
         self._undo.append(before)
         self.store.set_read(keys, True)
-        self._after_marks(redraw_pane=True)
+        self._after_marks(keys, redraw_pane=True)
         self.notify(f"Marked {changed} paper{'s' if changed != 1 else ''} read (u undoes).")
 
     def action_undo(self) -> None:
@@ -512,7 +549,7 @@ class MainScreen(Screen[None]):
             return
         before = self._undo.pop()
         self.store.restore_read(before)
-        self._after_marks(redraw_pane=True)
+        self._after_marks(before, redraw_pane=True)
         restored = sum(1 for read in before.values() if not read)
         self.notify(f"Undone: {restored} paper{'s' if restored != 1 else ''} unread again.")
 
