@@ -16,6 +16,7 @@ from reader.model import Digest
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
 from reader.state import StateStore
+from reader.text import inert
 
 
 def styles_path() -> Path:
@@ -53,7 +54,7 @@ class ReaderApp(App[None]):
         self.initial_query = query
         self.state = state
         self.read_delay = read_delay
-        self.title = digest.name
+        self.title = inert(digest.name)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(

@@ -12,6 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
@@ -400,9 +401,15 @@ class MainScreen(Screen[None]):
             self._read_timer = timer
         self.query_one(AbstractPane).scroll_to(y=scroll, animate=False)
 
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4
+    ) -> None:
+        """A toast, taken literally: no markup, so text from the digest cannot restyle it."""
+        self.app.notify(message, severity=severity, timeout=timeout, markup=False)
+
     def _show_store_warnings(self) -> None:
         while self.store.warnings:
-            self.notify(inert(self.store.warnings.pop(0)), severity="warning", timeout=8)
+            self.say(inert(self.store.warnings.pop(0)), severity="warning", timeout=8)
 
     def select_week(self, week: date | None, starred_only: bool = False) -> None:
         """Show `week` (None: All weeks), keeping the highlighted paper when it is there."""
@@ -482,7 +489,7 @@ class MainScreen(Screen[None]):
         else:
             target = weeks.index(self.week) + delta
         if not 0 <= target < len(weeks):
-            self.notify(
+            self.say(
                 "This is the oldest week." if delta > 0 else "This is the newest week.",
                 timeout=2,
             )
@@ -496,7 +503,7 @@ class MainScreen(Screen[None]):
         self.app.copy_to_clipboard(text)
         local = copy_local(text)
         how = "" if local else " (through the terminal, OSC 52)"
-        self.notify(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
+        self.say(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
         if self.paper_list.current is not None:
             self._mark_read(self.paper_list.current)
 
@@ -528,7 +535,7 @@ class MainScreen(Screen[None]):
         if paper is None:
             return
         starred = self.store.toggle_star(paper.key)
-        self.notify("Starred ★" if starred else "Star removed", timeout=1.5)
+        self.say("Starred ★" if starred else "Star removed", timeout=1.5)
         self._after_marks([paper.key], redraw_pane=True)
 
     def action_mark_view_read(self) -> None:
@@ -536,22 +543,22 @@ class MainScreen(Screen[None]):
         before = self.store.snapshot_read(keys)
         changed = sum(1 for read in before.values() if not read)
         if not changed:
-            self.notify("Every paper here is read already.", timeout=2)
+            self.say("Every paper here is read already.", timeout=2)
             return
         self._undo.append(before)
         self.store.set_read(keys, True)
         self._after_marks(keys, redraw_pane=True)
-        self.notify(f"Marked {changed} paper{'s' if changed != 1 else ''} read (u undoes).")
+        self.say(f"Marked {changed} paper{'s' if changed != 1 else ''} read (u undoes).")
 
     def action_undo(self) -> None:
         if not self._undo:
-            self.notify("Nothing to undo.", timeout=2)
+            self.say("Nothing to undo.", timeout=2)
             return
         before = self._undo.pop()
         self.store.restore_read(before)
         self._after_marks(before, redraw_pane=True)
         restored = sum(1 for read in before.values() if not read)
-        self.notify(f"Undone: {restored} paper{'s' if restored != 1 else ''} unread again.")
+        self.say(f"Undone: {restored} paper{'s' if restored != 1 else ''} unread again.")
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
@@ -580,21 +587,21 @@ class MainScreen(Screen[None]):
                     self._refresh_view(keep=view[found])
                     return
                 at += step
-        self.notify("No more unread papers this way.", timeout=2)
+        self.say("No more unread papers this way.", timeout=2)
 
     def action_open_link(self) -> None:
         paper = self.current_paper
         if paper is None:
             return
         if not is_web_link(paper.link):
-            self.notify(
+            self.say(
                 f"Not opening {inert(paper.link)!r}: only http and https links are opened "
                 "(y copies it).",
                 severity="warning",
             )
             return
         self.app.open_url(paper.link.strip())
-        self.notify(f"Opening {inert(paper.link)}", timeout=2)
+        self.say(f"Opening {inert(paper.link)}", timeout=2)
         if self.paper_list.current is not None:
             self._mark_read(self.paper_list.current)
 
@@ -606,7 +613,7 @@ class MainScreen(Screen[None]):
     def action_cycle_sort(self) -> None:
         self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
         self._refresh_view(keep=self.paper_list.current)
-        self.notify(f"Sorted by {self.sort}", timeout=1.5)
+        self.say(f"Sorted by {self.sort}", timeout=1.5)
 
     def action_reverse_sort(self) -> None:
         self.reverse = not self.reverse
