@@ -1,0 +1,675 @@
+"""reader's performance budget (issue 6), measured in one run: `make bench`.
+
+Run: `.venv/bin/python tests/benchmarks/run.py [--sizes 1k,10k,100k] [--quick] [--runs N]`
+(not collected by pytest). It generates the synthetic digests once (`generate.py`, reused from
+`tests/benchmarks/out/`), then measures, in this order and in the same run:
+
+1. Startup: `.venv/bin/reader` on the bundled digest against `bare_app.py` (App, Header, Footer, one
+   Static), each spawned in a fresh tmux session of 120x40, runs interleaved; median ms from spawn
+   until fully painted. Goal: ratio <= 1.3.
+2. Load, per size: `reader FILE` until fully painted, minus the bare app's median, against the
+   floor: reading the same file and `splitlines()` in Python
+   (`open(rb).read().decode().splitlines()`, the least any loader does), median of several runs in
+   this process. Goal at 100k: <= 3x.
+3. Keys, per size, in the last instance of the load runs: a cursor move (Down), a week switch ([),
+   and filter keystrokes (`/`, then a word typed one letter at a time), each from `send-keys` until
+   the screen shows the new state; the median over the presses. Goal at 100k: filter <= 3x cursor,
+   each <= 50 ms.
+4. Memory, per size: VmRSS (/proc/PID/status) of that instance just after loading and again after
+   the keys (the search index is built by then), against the file's size. Goal at 100k: <= 2.5x.
+5. `reader FILE --print --format json --query QUERY > /dev/null`, wall time from spawn to exit,
+   median, against the same floor. Goal at 100k: <= 3x.
+
+How "painted" is decided: tmux runs on a private socket (`-L reader-bench-PID`, no config, status
+line off) and this script talks to it through one control-mode client (`tmux -C`), so a capture
+costs a fraction of a millisecond instead of a process spawn. It polls `capture-pane -p -e` every
+`--poll-ms` (2 ms) until the screen passes a content check and has not changed (colours included)
+for a settle time (0.3 s at startup, 0.15 s after a key); the time reported is when that final
+screen was first seen. The checks, on the plain text:
+- bare app: its Static's text and the footer's "Quit";
+- reader: the footer's "Quit", the digest's name, the title of the newest week's first paper shown
+  twice (list and abstract pane), and (for the synthetic digests) the paper count, so a
+  progressive load counts only once every paper is in;
+- cursor move / week switch: the next paper's title shown twice (and the week in the header);
+- filter keystroke: the header ends its subtitle with the query typed so far (`· quantized`), which
+  the screen writes only after filtering.
+Reading state goes to a temporary READER_STATE_DIR, never the user's own.
+The table is printed and written to tests/benchmarks/out/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import os
+import platform
+import re
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+if __package__ in (None, ""):  # run as a script
+    sys.path[:0] = [str(HERE), str(ROOT)]
+
+import generate  # noqa: E402
+from bare_app import TEXT as BARE_TEXT  # noqa: E402
+
+from reader.loader import BUNDLED, load_digest  # noqa: E402
+from reader.model import Digest  # noqa: E402
+
+BIN = Path(sys.executable).parent
+READER = BIN / "reader"
+BARE_APP = HERE / "bare_app.py"
+WIDTH, HEIGHT = 120, 40
+FILTER_WORD = "quantized"
+PRINT_QUERY = "quantized reward"
+TITLE_PREFIX = 48
+"""Characters of a title that must show twice (list row and abstract pane)."""
+
+GOAL_STARTUP = 1.3
+GOAL_LOAD = 3.0
+GOAL_KEY_MS = 50.0
+GOAL_FILTER_OVER_CURSOR = 3.0
+GOAL_MEMORY = 2.5
+GOAL_PRINT = 3.0
+GOAL_SIZE = "100k"
+"""Where the load, keys, memory and --print goals are judged (other sizes: for information)."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;:?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()=>]")
+
+
+def plain(screen: str) -> str:
+    return _ANSI.sub("", screen)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- tmux --------------------------------------------------------------------------------------
+
+
+class TmuxError(RuntimeError):
+    pass
+
+
+def _quote(text: str) -> str:
+    """A tmux command-language string (double quotes: backslash, quote and $ escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+class Tmux:
+    """A private tmux server and one control-mode client to send it commands quickly."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.socket = f"reader-bench-{os.getpid()}"
+        self.base = ["tmux", "-L", self.socket, "-f", os.devnull]
+        self.env = env
+        size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
+        subprocess.run(
+            [*self.base, "new-session", "-d", "-s", "ctl", *size], env=env, cwd=ROOT, check=True
+        )
+        self.client = subprocess.Popen(
+            [*self.base, "-C", "attach-session", "-t", "ctl"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
+        self._sync()
+        for option in ("status off", "remain-on-exit on", "history-limit 0"):
+            self.command(f"set-option -g {option}")
+        self.sessions = 0
+
+    def _sync(self) -> None:
+        """Skip the attach command's own reply: wait for the answer to a marker."""
+        marker = f"sync-{os.getpid()}"
+        self._send(f"display-message -p {marker}")
+        while self._block() != [marker]:
+            pass
+
+    def _send(self, line: str) -> None:
+        assert self.client.stdin is not None
+        self.client.stdin.write(line.encode() + b"\n")
+        self.client.stdin.flush()
+
+    def _block(self) -> list[str]:
+        """The output lines of the next %begin ... %end block (notifications are skipped)."""
+        assert self.client.stdout is not None
+        readline = self.client.stdout.readline
+        number = ""
+        while True:
+            raw = readline()
+            if not raw:
+                raise TmuxError("the tmux control client ended")
+            if raw.startswith(b"%begin "):
+                parts = raw.split()
+                number = parts[2].decode()
+                if parts[3:4] == [b"1"]:  # flag 1: a command of this client
+                    break
+                self._skip(number)  # e.g. the attach command's reply, which may come late
+        out: list[str] = []
+        while True:
+            raw = readline()
+            if not raw:
+                raise TmuxError("the tmux control client ended")
+            if raw.startswith((b"%end ", b"%error ")):
+                parts = raw.split()
+                if len(parts) >= 3 and parts[2].decode() == number:
+                    if raw.startswith(b"%error"):
+                        raise TmuxError("\n".join(out) or raw.decode())
+                    return out
+            out.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def _skip(self, number: str) -> None:
+        assert self.client.stdout is not None
+        while True:
+            raw = self.client.stdout.readline()
+            if not raw:
+                raise TmuxError("the tmux control client ended")
+            parts = raw.split()
+            if raw.startswith((b"%end ", b"%error ")) and parts[2:3] == [number.encode()]:
+                return
+
+    def command(self, line: str) -> list[str]:
+        self._send(line)
+        return self._block()
+
+    def spawn(self, argv: Sequence[str]) -> tuple[str, int, float]:
+        """Start `argv` in a new 120x40 session: (target, pid, the perf_counter at the request)."""
+        self.sessions += 1
+        name = f"run{self.sessions}"
+        shell = "exec " + " ".join(shlex.quote(arg) for arg in argv)
+        line = (
+            f"new-session -d -P -F '#{{pane_pid}}' -s {name} -x {WIDTH} -y {HEIGHT}"
+            f" -c {_quote(str(ROOT))} {_quote(shell)}"
+        )
+        started = time.perf_counter()
+        out = self.command(line)
+        return f"{name}:0.0", int(out[0]), started
+
+    def capture(self, target: str) -> str:
+        return "\n".join(self.command(f"capture-pane -p -e -t {target}"))
+
+    def keys(self, target: str, key: str, literal: bool) -> float:
+        """Send a key; the perf_counter just before sending."""
+        started = time.perf_counter()
+        self.command(f"send-keys -t {target} {'-l ' if literal else ''}{_quote(key)}")
+        return started
+
+    def dead(self, target: str) -> bool:
+        return self.command(f"display-message -p -t {target} '#{{pane_dead}}'") == ["1"]
+
+    def kill(self, target: str, pid: int) -> None:
+        self.command(f"kill-session -t {target.split(':')[0]}")
+        deadline = time.perf_counter() + 5
+        while _alive(pid):
+            if time.perf_counter() > deadline:
+                os.kill(pid, signal.SIGKILL)
+            time.sleep(0.01)
+
+    def close(self) -> None:
+        with contextlib.suppress(TmuxError):
+            self.command("kill-server")
+        self.client.wait(timeout=5)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().split(") ", 1)[1][:1] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+@dataclass
+class Paint:
+    ms: float
+    """From the request (spawn or key) until the final screen was first seen."""
+    screen: str
+    first_ms: float | None = None
+    """When `early` first held (a progressive first paint), if it was given."""
+
+
+class NotPainted(RuntimeError):
+    pass
+
+
+@dataclass
+class Poller:
+    tmux: Tmux
+    poll: float
+
+    def wait(
+        self,
+        target: str,
+        started: float,
+        ready: Callable[[str], bool],
+        settle: float,
+        timeout: float,
+        early: Callable[[str], bool] | None = None,
+    ) -> Paint:
+        """Poll until `ready(plain screen)` holds and the screen stays the same for `settle`."""
+        last = ""
+        text = ""
+        changed = started
+        ok = False
+        first: float | None = None
+        while True:
+            raw = self.tmux.capture(target)
+            now = time.perf_counter()
+            if raw != last:
+                last, changed = raw, now
+                text = plain(raw)
+                ok = ready(text)
+                if first is None and early is not None and early(text):
+                    first = now
+            elif ok and now - changed >= settle:
+                return Paint(
+                    (changed - started) * 1000,
+                    text,
+                    None if first is None else (first - started) * 1000,
+                )
+            if now - started > timeout:
+                dead = " (the program ended)" if self.tmux.dead(target) else ""
+                raise NotPainted(f"not painted after {timeout:.0f} s{dead}; the screen:\n{text}")
+            time.sleep(self.poll)
+
+
+# --- what the screens should show --------------------------------------------------------------
+
+
+def shows_twice(title: str) -> Callable[[str], bool]:
+    prefix = title[:TITLE_PREFIX]
+    return lambda screen: screen.count(prefix) >= 2
+
+
+def shows_count(count: int) -> Callable[[str], bool]:
+    pattern = re.compile(rf"(?<![\d,]){count}(?![\d,])|(?<![\d,]){count:,}(?![\d,])")
+    return lambda screen: pattern.search(screen) is not None
+
+
+def every(*checks: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda screen: all(check(screen) for check in checks)
+
+
+def first_line(check: Callable[[str], bool]) -> Callable[[str], bool]:
+    return lambda screen: check(screen.split("\n", 1)[0])
+
+
+def matches(pattern: str) -> Callable[[str], bool]:
+    compiled = re.compile(pattern)
+    return lambda screen: compiled.search(screen) is not None
+
+
+def has(text: str) -> Callable[[str], bool]:
+    return lambda screen: text in screen
+
+
+def newest_titles(digest: Digest) -> list[str]:
+    """The titles of the newest week's papers in list order."""
+    span = digest.week_ranges[digest.weeks[0]]
+    return [digest.papers[index].title for index in span]
+
+
+def reader_ready(digest: Digest, with_count: bool) -> Callable[[str], bool]:
+    checks = [has("Quit"), first_line(has(digest.name)), shows_twice(newest_titles(digest)[0])]
+    if with_count:
+        checks.append(shows_count(len(digest)))
+    return every(*checks)
+
+
+# --- measurements ------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def floor_ms(path: Path, runs: int) -> float:
+    """Reading the file and splitting its lines: the least any loader does."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with open(path, "rb") as file:
+            lines = file.read().decode("utf-8").splitlines()
+        times.append((time.perf_counter() - started) * 1000)
+        del lines
+        gc.collect()
+    return median(times)
+
+
+def rss_kb(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) in kB."""
+    values = {}
+    with open(f"/proc/{pid}/status") as file:
+        for line in file:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0])
+    return values["VmRSS"], values["VmHWM"]
+
+
+@dataclass
+class SizeResult:
+    label: str
+    papers: int
+    file_bytes: int
+    floor: float = float("nan")
+    load: list[float] = field(default_factory=list)
+    first_paint: list[float] = field(default_factory=list)
+    cursor: list[float] = field(default_factory=list)
+    week: list[float] = field(default_factory=list)
+    filter: list[float] = field(default_factory=list)
+    rss_loaded: int = 0
+    rss_used: int = 0
+    hwm: int = 0
+    print_: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    startup_runs: int
+    load_runs: dict[str, int]
+    presses: int
+    print_runs: int
+    floor_runs: int
+    poll: float
+
+
+def measure_startup(poller: Poller, settings: Settings) -> tuple[list[float], list[float]]:
+    tmux = poller.tmux
+    bundled = load_digest(BUNDLED)
+    ready_reader = reader_ready(bundled, with_count=False)
+    ready_bare = every(has(BARE_TEXT), has("Quit"))
+    bare: list[float] = []
+    reader: list[float] = []
+    for run in range(settings.startup_runs):
+        for argv, ready, times in (
+            ([sys.executable, str(BARE_APP)], ready_bare, bare),
+            ([str(READER)], ready_reader, reader),
+        ):
+            target, pid, started = tmux.spawn(argv)
+            try:
+                paint = poller.wait(target, started, ready, settle=0.3, timeout=30)
+                times.append(paint.ms)
+            finally:
+                tmux.kill(target, pid)
+        log(f"  startup run {run + 1}: bare {bare[-1]:.0f} ms, reader {reader[-1]:.0f} ms")
+    return bare, reader
+
+
+def measure_size(poller: Poller, settings: Settings, label: str, env: dict[str, str]) -> SizeResult:
+    tmux = poller.tmux
+    path = generate.ensure(label)
+    log(f"{label}: {path.name}, {path.stat().st_size / 1e6:.1f} MB; loading it here for the checks")
+    digest = load_digest(path)
+    result = SizeResult(label, len(digest), path.stat().st_size)
+    result.floor = floor_ms(path, settings.floor_runs)
+    ready = reader_ready(digest, with_count=True)
+    early = shows_twice(newest_titles(digest)[0])
+    runs = settings.load_runs.get(label, 1)
+    for run in range(runs):
+        target, pid, started = tmux.spawn([str(READER), str(path)])
+        keep = run == runs - 1
+        try:
+            paint = poller.wait(target, started, ready, settle=0.3, timeout=180, early=early)
+            result.load.append(paint.ms)
+            if paint.first_ms is not None:
+                result.first_paint.append(paint.first_ms)
+            log(f"  load run {run + 1}: {paint.ms:.0f} ms")
+            if keep:
+                result.rss_loaded, result.hwm = rss_kb(pid)
+                measure_keys(poller, settings, target, digest, result)
+                result.rss_used, result.hwm = rss_kb(pid)
+        except NotPainted as error:
+            result.errors.append(str(error).split("\n", 1)[0])
+            log(f"  {error}")
+        finally:
+            tmux.kill(target, pid)
+    for _ in range(settings.print_runs):
+        argv = [str(READER), str(path), "--print", "--format", "json", "--query", PRINT_QUERY]
+        started = time.perf_counter()
+        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        elapsed = (time.perf_counter() - started) * 1000
+        if done.returncode != 0:
+            result.errors.append(f"--print exited {done.returncode}: {done.stderr.decode()[:200]}")
+            break
+        result.print_.append(elapsed)
+    log(f"  --print: {', '.join(f'{t:.0f}' for t in result.print_)} ms")
+    return result
+
+
+def measure_keys(
+    poller: Poller, settings: Settings, target: str, digest: Digest, result: SizeResult
+) -> None:
+    tmux = poller.tmux
+
+    def press(key: str, literal: bool, ready: Callable[[str], bool]) -> float:
+        started = tmux.keys(target, key, literal)
+        return poller.wait(target, started, ready, settle=0.15, timeout=30).ms
+
+    titles = newest_titles(digest)
+    for row in range(1, min(settings.presses, len(titles) - 1) + 1):
+        result.cursor.append(press("Down", False, shows_twice(titles[row])))
+    log(f"  cursor: {', '.join(f'{t:.0f}' for t in result.cursor)} ms")
+
+    weeks = digest.weeks
+    for step in range(1, min(settings.presses, len(weeks) - 1) + 1):
+        week = weeks[step]
+        title = digest.papers[digest.week_ranges[week].start].title
+        ready = every(first_line(has(week.isoformat())), shows_twice(title))
+        result.week.append(press("[", True, ready))
+    log(f"  week: {', '.join(f'{t:.0f}' for t in result.week)} ms")
+
+    press_untimed = tmux.keys(target, "/", True)
+    poller.wait(target, press_untimed, lambda screen: True, settle=0.2, timeout=30)
+    for length in range(1, len(FILTER_WORD) + 1):
+        typed = FILTER_WORD[:length]
+        subtitle = matches(rf"· {re.escape(typed)}(?:\s|$)")
+        result.filter.append(press(typed[-1], True, first_line(subtitle)))
+    log(f"  filter: {', '.join(f'{t:.0f}' for t in result.filter)} ms")
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def _verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("PASS" if ok else "FAIL")
+
+
+def _ms(value: float) -> str:
+    return "n/a" if value != value else f"{value:,.0f} ms"
+
+
+def report(
+    bare: list[float], startup: list[float], sizes: list[SizeResult], settings: Settings
+) -> str:
+    rows: list[tuple[str, ...]] = []
+    bare_ms = median(bare)
+    if startup:
+        ratio = median(startup) / bare_ms
+        rows.append(
+            (
+                "Startup, bundled digest (spawn → painted)",
+                "123",
+                _ms(median(startup)),
+                f"bare app {_ms(bare_ms)}",
+                f"{ratio:.2f}x",
+                f"≤ {GOAL_STARTUP}x",
+                _verdict(ratio <= GOAL_STARTUP),
+            )
+        )
+    for size in sizes:
+        judged = size.label == GOAL_SIZE
+        if size.load:
+            load = median(size.load)
+            net = load - bare_ms if bare else load
+            ratio = net / size.floor
+            first = (
+                f"; first paint {_ms(median(size.first_paint))}"
+                if size.first_paint and median(size.first_paint) < load - 50
+                else ""
+            )
+            rows.append(
+                (
+                    "Load until painted, minus the bare app",
+                    size.label,
+                    f"{_ms(net)} ({_ms(load)} in all{first})",
+                    f"read+splitlines {_ms(size.floor)}",
+                    f"{ratio:.1f}x",
+                    f"≤ {GOAL_LOAD}x",
+                    _verdict(ratio <= GOAL_LOAD if judged else None),
+                )
+            )
+        cursor = median(size.cursor)
+        for name, times in (
+            ("Key: cursor move (Down)", size.cursor),
+            ("Key: week switch ([)", size.week),
+            ("Key: filter keystroke", size.filter),
+        ):
+            if not times:
+                continue
+            value = median(times)
+            is_filter = times is size.filter
+            ok = value <= GOAL_KEY_MS
+            reference = f"max {max(times):.0f} ms, n={len(times)}"
+            ratio_text = ""
+            goal = f"≤ {GOAL_KEY_MS:.0f} ms"
+            if is_filter and size.cursor:
+                ratio_text = f"{value / cursor:.1f}x cursor"
+                goal += f", ≤ {GOAL_FILTER_OVER_CURSOR:.0f}x cursor"
+                ok = ok and value / cursor <= GOAL_FILTER_OVER_CURSOR
+            rows.append(
+                (
+                    name,
+                    size.label,
+                    f"{value:.1f} ms",
+                    reference,
+                    ratio_text,
+                    goal,
+                    _verdict(ok if judged else None),
+                )
+            )
+        for name, kb in (
+            ("Memory (VmRSS) just loaded", size.rss_loaded),
+            ("Memory (VmRSS) after the keys", size.rss_used),
+        ):
+            if not kb:
+                continue
+            ratio = kb * 1024 / size.file_bytes
+            rows.append(
+                (
+                    name,
+                    size.label,
+                    f"{kb / 1024:,.0f} MiB",
+                    f"file {size.file_bytes / 2**20:,.0f} MiB",
+                    f"{ratio:.2f}x",
+                    f"≤ {GOAL_MEMORY}x",
+                    _verdict(ratio <= GOAL_MEMORY if judged and "after" in name else None),
+                )
+            )
+        if size.print_:
+            value = median(size.print_)
+            ratio = value / size.floor
+            rows.append(
+                (
+                    f"--print --format json --query '{PRINT_QUERY}'",
+                    size.label,
+                    _ms(value),
+                    f"read+splitlines {_ms(size.floor)}",
+                    f"{ratio:.1f}x",
+                    f"≤ {GOAL_PRINT}x",
+                    _verdict(ratio <= GOAL_PRINT if judged else None),
+                )
+            )
+        for error in size.errors:
+            rows.append(("Error", size.label, error, "", "", "", "FAIL"))
+
+    header = ("Measure", "Size", "Value", "Reference", "Ratio", "Goal", "Result")
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---", "---:", "---:", "---", "---:", "---", "---"]) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    load1, load5, _ = os.getloadavg()
+    import textual
+
+    about = (
+        f"reader benchmarks, {datetime.now():%Y-%m-%d %H:%M}, commit {commit or '?'}; "
+        f"Python {platform.python_version()}, textual {textual.__version__}, "
+        f"{os.cpu_count()} CPUs, load average {load1:.1f}/{load5:.1f}. tmux {WIDTH}x{HEIGHT}, "
+        f"polled every {settings.poll * 1000:.0f} ms; medians ({settings.startup_runs} startup "
+        f"runs per app, load runs {settings.load_runs}). Goals are judged at {GOAL_SIZE}; "
+        "other sizes are for information."
+    )
+    return about + "\n\n" + "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="reader's benchmarks (issue 6).")
+    parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k,10k,100k")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a rougher table)")
+    parser.add_argument("--runs", type=int, default=None, help="startup runs per app")
+    parser.add_argument("--poll-ms", type=float, default=2.0, help="capture interval")
+    parser.add_argument("--skip-startup", action="store_true", help="measure the sizes only")
+    args = parser.parse_args(argv)
+    labels = [label.strip() for label in args.sizes.split(",") if label.strip()]
+    if args.quick:
+        settings = Settings(3, {"1k": 1, "10k": 1, "100k": 1}, 5, 1, 3, args.poll_ms / 1000)
+    else:
+        settings = Settings(7, {"1k": 3, "10k": 3, "100k": 3}, 9, 3, 5, args.poll_ms / 1000)
+    if args.runs:
+        settings.startup_runs = args.runs
+    if not READER.exists():
+        log(f"error: {READER} not found: run `make` (pip install -e .) first")
+        return 2
+    for label in labels:
+        generate.ensure(label)
+
+    state = tempfile.mkdtemp(prefix="reader-bench-state-")
+    env = {**os.environ, "READER_STATE_DIR": state}
+    env.pop("TMUX", None)
+    tmux = Tmux(env)
+    try:
+        poller = Poller(tmux, settings.poll)
+        bare: list[float] = []
+        startup: list[float] = []
+        if not args.skip_startup:
+            log("startup: bare app and reader on the bundled digest")
+            bare, startup = measure_startup(poller, settings)
+        elif labels:
+            log("bare app (for the load baseline)")
+            bare, _ = measure_startup(poller, Settings(3, {}, 0, 0, 0, settings.poll))
+        sizes = [measure_size(poller, settings, label, env) for label in labels]
+    finally:
+        tmux.close()
+        subprocess.run(["rm", "-rf", state], check=False)
+    table = report(bare, startup, sizes, settings)
+    print(table)
+    generate.OUT.mkdir(parents=True, exist_ok=True)
+    (generate.OUT / "results.md").write_text(table, encoding="utf-8")
+    log(f"written to {generate.OUT / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
