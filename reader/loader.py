@@ -1,30 +1,103 @@
-"""Loading digests: read a file as text, parse it, and build a `Digest`. No Textual here.
+"""Loading digests: read files, directories or standard input, parse them, build a `Digest`.
 
-Every failure is a `LoadError` carrying the file and, where one applies, the 1-based line, so the
-command line can print `reader: error: FILE:LINE: message`.
+No Textual here. Every failure is a `LoadError` carrying the file (`-` for standard input) and,
+where one applies, the 1-based line, so the command line can print
+`reader: error: FILE:LINE: message`.
+
+Sources: a path to a file, a directory (every file in it with a digest extension, `.md`,
+`.markdown`, `.csv`, `.tsv`, `.json`, sorted by name, not recursive, hidden files skipped), or
+`-` for standard input. The format of each file is detected from its content (its extension is a
+hint): see `reader.formats.detect_format`.
+
+For reload (the TUI's `r` key and `--watch`), keep the `sources` argument given to `load_digest`
+and call `reload_digest(sources)`: it reads everything again, and refuses standard input (which
+cannot be read twice). `source_stamp(sources)` is a cheap fingerprint of what would be read
+(paths, sizes, modification times, directory listings): poll it and reload when it changes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TypeAlias
 
-from reader.formats import LoadError
+from reader.formats import FORMAT_NAMES, LoadError, detect_format
+from reader.formats.csv_json import parse_csv, parse_json
+from reader.formats.potw import parse_potw
 from reader.formats.table import parse_table
 from reader.model import Digest, Paper
 
-__all__ = ["BUNDLED", "LoadError", "load_digest", "parse_text", "read_source"]
+__all__ = [
+    "BUNDLED",
+    "DIGEST_EXTENSIONS",
+    "STDIN",
+    "LoadError",
+    "Sources",
+    "decode",
+    "detect_format",
+    "expand_sources",
+    "load_digest",
+    "parse_text",
+    "read_source",
+    "read_stdin",
+    "reload_digest",
+    "source_list",
+    "source_stamp",
+]
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "ml-papers-2023.md"
 """The digest shipped with the package, opened when no digest is given."""
+
+STDIN = "-"
+"""The source that reads standard input."""
+
+DIGEST_EXTENSIONS: tuple[str, ...] = (".md", ".markdown", ".csv", ".tsv", ".json")
+"""The files a directory source reads (case-insensitively)."""
+
+Source: TypeAlias = "str | os.PathLike[str]"
+Sources: TypeAlias = "Source | Sequence[Source] | None"
+"""What `load_digest` takes: one source, several, or None (or []) for the bundled digest."""
+
+_PARSERS: dict[str, Callable[[str, str], list[Paper]]] = {
+    "table": parse_table,
+    "potw": parse_potw,
+    "csv": parse_csv,
+    "json": parse_json,
+}
+
+
+# --- reading -----------------------------------------------------------------------------------
 
 
 def _line_of_byte(data: bytes, offset: int) -> int:
     """The 1-based line of the byte at `offset`, counting LF, CRLF and lone CR as line ends."""
     head = data[:offset]
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def decode(data: bytes, path: str) -> str:
+    """`data` as text: UTF-8, a leading BOM dropped, line endings untouched.
+
+    Raises LoadError with the line and column of the first byte that is not UTF-8.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = _line_of_byte(data, error.start)
+        column = error.start - max(
+            data.rfind(b"\n", 0, error.start), data.rfind(b"\r", 0, error.start)
+        )
+        bad = data[error.start]
+        raise LoadError(
+            path, line, f"not UTF-8 text: byte 0x{bad:02x} at column {column}"
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
 
 
 def read_source(path: str | os.PathLike[str]) -> str:
@@ -47,54 +120,156 @@ def read_source(path: str | os.PathLike[str]) -> str:
         raise LoadError(path, None, "permission denied") from None
     except OSError as error:
         raise LoadError(path, None, f"cannot read: {error.strerror or error}") from None
+    return decode(data, path)
+
+
+def read_stdin() -> str:
+    """The text of standard input, read to its end and decoded like a file (`-` in errors)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise LoadError(STDIN, None, "standard input is not available")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = _line_of_byte(data, error.start)
-        column = error.start - max(
-            data.rfind(b"\n", 0, error.start), data.rfind(b"\r", 0, error.start)
-        )
-        bad = data[error.start]
-        raise LoadError(
-            path, line, f"not UTF-8 text: byte 0x{bad:02x} at column {column}"
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+        data = stream.read()
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise LoadError(STDIN, None, f"cannot read standard input: {reason}") from None
+    if not isinstance(data, bytes):
+        raise LoadError(STDIN, None, "standard input is not a byte stream")
+    return decode(data, STDIN)
 
 
-def parse_text(text: str, path: str) -> list[Paper]:
-    """The papers of a digest's text; the one place that picks the format (for now: pipe table)."""
-    return parse_table(text, path)
+# --- sources -----------------------------------------------------------------------------------
 
 
-def load_digest(
-    sources: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
-) -> Digest:
-    """The digest in one file, or several merged into one; the bundled digest for None (or []).
-
-    `Digest.name` is the file's stem (stems joined by " + " for several files) and
-    `Digest.source` the path as given (paths joined by ", "). When several files are merged, a
-    paper (same key) that appears again in the same week is kept once, at its first appearance.
-    """
+def source_list(sources: Sources = None) -> list[str]:
+    """The sources as a list of strings; the bundled digest for None or an empty list."""
     if sources is None:
-        paths: list[str] = [str(BUNDLED)]
-    elif isinstance(sources, (str, os.PathLike)):
-        paths = [os.fspath(sources)]
-    else:
-        paths = [os.fspath(source) for source in sources] or [str(BUNDLED)]
+        return [str(BUNDLED)]
+    if isinstance(sources, (str, os.PathLike)):
+        return [os.fspath(sources)]
+    return [os.fspath(source) for source in sources] or [str(BUNDLED)]
 
+
+def _directory_files(path: str) -> list[str]:
+    try:
+        names = sorted(os.listdir(path))
+    except PermissionError:
+        raise LoadError(path, None, "permission denied") from None
+    except OSError as error:
+        raise LoadError(path, None, f"cannot list: {error.strerror or error}") from None
+    files = [
+        os.path.join(path, name)
+        for name in names
+        if not name.startswith(".")
+        and os.path.splitext(name)[1].lower() in DIGEST_EXTENSIONS
+        and os.path.isfile(os.path.join(path, name))
+    ]
+    if not files:
+        raise LoadError(
+            path,
+            None,
+            f"is a directory with no digest files ({', '.join(DIGEST_EXTENSIONS)})",
+        )
+    return files
+
+
+def expand_sources(sources: Sources = None) -> list[str]:
+    """The files to read, in order: directories replaced by their digest files; `-` kept."""
+    files: list[str] = []
+    for source in source_list(sources):
+        if source != STDIN and os.path.isdir(source):
+            files.extend(_directory_files(source))
+        else:
+            files.append(source)
+    return files
+
+
+def _name(source: str) -> str:
+    if source == STDIN:
+        return "stdin"
+    return Path(source).stem or Path(os.path.abspath(source)).name
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
+    """The papers of a digest's text, in source order, in format `fmt` (default: detected).
+
+    `path` names the source in errors and, by its extension, hints at the format.
+    """
+    if fmt is None:
+        fmt = detect_format(text, path)
+    elif fmt not in _PARSERS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
+    return _PARSERS[fmt](text, path)
+
+
+def load_digest(sources: Sources = None) -> Digest:
+    """The digest in one source, or several merged into one; the bundled digest for None (or []).
+
+    A source is a file, a directory of digest files, or `-` (standard input, read once even if
+    given twice). `Digest.name` is the file's stem (`stdin` for `-`, the directory's name for a
+    directory; names joined by " + " for several sources) and `Digest.source` the sources as
+    given, joined by ", ". When several files are merged, a paper (same `Paper.key`) that a later
+    file repeats in the same week is kept once, at its first appearance; repeats within one file
+    are kept.
+    """
+    given = source_list(sources)
+    files = expand_sources(given)
+    stdin_text: str | None = None
     papers: list[Paper] = []
-    for path in paths:
-        papers.extend(parse_text(read_source(path), path))
-    if len(paths) > 1:
-        seen: set[tuple[date, str]] = set()
-        unique: list[Paper] = []
-        for paper in papers:
-            identity = (paper.week, paper.key)
-            if identity not in seen:
-                seen.add(identity)
-                unique.append(paper)
-        papers = unique
-    name = " + ".join(Path(path).stem for path in paths)
-    return Digest(papers, name=name, source=", ".join(paths))
+    seen: set[tuple[date, str]] = set()
+    for number, path in enumerate(files):
+        if path == STDIN:
+            if stdin_text is None:
+                stdin_text = read_stdin()
+            text = stdin_text
+        else:
+            text = read_source(path)
+        parsed = parse_text(text, path)
+        if number > 0:
+            parsed = [paper for paper in parsed if (paper.week, paper.key) not in seen]
+        if number < len(files) - 1:
+            seen.update((paper.week, paper.key) for paper in parsed)
+        papers.extend(parsed)
+    name = " + ".join(_name(source) for source in given)
+    return Digest(papers, name=name, source=", ".join(given))
+
+
+def reload_digest(sources: Sources = None) -> Digest:
+    """`load_digest(sources)` again, for the TUI's reload: the same sources read afresh.
+
+    Raises LoadError("-", None, "standard input cannot be reloaded") when a source is `-`.
+    """
+    if STDIN in source_list(sources):
+        raise LoadError(STDIN, None, "standard input cannot be reloaded")
+    return load_digest(sources)
+
+
+def source_stamp(sources: Sources = None) -> tuple[tuple[str, int, int], ...]:
+    """A fingerprint of the sources for `--watch`: (path, size, mtime in ns) of every file that
+    `load_digest(sources)` would read, plus each directory's own entry (so that added, removed
+    and renamed files change it). Missing files appear with -1s; `-` is left out. Cheap: one
+    `stat` per file, no reading."""
+    stamp: list[tuple[str, int, int]] = []
+    for source in source_list(sources):
+        if source == STDIN:
+            continue
+        paths = [source]
+        if os.path.isdir(source):
+            with contextlib.suppress(OSError):
+                paths += [
+                    os.path.join(source, name)
+                    for name in sorted(os.listdir(source))
+                    if not name.startswith(".")
+                    and os.path.splitext(name)[1].lower() in DIGEST_EXTENSIONS
+                ]
+        for path in paths:
+            try:
+                info = os.stat(path)
+            except OSError:
+                stamp.append((path, -1, -1))
+            else:
+                stamp.append((path, info.st_size, info.st_mtime_ns))
+    return tuple(stamp)

@@ -34,6 +34,11 @@ FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
 FIELDS: tuple[str, ...] = ("week", "title", "category", "abstract", "link", "arxiv_id")
 """The field names of json objects and csv columns, in order."""
 
+EXTRA_FIELDS: tuple[str, ...] = ("summary", "links")
+"""Fields of papers read from the upstream README (`Paper.summary`, `Paper.links`): a json object
+has each only when the paper has it; csv has both columns when any printed paper has either
+(links one per line as `label<TAB>url`). Markdown, the digest's own table, has neither."""
+
 MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
 """The header of the markdown table: the bundled digest's own."""
 
@@ -60,11 +65,11 @@ def write_papers(
     terminal (and NO_COLOR / FORCE_COLOR), False never styles, True always does; only the table
     is styled. Returns the number of papers written.
     """
+    if fmt == "csv":  # its header depends on the selection
+        return _write_csv([digest.papers[index] for index in indices], out)
     papers = (digest.papers[index] for index in indices)
     if fmt == "json":
         return _write_json(papers, out, state)
-    if fmt == "csv":
-        return _write_csv(papers, out)
     if fmt == "markdown":
         return _write_markdown(papers, out)
     if fmt == "links":
@@ -87,7 +92,8 @@ def _escape_json(text: str) -> str:
 
 
 def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, Any]:
-    """The json object of a paper: the `FIELDS`, plus `read` and `starred` when `state` is given."""
+    """The json object of a paper: the `FIELDS`; `summary` and `links` (a list of
+    `{"label", "url"}`) when the paper has them; `read` and `starred` when `state` is given."""
     record: dict[str, Any] = {
         "week": paper.week.isoformat(),
         "title": paper.title,
@@ -96,6 +102,10 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
         "link": paper.link,
         "arxiv_id": paper.arxiv_id,
     }
+    if paper.summary:
+        record["summary"] = paper.summary
+    if paper.links:
+        record["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
     if state is not None:
         record["read"] = bool(state.is_read(paper.key))
         record["starred"] = bool(state.is_starred(paper.key))
@@ -105,6 +115,17 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
 def _json_value(value: object, ascii_only: bool) -> str:
     if isinstance(value, str):
         return _JSON_ASCII(value) if ascii_only else _JSON_STRING(value)
+    if isinstance(value, list) and value:  # links: objects of strings, laid out as json.dumps does
+        items = (
+            "      {\n"
+            + ",\n".join(
+                f"        {_json_value(key, ascii_only)}: {_json_value(item, ascii_only)}"
+                for key, item in entry.items()
+            )
+            + "\n      }"
+            for entry in value
+        )
+        return "[\n" + ",\n".join(items) + "\n    ]"
     return json.dumps(value)
 
 
@@ -130,21 +151,24 @@ def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None
 # --- csv ---------------------------------------------------------------------------------------
 
 
-def _write_csv(papers: Iterable[Paper], out: TextIO) -> int:
+def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FIELDS)
+    extra = any(paper.summary or paper.links for paper in papers)
+    writer.writerow(FIELDS + EXTRA_FIELDS if extra else FIELDS)
     count = 0
     for paper in papers:
-        writer.writerow(
-            (
-                paper.week.isoformat(),
-                inert(paper.title, keep_newlines=True),
-                inert(paper.category, keep_newlines=True),
-                inert(paper.abstract, keep_newlines=True),
-                inert(paper.link),
-                paper.arxiv_id or "",
-            )
-        )
+        row = [
+            paper.week.isoformat(),
+            inert(paper.title, keep_newlines=True),
+            inert(paper.category, keep_newlines=True),
+            inert(paper.abstract, keep_newlines=True),
+            inert(paper.link),
+            paper.arxiv_id or "",
+        ]
+        if extra:
+            row.append(inert(paper.summary, keep_newlines=True))
+            row.append("\n".join(f"{inert(link.label)}\t{inert(link.url)}" for link in paper.links))
+        writer.writerow(row)
         count += 1
     return count
 

@@ -1,8 +1,10 @@
 """Parsers of the digest formats, and what they share: the error they raise, the week parser.
 
 Each format module exposes a function `parse_<format>(text: str, path: str) -> list[Paper]` that
-raises `LoadError` (with the path and the 1-based line) on bad input and never anything else.
-`reader.loader` reads files and dispatches to them. No Textual here.
+raises `LoadError` (with the path and the 1-based line) on bad input and never anything else:
+`table.parse_table` (the pipe-table digest), `potw.parse_potw` (the upstream "ML Papers of the
+Week" README), `csv_json.parse_csv` and `csv_json.parse_json`. `detect_format` picks one from the
+text (and the file name as a hint); `reader.loader` reads files and dispatches. No Textual here.
 
 `LoadError` lives here rather than in `reader.loader` so that format modules can import it without
 an import cycle; `reader.loader` re-exports it and callers use `reader.loader.LoadError`.
@@ -10,10 +12,11 @@ an import cycle; `reader.loader` re-exports it and callers use `reader.loader.Lo
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 
-__all__ = ["LoadError", "parse_week"]
+__all__ = ["FORMAT_NAMES", "LoadError", "detect_format", "normalize_header", "parse_week"]
 
 
 class LoadError(Exception):
@@ -56,3 +59,61 @@ def parse_week(text: str) -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
+
+
+# --- format detection --------------------------------------------------------------------------
+
+FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json")
+"""The input formats: pipe-table digest, upstream README, CSV with a header row, JSON list."""
+
+DETECT_PREFIX = 65536
+"""Detection reads at most this many characters of the text: its cost does not grow with size."""
+
+_EXTENSION_HINTS: dict[str, str] = {".json": "json", ".csv": "csv", ".tsv": "csv"}
+_HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The README's week headings and its table of contents: "Papers of the Week (June 19 - ...".
+_POTW_MARK = re.compile(
+    r"papers\s+of\s+the\s+week\W{0,8}\(|\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links\b", re.I
+)
+
+
+def normalize_header(name: str) -> str:
+    """A column or key name as matched: lowercased, runs of spaces, `_` and `-` made one `-`.
+
+    >>> normalize_header(" Paper_Link "), normalize_header("paper link"), normalize_header("URL")
+    ('paper-link', 'paper-link', 'url')
+    """
+    return _HEADER_SEPARATORS.sub("-", name.strip().lower()).strip("-")
+
+
+def _names(cells: list[str]) -> set[str]:
+    return {normalize_header(cell.strip().strip('"').strip("*")) for cell in cells}
+
+
+def detect_format(text: str, path: str = "") -> str:
+    """The format of a digest's text: one of `FORMAT_NAMES`. Looks at a small prefix only.
+
+    In order: text starting with `{`, or `[` then `{` or `]`, is json; a first line without a
+    pipe whose comma- (or tab-) separated names include Week and Title is csv; a pipe-table row
+    naming Week and Title is the pipe-table digest; "Papers of the Week (" (a week heading or the
+    table of contents) or a `| **Paper** | **Links** |` header is the upstream README; otherwise
+    the extension decides (.json, .csv, .tsv), and anything else is read as a pipe table (whose
+    parser then explains what it expected).
+    """
+    head = text[:DETECT_PREFIX].lstrip("\ufeff \t\r\n")
+    if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
+        return "json"
+    lines = _LINE_BREAK.split(head, maxsplit=200)[:200]
+    first = lines[0] if lines else ""
+    if "|" not in first:
+        for separator in (",", "\t"):
+            if separator in first and {"week", "title"} <= _names(first.split(separator)):
+                return "csv"
+    for line in lines:
+        if "|" in line and {"week", "title"} <= _names(line.split("|")):
+            return "table"
+    if _POTW_MARK.search(head):
+        return "potw"
+    extension = os.path.splitext(path)[1].lower()
+    return _EXTENSION_HINTS.get(extension, "table")

@@ -1,0 +1,331 @@
+"""CSV with a header row, and JSON as `reader --print --format json` writes it.
+
+CSV:
+
+    week,title,category,abstract,link,arxiv_id
+    2023-06-25,QLoRA: Efficient Finetuning of Quantized LLMs,cs.LG,"We present QLoRA, ...",https://...
+
+- The first non-blank record is the header. Columns are matched by name as in the pipe table
+  (case-insensitively, `_`, `-` and spaces alike, any order): Week, Title, Category, Abstract,
+  and the link: Paper-Link, else Link, else URL. Week, Title and the link are required; Category,
+  Abstract, Summary and Links may be missing; others (arxiv_id, read, ...) are ignored.
+- Fields are read as the csv module reads Excel's dialect: quoted fields may hold commas, quotes
+  (doubled) and line breaks. Values are kept exactly (not stripped), so a printed CSV reads back
+  to the same papers. Tab-separated files (a `.tsv` name, or a header with tabs and no commas)
+  are read the same way. Blank records are skipped; a short record is padded.
+- Links: one link per line, `label<TAB>url` (as `--format csv` writes them); a line without a
+  tab is `label url` (the last word is the url) or just a url.
+
+JSON: a list of objects with the keys `week`, `title`, `link` (required strings), `category`,
+`abstract`, `summary` (optional strings or null), `links` (optional list of `{"label", "url"}`);
+keys are matched like CSV columns; `arxiv_id`, `read`, `starred` and unknown keys are ignored.
+
+For both, `week` is `YYYY-MM-DD` (optionally with a time), title and link must not be blank, and
+the arXiv id always comes from the link. Errors carry the line of the record (CSV) or the object
+(JSON; the decoder's own line for malformed JSON). No Textual here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Sequence
+
+from reader.formats import LoadError, normalize_header, parse_week
+from reader.model import Link, Paper
+from reader.text import arxiv_id
+
+__all__ = ["parse_csv", "parse_json", "parse_links_cell"]
+
+# Normalized name -> (field, priority); the lowest priority wins when several name one field.
+_FIELDS: dict[str, tuple[str, int]] = {
+    "week": ("week", 0),
+    "title": ("title", 0),
+    "category": ("category", 0),
+    "abstract": ("abstract", 0),
+    "paper-link": ("link", 0),
+    "link": ("link", 1),
+    "url": ("link", 2),
+    "summary": ("summary", 0),
+    "links": ("links", 0),
+}
+_REQUIRED = (("week", "Week"), ("title", "Title"), ("link", "Paper-Link (or Link, URL)"))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
+def _paper(
+    path: str,
+    line: int,
+    week_text: str,
+    title: str,
+    link: str,
+    category: str = "",
+    abstract: str = "",
+    summary: str = "",
+    links: tuple[Link, ...] = (),
+) -> Paper:
+    week = parse_week(week_text)
+    if week is None:
+        raise LoadError(path, line, f"unparseable week {week_text[:40]!r} (expected YYYY-MM-DD)")
+    if not title.strip():
+        raise LoadError(path, line, "empty title")
+    if not link.strip():
+        raise LoadError(path, line, "empty link")
+    return Paper(
+        week=week,
+        title=title,
+        link=link,
+        category=category,
+        abstract=abstract,
+        arxiv_id=arxiv_id(link),
+        summary=summary,
+        links=links,
+        line=line,
+    )
+
+
+def _columns(names: Sequence[str]) -> dict[str, int]:
+    """Field -> position of its column (or JSON key); the first of equal names wins."""
+    found: dict[str, tuple[int, int]] = {}
+    for position, name in enumerate(names):
+        known = _FIELDS.get(normalize_header(name))
+        if known is None:
+            continue
+        field, priority = known
+        if field not in found or priority < found[field][0]:
+            found[field] = (priority, position)
+    return {field: position for field, (_, position) in found.items()}
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def parse_links_cell(text: str) -> tuple[Link, ...]:
+    """The links of a CSV `links` cell: one per line, `label<TAB>url`, `label url` or `url`.
+
+    >>> parse_links_cell("Tweet\\thttps://x.com/1\\nCode https://github.com/a\\nhttps://b.org")
+    (Link(label='Tweet', url='https://x.com/1'), Link(label='Code', url='https://github.com/a'), \
+Link(label='Link', url='https://b.org'))
+    """
+    links: list[Link] = []
+    for raw in text.split("\n"):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            continue
+        if "\t" in line:
+            label, url = line.split("\t", 1)
+        else:
+            words = line.split()
+            label, url = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else ("", words[0])
+        if url.strip():
+            links.append(Link(label if label.strip() else "Link", url))
+    return tuple(links)
+
+
+def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
+    """The papers of a CSV file with a header row, in source order (see the module rules)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_line = text.split("\n", 1)[0]
+    tabs = path.lower().endswith(".tsv") or ("\t" in first_line and "," not in first_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
+    start = 1  # the first line of the record being read
+    header: list[str] | None = None
+    columns: dict[str, int] = {}
+    papers: list[Paper] = []
+    old_limit = csv.field_size_limit(_CSV_FIELD_LIMIT)
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not any(fields):
+                continue
+            if header is None:
+                header = fields
+                columns = _csv_columns(header, path, line)
+                continue
+            count = len(fields)
+            week, title, link, category, abstract, summary, links = (
+                fields[at] if 0 <= at < count else ""
+                for at in (columns.get(name, -1) for name in _CSV_ORDER)
+            )
+            papers.append(
+                _paper(
+                    path,
+                    line,
+                    week,
+                    title,
+                    link,
+                    category,
+                    abstract,
+                    summary,
+                    parse_links_cell(links) if links else (),
+                )
+            )
+    except csv.Error as error:
+        raise LoadError(path, start, f"bad CSV: {error}") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise LoadError(path, None, "no header row: expected week,title,...,link")
+    return papers
+
+
+_CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links")
+
+
+def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
+    columns = _columns(header)
+    missing = [label for field, label in _REQUIRED if field not in columns]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise LoadError(
+            path,
+            line,
+            f"missing required column{plural} {', '.join(missing)}"
+            f" (the header has: {', '.join(header)[:200]})",
+        )
+    return columns
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _string(value: object, key: str, path: str, line: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise LoadError(path, line, f"{key!r} must be a string, not {_kind(value)}")
+    if _SURROGATE.search(value):  # a lone \ud800 escape: not text any output could encode
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _json_links(value: object, path: str, line: int) -> tuple[Link, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise LoadError(path, line, f"'links' must be a list, not {_kind(value)}")
+    links: list[Link] = []
+    for item in value:
+        if isinstance(item, str):
+            label, url = "Link", _string(item, "links", path, line)
+        elif isinstance(item, dict):
+            label = _string(item.get("label"), "label", path, line) or "Link"
+            url = _string(item.get("url"), "url", path, line)
+        else:
+            raise LoadError(
+                path, line, f'\'links\' holds {_kind(item)}; expected {{"label", "url"}} objects'
+            )
+        if url.strip():
+            links.append(Link(label, url))
+    return tuple(links)
+
+
+def _json_paper(value: object, path: str, line: int) -> Paper:
+    if not isinstance(value, dict):
+        raise LoadError(path, line, f"expected a paper object, found {_kind(value)}")
+    keys = list(value)
+    columns = _columns(keys)
+    for field, label in _REQUIRED:
+        if field not in columns:
+            raise LoadError(path, line, f"the paper has no {label.split(' ')[0]!r} key")
+
+    def get(field: str) -> str:
+        at = columns.get(field)
+        if at is None:
+            return ""
+        return _string(value[keys[at]], keys[at], path, line)
+
+    links_at = columns.get("links")
+    return _paper(
+        path,
+        line,
+        get("week"),
+        get("title"),
+        get("link"),
+        get("category"),
+        get("abstract"),
+        get("summary"),
+        _json_links(value[keys[links_at]], path, line) if links_at is not None else (),
+    )
+
+
+def parse_json(text: str, path: str = "<string>") -> list[Paper]:
+    """The papers of a JSON list of paper objects, in order (see the module rules).
+
+    The list is decoded object by object, so each error names the line of its object.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:  # JSON allows CR only as whitespace; count lines as the other formats do
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    decoder = json.JSONDecoder()
+    size = len(text)
+    counted_to, line = 0, 1
+
+    def line_at(position: int) -> int:
+        nonlocal counted_to, line
+        line += text.count("\n", counted_to, position)
+        counted_to = position
+        return line
+
+    def skip(position: int) -> int:
+        match = _WHITESPACE.match(text, position)
+        return match.end() if match else position
+
+    position = skip(0)
+    if position == size:
+        raise LoadError(path, None, "empty: expected a JSON list of papers ([{...}, ...])")
+    if text[position] != "[":
+        found = "an object" if text[position] == "{" else f"{text[position]!r}"
+        raise LoadError(
+            path, line_at(position), f"expected a JSON list of papers ([{{...}}, ...]), not {found}"
+        )
+    papers: list[Paper] = []
+    position = skip(position + 1)
+    if position < size and text[position] == "]":
+        position += 1
+    else:
+        while True:
+            start = line_at(position)
+            try:
+                value, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as error:
+                raise LoadError(path, error.lineno, f"bad JSON: {error.msg}") from None
+            except (ValueError, RecursionError) as error:
+                message = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+                raise LoadError(path, start, f"bad JSON: {message}") from None
+            papers.append(_json_paper(value, path, start))
+            position = skip(end)
+            if position < size and text[position] == ",":
+                position = skip(position + 1)
+                continue
+            if position < size and text[position] == "]":
+                position += 1
+                break
+            raise LoadError(
+                path, line_at(min(position, size)), "bad JSON: expected ',' or ']' after a paper"
+            )
+    position = skip(position)
+    if position < size:
+        raise LoadError(path, line_at(position), "bad JSON: extra data after the list")
+    return papers
