@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -14,9 +15,13 @@ from textual.screen import Screen
 
 from reader.model import Digest
 from reader.screens.help import HelpScreen
+from reader.screens.loading import Loader, LoadingScreen, call_quietly
 from reader.screens.main import MainScreen
 from reader.state import StateStore
 from reader.text import inert
+
+WATCH_SECONDS = 2.0
+"""How often --watch looks at the files for changes."""
 
 
 def styles_path() -> Path:
@@ -41,12 +46,16 @@ class ReaderApp(App[None]):
 
     def __init__(
         self,
-        digest: Digest,
+        digest: Digest | None,
         *,
-        week: date | None,
+        week: date | str | None,
         query: str = "",
         state: StateStore,
         read_delay: float = 1.5,
+        loader: Loader | None = None,
+        description: str = "",
+        reload: Callable[[], Digest] | None = None,
+        stamp: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self.digest = digest
@@ -54,16 +63,103 @@ class ReaderApp(App[None]):
         self.initial_query = query
         self.state = state
         self.read_delay = read_delay
-        self.title = inert(digest.name)
+        self.loader = loader
+        self.description = description
+        self.reloader = reload
+        self.stamp = stamp
+        self.load_error: Exception | None = None
+        self._stamp_seen: object = None
+        self._reloading = False
+        self.title = inert(digest.name) if digest is not None else inert(description)
 
     def get_default_screen(self) -> Screen[None]:
+        if self.digest is None:
+            if self.loader is None:
+                raise ValueError("ReaderApp needs a digest or a loader")
+            return LoadingScreen(self.loader, self.description, self._loaded, self._load_failed)
+        return self._main_screen(self.digest)
+
+    def on_mount(self) -> None:
+        if self.stamp is not None:
+            self._stamp_seen = self.stamp()
+            self.set_interval(WATCH_SECONDS, self._check_files, name="watch")
+
+    def _main_screen(self, digest: Digest) -> MainScreen:
+        week = resolve_week(digest, self.initial_week)
+        if week is not None and week not in digest.week_ranges:
+            self.notify(f"No week {week.isoformat()} in this digest: showing the newest.")
+            week = digest.weeks[0] if digest.weeks else None
         return MainScreen(
-            self.digest,
-            week=self.initial_week,
+            digest,
+            week=week,
             query=self.initial_query,
             store=self.state,
             read_delay=self.read_delay,
         )
+
+    def _loaded(self, digest: Digest) -> None:
+        self.digest = digest
+        self.title = inert(digest.name)
+        self.push_screen(self._main_screen(digest))
+
+    def _load_failed(self, error: Exception) -> None:
+        self.load_error = error
+        self.exit(return_code=2)
+
+    # --- reload ------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        """Read the digest again from disk, in a thread; the view is kept where it can be."""
+        if self.reloader is None:
+            self.notify("This digest cannot be reloaded.", severity="warning", markup=False)
+            return
+        if self._reloading:
+            return
+        self._reloading = True
+        reloader = self.reloader
+
+        def run() -> None:
+            try:
+                digest = reloader()
+                digest.haystacks  # noqa: B018 - build the search text off the UI thread
+            except Exception as error:
+                self._call(self._reload_failed, error)
+            else:
+                self._call(self._reloaded, digest)
+
+        threading.Thread(target=run, name="reader-reload", daemon=True).start()
+
+    def _call(self, callback: Callable[..., None], *args: object) -> None:
+        call_quietly(self, callback, *args)
+
+    def _reloaded(self, digest: Digest) -> None:
+        self._reloading = False
+        self.digest = digest
+        self.title = inert(digest.name)
+        if isinstance(self.screen, MainScreen):
+            self.screen.replace_digest(digest)
+        else:
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen):
+                    screen.replace_digest(digest)
+        self.notify(f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks.", markup=False)
+
+    def _reload_failed(self, error: Exception) -> None:
+        self._reloading = False
+        self.notify(f"Reload failed: {inert(str(error))}", severity="error", markup=False)
+
+    def _check_files(self) -> None:
+        if self.stamp is None or self.digest is None:
+            return
+        try:
+            stamp = self.stamp()
+        except Exception:
+            return
+        if stamp != self._stamp_seen:
+            self._stamp_seen = stamp
+            self.action_reload()
+
+    # --- help and the palette ----------------------------------------------------------------
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -101,19 +197,33 @@ def resolve_week(digest: Digest, week: date | str | None) -> date | None:
 
 
 def make_app(
-    digest: Digest,
+    digest: Digest | None = None,
     *,
     week: date | str | None = "latest",
     query: str = "",
     state: StateStore | None = None,
     read_delay: float = 1.5,
+    loader: Loader | None = None,
+    description: str = "",
+    reload: Callable[[], Digest] | None = None,
+    stamp: Callable[[], object] | None = None,
 ) -> ReaderApp:
     """The app as the command line builds it (tests use this too).
 
-    Without `state`, the store in the state directory ($READER_STATE_DIR) is opened.
+    Give `digest` when it is loaded already, or `loader` to load it in the app behind a progress
+    bar. `reload` reads the digest again (the r key); `stamp` fingerprints the files, and
+    when given, the app polls it and reloads on a change (--watch). Without `state`, the store
+    in the state directory ($READER_STATE_DIR) is opened.
     """
     store = state if state is not None else StateStore()
-    app = ReaderApp(
-        digest, week=resolve_week(digest, week), query=query, state=store, read_delay=read_delay
+    return ReaderApp(
+        digest,
+        week=week,
+        query=query,
+        state=store,
+        read_delay=read_delay,
+        loader=loader,
+        description=description,
+        reload=reload,
+        stamp=stamp,
     )
-    return app

@@ -13,12 +13,13 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
-from reader.loader import LoadError, load_digest
+from reader.loader import LoadError, expand_sources, load_digest, reload_digest, source_stamp
+from reader.model import Digest
 from reader.output import FORMATS, write_papers
 from reader.query import QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
@@ -26,10 +27,13 @@ from reader.state import StateError, StateStore, state_dir
 from reader.text import inert
 
 if TYPE_CHECKING:
-    from reader.model import Digest
+    from reader.screens.loading import Loader
 
 PROG = "reader"
 SORTS: tuple[str, ...] = ("week", "title", "category")
+
+LOAD_IN_APP_BYTES = 8 * 1024 * 1024
+"""Digests bigger than this load inside the TUI, behind a progress bar; smaller ones before it."""
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -108,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--import-state",
         metavar="FILE",
         help="merge the reading state from FILE (JSON, as --export-state writes) and exit",
+    )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="in the TUI, reload the digest when its files change on disk",
     )
     parser.add_argument(
         "--read-after",
@@ -279,9 +288,10 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query_text: str = args.query or ""
     query = parse_query(query_text)  # validated before loading: a typo fails fast
-    digest = load_digest(args.digests or None)
+    sources: list[str] | None = args.digests or None
 
     if args.print_:
+        digest = load_digest(sources)
         week = _resolve_week(digest, args.week, default="all")
         state = _existing_state()
         try:
@@ -296,21 +306,59 @@ def _run(args: argparse.Namespace) -> int:
             if state is not None:
                 state.close()
         return EXIT_OK
+    return _run_tui(args, sources, query_text)
 
-    _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
-    if "-" in args.digests:
-        _reattach_terminal()
+
+def _source_bytes(sources: list[str] | None) -> int:
+    """The size of the files a digest would be read from (0 when it cannot be told)."""
+    try:
+        return sum(os.path.getsize(path) for path in expand_sources(sources) if path != "-")
+    except (OSError, LoadError):
+        return 0
+
+
+def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: str) -> int:
+    """The TUI: a small digest is loaded first (errors print at once); a big one loads inside
+    the app behind a progress bar, and its error, if any, is printed when the app has closed."""
     from reader.app import make_app
 
+    digest: Digest | None = None
+    loader: Loader | None = None
+    if sources is not None and "-" in sources:
+        digest = load_digest(sources)
+        _reattach_terminal()
+    elif _source_bytes(sources) <= LOAD_IN_APP_BYTES:
+        digest = load_digest(sources)
+    else:
+
+        def loader(progress: Callable[[float, str], None]) -> Digest:
+            progress(-1, f"Reading {', '.join(sources or [])}…")
+            return load_digest(sources)
+
+    if digest is not None:
+        _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
+    can_reload = sources is None or "-" not in sources
     tui_week: date | str | None = None if args.week == "all" else (args.week or "latest")
     store = StateStore()  # its warnings are the app's to show
     try:
         app = make_app(
-            digest, week=tui_week, query=query_text, state=store, read_delay=args.read_after
+            digest,
+            week=tui_week,
+            query=query_text,
+            state=store,
+            read_delay=args.read_after,
+            loader=loader,
+            description=", ".join(sources or ["the bundled digest"]),
+            reload=(lambda: reload_digest(sources)) if can_reload else None,
+            stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
         )
         app.run()
     finally:
         store.close()
+        for warning in store.warnings:  # what closing could not save
+            _warn(warning)
+    if app.load_error is not None:
+        raise app.load_error
     return_code = app.return_code
     return return_code if isinstance(return_code, int) else EXIT_OK
 

@@ -87,6 +87,7 @@ class MainScreen(Screen[None]):
         Binding("c", "narrow_category", "Only this category", show=False),
         Binding("S", "cycle_sort", "Sort: week → title → category", show=False),
         Binding("R", "reverse_sort", "Reverse the order", show=False),
+        Binding("r", "app.reload", "Reload", show=False, tooltip="Reload the digest from disk"),
         Binding("b", "toggle_sidebar", "Show/hide the sidebar", show=False),
         Binding("tab", "cycle_focus(1)", "Next pane", show=False),
         Binding("shift+tab", "cycle_focus(-1)", "Previous pane", show=False),
@@ -410,6 +411,27 @@ class MainScreen(Screen[None]):
     def _show_store_warnings(self) -> None:
         while self.store.warnings:
             self.say(inert(self.store.warnings.pop(0)), severity="warning", timeout=8)
+
+    def replace_digest(self, digest: Digest) -> None:
+        """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
+        current = self.current_paper
+        self.digest = digest
+        self.counts = ReadCounts(digest, self.store.is_read)
+        self.repeated = repeated_weeks(digest, self.counts.indices)
+        self.paper_list.status = StoreStatus(self.store, self.repeated)
+        self._categories = None
+        if self.week is not None and self.week not in digest.week_ranges:
+            self.week = digest.weeks[0] if digest.weeks else None
+        everything = range(len(digest))
+        query = self.filter_query
+        self.hits = (
+            list(everything) if query.is_empty else query.filter(digest, everything, self.store)
+        )
+        keep = None
+        if current is not None:
+            same = self.counts.indices.get(current.key, [])
+            keep = next((i for i in same if digest.papers[i].week == current.week), None)
+        self._refresh_view(keep=keep)
 
     def select_week(self, week: date | None, starred_only: bool = False) -> None:
         """Show `week` (None: All weeks), keeping the highlighted paper when it is there."""

@@ -1,0 +1,94 @@
+"""The loading screen: a big digest loads in a background thread while the UI stays live."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ProgressBar
+
+from reader.model import Digest
+from reader.text import inert
+
+Loader = Callable[[Callable[[float, str], None]], Digest]
+"""Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
+
+
+def call_quietly(app: App[Any], callback: Callable[..., None], *args: object) -> None:
+    """Run `callback` on the app's thread from another thread; nothing if the app has quit."""
+    if not app.is_running:
+        return
+    with contextlib.suppress(RuntimeError):
+        app.call_from_thread(callback, *args)
+
+
+class LoadingScreen(Screen[None]):
+    """A progress bar while `loader` runs in a daemon thread; `q` quits at any moment."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q,ctrl+c", "app.quit", "Quit", key_display="q")
+    ]
+
+    DEFAULT_CSS = """
+    LoadingScreen Label { width: 100%; content-align: center middle; margin-bottom: 1; }
+    LoadingScreen ProgressBar { width: auto; }
+    """
+
+    def __init__(
+        self,
+        loader: Loader,
+        description: str,
+        on_loaded: Callable[[Digest], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        super().__init__()
+        self.loader = loader
+        self.description = description
+        self.on_loaded = on_loaded
+        self.on_failed = on_failed
+        self._last_progress = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Middle(), Center():
+            yield Label(f"Loading {inert(self.description)}…", id="loading-label")
+            yield ProgressBar(total=None, show_eta=False, id="loading-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # A daemon thread, not a worker: quitting must not wait for a 1 GB parse to finish.
+        self._app = self.app  # the thread has no active-app context of its own
+        threading.Thread(target=self._load, name="reader-load", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            digest = self.loader(self._progress)
+            digest.haystacks  # noqa: B018 - build the search text here, not on the first keystroke
+        except Exception as error:  # the app reports it; a thread must not die silently
+            self._call(self.on_failed, error)
+            return
+        self._call(self.on_loaded, digest)
+
+    def _call(self, callback: Callable[..., None], *args: object) -> None:
+        call_quietly(self._app, callback, *args)
+
+    def _progress(self, fraction: float, doing: str) -> None:
+        now = time.monotonic()
+        if now - self._last_progress >= 0.05 or fraction >= 1:
+            self._last_progress = now
+            self._call(self._show_progress, fraction, doing)
+
+    def _show_progress(self, fraction: float, doing: str) -> None:
+        bar = self.query_one(ProgressBar)
+        if fraction < 0:
+            bar.update(total=None)
+        else:
+            bar.update(total=100, progress=100 * fraction)
+        self.query_one("#loading-label", Label).update(inert(doing))
