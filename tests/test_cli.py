@@ -361,3 +361,48 @@ def test_state_file_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     code, out, err = cli(capsys, "--export-state", str(missing))
     assert (code, out) == (2, "")
     assert_one_error_line(err, str(missing))
+
+
+# --- more formats, directories, standard input (the formats issue) -------------------------------
+
+FIXTURES = REPO / "tests" / "fixtures"
+UPSTREAM = FIXTURES / "upstream-potw-README-2023-07-01.md"
+
+
+def test_print_reads_the_upstream_readme(capsys: pytest.CaptureFixture[str]) -> None:
+    records = printed(capsys, str(UPSTREAM))
+    assert len(records) == 249  # 249 numbered rows under 25 week headings (grep)
+    assert len({record["week"] for record in records}) == 25
+    assert records[0]["title"] == "Textbooks Are All You Need"
+    assert records[0]["links"] == [
+        {
+            "label": "Tweet",
+            "url": "https://twitter.com/SebastienBubeck/status/1671326369626853376?s=20",
+        }
+    ]
+    # Lines 344-345, under "## Top ML Papers of the Week (Feb 6 - 12)" at line 340.
+    titles = [str(r["title"]) for r in printed(capsys, str(UPSTREAM), "--week", "2023-02-12")]
+    assert titles[0] == "Toolformer: Language Models Can Teach Themselves to Use Tools"
+    assert titles[1].startswith("Describe, Explain, Plan and Select: Interactive Planning")
+    assert len(titles) == 10
+
+
+def test_print_reads_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "2023.md").write_text(
+        HEADER + "| 2023-06-25 | From the table | c | a | https://x.org/1 |\n", encoding="utf-8"
+    )
+    (tmp_path / "more.json").write_text(
+        '[{"week": "2023-07-02", "title": "From JSON", "link": "https://x.org/2"}]',
+        encoding="utf-8",
+    )
+    assert [r["title"] for r in printed(capsys, str(tmp_path))] == ["From JSON", "From the table"]
+
+
+def test_stdin_in_a_real_run() -> None:
+    result = run("-", "--print", "--format", "links", stdin=UPSTREAM.read_text(encoding="utf-8"))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert len(result.stdout.splitlines()) == 249
+    assert result.stdout.startswith("https://arxiv.org/abs/2306.11644\n")
+    result = run("-", "--print", stdin="week,title,link\n2023-06-25,T,https://x\n2023-13-01,U,y\n")
+    assert result.returncode == 2
+    assert_one_error_line(result.stderr, "-:3: unparseable week '2023-13-01'")

@@ -4,8 +4,11 @@ and properties of the parser."""
 from __future__ import annotations
 
 import contextlib
+import io
+import json
 import os
 import re
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -15,7 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.formats.table import parse_table
-from reader.loader import BUNDLED, LoadError, load_digest, parse_text, read_source
+from reader.loader import (
+    BUNDLED,
+    LoadError,
+    expand_sources,
+    load_digest,
+    parse_text,
+    read_source,
+    reload_digest,
+    source_stamp,
+)
 from reader.model import Paper
 
 HEADER = "| Week | Title | Category | Abstract | Paper-Link |\n|---|---|---|---|---|\n"
@@ -610,3 +622,142 @@ def test_any_bytes_give_text_or_a_load_error(data: bytes) -> None:
             assert not text.startswith("\ufeff") or data.startswith(b"\xef\xbb\xbf" * 2)
             with contextlib.suppress(LoadError):
                 parse_text(text, path)
+
+
+# --- directories, standard input, reload (the formats issue) -------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def json_digest(*papers: tuple[str, str, str]) -> str:
+    return json.dumps([{"week": w, "title": t, "link": link} for w, t, link in papers])
+
+
+def fake_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+
+
+def test_a_directory_reads_its_digest_files_sorted_by_name(tmp_path: Path) -> None:
+    folder = tmp_path / "papers"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "b.json").write_text(json_digest(("2023-05-08", "From JSON", "https://j")))
+    (folder / "a.md").write_text(table("| 2023-05-01 | From table | cs | ab | https://t |"))
+    (folder / "c.CSV").write_text("week,title,link\n2023-05-01,From CSV,https://c\n")
+    (folder / "d.md").write_text((FIXTURES / "potw" / "toc.md").read_text(encoding="utf-8"))
+    (folder / ".hidden.md").write_text(table("| 2023-05-01 | Hidden | cs | ab | https://h |"))
+    (folder / "notes.txt").write_text("not a digest")
+    (folder / "sub" / "deep.md").write_text(table("| 2023-05-01 | Deep | cs | ab | https://d |"))
+    digest = load_digest(folder)
+    assert (digest.name, digest.source) == ("papers", str(folder))
+    titles = [paper.title for paper in digest.papers]
+    # Newest week first; within a week, file order (a.md, b.json, c.CSV, d.md), then row order.
+    assert titles == [
+        "Textbooks Are All You Need",
+        "Voicebox",
+        "From JSON",
+        "From table",
+        "From CSV",
+    ]
+
+
+def test_an_error_in_a_directory_names_the_file(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(table("| 2023-05-01 | T | cs | ab | https://t |"))
+    bad = tmp_path / "b.csv"
+    bad.write_text("week,title,link\n2023-05-01,T,https://c\nnever,T,https://d\n")
+    with pytest.raises(LoadError) as caught:
+        load_digest(tmp_path)
+    assert (caught.value.path, caught.value.line) == (str(bad), 3)
+
+
+def test_an_empty_directory_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "readme.txt").write_text("nothing to read")
+    with pytest.raises(LoadError) as caught:
+        load_digest(tmp_path)
+    assert (caught.value.path, caught.value.line) == (str(tmp_path), None)
+    assert "no digest files" in caught.value.message
+
+
+def test_dash_reads_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, b"\xef\xbb\xbf" + BUNDLED.read_bytes().replace(b"\n", b"\r\n"))
+    digest = load_digest("-")
+    assert (digest.name, digest.source, len(digest)) == ("stdin", "-", 123)
+    assert digest.papers == load_digest(BUNDLED).papers
+
+
+def test_dash_twice_reads_standard_input_once_and_merges_with_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_stdin(monkeypatch, json_digest(("2030-01-06", "Future", "https://f")).encode())
+    digest = load_digest(["-", BUNDLED, "-"])
+    assert digest.name == "stdin + ml-papers-2023 + stdin"
+    assert len(digest) == 124
+    assert digest.papers[0].title == "Future"
+
+
+def test_standard_input_errors_name_the_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, b"week,title,link\n2023-01-01,caf\xe9,x\n")
+    with pytest.raises(LoadError) as caught:
+        load_digest("-")
+    assert (caught.value.path, caught.value.line) == ("-", 2)
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(LoadError) as caught:
+        load_digest(["-"])
+    assert (caught.value.path, caught.value.line) == ("-", None)
+
+
+def test_repeats_within_one_file_are_kept_but_not_across_files(tmp_path: Path) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(
+        json_digest(("2023-05-01", "A", "https://a"), ("2023-05-01", "A again", "https://a"))
+    )
+    assert [paper.title for paper in load_digest(one).papers] == ["A", "A again"]
+    assert [paper.title for paper in load_digest([one, one]).papers] == ["A", "A again"]
+
+
+def test_reload_reads_the_same_sources_again(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("week,title,link\n2023-05-01,First,https://a\n")
+    sources = [str(path)]
+    assert [paper.title for paper in reload_digest(sources).papers] == ["First"]
+    path.write_text("week,title,link\n2023-05-01,First,https://a\n2023-05-08,Second,https://b\n")
+    assert [paper.title for paper in reload_digest(sources).papers] == ["Second", "First"]
+    assert reload_digest(None).papers == load_digest().papers
+
+
+def test_standard_input_cannot_be_reloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, BUNDLED.read_bytes())
+    with pytest.raises(LoadError) as caught:
+        reload_digest([BUNDLED, "-"])
+    assert (caught.value.path, caught.value.line, caught.value.message) == (
+        "-",
+        None,
+        "standard input cannot be reloaded",
+    )
+
+
+def test_source_stamp_changes_with_the_files(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(table("| 2023-05-01 | T | cs | ab | https://t |"))
+    before = source_stamp([tmp_path, "-"])
+    assert before == source_stamp([tmp_path, "-"])
+    assert [entry[0] for entry in before] == [str(tmp_path), str(path)]
+    path.write_text(table("| 2023-05-01 | T2 | cs | ab | https://t |"))
+    after_edit = source_stamp([tmp_path])
+    assert after_edit != before
+    (tmp_path / "b.json").write_text("[]")
+    (tmp_path / "ignored.txt").write_text("x")
+    assert [entry[0] for entry in source_stamp([tmp_path])] == [
+        str(tmp_path),
+        str(path),
+        str(tmp_path / "b.json"),
+    ]
+    path.unlink()
+    assert (str(path), -1, -1) in source_stamp([path])
+
+
+def test_expand_sources() -> None:
+    potw = FIXTURES / "potw"
+    files = expand_sources([str(potw), "-", str(BUNDLED)])
+    assert files[-2:] == ["-", str(BUNDLED)]
+    assert files[:-2] == sorted(str(path) for path in potw.glob("*.md"))
+    assert expand_sources(None) == [str(BUNDLED)]
