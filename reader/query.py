@@ -118,8 +118,8 @@ class _Regex:
     field: Field
     pattern: re.Pattern[str]
     lowered: re.Pattern[str] = _field(compare=False)
-    literal: str = _field(default="", compare=False)
-    """A substring every match of `lowered` contains ("" when unknown): a fast prefilter."""
+    literals: tuple[str, ...] = _field(default=(), compare=False)
+    """Substrings every match of `lowered` contains, longest first: fast prefilters."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +310,7 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
         compiled = re.compile(pattern, _REGEX_FLAGS)
         if pattern != pattern.lower() or "(?" in pattern:
             return _Regex(where, compiled, compiled)
-        return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _required(pattern))
+        return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _literals(pattern))
     except re.error as error:
         offset = error.pos if error.pos is not None else 0
         raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
@@ -318,9 +318,9 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
         raise QueryError(f"invalid regex: {error}", at) from None
 
 
-def _required(pattern: str) -> str:
-    """The longest run of plain characters at the top level of a (case-sensitive) regex: every
-    match contains it. "" when there is none or the regex parser is not available."""
+def _literals(pattern: str) -> tuple[str, ...]:
+    """The runs of plain characters at the top level of a (case-sensitive) regex, longest first:
+    every match contains each. () when there are none or the regex parser is not available."""
     try:
         parser: Any = importlib.import_module("re._parser")  # Python >= 3.11
     except ImportError:  # pragma: no cover - Python 3.10
@@ -328,15 +328,17 @@ def _required(pattern: str) -> str:
     try:
         parsed = parser.parse(pattern, re.MULTILINE)
         literal_op = parser.LITERAL
-        best, run = "", ""
+        runs, run = [], ""
         for op, argument in parsed.data:
             if op == literal_op:
                 run += chr(argument)
                 continue
-            best, run = max(best, run, key=len), ""
-        return max(best, run, key=len)
+            runs.append(run)
+            run = ""
+        runs.append(run)
+        return tuple(sorted({run for run in runs if run}, key=len, reverse=True))
     except Exception:  # an internal API: never let it break a query
-        return ""
+        return ()
 
 
 def _arxiv_value(value: str) -> str:
@@ -469,7 +471,7 @@ class _Index:
             "q", (len(t) + len(c) + 2 for t, c in zip(self.titles, self.categories, strict=True))
         )
         self.ids = [(paper.arxiv_id or "").lower() for paper in papers]
-        self._memo: OrderedDict[object, bytearray] = OrderedDict()
+        self._memo: OrderedDict[object, tuple[_Term, bytearray]] = OrderedDict()
         self._keys: list[str] | None = None
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
@@ -496,20 +498,44 @@ class _Index:
             ]
         return self._sort_categories
 
-    def memo(self, key: object) -> bytearray | None:
-        """The per-paper outcomes of a clause (0 unknown, 1 hit, 2 miss), if remembered."""
+    def memo(self, term: _Term) -> bytearray | None:
+        """The per-paper outcomes of a term (0 unknown, 1 hit, 2 miss), if remembered."""
+        key = (term.negated, term.kind)
         with _CACHE_LOCK:
-            mask = self._memo.get(key)
-            if mask is not None:
-                self._memo.move_to_end(key)
-            return mask
+            entry = self._memo.get(key)
+            if entry is None:
+                return None
+            self._memo.move_to_end(key)
+            return entry[1]
 
-    def remember(self, key: object, mask: bytearray) -> None:
+    def remember(self, term: _Term, mask: bytearray) -> None:
+        key = (term.negated, term.kind)
         with _CACHE_LOCK:
-            self._memo[key] = mask
+            self._memo[key] = (term, mask)
             self._memo.move_to_end(key)
             while len(self._memo) > _MEMO_SIZE:
                 self._memo.popitem(last=False)
+
+    def seed(self, term: _Term) -> bytearray | None:
+        """What remembered terms tell about a new one: a paper that misses a term implied by
+        `term` misses it too ("diffusio" for "diffusion"); a paper that matches a term implying
+        it matches it too ("-vi" for "-vis"); the term's negation tells everything it knows.
+        None when nothing is known."""
+        with _CACHE_LOCK:
+            entries = list(self._memo.values())
+        misses = hits = opposite = None
+        for known, mask in reversed(entries):  # the most recently used first
+            if known.kind == term.kind and known.negated != term.negated:
+                opposite = mask
+            elif misses is None and _implies(term, known):
+                misses = mask
+            elif hits is None and _implies(known, term):
+                hits = mask
+        bits = 0  # outcomes are final once written, so reading a mask in use is safe
+        for source, table in ((misses, _KEEP_MISSES), (hits, _KEEP_HITS), (opposite, _SWAP)):
+            if source is not None:
+                bits |= int.from_bytes(source.translate(table), "little")
+        return bytearray(bits.to_bytes(len(self.hay), "little")) if bits else None
 
     def week_span(self, weeks: _Weeks) -> range:
         """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
@@ -527,7 +553,7 @@ def _category_key(paper: Paper) -> tuple[bool, str]:
 
 _CACHE: OrderedDict[int, _Index] = OrderedDict()
 _CACHE_SIZE = 4
-_MEMO_SIZE = 32  # clauses remembered per digest, a byte per paper each
+_MEMO_SIZE = 48  # terms remembered per digest, a byte per paper each
 _CACHE_LOCK = threading.Lock()
 
 
@@ -569,18 +595,16 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
         else:
             positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
     elif isinstance(kind, _Regex):
-        search, need = kind.lowered.search, kind.literal
+        search = kind.lowered.search
         hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
         if kind.field == "any":
-            positive = lambda i: need in hay[i] and search(hay[i]) is not None  # noqa: E731
+            positive = lambda i: search(hay[i]) is not None  # noqa: E731
         elif kind.field == "title":
-            positive = lambda i: need in titles[i] and search(titles[i]) is not None  # noqa: E731
+            positive = lambda i: search(titles[i]) is not None  # noqa: E731
         elif kind.field == "category":
             positive = lambda i: search(categories[i]) is not None  # noqa: E731
         else:
-            positive = lambda i: (  # noqa: E731
-                hay[i].find(need, starts[i]) >= 0 and search(hay[i], starts[i]) is not None
-            )
+            positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
     elif isinstance(kind, _Weeks):
         span = ix.week_span(kind)
         positive = span.__contains__
@@ -641,65 +665,86 @@ def _likely_first(term: _Term) -> tuple[int, int]:
 
 
 def _evaluate(
-    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
-    if len(clause) == 1:
-        term = clause[0]
-        kind = term.kind
-        if isinstance(kind, _Text) and kind.field == "any":  # the hot path: plain words
-            value, hay = kind.value, ix.hay
-            if term.negated:
-                return [i for i in kept if value not in hay[i]]
-            return [i for i in kept if value in hay[i]]
-        if isinstance(kind, _Weeks):
-            span = ix.week_span(kind)
-            if term.negated:
-                return [i for i in kept if i not in span]
-            return [i for i in kept if i in span]
-        predicate = _predicate(term, ix, state)
-        return [i for i in kept if predicate(i)]
-    predicates = [_predicate(term, ix, state) for term in sorted(clause, key=_likely_first)]
-    return [i for i in kept if any(p(i) for p in predicates)]
+    kind = term.kind
+    if isinstance(kind, _Text) and kind.field == "any":  # the hot path: plain words
+        value, hay = kind.value, ix.hay
+        if term.negated:
+            return [i for i in kept if value not in hay[i]]
+        return [i for i in kept if value in hay[i]]
+    if isinstance(kind, _Weeks):
+        span = ix.week_span(kind)
+        if term.negated:
+            return [i for i in kept if i not in span]
+        return [i for i in kept if i in span]
+    if isinstance(kind, _Regex) and kind.literals:
+        return _evaluate_regex(term, kind, ix, kept)
+    predicate = _predicate(term, ix, state)
+    return [i for i in kept if predicate(i)]
 
 
-def _memoizable(clause: Clause) -> bool:
-    """Pure clauses that scan abstracts: worth remembering per paper."""
-    return _pure(clause) and any(
-        isinstance(term.kind, _Regex)
-        or (isinstance(term.kind, _Text) and term.kind.field in ("any", "abstract"))
-        for term in clause
+def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) -> list[int]:
+    """A regex with required substrings: those (remembered, like words) narrow the papers that
+    the regex itself must scan."""
+    kept = kept if isinstance(kept, (list, range)) else list(kept)
+    candidates: Iterable[int] = kept
+    for literal in kind.literals:
+        candidates = _apply_term(
+            _Term(_Text(kind.field, literal), False, 0, 0), ix, None, candidates
+        )
+        if not candidates:
+            break
+    positive = _predicate(_Term(kind, False, term.start, term.end), ix, None)
+    hits = [i for i in candidates if positive(i)]
+    if not term.negated:
+        return hits
+    matched = set(hits)
+    return [i for i in kept if i not in matched]
+
+
+def _memoizable(term: _Term) -> bool:
+    """Terms that scan abstracts and depend on the papers only: worth remembering per paper."""
+    kind = term.kind
+    return isinstance(kind, _Regex) or (
+        isinstance(kind, _Text) and kind.field in ("any", "abstract")
     )
 
 
 _UNKNOWN, _HIT, _MISS = 0, 1, 2
+_KEEP_MISSES = bytes.maketrans(bytes([_HIT]), bytes([_UNKNOWN]))
+_KEEP_HITS = bytes.maketrans(bytes([_MISS]), bytes([_UNKNOWN]))
+_SWAP = bytes.maketrans(bytes([_HIT, _MISS]), bytes([_MISS, _HIT]))
 
 
-def _apply(
-    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+def _apply_term(
+    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
-    """The papers of `kept` that match `clause`. A clause that scans abstracts remembers, per
-    paper, whether it matched: editing a query (backspace, a new exclusion) does not rescan."""
-    if not _memoizable(clause):
-        return _evaluate(clause, ix, state, kept)
-    key = tuple((term.negated, term.kind) for term in clause)
+    """The papers of `kept` that match `term`. A term that scans abstracts remembers, per paper,
+    whether it matched, and starts from what related terms remember: typing, backspacing or
+    adding an exclusion then scans only the papers whose outcome is still unknown."""
+    if not _memoizable(term):
+        return _evaluate(term, ix, state, kept)
     size = len(ix.hay)
-    mask = ix.memo(key)
+    mask = ix.memo(term)
     if mask is None:
-        if isinstance(kept, range) and kept == range(size):
-            hits = _evaluate(clause, ix, state, kept)
-            mask = bytearray([_MISS]) * size
-            for i in hits:
-                mask[i] = _HIT
-            ix.remember(key, mask)  # published whole: other threads never see it half-written
-            return hits
-        mask = bytearray(size)
-        ix.remember(key, mask)
+        mask = ix.seed(term)
+        if mask is None:
+            if isinstance(kept, range) and kept == range(size):
+                hits = _evaluate(term, ix, state, kept)
+                mask = bytearray([_MISS]) * size
+                for i in hits:
+                    mask[i] = _HIT
+                ix.remember(term, mask)  # published whole, never seen half-written
+                return hits
+            mask = bytearray(size)
+        ix.remember(term, mask)
     if not isinstance(kept, (list, range)):
         kept = list(kept)
     unknown = [i for i in kept if mask[i] == _UNKNOWN]
     if not unknown:
         return [i for i in kept if mask[i] == _HIT]
-    hits = _evaluate(clause, ix, state, unknown)
+    hits = _evaluate(term, ix, state, unknown)
     for i in hits:  # every write is final, so a concurrent reader never sees a wrong value
         mask[i] = _HIT
     for i in unknown:
@@ -708,6 +753,25 @@ def _apply(
     if len(unknown) == len(kept):
         return hits
     return [i for i in kept if mask[i] == _HIT]
+
+
+def _apply(
+    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    """The papers of `kept` that match any term of `clause`."""
+    if len(clause) == 1:
+        return _apply_term(clause[0], ix, state, kept)
+    everything = kept if isinstance(kept, (list, range)) else list(kept)
+    found: set[int] = set()
+    rest: Iterable[int] = everything
+    for term in sorted(clause, key=_likely_first):  # each term scans what the others missed
+        hits = _apply_term(term, ix, state, rest)
+        if hits:
+            found.update(hits)
+            rest = [i for i in rest if i not in found]
+            if not rest:
+                break
+    return [i for i in everything if i in found]
 
 
 # --- the query ---------------------------------------------------------------------------------
