@@ -69,9 +69,9 @@ FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json")
 DETECT_PREFIX = 65536
 """Detection reads at most this many characters of the text: its cost does not grow with size."""
 
+_DETECT_LINES = 200
 _EXTENSION_HINTS: dict[str, str] = {".json": "json", ".csv": "csv", ".tsv": "csv"}
 _HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The README's week headings and its table of contents: "Papers of the Week (June 19 - ...".
 _POTW_MARK = re.compile(
     r"papers\s+of\s+the\s+week\W{0,8}\(|\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links\b", re.I
@@ -104,15 +104,24 @@ def detect_format(text: str, path: str = "") -> str:
     head = text[:DETECT_PREFIX].lstrip("\ufeff \t\r\n")
     if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
         return "json"
-    lines = _LINE_BREAK.split(head, maxsplit=200)[:200]
-    first = lines[0] if lines else ""
+    newline = head.find("\n")
+    first = head if newline < 0 else head[:newline]
+    if "\r" in first:
+        first = first.split("\r", 1)[0]
     if "|" not in first:
         for separator in (",", "\t"):
             if separator in first and {"week", "title"} <= _names(first.split(separator)):
                 return "csv"
-    for line in lines:
-        if "|" in line and {"week", "title"} <= _names(line.split("|")):
-            return "table"
+    if "|" in head:
+        if "\r" in head:
+            head = head.replace("\r\n", "\n").replace("\r", "\n")
+        for line in head.split("\n", _DETECT_LINES)[:_DETECT_LINES]:
+            if (
+                "|" in line
+                and "week" in line.lower()
+                and {"week", "title"} <= _names(line.split("|"))
+            ):
+                return "table"
     if _POTW_MARK.search(head):
         return "potw"
     extension = os.path.splitext(path)[1].lower()
