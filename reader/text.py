@@ -44,11 +44,16 @@ def _collapse_spaces(text: str) -> str:
 
 
 def _restore_lost_space(text: str) -> str:
-    """`atthis https URL` -> `at this https URL`: arXiv glued its placeholder to the word before."""
+    """`atthis https URLand` -> `at this https URL and`: arXiv glued its link placeholder to the
+    words around it."""
     parts = text.split("this http")
     for index in range(len(parts) - 1):
         if parts[index][-1:].isalnum():
             parts[index] += " "
+        after = parts[index + 1]
+        for tail in ("s URL", " URL"):
+            if after.startswith(tail) and after[len(tail) : len(tail) + 1].isalnum():
+                parts[index + 1] = f"{tail} {after[len(tail) :]}"
     return "this http".join(parts)
 
 

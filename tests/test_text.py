@@ -34,6 +34,8 @@ def test_arxiv_id(link: str, expected: str | None) -> None:
         ("Code is available atthis https URL.", "Code is available at this https URL."),
         ("See fromthis http URL and", "See from this http URL and"),
         ("already at this https URL ok", "already at this https URL ok"),
+        ("code atthis https URLand data", "code at this https URL and data"),
+        ("see this http URLto run", "see this http URL to run"),
         (r"at \url{https://x.org/a} now", "at https://x.org/a now"),
         (
             r"an \emph{important} and \textit{italic} \textbf{bold} word",
