@@ -304,3 +304,41 @@ async def test_empty_digest_shows_no_papers() -> None:
         await pilot.press("j", "y", "o", "left_square_bracket", "a")
         assert screen_of(app).indices == []
         assert "No papers" in abstract_text(app)
+
+
+async def test_f1_in_filter_bar_shows_query_syntax_first(digest: Digest) -> None:
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "f1")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert help_screen.syntax_first
+        await pilot.press("escape")
+        assert isinstance(app.focused, Input)
+
+
+async def test_command_palette_offers_every_main_action(digest: Digest) -> None:
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        titles_offered = {command.title for command in app.get_system_commands(screen)}
+        for wanted in (
+            "Older week",
+            "Newer week",
+            "All weeks",
+            "Copy the link",
+            "Open the link in the browser",
+            "Mark read / unread",
+            "Star / unstar",
+            "Next unread paper",
+            "Reload the digest from disk",
+            "Help",
+        ):
+            assert wanted in titles_offered
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"older week")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert screen_of(app).week == date(2023, 6, 18)
