@@ -332,8 +332,7 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
     else:
 
         def loader(progress: Callable[[float, str], None]) -> Digest:
-            progress(-1, f"Reading {', '.join(sources or [])}…")
-            return load_digest(sources)
+            return load_digest(sources, progress=progress)
 
     if digest is not None:
         _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks

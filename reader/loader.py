@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeAlias
+from typing import BinaryIO, TypeAlias
 
 from reader.formats import FORMAT_NAMES, LoadError, detect_format
 from reader.formats.csv_json import parse_csv, parse_json
@@ -36,6 +36,7 @@ __all__ = [
     "DIGEST_EXTENSIONS",
     "STDIN",
     "LoadError",
+    "Progress",
     "Sources",
     "decode",
     "detect_format",
@@ -100,7 +101,36 @@ def decode(data: bytes, path: str) -> str:
     return text
 
 
-def read_source(path: str | os.PathLike[str]) -> str:
+Progress = Callable[[float, str], None]
+"""Told how loading goes: (fraction done, or -1 when it cannot be told; what is being done).
+It may raise to stop the loading (the TUI does when the user quits)."""
+
+READ_CHUNK = 8 * 1024 * 1024
+
+
+def _read_bytes(file: BinaryIO, path: str, progress: Progress | None) -> bytes:
+    """The file's bytes as they were when reading began: a file that grows meanwhile (a log
+    being written) is read up to its size at the start, so reading always ends."""
+    try:
+        size = os.fstat(file.fileno()).st_size
+    except (OSError, ValueError):
+        size = 0
+    if size <= 0:  # a pipe, a special file, or an empty file: read what there is
+        return file.read()
+    chunks: list[bytes] = []
+    done = 0
+    while done < size:
+        chunk = file.read(min(READ_CHUNK, size - done))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(done / size, f"Reading {path}: {done >> 20} of {size >> 20} MB")
+    return b"".join(chunks)
+
+
+def read_source(path: str | os.PathLike[str], progress: Progress | None = None) -> str:
     """The text of the file at `path`: UTF-8, a leading BOM dropped, line endings untouched.
 
     Raises LoadError for a missing or unreadable file, a directory, or bytes that are not UTF-8
@@ -111,7 +141,7 @@ def read_source(path: str | os.PathLike[str]) -> str:
         raise LoadError(path, None, "is a directory, not a digest file")
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            data = _read_bytes(file, path, progress)
     except FileNotFoundError:
         raise LoadError(path, None, "no such file") from None
     except IsADirectoryError:
@@ -205,7 +235,7 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
     return _PARSERS[fmt](text, path)
 
 
-def load_digest(sources: Sources = None) -> Digest:
+def load_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:
     """The digest in one source, or several merged into one; the bundled digest for None (or []).
 
     A source is a file, a directory of digest files, or `-` (standard input, read once even if
@@ -213,7 +243,7 @@ def load_digest(sources: Sources = None) -> Digest:
     directory; names joined by " + " for several sources) and `Digest.source` the sources as
     given, joined by ", ". When several files are merged, a paper (same `Paper.key`) that a later
     file repeats in the same week is kept once, at its first appearance; repeats within one file
-    are kept.
+    are kept. `progress`, if given, hears how reading and parsing go.
     """
     given = source_list(sources)
     files = expand_sources(given)
@@ -226,7 +256,9 @@ def load_digest(sources: Sources = None) -> Digest:
                 stdin_text = read_stdin()
             text = stdin_text
         else:
-            text = read_source(path)
+            text = read_source(path, progress)
+        if progress is not None:
+            progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
         parsed = parse_text(text, path)
         if number > 0:
             parsed = [paper for paper in parsed if (paper.week, paper.key) not in seen]
@@ -234,17 +266,19 @@ def load_digest(sources: Sources = None) -> Digest:
             seen.update((paper.week, paper.key) for paper in parsed)
         papers.extend(parsed)
     name = " + ".join(_name(source) for source in given)
+    if progress is not None:
+        progress(-1, f"Indexing {len(papers)} papers")
     return Digest(papers, name=name, source=", ".join(given))
 
 
-def reload_digest(sources: Sources = None) -> Digest:
+def reload_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:
     """`load_digest(sources)` again, for the TUI's reload: the same sources read afresh.
 
     Raises LoadError("-", None, "standard input cannot be reloaded") when a source is `-`.
     """
     if STDIN in source_list(sources):
         raise LoadError(STDIN, None, "standard input cannot be reloaded")
-    return load_digest(sources)
+    return load_digest(sources, progress)
 
 
 def source_stamp(sources: Sources = None) -> tuple[tuple[str, int, int], ...]:

@@ -21,6 +21,10 @@ Loader = Callable[[Callable[[float, str], None]], Digest]
 """Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
 
 
+class LoadCancelled(Exception):
+    """Raised through the loader when the app has quit while loading."""
+
+
 def call_quietly(app: App[Any], callback: Callable[..., None], *args: object) -> None:
     """Run `callback` on the app's thread from another thread; nothing if the app has quit."""
     if not app.is_running:
@@ -71,6 +75,8 @@ class LoadingScreen(Screen[None]):
         try:
             digest = self.loader(self._progress)
             digest.haystacks  # noqa: B018 - build the search text here, not on the first keystroke
+        except LoadCancelled:
+            return
         except Exception as error:  # the app reports it; a thread must not die silently
             self._call(self.on_failed, error)
             return
@@ -80,6 +86,8 @@ class LoadingScreen(Screen[None]):
         call_quietly(self._app, callback, *args)
 
     def _progress(self, fraction: float, doing: str) -> None:
+        if not self._app.is_running:
+            raise LoadCancelled  # the user quit: stop reading a huge file for nobody
         now = time.monotonic()
         if now - self._last_progress >= 0.05 or fraction >= 1:
             self._last_progress = now

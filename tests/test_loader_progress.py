@@ -1,0 +1,65 @@
+"""Loading reports progress, can be stopped by it, and ends on a file that keeps growing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import reader.loader
+from reader.loader import load_digest
+
+HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
+
+
+def rows(count: int, start: int = 0) -> str:
+    return "".join(
+        f"| 2023-06-25 | Paper {n} | ML | Abstract {n}. | https://arxiv.org/abs/2306.{n:05d} |\n"
+        for n in range(start, start + count)
+    )
+
+
+def test_progress_goes_to_one_then_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader.loader, "READ_CHUNK", 1024)
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(200))
+    heard: list[tuple[float, str]] = []
+    digest = load_digest(path, progress=lambda done, what: heard.append((done, what)))
+    assert len(digest) == 200
+    fractions = [done for done, _ in heard if done >= 0]
+    assert len(fractions) > 5
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any(what.startswith("Parsing") for _, what in heard)
+    assert heard[-1][1] == "Indexing 200 papers"
+
+
+def test_a_file_growing_while_read_is_read_to_its_first_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reader.loader, "READ_CHUNK", 512)
+    path = tmp_path / "growing.md"
+    path.write_text(HEADER + rows(50))
+    grown = [0]
+
+    def grow(done: float, what: str) -> None:  # another process appending as we read
+        with path.open("a") as file:
+            file.write(rows(10, start=1000 + grown[0]))
+        grown[0] += 10
+
+    digest = load_digest(path, progress=grow)
+    assert grown[0] > 0
+    assert len(digest) == 50
+
+
+def test_progress_can_stop_loading(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(10))
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: float, what: str) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        load_digest(path, progress=stop)
