@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
+from typing import cast
 
 from reader.text import clean_abstract
 
@@ -43,6 +45,48 @@ class Paper:
         return clean_abstract(self.abstract)
 
 
+@dataclass(slots=True)
+class _PaperFields:
+    """`Paper`'s twin with the same slots, not frozen. A frozen dataclass's `__init__` sets each
+    field through `object.__setattr__`, which makes building 100,000 papers take ~100 ms;
+    `new_paper` builds this twin instead (~25 ms) and turns it into the `Paper` it equals."""
+
+    week: date
+    title: str
+    link: str
+    category: str = ""
+    abstract: str = ""
+    arxiv_id: str | None = None
+    summary: str = ""
+    links: tuple[Link, ...] = ()
+    line: int = 0
+
+
+if _PaperFields.__slots__ != Paper.__slots__:  # the object layouts must be the same
+    raise ImportError("reader.model: _PaperFields and Paper must have the same fields")
+
+
+def new_paper(
+    week: date,
+    title: str,
+    link: str,
+    category: str = "",
+    abstract: str = "",
+    arxiv_id: str | None = None,
+    summary: str = "",
+    links: tuple[Link, ...] = (),
+    line: int = 0,
+) -> Paper:
+    """`Paper(week, title, link, ...)`, the same arguments in the same order, built ~4x faster:
+    for parsers that make many papers. The result is an ordinary, frozen `Paper`."""
+    paper = _PaperFields(week, title, link, category, abstract, arxiv_id, summary, links, line)
+    paper.__class__ = Paper  # type: ignore[assignment]
+    return cast(Paper, paper)
+
+
+_WEEK = attrgetter("week")
+
+
 class Digest:
     """An immutable, ordered collection of papers: newest week first, source order within a week.
 
@@ -52,7 +96,7 @@ class Digest:
     __slots__ = ("name", "source", "papers", "weeks", "week_ranges", "_haystacks")
 
     def __init__(self, papers: Iterable[Paper], name: str = "digest", source: str = "") -> None:
-        ordered = sorted(papers, key=lambda paper: paper.week, reverse=True)
+        ordered = sorted(papers, key=_WEEK, reverse=True)
         self.name = name
         self.source = source
         self.papers: tuple[Paper, ...] = tuple(ordered)

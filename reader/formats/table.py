@@ -24,11 +24,12 @@ Rules:
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import date
 
 from reader.formats import LoadError, parse_week
-from reader.model import Paper
+from reader.model import Paper, new_paper
 from reader.text import arxiv_id
 
 __all__ = ["parse_table"]
@@ -73,26 +74,37 @@ def _is_delimiter_row(line: str) -> bool:
     return all(_DELIMITER_CELL.fullmatch(cell) for cell in cells)
 
 
-def _find_table(lines: list[str], path: str) -> tuple[int, list[str]]:
-    """The index of the header line and the header cells; LoadError when there is no table."""
+def _find_table(text: str, path: str) -> tuple[int, list[str], int]:
+    """The header line's 0-based index, its cells, and the offset in `text` of the line after the
+    alignment row (past the end when there is none); LoadError when there is no table."""
     mismatch: LoadError | None = None
-    for index in range(len(lines) - 1):
-        line = lines[index]
-        if "|" not in line or not _is_delimiter_row(lines[index + 1]):
-            continue
-        header = _split_cells(line)
-        delimiter = _split_cells(lines[index + 1])
-        if header is None or delimiter is None:
-            continue
-        if len(header) == len(delimiter):
-            return index, header
-        if mismatch is None:
-            mismatch = LoadError(
-                path,
-                index + 2,
-                f"no table: the alignment row has {len(delimiter)} cells"
-                f" but the header row above it has {len(header)}",
-            )
+    index = 0
+    start = 0
+    end = text.find("\n")
+    if end < 0:
+        end = len(text)
+    while end < len(text):  # a line follows this one
+        following_end = text.find("\n", end + 1)
+        if following_end < 0:
+            following_end = len(text)
+        line = text[start:end]
+        if "|" in line:
+            following = text[end + 1 : following_end]
+            if _is_delimiter_row(following):
+                header = _split_cells(line)
+                delimiter = _split_cells(following)
+                if header is not None and delimiter is not None:
+                    if len(header) == len(delimiter):
+                        return index, header, following_end + 1
+                    if mismatch is None:
+                        mismatch = LoadError(
+                            path,
+                            index + 2,
+                            f"no table: the alignment row has {len(delimiter)} cells"
+                            f" but the header row above it has {len(header)}",
+                        )
+        index += 1
+        start, end = end + 1, following_end
     if mismatch is not None:
         raise mismatch
     raise LoadError(
@@ -159,12 +171,21 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
     Raises LoadError (with `path` and the 1-based line) for: no table, a missing required column,
     an unparseable week, an empty title or link, a continuation row before any paper.
     """
+    collecting = gc.isenabled()
+    gc.disable()  # ~100,000 rows and papers: the collector would walk them again and again
+    try:
+        return _parse(text, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str, path: str) -> list[Paper]:
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    start, header = _find_table(lines, path)
+    start, header, position = _find_table(text, path)
     columns = _columns(header, path, start + 1)
     week_at = columns["week"]
     title_at = columns["title"]
@@ -174,32 +195,66 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
 
     has_category = category_at >= 0
     has_abstract = abstract_at >= 0
+    width = len(header)
+    before = max(abstract_at, 0)  # cells before the abstract (or the first one)
+    after = width - 1 - before
 
     # First pass: one tuple per paper row, continuation rows kept aside by the paper's position.
+    # Lines are cut from `text` one at a time (no list of every line: less memory, none left
+    # behind as garbage in the heap).
     rows: list[_Row] = []
     continued: dict[int, list[tuple[str, str, str, str]]] = {}
     incomplete = -1  # the position of the last paper when its title or link is empty so far
     weeks: dict[str, date] = {}
-    for index in range(start + 2, len(lines)):
-        line = lines[index]
-        cells = line.split("|")
-        escaped = False
-        if "\\" in line:  # a pipe right after a backslash is escaped
-            for piece in cells:
-                if piece.endswith("\\"):
-                    escaped = True
+    categories: dict[str, str] = {}  # one string per distinct category
+    find = text.find
+    size = len(text)
+    number = start + 2  # the 1-based number of the line before `position`
+    while position <= size:
+        end = find("\n", position)
+        if end < 0:
+            end = size
+        line = text[position:end]
+        position = end + 1
+        number += 1
+        # The fastest path, for rows written as `| a | b | c |` with as many cells as the header:
+        # split on " | " from the left up to the long abstract and from the right after it (the
+        # abstract is never scanned for separators). When no cell holds a pipe, the pipes are
+        # exactly the outer two and the separators, so none is escaped and these are the cells
+        # the general rules give, but for stripping.
+        cells = line.split(" | ", before)
+        if len(cells) == before + 1:
+            cells[before:] = cells[before].rsplit(" | ", after)
+        plain = False
+        if len(cells) == width and cells[0][:2] == "| " and cells[-1][-2:] == " |":
+            cells[0] = cells[0][2:]
+            cells[-1] = cells[-1][:-2]
+            for cell in cells:
+                if "|" in cell:
                     break
-        if escaped:  # the careful path
-            careful = _split_cells(line)
-            if careful is None:
-                break
-            cells = careful
+            else:
+                plain = True
+        if plain:
             shift = 0
-        else:  # the fast path
-            if len(cells) == 1:  # no pipe: a blank line or text after the table
-                break
-            first = cells[0]
-            shift = 1 if not first or first.isspace() else 0  # a leading pipe
+        else:
+            cells = line.split("|")
+            escaped = False
+            if "\\" in line:  # a pipe right after a backslash is escaped
+                for piece in cells:
+                    if piece.endswith("\\"):
+                        escaped = True
+                        break
+            if escaped:  # the careful path
+                careful = _split_cells(line)
+                if careful is None:
+                    break
+                cells = careful
+                shift = 0
+            else:  # the fast path
+                if len(cells) == 1:  # no pipe: a blank line or text after the table
+                    break
+                first = cells[0]
+                shift = 1 if not first or first.isspace() else 0  # a leading pipe
         count = len(cells)
 
         at = week_at + shift
@@ -216,7 +271,7 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
         if not week_cell:
             if not rows:
                 raise LoadError(
-                    path, index + 1, "a continuation row (blank Week) before the first paper"
+                    path, number, "a continuation row (blank Week) before the first paper"
                 )
             continued.setdefault(len(rows) - 1, []).append((title, category, abstract, link))
             continue
@@ -228,12 +283,13 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
             parsed = parse_week(week_cell)
             if parsed is None:
                 raise LoadError(
-                    path, index + 1, f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)"
+                    path, number, f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)"
                 )
             week = weeks[week_cell] = parsed
         if not title or not link:
             incomplete = len(rows)
-        rows.append((index + 1, week, title, category, abstract, link))
+        category = categories.setdefault(category, category)
+        rows.append((number, week, title, category, abstract, link))
     if incomplete >= 0:
         _check_complete(rows, continued, incomplete, path)
 
@@ -241,14 +297,6 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
     for position, extra in continued.items():
         rows[position] = _merged(rows[position], extra)
     return [
-        Paper(
-            week=week,
-            title=title,
-            link=link,
-            category=category,
-            abstract=abstract,
-            arxiv_id=arxiv_id(link),
-            line=line,
-        )
+        new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), line)
         for line, week, title, category, abstract, link in rows
     ]
