@@ -224,6 +224,19 @@ def _resolve_week(digest: Digest, week: date | str | None, default: str) -> date
     )
 
 
+class _NoMarks:
+    """The reading state where none was ever saved: nothing read, nothing starred."""
+
+    def is_read(self, key: str) -> bool:
+        return False
+
+    def is_starred(self, key: str) -> bool:
+        return False
+
+
+NO_MARKS = _NoMarks()
+
+
 def _existing_state() -> StateStore | None:
     """The reading state for --print when a store exists already (printing creates none)."""
     if not (state_dir() / STATE_FILENAME).exists():
@@ -294,13 +307,14 @@ def _run(args: argparse.Namespace) -> int:
         digest = load_digest(sources)
         week = _resolve_week(digest, args.week, default="all")
         state = _existing_state()
+        marks = state if state is not None else NO_MARKS
         try:
             indices = select(
-                digest, week, query, state=state, sort=args.sort or "week", reverse=args.reverse
+                digest, week, query, state=marks, sort=args.sort or "week", reverse=args.reverse
             )
             out = sys.stdout
             _prepare_output(out)
-            write_papers(digest, indices, args.format or "table", out, state=state)
+            write_papers(digest, indices, args.format or "table", out, state=marks)
             out.flush()
         finally:
             if state is not None:

@@ -309,11 +309,12 @@ def test_control_characters_never_reach_the_terminal(
 # --- reading state -----------------------------------------------------------------------------
 
 
-def test_print_adds_reading_state_only_when_a_store_exists(
+def test_print_without_a_store_says_nothing_is_read(
     capsys: pytest.CaptureFixture[str], isolated_state: Path
 ) -> None:
     records = printed(capsys, "--week", "latest")
-    assert "read" not in records[0] and "starred" not in records[0]
+    assert all(r["read"] is False and r["starred"] is False for r in records)
+    assert len(printed(capsys, "--week", "latest", "--query", "is:unread")) == len(records)
     assert not isolated_state.exists()  # printing creates no store
 
 
