@@ -342,3 +342,24 @@ async def test_command_palette_offers_every_main_action(digest: Digest) -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert screen_of(app).week == date(2023, 6, 18)
+
+
+async def test_sidebar_category_enter_toggles_the_facet(digest: Digest) -> None:
+    app = make_app(digest, week="all")
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = screen_of(app)
+        sidebar = app.screen.query_one(Sidebar)
+        row = next(i for i, e in enumerate(sidebar.entries) if e.kind == "category")
+        category = sidebar.entries[row].category
+        await pilot.press("shift+tab")
+        sidebar.cursor = row
+        await pilot.press("enter")
+        assert screen.query_text == f'cat:"{category}"'
+        assert {digest.papers[i].category for i in screen.indices} == {category}
+        entry = next(e for e in sidebar.entries if e.category == category)
+        assert entry.active and entry.count == str(len(screen.indices))
+        row = next(i for i, e in enumerate(sidebar.entries) if e.category == category)
+        sidebar.cursor = row
+        await pilot.press("enter")
+        assert screen.query_text == ""
+        assert len(screen.indices) == 123
