@@ -121,10 +121,16 @@ class Digest:
 
     @property
     def haystacks(self) -> list[str]:
-        """Per paper, the lowercased searchable text: title, category, cleaned abstract."""
+        """Per paper, the lowercased searchable text: title, category, cleaned abstract (and the
+        summary, for papers that have one: it stands in for the abstract where there is none)."""
         if self._haystacks is None:
             self._haystacks = [
-                f"{paper.title}\n{paper.category}\n{paper.text}".lower() for paper in self.papers
+                (
+                    f"{paper.title}\n{paper.category}\n{paper.text}\n{paper.summary}"
+                    if paper.summary
+                    else f"{paper.title}\n{paper.category}\n{paper.text}"
+                ).lower()
+                for paper in self.papers
             ]
         return self._haystacks
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -363,3 +364,26 @@ async def test_sidebar_category_enter_toggles_the_facet(digest: Digest) -> None:
         await pilot.press("enter")
         assert screen.query_text == ""
         assert len(screen.indices) == 123
+
+
+async def test_readme_digest_summary_is_searched_shown_and_highlighted() -> None:
+    readme = Path(__file__).parent / "fixtures"
+    source = next(readme.rglob("upstream*README*2023*.md"), None)
+    assert source is not None
+    digest = load_digest(source)
+    paper = next(p for p in digest.papers if p.summary and not p.abstract)
+    word = max(paper.summary.split(), key=len).strip(".,;:()").lower()
+    app = make_app(digest, week="all", query=word)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        assert paper in [digest.papers[i] for i in screen.indices]
+        while screen.current_paper != paper:
+            await pilot.press("j")
+        text = app.screen.query_one(AbstractPane).content
+        assert "Summary: " in text.plain
+        assert any(
+            span.style for span in text.spans if text.plain[span.start : span.end].lower() == word
+        )
+        for link in paper.links:
+            assert link.url in text.plain

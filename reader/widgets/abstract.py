@@ -63,7 +63,7 @@ def render_paper(
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
     if paper.summary:
         summary = Text("Summary: ", Style(bold=True, dim=True))
-        summary.append_text(_highlight(Text(inert(paper.summary)), "summary", spans))
+        summary.append_text(_highlight(Text(inert(paper.summary)), "abstract", spans))
         parts += [Text(""), summary]
     abstract = Text(inert(paper.text))
     for match in PLACEHOLDER.finditer(abstract.plain):
