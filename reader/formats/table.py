@@ -151,11 +151,15 @@ def _merged(row: _Row, extra: list[tuple[str, str, str, str]]) -> _Row:
     )
 
 
+def _row_of(paper: Paper) -> _Row:
+    return (paper.line, paper.week, paper.title, paper.category, paper.abstract, paper.link)
+
+
 def _check_complete(
-    rows: list[_Row], continued: dict[int, list[tuple[str, str, str, str]]], at: int, path: str
+    papers: list[Paper], continued: dict[int, list[tuple[str, str, str, str]]], at: int, path: str
 ) -> None:
     """LoadError unless the paper at `at` has a title and a link once its rows are merged."""
-    row = rows[at]
+    row = _row_of(papers[at])
     extra = continued.get(at)
     if extra:
         row = _merged(row, extra)
@@ -199,10 +203,10 @@ def _parse(text: str, path: str) -> list[Paper]:
     before = max(abstract_at, 0)  # cells before the abstract (or the first one)
     after = width - 1 - before
 
-    # First pass: one tuple per paper row, continuation rows kept aside by the paper's position.
+    # First pass: one paper per row, continuation rows kept aside by the paper's position.
     # Lines are cut from `text` one at a time (no list of every line: less memory, none left
     # behind as garbage in the heap).
-    rows: list[_Row] = []
+    papers: list[Paper] = []
     continued: dict[int, list[tuple[str, str, str, str]]] = {}
     incomplete = -1  # the position of the last paper when its title or link is empty so far
     weeks: dict[str, date] = {}
@@ -269,14 +273,14 @@ def _parse(text: str, path: str) -> list[Paper]:
         abstract = cells[at].strip() if has_abstract and at < count else ""
 
         if not week_cell:
-            if not rows:
+            if not papers:
                 raise LoadError(
                     path, number, "a continuation row (blank Week) before the first paper"
                 )
-            continued.setdefault(len(rows) - 1, []).append((title, category, abstract, link))
+            continued.setdefault(len(papers) - 1, []).append((title, category, abstract, link))
             continue
         if incomplete >= 0:
-            _check_complete(rows, continued, incomplete, path)
+            _check_complete(papers, continued, incomplete, path)
             incomplete = -1
         week = weeks.get(week_cell)
         if week is None:
@@ -287,16 +291,18 @@ def _parse(text: str, path: str) -> list[Paper]:
                 )
             week = weeks[week_cell] = parsed
         if not title or not link:
-            incomplete = len(rows)
+            incomplete = len(papers)
         category = categories.setdefault(category, category)
-        rows.append((number, week, title, category, abstract, link))
+        papers.append(
+            new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), number)
+        )
     if incomplete >= 0:
-        _check_complete(rows, continued, incomplete, path)
+        _check_complete(papers, continued, incomplete, path)
 
-    # Second pass: merge the continuation rows, then build the papers.
+    # Second pass: the papers with continuation rows, made again with their cells merged.
     for position, extra in continued.items():
-        rows[position] = _merged(rows[position], extra)
-    return [
-        new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), line)
-        for line, week, title, category, abstract, link in rows
-    ]
+        number, week, title, category, abstract, link = _merged(_row_of(papers[position]), extra)
+        papers[position] = new_paper(
+            week, title, link, category, abstract, arxiv_id(link), "", (), number
+        )
+    return papers
