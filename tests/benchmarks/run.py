@@ -390,13 +390,17 @@ class Settings:
     poll: float
 
 
-def measure_startup(poller: Poller, settings: Settings) -> tuple[list[float], list[float]]:
+def measure_startup(
+    poller: Poller, settings: Settings
+) -> tuple[list[float], list[float], list[float]]:
+    """(bare app ms, reader ms) from spawn to painted, and the bare app's key round trips."""
     tmux = poller.tmux
     bundled = load_digest(BUNDLED)
     ready_reader = reader_ready(bundled, with_count=False)
     ready_bare = every(has(BARE_TEXT), has("Quit"))
     bare: list[float] = []
     reader: list[float] = []
+    keys: list[float] = []
     for run in range(settings.startup_runs):
         for argv, ready, times in (
             ([sys.executable, str(BARE_APP)], ready_bare, bare),
@@ -406,10 +410,17 @@ def measure_startup(poller: Poller, settings: Settings) -> tuple[list[float], li
             try:
                 paint = poller.wait(target, started, ready, settle=0.3, timeout=30)
                 times.append(paint.ms)
+                if times is bare and run == 0:  # the floor of a key's round trip
+                    for press in range(1, settings.presses + 1):
+                        sent = tmux.keys(target, "x", True)
+                        shown = has(f"Pressed {press}")
+                        keys.append(poller.wait(target, sent, shown, settle=0.15, timeout=30).ms)
             finally:
                 tmux.kill(target, pid)
         log(f"  startup run {run + 1}: bare {bare[-1]:.0f} ms, reader {reader[-1]:.0f} ms")
-    return bare, reader
+    if keys:
+        log(f"  bare app, x: {', '.join(f'{t:.0f}' for t in keys)} ms")
+    return bare, reader, keys
 
 
 def measure_size(poller: Poller, settings: Settings, label: str, env: dict[str, str]) -> SizeResult:
@@ -496,7 +507,11 @@ def _ms(value: float) -> str:
 
 
 def report(
-    bare: list[float], startup: list[float], sizes: list[SizeResult], settings: Settings
+    bare: list[float],
+    startup: list[float],
+    bare_keys: list[float],
+    sizes: list[SizeResult],
+    settings: Settings,
 ) -> str:
     rows: list[tuple[str, ...]] = []
     bare_ms = median(bare)
@@ -511,6 +526,18 @@ def report(
                 f"{ratio:.2f}x",
                 f"≤ {GOAL_STARTUP}x",
                 _verdict(ratio <= GOAL_STARTUP),
+            )
+        )
+    if bare_keys:
+        rows.append(
+            (
+                "Key round trip of the bare app (x updates its Static)",
+                "—",
+                f"{median(bare_keys):.1f} ms",
+                f"max {max(bare_keys):.0f} ms, n={len(bare_keys)}",
+                "",
+                "(the floor for keys)",
+                "—",
             )
         )
     for size in sizes:
@@ -653,17 +680,19 @@ def main(argv: list[str] | None = None) -> int:
         poller = Poller(tmux, settings.poll)
         bare: list[float] = []
         startup: list[float] = []
+        bare_keys: list[float] = []
         if not args.skip_startup:
             log("startup: bare app and reader on the bundled digest")
-            bare, startup = measure_startup(poller, settings)
+            bare, startup, bare_keys = measure_startup(poller, settings)
         elif labels:
             log("bare app (for the load baseline)")
-            bare, _ = measure_startup(poller, Settings(3, {}, 0, 0, 0, settings.poll))
+            quick = Settings(3, {}, settings.presses, 0, 0, settings.poll)
+            bare, _, bare_keys = measure_startup(poller, quick)
         sizes = [measure_size(poller, settings, label, env) for label in labels]
     finally:
         tmux.close()
         subprocess.run(["rm", "-rf", state], check=False)
-    table = report(bare, startup, sizes, settings)
+    table = report(bare, startup, bare_keys, sizes, settings)
     print(table)
     generate.OUT.mkdir(parents=True, exist_ok=True)
     (generate.OUT / "results.md").write_text(table, encoding="utf-8")
