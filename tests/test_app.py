@@ -129,7 +129,10 @@ async def test_filter_applies_to_week_and_sidebar_counts_matches(digest: Digest)
             p for p in digest.papers if "diffusion" in f"{p.title}\n{p.category}\n{p.text}".lower()
         ]
         in_week = [p for p in hits if p.week == NEWEST]
-        assert len(screen.indices) == len(in_week)
+        assert not in_week  # nothing in the newest week: it opens on All weeks and says so
+        assert screen.week is None
+        assert len(screen.indices) == len(hits)
+        assert any("showing all weeks" in n.message for n in app._notifications)
         sidebar = app.screen.query_one(Sidebar)
         counts = {e.week: int(e.count) for e in sidebar.entries if e.kind == "week"}
         for week in digest.weeks:
@@ -387,3 +390,69 @@ async def test_readme_digest_summary_is_searched_shown_and_highlighted() -> None
         )
         for link in paper.links:
             assert link.url in text.plain
+
+
+async def test_slow_filter_result_never_overrides_a_newer_query(
+    digest: Digest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as time_module
+
+    import reader.screens.main as main_module
+    from reader.query import Query
+
+    monkeypatch.setattr(main_module, "SYNC_FILTER_LIMIT", 0)  # every filter in the worker
+    real_filter = Query.filter
+
+    def slow_filter(self: Query, *args: Any, **kwargs: Any) -> list[int]:
+        if self.text == "robot":
+            time_module.sleep(0.4)
+        return real_filter(self, *args, **kwargs)
+
+    monkeypatch.setattr(Query, "filter", slow_filter)
+    app = make_app(digest, week="all")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        screen.set_filter("robot")
+        await pilot.pause(0.05)
+        screen.set_filter("")  # cleared before the slow result arrives
+        await pilot.pause(0.8)  # the slow result has come and gone by now
+        assert screen.query_text == ""
+        assert len(screen.indices) == 123
+        screen.set_filter("robot")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(screen.indices) < 123:
+                break
+        assert 0 < len(screen.indices) < 123  # the worker path does deliver
+
+
+async def test_escape_on_the_list_clears_the_filter(digest: Digest) -> None:
+    app = make_app(digest, week="all", query="robot")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        assert len(screen.indices) < 123
+        await pilot.press("escape")
+        assert screen.query_text == ""
+        assert app.screen.query_one("#filter", Input).value == ""
+        assert len(screen.indices) == 123
+
+
+async def test_week_keys_skip_weeks_without_matches(digest: Digest) -> None:
+    weeks_with = sorted(
+        {
+            p.week
+            for p in digest.papers
+            if "diffusion" in f"{p.title}\n{p.category}\n{p.text}".lower()
+        },
+        reverse=True,
+    )
+    assert len(weeks_with) >= 2
+    app = make_app(digest, week="all", query="diffusion")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.press("left_square_bracket")
+        assert screen.week == weeks_with[0]
+        await pilot.press("left_square_bracket")
+        assert screen.week == weeks_with[1]
+        await pilot.press("right_square_bracket")
+        assert screen.week == weeks_with[0]

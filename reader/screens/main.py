@@ -114,6 +114,8 @@ class MainScreen(Screen[None]):
         self._categories: tuple[list[int], dict[str, int]] | None = None
         self._read_timer: Timer | None = None
         self._undo: list[dict[str, bool]] = []
+        self._generation = 0
+        """Counts queries and digests; a filter result from an older one is dropped."""
         self.query_text = ""
         self.filter_query: Query = parse_query("")
         self.sort = "week"
@@ -146,6 +148,9 @@ class MainScreen(Screen[None]):
             self.query_one("#filter", Input).value = self._initial_query
         self.paper_list.status = StoreStatus(self.store, self.repeated)
         self._set_query(self._initial_query)
+        if self._initial_query and not self.indices and self.week is not None and self.hits:
+            self.say(f"Nothing matches in {self.week.isoformat()}: showing all weeks.")
+            self.select_week(None)
         self.paper_list.focus()
         self._show_store_warnings()
         if len(self.digest) > SYNC_FILTER_LIMIT:
@@ -181,8 +186,10 @@ class MainScreen(Screen[None]):
             error.display = True
             return False
         error.display = False
+        self._generation += 1
+        self.workers.cancel_group(self, "filter")
         if query.is_empty:
-            self._apply_hits(query, text, list(range(len(self.digest))))
+            self._apply_hits(query, text, list(range(len(self.digest))), self._generation)
             return True
         satisfied: Query | None = None
         candidates: Sequence[int] = range(len(self.digest))
@@ -190,21 +197,30 @@ class MainScreen(Screen[None]):
             candidates, satisfied = self.hits, self.filter_query
         if len(candidates) <= SYNC_FILTER_LIMIT:
             hits = query.filter(self.digest, candidates, self.store, satisfied=satisfied)
-            self._apply_hits(query, text, hits)
+            self._apply_hits(query, text, hits, self._generation)
         else:
-            self._filter_in_thread(query, text, candidates, satisfied)
+            self._filter_in_thread(query, text, candidates, satisfied, self._generation)
         return True
 
     @work(thread=True, exclusive=True, group="filter")
     def _filter_in_thread(
-        self, query: Query, text: str, candidates: Sequence[int], satisfied: Query | None
+        self,
+        query: Query,
+        text: str,
+        candidates: Sequence[int],
+        satisfied: Query | None,
+        generation: int,
     ) -> None:
         """Filter a large digest off the UI thread; a newer keystroke supersedes this one."""
-        hits = query.filter(self.digest, candidates, self.store, satisfied=satisfied)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._apply_hits, query, text, hits)
+        digest = self.digest
+        hits = query.filter(digest, candidates, self.store, satisfied=satisfied)
+        if not get_current_worker().is_cancelled and digest is self.digest:
+            self.app.call_from_thread(self._apply_hits, query, text, hits, generation)
 
-    def _apply_hits(self, query: Query, text: str, hits: list[int]) -> None:
+    def _apply_hits(self, query: Query, text: str, hits: list[int], generation: int) -> None:
+        """Show the hits of `query`, unless a newer query (or digest) has come meanwhile."""
+        if generation != self._generation:
+            return
         self.filter_query, self.query_text, self.hits = query, text, hits
         self._refresh_view(keep=self.paper_list.current)
 
@@ -270,15 +286,15 @@ class MainScreen(Screen[None]):
         count = len(self.indices)
         papers = f"{count} paper{'s' if count != 1 else ''}"
         if not self.filter_query.is_empty:
-            total = len(self._unfiltered(self.week))
+            if self.starred_only:
+                total = len(self.counts.indices_of(self.store.starred_keys()))
+            else:
+                total = len(self.digest.indices(self.week))
             papers = f"{count} of {total} papers · {inert(self.query_text)}"
         order = "" if self.sort == "week" and not self.reverse else f" · by {self.sort}"
         if self.reverse:
             order += " (reversed)"
         self.sub_title = f"{where} · {papers}{order}"
-
-    def _unfiltered(self, week: date | None) -> range:
-        return self.digest.indices(week)
 
     def _count(self, matches: int, week: date | None) -> str:
         """`unread/total` without a query; the number of matches with one."""
@@ -315,10 +331,12 @@ class MainScreen(Screen[None]):
         if self._categories is None or self._categories[0] is not self.indices:
             self._categories = (self.indices, category_counts(self.digest, self.indices))
         categories = self._categories[1]
-        if categories:
+        if any(categories):
             entries.append(Entry("heading", ""))
             entries.append(Entry("heading", "Categories"))
             for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0])):
+                if not name:
+                    continue
                 active = self._category_active(name)
                 entries.append(Entry("category", name, str(count), category=name, active=active))
         sidebar = self.sidebar
@@ -415,6 +433,9 @@ class MainScreen(Screen[None]):
     def replace_digest(self, digest: Digest) -> None:
         """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
         current = self.current_paper
+        self._generation += 1
+        self.workers.cancel_group(self, "filter")
+        self.store.refresh()  # marks another instance wrote meanwhile
         self.digest = digest
         self.counts = ReadCounts(digest, self.store.is_read)
         self.repeated = repeated_weeks(digest, self.counts.indices)
@@ -476,7 +497,8 @@ class MainScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self._set_query(event.value)
+        if event.value != self.query_text:  # set_filter has applied it already
+            self._set_query(event.value)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
@@ -506,17 +528,21 @@ class MainScreen(Screen[None]):
         weeks = self.digest.weeks
         if not weeks:
             return
-        if self.week is None:
-            target = 0 if delta > 0 else len(weeks) - 1
-        else:
-            target = weeks.index(self.week) + delta
+        target = 0 if self.week is None else weeks.index(self.week) + delta
+        while 0 <= target < len(weeks) and not self._has_hits(weeks[target]):
+            target += 1 if self.week is None else delta  # skip weeks with no matches
         if not 0 <= target < len(weeks):
-            self.say(
-                "This is the oldest week." if delta > 0 else "This is the newest week.",
-                timeout=2,
-            )
+            where = "older" if delta > 0 else "newer"
+            matching = " with matches" if self.query_text else ""
+            self.say(f"No {where} week{matching}.", timeout=2)
             return
         self.select_week(weeks[target])
+
+    def _has_hits(self, week: date) -> bool:
+        if self.filter_query.is_empty:
+            return True
+        span = self.digest.indices(week)
+        return bisect_left(self.hits, span.stop) > bisect_left(self.hits, span.start)
 
     def action_all_weeks(self) -> None:
         self.select_week(None)
@@ -559,6 +585,11 @@ class MainScreen(Screen[None]):
         starred = self.store.toggle_star(paper.key)
         self.say("Starred ★" if starred else "Star removed", timeout=1.5)
         self._after_marks([paper.key], redraw_pane=True)
+        if self.starred_only:  # the view is the starred papers: it changed
+            cursor = self.paper_list.cursor
+            self._refresh_view(keep=self.paper_list.current)
+            if not starred and self.indices:
+                self.paper_list.cursor = min(cursor, len(self.indices) - 1)
 
     def action_mark_view_read(self) -> None:
         keys = [self.digest.papers[i].key for i in self.indices]
@@ -685,3 +716,5 @@ class MainScreen(Screen[None]):
         elif self.has_class("-sidebar-open"):
             self.remove_class("-sidebar-open")
             self.paper_list.focus()
+        elif self.query_text:
+            self.set_filter("")
