@@ -17,13 +17,15 @@ cannot be read twice). `source_stamp(sources)` is a cheap fingerprint of what wo
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, TypeAlias
+from typing import BinaryIO, NoReturn, TypeAlias
 
 from reader.formats import FORMAT_NAMES, LoadError, detect_format
 from reader.formats.csv_json import parse_csv, parse_json
@@ -107,41 +109,109 @@ It may raise to stop the loading (the TUI does when the user quits)."""
 
 READ_CHUNK = 8 * 1024 * 1024
 
+MAX_STREAM_BYTES = 1 << 30
+"""The most read from a source whose size is not known in advance (a pipe, a FIFO, standard
+input): an endless stream (`yes |`, `cat /dev/zero |`) ends in an error, not a hang."""
 
-def _read_bytes(file: BinaryIO, path: str, progress: Progress | None) -> bytes:
-    """The file's bytes as they were when reading began: a file that grows meanwhile (a log
-    being written) is read up to its size at the start, so reading always ends."""
+
+def _read_text(file: BinaryIO, path: str, progress: Progress | None) -> str:
+    """The text of an open file. A regular file is read as it was when reading began: one that
+    grows meanwhile (a log being written) is read up to its size at the start, so reading always
+    ends; and if it did grow, up to the last complete line (the one being appended may be cut
+    short). Anything else (a pipe, a FIFO, a /proc file) is read as a stream."""
     try:
-        size = os.fstat(file.fileno()).st_size
+        info = os.fstat(file.fileno())
     except (OSError, ValueError):
-        size = 0
-    if size <= 0:  # a pipe, a special file, or an empty file: read what there is
-        return file.read()
-    chunks: list[bytes] = []
+        info = None
+    if info is not None and stat.S_ISCHR(info.st_mode) and not os.isatty(file.fileno()):
+        raise LoadError(path, None, "is a device, not a digest file")  # /dev/zero, /dev/urandom
+    size = info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
+    if size <= 0:
+        return decode(_read_stream(file, path, progress), path)
+    # Decoded chunk by chunk: no step holds the interpreter for long (the TUI stays responsive
+    # and `q` quits at once while a huge file loads), and no second copy of the bytes is made.
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()  # drops a BOM, even one cut in two
+    pieces: list[str] = []
     done = 0
+    last_byte = b""
     while done < size:
         chunk = file.read(min(READ_CHUNK, size - done))
         if not chunk:
             break
-        chunks.append(chunk)
         done += len(chunk)
+        last_byte = chunk[-1:]
+        try:
+            pieces.append(decoder.decode(chunk))
+        except UnicodeDecodeError:
+            _raise_decode_error(file, done, path)
         if progress is not None:
             progress(done / size, f"Reading {path}: {done >> 20} of {size >> 20} MB")
+    grew = done == size and last_byte not in (b"", b"\n", b"\r") and bool(file.read(1))
+    if grew:  # drop the line being appended (and any character cut in half at its end)
+        while pieces and max(pieces[-1].rfind("\n"), pieces[-1].rfind("\r")) < 0:
+            pieces.pop()
+        if pieces:
+            last = pieces[-1]
+            pieces[-1] = last[: max(last.rfind("\n"), last.rfind("\r")) + 1]
+    else:
+        try:
+            pieces.append(decoder.decode(b"", final=True))
+        except UnicodeDecodeError:
+            _raise_decode_error(file, done, path)
+    return "".join(pieces)
+
+
+def _raise_decode_error(file: BinaryIO, size: int, path: str) -> NoReturn:
+    """Raise the LoadError for the first byte of the file that is not UTF-8 (read again)."""
+    file.seek(0)
+    decode(file.read(size), path)  # raises, with the line and the column
+    raise LoadError(path, None, "not UTF-8 text")  # the file changed meanwhile
+
+
+def _read_stream(file: BinaryIO, path: str, progress: Progress | None) -> bytes:
+    """Everything `file` gives until its end, at most `MAX_STREAM_BYTES`. Bytes that are not
+    UTF-8 stop the reading at once (an endless binary stream fails fast, with its line)."""
+    validate = codecs.getincrementaldecoder("utf-8")().decode
+    chunks: list[bytes] = []
+    done = 0
+    while True:
+        chunk = file.read(READ_CHUNK)
+        if not isinstance(chunk, bytes):
+            raise LoadError(path, None, "is not a byte stream")
+        if not chunk:
+            break
+        chunks.append(chunk)
+        done += len(chunk)
+        try:
+            validate(chunk)
+        except UnicodeDecodeError:
+            decode(b"".join(chunks), path)  # raises, with the line and the column
+            raise
+        if done > MAX_STREAM_BYTES:
+            raise LoadError(
+                path,
+                None,
+                f"more than {MAX_STREAM_BYTES >> 20} MB and no end in sight: "
+                "an endless stream? (save it to a file to read it whole)",
+            )
+        if progress is not None:
+            progress(-1, f"Reading {path}: {done >> 20} MB")
     return b"".join(chunks)
 
 
 def read_source(path: str | os.PathLike[str], progress: Progress | None = None) -> str:
     """The text of the file at `path`: UTF-8, a leading BOM dropped, line endings untouched.
 
-    Raises LoadError for a missing or unreadable file, a directory, or bytes that are not UTF-8
-    (with the line of the first bad byte).
+    Raises LoadError for a missing or unreadable file, a directory, a device (`/dev/zero`), a
+    stream longer than `MAX_STREAM_BYTES`, or bytes that are not UTF-8 (with the line of the
+    first bad byte). A FIFO is read like `cat` reads it: opening waits for a writer.
     """
     path = os.fspath(path)
     if os.path.isdir(path):
         raise LoadError(path, None, "is a directory, not a digest file")
     try:
         with open(path, "rb") as file:
-            data = _read_bytes(file, path, progress)
+            return _read_text(file, path, progress)
     except FileNotFoundError:
         raise LoadError(path, None, "no such file") from None
     except IsADirectoryError:
@@ -150,7 +220,6 @@ def read_source(path: str | os.PathLike[str], progress: Progress | None = None) 
         raise LoadError(path, None, "permission denied") from None
     except OSError as error:
         raise LoadError(path, None, f"cannot read: {error.strerror or error}") from None
-    return decode(data, path)
 
 
 def read_stdin() -> str:
@@ -159,12 +228,10 @@ def read_stdin() -> str:
     if stream is None:
         raise LoadError(STDIN, None, "standard input is not available")
     try:
-        data = stream.read()
+        data = _read_stream(stream, STDIN, None)
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise LoadError(STDIN, None, f"cannot read standard input: {reason}") from None
-    if not isinstance(data, bytes):
-        raise LoadError(STDIN, None, "standard input is not a byte stream")
     return decode(data, STDIN)
 
 

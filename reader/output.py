@@ -274,9 +274,10 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
     # 9 cells that hold no text. The week takes 10; the title gives way first, then the
     # category and the link (which wrap or are cut with an ellipsis).
     available = max(console.width, 40) - 9 - 10
-    title_len = max((cell_len(papers[i].title) for i in order), default=0)
-    category_len = max((cell_len(papers[i].category) for i in order), default=0)
-    link_len = max((cell_len(_link_cell(papers[i])) for i in order), default=0)
+    # Measured as shown: inert text is wider than the raw (a control character takes no cell).
+    title_len = max((cell_len(inert(papers[i].title)) for i in order), default=0)
+    category_len = max((cell_len(inert(papers[i].category)) for i in order), default=0)
+    link_len = max((cell_len(inert(_link_cell(papers[i]))) for i in order), default=0)
     title_len, category_len = max(title_len, 5), max(category_len, 8)
     link_len = max(link_len, len(LINK_HEADER))
     if title_len + category_len + link_len <= available:
