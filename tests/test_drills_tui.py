@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import webbrowser
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -169,9 +170,27 @@ async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 5
 # --- terminal safety: every place the digest's text appears ------------------------------------
 
 
-async def test_hostile_text_is_inert_on_every_screen_and_toast() -> None:
+def record_browser(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Links opened in a browser (by the app's driver or by reader itself), recorded instead."""
+    opened: list[str] = []
+
+    def fake_open(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    monkeypatch.setenv("BROWSER", "reader-test-browser")  # a browser is plausible here
+    return opened
+
+
+async def test_hostile_text_is_inert_on_every_screen_and_toast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record_browser(monkeypatch)
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=(90, 30)) as pilot:  # narrow: the sidebar folds away
+    async with app.run_test(
+        size=(90, 30), notifications=True
+    ) as pilot:  # narrow: the sidebar folds away
         await pilot.pause()
         shown = assert_terminal_safe(app)
         assert "␛" in shown and "<U+202E>" in shown  # made visible, not dropped
@@ -182,13 +201,16 @@ async def test_hostile_text_is_inert_on_every_screen_and_toast() -> None:
         assert "[bold]markup[/]" in pane and "[link=javascript:x]y[/link]" in pane  # literal
         assert f"Tw{inert(PAYLOAD)}: https://x.com/a/status/1" in pane
         assert f"Summary {inert(PAYLOAD)}" in pane
-        await pilot.press("b")  # the sidebar, with the hostile category, on a narrow screen
         await pilot.press("y", "Y", "o")  # toasts quoting the link and the title
         await pilot.pause()
         assert "Copied" in assert_terminal_safe(app)  # the toasts are on screen
         await pilot.press("j", "o", "y", "s", "m")  # a javascript: link; star; read
         await pilot.pause()
         assert_terminal_safe(app)
+        await pilot.press("b")  # the sidebar, with the hostile category, on a narrow screen
+        await pilot.pause()
+        assert "Cat␛]52;c;" in assert_terminal_safe(app)
+        await pilot.press("escape")
         messages = assert_notifications_safe(app)
         assert any(
             "Copied Markdown link" in message and "␛\\]0;PWNED␇" in message for message in messages
@@ -211,7 +233,7 @@ async def test_hostile_text_is_inert_on_every_screen_and_toast() -> None:
 
 async def test_copy_takes_the_text_exactly_while_showing_it_inert() -> None:
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("Y")
         title = HOSTILE.title.replace("[", "\\[").replace("]", "\\]")
         assert app.clipboard == f"[{title}]({HOSTILE.link})"
@@ -229,7 +251,7 @@ async def test_the_digest_name_and_a_file_name_are_inert_in_the_header(tmp_path:
     digest = load_digest(path)
     assert "\x1b" in digest.name  # the loader keeps names as they are; the app shows them inert
     app = make_app(digest, read_delay=60)
-    async with app.run_test(size=(100, 24)) as pilot:
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
         await pilot.pause()
         shown = assert_terminal_safe(app)
         assert "evil␛]2;PWNED␇<U+202E>" in shown
@@ -240,7 +262,7 @@ async def test_reload_failure_toast_with_a_hostile_file_name() -> None:
         raise LoadError(f"bad{PAYLOAD}.md", 3, f"unparseable week {PAYLOAD!r}")
 
     app = make_app(hostile_digest(), reload=reload, read_delay=60)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("r")
         await wait_for(lambda: any("Reload failed" in n.message for n in app._notifications), pilot)
         await pilot.pause()
@@ -260,7 +282,7 @@ async def test_loading_screen_label_and_title_are_inert() -> None:
         return hostile_digest()
 
     app = make_app(loader=loader, description=f"huge{PAYLOAD}.md", read_delay=60)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_for(told.is_set, pilot)
         await pilot.pause(0.15)
         assert isinstance(app.screen, LoadingScreen)
@@ -277,7 +299,7 @@ async def test_loading_screen_label_and_title_are_inert() -> None:
 
 async def test_a_hostile_query_is_inert_in_the_header_and_the_filter_error() -> None:
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         screen = main_screen(app)
         screen._set_query(f"is:{PAYLOAD}")  # a bad query: the inline error quotes it
         await pilot.pause()
@@ -299,7 +321,7 @@ INPUT_LEAK = "the filter Input draws control characters raw (screens/main.py: sa
 @pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_c_on_a_hostile_category_keeps_the_filter_bar_inert() -> None:
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("c")  # cat:"<the category, escapes and all>" goes into the filter bar
         await pilot.pause()
         assert "\x1b" in main_screen(app).query_one("#filter", Input).value
@@ -309,7 +331,7 @@ async def test_c_on_a_hostile_category_keeps_the_filter_bar_inert() -> None:
 @pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_a_hostile_query_from_the_command_line_keeps_the_filter_bar_inert() -> None:
     app = make_app(hostile_digest(), query="x\x1b]2;PWNED\x07", read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.pause()
         assert_terminal_safe(app)
 
@@ -317,7 +339,7 @@ async def test_a_hostile_query_from_the_command_line_keeps_the_filter_bar_inert(
 @pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_pasting_escapes_into_the_filter_keeps_it_inert() -> None:
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("slash")
         main_screen(app).query_one("#filter", Input).post_message(
             events.Paste("\x1b[2J\x1b]52;c;RVZJTA==\x07pasted")
@@ -342,15 +364,14 @@ def link_targets(text: Text) -> list[str]:
 
 
 async def test_only_web_links_are_hyperlinks_and_opened(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = record_browser(monkeypatch)
     app = make_app(hostile_digest(), read_delay=60)
-    opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = main_screen(app)
         # The hostile paper: its own arXiv link and the one clean web link among its extras.
         assert link_targets(pane_text(app)) == [HOSTILE.link, "https://x.com/a/status/1"]
         await pilot.press("o")
-        assert opened == [HOSTILE.link]
+        await wait_for(lambda: opened == [HOSTILE.link], pilot)
         for title, link in NOT_WEB.items():
             await pilot.press("j")
             paper = screen.current_paper
@@ -362,20 +383,21 @@ async def test_only_web_links_are_hyperlinks_and_opened(monkeypatch: pytest.Monk
             assert notes and notes[-1].severity == "warning"
             assert inert(link) in notes[-1].message and "y copies it" in notes[-1].message
             assert_terminal_safe(app)
+        await pilot.pause(0.1)
         assert opened == [HOSTILE.link]  # none of them was opened
-        await pilot.press("right_square_bracket", "left_square_bracket")  # the older week
+        await pilot.press("left_square_bracket")  # the older week
         await pilot.pause()
         paper = screen.current_paper
         assert paper is not None and paper.week == OLDER
         assert link_targets(pane_text(app)) == ["HTTPS://UPPER.example/x"]
         await pilot.press("o")
-        assert opened == [HOSTILE.link, "HTTPS://UPPER.example/x"]
+        await wait_for(lambda: opened == [HOSTILE.link, "HTTPS://UPPER.example/x"], pilot)
 
 
 async def test_no_widget_renders_a_non_web_hyperlink() -> None:
     papers = [Paper(WEEK, f"{scheme} paper", link) for scheme, link in NOT_WEB.items()]
     app = make_app(Digest(papers, name="links"), read_delay=60)
-    async with app.run_test(size=(160, 40)) as pilot:
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
         for _ in papers:
             _, segments = screen_output(app)
             assert all(not (s.style and s.style.link) for s in segments if not s.control)
@@ -418,7 +440,7 @@ async def test_every_screen_renders_at_every_size_and_survives_resizes(
     screen_name: str, start: tuple[int, int]
 ) -> None:
     app = make_app(hostile_digest(), read_delay=60)
-    async with app.run_test(size=start) as pilot:
+    async with app.run_test(size=start, notifications=True) as pilot:
         await open_screen(screen_name, pilot)
         opened = type(app.screen)
         for width, height in TOUR:
@@ -445,7 +467,7 @@ async def test_the_loading_screen_at_every_size() -> None:
         return hostile_digest()
 
     app = make_app(loader=loader, description="huge.md", read_delay=60)
-    async with app.run_test(size=(20, 8)) as pilot:
+    async with app.run_test(size=(20, 8), notifications=True) as pilot:
         for width, height in TOUR:
             await pilot.resize_terminal(width, height)
             await pilot.pause()
@@ -494,7 +516,7 @@ class Pyperclip:
 
 
 async def copy_link(app: ReaderApp, written: list[str]) -> list[Any]:
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         capture_driver(app, written)
         await pilot.press("y")
         await pilot.pause()
@@ -630,7 +652,7 @@ async def test_a_full_disk_warns_keeps_working_and_loses_no_saved_mark(
 ) -> None:
     store = StateStore(isolated_state)
     app = make_app(FOUR, state=store, read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("m", "s")  # saved
         first = key(app, 0)
         real = store._connection()
@@ -660,7 +682,7 @@ async def test_saving_resumes_when_the_fault_clears(
     monkeypatch.setattr(reader.state, "RETRY_SECONDS", 0.0)
     store = StateStore(isolated_state)
     app = make_app(FOUR, state=store, read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("m")
         real = store._connection()
         store._conn = FailingConnection(real, sqlite3.OperationalError("disk I/O error"))  # type: ignore[assignment]
@@ -680,7 +702,7 @@ async def test_saving_resumes_when_the_fault_clears(
 async def test_the_state_directory_removed_while_running(isolated_state: Path) -> None:
     store = StateStore(isolated_state)
     app = make_app(FOUR, state=store, read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("m", "j", "s")
         shutil.rmtree(isolated_state)
         await pilot.press("j", "m")
@@ -701,7 +723,7 @@ async def test_a_locked_database_warns_without_freezing_and_catches_up(
     monkeypatch.setattr(reader.state, "RETRY_SECONDS", 0.0)
     store = StateStore(isolated_state, busy_timeout=0.1)
     app = make_app(FOUR, state=store, read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("m")
         blocker = sqlite3.connect(store.path, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")  # another program holds the database
@@ -728,7 +750,7 @@ async def test_a_corrupt_store_at_startup_is_moved_aside_with_a_toast(isolated_s
     garbage = b"this is not a database\x1b]2;PWNED\x07" * 100
     (isolated_state / FILENAME).write_bytes(garbage)
     app = make_app(FOUR, read_delay=60)  # opens the store in $READER_STATE_DIR
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.pause()
         (warning,) = warnings_of(app)
         assert warning.startswith("Reading state file was damaged (file is not a database)")
@@ -751,7 +773,7 @@ async def test_an_unusable_location_warns_and_the_app_works_in_memory(
     blocker.write_text("in the way")
     monkeypatch.setenv("READER_STATE_DIR", str(blocker / "state"))
     app = make_app(FOUR, read_delay=60)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
         await pilot.press("m", "j", "s")
         (warning,) = warnings_of(app)
         assert warning.startswith("Reading state will not be saved: cannot open")
@@ -871,9 +893,12 @@ def test_in_a_real_terminal_no_title_or_clipboard_is_hijacked(tmp_path: Path, tm
     tmux.start([*reader_command(), str(path), "--read-after", "-1"])
     title_before = tmux("display-message", "-p", "-t", "r", "#{pane_title}").stdout
     screen = tmux.wait_for(lambda text: "Evil ␛]52;c;RVZJTA==␇" in text)
-    for keys in ("j", "k", "Tab", "Tab", "?", "Escape"):
+    for keys in ("j", "k", "Tab", "Tab", "Tab"):  # move, and through every pane
         tmux("send-keys", "-t", "r", keys)
-    tmux.wait_for(lambda text: "Abs ␛]52;c;" in text)
+    tmux("send-keys", "-t", "r", "?")
+    tmux.wait_for(lambda text: "reader · help" in text)  # the help, over the hostile list
+    tmux("send-keys", "-t", "r", "Escape")
+    tmux.wait_for(lambda text: "reader · help" not in text and "Abs" in text)
     time.sleep(0.2)
     assert "PWNED" not in tmux("display-message", "-p", "-t", "r", "#{pane_title}").stdout
     assert tmux("display-message", "-p", "-t", "r", "#{pane_title}").stdout == title_before
