@@ -40,8 +40,8 @@ class ReaderApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        Binding("question_mark,f1", "help", "Help", key_display="?", show=False),
+        Binding("q", "quit", "Quit", show=False),
     ]
 
     def __init__(
@@ -83,6 +83,12 @@ class ReaderApp(App[None]):
         if self.stamp is not None:
             self._stamp_seen = self.stamp()
             self.set_interval(WATCH_SECONDS, self._check_files, name="watch")
+
+    def on_app_focus(self) -> None:
+        """Back in the terminal: show marks another instance saved meanwhile."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.refresh_marks()
 
     def _main_screen(self, digest: Digest) -> MainScreen:
         week = resolve_week(digest, self.initial_week)

@@ -61,17 +61,22 @@ class ReadCounts:
     whose keys changed, so a keystroke never recounts 100,000 papers.
     """
 
-    def __init__(self, digest: Digest, is_read: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        digest: Digest,
+        is_read: Callable[[str], bool],
+        indices: dict[str, list[int]] | None = None,
+    ) -> None:
         self.digest = digest
         self.is_read = is_read
-        self.indices = key_indices(digest)
+        self.indices = key_indices(digest) if indices is None else indices
         self.per_week: dict[date, int] = dict.fromkeys(digest.weeks, 0)
         self._known: dict[str, bool] = {}
-        for key, indices in self.indices.items():
+        for key, found in self.indices.items():
             read = is_read(key)
             self._known[key] = read
             if read:
-                for index in indices:
+                for index in found:
                     self.per_week[digest.papers[index].week] += 1
 
     def update(self, keys: Iterable[str]) -> None:

@@ -171,7 +171,10 @@ async def test_open_link_only_http(monkeypatch: pytest.MonkeyPatch) -> None:
         Paper(NEWEST, "Script paper", "javascript:alert(1)"),
     ]
     app = make_app(Digest(papers, name="t"))
-    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    import reader.screens.main as main_module
+
+    monkeypatch.setenv("BROWSER", "true")
+    monkeypatch.setattr(main_module, "open_in_browser", opened.append)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
         assert opened == ["https://arxiv.org/abs/2306.00001"]
@@ -456,3 +459,62 @@ async def test_week_keys_skip_weeks_without_matches(digest: Digest) -> None:
         assert screen.week == weeks_with[1]
         await pilot.press("right_square_bracket")
         assert screen.week == weeks_with[0]
+
+
+async def test_tiny_sidebar_is_a_focused_drawer(digest: Digest) -> None:
+    app = make_app(digest)
+    async with app.run_test(size=(50, 20)) as pilot:
+        screen = screen_of(app)
+        sidebar = app.screen.query_one(Sidebar)
+        await pilot.press("b")
+        assert sidebar.display and isinstance(app.focused, Sidebar)
+        assert sidebar.scroll_offset.y == 0  # its first rows are not scrolled away
+        await pilot.press("down", "down")  # from the current week, 06-25: 06-18, 06-11
+        await pilot.press("enter")
+        assert screen.week == date(2023, 6, 11)
+        assert not sidebar.display and isinstance(app.focused, PaperList)
+        await pilot.press("b", "tab")
+        assert isinstance(app.focused, PaperList) and not sidebar.display
+
+
+async def test_two_quick_tabs_move_two_panes(digest: Digest) -> None:
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, Sidebar)
+        await pilot.press("tab", "tab")
+        assert isinstance(app.focused, AbstractPane)
+
+
+async def test_vi_keys_and_space_scroll_the_abstract(digest: Digest) -> None:
+    app = make_app(digest)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.screen.query_one(AbstractPane)
+        await pilot.press("tab")
+        assert isinstance(app.focused, AbstractPane)
+        await pilot.press("j", "j")
+        assert pane.scroll_y == 2
+        await pilot.press("k")
+        assert pane.scroll_y == 1
+        await pilot.press("G")
+        assert pane.scroll_y == pane.max_scroll_y > 2
+        await pilot.press("g", "space")
+        assert pane.scroll_y > 2
+
+
+async def test_no_browser_copies_the_link_instead(
+    digest: Digest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.screens.main as main_module
+
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    opened: list[str] = []
+    monkeypatch.setattr(main_module, "open_in_browser", opened.append)
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert opened == []
+        assert app.clipboard == digest.papers[screen_of(app).indices[0]].link
+        assert any("No browser here" in n.message for n in app._notifications)

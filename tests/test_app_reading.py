@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from reader.app import ReaderApp, make_app
 from reader.loader import load_digest
@@ -175,3 +176,47 @@ async def test_repeated_paper_is_marked_with_its_other_weeks() -> None:
         # the same paper in the other week is read too: marks are keyed by arXiv id
         assert main(app).digest.papers[main(app).indices[0]].title == "Twice (v2)"
         assert "·  read" in app.screen.query_one(AbstractPane).content.plain
+
+
+async def test_no_dwell_read_while_the_abstract_is_hidden(digest: Digest) -> None:
+    store = StateStore()
+    app = make_app(digest, state=store, read_delay=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = key_at(app, 0)
+        await pilot.press("question_mark")  # the help screen covers the abstract at once
+        await pilot.pause(0.6)
+        assert not store.is_read(first)
+        await pilot.press("escape")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if store.is_read(first):
+                break
+        assert store.is_read(first)
+
+
+async def test_no_dwell_read_on_a_tiny_list(digest: Digest) -> None:
+    store = StateStore()
+    app = make_app(digest, state=store, read_delay=0.2)
+    async with app.run_test(size=(50, 20)) as pilot:
+        await pilot.pause(0.6)
+        assert not store.is_read(key_at(app, 0))  # the list only: its abstract is not shown
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if store.is_read(key_at(app, 0)):
+                break
+        assert store.is_read(key_at(app, 0))
+
+
+async def test_marks_from_another_instance_show_on_focus(digest: Digest) -> None:
+    store = StateStore()
+    app = make_app(digest, state=store, read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        other = StateStore(store.directory)
+        other.set_read([key_at(app, 0), key_at(app, 1)])
+        other.toggle_star(key_at(app, 2))
+        other.close()
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert sidebar_count(app, "week", NEWEST) == "8/10"
+        assert sidebar_count(app, "starred") == "1"

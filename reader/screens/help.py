@@ -8,14 +8,14 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.query import QUERY_HELP
+from reader.widgets.abstract import KeyScroll
 
 KEYS: list[tuple[str, str]] = [
-    ("j / k, ↓ / ↑", "Move in the focused pane"),
+    ("j / k, ↓ / ↑", "Move in the focused pane (Space pages the abstract)"),
     ("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page"),
     ("g / G, Home / End", "First / last"),
     ("Enter", "Sidebar: pick the week or category · narrow screens: show the abstract"),
@@ -41,8 +41,8 @@ KEYS: list[tuple[str, str]] = [
 
 def keys_table(rows: list[tuple[str, str]], title: str) -> Table:
     table = Table(title=title, title_justify="left", show_header=False, box=None, expand=True)
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column(ratio=1)
+    table.add_column(style="bold", ratio=2, overflow="fold")
+    table.add_column(ratio=3)
     for key, meaning in rows:
         table.add_row(key, meaning)
     return table
@@ -57,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > KeyScroll {
         width: 90%; max-width: 100; height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
@@ -71,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         keys = Static(keys_table(KEYS + self.extra_keys, "Keys"))
         syntax = Static(keys_table(QUERY_HELP, "Filter syntax"))
-        with VerticalScroll() as scroll:
+        with KeyScroll() as scroll:
             scroll.border_title = "reader · help (Esc closes)"
             if self.syntax_first:
                 yield syntax

@@ -15,9 +15,11 @@ from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from reader.browser import browser_plausible, open_in_browser
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper
 from reader.query import (
@@ -67,6 +69,8 @@ class MainScreen(Screen[None]):
     """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark,f1", "app.help", "Help", key_display="?"),
         Binding("slash", "focus_filter", "Filter", key_display="/", tooltip="Filter the papers"),
         Binding(
             "left_square_bracket", "older_week", "Older", key_display="[", tooltip="Older week"
@@ -387,8 +391,15 @@ class MainScreen(Screen[None]):
 
     def _dwelt_on(self, index: int) -> None:
         self._read_timer = None
-        if self.paper_list.current == index:
-            self._mark_read(index)
+        if self.paper_list.current != index:
+            return
+        if self.app.screen is not self or not self.query_one(AbstractPane).display:
+            # the abstract is hidden (help, palette, a narrow list): not read yet, ask again later
+            self._read_timer = self.set_timer(
+                self.read_delay, lambda: self._dwelt_on(index), name="mark-read"
+            )
+            return
+        self._mark_read(index)
 
     def _mark_read(self, index: int) -> None:
         key = self.digest.papers[index].key
@@ -429,6 +440,15 @@ class MainScreen(Screen[None]):
     def _show_store_warnings(self) -> None:
         while self.store.warnings:
             self.say(inert(self.store.warnings.pop(0)), severity="warning", timeout=8)
+
+    def refresh_marks(self) -> None:
+        """Pick up marks that another running instance saved meanwhile."""
+        self.store.refresh()
+        self.counts = ReadCounts(self.digest, self.store.is_read, self.counts.indices)
+        self.paper_list.refresh()
+        self._refresh_sidebar()
+        self._show_store_warnings()
+        self._show_paper_details_only()
 
     def replace_digest(self, digest: Digest) -> None:
         """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
@@ -487,13 +507,14 @@ class MainScreen(Screen[None]):
             self.toggle_category(entry.category)
         elif entry.kind in ("all", "week", "starred"):
             self.select_week(entry.week, starred_only=entry.kind == "starred")
-            self.paper_list.focus()
+            self.remove_class("-sidebar-open")
+            self.set_focus(self.paper_list)
 
     @on(LineList.RowSelected, "#papers")
     def _paper_selected(self, event: LineList.RowSelected) -> None:
         if self.has_class("-tiny"):
             self.add_class("-show-abstract")
-            self.query_one(AbstractPane).focus()
+            self.set_focus(self.query_one(AbstractPane))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -552,8 +573,7 @@ class MainScreen(Screen[None]):
         local = copy_local(text)
         how = "" if local else " (through the terminal, OSC 52)"
         self.say(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
-        if self.paper_list.current is not None:
-            self._mark_read(self.paper_list.current)
+        self._mark_read_current()
 
     def action_copy_link(self) -> None:
         paper = self.current_paper
@@ -646,15 +666,26 @@ class MainScreen(Screen[None]):
         paper = self.current_paper
         if paper is None:
             return
+        link = inert(paper.link)
         if not is_web_link(paper.link):
             self.say(
-                f"Not opening {inert(paper.link)!r}: only http and https links are opened "
-                "(y copies it).",
+                f"Not opening {link!r}: only http and https links are opened (y copies it).",
                 severity="warning",
             )
             return
-        self.app.open_url(paper.link.strip())
-        self.say(f"Opening {inert(paper.link)}", timeout=2)
+        if self.app.is_web:  # textual-serve: the user's own browser opens it
+            self.app.open_url(paper.link.strip())
+        elif browser_plausible():
+            open_in_browser(paper.link.strip())
+        else:
+            self.app.copy_to_clipboard(paper.link)
+            self.say(f"No browser here (no display): copied the link instead.\n{link}")
+            self._mark_read_current()
+            return
+        self.say(f"Opening {link}", timeout=2)
+        self._mark_read_current()
+
+    def _mark_read_current(self) -> None:
         if self.paper_list.current is not None:
             self._mark_read(self.paper_list.current)
 
@@ -673,36 +704,40 @@ class MainScreen(Screen[None]):
         self._refresh_view(keep=self.paper_list.current)
 
     def action_toggle_sidebar(self) -> None:
+        """Wide: show or hide the sidebar. Narrow: open it as a drawer, focused; close it."""
         if self.has_class("-narrow"):
             self.toggle_class("-sidebar-open")
+            opened = self.has_class("-sidebar-open")
+            self.set_focus(self.sidebar if opened else self._main_pane())
         else:
             self.toggle_class("-sidebar-hidden")
-        if not self.sidebar.display and self.sidebar.has_focus:
-            self.paper_list.focus()
+            if self.has_class("-sidebar-hidden") and self.sidebar.has_focus:
+                self.set_focus(self.paper_list)
 
-    def _panes(self) -> list[LineList | AbstractPane]:
-        panes: list[LineList | AbstractPane] = [
-            self.sidebar,
-            self.paper_list,
-            self.query_one(AbstractPane),
-        ]
-        return [pane for pane in panes if pane.display and pane.region.area > 0]
+    def _main_pane(self) -> Widget:
+        if self.has_class("-tiny") and self.has_class("-show-abstract"):
+            return self.query_one(AbstractPane)
+        return self.paper_list
 
     def action_cycle_focus(self, delta: int) -> None:
-        if self.has_class("-tiny"):
-            if self.has_class("-show-abstract"):
-                self.remove_class("-show-abstract")
-                self.paper_list.focus()
-            else:
-                self.add_class("-show-abstract")
-                self.query_one(AbstractPane).focus()
-            return
-        panes = self._panes()
+        """Sidebar (where shown) → list → abstract; on tiny screens the abstract takes the list's
+        place while focused."""
+        sidebar_shown = not self.has_class("-sidebar-hidden") and (
+            not self.has_class("-narrow") or self.has_class("-sidebar-open")
+        )
+        panes: list[Widget] = [self.sidebar] if sidebar_shown else []
+        panes += [self.paper_list, self.query_one(AbstractPane)]
         focused = self.focused
-        position = panes.index(focused) if focused in panes else 0
-        if focused not in panes:
-            position = panes.index(self.paper_list) - delta if self.paper_list in panes else 0
-        panes[(position + delta) % len(panes)].focus()
+        if focused in panes:
+            position = panes.index(focused)
+        else:
+            position = panes.index(self.paper_list) - delta
+        target = panes[(position + delta) % len(panes)]
+        if self.has_class("-tiny"):
+            self.set_class(isinstance(target, AbstractPane), "-show-abstract")
+            if target is not self.sidebar:
+                self.remove_class("-sidebar-open")
+        self.set_focus(target)
 
     def action_back(self) -> None:
         filter_input = self.query_one("#filter", Input)

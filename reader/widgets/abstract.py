@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -76,7 +78,19 @@ def render_paper(
     return Text("\n").join(parts)
 
 
-class AbstractPane(VerticalScroll, can_focus=True):
+class KeyScroll(VerticalScroll):
+    """A vertical scroll that also answers vi keys and Space, like the lists."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("space", "page_down", "Page down", show=False),
+    ]
+
+
+class AbstractPane(KeyScroll, can_focus=True):
     """Scrollable details of one paper."""
 
     DEFAULT_CSS = """

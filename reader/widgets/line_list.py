@@ -141,7 +141,9 @@ class LineList(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self, row))
 
     def _scroll_cursor_into_view(self, center: bool = False) -> None:
-        height = max(1, self.scrollable_content_region.height)
+        height = self.scrollable_content_region.height
+        if height <= 0 or not self.display:  # hidden: scroll when shown (on_resize)
+            return
         top = int(self.scroll_offset.y)
         if center and not (top <= self.cursor < top + height):
             self.scroll_to(y=max(0, self.cursor - height // 2), animate=False, immediate=True)
@@ -152,7 +154,7 @@ class LineList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(event.size.width, self.row_count)
-        self._scroll_cursor_into_view()
+        self._scroll_cursor_into_view(center=True)
 
     @property
     def page_height(self) -> int:
