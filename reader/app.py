@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -14,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.model import Digest
+from reader.reading import ReadCounts
 from reader.screens.help import HelpScreen
 from reader.screens.loading import Loader, LoadingScreen, call_quietly
 from reader.screens.main import MainScreen
@@ -70,13 +72,14 @@ class ReaderApp(App[None]):
         self.load_error: Exception | None = None
         self._stamp_seen: object = None
         self._reloading = False
+        self._counts: ReadCounts | None = None
         self.title = inert(digest.name) if digest is not None else inert(description)
 
     def get_default_screen(self) -> Screen[None]:
         if self.digest is None:
             if self.loader is None:
                 raise ValueError("ReaderApp needs a digest or a loader")
-            return LoadingScreen(self.loader, self.description, self._loaded, self._load_failed)
+            return LoadingScreen(self._load, self.description, self._loaded, self._load_failed)
         return self._main_screen(self.digest)
 
     def on_mount(self) -> None:
@@ -95,18 +98,31 @@ class ReaderApp(App[None]):
         if week is not None and week not in digest.week_ranges:
             self.notify(f"No week {week.isoformat()} in this digest: showing the newest.")
             week = digest.weeks[0] if digest.weeks else None
+        counts = (
+            self._counts if self._counts is not None and self._counts.digest is digest else None
+        )
         return MainScreen(
             digest,
             week=week,
             query=self.initial_query,
             store=self.state,
             read_delay=self.read_delay,
+            counts=counts,
         )
+
+    def _load(self, progress: Callable[[float, str], None]) -> Digest:
+        """In the loading thread: the digest, and its read counts (one look-up per paper)."""
+        assert self.loader is not None
+        digest = self.loader(progress)
+        progress(-1, f"Counting what is read among {len(digest)} papers")
+        self._counts = ReadCounts(digest, self.state.is_read)
+        return digest
 
     def _loaded(self, digest: Digest) -> None:
         self.digest = digest
         self.title = inert(digest.name)
         self.push_screen(self._main_screen(digest))
+        gc.freeze()  # a big digest's objects live all session: keep them out of the collector
 
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error
@@ -149,6 +165,7 @@ class ReaderApp(App[None]):
                 if isinstance(screen, MainScreen):
                     screen.replace_digest(digest)
         self.notify(f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks.", markup=False)
+        gc.freeze()
 
     def _reload_failed(self, error: Exception) -> None:
         self._reloading = False

@@ -490,15 +490,21 @@ async def test_vi_keys_and_space_scroll_the_abstract(digest: Digest) -> None:
     app = make_app(digest)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.screen.query_one(AbstractPane)
-        await pilot.press("tab")
+
+        async def press(*keys: str) -> None:
+            await pilot.press(*keys)
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+
+        await press("tab")
         assert isinstance(app.focused, AbstractPane)
-        await pilot.press("j", "j")
+        await press("j", "j")
         assert pane.scroll_y == 2
-        await pilot.press("k")
+        await press("k")
         assert pane.scroll_y == 1
-        await pilot.press("G")
+        await press("G")
         assert pane.scroll_y == pane.max_scroll_y > 2
-        await pilot.press("g", "space")
+        await press("g", "space")
         assert pane.scroll_y > 2
 
 

@@ -74,7 +74,6 @@ class LoadingScreen(Screen[None]):
     def _load(self) -> None:
         try:
             digest = self.loader(self._progress)
-            digest.haystacks  # noqa: B018 - build the search text here, not on the first keystroke
         except LoadCancelled:
             return
         except Exception as error:  # the app reports it; a thread must not die silently

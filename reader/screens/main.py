@@ -106,6 +106,7 @@ class MainScreen(Screen[None]):
         query: str = "",
         store: StateStore,
         read_delay: float = 1.5,
+        counts: ReadCounts | None = None,
     ) -> None:
         super().__init__()
         self.digest = digest
@@ -113,7 +114,7 @@ class MainScreen(Screen[None]):
         self.starred_only = False
         self.store = store
         self.read_delay = read_delay
-        self.counts = ReadCounts(digest, store.is_read)
+        self.counts = counts if counts is not None else ReadCounts(digest, store.is_read)
         self.repeated = repeated_weeks(digest, self.counts.indices)
         self._categories: tuple[list[int], dict[str, int]] | None = None
         self._read_timer: Timer | None = None

@@ -6,12 +6,15 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.containers import ScrollableContainer, VerticalScroll
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from reader.model import Paper
 from reader.text import PLACEHOLDER, inert, is_web_link
@@ -78,35 +81,91 @@ def render_paper(
     return Text("\n").join(parts)
 
 
-class KeyScroll(VerticalScroll):
-    """A vertical scroll that also answers vi keys and Space, like the lists."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "scroll_down", "Down", show=False),
-        Binding("k", "scroll_up", "Up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
-        Binding("space", "page_down", "Page down", show=False),
-    ]
+VI_SCROLL_KEYS: list[BindingType] = [
+    Binding("j", "scroll_down", "Down", show=False),
+    Binding("k", "scroll_up", "Up", show=False),
+    Binding("g", "scroll_home", "Top", show=False),
+    Binding("G", "scroll_end", "Bottom", show=False),
+    Binding("space", "page_down", "Page down", show=False),
+]
 
 
-class AbstractPane(KeyScroll, can_focus=True):
-    """Scrollable details of one paper."""
+class InstantScroll(ScrollableContainer):
+    """Scrolling by key jumps at once (no animation), so a key's effect is there when it is seen;
+    vi keys and Space work as in the lists."""
+
+    BINDINGS: ClassVar[list[BindingType]] = VI_SCROLL_KEYS
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+
+class KeyScroll(InstantScroll, VerticalScroll):
+    """The help screen's scroll: instant, with vi keys."""
+
+
+class AbstractPane(InstantScroll, ScrollView, can_focus=True):
+    """Scrollable details of one paper, drawn with the Line API.
+
+    The text is wrapped once per paper (and per width); showing another paper changes no
+    layout, so a cursor move repaints only this pane's lines.
+    """
 
     DEFAULT_CSS = """
-    AbstractPane { padding: 0 1; }
-    AbstractPane > Static { width: 1fr; height: auto; }
+    AbstractPane { padding: 0 1; overflow-x: hidden; overflow-y: auto; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.content = Text()
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="abstract-body")
+        self._lines: list[Strip] = []
+        self._wrapped_width = -1
 
     def show_paper(self, content: Text) -> None:
         """Show `content` from its top."""
         self.content = content
-        self.query_one("#abstract-body", Static).update(content)
-        self.scroll_home(animate=False)
+        self._wrap(force=True)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def _wrap(self, force: bool = False) -> None:
+        width = self.scrollable_content_region.width
+        if width == self._wrapped_width and not force:
+            return
+        self._wrapped_width = width
+        console = self.app.console
+        self._lines = (
+            [
+                Strip(list(line.render(console, end="")), line.cell_len)
+                for line in self.content.wrap(console, width)
+            ]
+            if width > 0
+            else []
+        )
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = y + self.scroll_offset.y
+        if not 0 <= row < len(self._lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._lines[row].crop_extend(0, width, None)
+        return Strip(Segment.apply_style(strip, self.rich_style), width)

@@ -135,9 +135,14 @@ class LineList(ScrollView, can_focus=True):
     def validate_cursor(self, row: int) -> int:
         return self._clamp(row)
 
-    def watch_cursor(self, row: int) -> None:
-        self.refresh()
+    def watch_cursor(self, old: int, row: int) -> None:
+        top = int(self.scroll_offset.y)
         self._scroll_cursor_into_view()
+        if int(self.scroll_offset.y) == top:  # no scroll: only the two rows change
+            self.refresh_lines(old)
+            self.refresh_lines(row)
+        else:
+            self.refresh()
         self.post_message(self.CursorMoved(self, row))
 
     def _scroll_cursor_into_view(self, center: bool = False) -> None:
