@@ -119,7 +119,7 @@ link_cell = st.one_of(
     noise.map(lambda text: "https://" + text),
     noise,
 )
-long_cell = st.tuples(st.text(chars, min_size=1, max_size=6), st.integers(2_000, 30_000)).map(
+long_cell = st.tuples(st.text(chars, min_size=1, max_size=6), st.integers(2_000, 15_000)).map(
     lambda pair: pair[0] * pair[1]
 )
 text_cell = st.one_of(
