@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import importlib
 import os
 import stat
 import sys
@@ -28,9 +29,6 @@ from pathlib import Path
 from typing import BinaryIO, NoReturn, TypeAlias
 
 from reader.formats import FORMAT_NAMES, LoadError, detect_format
-from reader.formats.csv_json import parse_csv, parse_json
-from reader.formats.potw import parse_potw
-from reader.formats.table import parse_table
 from reader.model import Digest, Paper
 
 __all__ = [
@@ -65,12 +63,19 @@ Source: TypeAlias = "str | os.PathLike[str]"
 Sources: TypeAlias = "Source | Sequence[Source] | None"
 """What `load_digest` takes: one source, several, or None (or []) for the bundled digest."""
 
-_PARSERS: dict[str, Callable[[str, str], list[Paper]]] = {
-    "table": parse_table,
-    "potw": parse_potw,
-    "csv": parse_csv,
-    "json": parse_json,
+_PARSERS: dict[str, tuple[str, str]] = {
+    "table": ("reader.formats.table", "parse_table"),
+    "potw": ("reader.formats.potw", "parse_potw"),
+    "csv": ("reader.formats.csv_json", "parse_csv"),
+    "json": ("reader.formats.csv_json", "parse_json"),
 }
+"""Each format's parser, imported when a file of that format is first read (startup speed)."""
+
+
+def _parser(fmt: str) -> Callable[[str, str], list[Paper]]:
+    module, name = _PARSERS[fmt]
+    parse: Callable[[str, str], list[Paper]] = getattr(importlib.import_module(module), name)
+    return parse
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -123,8 +128,10 @@ def _read_text(file: BinaryIO, path: str, progress: Progress | None) -> str:
         info = os.fstat(file.fileno())
     except (OSError, ValueError):
         info = None
-    if info is not None and stat.S_ISCHR(info.st_mode) and not os.isatty(file.fileno()):
-        raise LoadError(path, None, "is a device, not a digest file")  # /dev/zero, /dev/urandom
+    if info is not None and (
+        stat.S_ISBLK(info.st_mode) or (stat.S_ISCHR(info.st_mode) and not os.isatty(file.fileno()))
+    ):
+        raise LoadError(path, None, "is a device, not a digest file")  # /dev/zero, /dev/sda
     size = info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
     if size <= 0:
         return decode(_read_stream(file, path, progress), path)
@@ -299,7 +306,7 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
         fmt = detect_format(text, path)
     elif fmt not in _PARSERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
-    return _PARSERS[fmt](text, path)
+    return _parser(fmt)(text, path)
 
 
 def load_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:

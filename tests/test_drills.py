@@ -302,6 +302,16 @@ def test_a_device_is_refused_at_once(device: str) -> None:
     assert caught.value.message == "is a device, not a digest file"
 
 
+def test_a_disk_is_refused_unread() -> None:
+    disks = [path for path in ("/dev/loop0", "/dev/vda", "/dev/sda") if os.path.exists(path)]
+    readable = [path for path in disks if os.access(path, os.R_OK)]
+    if not readable:
+        pytest.skip("no readable block device here")
+    with pytest.raises(LoadError) as caught:
+        read_source(readable[0])
+    assert caught.value.message == "is a device, not a digest file"
+
+
 def test_devices_on_the_command_line_end_at_once() -> None:
     devices = [device for device in ("/dev/zero", "/dev/urandom") if os.path.exists(device)]
     for run in run_all([[device, "--print"] for device in devices]):
