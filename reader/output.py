@@ -319,7 +319,7 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
             paper = papers[index]
             link = Text(inert(_link_cell(paper)))
             if is_web_link(paper.link):
-                link.stylize(Style(link=paper.link))
+                link.stylize(Style(link=paper.link.strip()))
             table.add_row(
                 paper.week.isoformat(),
                 Text(inert(paper.title)),

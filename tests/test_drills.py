@@ -245,6 +245,22 @@ def test_a_coloured_table_hyperlinks_only_web_links(hostile_files: dict[str, Pat
         assert RAW_UNSAFE.search(own) is None
 
 
+def test_a_table_hyperlink_points_at_the_link_without_its_padding() -> None:
+    from datetime import date
+
+    from reader.model import Digest, Paper
+    from reader.output import write_papers
+
+    papers = [
+        Paper(date(2023, 6, 25), "T", "  https://a.org/x  "),
+        Paper(date(2023, 6, 25), "J", JS),
+    ]
+    out = io.StringIO()
+    write_papers(Digest(papers), range(2), "table", out, color=True)
+    targets = re.findall(r"\x1b\]8;[^;\x07\x1b]*;([^\x07\x1b]*)\x1b\\", out.getvalue())
+    assert set(targets) == {"https://a.org/x", ""}  # opened and closed; none for javascript:
+
+
 # --- error messages ------------------------------------------------------------------------------
 
 
