@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ import pytest
 
 import reader.loader
 from reader.loader import LoadError, load_digest, read_source
+from reader.model import Digest, Paper
+from reader.output import write_papers
 from reader.text import inert, is_web_link
 
 REPO = Path(__file__).resolve().parent.parent
@@ -246,11 +249,6 @@ def test_a_coloured_table_hyperlinks_only_web_links(hostile_files: dict[str, Pat
 
 
 def test_a_table_hyperlink_points_at_the_link_without_its_padding() -> None:
-    from datetime import date
-
-    from reader.model import Digest, Paper
-    from reader.output import write_papers
-
     papers = [
         Paper(date(2023, 6, 25), "T", "  https://a.org/x  "),
         Paper(date(2023, 6, 25), "J", JS),
