@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -17,10 +17,13 @@ from textual.screen import Screen
 from reader.model import Digest
 from reader.reading import ReadCounts
 from reader.screens.help import HelpScreen
-from reader.screens.loading import Loader, LoadingScreen, call_quietly
 from reader.screens.main import MainScreen
+from reader.screens.threads import call_quietly
 from reader.state import StateStore
 from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.screens.loading import Loader
 
 WATCH_SECONDS = 2.0
 """How often --watch looks at the files for changes."""
@@ -79,6 +82,8 @@ class ReaderApp(App[None]):
         if self.digest is None:
             if self.loader is None:
                 raise ValueError("ReaderApp needs a digest or a loader")
+            from reader.screens.loading import LoadingScreen  # only for big digests
+
             return LoadingScreen(self._load, self.description, self._loaded, self._load_failed)
         return self._main_screen(self.digest)
 

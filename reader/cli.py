@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from reader import __version__
 from reader.loader import LoadError, expand_sources, load_digest, reload_digest, source_stamp
 from reader.model import Digest
-from reader.output import FORMATS, write_papers
 from reader.query import QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
@@ -31,6 +30,8 @@ if TYPE_CHECKING:
 
 PROG = "reader"
 SORTS: tuple[str, ...] = ("week", "title", "category")
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
+"""The --print formats (reader.output writes them; a test checks the two agree)."""
 
 LOAD_IN_APP_BYTES = 8 * 1024 * 1024
 """Digests bigger than this load inside the TUI, behind a progress bar; smaller ones before it."""
@@ -314,6 +315,8 @@ def _run(args: argparse.Namespace) -> int:
             )
             out = sys.stdout
             _prepare_output(out)
+            from reader.output import write_papers  # only --print needs it
+
             write_papers(digest, indices, args.format or "table", out, state=marks)
             out.flush()
         finally:

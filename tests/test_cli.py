@@ -407,3 +407,10 @@ def test_stdin_in_a_real_run() -> None:
     result = run("-", "--print", stdin="week,title,link\n2023-06-25,T,https://x\n2023-13-01,U,y\n")
     assert result.returncode == 2
     assert_one_error_line(result.stderr, "-:3: unparseable week '2023-13-01'")
+
+
+def test_cli_formats_are_the_writers_formats() -> None:
+    import reader.cli
+    import reader.output
+
+    assert tuple(reader.output.FORMATS) == reader.cli.FORMATS

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ProgressBar
 
 from reader.model import Digest
+from reader.screens.threads import call_quietly
 from reader.text import inert
 
 Loader = Callable[[Callable[[float, str], None]], Digest]
@@ -23,14 +23,6 @@ Loader = Callable[[Callable[[float, str], None]], Digest]
 
 class LoadCancelled(Exception):
     """Raised through the loader when the app has quit while loading."""
-
-
-def call_quietly(app: App[Any], callback: Callable[..., None], *args: object) -> None:
-    """Run `callback` on the app's thread from another thread; nothing if the app has quit."""
-    if not app.is_running:
-        return
-    with contextlib.suppress(RuntimeError):
-        app.call_from_thread(callback, *args)
 
 
 class LoadingScreen(Screen[None]):

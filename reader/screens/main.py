@@ -190,7 +190,8 @@ class MainScreen(Screen[None]):
             error.update(f"⚠ {inert(exc.message)}")
             error.display = True
             return False
-        error.display = False
+        if error.display:
+            error.display = False
         self._generation += 1
         self.workers.cancel_group(self, "filter")
         if query.is_empty:
