@@ -315,10 +315,7 @@ async def test_a_hostile_query_is_inert_in_the_header_and_the_filter_error() -> 
 # The filter bar is a plain Textual Input: it draws its value as it is. Whatever puts a control
 # character into it reaches the terminal raw. (Bugs for the lead: screens/main.py.)
 
-INPUT_LEAK = "the filter Input draws control characters raw (screens/main.py: sanitize its value)"
 
-
-@pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_c_on_a_hostile_category_keeps_the_filter_bar_inert() -> None:
     app = make_app(hostile_digest(), read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -328,7 +325,6 @@ async def test_c_on_a_hostile_category_keeps_the_filter_bar_inert() -> None:
         assert_terminal_safe(app)
 
 
-@pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_a_hostile_query_from_the_command_line_keeps_the_filter_bar_inert() -> None:
     app = make_app(hostile_digest(), query="x\x1b]2;PWNED\x07", read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -336,7 +332,6 @@ async def test_a_hostile_query_from_the_command_line_keeps_the_filter_bar_inert(
         assert_terminal_safe(app)
 
 
-@pytest.mark.xfail(strict=True, reason=INPUT_LEAK)
 async def test_pasting_escapes_into_the_filter_keeps_it_inert() -> None:
     app = make_app(hostile_digest(), read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.text import arxiv_id, clean_abstract, has_unsafe, inert, is_web_link
+from reader.text import arxiv_id, clean_abstract, has_unsafe, inert, inert_chars, is_web_link
 
 
 @pytest.mark.parametrize(
@@ -92,3 +92,10 @@ def test_inert_never_leaves_a_control_character(text: str) -> None:
 )
 def test_is_web_link(link: str, web: bool) -> None:
     assert is_web_link(link) is web
+
+
+@given(st.text())
+def test_inert_chars_keeps_positions(text: str) -> None:
+    shown = inert_chars(text)
+    assert len(shown) == len(text)
+    assert not has_unsafe(shown)

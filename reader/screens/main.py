@@ -34,6 +34,7 @@ from reader.reading import ReadCounts, find_unread, repeated_weeks
 from reader.state import StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane, render_paper
+from reader.widgets.filter_input import FilterInput
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList, PaperStatus, Spans
 from reader.widgets.sidebar import Entry, Sidebar
@@ -136,7 +137,7 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
-                yield Input(
+                yield FilterInput(
                     placeholder='/ to filter: words, "a phrase", -word, cat:…, week:…',
                     id="filter",
                     select_on_focus=False,
