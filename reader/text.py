@@ -128,26 +128,6 @@ def inert(text: str, keep_newlines: bool = False) -> str:
     return text.translate(_INERT_TABLE)
 
 
-_ONE_FOR_ONE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
-_ONE_FOR_ONE[0x7F] = "\u2421"
-_ONE_FOR_ONE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_ONE_FOR_ONE.update({ord(char): "\ufffd" for char in _BIDI})
-
-
-def inert_in_place(text: str) -> str:
-    """`text` with every control character and bidi control replaced by ONE visible character:
-    ESC by ␛ (the Control Pictures block), C1 controls and bidi controls by U+FFFD. Offsets stay
-    valid, so this suits text being edited (an input field's cursor), where `inert` would shift
-    them.
-
-    >>> inert_in_place("a\x1b[2Jb\u202ec\x9b")
-    'a␛[2Jb\ufffdc\ufffd'
-    """
-    if _UNSAFE.search(text) is None:
-        return text
-    return text.translate(_ONE_FOR_ONE)
-
-
 _ONE_TO_ONE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
 _ONE_TO_ONE[0x7F] = "\u2421"
 _ONE_TO_ONE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
