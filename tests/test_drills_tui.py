@@ -312,8 +312,9 @@ async def test_a_hostile_query_is_inert_in_the_header_and_the_filter_error() -> 
         assert UNSAFE.search(sub_title) is None and "␛]0;PWNED␇" in sub_title
 
 
-# The filter bar is a plain Textual Input: it draws its value as it is. Whatever puts a control
-# character into it reaches the terminal raw. (Bugs for the lead: screens/main.py.)
+# The filter bar holds whatever was typed, pasted or put there by `c` (a category from the
+# digest) or `--query`: it must draw it inert. (A plain Textual Input drew it raw: in tmux,
+# `--query $'x\e]2;PWNED\a'` renamed the pane.)
 
 
 async def test_c_on_a_hostile_category_keeps_the_filter_bar_inert() -> None:
