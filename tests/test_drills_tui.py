@@ -896,3 +896,17 @@ def test_in_a_real_terminal_no_title_or_clipboard_is_hijacked(tmp_path: Path, tm
     assert tmux("show-buffer").stdout == "https://a.org/1"
     assert "Evil" in screen
     tmux("send-keys", "-t", "r", "q")
+
+
+@needs_tmux
+def test_in_a_real_terminal_a_hostile_query_renames_nothing(tmp_path: Path, tmux: Tmux) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("week,title,link\n2023-06-25,Plain,https://a.org/1\n", encoding="utf-8")
+    query = "x\x1b]2;PWNED\x07\x1b]52;c;RVZJTA==\x07"
+    tmux.start([*reader_command(), str(path), "--query", query, "--read-after", "-1"])
+    title_before = tmux("display-message", "-p", "-t", "r", "#{pane_title}").stdout
+    tmux.wait_for(lambda text: "x␛]2;PWNED␇" in text)  # the header and the filter bar
+    time.sleep(0.2)
+    assert tmux("display-message", "-p", "-t", "r", "#{pane_title}").stdout == title_before
+    assert tmux("list-buffers").stdout == ""
+    tmux("send-keys", "-t", "r", "q")
