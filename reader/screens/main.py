@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import ClassVar
 
@@ -120,6 +121,9 @@ class MainScreen(Screen[None]):
         self._categories: tuple[list[int], dict[str, int]] | None = None
         self._read_timer: Timer | None = None
         self._undo: list[dict[str, bool]] = []
+        self._marks_version = 0
+        """Counts changes of reading state, for the sidebar's cache of week rows."""
+        self._week_rows: tuple[list[int], tuple[int, bool], list[Entry]] | None = None
         self._generation = 0
         """Counts queries and digests; a filter result from an older one is dropped."""
         self.query_text = ""
@@ -309,6 +313,21 @@ class MainScreen(Screen[None]):
             return str(matches)
         return f"{self.counts.unread(week)}/{matches}"
 
+    def _week_entries(self) -> list[Entry]:
+        """The week rows (none marked active), rebuilt only when the hits or the marks change:
+        a week switch at 1,000 weeks then costs two rows, not a thousand."""
+        key = (self._marks_version, self.filter_query.is_empty)
+        cached = self._week_rows
+        if cached is None or cached[0] is not self.hits or cached[1] != key:
+            hits = self.hits
+            rows = []
+            for week in self.digest.weeks:
+                span = self.digest.indices(week)
+                matches = bisect_left(hits, span.stop) - bisect_left(hits, span.start)
+                rows.append(Entry("week", week.isoformat(), self._count(matches, week), week=week))
+            self._week_rows = cached = (self.hits, key, rows)
+        return list(cached[2])
+
     def _refresh_sidebar(self) -> None:
         """Rebuild the sidebar's rows; its cursor stays on the same entry."""
         hits = self.hits
@@ -323,18 +342,11 @@ class MainScreen(Screen[None]):
         starred = self._starred_within(hits)
         entries.append(Entry("starred", "★ Starred", str(len(starred)), active=self.starred_only))
         entries.append(Entry("heading", "Weeks"))
-        for week in self.digest.weeks:
-            span = self.digest.indices(week)
-            matches = bisect_left(hits, span.stop) - bisect_left(hits, span.start)
-            entries.append(
-                Entry(
-                    "week",
-                    week.isoformat(),
-                    self._count(matches, week),
-                    week=week,
-                    active=week == self.week and not self.starred_only,
-                )
-            )
+        weeks_at = len(entries)
+        entries += self._week_entries()
+        if self.week is not None and not self.starred_only:
+            row = weeks_at + self.digest.weeks.index(self.week)
+            entries[row] = replace(entries[row], active=True)
         if self._categories is None or self._categories[0] is not self.indices:
             self._categories = (self.indices, category_counts(self.digest, self.indices))
         categories = self._categories[1]
@@ -413,6 +425,7 @@ class MainScreen(Screen[None]):
     def _after_marks(self, keys: Iterable[str], redraw_pane: bool = False) -> None:
         """The marks of `keys` changed: redraw the list, the counts, and the pane if asked."""
         self.counts.update(keys)
+        self._marks_version += 1
         self.paper_list.refresh()
         self._refresh_sidebar()
         self._show_store_warnings()
@@ -448,6 +461,7 @@ class MainScreen(Screen[None]):
         """Pick up marks that another running instance saved meanwhile."""
         self.store.refresh()
         self.counts = ReadCounts(self.digest, self.store.is_read, self.counts.indices)
+        self._marks_version += 1
         self.paper_list.refresh()
         self._refresh_sidebar()
         self._show_store_warnings()
@@ -461,6 +475,7 @@ class MainScreen(Screen[None]):
         self.store.refresh()  # marks another instance wrote meanwhile
         self.digest = digest
         self.counts = ReadCounts(digest, self.store.is_read)
+        self._marks_version += 1
         self.repeated = repeated_weeks(digest, self.counts.indices)
         self.paper_list.status = StoreStatus(self.store, self.repeated)
         self._categories = None

@@ -46,9 +46,25 @@ class Sidebar(LineList):
         self.entries: Sequence[Entry] = ()
 
     def set_entries(self, entries: Sequence[Entry], cursor: int | None = None) -> None:
-        """Replace the rows; the cursor stays on the same row unless told otherwise."""
-        self.entries = entries
-        self.set_row_count(len(entries), self.cursor if cursor is None else cursor, announce=False)
+        """Replace the rows; the cursor stays on the same row unless told otherwise.
+
+        When only a few rows differ (a week switch moves the marker), only those are repainted.
+        """
+        old, self.entries = self.entries, entries
+        cursor = self.cursor if cursor is None else cursor
+        if len(old) != len(entries) or not self.display:
+            self.set_row_count(len(entries), cursor, announce=False)
+            return
+        changed = [row for row, (a, b) in enumerate(zip(old, entries, strict=True)) if a != b]
+        if cursor != self.cursor:
+            changed += [self.cursor, cursor]
+            self.set_reactive(LineList.cursor, self._clamp(cursor))
+            self._scroll_cursor_into_view(center=True)
+        if len(changed) > 8:
+            self.refresh()
+        else:
+            for row in changed:
+                self.refresh_lines(row)
 
     @property
     def current(self) -> Entry | None:
