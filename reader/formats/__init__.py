@@ -78,6 +78,26 @@ _POTW_MARK = re.compile(
 )
 
 
+COLUMNS: dict[str, tuple[str, int]] = {
+    "week": ("week", 0),
+    "title": ("title", 0),
+    "category": ("category", 0),
+    "abstract": ("abstract", 0),
+    "paper-link": ("link", 0),
+    "link": ("link", 1),
+    "url": ("link", 2),
+}
+"""Normalized column name -> (field, priority): the lowest priority wins when several columns
+name one field (Paper-Link, else Link, else URL). Shared by the pipe table, CSV and JSON."""
+
+REQUIRED: tuple[tuple[str, str], ...] = (
+    ("week", "Week"),
+    ("title", "Title"),
+    ("link", "Paper-Link (or Link, URL)"),
+)
+"""The fields every format needs, with the names errors give them."""
+
+
 def normalize_header(name: str) -> str:
     """A column or key name as matched: lowercased, runs of spaces, `_` and `-` made one `-`.
 

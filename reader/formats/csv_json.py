@@ -33,25 +33,14 @@ import json
 import re
 from collections.abc import Sequence
 
-from reader.formats import LoadError, normalize_header, parse_week
+from reader.formats import COLUMNS, REQUIRED, LoadError, normalize_header, parse_week
 from reader.model import Link, Paper
 from reader.text import arxiv_id
 
 __all__ = ["parse_csv", "parse_json", "parse_links_cell"]
 
-# Normalized name -> (field, priority); the lowest priority wins when several name one field.
-_FIELDS: dict[str, tuple[str, int]] = {
-    "week": ("week", 0),
-    "title": ("title", 0),
-    "category": ("category", 0),
-    "abstract": ("abstract", 0),
-    "paper-link": ("link", 0),
-    "link": ("link", 1),
-    "url": ("link", 2),
-    "summary": ("summary", 0),
-    "links": ("links", 0),
-}
-_REQUIRED = (("week", "Week"), ("title", "Title"), ("link", "Paper-Link (or Link, URL)"))
+# The shared columns, and two that only CSV and JSON carry.
+_FIELDS: dict[str, tuple[str, int]] = {**COLUMNS, "summary": ("summary", 0), "links": ("links", 0)}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -178,7 +167,7 @@ _CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links
 
 def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
     columns = _columns(header)
-    missing = [label for field, label in _REQUIRED if field not in columns]
+    missing = [label for field, label in REQUIRED if field not in columns]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         raise LoadError(
@@ -245,7 +234,7 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
         raise LoadError(path, line, f"expected a paper object, found {_kind(value)}")
     keys = list(value)
     columns = _columns(keys)
-    for field, label in _REQUIRED:
+    for field, label in REQUIRED:
         if field not in columns:
             raise LoadError(path, line, f"the paper has no {label.split(' ')[0]!r} key")
 

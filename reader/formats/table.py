@@ -28,7 +28,7 @@ import gc
 import re
 from datetime import date
 
-from reader.formats import LoadError, parse_week
+from reader.formats import COLUMNS, REQUIRED, LoadError, parse_week
 from reader.model import Paper, new_paper
 from reader.text import arxiv_id
 
@@ -37,18 +37,6 @@ __all__ = ["parse_table"]
 _DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
-
-# Normalized header name -> (field, priority); the lowest priority wins for the link.
-_COLUMNS: dict[str, tuple[str, int]] = {
-    "week": ("week", 0),
-    "title": ("title", 0),
-    "category": ("category", 0),
-    "abstract": ("abstract", 0),
-    "paper-link": ("link", 0),
-    "link": ("link", 1),
-    "url": ("link", 2),
-}
-_REQUIRED = (("week", "Week"), ("title", "Title"), ("link", "Paper-Link (or Link, URL)"))
 
 
 def _split_cells(line: str) -> list[str] | None:
@@ -116,13 +104,13 @@ def _columns(header: list[str], path: str, line: int) -> dict[str, int]:
     """Field name -> cell index, from the header cells."""
     found: dict[str, tuple[int, int]] = {}  # field -> (priority, index)
     for index, cell in enumerate(header):
-        known = _COLUMNS.get(_HEADER_SEPARATORS.sub("-", cell.lower()).strip("-"))
+        known = COLUMNS.get(_HEADER_SEPARATORS.sub("-", cell.lower()).strip("-"))
         if known is None:
             continue
         field, priority = known
         if field not in found or priority < found[field][0]:
             found[field] = (priority, index)
-    missing = [label for field, label in _REQUIRED if field not in found]
+    missing = [label for field, label in REQUIRED if field not in found]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         raise LoadError(
