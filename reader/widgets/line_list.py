@@ -16,6 +16,19 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
+class RowMessage(Message):
+    """Something happened on `row` of a LineList (its `control`, for @on selectors)."""
+
+    def __init__(self, line_list: LineList, row: int) -> None:
+        super().__init__()
+        self.line_list = line_list
+        self.row = row
+
+    @property
+    def control(self) -> LineList:
+        return self.line_list
+
+
 class LineList(ScrollView, can_focus=True):
     """A cursor over `row_count` rows; subclasses say how a row looks in `render_row`.
 
@@ -48,29 +61,11 @@ class LineList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, init=False, always_update=True)
 
-    class CursorMoved(Message):
+    class CursorMoved(RowMessage):
         """The cursor moved to `row` (also posted when the rows are replaced)."""
 
-        def __init__(self, line_list: LineList, row: int) -> None:
-            super().__init__()
-            self.line_list = line_list
-            self.row = row
-
-        @property
-        def control(self) -> LineList:
-            return self.line_list
-
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a click) on `row`."""
-
-        def __init__(self, line_list: LineList, row: int) -> None:
-            super().__init__()
-            self.line_list = line_list
-            self.row = row
-
-        @property
-        def control(self) -> LineList:
-            return self.line_list
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
