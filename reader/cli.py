@@ -67,11 +67,26 @@ def _week_argument(text: str) -> date | str:
     raise argparse.ArgumentTypeError(f"expected latest, all or a date YYYY-MM-DD, not {text!r}")
 
 
+EPILOG = """\
+Without DIGEST, reads the bundled 2023 digest. Without --print, opens the reader (press ? there
+for its keys). DIGEST may be a pipe table, the upstream "ML Papers of the Week" README, CSV, JSON,
+a directory of them, or - for standard input.
+
+query syntax (the same in the reader's filter bar):
+  word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
+  week:2023-05-14  week:2023-05  week:2023-05-01..2023-05-31  week:>=2023-06-01
+  id:2305.14314  /regex/  title:/regex/  is:read  is:unread  is:starred
+
+exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="A terminal reader for a weekly digest of machine-learning papers.",
-        epilog="Without DIGEST, reads the bundled 2023 digest. Without --print, opens the reader.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "digests",

@@ -414,3 +414,9 @@ def test_cli_formats_are_the_writers_formats() -> None:
     import reader.output
 
     assert tuple(reader.output.FORMATS) == reader.cli.FORMATS
+
+
+def test_help_shows_the_query_syntax(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert 'cat:"computer vision"' in out and "week:2023-05-01..2023-05-31" in out
