@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import date
 
 __all__ = ["FORMAT_NAMES", "LoadError", "detect_format", "normalize_header", "parse_week"]
@@ -105,6 +106,34 @@ def normalize_header(name: str) -> str:
     ('paper-link', 'paper-link', 'url')
     """
     return _HEADER_SEPARATORS.sub("-", name.strip().lower()).strip("-")
+
+
+def match_columns(
+    names: Sequence[str], known: dict[str, tuple[str, int]] = COLUMNS
+) -> dict[str, int]:
+    """Field -> position of the column (or key) that gives it: names matched as
+    `normalize_header` says; where several name one field, the lowest priority, then the first."""
+    found: dict[str, tuple[int, int]] = {}
+    for position, name in enumerate(names):
+        match = known.get(normalize_header(name))
+        if match is None:
+            continue
+        field, priority = match
+        if field not in found or priority < found[field][0]:
+            found[field] = (priority, position)
+    return {field: position for field, (_, position) in found.items()}
+
+
+def require_columns(columns: dict[str, int], header: str, path: str, line: int) -> None:
+    """A LoadError at `line` when a required field has no column; `header` says what was there."""
+    missing = [label for field, label in REQUIRED if field not in columns]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise LoadError(
+            path,
+            line,
+            f"missing required column{plural} {', '.join(missing)} (the header has: {header})",
+        )
 
 
 def _names(cells: list[str]) -> set[str]:

@@ -33,7 +33,14 @@ import json
 import re
 from collections.abc import Sequence
 
-from reader.formats import COLUMNS, REQUIRED, LoadError, normalize_header, parse_week
+from reader.formats import (
+    COLUMNS,
+    REQUIRED,
+    LoadError,
+    match_columns,
+    parse_week,
+    require_columns,
+)
 from reader.model import Link, Paper
 from reader.text import arxiv_id
 
@@ -78,15 +85,7 @@ def _paper(
 
 def _columns(names: Sequence[str]) -> dict[str, int]:
     """Field -> position of its column (or JSON key); the first of equal names wins."""
-    found: dict[str, tuple[int, int]] = {}
-    for position, name in enumerate(names):
-        known = _FIELDS.get(normalize_header(name))
-        if known is None:
-            continue
-        field, priority = known
-        if field not in found or priority < found[field][0]:
-            found[field] = (priority, position)
-    return {field: position for field, (_, position) in found.items()}
+    return match_columns(names, _FIELDS)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -167,15 +166,7 @@ _CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links
 
 def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
     columns = _columns(header)
-    missing = [label for field, label in REQUIRED if field not in columns]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise LoadError(
-            path,
-            line,
-            f"missing required column{plural} {', '.join(missing)}"
-            f" (the header has: {', '.join(header)[:200]})",
-        )
+    require_columns(columns, ", ".join(header)[:200], path, line)
     return columns
 
 

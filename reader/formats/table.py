@@ -28,7 +28,7 @@ import gc
 import re
 from datetime import date
 
-from reader.formats import COLUMNS, REQUIRED, LoadError, parse_week
+from reader.formats import LoadError, match_columns, parse_week, require_columns
 from reader.model import Paper, new_paper
 from reader.text import arxiv_id
 
@@ -36,7 +36,6 @@ __all__ = ["parse_table"]
 
 _DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def _split_cells(line: str) -> list[str] | None:
@@ -102,24 +101,9 @@ def _find_table(text: str, path: str) -> tuple[int, list[str], int]:
 
 def _columns(header: list[str], path: str, line: int) -> dict[str, int]:
     """Field name -> cell index, from the header cells."""
-    found: dict[str, tuple[int, int]] = {}  # field -> (priority, index)
-    for index, cell in enumerate(header):
-        known = COLUMNS.get(_HEADER_SEPARATORS.sub("-", cell.lower()).strip("-"))
-        if known is None:
-            continue
-        field, priority = known
-        if field not in found or priority < found[field][0]:
-            found[field] = (priority, index)
-    missing = [label for field, label in REQUIRED if field not in found]
-    if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise LoadError(
-            path,
-            line,
-            f"missing required column{plural} {', '.join(missing)}"
-            f" (the header has: {', '.join(header) or 'nothing'})",
-        )
-    return {field: index for field, (_, index) in found.items()}
+    columns = match_columns(header)
+    require_columns(columns, ", ".join(header) or "nothing", path, line)
+    return columns
 
 
 _Row = tuple[int, date, str, str, str, str]
