@@ -524,3 +524,29 @@ async def test_no_browser_copies_the_link_instead(
         assert opened == []
         assert app.clipboard == digest.papers[screen_of(app).indices[0]].link
         assert any("No browser here" in n.message for n in app._notifications)
+
+
+async def test_category_facet_keeps_every_category_on_offer_and_switches(digest: Digest) -> None:
+    app = make_app(digest, week="all", query="language")
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = screen_of(app)
+        sidebar = app.screen.query_one(Sidebar)
+
+        def offered() -> dict[str, str]:
+            return {e.category: e.count for e in sidebar.entries if e.kind == "category"}
+
+        before = offered()
+        assert len(before) >= 3
+        first, second = list(before)[:2]
+        screen.toggle_category(first)
+        await pilot.pause()
+        assert screen.query_text == f'language cat:"{first}"'
+        assert offered() == before  # counts as without the facet: every category still there
+        assert {digest.papers[i].category for i in screen.indices} == {first}
+        screen.toggle_category(second)  # a second pick replaces the first
+        await pilot.pause()
+        assert screen.query_text == f'language cat:"{second}"'
+        assert len(screen.indices) == int(before[second])
+        screen.toggle_category(second)
+        await pilot.pause()
+        assert screen.query_text == "language"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -46,6 +47,8 @@ TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
 
 SORT_CYCLE = ("week", "title", "category")
+FACET_TERM = re.compile(r'(?:(?<=\s)|^)(?:cat|category):"[^"]*"(?=\s|$)', re.IGNORECASE)
+"""A category facet term as the sidebar writes it: cat:"Name"."""
 SYNC_FILTER_LIMIT = 20_000
 """Up to this many candidates a keystroke filters at once; above, in a thread worker."""
 
@@ -118,7 +121,7 @@ class MainScreen(Screen[None]):
         self.read_delay = read_delay
         self.counts = counts if counts is not None else ReadCounts(digest, store.is_read)
         self.repeated = repeated_weeks(digest, self.counts.indices)
-        self._categories: tuple[list[int], dict[str, int]] | None = None
+        self._categories: tuple[object, dict[str, int]] | None = None
         self._read_timer: Timer | None = None
         self._undo: list[dict[str, bool]] = []
         self._marks_version = 0
@@ -347,9 +350,7 @@ class MainScreen(Screen[None]):
         if self.week is not None and not self.starred_only:
             row = weeks_at + self.digest.weeks.index(self.week)
             entries[row] = replace(entries[row], active=True)
-        if self._categories is None or self._categories[0] is not self.indices:
-            self._categories = (self.indices, category_counts(self.digest, self.indices))
-        categories = self._categories[1]
+        categories = self._category_counts()
         if any(categories):
             entries.append(Entry("heading", ""))
             entries.append(Entry("heading", "Categories"))
@@ -377,6 +378,35 @@ class MainScreen(Screen[None]):
 
     def _category_active(self, category: str) -> bool:
         return f'cat:"{category.lower()}"' in self.query_text.lower()
+
+    def _category_counts(self) -> dict[str, int]:
+        """Categories and their counts in the view as it would be without the category facet,
+        so every category stays on offer while one is picked."""
+        base_text = FACET_TERM.sub(" ", self.query_text)
+        if base_text == self.query_text or len(self.digest) > SYNC_FILTER_LIMIT:
+            indices: Sequence[int] = self.indices
+            key: object = self.indices
+        else:
+            key = (base_text, self.week, self.starred_only, self._marks_version, self.hits)
+        cached = self._categories
+        if cached is not None and (cached[0] is key or cached[0] == key):
+            return cached[1]
+        if key is not self.indices:
+            base = parse_query(base_text)
+            everything = range(len(self.digest))
+            hits = (
+                list(everything)
+                if base.is_empty
+                else base.filter(self.digest, everything, self.store)
+            )
+            saved, self.hits = self.hits, hits
+            try:
+                indices = self._week_view(self.week, self.starred_only)
+            finally:
+                self.hits = saved
+        counts = category_counts(self.digest, indices)
+        self._categories = (key, counts)
+        return counts
 
     def _show_paper(self, index: int | None) -> None:
         """Show the paper in the abstract pane; it becomes read if it stays there long enough."""
@@ -551,7 +581,12 @@ class MainScreen(Screen[None]):
         self._set_query(text)
 
     def toggle_category(self, category: str) -> None:
-        self.set_filter(toggle_category(self.query_text, category))
+        """The category facet is single-choice: picking a category replaces the one picked
+        before; picking it again removes it."""
+        text = self.query_text
+        if not self._category_active(category):
+            text = FACET_TERM.sub(" ", text)
+        self.set_filter(" ".join(toggle_category(text, category).split()))
 
     def action_focus_filter(self) -> None:
         self.remove_class("-show-abstract")
