@@ -220,3 +220,27 @@ async def test_marks_from_another_instance_show_on_focus(digest: Digest) -> None
         await pilot.pause()
         assert sidebar_count(app, "week", NEWEST) == "8/10"
         assert sidebar_count(app, "starred") == "1"
+
+
+async def test_big_mark_all_saves_in_a_thread_and_undoes(
+    digest: Digest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.screens.main as main_module
+
+    monkeypatch.setattr(main_module, "BULK_IN_THREAD", 0)
+    store = StateStore()
+    app = make_app(digest, week="all", state=store, read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        keys = {p.key for p in digest.papers}
+        await pilot.press("M")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(store.is_read(k) for k in keys)
+        assert sidebar_count(app, "all") == "0/123"
+        await pilot.press("u")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not any(store.is_read(k) for k in keys)
+        assert sidebar_count(app, "all") == "123/123"
+    store.close()
+    assert not any(StateStore(store.directory).is_read(k) for k in keys)

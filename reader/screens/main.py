@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import ClassVar
@@ -49,6 +49,8 @@ TINY = 60
 SORT_CYCLE = ("week", "title", "category")
 FACET_TERM = re.compile(r'(?:(?<=\s)|^)(?:cat|category):"[^"]*"(?=\s|$)', re.IGNORECASE)
 """A category facet term as the sidebar writes it: cat:"Name"."""
+BULK_IN_THREAD = 2_000
+"""Mark-all and undo of more papers than this save in a thread worker."""
 SYNC_FILTER_LIMIT = 20_000
 """Up to this many candidates a keystroke filters at once; above, in a thread worker."""
 
@@ -666,25 +668,47 @@ class MainScreen(Screen[None]):
 
     def action_mark_view_read(self) -> None:
         keys = [self.digest.papers[i].key for i in self.indices]
-        before = self.store.snapshot_read(keys)
-        changed = sum(1 for read in before.values() if not read)
-        if not changed:
+        unread = [key for key, read in self.store.snapshot_read(keys).items() if not read]
+        if not unread:
             self.say("Every paper here is read already.", timeout=2)
             return
-        self._undo.append(before)
-        self.store.set_read(keys, True)
-        self._after_marks(keys, redraw_pane=True)
-        self.say(f"Marked {changed} paper{'s' if changed != 1 else ''} read (u undoes).")
+        self._undo.append(dict.fromkeys(unread, False))  # undo touches only what changed
+        count = len(unread)
+        self._bulk_marks(
+            lambda: self.store.set_read(unread, True),
+            unread,
+            f"Marked {count} paper{'s' if count != 1 else ''} read (u undoes).",
+        )
 
     def action_undo(self) -> None:
         if not self._undo:
             self.say("Nothing to undo.", timeout=2)
             return
         before = self._undo.pop()
-        self.store.restore_read(before)
-        self._after_marks(before, redraw_pane=True)
-        restored = sum(1 for read in before.values() if not read)
-        self.say(f"Undone: {restored} paper{'s' if restored != 1 else ''} unread again.")
+        count = len(before)
+        self._bulk_marks(
+            lambda: self.store.restore_read(before),
+            list(before),
+            f"Undone: {count} paper{'s' if count != 1 else ''} unread again.",
+        )
+
+    def _bulk_marks(self, apply: Callable[[], None], keys: list[str], done: str) -> None:
+        """Change many marks; thousands are saved in a thread so the keyboard stays live."""
+        if len(keys) <= BULK_IN_THREAD:
+            apply()
+            self._bulk_done(keys, done)
+            return
+        self.say(f"Saving {len(keys)} marks…", timeout=2)
+
+        def run() -> None:
+            apply()
+            self.app.call_from_thread(self._bulk_done, keys, done)
+
+        self.run_worker(run, thread=True, group="marks", name="bulk marks")
+
+    def _bulk_done(self, keys: list[str], done: str) -> None:
+        self._after_marks(keys, redraw_pane=True)
+        self.say(done)
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
