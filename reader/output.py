@@ -83,7 +83,9 @@ def write_papers(
 
 _JSON_STRING: Callable[[str], str] = json.encoder.encode_basestring
 _JSON_ASCII: Callable[[str], str] = json.encoder.encode_basestring_ascii
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 def _escape_json(text: str) -> str:

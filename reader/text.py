@@ -96,7 +96,11 @@ def clean_abstract(text: str) -> str:
 
 # --- terminal safety ---------------------------------------------------------------------------
 
-_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = (
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    # invisible: zero-width space, line and paragraph separators, word joiner, a BOM mid-text
+    "\u200b\u2028\u2029\u2060\ufeff"
+)
 _INERT_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
 _INERT_TABLE[0x7F] = "\u2421"
 _INERT_TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})

@@ -99,3 +99,8 @@ def test_inert_chars_keeps_positions(text: str) -> None:
     shown = inert_chars(text)
     assert len(shown) == len(text)
     assert not has_unsafe(shown)
+
+
+def test_invisible_characters_are_shown() -> None:
+    assert inert("a\u200bb\u2028c\u2060d\ufeffe") == "a<U+200B>b<U+2028>c<U+2060>d<U+FEFF>e"
+    assert inert_chars("a\u2028b") == "a\ufffdb"
