@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from reader import output
 from reader.model import Digest, Paper
 from reader.output import FIELDS, FORMATS, markdown_cell, write_papers
+from tests.fakes import FakeState
 
 ARXIV = "https://arxiv.org/abs/2305.14314v2"
 HOSTILE_TITLE = "Evil \x1b]52;c;SGVsbG8=\x07 title \u202ereversed\x1b[2J"
@@ -72,17 +73,6 @@ def render(digest: Digest, fmt: str, **kwargs: object) -> str:
     out = io.StringIO()
     write_papers(digest, range(len(digest)), fmt, out, **kwargs)  # type: ignore[arg-type]
     return out.getvalue()
-
-
-class FakeState:
-    def __init__(self, read: set[str], starred: set[str]) -> None:
-        self.read, self.starred = read, starred
-
-    def is_read(self, key: str) -> bool:
-        return key in self.read
-
-    def is_starred(self, key: str) -> bool:
-        return key in self.starred
 
 
 # --- json --------------------------------------------------------------------------------------

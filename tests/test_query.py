@@ -28,6 +28,7 @@ from reader.query import (
     week_counts,
 )
 from tests.conftest import BUNDLED
+from tests.fakes import FakeState
 
 DIGEST = load_digest(BUNDLED)
 ALL = frozenset(p.arxiv_id for p in DIGEST.papers if p.arxiv_id)
@@ -221,17 +222,6 @@ def test_word_counts_read_from_the_data() -> None:
 
 
 # --- reading state -----------------------------------------------------------------------------
-
-
-class FakeState:
-    def __init__(self, read: set[str], starred: set[str]) -> None:
-        self.read, self.starred = read, starred
-
-    def is_read(self, key: str) -> bool:
-        return key in self.read
-
-    def is_starred(self, key: str) -> bool:
-        return key in self.starred
 
 
 def test_reading_state_terms() -> None:
