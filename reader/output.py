@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TextIO
 
 from reader.model import Digest, Paper
-from reader.text import inert, is_web_link
+from reader.text import inert, inert_lines, is_web_link
 
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
 """The formats `write_papers` knows, the default first."""
@@ -277,7 +277,9 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
     # category and the link (which wrap or are cut with an ellipsis).
     available = max(console.width, 40) - 9 - 10
     # Measured as shown: inert text is wider than the raw (a control character takes no cell).
-    title_len = max((cell_len(inert(papers[i].title)) for i in order), default=0)
+    title_len = max(
+        (max(map(cell_len, inert_lines(papers[i].title).split("\n"))) for i in order), default=0
+    )
     category_len = max((cell_len(inert(papers[i].category)) for i in order), default=0)
     link_len = max((cell_len(inert(_link_cell(papers[i]))) for i in order), default=0)
     title_len, category_len = max(title_len, 5), max(category_len, 8)
@@ -324,7 +326,7 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
                 link.stylize(Style(link=paper.link.strip()))
             table.add_row(
                 paper.week.isoformat(),
-                Text(inert(paper.title)),
+                Text(inert_lines(paper.title)),  # a line break in a title is meant
                 Text(inert(paper.category)),
                 link,
             )

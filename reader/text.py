@@ -132,6 +132,24 @@ def inert(text: str, keep_newlines: bool = False) -> str:
     return text.translate(_INERT_TABLE)
 
 
+_INERT_LINES_TABLE = dict(_INERT_TABLE)
+del _INERT_LINES_TABLE[0x0A]
+_UNSAFE_BUT_LF = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+
+
+def inert_lines(text: str) -> str:
+    """Like `inert`, but a line feed stays a line break: for text whose line breaks are meant
+    (a README summary's `<br>` and bullets, a multi-line cell) and shown where lines can break.
+    Tabs, CR and every other control character are still made visible (`␉`, `␍`, `␛`).
+
+    >>> inert_lines("first\n● second\r\x1b")
+    'first\n● second␍␛'
+    """
+    if _UNSAFE_BUT_LF.search(text) is None:
+        return text
+    return text.translate(_INERT_LINES_TABLE)
+
+
 _ONE_TO_ONE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
 _ONE_TO_ONE[0x7F] = "\u2421"
 _ONE_TO_ONE.update({code: "\ufffd" for code in range(0x80, 0xA0)})

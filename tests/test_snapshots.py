@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from reader.app import make_app
@@ -30,3 +31,12 @@ def test_help_screen(snap_compare: Any) -> None:
     assert snap_compare(
         make_app(load_digest(), read_delay=60), terminal_size=(100, 40), press=["question_mark"]
     )
+
+
+POTW = Path(__file__).resolve().parent / "fixtures" / "potw"
+
+
+def test_bullet_summary(snap_compare: Any) -> None:
+    """A README summary written as `<br>●` bullets: one bullet a line, no `␊`."""
+    app = make_app(load_digest(POTW / "bullets.md"), read_delay=60)
+    assert snap_compare(app, terminal_size=(110, 24))

@@ -27,15 +27,18 @@ Rules (every version of that file seen, 2023 to 2025):
 - A paper is a table row under a week, with or without leading and trailing pipes (`\\|` is a
   literal pipe); the header row `| **Paper** | **Links** |` and the alignment row are skipped. The
   last cell holds the links, the cells before it the paper. A leading item number (`1)`, `5.`)
-  is dropped. The title is the leading `**bold**` text, and the summary what follows it after a
-  separator (`-`, `–`, `:`); without bold, the title runs to the first run of two or more spaces
-  (or a line break) and the rest is the summary; a row with neither is title-only. `<br>` is a
-  line break; each `●` bullet starts a line; Markdown links inside become their text;
-  `**`/`__` markers and a few HTML entities are removed.
+  is dropped. The title and the summary are split as `split_title` says (bold text, else the first
+  separator: two spaces, a line break or a spaced dash, else a word that opens a summary such as
+  "Introduces" or "This paper"; else the row is title-only). `<br>` is a line break; each `●`
+  bullet starts a line; Markdown links inside become their text; `**`/`__` markers and a few
+  HTML entities are removed.
 - Links are `[Label](url)` with any separators (`,`, spaces, stray parentheses); bare http(s)
-  URLs when there are none. The paper's link is the first one labelled Paper (`Paper`,
-  `Paper 1`), else the first that is not a tweet (Project, Blog, Book, GitHub, Code, ...), else
-  the first; the others go into `Paper.links`, in row order. A row without any link is an error.
+  URLs when there are none. The paper's link is the best link of the whole row: the first one
+  labelled Paper (`Paper`, `Paper 1`), else the first that is not social (Project, Blog, Report,
+  GitHub, Code, ...; social: labelled Tweet, Thread, X, ... or pointing at x.com, twitter.com,
+  linkedin.com), the links cell before the summary cell; else the first link of the links cell.
+  The other links of the links cell go into `Paper.links`, in row order (a link of the summary
+  cell that became the paper's link is not repeated). A row without any link is an error.
 - Category and abstract are empty; the one-line summary goes into `Paper.summary`.
 """
 
@@ -89,8 +92,7 @@ _ROW_NUMBER = re.compile(r"\d{1,4}\s*[.)](?=\s|\*|_|\[|$)\s*")
 _LINK = re.compile(r"\[([^\[\]]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _BARE_URL = re.compile(r"https?://[^\s<>\[\]()|\"']+")
 _BOLD_TITLE = re.compile(r"(\*\*|__)(.+?)\1(.*)", re.DOTALL)
-_SEPARATOR = re.compile(r"\s*[-–—:;,]*\s*")
-_TITLE_END = re.compile(r"\s{2,}|\n")
+_SEPARATOR = re.compile(r"[*_]*\s*[-–—:;,]*\s*")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BULLET = re.compile(r"\s*●\s*")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -212,22 +214,78 @@ def _clean_summary(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+SPLITS: tuple[str, ...] = ("bold", "separator", "opener", "none")
+"""How `split_title` found the title: bold text; a separator (two spaces, a line break, a spaced
+dash); a word that opens a summary (a guess); nothing (the row is title-only)."""
+
+LONG_TITLE = 120
+"""A title longer than this many characters is doubtful: it has probably swallowed its summary."""
+
+# A mistyped bold: `*8Title**` (8 shares its key with `*`), `*Title**`, `***Title*`.
+_BROKEN_BOLD = re.compile(r"([*_]{1,3})(?:8(?=[A-Z]))?([^*_\n]+?)[*_]{1,3}(?![*_])(.*)", re.DOTALL)
+# Without bold: the first run of two or more spaces, a line break, or a dash with a space on
+# both sides ends the title.
+_TITLE_END = re.compile(r"\s{2,}|\n|\s[-–—]+\s")
+# Without any separator: a word that opens a summary in the upstream's style ("… in LLMs
+# Introduces a unified …", "… Workflow Graphs This paper presents …"), after at least one word.
+_OPENER = re.compile(
+    r"(?<=\S)\s+(?="
+    r"(?:This|These)\s+(?:new\s+)?(?:paper|work|study|survey|report|review|research|approach)\b"
+    r"|The\s+authors\b|Researchers\b|We\s+(?:introduce|propose|present)\b"
+    r"|(?:Introduces|Proposes|Presents|Demonstrates|Investigates|Explores|Examines|Develops"
+    r"|Provides|Discusses|Argues|Claims|Surveys|Evaluates|Releases)\b)"
+)
+
+
+def split_title(cell: str) -> tuple[str, str, str]:
+    """A paper cell (after its item number) as (title, summary, how): `how` is one of `SPLITS`.
+
+    The title is the leading `**bold**` text (also a mistyped one: `*8Title**`), the summary
+    what follows after a separator (`-`, `–`, `:`). Without bold, the title runs to the first
+    run of two or more spaces, line break (`<br>`) or spaced dash (`Title - summary`); without
+    any of those (or when that title would be over `LONG_TITLE` characters), to the first word
+    that opens a summary ("Introduces", "Proposes", "This paper", "The authors", "Researchers",
+    ...); else the whole cell is the title.
+
+    >>> split_title("**Bold** - a summary")[::2], split_title("VideoRAG - a framework")[::2]
+    (('Bold', 'bold'), ('VideoRAG', 'separator'))
+    >>> split_title("A Memory OS for LLMs Introduces a unified OS")
+    ('A Memory OS for LLMs', 'Introduces a unified OS', 'opener')
+    """
+    if "<" in cell:
+        cell = _BR.sub("\n", cell)
+    bold = _BOLD_TITLE.match(cell)
+    if bold is None and cell[:1] in "*_" and cell[:1]:
+        bold = _BROKEN_BOLD.match(cell)
+    if bold is not None and bold.group(2).strip():
+        rest = bold.group(3)
+        separator = _SEPARATOR.match(rest)
+        summary = rest[separator.end() :] if separator else rest
+        return _clean_title(bold.group(2)), _clean_summary(summary), "bold"
+    cell = cell.strip()
+    end = _TITLE_END.search(cell)
+    how = "separator"
+    if end is None or not cell[: end.start()].strip(" -–—") or end.start() > LONG_TITLE:
+        opener = _OPENER.search(cell, 0, end.start() if end is not None else len(cell))
+        if opener is not None or end is None:
+            end, how = opener, "opener"
+    if end is None:
+        return _clean_title(cell), "", "none"
+    return _clean_title(cell[: end.start()]), _clean_summary(cell[end.end() :]), how
+
+
+def is_doubtful(title: str, how: str) -> bool:
+    """Whether a split (from `split_title`) is doubtful: found by a guess, or a title still over
+    `LONG_TITLE` characters."""
+    return how == "opener" or len(title) > LONG_TITLE
+
+
 def _title_and_summary(cell: str) -> tuple[str, str]:
     number = _ROW_NUMBER.match(cell)
     if number is not None:
         cell = cell[number.end() :]
-    if "<" in cell:
-        cell = _BR.sub("\n", cell)
-    bold = _BOLD_TITLE.match(cell)
-    if bold is not None:
-        rest = bold.group(3)
-        separator = _SEPARATOR.match(rest)
-        summary = rest[separator.end() :] if separator else rest
-        return _clean_title(bold.group(2)), _clean_summary(summary)
-    parts = _TITLE_END.split(cell.strip(), maxsplit=1)
-    title = parts[0]
-    summary = parts[1] if len(parts) > 1 else ""
-    return _clean_title(title), _clean_summary(summary)
+    title, summary, _ = split_title(cell)
+    return title, summary
 
 
 def _links(cell: str) -> list[Link]:
@@ -245,22 +303,32 @@ def _links(cell: str) -> list[Link]:
     return found
 
 
-def _label_kind(label: str) -> str:
-    words = re.sub(r"[^a-z0-9]+", " ", label.lower()).split()
+_SOCIAL_HOSTS = re.compile(
+    r"https?://(?:[\w-]+\.)*(?:x\.com|twitter\.com|linkedin\.com|threads\.net|bsky\.app)(?:[/:?#]|$)",
+    re.IGNORECASE,
+)
+
+
+def _link_kind(link: Link) -> int:
+    """0 for a Paper link, 1 for another non-social one, 2 for a tweet or another social post."""
+    words = re.sub(r"[^a-z0-9]+", " ", link.label.lower()).split()
     if words and words[0] == "paper":
-        return "paper"
-    return "social" if " ".join(words) in _SOCIAL else "other"
+        return 0
+    if " ".join(words) in _SOCIAL or _SOCIAL_HOSTS.match(link.url.strip()):
+        return 2
+    return 1
 
 
-def _choose(links: list[Link]) -> tuple[str, tuple[Link, ...]]:
-    """The paper's link and the other links (see the module rules)."""
-    kinds = [_label_kind(link.label) for link in links]
-    for wanted in ("paper", "other"):
-        if wanted in kinds:
-            at = kinds.index(wanted)
-            break
-    else:
-        at = 0
+def _choose(links: list[Link], inline: list[Link]) -> tuple[str, tuple[Link, ...]]:
+    """The paper's link and the other links, from the links cell's `links` and the summary
+    cell's `inline` links (see the module rules)."""
+    ranked = [(_link_kind(link), 0, at) for at, link in enumerate(links)]
+    ranked += [(_link_kind(link), 1, at) for at, link in enumerate(inline)]
+    kind, cell, at = min(ranked)
+    if kind == 2 and links:  # nothing but social links: the links cell's first
+        cell, at = 0, 0
+    if cell == 1:
+        return inline[at].url, tuple(links)
     return links[at].url, tuple(links[:at] + links[at + 1 :])
 
 
@@ -271,8 +339,9 @@ def _row(line: str, number: int, path: str) -> tuple[int, str, str, str, tuple[L
         return None
     paper_cell = "|".join(cells[:-1]) if len(cells) > 1 else cells[0]
     links = _links(cells[-1]) if len(cells) > 1 else []
-    if not links:
-        links = _links(paper_cell)
+    inline = _links(paper_cell) if "](" in paper_cell or not links else []
+    if not links:  # a row without a links cell: its own links are the row's links
+        links, inline = inline, []
     title, summary = _title_and_summary(paper_cell)
     if not title:
         raise LoadError(path, number, "empty title")
@@ -280,7 +349,7 @@ def _row(line: str, number: int, path: str) -> tuple[int, str, str, str, tuple[L
         raise LoadError(
             path, number, "no link in the row (expected links like [Paper](https://...))"
         )
-    link, others = _choose(links)
+    link, others = _choose(links, inline)
     return number, title, summary, link, others
 
 

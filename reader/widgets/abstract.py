@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.model import Paper
-from reader.text import PLACEHOLDER, inert, is_web_link
+from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 
 Spans = Callable[[str, str], list[tuple[int, int]]]
 
@@ -40,7 +40,7 @@ def render_paper(
     starred: bool = False,
 ) -> Text:
     """The pane's content for `paper`."""
-    title = _highlight(Text(inert(paper.title), Style(bold=True)), "title", spans)
+    title = _highlight(Text(inert_lines(paper.title), Style(bold=True)), "title", spans)
     meta = Text(style="dim")
     meta.append(paper.week.isoformat())
     if paper.category:
@@ -68,7 +68,7 @@ def render_paper(
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
     if paper.summary:
         summary = Text("Summary: ", Style(bold=True, dim=True))
-        summary.append_text(_highlight(Text(inert(paper.summary)), "abstract", spans))
+        summary.append_text(_highlight(Text(inert_lines(paper.summary)), "abstract", spans))
         parts += [Text(""), summary]
     abstract = Text(inert(paper.text))
     for match in PLACEHOLDER.finditer(abstract.plain):
