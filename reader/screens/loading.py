@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar
+from textual.widgets import Header, Label, ProgressBar
 
 from reader.model import Digest
 from reader.screens.threads import call_quietly
 from reader.text import inert
+from reader.widgets.key_line import KeyLine
 
 Loader = Callable[[Callable[[float, str], None]], Digest]
 """Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
@@ -56,7 +57,7 @@ class LoadingScreen(Screen[None]):
         with Middle(), Center():
             yield Label(f"Loading {inert(self.description)}…", id="loading-label")
             yield ProgressBar(total=None, show_eta=False, id="loading-bar")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         # A daemon thread, not a worker: quitting must not wait for a 1 GB parse to finish.

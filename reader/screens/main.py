@@ -18,7 +18,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
 from reader.browser import browser_plausible, open_in_browser
@@ -37,6 +37,7 @@ from reader.state import StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
+from reader.widgets.key_line import KeyLine
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList, PaperStatus, Spans
 from reader.widgets.sidebar import Entry, Sidebar
@@ -154,7 +155,7 @@ class MainScreen(Screen[None]):
                 yield Static("", id="filter-error", markup=False)
                 yield PaperList(id="papers")
                 yield AbstractPane(id="abstract")
-        yield Footer(compact=True)
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).cursor_blink = False
