@@ -76,6 +76,8 @@ query syntax (the same in the reader's filter bar):
   word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
   week:2023-05-14  week:2023-05  week:2023-05-01..2023-05-31  week:>=2023-06-01
   id:2305.14314  /regex/  title:/regex/  is:read  is:unread  is:starred
+  Matching ignores case; OR is the one keyword and is written in capitals (or is a word).
+  A query may start with -: --query -cat:robotics.
 
 exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
 """
@@ -144,6 +146,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
+
+
+def _glue_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """Write `--query -cat:x` as `--query=-cat:x`: argparse takes a value that starts with `-`
+    for an option, yet a query (`-word`), a file name or a number may start so. An option that
+    takes a value takes the next word, whatever it is (abbreviations such as `--que` too)."""
+    takes_value = {
+        option
+        for action in parser._actions
+        if action.nargs is None and action.option_strings
+        for option in action.option_strings
+        if option.startswith("--")
+    }
+    every = [option for action in parser._actions for option in action.option_strings]
+    glued: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            glued.append(word)
+            glued.extend(words)
+            break
+        long = word.startswith("--")
+        matches = [option for option in every if long and option.startswith(word)]
+        full = word if word in every else (matches[0] if len(matches) == 1 else None)
+        if full in takes_value and "=" not in word:
+            value = next(words, None)
+            glued.append(word if value is None else f"{word}={value}")
+        else:
+            glued.append(word)
+    return glued
 
 
 def _error(message: str) -> None:
@@ -292,6 +324,13 @@ def _state_actions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def _reattach_terminal() -> None:
     """After a digest was read from a pipe, give the TUI the terminal as standard input."""
     if sys.stdin is not None and sys.stdin.isatty():
@@ -318,6 +357,11 @@ def _run(args: argparse.Namespace) -> int:
     query_text: str = args.query or ""
     query = parse_query(query_text)  # validated before loading: a typo fails fast
     sources: list[str] | None = args.digests or None
+    if sources is not None and "-" in sources and _stdin_is_terminal():
+        raise UsageError(
+            "-: standard input is a terminal, not a digest: pipe one in "
+            "(cat digest.csv | reader -) or name the file"
+        )
 
     if args.print_:
         digest = load_digest(sources)
@@ -417,7 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         try:
-            args = parser.parse_args(list(argv) if argv is not None else None)
+            words = list(argv) if argv is not None else sys.argv[1:]
+            args = parser.parse_args(_glue_values(parser, words))
         except SystemExit as done:  # --help and --version
             return done.code if isinstance(done.code, int) else EXIT_OK
         return _run(args)

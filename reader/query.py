@@ -2,7 +2,7 @@
 
 Pure Python, no Textual. Both the TUI's filter bar and `reader --print --query` use it.
 
-Syntax (case-insensitive everywhere; see `QUERY_HELP`):
+Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `QUERY_HELP`):
 
 - `word` occurs (as a substring) in the title, the cleaned abstract or the category;
   terms side by side must all match (AND); `"a phrase"` matches the phrase;
@@ -429,6 +429,12 @@ def _week(value: str, at: int) -> _Weeks | None:
             return None
         low = _period(low_text, at)[0] if low_text else None
         high = _period(high_text, at + dots + 2)[1] if high_text else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(
+                f"week: the range {value} runs backwards (write the earlier date first: "
+                f"{high_text}..{low_text})",
+                at,
+            )
         return _Weeks(low, high)
     first, last = _period(value, at)
     return _Weeks(first, last)
@@ -972,10 +978,13 @@ QUERY_HELP: list[tuple[str, str]] = [
     ("w1 w2", "both (AND)"),
     ('"a phrase"', "the phrase occurs"),
     ('-word  -"a phrase"  -cat:robotics', "excludes papers that match"),
-    ("a OR b", "either; OR binds tighter than AND: x a OR b = x AND (a OR b)"),
+    ("a OR b", "either (OR in capitals: or is a word); x a OR b = x AND (a OR b)"),
     ("title:…  abstract:…  cat:…", 'only in that field; quote a phrase: cat:"computer vision"'),
     ("week:2023-05-14  week:2023-05", "that week / every week whose date starts with the value"),
-    ("week:2023-05-01..2023-05-31", "weeks in the range, ends included (either may be left out)"),
+    (
+        "week:2023-05-01..2023-05-31",
+        "weeks in the range, earlier date first, ends included (either may be open)",
+    ),
     ("week:>=2023-06-01  week:<2023-05", "weeks after or before a date (also > and <=)"),
     ("id:2305.14314", "the arXiv id, any version"),
     ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),

@@ -420,3 +420,87 @@ def test_help_shows_the_query_syntax(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert 'cat:"computer vision"' in out and "week:2023-05-01..2023-05-31" in out
+
+
+# --- option values that start with -, OR, reversed ranges, a terminal on standard input ------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--query", "-cat:robotics"],
+        ["--query=-cat:robotics"],
+        ["--que", "-cat:robotics"],
+        ["--week", "all", "--query", "-cat:robotics"],
+    ],
+)
+def test_a_query_may_start_with_a_dash(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    records = printed(capsys, *args)
+    assert len(records) == 120
+    assert all(record["category"] != "Robotics" for record in records)
+
+
+def test_other_option_values_may_start_with_a_dash(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = cli(capsys, "--week", "-2023-05-14", "--print")
+    assert code == 2
+    assert_one_error_line(err, "argument --week: expected latest, all or a date")
+    code, _out, err = cli(capsys, "--print", "--query")
+    assert code == 2
+    assert_one_error_line(err, "argument --query: expected one argument")
+
+
+def test_or_is_upper_case_and_the_docs_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    either = printed(capsys, "--query", "cat:robotics OR cat:sound")
+    assert len(either) == 5
+    lower = printed(capsys, "--query", "cat:robotics or cat:sound")
+    assert lower == []  # `or` is a word: no paper is in both categories and holds "or"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "Case-insensitive everywhere." not in readme
+    assert "`OR`, is written in capitals" in readme
+    assert main(["--help"]) == 0
+    assert "OR is the one keyword and is written in capitals" in capsys.readouterr().out
+
+
+def test_a_reversed_week_range_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "--print", "--query", "week:2023-05-31..2023-05-01")
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, "--query: week: the range 2023-05-31..2023-05-01 runs backwards")
+    assert "2023-05-01..2023-05-31" in err
+    assert len(printed(capsys, "--query", "week:2023-05-01..2023-05-31")) == 37
+    assert len(printed(capsys, "--query", "week:2023-05-14..2023-05")) == 28
+
+
+def run_on_a_terminal(*args: str, stdout_too: bool) -> tuple[int, str]:
+    """`python -m reader ARGS` with a pseudo-terminal as standard input (and output): the exit
+    status and what it wrote on standard error."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reader", *args],
+            stdin=slave,
+            stdout=slave if stdout_too else subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=REPO,
+        )
+        try:
+            _out, err = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            pytest.fail(f"reader {' '.join(args)} waited on the terminal")
+    finally:
+        os.close(slave)
+        os.close(master)
+    return process.returncode, err.decode()
+
+
+@pytest.mark.parametrize("args", [("-", "--print"), ("-",)])
+def test_dash_with_a_terminal_on_standard_input_is_refused(args: tuple[str, ...]) -> None:
+    code, err = run_on_a_terminal(*args, stdout_too=True)
+    assert code == 2
+    assert_one_error_line(err, "-: standard input is a terminal, not a digest: pipe one in")
