@@ -136,3 +136,45 @@ async def test_watch_reloads_when_the_file_changes(tmp_path: Path, monkeypatch: 
         with path.open("a") as file:
             file.write(row("2023-06-25", "Written later", 6))
         await wait_for(lambda: len(screen.digest) == 2, pilot)
+
+
+async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None:
+    """A browser terminal (textual-serve) sends AppFocus at once: it may come while loading or
+    right after the main screen is pushed, before it has composed. Nothing may assume widgets."""
+    from textual import events
+
+    errors: list[Exception] = []
+
+    class EarlyFocus(ReaderApp):
+        def _loaded(self, digest: Digest) -> None:
+            super()._loaded(digest)
+            try:
+                self.on_app_focus()  # the main screen is pushed but has not composed yet
+            except Exception as error:
+                errors.append(error)
+            self.post_message(events.AppFocus())
+
+    release = threading.Event()
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        release.wait(5)
+        return load_digest()
+
+    app = EarlyFocus(
+        None, week="latest", state=make_app(load_digest()).state, loader=loader,
+        description="big.md", read_delay=60,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(events.AppFocus())  # during the loading screen
+        await pilot.pause()
+        release.set()
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert len(screen.indices) == 10
+        app.post_message(events.AppFocus())
+        await pilot.press("j")
+        assert screen.paper_list.cursor == 1
+    assert errors == []
+    assert app.return_code in (None, 0)

@@ -139,6 +139,8 @@ class MainScreen(Screen[None]):
         self.hits: list[int] = list(range(len(digest)))
         self.indices: list[int] = []
         self._initial_query = query
+        self.ready = False
+        """True once composed and mounted: before, no handler may touch the widgets."""
 
     # --- layout ------------------------------------------------------------------------------
 
@@ -171,6 +173,7 @@ class MainScreen(Screen[None]):
         self._show_store_warnings()
         if len(self.digest) > SYNC_FILTER_LIMIT:
             self._build_search_index()
+        self.ready = True
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
@@ -492,6 +495,8 @@ class MainScreen(Screen[None]):
 
     def refresh_marks(self) -> None:
         """Pick up marks that another running instance saved meanwhile."""
+        if not self.ready:  # a focus event before the screen composed: on_mount reads the store
+            return
         self.store.refresh()
         self.counts = ReadCounts(self.digest, self.store.is_read, self.counts.indices)
         self._marks_version += 1
@@ -502,6 +507,14 @@ class MainScreen(Screen[None]):
 
     def replace_digest(self, digest: Digest) -> None:
         """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
+        if not self.ready:  # not composed yet: on_mount shows this digest
+            self.digest = digest
+            self.counts = ReadCounts(digest, self.store.is_read)
+            self.repeated = repeated_weeks(digest, self.counts.indices)
+            self.hits = list(range(len(digest)))
+            if self.week is not None and self.week not in digest.week_ranges:
+                self.week = digest.weeks[0] if digest.weeks else None
+            return
         current = self.current_paper
         self._generation += 1
         self.workers.cancel_group(self, "filter")
