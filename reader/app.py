@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 
 from reader.model import Digest
 from reader.reading import ReadCounts
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
 
 WATCH_SECONDS = 2.0
 """How often --watch looks at the files for changes."""
+HOLD_LIMIT = 2.0
+"""Keys wait at most this many seconds for a screen being pushed to be ready for them."""
 
 
 def styles_path() -> Path:
@@ -76,6 +82,8 @@ class ReaderApp(App[None]):
         self._stamp_seen: object = None
         self._reloading = False
         self._counts: ReadCounts | None = None
+        self._held_keys: deque[events.Key] = deque()
+        self._held_since = 0.0
         self.title = inert(digest.name) if digest is not None else inert(description)
 
     def get_default_screen(self) -> Screen[None]:
@@ -91,6 +99,64 @@ class ReaderApp(App[None]):
         if self.stamp is not None:
             self._stamp_seen = self.stamp()
             self.set_interval(WATCH_SECONDS, self._check_files, name="watch")
+
+    # --- keys: each one is routed and handled before the next, as if typed slowly ----------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Route a key from the terminal now, in the App's own task.
+
+        Textual posts a key to the focused widget's queue and resolves its bindings when it has
+        bubbled back, so focus changes and effects of one key came after the following keys of a
+        burst had been routed. Here every key is resolved at once against the focus of that
+        moment: priority bindings, then typing into a focused Input, then the focused chain's
+        bindings. A screen that is being pushed (help, the palette, the main screen after
+        loading) holds the keys behind it until it is mounted and focused.
+        """
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._held_keys or not self._ready_for_keys():
+            if not self._held_keys:
+                self._held_since = time.monotonic()
+                self.set_timer(0.005, self._release_held_keys)
+            self._held_keys.append(event)
+            return
+        await self._route_key(event)
+
+    def _ready_for_keys(self) -> bool:
+        """False while the current screen has not mounted or not yet focused what it focuses."""
+        screen = self.screen
+        if not screen.is_mounted:
+            return False
+        if screen.focused is None and screen.AUTO_FOCUS != "":
+            return not any(widget.focusable for widget in screen.query("*"))
+        return True
+
+    async def _release_held_keys(self) -> None:
+        while self._held_keys:
+            waited = time.monotonic() - self._held_since
+            if not self._ready_for_keys() and waited < HOLD_LIMIT:
+                self.set_timer(0.005, self._release_held_keys)
+                return
+            await self._route_key(self._held_keys.popleft())
+
+    async def _route_key(self, event: events.Key) -> None:
+        if not self.app_focus:
+            self.app_focus = True
+        if await self._check_bindings(event.key, priority=True):
+            return
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable:
+            await focused._on_key(event)  # typed now, so the next key sees the new text
+            return
+        if await self._check_bindings(event.key):
+            return
+        event._reader_routed = True  # type: ignore[attr-defined]
+        (focused or self.screen)._forward_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if getattr(event, "_reader_routed", False):
+            event.prevent_default()  # its bindings were looked up when it was routed
 
     def on_app_focus(self) -> None:
         """Back in the terminal: show marks another instance saved meanwhile."""

@@ -74,7 +74,14 @@ class StoreStatus(PaperStatus):
 
 
 class MainScreen(Screen[None]):
-    """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper."""
+    """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper.
+
+    Every key that moves the focus moves it at once (`set_focus`, never the deferred `focus()`),
+    and Enter is a priority binding here: the App routes the next key of a burst by the focus
+    this leaves.
+    """
+
+    AUTO_FOCUS = "#papers"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit"),
@@ -104,6 +111,7 @@ class MainScreen(Screen[None]):
         Binding("tab", "cycle_focus(1)", "Next pane", show=False),
         Binding("shift+tab", "cycle_focus(-1)", "Previous pane", show=False),
         Binding("escape", "back", "Back / clear the filter", show=False),
+        Binding("enter", "enter", "Pick / show the abstract", show=False, priority=True),
     ]
 
     def __init__(
@@ -133,6 +141,8 @@ class MainScreen(Screen[None]):
         self._generation = 0
         """Counts queries and digests; a filter result from an older one is dropped."""
         self.query_text = ""
+        self._asked_text = ""
+        """The text last given to _set_query (its result may still be filtering in a thread)."""
         self.filter_query: Query = parse_query("")
         self.sort = "week"
         self.reverse = False
@@ -169,7 +179,9 @@ class MainScreen(Screen[None]):
         if self._initial_query and not self.indices and self.week is not None and self.hits:
             self.say(f"Nothing matches in {self.week.isoformat()}: showing all weeks.")
             self.select_week(None)
-        self.paper_list.focus()
+        self.set_focus(self.paper_list)
+        self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
+        self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self._show_store_warnings()
         if len(self.digest) > SYNC_FILTER_LIMIT:
             self._build_search_index()
@@ -197,6 +209,7 @@ class MainScreen(Screen[None]):
 
     def _set_query(self, text: str) -> bool:
         """Filter by `text`; on a bad query show why and keep the previous results."""
+        self._asked_text = text
         error = self.query_one("#filter-error", Static)
         try:
             query = parse_query(text)
@@ -368,7 +381,7 @@ class MainScreen(Screen[None]):
         sidebar = self.sidebar
         current = sidebar.current
         cursor = None
-        if current is not None and sidebar.has_focus:
+        if current is not None and current.kind == "category" and self.focused is sidebar:
             cursor = next(
                 (
                     row
@@ -552,18 +565,21 @@ class MainScreen(Screen[None]):
     def _paper_highlighted(self, event: LineList.CursorMoved) -> None:
         self._show_paper(self.paper_list.current)
 
-    @on(LineList.CursorMoved, "#sidebar")
-    def _sidebar_moved(self, event: LineList.CursorMoved) -> None:
+    def _sidebar_moved(self) -> None:
+        """The sidebar's cursor moved (watched, so the view changes before the next key)."""
         entry = self.sidebar.current
         if (
             entry is not None
             and entry.kind in ("all", "week", "starred")
-            and self.sidebar.has_focus
+            and self.focused is self.sidebar
         ):
             self.select_week(entry.week, starred_only=entry.kind == "starred")
 
     @on(LineList.RowSelected, "#sidebar")
-    def _sidebar_selected(self, event: LineList.RowSelected) -> None:
+    def _sidebar_clicked(self, event: LineList.RowSelected) -> None:
+        self._sidebar_selected()
+
+    def _sidebar_selected(self) -> None:
         entry = self.sidebar.current
         if entry is None:
             return
@@ -575,26 +591,48 @@ class MainScreen(Screen[None]):
             self.set_focus(self.paper_list)
 
     @on(LineList.RowSelected, "#papers")
-    def _paper_selected(self, event: LineList.RowSelected) -> None:
+    def _paper_clicked(self, event: LineList.RowSelected) -> None:
+        self._paper_selected()
+
+    def _paper_selected(self) -> None:
         if self.has_class("-tiny"):
             self.add_class("-show-abstract")
             self.set_focus(self.query_one(AbstractPane))
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        if event.value != self.query_text:  # set_filter has applied it already
-            self._set_query(event.value)
+    def _filter_changed(self, value: str) -> None:
+        """The filter's text changed (watched: the list is filtered before the next key)."""
+        if value != self._asked_text:  # set_filter has applied it already
+            self._set_query(value)
 
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        self.paper_list.focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter":  # only where Enter means something; elsewhere the widget's own
+            focused = self.focused
+            return focused is not None and (
+                focused.id in ("filter", "sidebar")
+                or (focused is self.paper_list and self.has_class("-tiny"))
+            )
+        return True
+
+    def action_enter(self) -> None:
+        """Enter: the filter keeps its query and gives the keys back to the list; the sidebar
+        picks its row; on tiny screens the list shows the abstract."""
+        focused = self.focused
+        if focused is self.sidebar:
+            self._sidebar_selected()
+        elif focused is self.paper_list:
+            self._paper_selected()
+        else:
+            self.set_focus(self.paper_list)
 
     # --- actions ---------------------------------------------------------------------------
 
     def set_filter(self, text: str) -> None:
         """Replace the query text (the filter bar shows it) and apply it."""
-        self.query_one("#filter", Input).value = text
-        self._set_query(text)
+        filter_input = self.query_one("#filter", Input)
+        filter_input.value = text
+        filter_input.cursor_position = len(text)  # typing goes on at the end
+        if text != self._asked_text:  # else the watcher has applied it
+            self._set_query(text)
 
     def toggle_category(self, category: str) -> None:
         """The category facet is single-choice: picking a category replaces the one picked
@@ -606,7 +644,7 @@ class MainScreen(Screen[None]):
 
     def action_focus_filter(self) -> None:
         self.remove_class("-show-abstract")
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_older_week(self) -> None:
         self._step_week(1)
@@ -802,7 +840,7 @@ class MainScreen(Screen[None]):
             self.set_focus(self.sidebar if opened else self._main_pane())
         else:
             self.toggle_class("-sidebar-hidden")
-            if self.has_class("-sidebar-hidden") and self.sidebar.has_focus:
+            if self.has_class("-sidebar-hidden") and self.focused is self.sidebar:
                 self.set_focus(self.paper_list)
 
     def _main_pane(self) -> Widget:
@@ -832,15 +870,15 @@ class MainScreen(Screen[None]):
 
     def action_back(self) -> None:
         filter_input = self.query_one("#filter", Input)
-        if filter_input.has_focus:
+        if self.focused is filter_input:
             if filter_input.value:
                 self.set_filter("")
-            self.paper_list.focus()
+            self.set_focus(self.paper_list)
         elif self.has_class("-show-abstract"):
             self.remove_class("-show-abstract")
-            self.paper_list.focus()
+            self.set_focus(self.paper_list)
         elif self.has_class("-sidebar-open"):
             self.remove_class("-sidebar-open")
-            self.paper_list.focus()
+            self.set_focus(self.paper_list)
         elif self.query_text:
             self.set_filter("")
