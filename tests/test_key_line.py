@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from textual._compositor import LayoutUpdate
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.app import ReaderApp, make_app
@@ -22,6 +23,17 @@ def bottom_row(app: ReaderApp) -> str:
     assert isinstance(update, LayoutUpdate)
     last = list(update.strips)[-1]
     return "".join(segment.text for segment in last)
+
+
+async def settled_row(pilot: Pilot[None], app: ReaderApp, width: int) -> str:
+    """The bottom row once the screen is laid out at `width` (a loaded machine can be late)."""
+    row = bottom_row(app)
+    for _ in range(100):
+        if len(row) == width:
+            break
+        await pilot.pause(0.05)
+        row = bottom_row(app)
+    return row
 
 
 def shown_items(app: ReaderApp) -> list[str]:
@@ -58,25 +70,25 @@ async def test_every_width_from_20_to_250_shows_whole_labels_only() -> None:
         assert items[:3] == ["q Quit", "? Help", "/ Filter"]
         for width in range(20, 251):
             await pilot.resize_terminal(width, 8)
-            assert_clean(bottom_row(app), items, width)
+            assert_clean(await settled_row(pilot, app, width), items, width)
 
 
 async def test_the_line_follows_the_focus() -> None:
     app = make_app(load_digest())
     async with app.run_test(size=(120, 24)) as pilot:
-        before = bottom_row(app)
+        before = await settled_row(pilot, app, 120)
         assert "y Copy" in before
         await pilot.press("slash")
         await pilot.pause()
         assert isinstance(app.focused, Input)
         items = shown_items(app)
-        assert_clean(bottom_row(app), items, 120)
+        assert_clean(await settled_row(pilot, app, 120), items, 120)
 
 
 async def test_a_click_on_an_item_presses_its_key() -> None:
     app = make_app(load_digest())
     async with app.run_test(size=(120, 24)) as pilot:
-        row = bottom_row(app)
+        row = await settled_row(pilot, app, 120)
         x = row.index("? Help")
         await pilot.click(offset=(x + 2, 23))
         await pilot.pause()
