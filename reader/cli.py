@@ -18,6 +18,7 @@ from datetime import date
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
+from reader.arxiv import Metadata, enrich
 from reader.loader import LoadError, expand_sources, load_digest, reload_digest, source_stamp
 from reader.model import Digest
 from reader.query import QueryError, parse_query, select
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 PROG = "reader"
 SORTS: tuple[str, ...] = ("week", "title", "category")
-FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
 """The --print formats (reader.output writes them; a test checks the two agree)."""
 
 LOAD_IN_APP_BYTES = 8 * 1024 * 1024
@@ -75,9 +76,12 @@ a directory of them, or - for standard input.
 query syntax (the same in the reader's filter bar):
   word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
   week:2023-05-14  week:2023-05  week:2023-05-01..2023-05-31  week:>=2023-06-01
-  id:2305.14314  /regex/  title:/regex/  is:read  is:unread  is:starred
+  id:2305.14314  author:hinton  /regex/  title:/regex/  is:read  is:unread  is:starred
   Matching ignores case; OR is the one keyword and is written in capitals (or is a word).
   A query may start with -: --query -cat:robotics.
+
+formats of --print: table, json, csv, markdown, links, and the citations bibtex and ris
+(authors, dates and arXiv's primary category come from metadata cached by --fetch-metadata).
 
 exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
 """
@@ -117,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format",
         choices=FORMATS,
         default=None,
-        help="output format of --print (default: table)",
+        help="output format of --print (default: table); bibtex and ris are citations",
     )
     parser.add_argument(
         "--sort", choices=SORTS, default=None, help="order of --print (default: week)"
@@ -369,6 +373,10 @@ def _run(args: argparse.Namespace) -> int:
         state = _existing_state()
         marks = state if state is not None else NO_MARKS
         try:
+            known: dict[str, Metadata] = {}
+            if state is not None:
+                known = state.metadata(paper.arxiv_id for paper in digest.papers if paper.arxiv_id)
+                digest = enrich(digest, known)
             indices = select(
                 digest, week, query, state=marks, sort=args.sort or "week", reverse=args.reverse
             )
@@ -376,7 +384,9 @@ def _run(args: argparse.Namespace) -> int:
             _prepare_output(out)
             from reader.output import write_papers  # only --print needs it
 
-            write_papers(digest, indices, args.format or "table", out, state=marks)
+            write_papers(
+                digest, indices, args.format or "table", out, state=marks, metadata=known.get
+            )
             out.flush()
         finally:
             if state is not None:

@@ -1,4 +1,5 @@
-"""Writing a selection of papers for `reader --print`: table, json, csv, markdown, links.
+"""Writing a selection of papers for `reader --print`: table, json, csv, markdown, links, and the
+citation formats bibtex and ris (`reader.citations`).
 
 No Textual here. Every writer streams: it writes paper by paper (the table in chunks), so printing
 100,000 papers never builds one giant string.
@@ -23,12 +24,17 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from reader.model import Digest, Paper
 from reader.text import inert, inert_lines, is_web_link
 
-FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links")
+if TYPE_CHECKING:
+    from reader.arxiv import Metadata
+
+Lookup = Callable[[str], "Metadata | None"]
+
+FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
 """The formats `write_papers` knows, the default first."""
 
 FIELDS: tuple[str, ...] = ("week", "title", "category", "abstract", "link", "arxiv_id")
@@ -38,6 +44,10 @@ EXTRA_FIELDS: tuple[str, ...] = ("summary", "links")
 """Fields of papers read from the upstream README (`Paper.summary`, `Paper.links`): a json object
 has each only when the paper has it; csv has both columns when any printed paper has either
 (links one per line as `label<TAB>url`). Markdown, the digest's own table, has neither."""
+
+AUTHOR_FIELD = "authors"
+"""Known authors (`Paper.authors`): a json list of names, a csv column with one name a line
+(present when any printed paper has authors). Markdown and the table have none."""
 
 MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
 """The header of the markdown table: the bundled digest's own."""
@@ -58,13 +68,22 @@ def write_papers(
     out: TextIO,
     state: ReadingState | None = None,
     color: bool | None = None,
+    metadata: Lookup | None = None,
 ) -> int:
     """Write the papers of `digest` at `indices`, in that order, to `out` in format `fmt`.
 
     `state`, when given, adds `read` and `starred` to json objects. `color`: None follows the
     terminal (and NO_COLOR / FORCE_COLOR), False never styles, True always does; only the table
-    is styled. Returns the number of papers written.
+    is styled. `metadata` (arXiv id -> cached arXiv metadata) completes bibtex and ris. Returns
+    the number of papers written.
     """
+    if fmt in ("bibtex", "ris"):
+        from reader.citations import write_bibtex, write_ris
+
+        papers_of = (digest.papers[index] for index in indices)
+        if fmt == "bibtex":
+            return write_bibtex(papers_of, out, metadata)
+        return write_ris(papers_of, out, metadata)
     if fmt == "csv":  # its header depends on the selection
         return _write_csv([digest.papers[index] for index in indices], out)
     papers = (digest.papers[index] for index in indices)
@@ -108,6 +127,8 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
         record["summary"] = paper.summary
     if paper.links:
         record["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
+    if paper.authors:
+        record["authors"] = list(paper.authors)
     if state is not None:
         record["read"] = bool(state.is_read(paper.key))
         record["starred"] = bool(state.is_starred(paper.key))
@@ -117,6 +138,9 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
 def _json_value(value: object, ascii_only: bool) -> str:
     if isinstance(value, str):
         return _JSON_ASCII(value) if ascii_only else _JSON_STRING(value)
+    if isinstance(value, list) and value and isinstance(value[0], str):  # authors
+        items = (f"      {_json_value(item, ascii_only)}" for item in value)
+        return "[\n" + ",\n".join(items) + "\n    ]"
     if isinstance(value, list) and value:  # links: objects of strings, laid out as json.dumps does
         items = (
             "      {\n"
@@ -156,7 +180,10 @@ def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None
 def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
     extra = any(paper.summary or paper.links for paper in papers)
-    writer.writerow(FIELDS + EXTRA_FIELDS if extra else FIELDS)
+    authors = any(paper.authors for paper in papers)
+    writer.writerow(
+        (FIELDS + EXTRA_FIELDS if extra else FIELDS) + ((AUTHOR_FIELD,) if authors else ())
+    )
     count = 0
     for paper in papers:
         row = [
@@ -170,6 +197,8 @@ def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
         if extra:
             row.append(inert(paper.summary, keep_newlines=True))
             row.append("\n".join(f"{inert(link.label)}\t{inert(link.url)}" for link in paper.links))
+        if authors:
+            row.append("\n".join(inert(name) for name in paper.authors))
         writer.writerow(row)
         count += 1
     return count

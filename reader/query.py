@@ -9,8 +9,10 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 - `-term` excludes any term (words, phrases, fields, regexes);
 - `a OR b` matches either; `OR` is the uppercase keyword only (a lowercase `or` is a word) and binds
   tighter than AND: `x a OR b` is `x AND (a OR b)`;
-- `title:`, `abstract:`, `cat:`/`category:` restrict a word, a `"quoted phrase"` or a `/regex/` to
-  one field (categories are matched by their readable name: `cat:vision`);
+- `title:`, `abstract:`, `cat:`/`category:`, `author:` restrict a word, a `"quoted phrase"` or a
+  `/regex/` to one field (categories are matched by their readable name: `cat:vision`; authors
+  are known once arXiv metadata was fetched, or from a json/csv digest that lists them; plain
+  words do not search authors);
 - `week:` takes a date or any prefix of one (`2023-05-14`, `2023-05`, `2023`), a range `A..B`
   (inclusive; either end may be left open) or a comparison `>=D`, `>D`, `<=D`, `<D`; a partial date
   in a range or comparison stands for its whole period (`week:<=2023-05` includes May);
@@ -40,7 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from reader.model import Digest, Paper
 from reader.text import arxiv_id
@@ -80,14 +82,16 @@ class ReadingState(Protocol):
     def is_starred(self, key: str) -> bool: ...
 
 
-Field = Literal["any", "title", "abstract", "category"]
-FIELDS: tuple[str, ...] = ("title", "abstract", "category", "any")
+Field = Literal["any", "title", "abstract", "category", "author"]
+FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "any")
 
 _TEXT_FIELDS: dict[str, Field] = {
     "title": "title",
     "abstract": "abstract",
     "cat": "category",
     "category": "category",
+    "author": "author",
+    "authors": "author",
 }
 _OTHER_FIELDS = ("week", "id", "is")
 _FIELD_NAME = re.compile(r"([A-Za-z]+):")
@@ -175,15 +179,21 @@ def _implies(term: _Term, other: _Term) -> bool:
         return False
     if not term.negated:
         if isinstance(a, _Text) and isinstance(b, _Text):
-            return b.value in a.value and (b.field == "any" or b.field == a.field)
+            return b.value in a.value and _within(a.field, b.field)
         if isinstance(a, _Weeks) and isinstance(b, _Weeks):
             return a.within(b)
     else:  # not-a implies not-b when b implies a
         if isinstance(a, _Text) and isinstance(b, _Text):
-            return a.value in b.value and (a.field == "any" or a.field == b.field)
+            return a.value in b.value and _within(b.field, a.field)
         if isinstance(a, _Weeks) and isinstance(b, _Weeks):
             return b.within(a)
     return a == b
+
+
+def _within(field: Field, other: Field) -> bool:
+    """Whether text found in `field` is found by a term on `other` (plain words search every
+    field but the authors)."""
+    return field == other or (other == "any" and field != "author")
 
 
 Clause = tuple[_Term, ...]
@@ -481,6 +491,17 @@ class _Index:
         self._keys: list[str] | None = None
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
+        self._authors: list[str] | None = None
+
+    @property
+    def authors(self) -> list[str]:
+        """Per paper, its authors lowercased, one a line ("" when not known)."""
+        if self._authors is None:
+            self._authors = [
+                "\n".join(paper.authors).lower() if paper.authors else ""
+                for paper in self.digest.papers
+            ]
+        return self._authors
 
     @property
     def keys(self) -> list[str]:
@@ -598,6 +619,9 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
             positive = lambda i: value in titles[i]  # noqa: E731
         elif kind.field == "category":
             positive = lambda i: value in categories[i]  # noqa: E731
+        elif kind.field == "author":
+            authors = ix.authors
+            positive = lambda i: value in authors[i]  # noqa: E731
         else:
             positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
     elif isinstance(kind, _Regex):
@@ -609,6 +633,9 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
             positive = lambda i: search(titles[i]) is not None  # noqa: E731
         elif kind.field == "category":
             positive = lambda i: search(categories[i]) is not None  # noqa: E731
+        elif kind.field == "author":
+            authors = ix.authors
+            positive = lambda i: search(authors[i]) is not None  # noqa: E731
         else:
             positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
     elif isinstance(kind, _Weeks):
@@ -644,7 +671,7 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
         if isinstance(kind, (_Weeks, _Id)):
             cost = 0
         elif isinstance(kind, _Text):
-            cost = 1 if kind.field in ("title", "category") else 2
+            cost = 1 if kind.field in ("title", "category", "author") else 2
         elif isinstance(kind, _Is):
             cost = 3
         else:
@@ -855,7 +882,7 @@ class Query:
                 kind = term.kind
                 if term.negated or not isinstance(kind, (_Text, _Regex)):
                     continue
-                if not (kind.field == "any" or field == "any" or kind.field == field):
+                if not (field == "any" or _within(cast(Field, field), kind.field)):
                     continue
                 if isinstance(kind, _Regex):
                     spans.extend(
@@ -980,6 +1007,7 @@ QUERY_HELP: list[tuple[str, str]] = [
     ('-word  -"a phrase"  -cat:robotics', "excludes papers that match"),
     ("a OR b", "either (OR in capitals: or is a word); x a OR b = x AND (a OR b)"),
     ("title:…  abstract:…  cat:…", 'only in that field; quote a phrase: cat:"computer vision"'),
+    ("author:hinton", "an author's name (known once arXiv metadata is fetched)"),
     ("week:2023-05-14  week:2023-05", "that week / every week whose date starts with the value"),
     (
         "week:2023-05-01..2023-05-31",

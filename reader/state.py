@@ -48,6 +48,7 @@ from urllib.parse import quote
 
 import platformdirs
 
+from reader.arxiv import Metadata
 from reader.text import inert
 
 __all__ = ["FILENAME", "StateError", "StateStore", "state_dir"]
@@ -67,7 +68,21 @@ CREATE TABLE IF NOT EXISTS marks (
     updated REAL NOT NULL DEFAULT 0
 )
 """
+_METADATA_SCHEMA = """
+CREATE TABLE IF NOT EXISTS arxiv_metadata (
+    id TEXT PRIMARY KEY NOT NULL,
+    data TEXT NOT NULL,
+    fetched REAL NOT NULL DEFAULT 0
+)
+"""
+SCHEMA_VERSION = 2
+"""`PRAGMA user_version` of a store: 0 (marks only, as stores before the metadata cache) becomes
+2 on opening, by creating the `arxiv_metadata` table; nothing else changes, so an older reader
+still reads the marks of a migrated store."""
+_OWN_TABLES = frozenset({"marks", "arxiv_metadata"})
 _COLUMNS = frozenset({"key", "read", "starred", "updated"})
+_METADATA_CHUNK = 500
+"""Ids per `SELECT ... IN (...)`: well under SQLite's limit of bound parameters."""
 _SELECT = "SELECT key, read, starred, updated FROM marks"
 _TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 _MAGIC = b"SQLite format 3\x00"
@@ -188,6 +203,11 @@ class StateStore:
         self._failing = False
         self._retry_at = 0.0
         self._closed = False
+        self._metadata: dict[str, Metadata] = {}
+        """arXiv metadata read from the database or fetched in this session, by id."""
+        self._metadata_asked: set[str] = set()
+        self._metadata_unsaved: dict[str, Metadata] = {}
+        self._metadata_empty = False
         with self._lock:
             self._open()
 
@@ -276,6 +296,7 @@ class StateStore:
             if self._closed:
                 return
             self._flush(force=True)
+            self._write_metadata()
             if self._dirty:
                 count = len({key for _column, key in self._dirty})
                 papers = "paper" if count == 1 else "papers"
@@ -283,6 +304,94 @@ class StateStore:
             self._disconnect()
             self._closed = True
             self.saving = False
+
+    # --- arXiv metadata cache ------------------------------------------------------------------
+
+    def metadata(self, ids: Iterable[str]) -> dict[str, Metadata]:
+        """The cached metadata of those of `ids` that have any (arXiv ids without version)."""
+        wanted = [arxiv_id for arxiv_id in dict.fromkeys(_keys(ids)) if arxiv_id]
+        with self._lock:
+            unknown = [
+                arxiv_id
+                for arxiv_id in wanted
+                if arxiv_id not in self._metadata and arxiv_id not in self._metadata_asked
+            ]
+            if unknown and self._conn is not None and not self._closed:
+                self._read_metadata(unknown)
+            return {
+                arxiv_id: self._metadata[arxiv_id]
+                for arxiv_id in wanted
+                if arxiv_id in self._metadata
+            }
+
+    def cached_metadata(self, arxiv_id: str) -> Metadata | None:
+        """One paper's cached metadata (from memory, or read from the database)."""
+        return self.metadata((arxiv_id,)).get(arxiv_id)
+
+    def save_metadata(self, items: Iterable[Metadata]) -> None:
+        """Keep fetched metadata (in memory at once; in the database when it can be written)."""
+        with self._lock:
+            for item in items:
+                self._metadata[item.arxiv_id] = item
+                self._metadata_unsaved[item.arxiv_id] = item
+            self._write_metadata()
+
+    def _read_metadata(self, ids: list[str]) -> None:
+        conn = self._conn
+        if conn is None or self._metadata_empty:
+            return
+        try:
+            if conn.execute("SELECT 1 FROM arxiv_metadata LIMIT 1").fetchone() is None:
+                self._metadata_empty = True  # the common case: nothing was ever fetched
+                return
+            for start in range(0, len(ids), _METADATA_CHUNK):
+                chunk = ids[start : start + _METADATA_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id, data FROM arxiv_metadata WHERE id IN ({marks})", chunk
+                ).fetchall()
+                for arxiv_id, data in rows:
+                    item = _metadata_from_row(arxiv_id, data)
+                    if item is not None:
+                        self._metadata.setdefault(arxiv_id, item)
+                self._metadata_asked.update(chunk)
+        except sqlite3.Error:
+            return  # a cache: reading it may fail without losing anything
+
+    def _write_metadata(self) -> None:
+        if not self._metadata_unsaved or self._closed:
+            return
+        rows = [
+            (item.arxiv_id, json.dumps(item.to_json(), ensure_ascii=False), time.time())
+            for item in self._metadata_unsaved.values()
+            if _savable(item.arxiv_id)
+        ]
+        try:
+            if self._ensure_connection():  # a new file: it gets the marks too
+                self._write(reopened=True)
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT INTO arxiv_metadata (id, data, fetched) VALUES (?, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                    "fetched = excluded.fetched",
+                    rows,
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                raise
+        except (sqlite3.Error, OSError, ValueError, UnicodeEncodeError, _Damaged) as error:
+            if not self._failing:
+                self._warn(
+                    f"Could not save arXiv metadata ({_reason(error)}); it is kept for this "
+                    "session."
+                )
+            return
+        self._metadata_unsaved.clear()
 
     # --- export and import ---------------------------------------------------------------------
 
@@ -476,6 +585,9 @@ class StateStore:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(_SCHEMA)
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                conn.execute(_METADATA_SCHEMA)  # the migration from version 0
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             columns = {row[1] for row in conn.execute("PRAGMA table_info(marks)")}
             if not columns >= _COLUMNS:
                 raise _Damaged("not a reader state database")
@@ -513,7 +625,7 @@ class StateStore:
                 columns = {row[1] for row in conn.execute("PRAGMA table_info(marks)")}
                 if not columns >= _COLUMNS:
                     raise _Damaged("not a reader state database")
-            elif tables:
+            elif tables - _OWN_TABLES:
                 raise _Damaged("not a reader state database")
         finally:
             conn.close()
@@ -660,6 +772,15 @@ class StateStore:
         with contextlib.suppress(FileNotFoundError):
             Path(f"{self.path}-shm").unlink()  # only an index of the WAL, rebuilt when needed
         return target
+
+
+def _metadata_from_row(arxiv_id: object, data: object) -> Metadata | None:
+    if not isinstance(arxiv_id, str) or not isinstance(data, str):
+        return None
+    try:
+        return Metadata.from_json(arxiv_id, json.loads(data))
+    except (ValueError, RecursionError):
+        return None
 
 
 def _keys(keys: Iterable[str]) -> list[str]:

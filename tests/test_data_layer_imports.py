@@ -14,7 +14,8 @@ import importlib, importlib.util, pkgutil, sys
 import reader.formats
 
 names = ["reader.model", "reader.text", "reader.loader"]
-names += [name for name in ("reader.query", "reader.state", "reader.output")
+names += [name for name in ("reader.query", "reader.state", "reader.output", "reader.arxiv",
+                            "reader.citations")
           if importlib.util.find_spec(name) is not None]
 names += [info.name for info in pkgutil.iter_modules(reader.formats.__path__, "reader.formats.")]
 for name in names:
@@ -33,6 +34,7 @@ def test_data_layer_does_not_import_textual() -> None:
     assert result.returncode == 0, result.stderr
     imported = result.stdout.split()
     assert {"reader.model", "reader.text", "reader.loader", "reader.formats.table"} <= set(imported)
+    assert {"reader.arxiv", "reader.citations"} <= set(imported)
 
 
 def test_the_check_itself_detects_textual() -> None:

@@ -8,7 +8,7 @@ CSV:
 - The first non-blank record is the header. Columns are matched by name as in the pipe table
   (case-insensitively, `_`, `-` and spaces alike, any order): Week, Title, Category, Abstract,
   and the link: Paper-Link, else Link, else URL. Week, Title and the link are required; Category,
-  Abstract, Summary and Links may be missing; others (arxiv_id, read, ...) are ignored.
+  Abstract, Summary, Links and Authors may be missing; others (arxiv_id, read, ...) are ignored.
 - Fields are read as the csv module reads Excel's dialect: quoted fields may hold commas, quotes
   (doubled) and line breaks. Values are kept exactly (not stripped), so a printed CSV reads back
   to the same papers. Tab-separated files (a `.tsv` name, or a header with tabs and no commas)
@@ -17,7 +17,8 @@ CSV:
   tab is `label url` (the last word is the url) or just a url.
 
 JSON: a list of objects with the keys `week`, `title`, `link` (required strings), `category`,
-`abstract`, `summary` (optional strings or null), `links` (optional list of `{"label", "url"}`);
+`abstract`, `summary` (optional strings or null), `links` (optional list of `{"label", "url"}`),
+`authors` (optional list of names; in CSV one name a line);
 keys are matched like CSV columns; `arxiv_id`, `read`, `starred` and unknown keys are ignored.
 
 For both, `week` is `YYYY-MM-DD` (optionally with a time), title and link must not be blank, and
@@ -47,7 +48,13 @@ from reader.text import arxiv_id
 __all__ = ["parse_csv", "parse_json", "parse_links_cell"]
 
 # The shared columns, and two that only CSV and JSON carry.
-_FIELDS: dict[str, tuple[str, int]] = {**COLUMNS, "summary": ("summary", 0), "links": ("links", 0)}
+_FIELDS: dict[str, tuple[str, int]] = {
+    **COLUMNS,
+    "summary": ("summary", 0),
+    "links": ("links", 0),
+    "authors": ("authors", 0),
+    "author": ("authors", 1),
+}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -62,6 +69,7 @@ def _paper(
     abstract: str = "",
     summary: str = "",
     links: tuple[Link, ...] = (),
+    authors: tuple[str, ...] = (),
 ) -> Paper:
     week = parse_week(week_text)
     if week is None:
@@ -80,6 +88,7 @@ def _paper(
         summary=summary,
         links=links,
         line=line,
+        authors=authors,
     )
 
 
@@ -113,6 +122,15 @@ Link(label='Link', url='https://b.org'))
     return tuple(links)
 
 
+def author_names(names: list[str]) -> tuple[str, ...]:
+    """Author names as a paper keeps them: whitespace runs made one space, blanks dropped.
+
+    >>> author_names(["Tim  Dettmers", " ", "Ari\nHoltzman"])
+    ('Tim Dettmers', 'Ari Holtzman')
+    """
+    return tuple(cleaned for name in names if (cleaned := " ".join(name.split())))
+
+
 def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
     """The papers of a CSV file with a header row, in source order (see the module rules)."""
     if text.startswith("\ufeff"):
@@ -135,7 +153,7 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
                 columns = _csv_columns(header, path, line)
                 continue
             count = len(fields)
-            week, title, link, category, abstract, summary, links = (
+            week, title, link, category, abstract, summary, links, authors = (
                 fields[at] if 0 <= at < count else ""
                 for at in (columns.get(name, -1) for name in _CSV_ORDER)
             )
@@ -150,6 +168,7 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
                     abstract,
                     summary,
                     parse_links_cell(links) if links else (),
+                    author_names(authors.split("\n")) if authors else (),
                 )
             )
     except csv.Error as error:
@@ -161,7 +180,7 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
     return papers
 
 
-_CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links")
+_CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links", "authors")
 
 
 def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
@@ -220,6 +239,21 @@ def _json_links(value: object, path: str, line: int) -> tuple[Link, ...]:
     return tuple(links)
 
 
+def _json_authors(value: object, path: str, line: int) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return author_names(value.split("\n"))
+    if not isinstance(value, list):
+        raise LoadError(path, line, f"'authors' must be a list of names, not {_kind(value)}")
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise LoadError(path, line, f"'authors' holds {_kind(item)}; expected names (strings)")
+        names.append(_string(item, "authors", path, line))
+    return author_names(names)
+
+
 def _json_paper(value: object, path: str, line: int) -> Paper:
     if not isinstance(value, dict):
         raise LoadError(path, line, f"expected a paper object, found {_kind(value)}")
@@ -236,6 +270,7 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
         return _string(value[keys[at]], keys[at], path, line)
 
     links_at = columns.get("links")
+    authors_at = columns.get("authors")
     return _paper(
         path,
         line,
@@ -246,6 +281,7 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
         get("abstract"),
         get("summary"),
         _json_links(value[keys[links_at]], path, line) if links_at is not None else (),
+        _json_authors(value[keys[authors_at]], path, line) if authors_at is not None else (),
     )
 
 
