@@ -81,7 +81,7 @@ query syntax (the same in the reader's filter bar):
   A query may start with -: --query -cat:robotics.
 
 formats of --print: table, json, csv, markdown, links, and the citations bibtex and ris
-(authors, dates and arXiv's primary category come from metadata cached by --fetch-metadata).
+(authors, dates and arXiv's primary category come from cached arXiv metadata).
 
 exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
 """
