@@ -164,6 +164,16 @@ class ReaderApp(App[None]):
             if isinstance(screen, MainScreen):
                 screen.refresh_marks()
 
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        """An export (e / E) is written: in a terminal, say where."""
+        if event.path is not None and not self.is_web:
+            self.notify(f"Saved {inert(str(event.path))}", markup=False)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        self.notify(
+            f"Export failed: {inert(str(event.exception))}", severity="error", markup=False
+        )
+
     def _main_screen(self, digest: Digest) -> MainScreen:
         week = resolve_week(digest, self.initial_week)
         if week is not None and week not in digest.week_ranges:

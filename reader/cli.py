@@ -10,6 +10,7 @@ Every failure is one line on standard error, `reader: error: FILE:LINE: what is 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -19,7 +20,14 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
 from reader.arxiv import Metadata, enrich
-from reader.loader import LoadError, expand_sources, load_digest, reload_digest, source_stamp
+from reader.loader import (
+    LoadError,
+    digest_name,
+    expand_sources,
+    load_digest,
+    reload_digest,
+    source_stamp,
+)
 from reader.model import Digest
 from reader.query import QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
@@ -148,6 +156,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="in the TUI, mark a paper read once its abstract has been shown this long "
         "(default 1.5; a negative value: never)",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="serve the reader to a web browser instead (needs: pip install 'reader[web]')",
+    )
+    parser.add_argument(
+        "--host",
+        default=None,
+        metavar="HOST",
+        help="with --serve, the address to listen on (default 127.0.0.1, this machine only)",
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        metavar="PORT",
+        help="with --serve, the port to listen on (default 8000; 0 picks a free one)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="with --serve, allow a --host beyond this machine; a secret token printed at "
+        "start is then required in the URL",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -197,6 +229,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    if text.isdigit() and 0 <= int(text) <= 65535:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+
+
 def _warn(message: str) -> None:
     _say(f"warning: {message}")
 
@@ -229,6 +267,7 @@ def _check_combinations(args: argparse.Namespace) -> None:
                 ("--format", args.format is not None),
                 ("--sort", args.sort is not None),
                 ("--reverse", args.reverse),
+                ("--serve", args.serve),
             )
             if given
         ]
@@ -237,6 +276,16 @@ def _check_combinations(args: argparse.Namespace) -> None:
                 f"--export-state and --import-state run on their own, without {others[0]}"
             )
         return
+    if args.serve and args.print_:
+        raise UsageError("--serve and --print do not go together")
+    if not args.serve:
+        for name, given in (
+            ("--host", args.host is not None),
+            ("--port", args.port is not None),
+            ("--allow-remote", args.allow_remote),
+        ):
+            if given:
+                raise UsageError(f"{name} applies only with --serve")
     if not args.print_:
         for name, given in (
             ("--format", args.format is not None),
@@ -356,7 +405,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.export_state is not None or args.import_state is not None:
         return _state_actions(args)
 
-    if not args.print_ and not sys.stdout.isatty():
+    if args.serve:
+        return _serve(args, args.digests or None, args.query or "")
+    if not args.print_ and not sys.stdout.isatty() and not _served():
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query_text: str = args.query or ""
     query = parse_query(query_text)  # validated before loading: a typo fails fast
@@ -446,6 +497,65 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
         raise app.load_error
     return_code = app.return_code
     return return_code if isinstance(return_code, int) else EXIT_OK
+
+
+def _served() -> bool:
+    """True inside textual-serve: its web driver talks through the pipes it gave the app."""
+    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
+
+
+def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str) -> int:
+    """`--serve`: check everything here (errors print at once), then serve until Ctrl+C."""
+    try:
+        serve = importlib.import_module("reader.serve")
+    except ImportError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing in ("textual_serve", "aiohttp", "jinja2"):
+            raise UsageError(
+                f"--serve needs the web extra ({missing} is missing): "
+                "pip install 'reader[web]'"
+            ) from None
+        raise
+    if sources is not None and "-" in sources:
+        raise UsageError("--serve cannot read the digest from standard input: give a file")
+    host: str = args.host if args.host is not None else serve.DEFAULT_HOST
+    port: int = args.port if args.port is not None else serve.DEFAULT_PORT
+    if not serve.is_loopback(host) and not args.allow_remote:
+        raise UsageError(
+            f"--host {host} listens beyond this machine: add --allow-remote "
+            "(a secret token is then required in the URL)"
+        )
+    parse_query(query_text)
+    if _source_bytes(sources) <= LOAD_IN_APP_BYTES:  # a big one is checked by each tab
+        _resolve_week(load_digest(sources), args.week, default="latest")
+    arguments = list(sources or [])
+    if args.week is not None:
+        week = args.week if isinstance(args.week, str) else args.week.isoformat()
+        arguments += ["--week", week]
+    if query_text:
+        arguments += ["--query", query_text]
+    arguments += ["--read-after", repr(args.read_after)]
+    if args.watch:
+        arguments.append("--watch")
+    token = serve.new_token() if args.allow_remote else None
+    if token is not None:
+        _warn(
+            f"--allow-remote: listening on {host} port {port}: whoever has the URL with its "
+            "token can read and change your reading state, and http is not encrypted"
+        )
+    config = serve.ServeConfig(
+        command=serve.child_command(arguments),
+        title=inert(digest_name(sources)),
+        host=host,
+        port=port,
+        token=token,
+    )
+
+    def ready(url: str) -> None:
+        print(f"{PROG}: serving {config.title} at {url} (Ctrl+C stops)", flush=True)
+
+    serve.serve(config, ready)
+    return EXIT_OK
 
 
 def _prepare_output(out: TextIO) -> None:

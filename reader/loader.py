@@ -288,6 +288,11 @@ def expand_sources(sources: Sources = None) -> list[str]:
     return files
 
 
+def digest_name(sources: Sources = None) -> str:
+    """The name `load_digest(sources)` gives its digest, known without reading anything."""
+    return " + ".join(_name(source) for source in source_list(sources))
+
+
 def _name(source: str) -> str:
     if source == STDIN:
         return "stdin"
@@ -339,7 +344,7 @@ def load_digest(sources: Sources = None, progress: Progress | None = None) -> Di
         if number < len(files) - 1:
             seen.update((paper.week, paper.key) for paper in parsed)
         papers.extend(parsed)
-    name = " + ".join(_name(source) for source in given)
+    name = digest_name(given)
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
     return Digest(papers, name=name, source=", ".join(given))

@@ -24,6 +24,7 @@ import csv
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from reader.model import Digest, Paper
@@ -59,6 +60,18 @@ class ReadingState(Protocol):
     def is_read(self, key: str) -> bool: ...
 
     def is_starred(self, key: str) -> bool: ...
+
+
+EXPORT_TYPES: dict[str, str] = {"markdown": "text/markdown", "json": "application/json"}
+"""The formats the reader exports its view in (e / E), with their MIME types."""
+
+_EXTENSIONS = {"markdown": ".md", "json": ".json", "csv": ".csv", "links": ".txt", "table": ".txt"}
+
+
+def export_filename(digest_name: str, week: date | None, fmt: str) -> str:
+    """A safe file name for an export of a view: `ml-papers-2023-2023-06-25.md`, `…-all.json`."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", digest_name).strip("-.") or "digest"
+    return f"{stem[:80]}-{week.isoformat() if week is not None else 'all'}{_EXTENSIONS[fmt]}"
 
 
 def write_papers(

@@ -23,3 +23,20 @@ BUNDLED = Path(__file__).resolve().parent.parent / "reader" / "data" / "ml-paper
 @pytest.fixture
 def bundled_path() -> Path:
     return BUNDLED
+
+
+MEASURED = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def measured(request: pytest.FixtureRequest) -> list[str]:
+    """Lines a test measured (times, sizes); printed at the end of the run for the record."""
+    return request.config.stash.setdefault(MEASURED, [])
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = terminalreporter.config.stash.get(MEASURED, [])
+    if lines:
+        terminalreporter.section("measured")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -17,6 +17,8 @@ names = ["reader.model", "reader.text", "reader.loader"]
 names += [name for name in ("reader.query", "reader.state", "reader.output", "reader.arxiv",
                             "reader.citations")
           if importlib.util.find_spec(name) is not None]
+if importlib.util.find_spec("textual_serve") is not None:
+    names.append("reader.serve")
 names += [info.name for info in pkgutil.iter_modules(reader.formats.__path__, "reader.formats.")]
 for name in names:
     importlib.import_module(name)
@@ -35,6 +37,7 @@ def test_data_layer_does_not_import_textual() -> None:
     imported = result.stdout.split()
     assert {"reader.model", "reader.text", "reader.loader", "reader.formats.table"} <= set(imported)
     assert {"reader.arxiv", "reader.citations"} <= set(imported)
+    assert "reader.serve" in imported  # the test extras install textual-serve
 
 
 def test_the_check_itself_detects_textual() -> None:

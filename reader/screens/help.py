@@ -27,6 +27,7 @@ KEYS: list[tuple[str, str]] = [
     ("S / R", "Sort by week → title → category / reverse the order"),
     ("y / Y", "Copy the link / a Markdown link [Title](link)"),
     ("o", "Open the link in the browser (http and https only)"),
+    ("e / E", "Export the view as Markdown / JSON (a download in a browser)"),
     ("b", "Show or hide the sidebar"),
     ("m / s", "Mark read or unread / star or unstar"),
     ("n / p", "Next / previous unread paper, across weeks"),

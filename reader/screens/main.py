@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
@@ -24,6 +25,7 @@ from textual.worker import get_current_worker
 from reader.browser import browser_plausible, open_in_browser
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper
+from reader.output import EXPORT_TYPES, export_filename, write_papers
 from reader.query import (
     Query,
     QueryError,
@@ -103,6 +105,8 @@ class MainScreen(Screen[None]):
         Binding("p", "previous_unread", "Previous unread", show=False),
         Binding("M", "mark_view_read", "Mark all in view read", show=False),
         Binding("u", "undo", "Undo the last mark-all", show=False),
+        Binding("e", "export('markdown')", "Export the view as Markdown", show=False),
+        Binding("E", "export('json')", "Export the view as JSON", show=False),
         Binding("c", "narrow_category", "Only this category", show=False),
         Binding("S", "cycle_sort", "Sort: week → title → category", show=False),
         Binding("R", "reverse_sort", "Reverse the order", show=False),
@@ -677,8 +681,10 @@ class MainScreen(Screen[None]):
 
     def _copy(self, text: str, what: str) -> None:
         self.app.copy_to_clipboard(text)
-        local = copy_local(text)
-        how = "" if local else " (through the terminal, OSC 52)"
+        if self.app.is_web:  # OSC 52 reaches the page; pyperclip would copy on the server
+            how = " to the browser's clipboard"
+        else:
+            how = "" if copy_local(text) else " (through the terminal, OSC 52)"
         self.say(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
         self._mark_read_current()
 
@@ -692,6 +698,19 @@ class MainScreen(Screen[None]):
         if paper is not None:
             title = paper.title.replace("[", "\\[").replace("]", "\\]")
             self._copy(f"[{title}]({paper.link})", "Markdown link")
+
+    def action_export(self, fmt: str) -> None:
+        """The view as --print writes it: a download in the browser, else a file in the
+        downloads folder (the app says where once it is written)."""
+        buffer = io.StringIO()
+        count = write_papers(self.digest, self.indices, fmt, buffer, state=self.store)
+        buffer.seek(0)
+        name = export_filename(self.digest.name, self.week, fmt)
+        self.app.deliver_text(
+            buffer, save_filename=name, mime_type=EXPORT_TYPES[fmt], encoding="utf-8", name=name
+        )
+        where = "a download in the browser" if self.app.is_web else "saving"
+        self.say(f"Exporting {count} paper{'s' if count != 1 else ''} ({where}): {name}", timeout=3)
 
     # --- reading state ---------------------------------------------------------------------
 

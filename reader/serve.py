@@ -1,0 +1,223 @@
+"""`reader --serve`: the reader in a browser tab, through textual-serve (the `web` extra).
+
+textual-serve starts one `reader` process per browser tab and relays its screen over a
+websocket. This module adds what reader needs around it, and imports no Textual:
+
+- a page of its own: the digest's name as title, an icon, textual-serve's fonts served locally
+  (its page asks a font service on the internet for them), no referrer sent with opened links;
+- a guard in front of every route: on loopback it answers only requests addressed to a loopback
+  name (no DNS rebinding) and refuses websockets opened by pages of other origins; with a token
+  (required when listening beyond loopback) nothing is served without it, given once in the URL
+  and then kept in a same-site, HTTP-only cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import ipaddress
+import re
+import secrets
+import shlex
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+from aiohttp import web
+from textual_serve.server import Server, to_int
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+"""The page template and icon."""
+
+TOKEN_COOKIE = "reader_token"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+SHUTDOWN_SECONDS = 3.0
+"""How long Ctrl+C waits for the open tabs' reader processes to quit."""
+
+_HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback addresses (127.0.0.0/8, ::1)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header or netloc, without its port: `[::1]:8000` → `::1`."""
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header[1:]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def new_token() -> str:
+    """A secret for the URL: 32 characters of URL-safe base64 (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+def child_command(arguments: Sequence[str]) -> str:
+    """The shell command textual-serve runs for each browser tab: this Python's reader."""
+    return shlex.join([sys.executable, "-m", "reader", *arguments])
+
+
+def page_url(host: str, port: int, token: str | None = None) -> str:
+    """The URL to open; a wildcard host (0.0.0.0, ::) is named by this machine's host name."""
+    shown = host
+    with contextlib.suppress(ValueError):
+        if ipaddress.ip_address(host.strip("[]")).is_unspecified:
+            shown = socket.gethostname()
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    query = f"?token={token}" if token is not None else ""
+    return f"http://{shown}:{port}/{query}"
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """What `reader --serve` serves, where, and whether a token guards it."""
+
+    command: str
+    title: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token: str | None = None
+
+
+class ReaderServer(Server):
+    """textual-serve's server with reader's page and guard; its websocket and downloads as is."""
+
+    def __init__(self, config: ServeConfig) -> None:
+        super().__init__(config.command, host=config.host, port=config.port, title=config.title)
+        self.token = config.token
+        self.bound_port = config.port
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(WEB_DIR), autoescape=True, enable_async=False
+        )
+        self._page = environment.get_template("index.html")
+        self._tabs: set[asyncio.Task[object]] = set()
+
+    def make_app(self) -> web.Application:
+        """The aiohttp application: the page, the websocket, downloads, static files, icon."""
+        app = web.Application(middlewares=[self._guard])
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_websocket, name="websocket"),
+                web.get("/download/{key}", self.handle_download, name="download"),
+                web.get("/favicon.svg", self._favicon),
+                web.static("/static", self.statics_path, name="static"),
+            ]
+        )
+        app.on_shutdown.append(self._close_tabs)
+        return app
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's websocket (one reader process per tab), tracked for a quick stop."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._tabs.add(task)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self._tabs.discard(task)
+
+    async def _close_tabs(self, app: web.Application) -> None:
+        """On Ctrl+C: each tab's websocket closes and its reader is told to quit."""
+        for task in list(self._tabs):
+            task.cancel()
+        if self._tabs:
+            await asyncio.wait(list(self._tabs), timeout=SHUTDOWN_SECONDS)
+
+    def refusal(self, request: web.Request) -> web.Response | None:
+        """Why `request` must not be served (a 4xx response), or None when it may be."""
+        host = request.headers.get("Host", "")
+        if not _HOST_HEADER.fullmatch(host):
+            return web.Response(status=400, text="reader: a bad Host header\n")
+        if self.token is None and not is_loopback(host_name(host)):
+            return web.Response(
+                status=403,
+                text=f"reader: this server answers only on this machine: "
+                f"open http://127.0.0.1:{self.bound_port}/\n",
+            )
+        origin = request.headers.get("Origin")
+        if request.path == "/ws" and origin is not None and urlsplit(origin).netloc != host:
+            return web.Response(status=403, text="reader: a websocket from another site\n")
+        if self.token is not None:
+            given = request.query.get("token") or request.cookies.get(TOKEN_COOKIE) or ""
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                return web.Response(
+                    status=403,
+                    text="reader: this server needs the token: open the URL it printed "
+                    "when it started\n",
+                )
+        return None
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        refused = self.refusal(request)
+        if refused is not None:
+            return refused
+        response = await handler(request)
+        if self.token is not None and request.path == "/" and isinstance(response, web.Response):
+            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="Strict")
+        return response
+
+    async def handle_index(self, request: web.Request) -> web.Response:
+        """The page: the terminal, titled with the digest's name, talking to /ws."""
+        scheme = "wss" if request.scheme == "https" else "ws"
+        html = self._page.render(
+            font_size=to_int(request.query.get("fontsize", "16"), 16),
+            app_websocket_url=f"{scheme}://{request.host}/ws",
+            config={"static": {"url": "/static/"}},
+            application={"name": self.title},
+            favicon_url="/favicon.svg",
+            ping_url="",
+        )
+        return web.Response(
+            text=html, content_type="text/html", headers={"Cache-Control": "no-store"}
+        )
+
+    async def _favicon(self, request: web.Request) -> web.FileResponse:
+        return web.FileResponse(WEB_DIR / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
+
+    async def run(self, ready: Callable[[str], None]) -> None:
+        """Listen until SIGINT or SIGTERM; `ready` hears the page's URL once listening."""
+        runner = web.AppRunner(
+            self.make_app(),
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=SHUTDOWN_SECONDS,
+        )
+        await runner.setup()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            self.bound_port = int(runner.addresses[0][1])
+            ready(page_url(self.host, self.bound_port, self.token))
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+
+def serve(config: ServeConfig, ready: Callable[[str], None]) -> None:
+    """Serve until interrupted; `ready` hears the URL to open (with its token, if any)."""
+    asyncio.run(ReaderServer(config).run(ready))

@@ -1,0 +1,76 @@
+"""Pilot tests of what differs when the app is served to a browser, and of the exports."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.app import ReaderApp, make_app
+from reader.loader import load_digest
+from reader.output import write_papers
+from reader.screens import main as main_screen
+from reader.screens.main import MainScreen
+
+
+def main_of(app: ReaderApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+async def test_served_copy_goes_to_the_page_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    local: list[str] = []
+    monkeypatch.setattr(main_screen, "copy_local", lambda text: local.append(text) or True)
+    monkeypatch.setattr(ReaderApp, "is_web", property(lambda self: True))
+    app = make_app(load_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        paper = main_of(app).current_paper
+        assert paper is not None
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == paper.link  # OSC 52, which textual-serve hands to the page
+        assert local == []  # never the server's own clipboard
+        assert any("to the browser's clipboard" in str(n.message) for n in app._notifications)
+
+
+async def test_in_a_terminal_copy_still_uses_the_local_clipboard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    local: list[str] = []
+    monkeypatch.setattr(main_screen, "copy_local", lambda text: local.append(text) or True)
+    app = make_app(load_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        assert local == [app.clipboard]
+
+
+@pytest.mark.parametrize(("key", "fmt"), [("e", "markdown"), ("E", "json")])
+async def test_export_writes_the_view_as_print_does(
+    key: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("textual.app.user_downloads_path", lambda: tmp_path)
+    digest = load_digest()
+    app = make_app(digest, query="language")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main_of(app)
+        await pilot.press("m")  # one read mark, which the JSON carries
+        expected = io.StringIO()
+        write_papers(digest, screen.indices, fmt, expected, state=screen.store)
+        await pilot.press(key)
+        suffix = ".md" if fmt == "markdown" else ".json"
+        saved = tmp_path / f"ml-papers-2023-2023-06-25{suffix}"
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any(f"Saved {saved}" in str(n.message) for n in app._notifications):
+                break
+        assert any(f"Saved {saved}" in str(n.message) for n in app._notifications)
+        assert saved.read_text(encoding="utf-8") == expected.getvalue()
+        if fmt == "json":
+            rows = json.loads(saved.read_text(encoding="utf-8"))
+            assert len(rows) == len(screen.indices) > 1
+            assert [row["read"] for row in rows].count(True) >= 1
