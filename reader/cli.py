@@ -538,11 +538,6 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     if args.watch:
         arguments.append("--watch")
     token = serve.new_token() if args.allow_remote else None
-    if token is not None:
-        _warn(
-            f"--allow-remote: listening on {host} port {port}: whoever has the URL with its "
-            "token can read and change your reading state, and http is not encrypted"
-        )
     config = serve.ServeConfig(
         command=serve.child_command(arguments),
         title=inert(digest_name(sources)),
@@ -552,6 +547,11 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     )
 
     def ready(url: str) -> None:
+        if token is not None:
+            _warn(
+                f"--allow-remote: listening on {host}: whoever has the URL with its token can "
+                "read and change your reading state, and http is not encrypted"
+            )
         print(f"{PROG}: serving {config.title} at {url} (Ctrl+C stops)", flush=True)
 
     serve.serve(config, ready)
