@@ -528,15 +528,16 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     parse_query(query_text)
     if _source_bytes(sources) <= LOAD_IN_APP_BYTES:  # a big one is checked by each tab
         _resolve_week(load_digest(sources), args.week, default="latest")
-    arguments = list(sources or [])
+    arguments: list[str] = []  # option=value: a value may start with -
     if args.week is not None:
         week = args.week if isinstance(args.week, str) else args.week.isoformat()
-        arguments += ["--week", week]
+        arguments.append(f"--week={week}")
     if query_text:
-        arguments += ["--query", query_text]
-    arguments += ["--read-after", repr(args.read_after)]
+        arguments.append(f"--query={query_text}")
+    arguments.append(f"--read-after={args.read_after!r}")
     if args.watch:
         arguments.append("--watch")
+    arguments += ["--", *(sources or [])]
     token = serve.new_token() if args.allow_remote else None
     config = serve.ServeConfig(
         command=serve.child_command(arguments),

@@ -47,13 +47,14 @@ class Served:
 
 
 @contextmanager
-def serving(*arguments: str, timeout: float = 60) -> Iterator[Served]:
+def serving(*arguments: str, timeout: float = 60, cwd: str | None = None) -> Iterator[Served]:
     """Start `reader --serve --port 0 ARGUMENTS`; stop it with SIGINT (as Ctrl+C) afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-m", "reader", "--serve", "--port", "0", *arguments],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        cwd=cwd,
     )
     assert process.stdout is not None
     lines: list[str] = []

@@ -90,6 +90,24 @@ async def test_first_paint_keys_copy_open_and_export(measured: list[str]) -> Non
             await terminal.ws.close()
 
 
+async def test_each_tab_gets_the_digest_arguments_even_those_starting_with_a_dash(
+    tmp_path: Path, bundled_path: Path
+) -> None:
+    (tmp_path / "-odd name.md").write_bytes(bundled_path.read_bytes())
+    argv = ["--query", "-language", "--week", "2023-06-18", "--read-after", "-1", "-odd name.md"]
+    with serving(*argv[:-1], "--", argv[-1], cwd=str(tmp_path)) as served:
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(f"{served.base}/ws?width={WIDTH}&height={HEIGHT}")
+            terminal = Terminal(ws, WIDTH, HEIGHT)
+            await terminal.until(
+                lambda: "-odd name — 2023-06-18" in terminal.text and "-language" in terminal.text,
+                "the digest, week and query of the command line",
+            )
+            async with session.get(served.url) as response:
+                assert "<title>-odd name</title>" in await response.text()
+            await ws.close()
+
+
 async def test_the_page_has_the_digest_title_and_asks_nothing_of_the_internet() -> None:
     with serving() as served:
         async with aiohttp.ClientSession() as session:
