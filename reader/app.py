@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.model import Digest
+from reader.output import EXPORTS
 from reader.reading import ReadCounts
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
@@ -286,6 +287,13 @@ class ReaderApp(App[None]):
                 f"Key: {binding.key_display or binding.key}",
                 partial(screen.run_action, binding.action),
             )
+        for fmt, (label, extension, _) in EXPORTS.items():
+            if fmt not in ("markdown", "json"):  # those two have keys (e, E)
+                yield SystemCommand(
+                    f"Export the view as {label}",
+                    f"A {extension} file: a download in a browser, else in the downloads folder",
+                    partial(screen.action_export, fmt),
+                )
         yield SystemCommand("Help", "Keys and filter syntax (?)", self.action_help)
 
 

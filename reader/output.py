@@ -62,16 +62,21 @@ class ReadingState(Protocol):
     def is_starred(self, key: str) -> bool: ...
 
 
-EXPORT_TYPES: dict[str, str] = {"markdown": "text/markdown", "json": "application/json"}
-"""The formats the reader exports its view in (e / E), with their MIME types."""
-
-_EXTENSIONS = {"markdown": ".md", "json": ".json", "csv": ".csv", "links": ".txt", "table": ".txt"}
+EXPORTS: dict[str, tuple[str, str, str]] = {
+    "markdown": ("Markdown", ".md", "text/markdown"),
+    "json": ("JSON", ".json", "application/json"),
+    "csv": ("CSV", ".csv", "text/csv"),
+    "bibtex": ("BibTeX", ".bib", "application/x-bibtex"),
+    "ris": ("RIS", ".ris", "application/x-research-info-systems"),
+    "links": ("links", ".txt", "text/plain"),
+}
+"""The formats the reader exports its view in (e, E, the palette): label, extension, MIME type."""
 
 
 def export_filename(digest_name: str, week: date | None, fmt: str) -> str:
     """A safe file name for an export of a view: `ml-papers-2023-2023-06-25.md`, `…-all.json`."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", digest_name).strip("-.") or "digest"
-    return f"{stem[:80]}-{week.isoformat() if week is not None else 'all'}{_EXTENSIONS[fmt]}"
+    return f"{stem[:80]}-{week.isoformat() if week is not None else 'all'}{EXPORTS[fmt][1]}"
 
 
 def write_papers(

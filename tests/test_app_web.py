@@ -74,3 +74,31 @@ async def test_export_writes_the_view_as_print_does(
             rows = json.loads(saved.read_text(encoding="utf-8"))
             assert len(rows) == len(screen.indices) > 1
             assert [row["read"] for row in rows].count(True) >= 1
+
+
+async def test_the_palette_exports_the_citations_of_the_view(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("textual.app.user_downloads_path", lambda: tmp_path)
+    digest = load_digest()
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = main_of(app)
+        titles = [command.title for command in app.get_system_commands(screen)]
+        for label in ("CSV", "BibTeX", "RIS", "links"):
+            assert f"Export the view as {label}" in titles
+        expected = io.StringIO()
+        write_papers(
+            digest, screen.indices, "bibtex", expected, metadata=screen.store.cached_metadata
+        )
+        await pilot.press("ctrl+p", *"as bibtex")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        saved = tmp_path / "ml-papers-2023-2023-06-25.bib"
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any(f"Saved {saved}" in str(n.message) for n in app._notifications):
+                break
+        assert saved.read_text(encoding="utf-8") == expected.getvalue()
+        assert expected.getvalue().count("@") == len(screen.indices) == 10

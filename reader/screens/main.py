@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from reader.browser import browser_plausible, open_in_browser
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper
-from reader.output import EXPORT_TYPES, export_filename, write_papers
+from reader.output import EXPORTS, export_filename, write_papers
 from reader.query import (
     Query,
     QueryError,
@@ -700,17 +700,26 @@ class MainScreen(Screen[None]):
             self._copy(f"[{title}]({paper.link})", "Markdown link")
 
     def action_export(self, fmt: str) -> None:
-        """The view as --print writes it: a download in the browser, else a file in the
-        downloads folder (the app says where once it is written)."""
+        """The view as --print writes it (citations with the cached arXiv metadata): a
+        download in the browser, else a file in the downloads folder (the app says where)."""
         buffer = io.StringIO()
-        count = write_papers(self.digest, self.indices, fmt, buffer, state=self.store)
+        count = write_papers(
+            self.digest,
+            self.indices,
+            fmt,
+            buffer,
+            state=self.store,
+            metadata=self.store.cached_metadata,
+        )
         buffer.seek(0)
         name = export_filename(self.digest.name, self.week, fmt)
+        label, _, mime_type = EXPORTS[fmt]
         self.app.deliver_text(
-            buffer, save_filename=name, mime_type=EXPORT_TYPES[fmt], encoding="utf-8", name=name
+            buffer, save_filename=name, mime_type=mime_type, encoding="utf-8", name=name
         )
         where = "a download in the browser" if self.app.is_web else "saving"
-        self.say(f"Exporting {count} paper{'s' if count != 1 else ''} ({where}): {name}", timeout=3)
+        papers = f"{count} paper{'s' if count != 1 else ''}"
+        self.say(f"Exporting {papers} as {label} ({where}): {name}", timeout=3)
 
     # --- reading state ---------------------------------------------------------------------
 
