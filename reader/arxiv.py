@@ -576,6 +576,14 @@ def enrich(digest: Digest, known: Mapping[str, Metadata]) -> Digest:
     return Digest(papers, name=digest.name, source=digest.source) if changed else digest
 
 
+def with_cached_authors(
+    digest: Digest, cache: Callable[[Iterable[str]], Mapping[str, Metadata]]
+) -> Digest:
+    """`enrich` with what `cache` (`StateStore.metadata`) holds for the digest's arXiv papers."""
+    ids = [paper.arxiv_id for paper in digest.papers if paper.arxiv_id]
+    return enrich(digest, cache(ids)) if ids else digest
+
+
 # --- names -------------------------------------------------------------------------------------
 
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
+from reader.arxiv import with_cached_authors
 from reader.browser import browser_plausible, open_in_browser
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper
@@ -129,6 +130,7 @@ class MainScreen(Screen[None]):
         counts: ReadCounts | None = None,
     ) -> None:
         super().__init__()
+        digest = with_cached_authors(digest, store.metadata)
         self.digest = digest
         self.week = week
         self.starred_only = False
@@ -450,6 +452,7 @@ class MainScreen(Screen[None]):
                 other_weeks=others,
                 read=self.store.is_read(paper.key),
                 starred=self.store.is_starred(paper.key),
+                meta=self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
             )
         )
         if not self.store.is_read(paper.key) and self.read_delay >= 0:
@@ -524,6 +527,7 @@ class MainScreen(Screen[None]):
 
     def replace_digest(self, digest: Digest) -> None:
         """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
+        digest = with_cached_authors(digest, self.store.metadata)
         if not self.ready:  # not composed yet: on_mount shows this digest
             self.digest = digest
             self.counts = ReadCounts(digest, self.store.is_read)

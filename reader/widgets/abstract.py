@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.arxiv import Metadata, pdf_url
 from reader.model import Paper
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 
@@ -38,24 +39,34 @@ def render_paper(
     other_weeks: Sequence[date] = (),
     read: bool | None = None,
     starred: bool = False,
+    meta: Metadata | None = None,
 ) -> Text:
-    """The pane's content for `paper`."""
+    """The pane's content for `paper` (and its arXiv metadata, when fetched)."""
     title = _highlight(Text(inert_lines(paper.title), Style(bold=True)), "title", spans)
-    meta = Text(style="dim")
-    meta.append(paper.week.isoformat())
+    authors = paper.authors or (meta.authors if meta is not None else ())
+    facts = Text(style="dim")
+    facts.append(paper.week.isoformat())
     if paper.category:
-        meta.append("  ·  ")
-        meta.append_text(_highlight(Text(inert(paper.category)), "category", spans))
+        facts.append("  ·  ")
+        facts.append_text(_highlight(Text(inert(paper.category)), "category", spans))
     if paper.arxiv_id:
-        meta.append(f"  ·  arXiv:{paper.arxiv_id}")
+        facts.append(f"  ·  arXiv:{paper.arxiv_id}")
     if read is not None:
-        meta.append("  ·  read" if read else "  ·  unread")
+        facts.append("  ·  read" if read else "  ·  unread")
     if starred:
-        meta.append("  ·  ★ starred")
+        facts.append("  ·  ★ starred")
     link = Text(inert(paper.link), Style(underline=True, color="bright_blue"))
     if is_web_link(paper.link):
         link.stylize(Style(link=paper.link.strip()))
-    parts: list[Text] = [title, meta, link]
+    parts: list[Text] = [title]
+    if authors:
+        parts.append(_authors_line(authors, spans))
+    parts += [facts, link]
+    if paper.arxiv_id:
+        pdf = Text("PDF: ", style="dim")
+        pdf_link = pdf_url(paper.arxiv_id)
+        pdf.append(pdf_link, Style(underline=True, color="bright_blue", link=pdf_link))
+        parts.append(pdf)
     for extra in paper.links:
         line = Text(f"{inert(extra.label)}: ", style="dim")
         url = Text(inert(extra.url), Style(underline=True))
@@ -63,6 +74,8 @@ def render_paper(
             url.stylize(Style(link=extra.url.strip()))
         line.append_text(url)
         parts.append(line)
+    if meta is not None:
+        parts += _metadata_lines(meta)
     if other_weeks:
         weeks = ", ".join(week.isoformat() for week in other_weeks)
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
@@ -79,6 +92,41 @@ def render_paper(
     elif not paper.summary:
         parts += [Text(""), Text("(no abstract)", style="dim italic")]
     return Text("\n").join(parts)
+
+
+AUTHORS_SHOWN = 30
+"""Authors named in the pane; a longer list ends with "and N more"."""
+
+
+def _authors_line(authors: Sequence[str], spans: Spans | None) -> Text:
+    shown = ", ".join(inert(name) for name in authors[:AUTHORS_SHOWN])
+    line = _highlight(Text(shown, Style(italic=True)), "author", spans)
+    if len(authors) > AUTHORS_SHOWN:
+        line.append(f" and {len(authors) - AUTHORS_SHOWN} more", style="dim italic")
+    return line
+
+
+def _metadata_lines(meta: Metadata) -> list[Text]:
+    """What arXiv's metadata adds: versions, primary category, comment, journal, DOI."""
+    facts: list[str] = []
+    if meta.published is not None:
+        facts.append(f"first version {meta.published.isoformat()}")
+    if meta.updated is not None and meta.updated != meta.published:
+        version = f"v{meta.version} " if meta.version else "latest "
+        facts.append(f"{version}{meta.updated.isoformat()}")
+    if meta.primary_category:
+        facts.append(f"primary {inert(meta.primary_category)}")
+    lines = [Text("arXiv: " + " · ".join(facts), style="dim")] if facts else []
+    for label, value in (
+        ("Comment", meta.comment),
+        ("Journal", meta.journal_ref),
+        ("DOI", meta.doi),
+    ):
+        if value:
+            line = Text(f"{label}: ", style="dim")
+            line.append(inert(value))
+            lines.append(line)
+    return lines
 
 
 VI_SCROLL_KEYS: list[BindingType] = [

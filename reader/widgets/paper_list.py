@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 
+from reader.arxiv import short_authors
 from reader.model import Digest, Paper
 from reader.text import inert
 from reader.widgets.line_list import LineList
@@ -35,6 +36,7 @@ class PaperList(LineList):
         "paper-list--cursor",
         "paper-list--match",
         "paper-list--category",
+        "paper-list--authors",
         "paper-list--week",
         "paper-list--read",
         "paper-list--unread",
@@ -49,6 +51,7 @@ class PaperList(LineList):
     }
     PaperList > .paper-list--match { background: $warning 40%; text-style: bold; }
     PaperList > .paper-list--category { color: $text-muted; }
+    PaperList > .paper-list--authors { color: $text-muted; text-style: italic; }
     PaperList > .paper-list--week { color: $text-secondary; }
     PaperList > .paper-list--read { color: $text-muted; }
     PaperList > .paper-list--unread { text-style: bold; }
@@ -104,9 +107,32 @@ class PaperList(LineList):
             for start, end in self.spans(title.plain, "title"):
                 title.stylize(match, start, end)
         category = Text(inert(paper.category), style("paper-list--category"))
+        authors = self._short_authors(paper) if width >= 60 else None
+        if authors is not None:  # the authors keep their place; the title gives way
+            most = width - line.cell_len - authors.cell_len - 3
+            if title.cell_len > most:
+                title.truncate(max(most, 1), overflow="ellipsis")
         room = width - line.cell_len - title.cell_len
         line.append_text(title)
-        if category.plain and width >= 50 and room >= category.cell_len + 3:
-            line.append(" " * (room - category.cell_len - 1))
-            line.append_text(category)
+        right = category
+        if authors is not None:
+            right = authors
+            if category.plain and room >= authors.cell_len + category.cell_len + 6:
+                right = authors + Text(" · ", style("paper-list--category")) + category
+        if right.plain and width >= 50 and room >= right.cell_len + 3:
+            line.append(" " * (room - right.cell_len - 1))
+            line.append_text(right)
         return line
+
+    def _short_authors(self, paper: Paper) -> Text | None:
+        """`Dettmers et al.`, matches of author: terms highlighted; None without authors."""
+        if not paper.authors:
+            return None
+        text = Text(
+            inert(short_authors(paper.authors)), self.component_style("paper-list--authors")
+        )
+        if self.spans is not None:
+            match = self.component_style("paper-list--match", background=True)
+            for start, end in self.spans(text.plain, "author"):
+                text.stylize(match, start, end)
+        return text
