@@ -364,8 +364,13 @@ async def test_only_web_links_are_hyperlinks_and_opened(monkeypatch: pytest.Monk
     app = make_app(hostile_digest(), read_delay=60)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = main_screen(app)
-        # The hostile paper: its own arXiv link and the one clean web link among its extras.
-        assert link_targets(pane_text(app)) == [HOSTILE.link, "https://x.com/a/status/1"]
+        # The hostile paper: its own arXiv link, the PDF link derived from its arXiv id, and the
+        # one clean web link among its extras.
+        assert link_targets(pane_text(app)) == [
+            HOSTILE.link,
+            "https://arxiv.org/pdf/2306.00001",
+            "https://x.com/a/status/1",
+        ]
         await pilot.press("o")
         await wait_for(lambda: opened == [HOSTILE.link], pilot)
         for title, link in NOT_WEB.items():
