@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
+from reader.cli import EXIT_INTERRUPTED
 from reader.model import Digest
 from reader.output import EXPORTS
 from reader.reading import ReadCounts
@@ -29,6 +30,9 @@ from reader.text import inert
 
 if TYPE_CHECKING:
     from reader.screens.loading import Loader
+
+TEXTUAL_COMMANDS = frozenset({"Theme", "Quit", "Screenshot"})
+"""Textual's own palette commands that the palette keeps."""
 
 WATCH_SECONDS = 2.0
 """How often --watch looks at the files for changes."""
@@ -54,6 +58,7 @@ class ReaderApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark,f1", "help", "Help", key_display="?", show=False),
         Binding("q", "quit", "Quit", show=False),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
 
     def __init__(
@@ -264,6 +269,10 @@ class ReaderApp(App[None]):
             self._stamp_seen = stamp
             self.action_reload()
 
+    def action_interrupt(self) -> None:
+        """Ctrl+C quits from anywhere, with the exit status of an interrupted program (130)."""
+        self.exit(return_code=EXIT_INTERRUPTED)
+
     # --- help and the palette ----------------------------------------------------------------
 
     def action_help(self) -> None:
@@ -275,26 +284,37 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(syntax_first=syntax_first))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if not isinstance(screen, MainScreen):
-            return
-        for binding in screen.BINDINGS:
-            assert isinstance(binding, Binding)
-            if binding.action.startswith("cycle_focus"):
-                continue
-            yield SystemCommand(
-                binding.tooltip or binding.description,
-                f"Key: {binding.key_display or binding.key}",
-                partial(screen.run_action, binding.action),
-            )
-        for fmt, (label, extension, _) in EXPORTS.items():
-            if fmt not in ("markdown", "json"):  # those two have keys (e, E)
-                yield SystemCommand(
-                    f"Export the view as {label}",
-                    f"A {extension} file: a download in a browser, else in the downloads folder",
-                    partial(screen.action_export, fmt),
+        """The app's commands (each with its key), then Textual's Theme and Screenshot, and its
+        Quit where no key quits. Textual's Keys panel and Maximize are left out: the help (?)
+        lists every key, and the panes have their layout."""
+        own: list[SystemCommand] = []
+        if isinstance(screen, MainScreen):
+            for binding in screen.BINDINGS:
+                assert isinstance(binding, Binding)
+                if binding.action.startswith("cycle_focus"):
+                    continue
+                own.append(
+                    SystemCommand(
+                        binding.tooltip or binding.description,
+                        f"Key: {binding.key_display or binding.key}",
+                        partial(screen.run_action, binding.action),
+                    )
                 )
-        yield SystemCommand("Help", "Keys and filter syntax (?)", self.action_help)
+            for fmt, (label, extension, _) in EXPORTS.items():
+                if fmt not in ("markdown", "json"):  # those two have keys (e, E)
+                    own.append(
+                        SystemCommand(
+                            f"Export the view as {label}",
+                            f"A {extension} file: a download in a browser, "
+                            "else in the downloads folder",
+                            partial(screen.action_export, fmt),
+                        )
+                    )
+        titles = {command.title for command in own}
+        yield from own
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS and command.title not in titles:
+                yield command
 
 
 def resolve_week(digest: Digest, week: date | str | None) -> date | None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
 from reader.arxiv import Metadata, enrich
+from reader.ascii import fall_back
 from reader.loader import (
     LoadError,
     digest_name,
@@ -432,7 +433,7 @@ def _run(args: argparse.Namespace) -> int:
                 digest, week, query, state=marks, sort=args.sort or "week", reverse=args.reverse
             )
             out = sys.stdout
-            _prepare_output(out)
+            _prepare_output(out, args.format or "table")
             from reader.output import write_papers  # only --print needs it
 
             write_papers(
@@ -488,6 +489,8 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
             reload=(lambda: reload_digest(sources)) if can_reload else None,
             stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
         )
+        for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
+            fall_back(stream)
         app.run()
     finally:
         store.close()
@@ -559,8 +562,13 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     return EXIT_OK
 
 
-def _prepare_output(out: TextIO) -> None:
-    """Never fail on a character the output encoding lacks: write it as an escape instead."""
+def _prepare_output(out: TextIO, format_name: str) -> None:
+    """Never fail on a character the output encoding lacks: the table (for people) writes an
+    ASCII stand-in of the same width, so its columns stay aligned; the formats for programs
+    write an escape (`\\u2605`) instead, which loses nothing."""
+    if format_name == "table":
+        fall_back(out)
+        return
     reconfigure = getattr(out, "reconfigure", None)
     encoding = (getattr(out, "encoding", None) or "").lower().replace("_", "-")
     if callable(reconfigure) and not encoding.startswith("utf"):

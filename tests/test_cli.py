@@ -504,3 +504,22 @@ def test_dash_with_a_terminal_on_standard_input_is_refused(args: tuple[str, ...]
     code, err = run_on_a_terminal(*args, stdout_too=True)
     assert code == 2
     assert_one_error_line(err, "-: standard input is a terminal, not a digest: pipe one in")
+
+
+def test_the_readme_says_how_to_run_reader_and_make_run_passes_args() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    usage = readme[readme.index("## Usage") : readme.index("## Keys")]
+    before_commands = usage[: usage.index("```sh")]  # said before the first `reader …` line
+    for way in ("make run ARGS='--week all'", ".venv/bin/reader", "pipx install .", "uv tool"):
+        assert way in before_commands, way
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    result = subprocess.run(
+        ["make", "-n", "--no-print-directory", "run", "ARGS=--week all --query '-cat:robotics'"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == ".venv/bin/reader --week all --query '-cat:robotics'"

@@ -36,7 +36,7 @@ KEYS: list[tuple[str, str]] = [
     ("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar"),
     ("ctrl+p", "Command palette: every action by name"),
     ("? / F1", "This help"),
-    ("q / ctrl+q", "Quit"),
+    ("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)"),
 ]
 
 

@@ -30,7 +30,7 @@ class LoadingScreen(Screen[None]):
     """A progress bar while `loader` runs in a daemon thread; `q` quits at any moment."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q,ctrl+c", "app.quit", "Quit", key_display="q")
+        Binding("q", "app.quit", "Quit")
     ]
 
     DEFAULT_CSS = """
