@@ -102,3 +102,25 @@ async def test_the_palette_exports_the_citations_of_the_view(
                 break
         assert saved.read_text(encoding="utf-8") == expected.getvalue()
         assert expected.getvalue().count("@") == len(screen.indices) == 10
+
+
+async def test_served_o_opens_a_tab_of_the_page_not_a_browser_on_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    local: list[str] = []
+    monkeypatch.setattr(main_screen, "open_in_browser", local.append)
+    monkeypatch.setattr(main_screen, "browser_plausible", lambda: True)
+    monkeypatch.setattr(ReaderApp, "is_web", property(lambda self: True))
+    tabs: list[tuple[str, bool]] = []
+    monkeypatch.setattr(
+        ReaderApp, "open_url", lambda self, url, *, new_tab=True: tabs.append((url, new_tab))
+    )
+    app = make_app(load_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        paper = main_of(app).current_paper
+        assert paper is not None
+        await pilot.press("o")
+        await pilot.pause()
+        assert tabs == [(paper.link, True)]
+        assert local == []

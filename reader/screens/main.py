@@ -825,21 +825,25 @@ class MainScreen(Screen[None]):
 
     def action_open_link(self) -> None:
         paper = self.current_paper
-        if paper is None:
-            return
-        link = inert(paper.link)
-        if not is_web_link(paper.link):
+        if paper is not None:
+            self.open_link(paper.link)
+
+    def open_link(self, url: str) -> None:
+        """Open an http(s) link of the highlighted paper (o; a PDF key may use it too): in a new
+        tab of the user's browser when served, else in a local browser, else copy it."""
+        link = inert(url)
+        if not is_web_link(url):
             self.say(
                 f"Not opening {link!r}: only http and https links are opened (y copies it).",
                 severity="warning",
             )
             return
-        if self.app.is_web:  # textual-serve: the user's own browser opens it
-            self.app.open_url(paper.link.strip())
+        if self.app.is_web:  # textual-serve: the page opens it in a new tab
+            self.app.open_url(url.strip(), new_tab=True)
         elif browser_plausible():
-            open_in_browser(paper.link.strip())
+            open_in_browser(url.strip())
         else:
-            self.app.copy_to_clipboard(paper.link)
+            self.app.copy_to_clipboard(url)
             self.say(f"No browser here (no display): copied the link instead.\n{link}")
             self._mark_read_current()
             return
