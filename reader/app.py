@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.cli import EXIT_INTERRUPTED
-from reader.model import Digest
+from reader.model import Digest, join_note, week_label
 from reader.output import EXPORTS
 from reader.reading import ReadCounts
 from reader.screens.help import HelpScreen
@@ -183,8 +183,10 @@ class ReaderApp(App[None]):
     def _main_screen(self, digest: Digest) -> MainScreen:
         week = resolve_week(digest, self.initial_week)
         if week is not None and week not in digest.week_ranges:
-            self.notify(f"No week {week.isoformat()} in this digest: showing the newest.")
+            self.notify(f"No week {week_label(week)} in this digest: showing the newest.")
             week = digest.weeks[0] if digest.weeks else None
+        if digest.joined is not None:
+            self.notify(join_note(digest.joined), markup=False, timeout=8)
         counts = (
             self._counts if self._counts is not None and self._counts.digest is digest else None
         )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from reader import __version__
 from reader.arxiv import Metadata, enrich
 from reader.ascii import fall_back
+from reader.formats import UNDATED_WORDS
 from reader.loader import (
     LoadError,
     digest_name,
@@ -29,7 +30,7 @@ from reader.loader import (
     reload_digest,
     source_stamp,
 )
-from reader.model import Digest
+from reader.model import UNDATED, Digest, join_note, week_label
 from reader.query import QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
@@ -69,12 +70,16 @@ def _week_argument(text: str) -> date | str:
     lowered = text.strip().lower()
     if lowered in ("latest", "all"):
         return lowered
+    if lowered in UNDATED_WORDS:
+        return UNDATED
     if _DATE.fullmatch(lowered):
         try:
             return date.fromisoformat(lowered)
         except ValueError:
             pass
-    raise argparse.ArgumentTypeError(f"expected latest, all or a date YYYY-MM-DD, not {text!r}")
+    raise argparse.ArgumentTypeError(
+        f"expected latest, all or a date YYYY-MM-DD (or none: the undated papers), not {text!r}"
+    )
 
 
 EPILOG = """\
@@ -115,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="WEEK",
         help="latest (the default in the reader), all (the default with --print), "
-        "or a week of the digest as YYYY-MM-DD",
+        "a week of the digest as YYYY-MM-DD, or none (the undated papers)",
     )
     parser.add_argument(
         "--query", default=None, metavar="QUERY", help="show only the papers matching QUERY"
@@ -308,20 +313,20 @@ def _resolve_week(digest: Digest, week: date | str | None, default: str) -> date
     if chosen in digest.week_ranges:
         return chosen
     if not digest.weeks:
-        raise UsageError(f"--week {chosen.isoformat()}: the digest has no weeks (it is empty)")
+        raise UsageError(f"--week {week_label(chosen)}: the digest has no weeks (it is empty)")
     weeks = digest.weeks
     if len(weeks) <= 20:
-        known = "its weeks are " + ", ".join(week.isoformat() for week in weeks)
+        known = "its weeks are " + ", ".join(week_label(week) for week in weeks)
     else:
         before = [week for week in weeks if week < chosen][:1]
         after = [week for week in weeks if week > chosen][-1:]
-        nearest = " and ".join(week.isoformat() for week in after + before)
+        nearest = " and ".join(week_label(week) for week in after + before)
         known = (
             f"the nearest are {nearest}; its {len(weeks)} weeks run from "
-            f"{weeks[-1].isoformat()} to {weeks[0].isoformat()}"
+            f"{week_label(weeks[-1])} to {week_label(weeks[0])}"
         )
     raise UsageError(
-        f"--week {chosen.isoformat()} is not a week of the digest ({known}; "
+        f"--week {week_label(chosen)} is not a week of the digest ({known}; "
         "--week all shows every week)"
     )
 
@@ -421,6 +426,8 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.print_:
         digest = load_digest(sources)
+        if digest.joined is not None:
+            sys.stderr.write(f"{PROG}: {join_note(digest.joined)}\n")
         week = _resolve_week(digest, args.week, default="all")
         state = _existing_state()
         marks = state if state is not None else NO_MARKS

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import BinaryIO, NoReturn, TypeAlias
 
 from reader.formats import FORMAT_NAMES, LoadError, detect_format
-from reader.model import Digest, Paper
+from reader.model import UNDATED, Digest, Paper
 
 __all__ = [
     "BUNDLED",
@@ -322,7 +322,10 @@ def load_digest(sources: Sources = None, progress: Progress | None = None) -> Di
     directory; names joined by " + " for several sources) and `Digest.source` the sources as
     given, joined by ", ". When several files are merged, a paper (same `Paper.key`) that a later
     file repeats in the same week is kept once, at its first appearance; repeats within one file
-    are kept. `progress`, if given, hears how reading and parsing go.
+    are kept. Undated papers (the upstream CSV of abstracts) join the dated papers they describe
+    and fill what those lack (`reader.join`); `Digest.joined` then says how many joined and how
+    many stay undated (None when there was nothing dated to join). `progress`, if given, hears
+    how reading and parsing go.
     """
     given = source_list(sources)
     files = expand_sources(given)
@@ -345,9 +348,17 @@ def load_digest(sources: Sources = None, progress: Progress | None = None) -> Di
             seen.update((paper.week, paper.key) for paper in parsed)
         papers.extend(parsed)
     name = digest_name(given)
+    joined: tuple[int, int] | None = None
+    if any(paper.week == UNDATED for paper in papers) and any(
+        paper.week != UNDATED for paper in papers
+    ):
+        from reader.join import join_undated  # only for undated papers beside dated ones
+
+        papers, matched, undated = join_undated(papers)
+        joined = (matched, undated)
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
-    return Digest(papers, name=name, source=", ".join(given))
+    return Digest(papers, name=name, source=", ".join(given), joined=joined)
 
 
 def reload_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:

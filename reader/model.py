@@ -10,6 +10,37 @@ from typing import cast
 
 from reader.text import clean_abstract
 
+UNDATED = date.min
+"""The week of a paper that has none (a row of the upstream CSV of abstracts that joined no dated
+paper): sorted after every real week, listed as "Undated", found by `week:none`, printed as an
+empty week (`undated` in the markdown table, whose blank first cell means a continuation row)."""
+
+
+def week_label(week: date) -> str:
+    """A week as shown: `2023-06-25`, or `Undated`."""
+    return "Undated" if week == UNDATED else week.isoformat()
+
+
+def week_text(week: date) -> str:
+    """A week as printed in json and csv: `2023-06-25`, or an empty string when undated."""
+    return "" if week == UNDATED else week.isoformat()
+
+
+def join_note(joined: tuple[int, int]) -> str:
+    """What joining undated papers did, in a sentence (a toast, and stderr with --print).
+
+    >>> join_note((380, 40))
+    'Joined 380 undated papers to their dated ones; 40 stay undated (week:none finds them).'
+    """
+    matched, undated = joined
+    papers = "paper" if matched == 1 else "papers"
+    rest = (
+        "none stays undated."
+        if undated == 0
+        else f"{undated} stay{'s' if undated == 1 else ''} undated (week:none finds them)."
+    )
+    return f"Joined {matched} undated {papers} to their dated ones; {rest}"
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -99,12 +130,21 @@ class Digest:
     Papers are addressed by their index in `papers`; views of the digest are arrays of indices.
     """
 
-    __slots__ = ("name", "source", "papers", "weeks", "week_ranges", "_haystacks")
+    __slots__ = ("name", "source", "papers", "weeks", "week_ranges", "joined", "_haystacks")
 
-    def __init__(self, papers: Iterable[Paper], name: str = "digest", source: str = "") -> None:
+    def __init__(
+        self,
+        papers: Iterable[Paper],
+        name: str = "digest",
+        source: str = "",
+        joined: tuple[int, int] | None = None,
+    ) -> None:
         ordered = sorted(papers, key=_WEEK, reverse=True)
         self.name = name
         self.source = source
+        self.joined = joined
+        """(joined, undated) when undated papers were joined to dated ones at load (see
+        `reader.join`): how many found their dated paper, how many stay undated."""
         self.papers: tuple[Paper, ...] = tuple(ordered)
         weeks: list[date] = []
         ranges: dict[date, range] = {}

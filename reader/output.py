@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from reader.model import Digest, Paper
+from reader.model import UNDATED, Digest, Paper, week_text
 from reader.text import inert, inert_lines, is_web_link
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
     """The json object of a paper: the `FIELDS`; `summary` and `links` (a list of
     `{"label", "url"}`) when the paper has them; `read` and `starred` when `state` is given."""
     record: dict[str, Any] = {
-        "week": paper.week.isoformat(),
+        "week": week_text(paper.week),
         "title": paper.title,
         "category": paper.category,
         "abstract": paper.abstract,
@@ -205,7 +205,7 @@ def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
     count = 0
     for paper in papers:
         row = [
-            paper.week.isoformat(),
+            week_text(paper.week),
             inert(paper.title, keep_newlines=True),
             inert(paper.category, keep_newlines=True),
             inert(paper.abstract, keep_newlines=True),
@@ -253,7 +253,9 @@ def _write_markdown(papers: Iterable[Paper], out: TextIO) -> int:
             markdown_cell(paper.link),
         )
         columns = (title, category, abstract, link)
-        out.write(_markdown_row((paper.week.isoformat(), *(column[0] for column in columns))))
+        # An undated paper's week is `undated`: a blank Week cell means a continuation row.
+        week = "undated" if paper.week == UNDATED else paper.week.isoformat()
+        out.write(_markdown_row((week, *(column[0] for column in columns))))
         # A multi-line cell continues on rows with a blank week, as pandas/tabulate write it.
         for row in range(1, max(map(len, columns))):
             cells = (column[row] if row < len(column) else "" for column in columns)
@@ -372,7 +374,7 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
             if is_web_link(paper.link):
                 link.stylize(Style(link=paper.link.strip()))
             table.add_row(
-                paper.week.isoformat(),
+                week_text(paper.week),
                 Text(inert_lines(paper.title)),  # a line break in a title is meant
                 Text(inert(paper.category)),
                 link,

@@ -16,6 +16,7 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 - `week:` takes a date or any prefix of one (`2023-05-14`, `2023-05`, `2023`), a range `A..B`
   (inclusive; either end may be left open) or a comparison `>=D`, `>D`, `<=D`, `<D`; a partial date
   in a range or comparison stands for its whole period (`week:<=2023-05` includes May);
+  `week:none` (or `week:undated`) finds the undated papers, which no date or range does;
 - `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
 - `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
 - `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or
@@ -44,7 +45,8 @@ from dataclasses import field as _field
 from datetime import date, timedelta
 from typing import Any, Literal, Protocol, cast
 
-from reader.model import Digest, Paper
+from reader.formats import UNDATED_WORDS
+from reader.model import UNDATED, Digest, Paper
 from reader.text import arxiv_id
 
 __all__ = [
@@ -128,18 +130,24 @@ class _Regex:
 
 @dataclass(frozen=True)
 class _Weeks:
-    """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high."""
+    """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high. With
+    `undated` (`week:none`), only the undated papers; no date range holds them."""
 
     low: date | None
     high: date | None
+    undated: bool = False
 
     def contains(self, week: date) -> bool:
+        if week == UNDATED or self.undated:
+            return week == UNDATED and self.undated
         return (self.low is None or self.low <= week) and (self.high is None or week <= self.high)
 
     def within(self, other: _Weeks) -> bool:
         """Every week of self is a week of other."""
         if self.low is not None and self.high is not None and self.low > self.high:
             return True
+        if self.undated or other.undated:
+            return self.undated and other.undated
         low_ok = other.low is None or (self.low is not None and self.low >= other.low)
         high_ok = other.high is None or (self.high is not None and self.high <= other.high)
         return low_ok and high_ok
@@ -416,6 +424,8 @@ _NO_WEEKS = _Weeks(date.max, date.min)
 
 
 def _week(value: str, at: int) -> _Weeks | None:
+    if value.lower() in UNDATED_WORDS:
+        return _Weeks(None, None, undated=True)
     comparison = _WEEK_COMPARISON.match(value)
     if comparison is not None:
         operator = comparison.group(1)
@@ -1014,6 +1024,7 @@ QUERY_HELP: list[tuple[str, str]] = [
         "weeks in the range, earlier date first, ends included (either may be open)",
     ),
     ("week:>=2023-06-01  week:<2023-05", "weeks after or before a date (also > and <=)"),
+    ("week:none", "the undated papers (rows of a CSV of abstracts that joined no week)"),
     ("id:2305.14314", "the arXiv id, any version"),
     ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
     ("is:read  is:unread  is:starred", "reading state"),

@@ -759,5 +759,7 @@ def test_expand_sources() -> None:
     potw = FIXTURES / "potw"
     files = expand_sources([str(potw), "-", str(BUNDLED)])
     assert files[-2:] == ["-", str(BUNDLED)]
-    assert files[:-2] == sorted(str(path) for path in potw.glob("*.md"))
+    assert files[:-2] == sorted(
+        str(path) for path in potw.iterdir() if path.suffix in (".md", ".csv")
+    )
     assert expand_sources(None) == [str(BUNDLED)]

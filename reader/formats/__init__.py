@@ -17,7 +17,16 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-__all__ = ["FORMAT_NAMES", "LoadError", "detect_format", "normalize_header", "parse_week"]
+from reader.model import UNDATED
+
+__all__ = [
+    "FORMAT_NAMES",
+    "LoadError",
+    "detect_format",
+    "normalize_header",
+    "parse_week",
+    "parse_week_cell",
+]
 
 
 class LoadError(Exception):
@@ -62,6 +71,22 @@ def parse_week(text: str) -> date | None:
         return None
 
 
+UNDATED_WORDS = ("undated", "none")
+"""Week cells that mean "no week" (besides a blank one in CSV and JSON)."""
+
+
+def parse_week_cell(text: str) -> date | None:
+    """`parse_week`, and `UNDATED` for a blank cell or `undated` / `none` (any case).
+
+    >>> parse_week_cell(""), parse_week_cell("Undated"), parse_week_cell("2023-06-25")
+    (datetime.date(1, 1, 1), datetime.date(1, 1, 1), datetime.date(2023, 6, 25))
+    """
+    stripped = text.strip()
+    if not stripped or stripped.lower() in UNDATED_WORDS:
+        return UNDATED
+    return parse_week(stripped)
+
+
 # --- format detection --------------------------------------------------------------------------
 
 FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json")
@@ -85,6 +110,8 @@ COLUMNS: dict[str, tuple[str, int]] = {
     "category": ("category", 0),
     "abstract": ("abstract", 0),
     "paper-link": ("link", 0),
+    "paperurl": ("link", 0),
+    "paper-url": ("link", 0),
     "link": ("link", 1),
     "url": ("link", 2),
 }
@@ -124,9 +151,15 @@ def match_columns(
     return {field: position for field, (_, position) in found.items()}
 
 
-def require_columns(columns: dict[str, int], header: str, path: str, line: int) -> None:
+def require_columns(
+    columns: dict[str, int],
+    header: str,
+    path: str,
+    line: int,
+    required: tuple[tuple[str, str], ...] = REQUIRED,
+) -> None:
     """A LoadError at `line` when a required field has no column; `header` says what was there."""
-    missing = [label for field, label in REQUIRED if field not in columns]
+    missing = [label for field, label in required if field not in columns]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         raise LoadError(
@@ -134,6 +167,9 @@ def require_columns(columns: dict[str, int], header: str, path: str, line: int) 
             line,
             f"missing required column{plural} {', '.join(missing)} (the header has: {header})",
         )
+
+
+_LINK_NAMES = {name for name, (field, _) in COLUMNS.items() if field == "link"}
 
 
 def _names(cells: list[str]) -> set[str]:
@@ -144,7 +180,8 @@ def detect_format(text: str, path: str = "") -> str:
     """The format of a digest's text: one of `FORMAT_NAMES`. Looks at a small prefix only.
 
     In order: text starting with `{`, or `[` then `{` or `]`, is json; a first line without a
-    pipe whose comma- (or tab-) separated names include Week and Title is csv; a pipe-table row
+    pipe whose comma- (or tab-) separated names include Title and Week or a link (the upstream
+    CSV of abstracts: `Title,Description,PaperURL,TweetURL,Abstract`) is csv; a pipe-table row
     naming Week and Title is the pipe-table digest; "Papers of the Week (" (a week heading or the
     table of contents) or a `| **Paper** | **Links** |` header is the upstream README; otherwise
     the extension decides (.json, .csv, .tsv), and anything else is read as a pipe table (whose
@@ -159,7 +196,8 @@ def detect_format(text: str, path: str = "") -> str:
         first = first.split("\r", 1)[0]
     if "|" not in first:
         for separator in (",", "\t"):
-            if separator in first and {"week", "title"} <= _names(first.split(separator)):
+            names = _names(first.split(separator)) if separator in first else set()
+            if "title" in names and ("week" in names or names & _LINK_NAMES):
                 return "csv"
     if "|" in head:
         if "\r" in head:

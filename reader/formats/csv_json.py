@@ -7,8 +7,12 @@ CSV:
 
 - The first non-blank record is the header. Columns are matched by name as in the pipe table
   (case-insensitively, `_`, `-` and spaces alike, any order): Week, Title, Category, Abstract,
-  and the link: Paper-Link, else Link, else URL. Week, Title and the link are required; Category,
-  Abstract, Summary, Links and Authors may be missing; others (arxiv_id, read, ...) are ignored.
+  and the link: Paper-Link (or PaperURL), else Link, else URL. Title and the link are required;
+  Week, Category, Abstract, Summary (or Description), Links, Authors and TweetURL may be missing;
+  others (arxiv_id, read, ...) are ignored. A blank week (or `undated`, `none`), or no Week
+  column at all, makes the paper undated (`reader.model.UNDATED`): the upstream CSV of
+  abstracts, `Title,Description,PaperURL,TweetURL,Abstract`, is read so (its TweetURL becomes a
+  Tweet link).
 - Fields are read as the csv module reads Excel's dialect: quoted fields may hold commas, quotes
   (doubled) and line breaks. Values are kept exactly (not stripped), so a printed CSV reads back
   to the same papers. Tab-separated files (a `.tsv` name, or a header with tabs and no commas)
@@ -21,9 +25,9 @@ JSON: a list of objects with the keys `week`, `title`, `link` (required strings)
 `authors` (optional list of names; in CSV one name a line);
 keys are matched like CSV columns; `arxiv_id`, `read`, `starred` and unknown keys are ignored.
 
-For both, `week` is `YYYY-MM-DD` (optionally with a time), title and link must not be blank, and
-the arXiv id always comes from the link. Errors carry the line of the record (CSV) or the object
-(JSON; the decoder's own line for malformed JSON). No Textual here.
+For both, `week` is `YYYY-MM-DD` (optionally with a time; blank for an undated paper), title and
+link must not be blank, and the arXiv id always comes from the link. Errors carry the line of the
+record (CSV) or the object (JSON; the decoder's own line for malformed JSON). No Textual here.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from reader.formats import (
     REQUIRED,
     LoadError,
     match_columns,
-    parse_week,
+    parse_week_cell,
     require_columns,
 )
 from reader.model import Link, Paper
@@ -51,10 +55,15 @@ __all__ = ["parse_csv", "parse_json", "parse_links_cell"]
 _FIELDS: dict[str, tuple[str, int]] = {
     **COLUMNS,
     "summary": ("summary", 0),
+    "description": ("summary", 1),
     "links": ("links", 0),
     "authors": ("authors", 0),
     "author": ("authors", 1),
+    "tweeturl": ("tweet", 0),
+    "tweet-url": ("tweet", 0),
+    "tweet": ("tweet", 1),
 }
+_CSV_REQUIRED = tuple((field, label) for field, label in REQUIRED if field != "week")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_FIELD_LIMIT = 2**31 - 1
 
@@ -71,9 +80,11 @@ def _paper(
     links: tuple[Link, ...] = (),
     authors: tuple[str, ...] = (),
 ) -> Paper:
-    week = parse_week(week_text)
+    week = parse_week_cell(week_text)
     if week is None:
-        raise LoadError(path, line, f"unparseable week {week_text[:40]!r} (expected YYYY-MM-DD)")
+        raise LoadError(
+            path, line, f"unparseable week {week_text[:40]!r} (expected YYYY-MM-DD, or blank)"
+        )
     if not title.strip():
         raise LoadError(path, line, "empty title")
     if not link.strip():
@@ -153,10 +164,13 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
                 columns = _csv_columns(header, path, line)
                 continue
             count = len(fields)
-            week, title, link, category, abstract, summary, links, authors = (
+            week, title, link, category, abstract, summary, links, authors, tweet = (
                 fields[at] if 0 <= at < count else ""
                 for at in (columns.get(name, -1) for name in _CSV_ORDER)
             )
+            extra = parse_links_cell(links) if links else ()
+            if tweet.strip():
+                extra += (Link("Tweet", tweet.strip()),)
             papers.append(
                 _paper(
                     path,
@@ -167,7 +181,7 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
                     category,
                     abstract,
                     summary,
-                    parse_links_cell(links) if links else (),
+                    extra,
                     author_names(authors.split("\n")) if authors else (),
                 )
             )
@@ -180,12 +194,22 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
     return papers
 
 
-_CSV_ORDER = ("week", "title", "link", "category", "abstract", "summary", "links", "authors")
+_CSV_ORDER = (
+    "week",
+    "title",
+    "link",
+    "category",
+    "abstract",
+    "summary",
+    "links",
+    "authors",
+    "tweet",
+)
 
 
 def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
     columns = _columns(header)
-    require_columns(columns, ", ".join(header)[:200], path, line)
+    require_columns(columns, ", ".join(header)[:200], path, line, _CSV_REQUIRED)
     return columns
 
 

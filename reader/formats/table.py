@@ -28,7 +28,7 @@ import gc
 import re
 from datetime import date
 
-from reader.formats import LoadError, match_columns, parse_week, require_columns
+from reader.formats import LoadError, match_columns, parse_week_cell, require_columns
 from reader.model import Paper, new_paper
 from reader.text import arxiv_id
 
@@ -256,7 +256,7 @@ def _parse(text: str, path: str) -> list[Paper]:
             incomplete = -1
         week = weeks.get(week_cell)
         if week is None:
-            parsed = parse_week(week_cell)
+            parsed = parse_week_cell(week_cell)
             if parsed is None:
                 raise LoadError(
                     path, number, f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)"

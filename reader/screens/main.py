@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from reader.arxiv import with_cached_authors
 from reader.browser import browser_plausible, open_in_browser
 from reader.clipboard import copy_local
-from reader.model import Digest, Paper
+from reader.model import Digest, Paper, week_label
 from reader.output import EXPORTS, export_filename, write_papers
 from reader.query import (
     Query,
@@ -183,7 +183,7 @@ class MainScreen(Screen[None]):
         self.paper_list.status = StoreStatus(self.store, self.repeated)
         self._set_query(self._initial_query)
         if self._initial_query and not self.indices and self.week is not None and self.hits:
-            self.say(f"Nothing matches in {self.week.isoformat()}: showing all weeks.")
+            self.say(f"Nothing matches in {week_label(self.week)}: showing all weeks.")
             self.select_week(None)
         self.set_focus(self.paper_list)
         self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
@@ -321,7 +321,7 @@ class MainScreen(Screen[None]):
         if self.starred_only:
             where = "Starred"
         else:
-            where = "All weeks" if self.week is None else self.week.isoformat()
+            where = "All weeks" if self.week is None else week_label(self.week)
         count = len(self.indices)
         papers = f"{count} paper{'s' if count != 1 else ''}"
         if not self.filter_query.is_empty:
@@ -352,7 +352,7 @@ class MainScreen(Screen[None]):
             for week in self.digest.weeks:
                 span = self.digest.indices(week)
                 matches = bisect_left(hits, span.stop) - bisect_left(hits, span.start)
-                rows.append(Entry("week", week.isoformat(), self._count(matches, week), week=week))
+                rows.append(Entry("week", week_label(week), self._count(matches, week), week=week))
             self._week_rows = cached = (self.hits, key, rows)
         return list(cached[2])
 

@@ -17,7 +17,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.arxiv import Metadata, pdf_url
-from reader.model import Paper
+from reader.model import Paper, week_label
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 
 Spans = Callable[[str, str], list[tuple[int, int]]]
@@ -45,7 +45,7 @@ def render_paper(
     title = _highlight(Text(inert_lines(paper.title), Style(bold=True)), "title", spans)
     authors = paper.authors or (meta.authors if meta is not None else ())
     facts = Text(style="dim")
-    facts.append(paper.week.isoformat())
+    facts.append(week_label(paper.week))
     if paper.category:
         facts.append("  ·  ")
         facts.append_text(_highlight(Text(inert(paper.category)), "category", spans))
@@ -77,7 +77,7 @@ def render_paper(
     if meta is not None:
         parts += _metadata_lines(meta)
     if other_weeks:
-        weeks = ", ".join(week.isoformat() for week in other_weeks)
+        weeks = ", ".join(week_label(week) for week in other_weeks)
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
     if paper.summary:
         summary = Text("Summary: ", Style(bold=True, dim=True))

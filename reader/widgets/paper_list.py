@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 
 from reader.arxiv import short_authors
-from reader.model import Digest, Paper
+from reader.model import Digest, Paper, week_label
 from reader.text import inert
 from reader.widgets.line_list import LineList
 
@@ -97,7 +97,7 @@ class PaperList(LineList):
         line.append("⧉" if self.status.is_repeated(paper) else " ", style("paper-list--week"))
         line.append(" ")
         if self.show_week:
-            line.append(paper.week.isoformat(), style("paper-list--week"))
+            line.append(week_label(paper.week).ljust(10), style("paper-list--week"))
             line.append("  ")
         title = Text(
             inert(paper.title), style("paper-list--read" if read else "paper-list--unread")
