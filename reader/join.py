@@ -3,10 +3,10 @@
 No Textual here. The upstream repository publishes its weeks in a README and its abstracts in a
 CSV without a week column (`Title,Description,PaperURL,TweetURL,Abstract`); read together
 (`reader README.md ml-potw.csv`), each undated paper joins the dated paper it describes and
-fills what that paper lacks (its abstract, its summary, its category). Matching, in order:
+fills what that paper lacks (its abstract, summary, category and authors). Matching, in order:
 
 1. the arXiv id (without version);
-2. the link, compared without scheme, `www.`, trailing slash, query and fragment case;
+2. the link, compared without scheme and `www.`, the host in any case, no trailing slash;
 3. the title, normalised: case-folded, only letters and digits kept (`Self-RAG` = `self rag`).
 
 An undated paper matches every dated paper with that key (a paper listed in two weeks gets its
@@ -54,9 +54,15 @@ def _fill(paper: Paper, row: Paper) -> Paper:
     abstract = paper.abstract if paper.abstract.strip() else row.abstract
     summary = paper.summary if paper.summary.strip() else row.summary
     category = paper.category if paper.category.strip() else row.category
-    if (abstract, summary, category) == (paper.abstract, paper.summary, paper.category):
+    authors = paper.authors or row.authors
+    if (abstract, summary, category, authors) == (
+        paper.abstract,
+        paper.summary,
+        paper.category,
+        paper.authors,
+    ):
         return paper
-    return replace(paper, abstract=abstract, summary=summary, category=category)
+    return replace(paper, abstract=abstract, summary=summary, category=category, authors=authors)
 
 
 def join_undated(papers: Sequence[Paper]) -> tuple[list[Paper], int, int]:
