@@ -43,7 +43,7 @@ from reader.arxiv import (
     pdf_url,
     year_of_id,
 )
-from reader.model import Paper
+from reader.model import UNDATED, Paper
 from reader.text import clean_abstract, inert
 
 if TYPE_CHECKING:
@@ -125,14 +125,14 @@ def _first_word(title: str) -> str:
     return "paper"
 
 
-def _year(paper: Paper, meta: Metadata | None) -> int:
+def _year(paper: Paper, meta: Metadata | None) -> int | None:
     if meta is not None and meta.published is not None:
         return meta.published.year
     if paper.arxiv_id:
         year = year_of_id(paper.arxiv_id)
         if year is not None:
             return year
-    return paper.week.year
+    return None if paper.week == UNDATED else paper.week.year
 
 
 def _authors(paper: Paper, meta: Metadata | None) -> tuple[str, ...]:
@@ -149,7 +149,8 @@ def citation_key(paper: Paper, meta: Metadata | None) -> str:
     """The key before it is made unique: `dettmers2023qlora`."""
     authors = _authors(paper, meta)
     family = ascii_word(last_name(authors[0])) if authors else ""
-    return f"{family or 'anon'}{_year(paper, meta)}{_first_word(_title(paper, meta))}"
+    year = _year(paper, meta)
+    return f"{family or 'anon'}{year or ''}{_first_word(_title(paper, meta))}"
 
 
 def bibtex_entry(
@@ -161,7 +162,9 @@ def bibtex_entry(
     fields: list[tuple[str, str]] = [("title", "{" + latex(_title(paper, meta)) + "}")]
     if authors:
         fields.append(("author", " and ".join(_name(name) for name in authors)))
-    fields.append(("year", str(_year(paper, meta))))
+    year = _year(paper, meta)
+    if year is not None:  # an undated paper without arXiv metadata has none
+        fields.append(("year", str(year)))
     if paper.arxiv_id:
         code = (meta.primary_category if meta is not None else "") or category_code(paper.category)
         fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
@@ -202,7 +205,9 @@ def ris_record(paper: Paper, meta: Metadata | None = None) -> str:
     lines: list[tuple[str, str]] = [("TY", "GEN"), ("TI", _ris_text(_title(paper, meta)))]
     authors = _authors(paper, meta)
     lines += [("AU", _ris_text(name)) for name in authors]
-    lines.append(("PY", str(_year(paper, meta))))
+    year = _year(paper, meta)
+    if year is not None:
+        lines.append(("PY", str(year)))
     if meta is not None and meta.published is not None:
         lines.append(("DA", meta.published.strftime("%Y/%m/%d")))
     if paper.arxiv_id:

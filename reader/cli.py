@@ -30,7 +30,7 @@ from reader.loader import (
     reload_digest,
     source_stamp,
 )
-from reader.model import UNDATED, Digest, join_note, week_label
+from reader.model import UNDATED, Digest, join_note, week_label, week_text
 from reader.query import QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
@@ -540,7 +540,7 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
         _resolve_week(load_digest(sources), args.week, default="latest")
     arguments: list[str] = []  # option=value: a value may start with -
     if args.week is not None:
-        week = args.week if isinstance(args.week, str) else args.week.isoformat()
+        week = args.week if isinstance(args.week, str) else (week_text(args.week) or "none")
         arguments.append(f"--week={week}")
     if query_text:
         arguments.append(f"--query={query_text}")

@@ -76,7 +76,8 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
 def export_filename(digest_name: str, week: date | None, fmt: str) -> str:
     """A safe file name for an export of a view: `ml-papers-2023-2023-06-25.md`, `…-all.json`."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", digest_name).strip("-.") or "digest"
-    return f"{stem[:80]}-{week.isoformat() if week is not None else 'all'}{EXPORTS[fmt][1]}"
+    when = "all" if week is None else (week_text(week) or "undated")
+    return f"{stem[:80]}-{when}{EXPORTS[fmt][1]}"
 
 
 def write_papers(

@@ -232,3 +232,15 @@ def test_joining_never_loses_a_dated_paper(dated: list[Paper], rows: list[Paper]
         assert after.abstract == (before.abstract or after.abstract)
         assert after.summary == (before.summary or after.summary)
         assert after.abstract in (before.abstract, "row abstract")
+
+
+def test_citations_and_export_names_of_undated_papers_carry_no_year_one() -> None:
+    from reader.output import export_filename
+
+    digest = load_digest(CSV)
+    bibtex = printed(digest, "bibtex")
+    assert "year = {1}" not in bibtex and "0001" not in bibtex
+    assert "year = {2023}" in bibtex  # from the arXiv id
+    blog = bibtex[bibtex.index("title = {{Unjoined Blog Post}}") :].split("}\n", 2)
+    assert "year" not in blog[0] + blog[1]
+    assert export_filename("abstracts", UNDATED, "json") == "abstracts-undated.json"
