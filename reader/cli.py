@@ -31,7 +31,7 @@ from reader.loader import (
     source_stamp,
 )
 from reader.model import UNDATED, Digest, join_note, week_label, week_text
-from reader.query import QueryError, parse_query, select
+from reader.query import Query, QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
 from reader.text import inert
@@ -95,7 +95,7 @@ query syntax (the same in the reader's filter bar):
   A query may start with -: --query -cat:robotics.
 
 formats of --print: table, json, csv, markdown, links, and the citations bibtex and ris
-(authors, dates and arXiv's primary category come from cached arXiv metadata).
+(authors, dates and arXiv's primary category come from arXiv metadata: --fetch-metadata).
 
 exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
 """
@@ -161,6 +161,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.5,
         help="in the TUI, mark a paper read once its abstract has been shown this long "
         "(default 1.5; a negative value: never)",
+    )
+    parser.add_argument(
+        "--fetch-metadata",
+        action="store_true",
+        help="fetch the arXiv metadata (authors, dates, primary category) of the selected "
+        "papers that is not cached yet (100 ids a request, 3 s apart), then --print or exit",
+    )
+    parser.add_argument(
+        "--download-dir",
+        metavar="DIR",
+        default=None,
+        help="in the TUI, where D saves PDFs (default: $READER_DOWNLOAD_DIR, else the user's "
+        "downloads folder)",
     )
     parser.add_argument(
         "--serve",
@@ -274,6 +287,7 @@ def _check_combinations(args: argparse.Namespace) -> None:
                 ("--sort", args.sort is not None),
                 ("--reverse", args.reverse),
                 ("--serve", args.serve),
+                ("--fetch-metadata", args.fetch_metadata),
             )
             if given
         ]
@@ -284,6 +298,10 @@ def _check_combinations(args: argparse.Namespace) -> None:
         return
     if args.serve and args.print_:
         raise UsageError("--serve and --print do not go together")
+    if args.fetch_metadata and args.serve:
+        raise UsageError("--fetch-metadata and --serve do not go together")
+    if args.download_dir is not None and (args.print_ or args.fetch_metadata):
+        raise UsageError("--download-dir applies only to the reader (its D key)")
     if not args.serve:
         for name, given in (
             ("--host", args.host is not None),
@@ -413,7 +431,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.serve:
         return _serve(args, args.digests or None, args.query or "")
-    if not args.print_ and not sys.stdout.isatty() and not _served():
+    if not (args.print_ or args.fetch_metadata) and not sys.stdout.isatty() and not _served():
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query_text: str = args.query or ""
     query = parse_query(query_text)  # validated before loading: a typo fails fast
@@ -424,6 +442,10 @@ def _run(args: argparse.Namespace) -> int:
             "(cat digest.csv | reader -) or name the file"
         )
 
+    if args.fetch_metadata:
+        fetched = _fetch_metadata(args, sources, query)
+        if not args.print_:
+            return fetched
     if args.print_:
         digest = load_digest(sources)
         if digest.joined is not None:
@@ -451,7 +473,39 @@ def _run(args: argparse.Namespace) -> int:
             if state is not None:
                 state.close()
         return EXIT_OK
+    if args.download_dir is not None:  # where the D key saves PDFs
+        from reader.arxiv_fetch import DOWNLOAD_ENV
+
+        os.environ[DOWNLOAD_ENV] = args.download_dir
     return _run_tui(args, sources, query_text)
+
+
+def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: Query) -> int:
+    """--fetch-metadata: the arXiv metadata of the selected papers into the state store, with
+    progress and a summary on standard error. Network failures are warnings (what is cached
+    still serves); the exit status is 0."""
+    from reader.arxiv_fetch import fetch_metadata
+
+    digest = load_digest(sources)
+    week = _resolve_week(digest, args.week, default="all")
+    store = StateStore()
+    shown = _show_warnings(store)
+    try:
+        indices = select(digest, week, query, state=store)
+        ids = [digest.papers[i].arxiv_id for i in indices if digest.papers[i].arxiv_id]
+
+        def progress(done: int, total: int) -> None:
+            _say(f"arXiv metadata: {done}/{total} papers asked")
+
+        result = fetch_metadata((i for i in ids if i), store, progress=progress)
+        if result.report is not None:
+            for error in result.report.errors:
+                _warn(error)
+        _say(result.summary())
+    finally:
+        store.close()
+        _show_warnings(store, shown)
+    return EXIT_OK
 
 
 def _source_bytes(sources: list[str] | None) -> int:
@@ -522,8 +576,7 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
         missing = (error.name or "").split(".")[0]
         if missing in ("textual_serve", "aiohttp", "jinja2"):
             raise UsageError(
-                f"--serve needs the web extra ({missing} is missing): "
-                "pip install 'reader[web]'"
+                f"--serve needs the web extra ({missing} is missing): pip install 'reader[web]'"
             ) from None
         raise
     if sources is not None and "-" in sources:
@@ -547,6 +600,8 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     arguments.append(f"--read-after={args.read_after!r}")
     if args.watch:
         arguments.append("--watch")
+    if args.download_dir is not None:  # D saves PDFs on this machine, not in the browser
+        arguments.append(f"--download-dir={args.download_dir}")
     arguments += ["--", *(sources or [])]
     token = serve.new_token() if args.allow_remote else None
     config = serve.ServeConfig(

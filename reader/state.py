@@ -81,6 +81,8 @@ SCHEMA_VERSION = 2
 still reads the marks of a migrated store."""
 _OWN_TABLES = frozenset({"marks", "arxiv_metadata"})
 _COLUMNS = frozenset({"key", "read", "starred", "updated"})
+_MISSING = '{"missing": true}'
+"""The data of an id arXiv answered without an entry."""
 _METADATA_CHUNK = 500
 """Ids per `SELECT ... IN (...)`: well under SQLite's limit of bound parameters."""
 _SELECT = "SELECT key, read, starred, updated FROM marks"
@@ -206,7 +208,10 @@ class StateStore:
         self._metadata: dict[str, Metadata] = {}
         """arXiv metadata read from the database or fetched in this session, by id."""
         self._metadata_asked: set[str] = set()
-        self._metadata_unsaved: dict[str, Metadata] = {}
+        self._metadata_unsaved: dict[str, tuple[str, float]] = {}
+        """id -> (the JSON to write, when fetched), not yet in the database."""
+        self._missing: dict[str, float] = {}
+        """Ids arXiv answered without an entry, and when (seconds since the epoch)."""
         self._metadata_empty = False
         with self._lock:
             self._open()
@@ -330,11 +335,35 @@ class StateStore:
 
     def save_metadata(self, items: Iterable[Metadata]) -> None:
         """Keep fetched metadata (in memory at once; in the database when it can be written)."""
+        now = time.time()
         with self._lock:
             for item in items:
                 self._metadata[item.arxiv_id] = item
-                self._metadata_unsaved[item.arxiv_id] = item
+                self._missing.pop(item.arxiv_id, None)
+                data = json.dumps(item.to_json(), ensure_ascii=False)
+                self._metadata_unsaved[item.arxiv_id] = (data, now)
             self._write_metadata()
+
+    def save_missing(self, ids: Iterable[str]) -> None:
+        """Remember that arXiv has no paper for these ids (so they are not asked again soon)."""
+        now = time.time()
+        with self._lock:
+            for arxiv_id in _keys(ids):
+                if arxiv_id not in self._metadata:
+                    self._missing[arxiv_id] = now
+                    self._metadata_unsaved[arxiv_id] = (_MISSING, now)
+            self._write_metadata()
+
+    def missing_since(self, ids: Iterable[str]) -> dict[str, float]:
+        """Of `ids`, those arXiv had no paper for when last asked, with when that was."""
+        wanted = _keys(ids)
+        self.metadata(wanted)  # reads the rows of ids not read yet
+        with self._lock:
+            return {
+                arxiv_id: self._missing[arxiv_id]
+                for arxiv_id in wanted
+                if arxiv_id in self._missing
+            }
 
     def _read_metadata(self, ids: list[str]) -> None:
         conn = self._conn
@@ -348,9 +377,13 @@ class StateStore:
                 chunk = ids[start : start + _METADATA_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
-                    f"SELECT id, data FROM arxiv_metadata WHERE id IN ({marks})", chunk
+                    f"SELECT id, data, fetched FROM arxiv_metadata WHERE id IN ({marks})", chunk
                 ).fetchall()
-                for arxiv_id, data in rows:
+                for arxiv_id, data, fetched in rows:
+                    if data == _MISSING:
+                        if arxiv_id not in self._metadata:
+                            self._missing.setdefault(arxiv_id, _seconds(fetched))
+                        continue
                     item = _metadata_from_row(arxiv_id, data)
                     if item is not None:
                         self._metadata.setdefault(arxiv_id, item)
@@ -362,9 +395,9 @@ class StateStore:
         if not self._metadata_unsaved or self._closed:
             return
         rows = [
-            (item.arxiv_id, json.dumps(item.to_json(), ensure_ascii=False), time.time())
-            for item in self._metadata_unsaved.values()
-            if _savable(item.arxiv_id)
+            (arxiv_id, data, when)
+            for arxiv_id, (data, when) in self._metadata_unsaved.items()
+            if _savable(arxiv_id)
         ]
         try:
             if self._ensure_connection():  # a new file: it gets the marks too

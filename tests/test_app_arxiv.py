@@ -83,3 +83,139 @@ async def test_author_query_highlights_in_list_and_pane(isolated_state: Path) ->
         ]
         assert (start, start + 2) in highlighted
         assert row_text(app, 0).rstrip().endswith("Wu et al. · Machine Learning")
+
+
+# --- keys: citations, PDF, metadata ------------------------------------------------------------
+
+import asyncio  # noqa: E402
+import webbrowser  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import bibtexparser  # noqa: E402
+import pytest  # noqa: E402
+import rispy  # noqa: E402
+
+from tests.arxiv_server import PDF_BODY, ArxivServer, Reply  # noqa: E402
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ArxivServer]:
+    running = ArxivServer()
+    monkeypatch.setenv("READER_ARXIV_API", running.api_url)
+    monkeypatch.setenv("READER_ARXIV_PDF", f"{running.url}/pdf/")
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path / "downloads"))
+    yield running
+    running.close()
+
+
+async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 20.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
+
+
+def toasts(app: ReaderApp) -> list[str]:
+    return [note.message for note in app._notifications]
+
+
+async def test_b_and_i_copy_the_citations(isolated_state: Path) -> None:
+    store = cached_store(isolated_state)
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora", state=store)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("B")
+        (entry,) = bibtexparser.parse_string(app.clipboard).entries
+        assert entry.key == "dettmers2023qlora"
+        assert entry.fields_dict["author"].value.startswith("Tim Dettmers and")
+        assert any(message.startswith("Copied BibTeX") for message in toasts(app))
+        await pilot.press("I")
+        (record,) = rispy.loads(app.clipboard)
+        assert record["authors"][0] == "Tim Dettmers"
+        assert record["file_attachments1"] == "https://arxiv.org/pdf/2305.14314"
+
+
+async def test_b_without_metadata_says_authors_are_missing(isolated_state: Path) -> None:
+    app = make_app(load_digest(None), week="2023-04-16", query="chemcrow")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("B")
+        assert app.clipboard.startswith("% anon2023chemcrow: authors missing")
+        assert "primaryClass = {physics.chem-ph}" in app.clipboard
+
+
+async def test_p_opens_the_pdf(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setenv("BROWSER", "reader-test-browser")
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("P")
+        await wait_for(lambda: opened == ["https://arxiv.org/pdf/2305.14314"], pilot)
+
+
+async def test_f_fetches_the_views_metadata_from_the_api(
+    isolated_state: Path, server: ArxivServer
+) -> None:
+    app = make_app(load_digest(None), week="2023-05-28")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = screen_of(app)
+        assert not any(p.authors for p in screen.digest.papers)
+        await pilot.press("F")
+        await wait_for(lambda: any("papers: fetched 1" in t for t in toasts(app)), pilot)
+        (request,) = server.api_requests()
+        assert "max_results=" in request[1]
+        qlora = next(p for p in screen.digest.papers if p.arxiv_id == "2305.14314")
+        assert qlora.authors[0] == "Tim Dettmers"
+        row = screen.indices.index(screen.digest.papers.index(qlora))
+        assert "Dettmers et al." in row_text(app, row)
+        await pilot.press("F")  # everything is cached now: no second request
+        await wait_for(lambda: any("all cached already" in t for t in toasts(app)), pilot)
+        assert len(server.api_requests()) == 1
+
+
+async def test_d_downloads_the_pdf(
+    isolated_state: Path, server: ArxivServer, tmp_path: Path
+) -> None:
+    server.replies["/pdf/2305.14314"] = Reply(PDF_BODY, content_type="application/pdf")
+    target = tmp_path / "downloads" / "2305.14314 QLoRA Efficient Finetuning of Quantized LLMs.pdf"
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("D")
+        await wait_for(lambda: any(t.startswith("Saved ") for t in toasts(app)), pilot)
+        assert target.read_bytes() == PDF_BODY
+
+
+async def test_d_refuses_an_html_page(
+    isolated_state: Path, server: ArxivServer, tmp_path: Path
+) -> None:
+    server.replies["/pdf/2305.14314"] = Reply(b"<html>captcha</html>", content_type="text/html")
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("D")
+        await wait_for(lambda: any("not downloaded" in t for t in toasts(app)), pilot)
+        assert any("HTML page, not a PDF" in t for t in toasts(app))
+        downloads = tmp_path / "downloads"
+        assert not downloads.exists() or list(downloads.iterdir()) == []
+        await asyncio.sleep(0)
+
+
+async def test_arxiv_keys_on_a_paper_that_is_not_on_arxiv(isolated_state: Path) -> None:
+    from datetime import date
+
+    from reader.model import Digest, Paper
+
+    digest = Digest([Paper(date(2023, 6, 25), "A blog post & more", "https://example.org/post")])
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("P")
+        assert "Not an arXiv paper: no PDF link." in toasts(app)
+        await pilot.press("D")
+        assert "Not an arXiv paper: no PDF to download." in toasts(app)
+        await pilot.press("F")
+        assert "No arXiv papers in this view." in toasts(app)
+        await pilot.press("B")
+        (entry,) = bibtexparser.parse_string(app.clipboard).entries
+        assert entry.fields_dict["title"].value == "{A blog post {\\&} more}"
+        assert entry.fields_dict["url"].value == "https://example.org/post"
+        assert "PDF" not in pane_text(app)

@@ -8,7 +8,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -22,8 +22,9 @@ from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 from textual.worker import get_current_worker
 
-from reader.arxiv import with_cached_authors
+from reader.arxiv import pdf_url, with_cached_authors
 from reader.browser import browser_plausible, open_in_browser
+from reader.citations import bibtex_entry, ris_record
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper, week_label
 from reader.output import EXPORTS, export_filename, write_papers
@@ -44,6 +45,9 @@ from reader.widgets.key_line import KeyLine
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList, PaperStatus, Spans
 from reader.widgets.sidebar import Entry, Sidebar
+
+if TYPE_CHECKING:
+    from reader.arxiv_fetch import MetadataResult
 
 NARROW = 100
 """Below this many columns the sidebar collapses (b shows it)."""
@@ -108,6 +112,11 @@ class MainScreen(Screen[None]):
         Binding("u", "undo", "Undo the last mark-all", show=False),
         Binding("e", "export('markdown')", "Export the view as Markdown", show=False),
         Binding("E", "export('json')", "Export the view as JSON", show=False),
+        Binding("P", "open_pdf", "Open the PDF (arXiv)", show=False),
+        Binding("D", "download_pdf", "Download the PDF (arXiv)", show=False),
+        Binding("F", "fetch_metadata", "Fetch arXiv metadata (authors) of the view", show=False),
+        Binding("B", "copy_citation('bibtex')", "Copy the BibTeX", show=False),
+        Binding("I", "copy_citation('ris')", "Copy the RIS", show=False),
         Binding("c", "narrow_category", "Only this category", show=False),
         Binding("S", "cycle_sort", "Sort: week → title → category", show=False),
         Binding("R", "reverse_sort", "Reverse the order", show=False),
@@ -849,6 +858,90 @@ class MainScreen(Screen[None]):
             return
         self.say(f"Opening {link}", timeout=2)
         self._mark_read_current()
+
+    # --- arXiv: PDF, metadata, citations ----------------------------------------------------
+
+    def _arxiv_paper(self, what: str) -> Paper | None:
+        """The highlighted paper if it is on arXiv; else None, and a toast says so."""
+        paper = self.current_paper
+        if paper is not None and not paper.arxiv_id:
+            self.say(f"Not an arXiv paper: no {what}.", severity="warning", timeout=3)
+            return None
+        return paper
+
+    def action_open_pdf(self) -> None:
+        paper = self._arxiv_paper("PDF link")
+        if paper is not None and paper.arxiv_id:
+            self.open_link(pdf_url(paper.arxiv_id))
+
+    def action_download_pdf(self) -> None:
+        paper = self._arxiv_paper("PDF to download")
+        if paper is None or not paper.arxiv_id:
+            return
+        from reader.arxiv_fetch import DownloadError, download_dir, download_pdf
+
+        arxiv_id, title, directory = paper.arxiv_id, paper.title, download_dir()
+        self.say(f"Downloading the PDF of arXiv:{arxiv_id} into {inert(str(directory))}…")
+        shown = [0]
+
+        def progress(done: int, total: int | None) -> None:
+            step = done * 4 // total if total else done >> 22  # quarters, or every 4 MB
+            if step > shown[0]:
+                shown[0] = step
+                size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done >> 20} MB"
+                self.app.call_from_thread(self.say, f"arXiv:{arxiv_id}: {size}", timeout=2)
+
+        def run() -> None:
+            try:
+                path = download_pdf(arxiv_id, title, directory, progress=progress)
+            except DownloadError as error:
+                message = f"PDF of arXiv:{arxiv_id} not downloaded: {error}"
+                self.app.call_from_thread(self.say, inert(message), severity="error", timeout=8)
+                return
+            self.app.call_from_thread(self.say, f"Saved {inert(str(path))}", timeout=6)
+
+        self.run_worker(run, thread=True, group="pdf", name=f"PDF {arxiv_id}")
+
+    def action_fetch_metadata(self) -> None:
+        ids = list(
+            dict.fromkeys(i for i in (self.digest.papers[n].arxiv_id for n in self.indices) if i)
+        )
+        if not ids:
+            self.say("No arXiv papers in this view.", timeout=2)
+            return
+        from reader.arxiv_fetch import fetch_metadata
+
+        self.say(f"Fetching arXiv metadata of {len(ids)} papers…", timeout=2)
+
+        def progress(done: int, total: int) -> None:
+            if done < total:
+                self.app.call_from_thread(self.say, f"arXiv metadata: {done}/{total}", timeout=2)
+
+        def run() -> None:
+            result = fetch_metadata(ids, self.store, progress=progress)
+            self.app.call_from_thread(self._metadata_fetched, result)
+
+        self.run_worker(run, thread=True, exclusive=True, group="metadata", name="arXiv metadata")
+
+    def _metadata_fetched(self, result: MetadataResult) -> None:
+        if result.report is not None and result.report.found:
+            self.replace_digest(self.digest)  # the authors join the list, the pane and author:
+            self._show_paper_details_only()
+        failed = result.report is not None and result.report.errors
+        details = f" ({inert(result.report.errors[0])})" if failed and result.report else ""
+        self.say(
+            result.summary() + details, severity="warning" if failed else "information", timeout=5
+        )
+
+    def action_copy_citation(self, fmt: str) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        meta = self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
+        if fmt == "ris":
+            self._copy(ris_record(paper, meta), "RIS")
+        else:
+            self._copy(bibtex_entry(paper, meta), "BibTeX")
 
     def _mark_read_current(self) -> None:
         if self.paper_list.current is not None:

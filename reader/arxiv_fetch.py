@@ -1,0 +1,409 @@
+"""arXiv over the network: metadata from the API into the state store, and PDF downloads.
+No Textual here.
+
+- `fetch_metadata(ids, store)` asks the API (`READER_ARXIV_API`, default `reader.arxiv.API_URL`)
+  for the ids whose metadata is not cached yet, politely (`reader.arxiv.MetadataClient`: 100 ids a
+  request, one request at a time, 3 s apart), and saves what it finds in the store. Ids that are
+  cached are never asked again, so offline everything cached keeps working.
+- `download_pdf(arxiv_id, title, directory)` saves `https://arxiv.org/pdf/<id>` (the prefix is
+  `READER_ARXIV_PDF` in tests) as `<id> <short title>.pdf` in the user's download directory
+  (`--download-dir` or `READER_DOWNLOAD_DIR` change it). It never overwrites a file (another name
+  gets ` (2)`, ` (3)`, ...), refuses a body that does not start as a PDF (an HTML page, a captcha),
+  and keeps the limits of fetched digests: no byte for `TIMEOUT` seconds is a failure, a body over
+  `PDF_MAX_BYTES` is refused (by its Content-Length before reading, and while streaming), and a
+  redirect may not go from https to http or to another scheme. The body streams into a hidden
+  `.part` file next to the target, which becomes the PDF only when complete.
+
+HTTP is urllib's, with a minimal internal GET (this module predates the shared fetch module of
+digests; see the README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from reader import __version__
+from reader.arxiv import API_URL, FetchReport, Metadata, MetadataClient, batches
+
+if TYPE_CHECKING:
+    import urllib.request
+
+__all__ = [
+    "PDF_MAX_BYTES",
+    "TIMEOUT",
+    "DownloadError",
+    "api_url",
+    "download_dir",
+    "download_pdf",
+    "fetch_metadata",
+    "get",
+    "pdf_filename",
+]
+
+TIMEOUT = 15.0
+"""Seconds without a byte (connecting, or between reads) after which a request fails."""
+API_MAX_BYTES = 8 << 20
+"""The largest API answer read (100 entries are a few hundred KB)."""
+PDF_MAX_BYTES = 64 << 20
+"""The largest PDF downloaded (arXiv's own limit on a submission is 50 MB)."""
+CHUNK = 64 << 10
+API_ENV = "READER_ARXIV_API"
+PDF_ENV = "READER_ARXIV_PDF"
+DOWNLOAD_ENV = "READER_DOWNLOAD_DIR"
+PDF_PREFIX = "https://arxiv.org/pdf/"
+
+Progress = Callable[[int, "int | None"], None]
+"""(bytes so far, total bytes or None when the server did not say)."""
+
+
+class DownloadError(Exception):
+    """A request that failed: one line saying why."""
+
+
+def api_url() -> str:
+    return os.environ.get(API_ENV) or API_URL
+
+
+def pdf_source(arxiv_id: str) -> str:
+    return (os.environ.get(PDF_ENV) or PDF_PREFIX) + arxiv_id
+
+
+def download_dir(flag: str | None = None) -> Path:
+    """Where PDFs go: `--download-dir`, else `$READER_DOWNLOAD_DIR`, else the user's downloads."""
+    chosen = flag or os.environ.get(DOWNLOAD_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_downloads_dir())
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+def _redirect_allowed(from_url: str, to_url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    source, target = urlsplit(from_url).scheme.lower(), urlsplit(to_url).scheme.lower()
+    return target in ("http", "https") and not (source == "https" and target == "http")
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    import urllib.request
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(
+            self,
+            req: urllib.request.Request,
+            fp: IO[bytes],
+            code: int,
+            msg: str,
+            headers: Any,
+            newurl: str,
+        ) -> urllib.request.Request | None:
+            if not _redirect_allowed(req.full_url, newurl):
+                raise DownloadError(f"redirected to {newurl}: refused (a less secure address)")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+    return urllib.request.build_opener(Redirects())
+
+
+def _describe(error: BaseException, timeout: float) -> str:
+    import socket
+    import urllib.error
+
+    if isinstance(error, urllib.error.HTTPError):
+        return f"HTTP {error.code} {error.reason}".rstrip()
+    if isinstance(error, urllib.error.URLError):
+        reason = error.reason
+        return _describe(reason, timeout) if isinstance(reason, BaseException) else str(reason)
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        return f"no answer for {timeout:g} s"
+    if isinstance(error, socket.gaierror):
+        return "the host name cannot be resolved (no network?)"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _stream(
+    url: str,
+    sink: _Sink,
+    *,
+    timeout: float,
+    max_bytes: int,
+    progress: Progress | None = None,
+    check_start: Callable[[bytes, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """GET `url` into `sink`; the number of bytes. Raises DownloadError with the reason."""
+    import http.client
+    import urllib.error
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise DownloadError(f"not an http or https URL: {url}")
+    request = urllib.request.Request(url, headers={"User-Agent": f"reader/{__version__}"})
+    try:
+        with contextlib.closing(_opener().open(request, timeout=timeout)) as response:
+            length = response.headers.get("Content-Length")
+            total = int(length) if length is not None and length.strip().isdigit() else None
+            if total is not None and total > max_bytes:
+                raise DownloadError(f"the body is {total:,} bytes, over the {max_bytes:,} limit")
+            content_type = response.headers.get("Content-Type") or ""
+            if check_start is not None:
+                check_start(b"", content_type)  # refused by its type before any byte is read
+            size = 0
+            head = b""
+            checked = check_start is None
+            if progress is not None:
+                progress(0, total)
+            while True:
+                if cancelled is not None and cancelled():
+                    raise DownloadError("cancelled")
+                chunk = response.read1(CHUNK)
+                if not chunk:
+                    break
+                if not checked and check_start is not None:
+                    head += chunk
+                    if len(head) >= 16:
+                        check_start(head, content_type)
+                        checked = True
+                size += len(chunk)
+                if size > max_bytes:
+                    raise DownloadError(f"the body is over the {max_bytes:,} byte limit")
+                sink.write(chunk)
+                if progress is not None:
+                    progress(size, total)
+            if not checked and check_start is not None:
+                check_start(head, content_type)
+            if total is not None and size < total:
+                raise DownloadError("the connection closed before the end of the body")
+            return size
+    except DownloadError:
+        raise
+    except (OSError, http.client.HTTPException, ValueError, urllib.error.URLError) as error:
+        raise DownloadError(_describe(error, timeout)) from None
+
+
+class _Buffer:
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes, /) -> int:
+        self.parts.append(data)
+        return len(data)
+
+
+def get(url: str, *, timeout: float = TIMEOUT, max_bytes: int = API_MAX_BYTES) -> bytes:
+    """The body of `url` (no cache). Raises DownloadError."""
+    buffer = _Buffer()
+    _stream(url, buffer, timeout=timeout, max_bytes=max_bytes)
+    return b"".join(buffer.parts)
+
+
+# --- metadata ----------------------------------------------------------------------------------
+
+
+class MetadataStore(Protocol):
+    def metadata(self, ids: Iterable[str]) -> dict[str, Metadata]: ...
+
+    def save_metadata(self, items: Iterable[Metadata]) -> None: ...
+
+    def save_missing(self, ids: Iterable[str]) -> None: ...
+
+    def missing_since(self, ids: Iterable[str]) -> dict[str, float]: ...
+
+
+ASK_MISSING_AGAIN = 7 * 24 * 3600.0
+"""Seconds before an id arXiv had no paper for is asked again (the API has off days)."""
+
+
+@dataclass
+class MetadataResult:
+    """What `fetch_metadata` did: ids already cached, the API's report (None when nothing had
+    to be asked)."""
+
+    wanted: int
+    cached: int
+    report: FetchReport | None
+    known_missing: int = 0
+    """Ids arXiv had no paper for when asked within `ASK_MISSING_AGAIN`: not asked now."""
+
+    def summary(self) -> str:
+        report = self.report
+        missing = self.known_missing + (len(report.missing) if report is not None else 0)
+        if report is None:
+            known = f" ({missing} not on arXiv)" if missing else ""
+            return f"arXiv metadata of {self._papers}: all cached already{known}."
+        parts = [f"fetched {len(report.found)}"]
+        if self.cached:
+            parts.append(f"{self.cached} cached already")
+        if missing:
+            parts.append(f"{missing} not found on arXiv")
+        if report.errors:
+            parts.append(f"{len(report.errors)} failed requests")
+        return f"arXiv metadata of {self._papers}: " + ", ".join(parts) + "."
+
+    @property
+    def _papers(self) -> str:
+        return f"{self.wanted} paper{'' if self.wanted == 1 else 's'}"
+
+
+_CLIENTS: dict[str, MetadataClient] = {}
+"""One client per API URL for the process, so that its spacing holds across calls."""
+
+
+def fetch_metadata(
+    ids: Iterable[str],
+    store: MetadataStore,
+    *,
+    transport: Callable[[str], bytes] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> MetadataResult:
+    """Fetch and cache the metadata of those of `ids` that are not cached; see the module."""
+    wanted = [arxiv_id for batch in batches(ids) for arxiv_id in batch]
+    cached = store.metadata(wanted)
+    recent = time.time() - ASK_MISSING_AGAIN
+    known_missing = {i for i, when in store.missing_since(wanted).items() if when >= recent}
+    missing = [i for i in wanted if i not in cached and i not in known_missing]
+    if not missing:
+        return MetadataResult(len(wanted), len(cached), None, len(known_missing))
+    base = api_url()
+    client = _CLIENTS.get(base) if transport is None else None
+    if client is None:
+        client = MetadataClient(
+            transport or get, base_url=base, clock=time.monotonic, sleep=time.sleep
+        )
+        if transport is None:
+            _CLIENTS[base] = client
+    report = client.fetch(missing, progress=progress, cancelled=cancelled)
+    if report.found:
+        store.save_metadata(report.found.values())
+    if report.missing:
+        store.save_missing(report.missing)
+    return MetadataResult(len(wanted), len(cached), report, len(known_missing))
+
+
+# --- PDFs --------------------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]+')
+SHORT_TITLE = 60
+"""Characters of the title in a PDF's file name."""
+
+
+def pdf_filename(arxiv_id: str, title: str) -> str:
+    """`2305.14314 QLoRA Efficient Finetuning of Quantized LLMs.pdf`: the id, then the title cut
+    at a word within `SHORT_TITLE` characters, without characters file systems refuse.
+
+    >>> pdf_filename("hep-th/9901001", "A/B: the <best> title?")
+    'hep-th_9901001 A B the best title.pdf'
+    """
+    cleaned = " ".join(_UNSAFE_NAME.sub(" ", unicodedata.normalize("NFC", title)).split())
+    if len(cleaned) > SHORT_TITLE:
+        cut = cleaned[:SHORT_TITLE]
+        cleaned = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    cleaned = cleaned.strip(" .")
+    stem = arxiv_id.replace("/", "_")
+    return f"{stem} {cleaned}.pdf" if cleaned else f"{stem}.pdf"
+
+
+def _check_pdf(head: bytes, content_type: str) -> None:
+    if content_type.split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+        raise DownloadError("the server sent an HTML page, not a PDF")
+    if head and head.lstrip(b"\r\n\t ")[:5] != b"%PDF-":
+        raise DownloadError("the body is not a PDF (it does not start with %PDF-)")
+
+
+def _free_name(directory: Path, name: str) -> Path:
+    target = directory / name
+    stem, suffix = target.stem, target.suffix
+    number = 2
+    while target.exists() or target.is_symlink():
+        target = directory / f"{stem} ({number}){suffix}"
+        number += 1
+    return target
+
+
+def download_pdf(
+    arxiv_id: str,
+    title: str,
+    directory: Path,
+    *,
+    url: str | None = None,
+    timeout: float = TIMEOUT,
+    max_bytes: int = PDF_MAX_BYTES,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
+    """Download the PDF of `arxiv_id` into `directory`; the path it was saved as (see the
+    module). Raises DownloadError; nothing is left behind then."""
+    source = url or pdf_source(arxiv_id)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=directory, prefix=".reader-", suffix=".pdf.part")
+    except OSError as error:
+        raise DownloadError(f"cannot write in {directory}: {_describe(error, timeout)}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _stream(
+                source,
+                handle,
+                timeout=timeout,
+                max_bytes=max_bytes,
+                progress=progress,
+                check_start=_check_pdf,
+                cancelled=cancelled,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        if os.path.getsize(partial) == 0:
+            raise DownloadError("the body is empty, not a PDF")
+        name = pdf_filename(arxiv_id, title)
+        while True:
+            target = _free_name(directory, name)
+            try:
+                os.link(partial, target)  # fails if the name was taken meanwhile: never overwrites
+            except FileExistsError:
+                continue
+            except OSError:  # a file system without hard links: exclusive create, then copy
+                try:
+                    with open(target, "xb") as out, open(partial, "rb") as data:
+                        while block := data.read(CHUNK):
+                            out.write(block)
+                except FileExistsError:
+                    continue
+            break
+        with contextlib.suppress(OSError):
+            os.chmod(target, 0o644 & ~_UMASK)  # mkstemp made it private
+        return target
+    except OSError as error:
+        raise DownloadError(f"cannot save the PDF: {_describe(error, timeout)}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()
+"""Read once at import (the main thread): os.umask is process-wide, not for worker threads."""
