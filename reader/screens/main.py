@@ -898,6 +898,14 @@ class MainScreen(Screen[None]):
                 message = f"PDF of arXiv:{arxiv_id} not downloaded: {error}"
                 self.app.call_from_thread(self.say, inert(message), severity="error", timeout=8)
                 return
+            if self.app.is_web:  # served: the browser gets the file too
+                self.app.call_from_thread(
+                    self.app.deliver_binary,
+                    path,
+                    save_filename=path.name,
+                    mime_type="application/pdf",
+                    name=path.name,
+                )
             self.app.call_from_thread(self.say, f"Saved {inert(str(path))}", timeout=6)
 
         self.run_worker(run, thread=True, group="pdf", name=f"PDF {arxiv_id}")
