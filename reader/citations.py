@@ -54,7 +54,9 @@ __all__ = ["CitationKeys", "bibtex_entry", "latex", "ris_record", "write_bibtex"
 Lookup = Callable[[str], "Metadata | None"]
 """arXiv id -> its cached metadata, if any."""
 
-MISSING_AUTHORS = "authors missing (arXiv metadata not fetched: reader --fetch-metadata)"
+MISSING_AUTHORS = (
+    "authors missing (arXiv metadata not fetched: F in the reader, or reader --fetch-metadata)"
+)
 NO_AUTHORS = "authors missing (the digest does not list them)"
 
 _STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is"})

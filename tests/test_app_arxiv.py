@@ -129,7 +129,11 @@ async def test_b_and_i_copy_the_citations(isolated_state: Path) -> None:
         (entry,) = bibtexparser.parse_string(app.clipboard).entries
         assert entry.key == "dettmers2023qlora"
         assert entry.fields_dict["author"].value.startswith("Tim Dettmers and")
-        assert any(message.startswith("Copied BibTeX") for message in toasts(app))
+        assert any(
+            message.startswith("Copied BibTeX")
+            and message.endswith("@misc{dettmers2023qlora, … (9 lines)")
+            for message in toasts(app)
+        ), toasts(app)
         await pilot.press("I")
         (record,) = rispy.loads(app.clipboard)
         assert record["authors"][0] == "Tim Dettmers"

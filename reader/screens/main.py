@@ -692,13 +692,14 @@ class MainScreen(Screen[None]):
     def action_all_weeks(self) -> None:
         self.select_week(None)
 
-    def _copy(self, text: str, what: str) -> None:
+    def _copy(self, text: str, what: str, shown: str | None = None) -> None:
+        """Copy `text`; the toast shows `shown` (default: the text itself)."""
         self.app.copy_to_clipboard(text)
         if self.app.is_web:  # OSC 52 reaches the page; pyperclip would copy on the server
             how = " to the browser's clipboard"
         else:
             how = "" if copy_local(text) else " (through the terminal, OSC 52)"
-        self.say(f"Copied {what}{how}:\n{inert(text)}", timeout=3)
+        self.say(f"Copied {what}{how}:\n{inert(text if shown is None else shown)}", timeout=3)
         self._mark_read_current()
 
     def action_copy_link(self) -> None:
@@ -888,7 +889,7 @@ class MainScreen(Screen[None]):
             step = done * 4 // total if total else done >> 22  # quarters, or every 4 MB
             if step > shown[0]:
                 shown[0] = step
-                size = f"{done / 1e6:.1f} of {total / 1e6:.1f} MB" if total else f"{done >> 20} MB"
+                size = f"{_size(done)} of {_size(total)}" if total else _size(done)
                 self.app.call_from_thread(self.say, f"arXiv:{arxiv_id}: {size}", timeout=2)
 
         def run() -> None:
@@ -946,10 +947,10 @@ class MainScreen(Screen[None]):
         if paper is None:
             return
         meta = self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
-        if fmt == "ris":
-            self._copy(ris_record(paper, meta), "RIS")
-        else:
-            self._copy(bibtex_entry(paper, meta), "BibTeX")
+        text = ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
+        lines = text.splitlines()
+        shown = "\n".join(lines[:2] if fmt == "ris" else [line for line in lines if "@" in line])
+        self._copy(text, "RIS" if fmt == "ris" else "BibTeX", f"{shown} … ({len(lines)} lines)")
 
     def _mark_read_current(self) -> None:
         if self.paper_list.current is not None:
@@ -1019,3 +1020,10 @@ class MainScreen(Screen[None]):
             self.set_focus(self.paper_list)
         elif self.query_text:
             self.set_filter("")
+
+
+def _size(count: int) -> str:
+    """Bytes as a download's progress shows them: `54 bytes`, `12 KB`, `1.3 MB`."""
+    if count >= 1 << 20:
+        return f"{count / (1 << 20):.1f} MB"
+    return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} bytes"
