@@ -6,6 +6,7 @@ No Textual here.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _ARXIV_LINK = re.compile(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
@@ -57,8 +58,37 @@ def _restore_lost_space(text: str) -> str:
     return "this http".join(parts)
 
 
+# LaTeX accents in prose: `Fr\\'echet`, `G\\"{o}del`, `{\\'e}`, `\\c{c}`, `\\v s`, `\\'\\i`.
+_ACCENT_MARKS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "H": "\u030b",
+    "u": "\u0306",
+    "k": "\u0328",
+}
+_ACCENT = re.compile(
+    r"(\{)?\\(?:(['`^\"~=.])\s*|([cvHuk])(?:\s+|(?=\{)))"
+    r"(?:\{\s*(\\i|[A-Za-z])\s*\}|(\\i|[A-Za-z]))(?(1)\})"
+)
+
+
+def _accent(match: re.Match[str]) -> str:
+    mark = _ACCENT_MARKS[match.group(2) or match.group(3)]
+    letter = match.group(4) or match.group(5)
+    letter = "i" if letter == "\\i" else letter
+    return unicodedata.normalize("NFC", letter + mark)
+
+
 def _clean_prose(text: str) -> str:
     if "\\" in text:
+        text = _ACCENT.sub(_accent, text)
         text = text.replace("\\%", "%").replace("\\&", "&").replace("\\_", "_")
     if "~" in text:
         text = text.replace("~", " ")
@@ -68,7 +98,8 @@ def _clean_prose(text: str) -> str:
 
 
 def clean_abstract(text: str) -> str:
-    """The abstract as a reader wants it: arXiv artifacts made readable, math kept as written.
+    """The abstract as a reader wants it: arXiv artifacts made readable, accents outside math
+    as letters (`Fr\\'echet` Fréchet), math kept as written (`reader.latex` shows it as Unicode).
 
     >>> clean_abstract(r"Code is available atthis https URL. See~\\url{x.org}, 50\\% -- more.")
     'Code is available at this https URL. See x.org, 50% – more.'

@@ -40,3 +40,10 @@ def test_bullet_summary(snap_compare: Any) -> None:
     """A README summary written as `<br>●` bullets: one bullet a line, no `␊`."""
     app = make_app(load_digest(POTW / "bullets.md"), read_delay=60)
     assert snap_compare(app, terminal_size=(110, 24))
+
+
+def test_math_abstract(snap_compare: Any) -> None:
+    """An abstract joined from the CSV, its `$…$` math as Unicode and its price kept."""
+    digest = load_digest([POTW / "joined.md", POTW / "ml-potw-abstracts.csv"])
+    app = make_app(digest, week="2023-10-15", read_delay=60)
+    assert snap_compare(app, terminal_size=(100, 34))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import ClassVar
@@ -17,12 +18,30 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.arxiv import Metadata, pdf_url
+from reader.latex import display_math
 from reader.model import Paper, week_label
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 
 Spans = Callable[[str, str], list[tuple[int, int]]]
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
+
+
+def _with_math(source: str, field: str, spans: Spans | None, dim: re.Pattern[str] | None) -> Text:
+    """`source` (inert text as searched) shown with its formulas as Unicode (`reader.latex`,
+    converted now, when the paper is shown): matches found in `source` are highlighted where
+    they landed in the shown text; `dim` matches are dimmed."""
+    shown = display_math(source)
+    text = Text(shown.text)
+    if dim is not None:
+        for match in dim.finditer(shown.text):
+            text.stylize(Style(dim=True, italic=True), match.start(), match.end())
+    if spans is not None:
+        for start, end in spans(source, field):
+            shown_start, shown_end = shown.span(start, end)
+            if shown_end > shown_start:
+                text.stylize(MATCH, shown_start, shown_end)
+    return text
 
 
 def _highlight(text: Text, field: str, spans: Spans | None) -> Text:
@@ -81,12 +100,9 @@ def render_paper(
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
     if paper.summary:
         summary = Text("Summary: ", Style(bold=True, dim=True))
-        summary.append_text(_highlight(Text(inert_lines(paper.summary)), "abstract", spans))
+        summary.append_text(_with_math(inert_lines(paper.summary), "abstract", spans, None))
         parts += [Text(""), summary]
-    abstract = Text(inert(paper.text))
-    for match in PLACEHOLDER.finditer(abstract.plain):
-        abstract.stylize(Style(dim=True, italic=True), match.start(), match.end())
-    _highlight(abstract, "abstract", spans)
+    abstract = _with_math(inert(paper.text), "abstract", spans, PLACEHOLDER)
     if abstract.plain:
         parts += [Text(""), abstract]
     elif not paper.summary:
