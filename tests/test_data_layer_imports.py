@@ -15,7 +15,8 @@ import reader.formats
 
 names = ["reader.model", "reader.text", "reader.loader"]
 names += [name for name in ("reader.query", "reader.state", "reader.output", "reader.arxiv",
-                            "reader.citations", "reader.ascii")
+                            "reader.citations", "reader.ascii", "reader.join",
+                            "reader.latex")
           if importlib.util.find_spec(name) is not None]
 if importlib.util.find_spec("textual_serve") is not None:
     names.append("reader.serve")
