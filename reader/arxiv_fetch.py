@@ -24,6 +24,7 @@ import contextlib
 import os
 import re
 import tempfile
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -266,6 +267,8 @@ class MetadataResult:
 
 _CLIENTS: dict[str, MetadataClient] = {}
 """One client per API URL for the process, so that its spacing holds across calls."""
+_ONE_AT_A_TIME = threading.Lock()
+"""Held while the API is asked: two fetches (two workers of the TUI) never overlap."""
 
 
 def fetch_metadata(
@@ -292,7 +295,8 @@ def fetch_metadata(
         )
         if transport is None:
             _CLIENTS[base] = client
-    report = client.fetch(missing, progress=progress, cancelled=cancelled)
+    with _ONE_AT_A_TIME:
+        report = client.fetch(missing, progress=progress, cancelled=cancelled)
     if report.found:
         store.save_metadata(report.found.values())
     if report.missing:

@@ -205,3 +205,23 @@ def test_an_id_arxiv_lacks_is_asked_again_only_after_a_week(
         monkeypatch.setattr(reader.arxiv_fetch, "ASK_MISSING_AGAIN", -1.0)
         assert fetch_metadata(["2399.99999"], store).report is not None
     assert len(server.api_requests()) == 3
+
+
+def test_two_fetches_at_once_never_overlap(server: ArxivServer, tmp_path: Path) -> None:
+    """Two threads (two F presses) ask the API one request at a time, 3 s apart."""
+    import threading
+
+    server.api_reply = lambda ids: Reply(server.feed(ids), delay=0.3)
+    stores = [StateStore(tmp_path / "a"), StateStore(tmp_path / "b")]
+    threads = [
+        threading.Thread(target=fetch_metadata, args=([arxiv_id], store))
+        for arxiv_id, store in zip(["2305.14314", "2303.17564"], stores, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for store in stores:
+        store.close()
+    (first, _), (second, _) = server.api_requests()
+    assert second - first >= 2.9  # the second began 3 s after the first began (not during it)

@@ -927,7 +927,12 @@ class MainScreen(Screen[None]):
                 self.app.call_from_thread(self.say, f"arXiv metadata: {done}/{total}", timeout=2)
 
         def run() -> None:
-            result = fetch_metadata(ids, self.store, progress=progress)
+            worker = get_current_worker()
+            result = fetch_metadata(
+                ids, self.store, progress=progress, cancelled=lambda: worker.is_cancelled
+            )
+            if worker.is_cancelled:  # F again, or the app is closing
+                return
             self.app.call_from_thread(self._metadata_fetched, result)
 
         self.run_worker(run, thread=True, exclusive=True, group="metadata", name="arXiv metadata")
