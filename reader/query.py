@@ -996,13 +996,22 @@ def select(
     return sort_indices(digest, hits, sort, reverse)
 
 
+def facet_term(category: str | None = None) -> re.Pattern[str]:
+    """The category facet's term as the sidebar writes it, `cat:"<category>"` (any letter case,
+    `category:` too, a whole word of the query); with no `category`, the term of any category."""
+    name = r'[^"]*' if category is None else re.escape(category)
+    return re.compile(r'(?:(?<=\s)|^)(?:cat|category):"' + name + r'"(?=\s|$)', re.IGNORECASE)
+
+
+FACET_TERM = facet_term()
+"""A category facet term of any category."""
+
+
 def toggle_category(text: str, category: str) -> str:
     """The query `text` with the term `cat:"<category>"` added, or removed where it is already
     there (as written by this function, in any letter case). For the category facet."""
     term = f'cat:"{category}"'
-    pattern = re.compile(
-        r'(?:(?<=\s)|^)(?:cat|category):"' + re.escape(category) + r'"(?=\s|$)', re.IGNORECASE
-    )
+    pattern = facet_term(category)
     if pattern.search(text):
         return _SPACES.sub(" ", pattern.sub("", text)).strip()
     return f"{text.rstrip()} {term}".strip()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -16,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -28,23 +27,30 @@ from reader.citations import bibtex_entry, ris_record
 from reader.clipboard import copy_local
 from reader.model import Digest, Paper, week_label
 from reader.output import EXPORTS, export_filename, write_papers
-from reader.query import (
-    Query,
-    QueryError,
-    category_counts,
-    parse_query,
-    sort_indices,
-    toggle_category,
-)
-from reader.reading import ReadCounts, find_unread, repeated_weeks
+from reader.query import Query, QueryError, parse_query
+from reader.reading import ReadCounts, repeated_weeks
 from reader.state import StateStore
 from reader.text import inert, is_web_link
+from reader.view import (
+    CategoryCounts,
+    View,
+    WeekRows,
+    category_active,
+    next_unread,
+    pick_category,
+    sidebar_cursor,
+    sidebar_entries,
+    starred_within,
+    step_week,
+    subtitle,
+    view_rows,
+)
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList, PaperStatus, Spans
-from reader.widgets.sidebar import Entry, Sidebar
+from reader.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from reader.arxiv_fetch import MetadataResult
@@ -54,9 +60,6 @@ NARROW = 100
 TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
 
-SORT_CYCLE = ("week", "title", "category")
-FACET_TERM = re.compile(r'(?:(?<=\s)|^)(?:cat|category):"[^"]*"(?=\s|$)', re.IGNORECASE)
-"""A category facet term as the sidebar writes it: cat:"Name"."""
 BULK_IN_THREAD = 2_000
 """Mark-all and undo of more papers than this save in a thread worker."""
 SYNC_FILTER_LIMIT = 20_000
@@ -89,6 +92,9 @@ class MainScreen(Screen[None]):
     """
 
     AUTO_FOCUS = "#papers"
+
+    view: var[View] = var(View(), init=False, always_update=True)
+    """What is shown (week, starred, sort, query text); every change redraws (`watch_view`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit"),
@@ -141,26 +147,24 @@ class MainScreen(Screen[None]):
         super().__init__()
         digest = with_cached_authors(digest, store.metadata)
         self.digest = digest
-        self.week = week
-        self.starred_only = False
+        self.set_reactive(MainScreen.view, View(week=week))
+        self._keep: int | None = None
+        """The paper the next redraw keeps the cursor on (else the highlighted one)."""
         self.store = store
         self.read_delay = read_delay
         self.counts = counts if counts is not None else ReadCounts(digest, store.is_read)
         self.repeated = repeated_weeks(digest, self.counts.indices)
-        self._categories: tuple[object, dict[str, int]] | None = None
+        self._categories = CategoryCounts()
         self._read_timer: Timer | None = None
         self._undo: list[dict[str, bool]] = []
         self._marks_version = 0
         """Counts changes of reading state, for the sidebar's cache of week rows."""
-        self._week_rows: tuple[list[int], tuple[int, bool], list[Entry]] | None = None
+        self._week_rows = WeekRows()
         self._generation = 0
         """Counts queries and digests; a filter result from an older one is dropped."""
-        self.query_text = ""
         self._asked_text = ""
         """The text last given to _set_query (its result may still be filtering in a thread)."""
         self.filter_query: Query = parse_query("")
-        self.sort = "week"
-        self.reverse = False
         self.hits: list[int] = list(range(len(digest)))
         self.indices: list[int] = []
         self._initial_query = query
@@ -269,42 +273,48 @@ class MainScreen(Screen[None]):
         """Show the hits of `query`, unless a newer query (or digest) has come meanwhile."""
         if generation != self._generation:
             return
-        self.filter_query, self.query_text, self.hits = query, text, hits
-        self._refresh_view(keep=self.paper_list.current)
+        self.filter_query, self.hits = query, hits
+        self.view = replace(self.view, query=text)
 
     @work(thread=True, exclusive=True, group="warm")
     def _build_search_index(self) -> None:
         """Build the search index in the background so the first keystroke finds it ready."""
         parse_query("warm").filter(self.digest, range(1), None)
 
-    def _week_view(self, week: date | None, starred_only: bool = False) -> list[int]:
-        """The sorted indices that `week` (None: all weeks) shows under the current query."""
-        if week is None:
-            selected: Sequence[int] = self.hits
-        else:
-            span = self.digest.indices(week)
-            selected = self.hits[
-                bisect_left(self.hits, span.start) : bisect_left(self.hits, span.stop)
-            ]
-        if starred_only:
-            selected = self._starred_within(selected)
-        return sort_indices(self.digest, selected, self.sort, self.reverse)
+    @property
+    def week(self) -> date | None:
+        return self.view.week
 
-    def _starred_within(self, selected: Sequence[int]) -> list[int]:
-        """The starred papers among `selected` (sorted indices)."""
-        starred = self.counts.indices_of(self.store.starred_keys())
-        if len(selected) == len(self.digest):
-            return starred
-        found = []
-        for index in starred:
-            at = bisect_left(selected, index)
-            if at < len(selected) and selected[at] == index:
-                found.append(index)
-        return found
+    @property
+    def starred_only(self) -> bool:
+        return self.view.starred_only
 
-    def _refresh_view(self, keep: int | None = None) -> None:
-        """Recompute the list for the week and query; the cursor stays on `keep` if it is there."""
-        self.indices = self._week_view(self.week, self.starred_only)
+    @property
+    def sort(self) -> str:
+        return self.view.sort
+
+    @property
+    def query_text(self) -> str:
+        return self.view.query
+
+    def _starred(self) -> list[int]:
+        return self.counts.indices_of(self.store.starred_keys())
+
+    def show_view(self, view: View, keep: int | None = None) -> None:
+        """Show `view` with the cursor on the paper `keep` (default: the highlighted one)."""
+        self._keep = keep
+        self.view = view
+
+    def watch_view(self) -> None:
+        """The one redraw: the view changed (or its hits, or the digest). Synchronous, so the
+        whole update of a key lands before the next key is routed."""
+        keep, self._keep = self._keep, None
+        self._redraw(self.paper_list.current if keep is None else keep)
+
+    def _redraw(self, keep: int | None) -> None:
+        """Recompute the list for the view; the cursor stays on `keep` if it is there."""
+        view = self.view
+        self.indices = view_rows(self.digest, self.hits, view, self._starred)
         cursor = 0
         if keep is not None:
             try:
@@ -314,133 +324,52 @@ class MainScreen(Screen[None]):
         self.paper_list.show(
             self.digest,
             self.indices,
-            show_week=self.week is None or self.sort != "week",
+            show_week=view.show_week,
             spans=self._spans(),
             cursor=cursor,
         )
         self._refresh_sidebar()
-        self._refresh_title()
+        total = None
+        if not self.filter_query.is_empty:
+            starred_only = view.starred_only
+            total = len(self._starred() if starred_only else self.digest.indices(view.week))
+        self.sub_title = subtitle(view, len(self.indices), total)
         if not self.indices:
             self._show_paper(None)
 
     def _spans(self) -> Spans | None:
         return None if self.filter_query.is_empty else self.filter_query.highlight_spans
 
-    def _refresh_title(self) -> None:
-        if self.starred_only:
-            where = "Starred"
-        else:
-            where = "All weeks" if self.week is None else week_label(self.week)
-        count = len(self.indices)
-        papers = f"{count} paper{'s' if count != 1 else ''}"
-        if not self.filter_query.is_empty:
-            if self.starred_only:
-                total = len(self.counts.indices_of(self.store.starred_keys()))
-            else:
-                total = len(self.digest.indices(self.week))
-            papers = f"{count} of {total} papers · {inert(self.query_text)}"
-        order = "" if self.sort == "week" and not self.reverse else f" · by {self.sort}"
-        if self.reverse:
-            order += " (reversed)"
-        self.sub_title = f"{where} · {papers}{order}"
-
-    def _count(self, matches: int, week: date | None) -> str:
-        """`unread/total` without a query; the number of matches with one."""
-        if not self.filter_query.is_empty:
-            return str(matches)
-        return f"{self.counts.unread(week)}/{matches}"
-
-    def _week_entries(self) -> list[Entry]:
-        """The week rows (none marked active), rebuilt only when the hits or the marks change:
-        a week switch at 1,000 weeks then costs two rows, not a thousand."""
-        key = (self._marks_version, self.filter_query.is_empty)
-        cached = self._week_rows
-        if cached is None or cached[0] is not self.hits or cached[1] != key:
-            hits = self.hits
-            rows = []
-            for week in self.digest.weeks:
-                span = self.digest.indices(week)
-                matches = bisect_left(hits, span.stop) - bisect_left(hits, span.start)
-                rows.append(Entry("week", week_label(week), self._count(matches, week), week=week))
-            self._week_rows = cached = (self.hits, key, rows)
-        return list(cached[2])
-
     def _refresh_sidebar(self) -> None:
         """Rebuild the sidebar's rows; its cursor stays on the same entry."""
-        hits = self.hits
-        entries: list[Entry] = [
-            Entry(
-                "all",
-                "All weeks",
-                self._count(len(hits), None),
-                active=self.week is None and not self.starred_only,
-            )
-        ]
-        starred = self._starred_within(hits)
-        entries.append(Entry("starred", "★ Starred", str(len(starred)), active=self.starred_only))
-        entries.append(Entry("heading", "Weeks"))
-        weeks_at = len(entries)
-        entries += self._week_entries()
-        if self.week is not None and not self.starred_only:
-            row = weeks_at + self.digest.weeks.index(self.week)
-            entries[row] = replace(entries[row], active=True)
-        categories = self._category_counts()
-        if any(categories):
-            entries.append(Entry("heading", ""))
-            entries.append(Entry("heading", "Categories"))
-            for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0])):
-                if not name:
-                    continue
-                active = self._category_active(name)
-                entries.append(Entry("category", name, str(count), category=name, active=active))
+        filtered = not self.filter_query.is_empty
+        entries = sidebar_entries(
+            self.digest,
+            self.view,
+            self.hits,
+            filtered=filtered,
+            unread_all=self.counts.unread(None),
+            starred_count=len(starred_within(len(self.digest), self._starred(), self.hits)),
+            week_rows=self._week_rows.rows(
+                self.digest, self.hits, filtered, self._marks_version, self.counts.unread
+            ),
+            categories=self._categories.counts(
+                self.digest,
+                self.view,
+                self.hits,
+                self.indices,
+                state=self.store,
+                starred=self._starred,
+                marks_version=self._marks_version,
+                refilter_limit=SYNC_FILTER_LIMIT,
+            ),
+        )
         sidebar = self.sidebar
         current = sidebar.current
-        cursor = None
+        keep = None
         if current is not None and current.kind == "category" and self.focused is sidebar:
-            cursor = next(
-                (
-                    row
-                    for row, entry in enumerate(entries)
-                    if (entry.kind, entry.week, entry.category)
-                    == (current.kind, current.week, current.category)
-                ),
-                None,
-            )
-        if cursor is None:
-            cursor = next((row for row, entry in enumerate(entries) if entry.active), 0)
-        sidebar.set_entries(entries, cursor)
-
-    def _category_active(self, category: str) -> bool:
-        return f'cat:"{category.lower()}"' in self.query_text.lower()
-
-    def _category_counts(self) -> dict[str, int]:
-        """Categories and their counts in the view as it would be without the category facet,
-        so every category stays on offer while one is picked."""
-        base_text = FACET_TERM.sub(" ", self.query_text)
-        if base_text == self.query_text or len(self.digest) > SYNC_FILTER_LIMIT:
-            indices: Sequence[int] = self.indices
-            key: object = self.indices
-        else:
-            key = (base_text, self.week, self.starred_only, self._marks_version, self.hits)
-        cached = self._categories
-        if cached is not None and (cached[0] is key or cached[0] == key):
-            return cached[1]
-        if key is not self.indices:
-            base = parse_query(base_text)
-            everything = range(len(self.digest))
-            hits = (
-                list(everything)
-                if base.is_empty
-                else base.filter(self.digest, everything, self.store)
-            )
-            saved, self.hits = self.hits, hits
-            try:
-                indices = self._week_view(self.week, self.starred_only)
-            finally:
-                self.hits = saved
-        counts = category_counts(self.digest, indices)
-        self._categories = (key, counts)
-        return counts
+            keep = current
+        sidebar.set_entries(entries, sidebar_cursor(entries, keep))
 
     def _show_paper(self, index: int | None) -> None:
         """Show the paper in the abstract pane; it becomes read if it stays there long enough."""
@@ -543,7 +472,8 @@ class MainScreen(Screen[None]):
             self.repeated = repeated_weeks(digest, self.counts.indices)
             self.hits = list(range(len(digest)))
             if self.week is not None and self.week not in digest.week_ranges:
-                self.week = digest.weeks[0] if digest.weeks else None
+                week = digest.weeks[0] if digest.weeks else None
+                self.set_reactive(MainScreen.view, replace(self.view, week=week))
             return
         current = self.current_paper
         self._generation += 1
@@ -554,9 +484,10 @@ class MainScreen(Screen[None]):
         self._marks_version += 1
         self.repeated = repeated_weeks(digest, self.counts.indices)
         self.paper_list.status = StoreStatus(self.store, self.repeated)
-        self._categories = None
-        if self.week is not None and self.week not in digest.week_ranges:
-            self.week = digest.weeks[0] if digest.weeks else None
+        self._categories = CategoryCounts()
+        view = self.view
+        if view.week is not None and view.week not in digest.week_ranges:
+            view = replace(view, week=digest.weeks[0] if digest.weeks else None)
         everything = range(len(digest))
         query = self.filter_query
         self.hits = (
@@ -566,15 +497,12 @@ class MainScreen(Screen[None]):
         if current is not None:
             same = self.counts.indices.get(current.key, [])
             keep = next((i for i in same if digest.papers[i].week == current.week), None)
-        self._refresh_view(keep=keep)
+        self.show_view(view, keep=keep)
 
     def select_week(self, week: date | None, starred_only: bool = False) -> None:
         """Show `week` (None: All weeks), keeping the highlighted paper when it is there."""
-        if week == self.week and starred_only == self.starred_only:
-            return
-        self.week = week
-        self.starred_only = starred_only
-        self._refresh_view(keep=self.paper_list.current)
+        if week != self.week or starred_only != self.starred_only:
+            self.view = replace(self.view, week=week, starred_only=starred_only)
 
     # --- events from the widgets -----------------------------------------------------------
 
@@ -654,10 +582,7 @@ class MainScreen(Screen[None]):
     def toggle_category(self, category: str) -> None:
         """The category facet is single-choice: picking a category replaces the one picked
         before; picking it again removes it."""
-        text = self.query_text
-        if not self._category_active(category):
-            text = FACET_TERM.sub(" ", text)
-        self.set_filter(" ".join(toggle_category(text, category).split()))
+        self.set_filter(pick_category(self.query_text, category))
 
     def action_focus_filter(self) -> None:
         self.remove_class("-show-abstract")
@@ -670,24 +595,16 @@ class MainScreen(Screen[None]):
         self._step_week(-1)
 
     def _step_week(self, delta: int) -> None:
-        weeks = self.digest.weeks
-        if not weeks:
+        if not self.digest.weeks:
             return
-        target = 0 if self.week is None else weeks.index(self.week) + delta
-        while 0 <= target < len(weeks) and not self._has_hits(weeks[target]):
-            target += 1 if self.week is None else delta  # skip weeks with no matches
-        if not 0 <= target < len(weeks):
+        filtered = not self.filter_query.is_empty
+        target = step_week(self.digest, self.hits, self.week, delta, filtered)
+        if target is None:
             where = "older" if delta > 0 else "newer"
             matching = " with matches" if self.query_text else ""
             self.say(f"No {where} week{matching}.", timeout=2)
             return
-        self.select_week(weeks[target])
-
-    def _has_hits(self, week: date) -> bool:
-        if self.filter_query.is_empty:
-            return True
-        span = self.digest.indices(week)
-        return bisect_left(self.hits, span.stop) > bisect_left(self.hits, span.start)
+        self.select_week(target)
 
     def action_all_weeks(self) -> None:
         self.select_week(None)
@@ -756,7 +673,7 @@ class MainScreen(Screen[None]):
         self._after_marks([paper.key], redraw_pane=True)
         if self.starred_only:  # the view is the starred papers: it changed
             cursor = self.paper_list.cursor
-            self._refresh_view(keep=self.paper_list.current)
+            self._redraw(keep=self.paper_list.current)
             if not starred and self.indices:
                 self.paper_list.cursor = min(cursor, len(self.indices) - 1)
 
@@ -815,23 +732,21 @@ class MainScreen(Screen[None]):
 
     def _jump_unread(self, step: int) -> None:
         """To the next (step 1) or previous (-1) unread paper, into older or newer weeks."""
-        position = find_unread(self.indices, self.paper_list.cursor, step, self._is_unread)
-        if position is not None:
-            self.paper_list.cursor = position
-            return
-        weeks = self.digest.weeks
-        if self.week is not None and not self.starred_only and self.sort == "week":
-            at = weeks.index(self.week) + step
-            while 0 <= at < len(weeks):
-                view = self._week_view(weeks[at])
-                start = -1 if step > 0 else len(view)
-                found = find_unread(view, start, step, self._is_unread)
-                if found is not None:
-                    self.week = weeks[at]
-                    self._refresh_view(keep=view[found])
-                    return
-                at += step
-        self.say("No more unread papers this way.", timeout=2)
+        found = next_unread(
+            self.digest,
+            self.hits,
+            self.view,
+            self.indices,
+            self.paper_list.cursor,
+            step,
+            self._is_unread,
+        )
+        if found is None:
+            self.say("No more unread papers this way.", timeout=2)
+        elif found.week == self.week:
+            self.paper_list.cursor = found.position
+        else:
+            self.show_view(replace(self.view, week=found.week), keep=found.rows[found.position])
 
     def action_open_link(self) -> None:
         paper = self.current_paper
@@ -963,17 +878,19 @@ class MainScreen(Screen[None]):
 
     def action_narrow_category(self) -> None:
         paper = self.current_paper
-        if paper is not None and paper.category and not self._category_active(paper.category):
+        if (
+            paper is not None
+            and paper.category
+            and not category_active(self.query_text, paper.category)
+        ):
             self.toggle_category(paper.category)
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)]
-        self._refresh_view(keep=self.paper_list.current)
+        self.view = self.view.next_sort()
         self.say(f"Sorted by {self.sort}", timeout=1.5)
 
     def action_reverse_sort(self) -> None:
-        self.reverse = not self.reverse
-        self._refresh_view(keep=self.paper_list.current)
+        self.view = replace(self.view, reverse=not self.view.reverse)
 
     def action_toggle_sidebar(self) -> None:
         """Wide: show or hide the sidebar. Narrow: open it as a drawer, focused; close it."""

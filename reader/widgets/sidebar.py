@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
 from rich.text import Text
 
 from reader.text import inert
+from reader.view import Entry
 from reader.widgets.line_list import LineList
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One sidebar row. `kind` is all, starred, week, category, or heading (not selectable)."""
-
-    kind: str
-    label: str
-    count: str = ""
-    week: date | None = None
-    category: str = ""
-    active: bool = False
 
 
 class Sidebar(LineList):

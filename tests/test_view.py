@@ -1,0 +1,229 @@
+"""The view model (reader.view) directly: no Textual, no screen."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from reader.model import Digest, Paper
+from reader.query import parse_query, toggle_category
+from reader.view import (
+    CategoryCounts,
+    Entry,
+    View,
+    WeekRows,
+    category_active,
+    count_label,
+    next_unread,
+    pick_category,
+    sidebar_cursor,
+    sidebar_entries,
+    starred_within,
+    step_week,
+    subtitle,
+    view_rows,
+    week_hits,
+)
+
+W1, W2, W3 = date(2023, 6, 18), date(2023, 6, 11), date(2023, 6, 4)
+
+
+def paper(week: date, title: str, category: str = "") -> Paper:
+    return Paper(week, title, f"https://example.org/{title.replace(' ', '-')}", category)
+
+
+# newest week first: indices 0-1 are W1, 2-4 W2, 5 W3
+DIGEST = Digest(
+    [
+        paper(W1, "Zebra diffusion", "Vision"),
+        paper(W1, "Apple agents", "Agents"),
+        paper(W2, "Mango diffusion", "Vision"),
+        paper(W2, "Banana robots", "Robotics"),
+        paper(W2, "Cherry agents", "Agents"),
+        paper(W3, "Date diffusion", "Vision"),
+    ]
+)
+EVERYTHING = list(range(len(DIGEST)))
+
+
+def no_stars() -> list[int]:
+    return []
+
+
+def test_rows_of_a_week_all_weeks_and_the_starred() -> None:
+    assert view_rows(DIGEST, EVERYTHING, View(week=W2), no_stars) == [2, 3, 4]
+    assert view_rows(DIGEST, EVERYTHING, View(), no_stars) == EVERYTHING
+    starred = View(starred_only=True)
+    assert view_rows(DIGEST, [0, 2, 5], starred, lambda: [1, 2, 5]) == [2, 5]
+    assert view_rows(DIGEST, EVERYTHING, starred, lambda: [1, 4]) == [1, 4]
+
+
+def test_rows_sorted_and_reversed() -> None:
+    by_title = View(week=W2, sort="title")
+    assert view_rows(DIGEST, EVERYTHING, by_title, no_stars) == [3, 4, 2]
+    assert view_rows(DIGEST, EVERYTHING, replace(by_title, reverse=True), no_stars) == [2, 4, 3]
+    by_category = View(sort="category")
+    rows = view_rows(DIGEST, EVERYTHING, by_category, no_stars)
+    assert [DIGEST.papers[i].category for i in rows] == [
+        "Agents", "Agents", "Robotics", "Vision", "Vision", "Vision"
+    ]  # fmt: skip
+
+
+def test_week_hits_and_starred_within() -> None:
+    assert list(week_hits(DIGEST, [0, 3, 5], W2)) == [3]
+    assert list(week_hits(DIGEST, [0, 3, 5], None)) == [0, 3, 5]
+    assert starred_within(6, [1, 3], EVERYTHING) == [1, 3]
+    assert starred_within(6, [1, 3], [0, 3, 5]) == [3]
+    assert starred_within(6, [1, 3], []) == []
+
+
+def test_sort_cycle_and_week_column() -> None:
+    view = View(week=W1)
+    assert [view.next_sort().sort, view.next_sort().next_sort().sort] == ["title", "category"]
+    assert view.next_sort().next_sort().next_sort().sort == "week"
+    assert not view.show_week
+    assert view.next_sort().show_week
+    assert View().show_week
+
+
+def test_subtitle() -> None:
+    assert subtitle(View(week=W1), 2, None) == "2023-06-18 · 2 papers"
+    assert subtitle(View(), 1, None) == "All weeks · 1 paper"
+    filtered = View(week=W2, query="diffusion", sort="title", reverse=True)
+    assert subtitle(filtered, 1, 3) == (
+        "2023-06-11 · 1 of 3 papers · diffusion · by title (reversed)"
+    )
+    assert subtitle(View(starred_only=True, reverse=True), 0, None) == (
+        "Starred · 0 papers · by week (reversed)"
+    )
+    hostile = View(query="a\x1b[31mb")
+    assert "\x1b" not in subtitle(hostile, 0, 5)
+
+
+def test_count_label() -> None:
+    assert count_label(12, 5, filtered=False) == "5/12"
+    assert count_label(3, 5, filtered=True) == "3"
+
+
+def test_step_week_skips_weeks_without_matches() -> None:
+    assert step_week(DIGEST, EVERYTHING, W1, 1, filtered=False) == W2
+    assert step_week(DIGEST, EVERYTHING, W1, -1, filtered=False) is None
+    assert step_week(DIGEST, EVERYTHING, W3, 1, filtered=False) is None
+    assert step_week(DIGEST, EVERYTHING, None, 1, filtered=False) == W1
+    hits = [0, 5]  # nothing in W2
+    assert step_week(DIGEST, hits, W1, 1, filtered=True) == W3
+    assert step_week(DIGEST, [2], None, -1, filtered=True) == W2
+    assert step_week(Digest([]), [], None, 1, filtered=False) is None
+
+
+def test_next_unread_in_the_view_then_across_weeks() -> None:
+    read = {0, 2, 3}
+
+    def unread(index: int) -> bool:
+        return index not in read
+
+    view = View(week=W1)
+    rows = view_rows(DIGEST, EVERYTHING, view, no_stars)
+    found = next_unread(DIGEST, EVERYTHING, view, rows, 0, 1, unread)
+    assert found is not None and (found.week, found.rows[found.position]) == (W1, 1)
+    found = next_unread(DIGEST, EVERYTHING, view, rows, 1, 1, unread)  # on to W2: 4 unread
+    assert found is not None and (found.week, found.rows[found.position]) == (W2, 4)
+    assert next_unread(DIGEST, EVERYTHING, view, rows, 0, -1, unread) is None
+    # sorted by title, or all weeks: no crossing into other weeks
+    by_title = View(week=W1, sort="title")
+    rows = view_rows(DIGEST, EVERYTHING, by_title, no_stars)
+    assert next_unread(DIGEST, EVERYTHING, by_title, rows, rows.index(1), 1, unread) is None
+
+
+def test_category_facet_term_is_recognised_one_way() -> None:
+    assert category_active('robots cat:"vision"', "Vision")
+    assert category_active('category:"Vision" x', "vision")
+    assert not category_active('cat:"vision-language"', "vision")
+    assert not category_active('-cat:"vision"', "vision")
+    assert not category_active('title:cat:"vision"', "vision")
+    # picking replaces the category picked before; picking it again removes it
+    assert pick_category("robots", "Vision") == 'robots cat:"Vision"'
+    assert pick_category('robots cat:"Agents"', "Vision") == 'robots cat:"Vision"'
+    assert pick_category('robots cat:"vision"', "Vision") == "robots"
+    # the screen's test and query.toggle_category agree
+    for text in ('cat:"vision"', '-cat:"vision"', 'xcat:"vision"', 'a  CATEGORY:"Vision"  b'):
+        toggled = toggle_category(text, "Vision")
+        assert category_active(text, "Vision") == (len(toggled) < len(text))
+
+
+def test_sidebar_entries_counts_and_active_rows() -> None:
+    rows = WeekRows()
+    weeks = rows.rows(DIGEST, EVERYTHING, False, 0, lambda week: 1)
+    assert [(e.label, e.count) for e in weeks] == [
+        ("2023-06-18", "1/2"), ("2023-06-11", "1/3"), ("2023-06-04", "1/1")
+    ]  # fmt: skip
+    entries = sidebar_entries(
+        DIGEST,
+        View(week=W2, query='cat:"Vision"'),
+        [0, 2, 5],
+        filtered=True,
+        unread_all=4,
+        starred_count=1,
+        week_rows=rows.rows(DIGEST, [0, 2, 5], True, 0, lambda week: 1),
+        categories={"Vision": 3, "Agents": 2, "": 1},
+    )
+    assert [(e.kind, e.label, e.count, e.active) for e in entries] == [
+        ("all", "All weeks", "3", False),
+        ("starred", "★ Starred", "1", False),
+        ("heading", "Weeks", "", False),
+        ("week", "2023-06-18", "1", False),
+        ("week", "2023-06-11", "1", True),
+        ("week", "2023-06-04", "1", False),
+        ("heading", "", "", False),
+        ("heading", "Categories", "", False),
+        ("category", "Vision", "3", True),
+        ("category", "Agents", "2", False),
+    ]
+    assert sidebar_cursor(entries, None) == 4  # the active week
+    assert sidebar_cursor(entries, Entry("category", "Agents", category="Agents")) == 9
+    assert sidebar_cursor([Entry("heading", "x")], None) == 0
+
+
+def test_week_rows_are_rebuilt_only_when_hits_or_marks_change() -> None:
+    rows = WeekRows()
+    calls: list[date] = []
+
+    def unread(week: date) -> int:
+        calls.append(week)
+        return 0
+
+    hits = list(EVERYTHING)
+    rows.rows(DIGEST, hits, False, 0, unread)
+    rows.rows(DIGEST, hits, False, 0, unread)
+    assert len(calls) == 3
+    rows.rows(DIGEST, hits, False, 1, unread)  # marks changed
+    assert len(calls) == 6
+    rows.rows(DIGEST, list(hits), False, 1, unread)  # new hits
+    assert len(calls) == 9
+
+
+def test_category_counts_leave_out_the_facet() -> None:
+    counts = CategoryCounts()
+    view = View(week=W2, query='cat:"Vision"')
+    hits = parse_query(view.query).filter(DIGEST, range(len(DIGEST)), None)
+    rows = view_rows(DIGEST, hits, view, no_stars)
+    assert rows == [2]
+    got = counts.counts(
+        DIGEST, view, hits, rows, state=None, starred=no_stars, marks_version=0,
+        refilter_limit=100,
+    )  # fmt: skip
+    assert got == {"Vision": 1, "Robotics": 1, "Agents": 1}
+    # above the limit, the counts are those of the rows shown
+    got = CategoryCounts().counts(
+        DIGEST, view, hits, rows, state=None, starred=no_stars, marks_version=0,
+        refilter_limit=3,
+    )  # fmt: skip
+    assert got == {"Vision": 1}
+    # without a facet: the rows' own counts
+    plain = View(week=W1)
+    rows = view_rows(DIGEST, EVERYTHING, plain, no_stars)
+    got = counts.counts(
+        DIGEST, plain, EVERYTHING, rows, state=None, starred=no_stars, marks_version=0,
+        refilter_limit=100,
+    )  # fmt: skip
+    assert got == {"Vision": 1, "Agents": 1}
