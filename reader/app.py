@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
+from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.cli import EXIT_INTERRUPTED
+from reader.commands import COMMANDS
 from reader.model import Digest, join_note, week_label
 from reader.output import EXPORTS
 from reader.reading import ReadCounts
@@ -291,15 +293,15 @@ class ReaderApp(App[None]):
         lists every key, and the panes have their layout."""
         own: list[SystemCommand] = []
         if isinstance(screen, MainScreen):
-            for binding in screen.BINDINGS:
-                assert isinstance(binding, Binding)
-                if binding.action.startswith("cycle_focus"):
-                    continue
+            for entry in COMMANDS:
+                _, name, parameters = parse_action(entry.action)
+                if not entry.palette or screen.check_action(name, parameters) is False:
+                    continue  # only what applies now (no paper: no copy; nothing to undo)
                 own.append(
                     SystemCommand(
-                        binding.tooltip or binding.description,
-                        f"Key: {binding.key_display or binding.key}",
-                        partial(screen.run_action, binding.action),
+                        entry.palette_title,
+                        f"Key: {entry.key_display}",
+                        partial(screen.run_action, entry.action),
                     )
                 )
             for fmt, (label, extension, _) in EXPORTS.items():

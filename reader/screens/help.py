@@ -11,36 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.commands import HELP_KEYS
 from reader.query import QUERY_HELP
 from reader.widgets.abstract import KeyScroll
 
-KEYS: list[tuple[str, str]] = [
-    ("j / k, ↓ / ↑", "Move in the focused pane (Space pages the abstract)"),
-    ("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page"),
-    ("g / G, Home / End", "First / last"),
-    ("Enter", "Sidebar: pick the week or category · narrow screens: show the abstract"),
-    ("Tab / Shift+Tab", "Focus sidebar → list → abstract"),
-    ("[ / ]", "Previous (older) / next (newer) week, from any pane"),
-    ("a", "All weeks"),
-    ("/", "Filter: typing filters live; Enter keeps it; Esc clears it"),
-    ("c", "Only the highlighted paper's category"),
-    ("S / R", "Sort by week → title → category / reverse the order"),
-    ("y / Y", "Copy the link / a Markdown link [Title](link)"),
-    ("o", "Open the link in the browser (http and https only)"),
-    ("e / E", "Export the view as Markdown / JSON (a download in a browser)"),
-    ("P / D", "arXiv papers: open the PDF / download it (into the downloads folder)"),
-    ("F", "Fetch arXiv metadata (authors, dates) of the papers in the view"),
-    ("B / I", "Copy the paper's BibTeX / RIS"),
-    ("b", "Show or hide the sidebar"),
-    ("m / s", "Mark read or unread / star or unstar"),
-    ("n / p", "Next / previous unread paper, across weeks"),
-    ("M / u", "Mark every paper in the view read / undo that"),
-    ("r", "Reload the digest from disk (the view is kept)"),
-    ("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar"),
-    ("ctrl+p", "Command palette: every action by name"),
-    ("? / F1", "This help"),
-    ("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)"),
-]
+KEYS: list[tuple[str, str]] = [(row.keys, row.meaning) for row in HELP_KEYS]
+"""From `reader.commands.HELP_KEYS`."""
 
 
 def keys_table(rows: list[tuple[str, str]], title: str) -> Table:

@@ -25,6 +25,7 @@ from reader.arxiv import pdf_url, with_cached_authors
 from reader.browser import browser_plausible, open_in_browser
 from reader.citations import bibtex_entry, ris_record
 from reader.clipboard import copy_local
+from reader.commands import COMMANDS, NEEDS_A_PAPER
 from reader.model import Digest, Paper, week_label
 from reader.output import EXPORTS, export_filename, write_papers
 from reader.query import Query, QueryError, parse_query
@@ -97,42 +98,18 @@ class MainScreen(Screen[None]):
     """What is shown (week, starred, sort, query text); every change redraws (`watch_view`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.quit", "Quit"),
-        Binding("question_mark,f1", "app.help", "Help", key_display="?"),
-        Binding("slash", "focus_filter", "Filter", key_display="/", tooltip="Filter the papers"),
         Binding(
-            "left_square_bracket", "older_week", "Older", key_display="[", tooltip="Older week"
-        ),
-        Binding(
-            "right_square_bracket", "newer_week", "Newer", key_display="]", tooltip="Newer week"
-        ),
-        Binding("a", "all_weeks", "All weeks", show=False),
-        Binding("y", "copy_link", "Copy", tooltip="Copy the link"),
-        Binding("Y", "copy_markdown", "Copy Markdown link", show=False),
-        Binding("o", "open_link", "Open", tooltip="Open the link in the browser"),
-        Binding("m", "toggle_read", "Read", tooltip="Mark read / unread"),
-        Binding("s", "toggle_star", "Star", tooltip="Star / unstar"),
-        Binding("n", "next_unread", "Unread", tooltip="Next unread paper"),
-        Binding("p", "previous_unread", "Previous unread", show=False),
-        Binding("M", "mark_view_read", "Mark all in view read", show=False),
-        Binding("u", "undo", "Undo the last mark-all", show=False),
-        Binding("e", "export('markdown')", "Export the view as Markdown", show=False),
-        Binding("E", "export('json')", "Export the view as JSON", show=False),
-        Binding("P", "open_pdf", "Open the PDF (arXiv)", show=False),
-        Binding("D", "download_pdf", "Download the PDF (arXiv)", show=False),
-        Binding("F", "fetch_metadata", "Fetch arXiv metadata (authors) of the view", show=False),
-        Binding("B", "copy_citation('bibtex')", "Copy the BibTeX", show=False),
-        Binding("I", "copy_citation('ris')", "Copy the RIS", show=False),
-        Binding("c", "narrow_category", "Only this category", show=False),
-        Binding("S", "cycle_sort", "Sort: week → title → category", show=False),
-        Binding("R", "reverse_sort", "Reverse the order", show=False),
-        Binding("r", "app.reload", "Reload", show=False, tooltip="Reload the digest from disk"),
-        Binding("b", "toggle_sidebar", "Show/hide the sidebar", show=False),
-        Binding("tab", "cycle_focus(1)", "Next pane", show=False),
-        Binding("shift+tab", "cycle_focus(-1)", "Previous pane", show=False),
-        Binding("escape", "back", "Back / clear the filter", show=False),
-        Binding("enter", "enter", "Pick / show the abstract", show=False, priority=True),
+            command.keys,
+            command.action,
+            command.label,
+            key_display=command.display,
+            show=command.show,
+            priority=command.priority,
+            tooltip=command.title,
+        )
+        for command in COMMANDS
     ]
+    """Made from `reader.commands.COMMANDS`, which also gives the help and the palette."""
 
     def __init__(
         self,
@@ -149,6 +126,7 @@ class MainScreen(Screen[None]):
         self.digest = digest
         self.set_reactive(MainScreen.view, View(week=week))
         self._keep: int | None = None
+        self._had_papers = True
         """The paper the next redraw keeps the cursor on (else the highlighted one)."""
         self.store = store
         self.read_delay = read_delay
@@ -336,6 +314,9 @@ class MainScreen(Screen[None]):
         self.sub_title = subtitle(view, len(self.indices), total)
         if not self.indices:
             self._show_paper(None)
+        if bool(self.indices) != self._had_papers:  # the paper keys come and go
+            self._had_papers = bool(self.indices)
+            self.refresh_bindings()
 
     def _spans(self) -> Spans | None:
         return None if self.filter_query.is_empty else self.filter_query.highlight_spans
@@ -556,6 +537,12 @@ class MainScreen(Screen[None]):
                 focused.id in ("filter", "sidebar")
                 or (focused is self.paper_list and self.has_class("-tiny"))
             )
+        if not self.ready:
+            return True
+        if action in NEEDS_A_PAPER:  # hidden from the key line and the palette without one
+            return self.paper_list.current is not None
+        if action == "undo":
+            return bool(self._undo)
         return True
 
     def action_enter(self) -> None:
