@@ -21,7 +21,7 @@ from textual.widgets import Input
 
 from reader.cli import EXIT_INTERRUPTED
 from reader.commands import COMMANDS
-from reader.model import Digest, join_note, week_label
+from reader.model import Digest, join_note, resolve_week, week_label
 from reader.output import EXPORTS
 from reader.reading import ReadCounts
 from reader.screens.help import HelpScreen
@@ -31,7 +31,7 @@ from reader.state import StateStore
 from reader.text import inert
 
 if TYPE_CHECKING:
-    from reader.screens.loading import Loader
+    from reader.loader import Loader
 
 TEXTUAL_COMMANDS = frozenset({"Theme", "Quit", "Screenshot"})
 """Textual's own palette commands that the palette keeps."""
@@ -319,17 +319,6 @@ class ReaderApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title in TEXTUAL_COMMANDS and command.title not in titles:
                 yield command
-
-
-def resolve_week(digest: Digest, week: date | str | None) -> date | None:
-    """`latest` (the newest week), `all` (None), or a date of the digest."""
-    if week is None or week == "all":
-        return None
-    if week == "latest":
-        return digest.weeks[0] if digest.weeks else None
-    if isinstance(week, str):
-        week = date.fromisoformat(week)
-    return week
 
 
 def make_app(

@@ -30,14 +30,14 @@ from reader.loader import (
     reload_digest,
     source_stamp,
 )
-from reader.model import UNDATED, Digest, join_note, week_label, week_text
+from reader.model import UNDATED, Digest, join_note, resolve_week, week_label, week_text
 from reader.query import Query, QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
 from reader.text import inert
 
 if TYPE_CHECKING:
-    from reader.screens.loading import Loader
+    from reader.loader import Loader
 
 PROG = "reader"
 SORTS: tuple[str, ...] = ("week", "title", "category")
@@ -323,10 +323,8 @@ def _check_combinations(args: argparse.Namespace) -> None:
 def _resolve_week(digest: Digest, week: date | str | None, default: str) -> date | None:
     """The week to show: None for all weeks; the newest for `latest` (None when empty)."""
     chosen = default if week is None else week
-    if chosen == "all":
-        return None
-    if chosen == "latest":
-        return digest.weeks[0] if digest.weeks else None
+    if chosen in ("all", "latest"):
+        return resolve_week(digest, chosen)
     assert isinstance(chosen, date)
     if chosen in digest.week_ranges:
         return chosen

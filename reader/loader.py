@@ -112,6 +112,9 @@ Progress = Callable[[float, str], None]
 """Told how loading goes: (fraction done, or -1 when it cannot be told; what is being done).
 It may raise to stop the loading (the TUI does when the user quits)."""
 
+Loader = Callable[[Progress], Digest]
+"""Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
+
 READ_CHUNK = 8 * 1024 * 1024
 
 MAX_STREAM_BYTES = 1 << 30

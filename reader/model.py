@@ -188,3 +188,15 @@ class Digest:
 
     def week_of(self, index: int) -> date:
         return self.papers[index].week
+
+
+def resolve_week(digest: Digest, week: date | str | None) -> date | None:
+    """`latest` (the newest week), `all` (None), or a date (an ISO string or a `date`); whether
+    the digest has that week is for the caller to check (the app falls back, the CLI refuses)."""
+    if week is None or week == "all":
+        return None
+    if week == "latest":
+        return digest.weeks[0] if digest.weeks else None
+    if isinstance(week, str):
+        week = date.fromisoformat(week)
+    return week

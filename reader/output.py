@@ -25,9 +25,10 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader.model import UNDATED, Digest, Paper, week_text
+from reader.reading import ReadingState
 from reader.text import inert, inert_lines, is_web_link
 
 if TYPE_CHECKING:
@@ -52,14 +53,6 @@ AUTHOR_FIELD = "authors"
 
 MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
 """The header of the markdown table: the bundled digest's own."""
-
-
-class ReadingState(Protocol):
-    """What the writers need of the reading state (`reader.state.StateStore` provides it)."""
-
-    def is_read(self, key: str) -> bool: ...
-
-    def is_starred(self, key: str) -> bool: ...
 
 
 EXPORTS: dict[str, tuple[str, str, str]] = {

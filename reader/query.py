@@ -43,10 +43,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, timedelta
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, cast
 
 from reader.formats import UNDATED_WORDS
 from reader.model import UNDATED, Digest, Paper
+from reader.reading import ReadingState
 from reader.text import arxiv_id
 
 __all__ = [
@@ -76,15 +77,9 @@ class QueryError(ValueError):
         return f"{self.message} (column {self.position + 1})"
 
 
-class ReadingState(Protocol):
-    """What `is:` terms ask about a paper, by `Paper.key`."""
-
-    def is_read(self, key: str) -> bool: ...
-
-    def is_starred(self, key: str) -> bool: ...
-
-
 Field = Literal["any", "title", "abstract", "category", "author"]
+Spans = Callable[[str, str], list[tuple[int, int]]]
+"""(text, field) -> the spans of `text` to highlight: `Query.highlight_spans`."""
 FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "any")
 
 _TEXT_FIELDS: dict[str, Field] = {

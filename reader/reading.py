@@ -7,8 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from typing import Protocol
 
 from reader.model import Digest
+
+
+class ReadingState(Protocol):
+    """The reading state as the data layer asks it, by `Paper.key` (`reader.state.StateStore`
+    provides it; `is:` terms, the writers and the view model use it)."""
+
+    def is_read(self, key: str) -> bool: ...
+
+    def is_starred(self, key: str) -> bool: ...
 
 
 def repeated_weeks(

@@ -13,13 +13,11 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar
 
+from reader.loader import Loader
 from reader.model import Digest
 from reader.screens.threads import call_quietly
 from reader.text import inert
 from reader.widgets.key_line import KeyLine
-
-Loader = Callable[[Callable[[float, str], None]], Digest]
-"""Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
 
 
 class LoadCancelled(Exception):

@@ -28,7 +28,7 @@ from reader.clipboard import copy_local
 from reader.commands import COMMANDS, NEEDS_A_PAPER
 from reader.model import Digest, Paper, week_label
 from reader.output import EXPORTS, export_filename, write_papers
-from reader.query import Query, QueryError, parse_query
+from reader.query import Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, repeated_weeks
 from reader.state import StateStore
 from reader.text import inert, is_web_link
@@ -50,7 +50,7 @@ from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
 from reader.widgets.line_list import LineList
-from reader.widgets.paper_list import PaperList, PaperStatus, Spans
+from reader.widgets.paper_list import PaperList, PaperStatus
 from reader.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:

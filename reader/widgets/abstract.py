@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import ClassVar
 
@@ -20,9 +20,8 @@ from textual.strip import Strip
 from reader.arxiv import Metadata, pdf_url
 from reader.latex import display_math
 from reader.model import Paper, week_label
+from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
-
-Spans = Callable[[str, str], list[tuple[int, int]]]
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
 from reader.arxiv import short_authors
 from reader.model import Digest, Paper, week_label
+from reader.query import Spans
 from reader.text import inert
 from reader.widgets.line_list import LineList
-
-Spans = Callable[[str, str], list[tuple[int, int]]]
-"""(text, field) -> the spans of `text` to highlight."""
 
 
 class PaperStatus:
