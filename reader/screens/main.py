@@ -49,7 +49,14 @@ from reader.view import (
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
-from reader.widgets.line_list import LineList
+from reader.widgets.messages import (
+    CategoryToggled,
+    PaperChosen,
+    PaperHighlighted,
+    SidebarChoice,
+    StarredChosen,
+    WeekChosen,
+)
 from reader.widgets.paper_list import PaperList, PaperStatus
 from reader.widgets.sidebar import Sidebar
 
@@ -487,37 +494,38 @@ class MainScreen(Screen[None]):
 
     # --- events from the widgets -----------------------------------------------------------
 
-    @on(LineList.CursorMoved, "#papers")
-    def _paper_highlighted(self, event: LineList.CursorMoved) -> None:
-        self._show_paper(self.paper_list.current)
+    @on(PaperHighlighted)
+    def _paper_highlighted(self, event: PaperHighlighted) -> None:
+        if event.index == self.paper_list.current:  # else stale: a newer one is on its way
+            self._show_paper(event.index)
 
     def _sidebar_moved(self) -> None:
-        """The sidebar's cursor moved (watched, so the view changes before the next key)."""
-        entry = self.sidebar.current
-        if (
-            entry is not None
-            and entry.kind in ("all", "week", "starred")
-            and self.focused is self.sidebar
-        ):
-            self.select_week(entry.week, starred_only=entry.kind == "starred")
+        """The sidebar's cursor moved: browsing shows the week at once (watched, not a posted
+        message, so the view changes before the next key is routed)."""
+        if self.focused is self.sidebar:
+            self._sidebar_chose(self.sidebar.choice(picked=False))
 
-    @on(LineList.RowSelected, "#sidebar")
-    def _sidebar_clicked(self, event: LineList.RowSelected) -> None:
-        self._sidebar_selected()
+    @on(WeekChosen)
+    @on(StarredChosen)
+    @on(CategoryToggled)
+    def _sidebar_clicked(self, event: SidebarChoice) -> None:
+        self._sidebar_chose(event)
 
-    def _sidebar_selected(self) -> None:
-        entry = self.sidebar.current
-        if entry is None:
-            return
-        if entry.kind == "category":
-            self.toggle_category(entry.category)
-        elif entry.kind in ("all", "week", "starred"):
-            self.select_week(entry.week, starred_only=entry.kind == "starred")
-            self.remove_class("-sidebar-open")
-            self.set_focus(self.paper_list)
+    def _sidebar_chose(self, choice: SidebarChoice | None) -> None:
+        """A sidebar row chosen: by the cursor, Enter (handled at once) or a double click."""
+        if isinstance(choice, CategoryToggled):
+            self.toggle_category(choice.category)
+        elif choice is not None:
+            if isinstance(choice, WeekChosen):
+                self.select_week(choice.week)
+            else:
+                self.select_week(None, starred_only=True)
+            if choice.picked:
+                self.remove_class("-sidebar-open")
+                self.set_focus(self.paper_list)
 
-    @on(LineList.RowSelected, "#papers")
-    def _paper_clicked(self, event: LineList.RowSelected) -> None:
+    @on(PaperChosen)
+    def _paper_clicked(self, event: PaperChosen) -> None:
         self._paper_selected()
 
     def _paper_selected(self) -> None:
@@ -550,7 +558,7 @@ class MainScreen(Screen[None]):
         picks its row; on tiny screens the list shows the abstract."""
         focused = self.focused
         if focused is self.sidebar:
-            self._sidebar_selected()
+            self._sidebar_chose(self.sidebar.choice(picked=True))
         elif focused is self.paper_list:
             self._paper_selected()
         else:

@@ -81,7 +81,15 @@ class LineList(ScrollView, can_focus=True):
         self.refresh()
         self._scroll_cursor_into_view(center=True)
         if announce:
-            self.post_message(self.CursorMoved(self, self.cursor))
+            self.post_message(self.cursor_message(self.cursor))
+
+    def cursor_message(self, row: int) -> Message:
+        """What the list posts when its cursor moves to `row`; subclasses speak their domain."""
+        return self.CursorMoved(self, row)
+
+    def select_message(self, row: int) -> Message | None:
+        """What the list posts on Enter or a double click on `row`."""
+        return self.RowSelected(self, row)
 
     def component_style(self, name: str, background: bool = False) -> Style:
         """A component class's style (colours blended), without its background unless asked,
@@ -138,7 +146,7 @@ class LineList(ScrollView, can_focus=True):
             self.refresh_lines(row)
         else:
             self.refresh()
-        self.post_message(self.CursorMoved(self, row))
+        self.post_message(self.cursor_message(row))
 
     def _scroll_cursor_into_view(self, center: bool = False) -> None:
         height = self.scrollable_content_region.height
@@ -179,8 +187,9 @@ class LineList(ScrollView, can_focus=True):
         self.cursor = self.row_count - 1
 
     def action_select(self) -> None:
-        if self.row_count:
-            self.post_message(self.RowSelected(self, self.cursor))
+        message = self.select_message(self.cursor) if self.row_count else None
+        if message is not None:
+            self.post_message(message)
 
     async def on_click(self, event: events.Click) -> None:
         row = event.y + int(self.scroll_offset.y)

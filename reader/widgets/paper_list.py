@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.message import Message
 
 from reader.arxiv import short_authors
 from reader.model import Digest, Paper, week_label
 from reader.query import Spans
 from reader.text import inert
 from reader.widgets.line_list import LineList
+from reader.widgets.messages import PaperChosen, PaperHighlighted
 
 
 class PaperStatus:
@@ -84,6 +86,13 @@ class PaperList(LineList):
     def current(self) -> int | None:
         """The digest index of the paper under the cursor."""
         return self.indices[self.cursor] if self.indices else None
+
+    def cursor_message(self, row: int) -> Message:
+        return PaperHighlighted(self.current)
+
+    def select_message(self, row: int) -> Message | None:
+        index = self.current
+        return None if index is None else PaperChosen(index)
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         paper = self.digest.papers[self.indices[row]]

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.message import Message
 
 from reader.text import inert
 from reader.view import Entry
 from reader.widgets.line_list import LineList
+from reader.widgets.messages import CategoryToggled, SidebarChoice, StarredChosen, WeekChosen
 
 
 class Sidebar(LineList):
@@ -56,6 +58,23 @@ class Sidebar(LineList):
     @property
     def current(self) -> Entry | None:
         return self.entries[self.cursor] if self.entries else None
+
+    def choice(self, picked: bool) -> SidebarChoice | None:
+        """What the row under the cursor stands for: a week, the starred papers, or (only when
+        `picked`: browsing past it does nothing) a category to toggle."""
+        entry = self.current
+        if entry is None:
+            return None
+        if entry.kind in ("all", "week"):
+            return WeekChosen(entry.week, picked)
+        if entry.kind == "starred":
+            return StarredChosen(picked)
+        if entry.kind == "category" and picked:
+            return CategoryToggled(entry.category)
+        return None
+
+    def select_message(self, row: int) -> Message | None:
+        return self.choice(picked=True)
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         entry = self.entries[row]
