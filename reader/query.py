@@ -36,6 +36,7 @@ import calendar
 import importlib
 import re
 import threading
+import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -290,14 +291,15 @@ class _Parser:
             return None  # "title:" with nothing typed after it yet
         if name in _TEXT_FIELDS:
             where = _TEXT_FIELDS[name]
+            lower = fold if where == "author" else str.lower
             if text[self.i] == '"':
                 value, _ = self._quoted()
-                return _Text(where, value.lower()) if value else None
+                return _Text(where, lower(value)) if value else None
             if text[self.i] == "/":
                 pattern, at = self._slashed()
                 return _regex(where, pattern, at)
             value, _ = self._bare()
-            return _Text(where, value.lower())
+            return _Text(where, lower(value))
         if text[self.i] == '"':
             value, at = self._quoted()
         else:
@@ -500,10 +502,10 @@ class _Index:
 
     @property
     def authors(self) -> list[str]:
-        """Per paper, its authors lowercased, one a line ("" when not known)."""
+        """Per paper, its authors folded (`fold`), one a line ("" when not known)."""
         if self._authors is None:
             self._authors = [
-                "\n".join(paper.authors).lower() if paper.authors else ""
+                fold("\n".join(paper.authors)) if paper.authors else ""
                 for paper in self.digest.papers
             ]
         return self._authors
@@ -893,12 +895,37 @@ class Query:
                     spans.extend(
                         m.span() for m in kind.pattern.finditer(text) if m.end() > m.start()
                     )
+                elif kind.field == "author":  # matched folded: "irsoy" lights up "İrsoy"
+                    spans.extend(_folded_occurrences(text, kind.value))
                 elif same_length:
                     spans.extend(_occurrences(lowered, kind.value))
                 else:  # lowercasing changed the length (rare letters): match case-insensitively
                     pattern = re.compile(re.escape(kind.value), re.IGNORECASE)
                     spans.extend(m.span() for m in pattern.finditer(text))
         return _merge(spans)
+
+
+def fold(text: str) -> str:
+    """`text` for matching names: lowercase, accents dropped (`Müller`, `İrsoy` -> `muller`,
+    `irsoy`); letters without a decomposition (`Ł`) are only lowercased."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+def _folded_occurrences(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` (folded) occurs in `fold(text)`, as spans of `text` itself."""
+    pieces: list[str] = []
+    origin: list[int] = []  # the index in `text` of each character of the folded text
+    for index, char in enumerate(text):
+        folded = fold(char)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    folded_text = "".join(pieces)
+    return [
+        (origin[start], origin[end - 1] + 1) for start, end in _occurrences(folded_text, needle)
+    ]
 
 
 def _clause_implies(mine: Clause, theirs: Clause) -> bool:
