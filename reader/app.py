@@ -178,9 +178,7 @@ class ReaderApp(App[None]):
             self.notify(f"Saved {inert(str(event.path))}", markup=False)
 
     def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
-        self.notify(
-            f"Export failed: {inert(str(event.exception))}", severity="error", markup=False
-        )
+        self.notify(f"Export failed: {inert(str(event.exception))}", severity="error", markup=False)
 
     def _main_screen(self, digest: Digest) -> MainScreen:
         week = resolve_week(digest, self.initial_week)
@@ -199,6 +197,7 @@ class ReaderApp(App[None]):
             store=self.state,
             read_delay=self.read_delay,
             counts=counts,
+            week_given=self.initial_week not in (None, "latest"),
         )
 
     def _load(self, progress: Callable[[float, str], None]) -> Digest:
@@ -293,10 +292,18 @@ class ReaderApp(App[None]):
         lists every key, and the panes have their layout."""
         own: list[SystemCommand] = []
         if isinstance(screen, MainScreen):
+            at: dict[str, int] = {}  # one command per action, with all of its keys
             for entry in COMMANDS:
                 _, name, parameters = parse_action(entry.action)
                 if not entry.palette or screen.check_action(name, parameters) is False:
                     continue  # only what applies now (no paper: no copy; nothing to undo)
+                if entry.action in at:
+                    first = own[at[entry.action]]
+                    own[at[entry.action]] = first._replace(
+                        help=f"{first.help} or {entry.key_display}"
+                    )
+                    continue
+                at[entry.action] = len(own)
                 own.append(
                     SystemCommand(
                         entry.palette_title,

@@ -467,6 +467,15 @@ def _run(args: argparse.Namespace) -> int:
                 digest, indices, args.format or "table", out, state=marks, metadata=known.get
             )
             out.flush()
+            if not indices and week is not None and not query.is_empty:
+                # as the reader says in its empty list: the week stays, the others are counted
+                elsewhere = len(select(digest, None, query, state=marks))
+                if elsewhere:
+                    print(
+                        f"{PROG}: no paper of {week_label(week)} matches; {elsewhere} in other "
+                        "weeks (--week all)",
+                        file=sys.stderr,
+                    )
         finally:
             if state is not None:
                 state.close()

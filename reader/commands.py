@@ -41,7 +41,8 @@ class Command:
 
 COMMANDS: tuple[Command, ...] = (
     Command("q", "app.quit", "Quit", show=True),
-    Command("question_mark,f1", "app.help", "Help", display="?", show=True),
+    Command("question_mark", "app.help", "Help", display="?", show=True),
+    Command("f1", "app.help", "Help", display="F1", show=True),  # the key line's in the filter
     Command("slash", "focus_filter", "Filter", "/", "Filter the papers", show=True),
     Command("left_square_bracket", "older_week", "Older", "[", "Older week", show=True),
     Command("right_square_bracket", "newer_week", "Newer", "]", "Newer week", show=True),
@@ -70,7 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("tab", "cycle_focus(1)", "Next pane", palette=False),
     Command("shift+tab", "cycle_focus(-1)", "Previous pane", palette=False),
     Command("escape", "back", "Back / clear the filter"),
-    Command("enter", "enter", "Pick / show the abstract", priority=True),
+    Command("enter", "enter", "Pick / show the abstract", priority=True, palette=False),
 )
 """In the order of the key line."""
 
@@ -154,7 +155,7 @@ HELP_KEYS: tuple[HelpRow, ...] = (
     HelpRow("r", "Reload the digest from disk (the view is kept)", ("app.reload",)),
     HelpRow("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar", ("back",)),
     HelpRow("ctrl+p", "Command palette: every action by name"),
-    HelpRow("? / F1", "This help", ("app.help",)),
+    HelpRow("? / F1", "This help (in the filter bar: F1; ? types)", ("app.help",)),
     HelpRow("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)", ("app.quit",)),
 )
 """The help screen's key table, in its order."""

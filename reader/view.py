@@ -108,13 +108,17 @@ def view_rows(
     return sort_indices(digest, selected, view.sort, view.reverse)
 
 
-def subtitle(view: View, count: int, total: int | None) -> str:
+def subtitle(view: View, count: int, total: int | None, compact: bool = False) -> str:
     """`2023-05-14 · 3 of 12 papers · diffusion · by title (reversed)`; `total` is given only
-    when a query filters."""
+    when a query filters. `compact` (tiny screens): the count first, whole, then where
+    (`3/12 · 2023-05-14`); the query is in the filter bar."""
     if view.starred_only:
         where = "Starred"
     else:
         where = "All weeks" if view.week is None else week_label(view.week)
+    if compact:
+        shown = str(count) if total is None else f"{count}/{total}"
+        return f"{shown} · {where}"
     papers = f"{count} paper{'s' if count != 1 else ''}"
     if total is not None:
         papers = f"{count} of {total} papers · {inert(view.query)}"
@@ -122,6 +126,31 @@ def subtitle(view: View, count: int, total: int | None) -> str:
     if view.reverse:
         order += " (reversed)"
     return f"{where} · {papers}{order}"
+
+
+def elsewhere(digest: Digest, hits: Sequence[int], week: date | None) -> int:
+    """How many of the hits lie outside `week` (None, all weeks: 0)."""
+    return 0 if week is None else len(hits) - match_count(digest, hits, week)
+
+
+def empty_lines(view: View, filtered: bool, elsewhere: int) -> list[str]:
+    """What an empty list says: why it is empty and what to do. `filtered`: a query filters;
+    `elsewhere`: how many matches the other weeks hold."""
+    where = "" if view.week is None else f" in {week_label(view.week)}"
+    if view.starred_only:
+        lines = [
+            f"No starred papers{' match' if filtered else ''}.",
+            "s stars the highlighted paper.",
+        ]
+    elif not filtered:
+        lines = [f"No papers{where}."]
+    else:
+        lines = [f"No papers match{where}."]
+        if elsewhere and view.week is not None:
+            lines.append(f"{elsewhere} in other weeks: a shows all weeks.")
+    if filtered:
+        lines.append("Esc clears the filter, / edits it.")
+    return lines
 
 
 def count_label(matches: int, unread: int, filtered: bool) -> str:

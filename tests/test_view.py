@@ -14,6 +14,8 @@ from reader.view import (
     WeekRows,
     category_active,
     count_label,
+    elsewhere,
+    empty_lines,
     next_unread,
     pick_category,
     sidebar_cursor,
@@ -98,6 +100,45 @@ def test_subtitle() -> None:
     )
     hostile = View(query="a\x1b[31mb")
     assert "\x1b" not in subtitle(hostile, 0, 5)
+
+
+def test_compact_subtitle_puts_the_whole_count_first() -> None:
+    """Tiny screens: the count is never the part the header cuts off."""
+    assert subtitle(View(week=W1), 2, None, compact=True) == "2 · 2023-06-18"
+    filtered = View(week=W2, query="a long query that the filter bar shows", sort="title")
+    assert subtitle(filtered, 0, 3, compact=True) == "0/3 · 2023-06-11"
+    assert subtitle(View(starred_only=True), 4, None, compact=True) == "4 · Starred"
+
+
+def test_elsewhere_counts_the_matches_outside_the_week() -> None:
+    hits = [0, 2, 5]  # the diffusion papers: one in each week
+    assert elsewhere(DIGEST, hits, W2) == 2
+    assert elsewhere(DIGEST, [0, 1], W2) == 2
+    assert elsewhere(DIGEST, [2], W2) == 0
+    assert elsewhere(DIGEST, hits, None) == 0  # all weeks: there is no elsewhere
+
+
+def test_empty_lines_say_why_and_what_to_do() -> None:
+    assert empty_lines(View(week=W3), filtered=False, elsewhere=0) == ["No papers in 2023-06-04."]
+    assert empty_lines(View(week=W1, query="robots"), filtered=True, elsewhere=1) == [
+        "No papers match in 2023-06-18.",
+        "1 in other weeks: a shows all weeks.",
+        "Esc clears the filter, / edits it.",
+    ]
+    assert empty_lines(View(query="nothing"), filtered=True, elsewhere=0) == [
+        "No papers match.",
+        "Esc clears the filter, / edits it.",
+    ]
+    assert empty_lines(View(starred_only=True), filtered=False, elsewhere=0) == [
+        "No starred papers.",
+        "s stars the highlighted paper.",
+    ]
+    starred = empty_lines(View(starred_only=True, query="x"), filtered=True, elsewhere=3)
+    assert starred == [
+        "No starred papers match.",
+        "s stars the highlighted paper.",
+        "Esc clears the filter, / edits it.",
+    ]
 
 
 def test_count_label() -> None:

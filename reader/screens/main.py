@@ -37,6 +37,8 @@ from reader.view import (
     View,
     WeekRows,
     category_active,
+    elsewhere,
+    empty_lines,
     next_unread,
     pick_category,
     sidebar_cursor,
@@ -127,9 +129,12 @@ class MainScreen(Screen[None]):
         store: StateStore,
         read_delay: float = 1.5,
         counts: ReadCounts | None = None,
+        week_given: bool = False,
     ) -> None:
         super().__init__()
         digest = with_cached_authors(digest, store.metadata)
+        self.week_given = week_given
+        """The week was asked for (--week): it stays even when nothing there matches."""
         self.digest = digest
         self.set_reactive(MainScreen.view, View(week=week))
         self._keep: int | None = None
@@ -180,8 +185,10 @@ class MainScreen(Screen[None]):
             self.query_one("#filter", Input).value = self._initial_query
         self.paper_list.status = StoreStatus(self.store, self.repeated)
         self._set_query(self._initial_query)
-        if self._initial_query and not self.indices and self.week is not None and self.hits:
-            self.say(f"Nothing matches in {week_label(self.week)}: showing all weeks.")
+        week = self.week
+        if week is not None and self.hits and not self.indices and not self.week_given:
+            # the newest week by default and nothing matches there: all weeks, as --print
+            self.say(f"Nothing matches in {week_label(week)}: showing all weeks.")
             self.select_week(None)
         self.set_focus(self.paper_list)
         self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
@@ -194,7 +201,11 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
         self.set_class(width < NARROW, "-narrow")
-        self.set_class(width < TINY, "-tiny")
+        tiny = width < TINY
+        if tiny != self.has_class("-tiny"):
+            self.set_class(tiny, "-tiny")
+            if self.ready:
+                self._refresh_title()
 
     # --- the view --------------------------------------------------------------------------
 
@@ -313,17 +324,28 @@ class MainScreen(Screen[None]):
             spans=self._spans(),
             cursor=cursor,
         )
+        filtered = not self.filter_query.is_empty
+        self.paper_list.empty_lines = (
+            []
+            if self.indices
+            else empty_lines(view, filtered, elsewhere(self.digest, self.hits, view.week))
+        )
         self._refresh_sidebar()
-        total = None
-        if not self.filter_query.is_empty:
-            starred_only = view.starred_only
-            total = len(self._starred() if starred_only else self.digest.indices(view.week))
-        self.sub_title = subtitle(view, len(self.indices), total)
+        self._refresh_title()
         if not self.indices:
             self._show_paper(None)
         if bool(self.indices) != self._had_papers:  # the paper keys come and go
             self._had_papers = bool(self.indices)
             self.refresh_bindings()
+
+    def _refresh_title(self) -> None:
+        """The header's subtitle; on tiny screens the count first (the query is in the bar)."""
+        view = self.view
+        total = None
+        if not self.filter_query.is_empty:
+            starred_only = view.starred_only
+            total = len(self._starred() if starred_only else self.digest.indices(view.week))
+        self.sub_title = subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
 
     def _spans(self) -> Spans | None:
         return None if self.filter_query.is_empty else self.filter_query.highlight_spans

@@ -190,7 +190,9 @@ class AbstractPane(InstantScroll, ScrollView, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    AbstractPane { padding: 0 1; overflow-x: hidden; overflow-y: auto; }
+    AbstractPane {
+        padding: 0 1; overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable;
+    }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

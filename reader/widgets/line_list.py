@@ -70,6 +70,8 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.row_count = 0
+        self.empty_lines: list[str] = []
+        """What the list shows while it has no rows (why, and what to do)."""
 
     # --- content ---------------------------------------------------------------------------
 
@@ -115,6 +117,11 @@ class LineList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
         base = self.rich_style
+        if not self.row_count and 0 <= row < len(self.empty_lines) and width > 0:
+            text = Text(self.empty_lines[row], style=Style(dim=True, italic=True))
+            text.truncate(width, overflow="ellipsis", pad=True)
+            segments = list(text.render(self.app.console, end=""))
+            return Strip(Segment.apply_style(segments, base), width)
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, base)
         text = self.render_row(row, width, row == self.cursor)
