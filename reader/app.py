@@ -11,6 +11,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
+from weakref import WeakSet
 
 from textual import events
 from textual.actions import parse as parse_action
@@ -92,6 +93,8 @@ class ReaderApp(App[None]):
         self._counts: ReadCounts | None = None
         self._held_keys: deque[events.Key] = deque()
         self._held_since = 0.0
+        self._focused_screens: WeakSet[Screen[object]] = WeakSet()
+        """Screens that have focused a widget once: a later loss of focus holds no keys."""
         self.title = inert(digest.name) if digest is not None else inert(description)
 
     def get_default_screen(self) -> Screen[None]:
@@ -132,13 +135,14 @@ class ReaderApp(App[None]):
         await self._route_key(event)
 
     def _ready_for_keys(self) -> bool:
-        """False while the current screen has not mounted or not yet focused what it focuses."""
+        """False while the current screen has not mounted, or not yet focused its first widget."""
         screen = self.screen
         if not screen.is_mounted:
             return False
-        if screen.focused is None and screen.AUTO_FOCUS != "":
-            return not any(widget.focusable for widget in screen.query("*"))
-        return True
+        if screen.focused is not None or screen in self._focused_screens:
+            self._focused_screens.add(screen)
+            return True
+        return screen.AUTO_FOCUS == "" or not any(w.focusable for w in screen.query("*"))
 
     async def _release_held_keys(self) -> None:
         while self._held_keys:
@@ -153,6 +157,8 @@ class ReaderApp(App[None]):
             self.app_focus = True
         if await self._check_bindings(event.key, priority=True):
             return
+        if event.key in ("pagedown", "pageup") and _palette_list_unpaged(self.screen):
+            return  # Textual's palette raises KeyError paging a list it has not laid out
         focused = self.focused
         if isinstance(focused, Input) and event.is_printable:
             await focused._on_key(event)  # typed now, so the next key sees the new text
@@ -326,6 +332,16 @@ class ReaderApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title in TEXTUAL_COMMANDS and command.title not in titles:
                 yield command
+
+
+def _palette_list_unpaged(screen: Screen[object]) -> bool:
+    """The palette's list is empty or has no room yet (paging it would raise, textual 8.2.8)."""
+    from textual.command import CommandList, CommandPalette
+
+    if not isinstance(screen, CommandPalette):
+        return False
+    commands = screen.query_one(CommandList)
+    return not commands.option_count or not commands.scrollable_content_region
 
 
 def make_app(

@@ -54,7 +54,6 @@ from reader.widgets.key_line import KeyLine
 from reader.widgets.messages import (
     CategoryToggled,
     PaperChosen,
-    PaperHighlighted,
     SidebarChoice,
     StarredChosen,
     WeekChosen,
@@ -191,6 +190,7 @@ class MainScreen(Screen[None]):
             self.say(f"Nothing matches in {week_label(week)}: showing all weeks.")
             self.select_week(None)
         self.set_focus(self.paper_list)
+        self.watch(self.paper_list, "cursor", self._paper_highlighted, init=False)
         self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self._show_store_warnings()
@@ -206,6 +206,13 @@ class MainScreen(Screen[None]):
             self.set_class(tiny, "-tiny")
             if self.ready:
                 self._refresh_title()
+        if self.ready:
+            self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        """A pane hidden by a resize took the focus with it: the list takes it."""
+        if self.focused is None and self.app.screen is self:
+            self.set_focus(self._main_pane())
 
     # --- the view --------------------------------------------------------------------------
 
@@ -323,6 +330,7 @@ class MainScreen(Screen[None]):
             show_week=view.show_week,
             spans=self._spans(),
             cursor=cursor,
+            announce=False,  # the abstract follows here, before the next key
         )
         filtered = not self.filter_query.is_empty
         self.paper_list.empty_lines = (
@@ -332,8 +340,7 @@ class MainScreen(Screen[None]):
         )
         self._refresh_sidebar()
         self._refresh_title()
-        if not self.indices:
-            self._show_paper(None)
+        self._show_paper(self.paper_list.current)
         if bool(self.indices) != self._had_papers:  # the paper keys come and go
             self._had_papers = bool(self.indices)
             self.refresh_bindings()
@@ -516,10 +523,10 @@ class MainScreen(Screen[None]):
 
     # --- events from the widgets -----------------------------------------------------------
 
-    @on(PaperHighlighted)
-    def _paper_highlighted(self, event: PaperHighlighted) -> None:
-        if event.index == self.paper_list.current:  # else stale: a newer one is on its way
-            self._show_paper(event.index)
+    def _paper_highlighted(self) -> None:
+        """The list's cursor moved (watched, not its PaperHighlighted message: the abstract
+        follows in the same key, before the next is routed)."""
+        self._show_paper(self.paper_list.current)
 
     def _sidebar_moved(self) -> None:
         """The sidebar's cursor moved: browsing shows the week at once (watched, not a posted

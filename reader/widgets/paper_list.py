@@ -74,13 +74,14 @@ class PaperList(LineList):
         show_week: bool,
         spans: Spans | None,
         cursor: int = 0,
+        announce: bool = True,
     ) -> None:
-        """Show `indices` of `digest`, the cursor on row `cursor`."""
+        """Show `indices` of `digest`, the cursor on row `cursor` (announced unless told not)."""
         self.digest = digest
         self.indices = indices
         self.show_week = show_week
         self.spans = spans
-        self.set_row_count(len(indices), cursor)
+        self.set_row_count(len(indices), cursor, announce=announce)
 
     @property
     def current(self) -> int | None:
