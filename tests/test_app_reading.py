@@ -44,9 +44,9 @@ def sidebar_count(app: ReaderApp, kind: str, week: date | None = None) -> str:
 async def test_paper_becomes_read_after_dwell(digest: Digest) -> None:
     store = StateStore()
     app = make_app(digest, state=store, read_delay=0.5)
+    started = time.monotonic()  # the abstract is shown (and the dwell starts) while mounting
     async with app.run_test(size=(120, 40)) as pilot:
         first = key_at(app, 0)
-        started = time.monotonic()
         await pilot.pause()
         if time.monotonic() - started < 0.4:
             assert not store.is_read(first)
