@@ -22,6 +22,7 @@ from reader.latex import display_math
 from reader.model import Paper, week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
+from reader.widgets.line_list import set_virtual_size
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
 
@@ -219,7 +220,7 @@ class AbstractPane(InstantScroll, ScrollView, can_focus=True):
             if width > 0
             else []
         )
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -14,6 +14,26 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
+
+
+def set_virtual_size(widget: ScrollView, size: Size) -> None:
+    """Give `widget` a new virtual size, laying the screen out only when that can change it.
+
+    Assigning `virtual_size` always lays the whole screen out (a frame's worth of work), even when
+    the size is the same. Unless the vertical scrollbar appears or goes, nothing outside the
+    widget moves: then the size is set quietly and only the scrollbar is updated, as Textual does
+    itself when a widget is resized without a layout."""
+    old = widget.virtual_size
+    if size == old:
+        return
+    height = widget.container_size.height
+    if size.width != old.width or (size.height > height) != (old.height > height):
+        widget.virtual_size = size
+        return
+    widget.set_reactive(Widget.virtual_size, size)
+    widget._scroll_update(size)
+    widget.refresh()
 
 
 class RowMessage(Message):
@@ -59,7 +79,8 @@ class LineList(ScrollView, can_focus=True):
     CURSOR_COMPONENT = ""
     """The component class whose style marks the cursor row (empty: none)."""
 
-    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
+    """Moving it repaints the two rows (or the page, when it scrolls), not the whole list."""
 
     class CursorMoved(RowMessage):
         """The cursor moved to `row` (also posted when the rows are replaced)."""
@@ -76,7 +97,7 @@ class LineList(ScrollView, can_focus=True):
     def set_row_count(self, count: int, cursor: int = 0, announce: bool = True) -> None:
         """Replace the rows: `count` of them, the cursor on `cursor` (announced unless told not)."""
         self.row_count = count
-        self.virtual_size = Size(self.size.width, count)
+        self._set_virtual_size(Size(self.size.width, count))
         self.set_reactive(LineList.cursor, self._clamp(cursor))
         self.refresh()
         self._scroll_cursor_into_view(center=True)
@@ -161,8 +182,11 @@ class LineList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.row_count)
+        self._set_virtual_size(Size(event.size.width, self.row_count))
         self._scroll_cursor_into_view(center=True)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        set_virtual_size(self, size)
 
     @property
     def page_height(self) -> int:
