@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -9,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -34,6 +36,27 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)
     widget.refresh()
+
+
+_FRAME_STYLES: dict[Widget, Style] = {}
+"""Each widget's `rich_style` while its lines are being rendered."""
+
+
+@contextmanager
+def frame_style(widget: Widget) -> Iterator[None]:
+    """While `widget` renders a batch of lines, its `rich_style` is worked out once: Textual
+    walks every ancestor's styles for it (~0.5 ms), and a pane asks for it on every line."""
+    _FRAME_STYLES[widget] = widget.rich_style
+    try:
+        yield
+    finally:
+        _FRAME_STYLES.pop(widget, None)
+
+
+def base_style(widget: Widget) -> Style:
+    """`widget.rich_style`, from the batch being rendered when there is one."""
+    style = _FRAME_STYLES.get(widget)
+    return widget.rich_style if style is None else style
 
 
 class RowMessage(Message):
@@ -91,6 +114,7 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.row_count = 0
+        self._component_styles_seen: dict[tuple[str, bool], Style] = {}
 
     # --- content ---------------------------------------------------------------------------
 
@@ -115,10 +139,11 @@ class LineList(ScrollView, can_focus=True):
     def component_style(self, name: str, background: bool = False) -> Style:
         """A component class's style (colours blended), without its background unless asked,
         so that the cursor row's background shows under it."""
+        seen = self._component_styles_seen.get((name, background))
+        if seen is not None:
+            return seen
         full = self.get_component_rich_style(name)
-        if background:
-            return full
-        return Style(
+        style = full if background else Style(
             color=full.color,
             bold=full.bold,
             dim=full.dim,
@@ -127,15 +152,22 @@ class LineList(ScrollView, can_focus=True):
             strike=full.strike,
             reverse=full.reverse,
         )
+        self._component_styles_seen[name, background] = style
+        return style
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         """The content of `row` (override)."""
         return Text(str(row))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._component_styles_seen.clear()  # worked out again once per batch of lines
+        with frame_style(self):
+            return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
-        base = self.rich_style
+        base = base_style(self)
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, base)
         text = self.render_row(row, width, row == self.cursor)
