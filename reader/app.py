@@ -107,6 +107,8 @@ class ReaderApp(App[None]):
         return self._main_screen(self.digest)
 
     def on_mount(self) -> None:
+        if self.digest is not None:
+            self.call_after_refresh(settle_collector)
         if self.stamp is not None:
             self._stamp_seen = self.stamp()
             self.set_interval(WATCH_SECONDS, self._check_files, name="watch")
@@ -217,8 +219,12 @@ class ReaderApp(App[None]):
     def _loaded(self, digest: Digest) -> None:
         self.digest = digest
         self.title = inert(digest.name)
+        loading = self.screen
         self.push_screen(self._main_screen(digest))
-        gc.freeze()  # a big digest's objects live all session: keep them out of the collector
+        # The loading screen stays at the bottom of the stack, emptied: its progress bar would
+        # go on animating under the main screen (CPU and repaints while the reader is idle).
+        loading.remove_children()
+        self.call_after_refresh(settle_collector)
 
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error
@@ -342,6 +348,15 @@ def _palette_list_unpaged(screen: Screen[object]) -> bool:
         return False
     commands = screen.query_one(CommandList)
     return not commands.option_count or not commands.scrollable_content_region
+
+
+def settle_collector() -> None:
+    """After the first paint: what is alive now (the digest, the screen) lives all session, so
+    it is frozen out of the garbage collector, and collecting starts again if the command line
+    held it off during startup. Full collections then no longer walk 100k papers mid-key."""
+    if not gc.isenabled():  # in-process callers (tests) that collect keep their own ways
+        gc.freeze()
+        gc.enable()
 
 
 def make_app(

@@ -573,7 +573,11 @@ def enrich(digest: Digest, known: Mapping[str, Metadata]) -> Digest:
             paper = replace(paper, authors=meta.authors)
             changed = True
         papers.append(paper)
-    return Digest(papers, name=digest.name, source=digest.source) if changed else digest
+    if not changed:
+        return digest
+    enriched = Digest(papers, name=digest.name, source=digest.source, joined=digest.joined)
+    enriched.search_store = digest.search_store  # the search text holds no authors
+    return enriched
 
 
 def with_cached_authors(

@@ -10,6 +10,7 @@ Every failure is one line on standard error, `reader: error: FILE:LINE: what is 
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import re
@@ -21,13 +22,13 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from reader import __version__
 from reader.arxiv import Metadata, enrich
 from reader.ascii import fall_back
+from reader.digest_cache import open_digest
 from reader.formats import UNDATED_WORDS
 from reader.loader import (
     LoadError,
     digest_name,
     expand_sources,
     load_digest,
-    reload_digest,
     source_stamp,
 )
 from reader.model import UNDATED, Digest, join_note, resolve_week, week_label, week_text
@@ -445,7 +446,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.print_:
             return fetched
     if args.print_:
-        digest = load_digest(sources)
+        digest = open_digest(sources)
         if digest.joined is not None:
             sys.stderr.write(f"{PROG}: {join_note(digest.joined)}\n")
         week = _resolve_week(digest, args.week, default="all")
@@ -534,11 +535,11 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
         digest = load_digest(sources)
         _reattach_terminal()
     elif _source_bytes(sources) <= LOAD_IN_APP_BYTES:
-        digest = load_digest(sources)
+        digest = open_digest(sources)
     else:
 
         def loader(progress: Callable[[float, str], None]) -> Digest:
-            return load_digest(sources, progress=progress)
+            return open_digest(sources, progress=progress)
 
     if digest is not None:
         _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
@@ -554,7 +555,7 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
             read_delay=args.read_after,
             loader=loader,
             description=", ".join(sources or ["the bundled digest"]),
-            reload=(lambda: reload_digest(sources)) if can_reload else None,
+            reload=(lambda: open_digest(sources)) if can_reload else None,
             stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
         )
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
@@ -655,7 +656,22 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with `argv` (default: sys.argv[1:]); return the exit status."""
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit status.
+
+    The garbage collector is off while reader starts and loads (a digest's objects are all kept,
+    so collecting them finds nothing and costs tens of ms at every size); the TUI turns it back
+    on after its first paint, with everything alive by then frozen out of it (`gc.freeze`)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if collecting:  # in-process callers (tests) get their collector back
+            gc.unfreeze()
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         try:

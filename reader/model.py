@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import cast
+from typing import Protocol, cast
 
 from reader.text import clean_abstract
 
@@ -124,13 +124,32 @@ def new_paper(
 _WEEK = attrgetter("week")
 
 
+class SearchStore(Protocol):
+    """Somewhere a digest's search text is kept between runs (`reader.digest_cache`)."""
+
+    def load(self, count: int) -> list[str] | None:
+        """The stored haystacks of `count` papers, or None when there are none to trust."""
+
+    def save(self, haystacks: list[str]) -> None:
+        """Keep freshly built haystacks (failures are the store's to swallow)."""
+
+
 class Digest:
     """An immutable, ordered collection of papers: newest week first, source order within a week.
 
     Papers are addressed by their index in `papers`; views of the digest are arrays of indices.
     """
 
-    __slots__ = ("name", "source", "papers", "weeks", "week_ranges", "joined", "_haystacks")
+    __slots__ = (
+        "name",
+        "source",
+        "papers",
+        "weeks",
+        "week_ranges",
+        "joined",
+        "search_store",
+        "_haystacks",
+    )
 
     def __init__(
         self,
@@ -158,6 +177,8 @@ class Digest:
         self.weeks: tuple[date, ...] = tuple(weeks)
         self.week_ranges: dict[date, range] = ranges
         self._haystacks: list[str] | None = None
+        self.search_store: SearchStore | None = None
+        """Where `haystacks` are read from instead of built, and saved to once built."""
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -169,16 +190,24 @@ class Digest:
     def haystacks(self) -> list[str]:
         """Per paper, the lowercased searchable text: title, category, cleaned abstract (and the
         summary, for papers that have one: it stands in for the abstract where there is none)."""
+        if self._haystacks is None and self.search_store is not None:
+            self._haystacks = self.search_store.load(len(self.papers))
+            if self._haystacks is None:
+                self._haystacks = self._build_haystacks()
+                self.search_store.save(self._haystacks)
         if self._haystacks is None:
-            self._haystacks = [
-                (
-                    f"{paper.title}\n{paper.category}\n{paper.text}\n{paper.summary}"
-                    if paper.summary
-                    else f"{paper.title}\n{paper.category}\n{paper.text}"
-                ).lower()
-                for paper in self.papers
-            ]
+            self._haystacks = self._build_haystacks()
         return self._haystacks
+
+    def _build_haystacks(self) -> list[str]:
+        return [
+            (
+                f"{paper.title}\n{paper.category}\n{paper.text}\n{paper.summary}"
+                if paper.summary
+                else f"{paper.title}\n{paper.category}\n{paper.text}"
+            ).lower()
+            for paper in self.papers
+        ]
 
     def indices(self, week: date | None = None) -> range:
         """The indices of one week's papers, or of every paper when `week` is None."""

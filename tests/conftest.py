@@ -1,4 +1,5 @@
-"""Shared fixtures: every test runs with its own reading-state directory and no real clipboard."""
+"""Shared fixtures: every test runs with its own reading-state and cache directories and no real
+clipboard."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     state = tmp_path / "state"
     monkeypatch.setenv("READER_STATE_DIR", str(state))
+    monkeypatch.setenv("READER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     yield state

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from textual.widgets import ProgressBar
 
 from reader.app import ReaderApp, make_app
 from reader.loader import LoadError, load_digest
@@ -51,6 +54,10 @@ async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:
         assert isinstance(screen, MainScreen)
         assert len(screen.indices) == 10
         assert app.title == "ml-papers-2023"
+        # The loading screen under it is emptied: no progress bar animating behind the reader.
+        (loading,) = [s for s in app.screen_stack if isinstance(s, LoadingScreen)]
+        assert not loading.query(ProgressBar)
+        assert not loading.children
 
 
 async def test_q_quits_while_loading_never_finishes() -> None:
@@ -178,3 +185,18 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
         assert screen.paper_list.cursor == 1
     assert errors == []
     assert app.return_code in (None, 0)
+
+
+async def test_the_collector_comes_back_frozen_after_the_first_paint() -> None:
+    """The command line holds the collector off while starting; the app turns it on after its
+    first paint with what is alive by then frozen (no full collection walks the digest)."""
+    gc.disable()
+    try:
+        app = make_app(load_digest(), read_delay=60)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(gc.isenabled, pilot)
+            assert gc.get_freeze_count() > 0
+            assert isinstance(app.screen, MainScreen)
+    finally:
+        gc.unfreeze()
+        gc.enable()

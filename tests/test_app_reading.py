@@ -44,7 +44,7 @@ def sidebar_count(app: ReaderApp, kind: str, week: date | None = None) -> str:
 async def test_paper_becomes_read_after_dwell(digest: Digest) -> None:
     store = StateStore()
     app = make_app(digest, state=store, read_delay=0.5)
-    started = time.monotonic()  # the abstract is shown (and the dwell starts) while mounting
+    started = time.monotonic()  # the first paper is shown as the screen mounts
     async with app.run_test(size=(120, 40)) as pilot:
         first = key_at(app, 0)
         await pilot.pause()
@@ -180,11 +180,11 @@ async def test_repeated_paper_is_marked_with_its_other_weeks() -> None:
 
 async def test_no_dwell_read_while_the_abstract_is_hidden(digest: Digest) -> None:
     store = StateStore()
-    app = make_app(digest, state=store, read_delay=0.2)
+    app = make_app(digest, state=store, read_delay=1.0)  # the dwell starts as the screen mounts
     async with app.run_test(size=(120, 40)) as pilot:
         first = key_at(app, 0)
         await pilot.press("question_mark")  # the help screen covers the abstract at once
-        await pilot.pause(0.6)
+        await pilot.pause(1.2)
         assert not store.is_read(first)
         await pilot.press("escape")
         for _ in range(50):

@@ -196,7 +196,7 @@ def test_interrupt_exits_130_quietly(
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("reader.cli.load_digest", interrupted)
+    monkeypatch.setattr("reader.cli.open_digest", interrupted)
     assert cli(capsys, "--print") == (130, "", "")
 
 
@@ -206,7 +206,7 @@ def test_an_unexpected_exception_is_one_line_status_1(
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("reader.cli.load_digest", broken)
+    monkeypatch.setattr("reader.cli.open_digest", broken)
     monkeypatch.delenv("READER_DEBUG", raising=False)
     code, out, err = cli(capsys, "--print")
     assert (code, out) == (1, "")
@@ -523,3 +523,23 @@ def test_the_readme_says_how_to_run_reader_and_make_run_passes_args() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == ".venv/bin/reader --week all --query '-cat:robotics'"
+
+
+def test_the_collector_is_off_while_loading_and_back_after(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from reader import digest_cache
+
+    seen: list[bool] = []
+    real = digest_cache.open_digest
+
+    def watching(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("reader.cli.open_digest", watching)
+    assert cli(capsys, "--print", "--format", "json")[0] == 0
+    assert seen == [False]
+    assert gc.isenabled()

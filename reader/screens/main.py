@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static
+from textual.widgets._header import HeaderTitle
 from textual.worker import get_current_worker
 
 from reader.arxiv import pdf_url, with_cached_authors
@@ -54,6 +55,7 @@ from reader.widgets.key_line import KeyLine
 from reader.widgets.messages import (
     CategoryToggled,
     PaperChosen,
+    PaperHighlighted,
     SidebarChoice,
     StarredChosen,
     WeekChosen,
@@ -137,8 +139,10 @@ class MainScreen(Screen[None]):
         self.digest = digest
         self.set_reactive(MainScreen.view, View(week=week))
         self._keep: int | None = None
-        self._had_papers = True
         """The paper the next redraw keeps the cursor on (else the highlighted one)."""
+        self._had_papers = True
+        self._shown: tuple[Digest, int | None, Query] | None = None
+        """What the abstract pane shows: (digest, paper index, query)."""
         self.store = store
         self.read_delay = read_delay
         self.counts = counts if counts is not None else ReadCounts(digest, store.is_read)
@@ -190,8 +194,8 @@ class MainScreen(Screen[None]):
             self.say(f"Nothing matches in {week_label(week)}: showing all weeks.")
             self.select_week(None)
         self.set_focus(self.paper_list)
-        self.watch(self.paper_list, "cursor", self._paper_highlighted, init=False)
         self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
+        self.watch(self.paper_list, "cursor", self._paper_moved, init=False)
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self._show_store_warnings()
         if len(self.digest) > SYNC_FILTER_LIMIT:
@@ -352,7 +356,24 @@ class MainScreen(Screen[None]):
         if not self.filter_query.is_empty:
             starred_only = view.starred_only
             total = len(self._starred() if starred_only else self.digest.indices(view.week))
-        self.sub_title = subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
+        self._set_subtitle(
+            subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
+        )
+        self._show_paper(self.paper_list.current)
+        if bool(self.indices) != self._had_papers:  # the paper keys come and go
+            self._had_papers = bool(self.indices)
+            self.refresh_bindings()
+
+    def _set_subtitle(self, text: str) -> None:
+        """The header's subtitle, repainting the header alone, in this frame.
+
+        Assigning `Screen.sub_title` repaints the whole screen, and the Header picks the new
+        title up a frame later (an async watcher) with a layout of its own."""
+        if text == self.sub_title:
+            return
+        self.set_reactive(Screen.sub_title, text)
+        for header in self.query(Header):
+            header.query_one(HeaderTitle).update(header.format_title(), layout=False)
 
     def _spans(self) -> Spans | None:
         return None if self.filter_query.is_empty else self.filter_query.highlight_spans
@@ -389,7 +410,18 @@ class MainScreen(Screen[None]):
         sidebar.set_entries(entries, sidebar_cursor(entries, keep))
 
     def _show_paper(self, index: int | None) -> None:
-        """Show the paper in the abstract pane; it becomes read if it stays there long enough."""
+        """Show the paper in the abstract pane; it becomes read if it stays there long enough.
+
+        A paper already shown (the same digest, paper and query) is left as it is: a redraw
+        that keeps the cursor where it was costs the pane nothing."""
+        shown = (self.digest, index, self.filter_query)
+        if (
+            index is not None
+            and self._shown is not None
+            and all(a is b for a, b in zip(shown, self._shown, strict=True))
+        ):
+            return
+        self._shown = shown
         pane = self.query_one(AbstractPane)
         if self._read_timer is not None:
             self._read_timer.stop()
@@ -450,6 +482,7 @@ class MainScreen(Screen[None]):
             return
         timer, self._read_timer = self._read_timer, None
         delay, self.read_delay = self.read_delay, -1.0
+        self._shown = None  # its marks or metadata changed: drawn again
         scroll = self.query_one(AbstractPane).scroll_y
         try:
             self._show_paper(index)
@@ -523,10 +556,16 @@ class MainScreen(Screen[None]):
 
     # --- events from the widgets -----------------------------------------------------------
 
-    def _paper_highlighted(self) -> None:
-        """The list's cursor moved (watched, not its PaperHighlighted message: the abstract
-        follows in the same key, before the next is routed)."""
+    def _paper_moved(self) -> None:
+        """The list's cursor moved: the pane follows at once (watched, not a message, so the
+        key's whole update lands in the frame it triggers)."""
         self._show_paper(self.paper_list.current)
+
+    @on(PaperHighlighted)
+    def _paper_highlighted(self, event: PaperHighlighted) -> None:
+        # Shown already by _paper_moved; this catches a cursor set without its watcher.
+        if event.index == self.paper_list.current:  # else stale: a newer one is on its way
+            self._show_paper(event.index)
 
     def _sidebar_moved(self) -> None:
         """The sidebar's cursor moved: browsing shows the week at once (watched, not a posted

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, VerticalScroll
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -22,6 +22,7 @@ from reader.latex import display_math
 from reader.model import Paper, week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
+from reader.widgets.line_list import base_style, frame_style, set_virtual_size
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
 
@@ -221,16 +222,21 @@ class AbstractPane(InstantScroll, ScrollView, can_focus=True):
             if width > 0
             else []
         )
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        with frame_style(self):
+            return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
+        style = base_style(self)
         if not 0 <= row < len(self._lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, style)
         strip = self._lines[row].crop_extend(0, width, None)
-        return Strip(Segment.apply_style(strip, self.rich_style), width)
+        return Strip(Segment.apply_style(strip, style), width)

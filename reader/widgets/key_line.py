@@ -61,6 +61,8 @@ class KeyLine(Widget):
         super().__init__(id=id)
         self._keys: list[tuple[int, int, str]] = []
         """(first cell, end cell, key) of each drawn item, for clicks."""
+        self._drawn: object = None
+        """What `_entries` gave when the line was last drawn."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -69,7 +71,9 @@ class KeyLine(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        self.refresh()
+        """Repainted only when what it shows changed (the signal comes after most keys)."""
+        if self._entries() != self._drawn:
+            self.refresh()
 
     def _entries(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str] | None]:
         """(key, key display, label, enabled) of each shown binding, one per action; the
@@ -90,7 +94,7 @@ class KeyLine(Widget):
 
     def render(self) -> Text:
         width = self.size.width
-        entries, palette = self._entries()
+        self._drawn = entries, palette = self._entries()
         items = [f"{display} {label}" for _key, display, label, _enabled in entries]
         right = f"{palette[1]} {palette[2]}" if palette is not None else ""
         kept, show_right = fit_items(items, right, width)

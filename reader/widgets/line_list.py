@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -9,11 +11,52 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
+
+
+def set_virtual_size(widget: ScrollView, size: Size) -> None:
+    """Give `widget` a new virtual size, laying the screen out only when that can change it.
+
+    Assigning `virtual_size` always lays the whole screen out (a frame's worth of work), even when
+    the size is the same. Unless the vertical scrollbar appears or goes, nothing outside the
+    widget moves: then the size is set quietly and only the scrollbar is updated, as Textual does
+    itself when a widget is resized without a layout."""
+    old = widget.virtual_size
+    if size == old:
+        return
+    height = widget.container_size.height
+    if size.width != old.width or (size.height > height) != (old.height > height):
+        widget.virtual_size = size
+        return
+    widget.set_reactive(Widget.virtual_size, size)
+    widget._scroll_update(size)
+    widget.refresh()
+
+
+_FRAME_STYLES: dict[Widget, Style] = {}
+"""Each widget's `rich_style` while its lines are being rendered."""
+
+
+@contextmanager
+def frame_style(widget: Widget) -> Iterator[None]:
+    """While `widget` renders a batch of lines, its `rich_style` is worked out once: Textual
+    walks every ancestor's styles for it (~0.5 ms), and a pane asks for it on every line."""
+    _FRAME_STYLES[widget] = widget.rich_style
+    try:
+        yield
+    finally:
+        _FRAME_STYLES.pop(widget, None)
+
+
+def base_style(widget: Widget) -> Style:
+    """`widget.rich_style`, from the batch being rendered when there is one."""
+    style = _FRAME_STYLES.get(widget)
+    return widget.rich_style if style is None else style
 
 
 class RowMessage(Message):
@@ -59,7 +102,8 @@ class LineList(ScrollView, can_focus=True):
     CURSOR_COMPONENT = ""
     """The component class whose style marks the cursor row (empty: none)."""
 
-    cursor: reactive[int] = reactive(0, init=False, always_update=True)
+    cursor: reactive[int] = reactive(0, init=False, always_update=True, repaint=False)
+    """Moving it repaints the two rows (or the page, when it scrolls), not the whole list."""
 
     class CursorMoved(RowMessage):
         """The cursor moved to `row` (also posted when the rows are replaced)."""
@@ -72,13 +116,14 @@ class LineList(ScrollView, can_focus=True):
         self.row_count = 0
         self.empty_lines: list[str] = []
         """What the list shows while it has no rows (why, and what to do)."""
+        self._component_styles_seen: dict[tuple[str, bool], Style] = {}
 
     # --- content ---------------------------------------------------------------------------
 
     def set_row_count(self, count: int, cursor: int = 0, announce: bool = True) -> None:
         """Replace the rows: `count` of them, the cursor on `cursor` (announced unless told not)."""
         self.row_count = count
-        self.virtual_size = Size(self.size.width, count)
+        self._set_virtual_size(Size(self.size.width, count))
         self.set_reactive(LineList.cursor, self._clamp(cursor))
         self.refresh()
         self._scroll_cursor_into_view(center=True)
@@ -96,10 +141,11 @@ class LineList(ScrollView, can_focus=True):
     def component_style(self, name: str, background: bool = False) -> Style:
         """A component class's style (colours blended), without its background unless asked,
         so that the cursor row's background shows under it."""
+        seen = self._component_styles_seen.get((name, background))
+        if seen is not None:
+            return seen
         full = self.get_component_rich_style(name)
-        if background:
-            return full
-        return Style(
+        style = full if background else Style(
             color=full.color,
             bold=full.bold,
             dim=full.dim,
@@ -108,15 +154,22 @@ class LineList(ScrollView, can_focus=True):
             strike=full.strike,
             reverse=full.reverse,
         )
+        self._component_styles_seen[name, background] = style
+        return style
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         """The content of `row` (override)."""
         return Text(str(row))
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._component_styles_seen.clear()  # worked out again once per batch of lines
+        with frame_style(self):
+            return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
-        base = self.rich_style
+        base = base_style(self)
         if not self.row_count and 0 <= row < len(self.empty_lines) and width > 0:
             text = Text(self.empty_lines[row], style=Style(dim=True, italic=True))
             text.truncate(width, overflow="ellipsis", pad=True)
@@ -168,8 +221,11 @@ class LineList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, self.row_count)
+        self._set_virtual_size(Size(event.size.width, self.row_count))
         self._scroll_cursor_into_view(center=True)
+
+    def _set_virtual_size(self, size: Size) -> None:
+        set_virtual_size(self, size)
 
     @property
     def page_height(self) -> int:
