@@ -30,6 +30,7 @@ from reader.screens.main import MainScreen
 from reader.screens.threads import call_quietly
 from reader.state import StateStore
 from reader.text import inert
+from reader.updates import describe_change
 
 if TYPE_CHECKING:
     from reader.loader import Loader
@@ -90,6 +91,8 @@ class ReaderApp(App[None]):
         self.load_error: Exception | None = None
         self._stamp_seen: object = None
         self._reloading = False
+        self._watching = False
+        self._notices: tuple[str, ...] = ()
         self._counts: ReadCounts | None = None
         self._held_keys: deque[events.Key] = deque()
         self._held_since = 0.0
@@ -108,6 +111,7 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         if self.digest is not None:
+            self._show_notices(self.digest)
             self.call_after_refresh(settle_collector)
         if self.stamp is not None:
             self._stamp_seen = self.stamp()
@@ -218,7 +222,7 @@ class ReaderApp(App[None]):
 
     def _loaded(self, digest: Digest) -> None:
         self.digest = digest
-        self.title = inert(digest.name)
+        self._show_notices(digest)
         loading = self.screen
         self.push_screen(self._main_screen(digest))
         # The loading screen stays at the bottom of the stack, emptied: its progress bar would
@@ -240,6 +244,7 @@ class ReaderApp(App[None]):
         if self._reloading:
             return
         self._reloading = True
+        self._watching = False
         reloader = self.reloader
 
         def run() -> None:
@@ -258,16 +263,35 @@ class ReaderApp(App[None]):
 
     def _reloaded(self, digest: Digest) -> None:
         self._reloading = False
+        old = self.digest
         self.digest = digest
-        self.title = inert(digest.name)
         if isinstance(self.screen, MainScreen):
             self.screen.replace_digest(digest)
         else:
             for screen in self.screen_stack:
                 if isinstance(screen, MainScreen):
                     screen.replace_digest(digest)
-        self.notify(f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks.", markup=False)
+        quiet, self._watching = self._watching, False
+        new = describe_change(old, digest) if old is not None else None
+        if new is not None and not new.startswith("changed"):
+            self.notify(f"{new}.", title="New in the digest", markup=False)
+        elif new is not None or not (quiet or digest.notices):
+            # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
+            self.notify(
+                f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks.", markup=False
+            )
+        self._show_notices(digest, only_new=quiet)
         gc.freeze()
+
+    def _show_notices(self, digest: Digest, only_new: bool = False) -> None:
+        """The title says when the digest is an offline copy; a toast says each notice (under
+        --watch, only a notice not shown last time)."""
+        notices = digest.notices
+        self.title = inert(digest.name) + (" · offline copy" if notices else "")
+        for notice in notices:
+            if not (only_new and notice in self._notices):
+                self.notify(inert(notice), severity="warning", timeout=10, markup=False)
+        self._notices = notices
 
     def _reload_failed(self, error: Exception) -> None:
         self._reloading = False
@@ -282,7 +306,9 @@ class ReaderApp(App[None]):
             return
         if stamp != self._stamp_seen:
             self._stamp_seen = stamp
-            self.action_reload()
+            if not self._reloading:
+                self.action_reload()
+                self._watching = True  # its toasts say only what is new
 
     def action_interrupt(self) -> None:
         """Ctrl+C quits from anywhere, with the exit status of an interrupted program (130)."""

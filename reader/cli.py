@@ -14,15 +14,19 @@ import gc
 import importlib
 import os
 import re
+import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from reader import __version__
 from reader.arxiv import Metadata, enrich
-from reader.ascii import fall_back
+from reader.ascii import can_write, fall_back
 from reader.digest_cache import open_digest
+from reader.fetch import FetchOptions, cached_urls, is_url, latest_url, size_text
 from reader.formats import UNDATED_WORDS
 from reader.loader import (
     LoadError,
@@ -86,7 +90,7 @@ def _week_argument(text: str) -> date | str:
 EPILOG = """\
 Without DIGEST, reads the bundled 2023 digest. Without --print, opens the reader (press ? there
 for its keys). DIGEST may be a pipe table, the upstream "ML Papers of the Week" README, CSV, JSON,
-a directory of them, or - for standard input.
+a directory of them, - for standard input, or an http(s) URL (cached for reading offline).
 
 query syntax (the same in the reader's filter bar):
   word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
@@ -153,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--watch",
         action="store_true",
-        help="in the TUI, reload the digest when its files change on disk",
+        help="in the TUI, reload the digest when its files change on disk, and revalidate "
+        "its URLs every 5 minutes",
     )
     parser.add_argument(
         "--read-after",
@@ -199,6 +204,34 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --serve, allow a --host beyond this machine; a secret token printed at "
         "start is then required in the URL",
+    )
+    parser.add_argument(
+        "--latest",
+        action="store_true",
+        help="read the public ML Papers of the Week README from the web (cached; see --offline)",
+    )
+    parser.add_argument(
+        "--latest-url",
+        metavar="URL",
+        default=None,
+        help="the address --latest reads (default: $READER_LATEST_URL, else the upstream README)",
+    )
+    parser.add_argument(
+        "--offline",
+        action="store_true",
+        help="never use the network: URLs open from the cache",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        default=None,
+        help="give up on a server silent for this long (default 15)",
+    )
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="revalidate every cached URL, print what changed, and exit (for cron)",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
@@ -255,6 +288,13 @@ def _port(text: str) -> int:
     raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
 
 
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+    return value
+
+
 def _warn(message: str) -> None:
     _say(f"warning: {message}")
 
@@ -275,12 +315,35 @@ def _describe_os_error(error: OSError) -> str:
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
+    if args.latest_url is not None and not args.latest:
+        raise UsageError("--latest-url applies only with --latest")
+    if args.update:
+        others = [
+            name
+            for name, given in (
+                ("DIGEST", bool(args.digests)),
+                ("--latest", args.latest),
+                ("--offline", args.offline),
+                ("--week", args.week is not None),
+                ("--query", args.query is not None),
+                ("--print", args.print_),
+                ("--format", args.format is not None),
+                ("--export-state", args.export_state is not None),
+                ("--import-state", args.import_state is not None),
+                ("--watch", args.watch),
+            )
+            if given
+        ]
+        if others:
+            raise UsageError(f"--update runs on its own, without {others[0]}")
+        return
     state_action = args.export_state is not None or args.import_state is not None
     if state_action:
         others = [
             name
             for name, given in (
                 ("DIGEST", bool(args.digests)),
+                ("--latest", args.latest),
                 ("--week", args.week is not None),
                 ("--query", args.query is not None),
                 ("--print", args.print_),
@@ -423,30 +486,118 @@ def _reattach_terminal() -> None:
     sys.stdin = open(0, closefd=False)  # noqa: SIM115 - lives as long as the process
 
 
+def _fetch_options(args: argparse.Namespace) -> FetchOptions:
+    if args.timeout is None:
+        return FetchOptions(offline=args.offline)
+    return FetchOptions(offline=args.offline, timeout=args.timeout)
+
+
+def _update(args: argparse.Namespace) -> int:
+    """`--update`: revalidate every cached URL; one line each on stdout (failures on stderr)."""
+    from reader.updates import update_cached
+
+    urls = cached_urls()
+    if not urls:
+        print(f"{PROG}: no cached URLs to update")
+        return EXIT_OK
+    failed = 0
+    for update in update_cached(urls, _fetch_options(args)):
+        if update.failed:
+            failed += 1
+            _error(update.line)
+        else:
+            print(inert(update.line), flush=True)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+class _StderrBar:
+    """A download's progress on standard error (a terminal): one line redrawn, wiped at the end."""
+
+    WIDTH = 24
+
+    def __init__(self) -> None:
+        self._drawn = 0.0
+        self._shown = False
+        # Without UTF-8 (LC_ALL=C): ASCII of the same width.
+        self._glyphs = "█░…" if can_write(sys.stderr, "█░…") else "#-."
+
+    def __call__(self, url: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - self._drawn < 0.1 and done != total:
+            return
+        self._drawn = now
+        size = f"{size_text(done)} of {size_text(total)}" if total else size_text(done)
+        bar = ""
+        if total:
+            filled = min(self.WIDTH, self.WIDTH * done // total)
+            bar = self._glyphs[0] * filled + self._glyphs[1] * (self.WIDTH - filled) + " "
+        head, address = f"{PROG}: fetching ", inert(url)
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        # One line, or the next redraw cannot wipe it: drop the bar, then shorten the URL.
+        if len(head) + len(address) + 1 + len(bar) + len(size) > width:
+            bar = ""
+        room = width - len(head) - 1 - len(size)
+        if len(address) > room:
+            address = address[: max(0, room - 1)] + self._glyphs[2]
+        line = f"{head}{address} {bar}{size}"[:width]
+        try:
+            sys.stderr.write(f"\r\x1b[K{line}")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            return
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            try:
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            self._shown = False
+
+
+def _sources(args: argparse.Namespace) -> list[str] | None:
+    sources: list[str] = list(args.digests)
+    if args.latest:
+        sources.insert(0, latest_url(args.latest_url))
+    return sources or None
+
+
 def _run(args: argparse.Namespace) -> int:
     _check_combinations(args)
+    if args.update:
+        return _update(args)
     if args.export_state is not None or args.import_state is not None:
         return _state_actions(args)
 
     if args.serve:
-        return _serve(args, args.digests or None, args.query or "")
+        return _serve(args, _sources(args), args.query or "")
     if not (args.print_ or args.fetch_metadata) and not sys.stdout.isatty() and not _served():
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query_text: str = args.query or ""
     query = parse_query(query_text)  # validated before loading: a typo fails fast
-    sources: list[str] | None = args.digests or None
+    sources = _sources(args)
     if sources is not None and "-" in sources and _stdin_is_terminal():
         raise UsageError(
             "-: standard input is a terminal, not a digest: pipe one in "
             "(cat digest.csv | reader -) or name the file"
         )
+    fetching = _fetch_options(args)
 
     if args.fetch_metadata:
         fetched = _fetch_metadata(args, sources, query)
         if not args.print_:
             return fetched
     if args.print_:
-        digest = open_digest(sources)
+        bar = _StderrBar() if sys.stderr is not None and sys.stderr.isatty() else None
+        try:
+            digest = _open(sources, replace(fetching, progress=bar))
+        finally:
+            if bar is not None:
+                bar.close()
+        for notice in digest.notices:
+            _say(notice)
         if digest.joined is not None:
             sys.stderr.write(f"{PROG}: {join_note(digest.joined)}\n")
         week = _resolve_week(digest, args.week, default="all")
@@ -485,7 +636,7 @@ def _run(args: argparse.Namespace) -> int:
         from reader.arxiv_fetch import DOWNLOAD_ENV
 
         os.environ[DOWNLOAD_ENV] = args.download_dir
-    return _run_tui(args, sources, query_text)
+    return _run_tui(args, sources, query_text, fetching)
 
 
 def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: Query) -> int:
@@ -494,7 +645,7 @@ def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: 
     still serves); the exit status is 0."""
     from reader.arxiv_fetch import fetch_metadata
 
-    digest = load_digest(sources)
+    digest = load_digest(sources, fetching=_fetch_options(args))
     week = _resolve_week(digest, args.week, default="all")
     store = StateStore()
     shown = _show_warnings(store)
@@ -516,30 +667,52 @@ def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: 
     return EXIT_OK
 
 
+def _open(
+    sources: list[str] | None,
+    fetching: FetchOptions,
+    progress: Callable[[float, str], None] | None = None,
+) -> Digest:
+    """The digest: through the parsed-digest cache for files, through the fetch cache (with
+    `fetching`'s options) when a source is a URL."""
+    if any(is_url(source) for source in sources or ()):
+        return load_digest(sources, progress, fetching)
+    return open_digest(sources, progress)
+
+
 def _source_bytes(sources: list[str] | None) -> int:
     """The size of the files a digest would be read from (0 when it cannot be told)."""
     try:
-        return sum(os.path.getsize(path) for path in expand_sources(sources) if path != "-")
+        return sum(
+            os.path.getsize(path)
+            for path in expand_sources(sources)
+            if path != "-" and not is_url(path)
+        )
     except (OSError, LoadError):
         return 0
 
 
-def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: str) -> int:
+def _run_tui(
+    args: argparse.Namespace,
+    sources: list[str] | None,
+    query_text: str,
+    fetching: FetchOptions,
+) -> int:
     """The TUI: a small digest is loaded first (errors print at once); a big one loads inside
     the app behind a progress bar, and its error, if any, is printed when the app has closed."""
     from reader.app import make_app
 
     digest: Digest | None = None
     loader: Loader | None = None
+    downloads = not fetching.offline and any(is_url(source) for source in sources or ())
     if sources is not None and "-" in sources:
-        digest = load_digest(sources)
+        digest = load_digest(sources, fetching=fetching)
         _reattach_terminal()
-    elif _source_bytes(sources) <= LOAD_IN_APP_BYTES:
-        digest = open_digest(sources)
-    else:
+    elif not downloads and _source_bytes(sources) <= LOAD_IN_APP_BYTES:
+        digest = _open(sources, fetching)
+    else:  # big files, or a download: behind the loading screen's progress bar
 
         def loader(progress: Callable[[float, str], None]) -> Digest:
-            return open_digest(sources, progress=progress)
+            return _open(sources, fetching, progress)
 
     if digest is not None:
         _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
@@ -555,7 +728,7 @@ def _run_tui(args: argparse.Namespace, sources: list[str] | None, query_text: st
             read_delay=args.read_after,
             loader=loader,
             description=", ".join(sources or ["the bundled digest"]),
-            reload=(lambda: open_digest(sources)) if can_reload else None,
+            reload=(lambda: _open(sources, fetching)) if can_reload else None,
             stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
         )
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
@@ -598,7 +771,9 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
         )
     parse_query(query_text)
     if _source_bytes(sources) <= LOAD_IN_APP_BYTES:  # a big one is checked by each tab
-        _resolve_week(load_digest(sources), args.week, default="latest")
+        _resolve_week(
+            load_digest(sources, fetching=_fetch_options(args)), args.week, default="latest"
+        )
     arguments: list[str] = []  # option=value: a value may start with -
     if args.week is not None:
         week = args.week if isinstance(args.week, str) else (week_text(args.week) or "none")
@@ -610,6 +785,10 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
         arguments.append("--watch")
     if args.download_dir is not None:  # D saves PDFs on this machine, not in the browser
         arguments.append(f"--download-dir={args.download_dir}")
+    if args.offline:
+        arguments.append("--offline")
+    if args.timeout is not None:
+        arguments.append(f"--timeout={args.timeout!r}")
     arguments += ["--", *(sources or [])]
     token = serve.new_token() if args.allow_remote else None
     config = serve.ServeConfig(

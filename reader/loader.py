@@ -6,8 +6,9 @@ where one applies, the 1-based line, so the command line can print
 
 Sources: a path to a file, a directory (every file in it with a digest extension, `.md`,
 `.markdown`, `.csv`, `.tsv`, `.json`, sorted by name, not recursive, hidden files skipped), or
-`-` for standard input. The format of each file is detected from its content (its extension is a
-hint): see `reader.formats.detect_format`.
+`-` for standard input, or an http(s) URL (fetched through the cache of `reader.fetch`: a
+conditional GET, the cached copy when offline). The format of each file is detected from its
+content (its extension is a hint): see `reader.formats.detect_format`.
 
 For reload (the TUI's `r` key and `--watch`), keep the `sources` argument given to `load_digest`
 and call `reload_digest(sources)`: it reads everything again, and refuses standard input (which
@@ -23,11 +24,13 @@ import importlib
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, NoReturn, TypeAlias
 
+from reader.fetch import Fetched, FetchOptions, fetch, is_url, size_text
 from reader.formats import FORMAT_NAMES, LoadError, detect_format
 from reader.model import UNDATED, Digest, Paper
 
@@ -284,7 +287,7 @@ def expand_sources(sources: Sources = None) -> list[str]:
     """The files to read, in order: directories replaced by their digest files; `-` kept."""
     files: list[str] = []
     for source in source_list(sources):
-        if source != STDIN and os.path.isdir(source):
+        if source != STDIN and not is_url(source) and os.path.isdir(source):
             files.extend(_directory_files(source))
         else:
             files.append(source)
@@ -299,6 +302,9 @@ def digest_name(sources: Sources = None) -> str:
 def _name(source: str) -> str:
     if source == STDIN:
         return "stdin"
+    if is_url(source):
+        path = source.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+        return Path(path).stem if "/" in path else "digest"
     return Path(source).stem or Path(os.path.abspath(source)).name
 
 
@@ -317,7 +323,9 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
     return _parser(fmt)(text, path)
 
 
-def load_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:
+def load_digest(
+    sources: Sources = None, progress: Progress | None = None, fetching: FetchOptions | None = None
+) -> Digest:
     """The digest in one source, or several merged into one; the bundled digest for None (or []).
 
     A source is a file, a directory of digest files, or `-` (standard input, read once even if
@@ -329,22 +337,35 @@ def load_digest(sources: Sources = None, progress: Progress | None = None) -> Di
     and fill what those lack (`reader.join`); `Digest.joined` then says how many joined and how
     many stay undated (None when there was nothing dated to join). `progress`, if given, hears
     how reading and parsing go.
+
+    A URL is fetched as `fetching` says (default: online, the default cache); a fresh body enters
+    the cache only once it has parsed. Where a cached copy stood in for the network,
+    `Digest.notices` says so ("offline: the copy of 2026-11-30 14:02 (why)").
     """
     given = source_list(sources)
     files = expand_sources(given)
     stdin_text: str | None = None
     papers: list[Paper] = []
     seen: set[tuple[date, str]] = set()
+    notices: list[str] = []
     for number, path in enumerate(files):
+        fetched: Fetched | None = None
         if path == STDIN:
             if stdin_text is None:
                 stdin_text = read_stdin()
             text = stdin_text
+        elif is_url(path):
+            fetched = fetch(path, fetching, _fetch_progress(progress))
+            text = decode(fetched.body, path)
         else:
             text = read_source(path, progress)
         if progress is not None:
             progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
         parsed = parse_text(text, path)
+        if fetched is not None:
+            fetched.commit()
+            if fetched.notice is not None:
+                notices.append(f"{path}: {fetched.notice}")
         if number > 0:
             parsed = [paper for paper in parsed if (paper.week, paper.key) not in seen]
         if number < len(files) - 1:
@@ -361,27 +382,56 @@ def load_digest(sources: Sources = None, progress: Progress | None = None) -> Di
         joined = (matched, undated)
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
-    return Digest(papers, name=name, source=", ".join(given), joined=joined)
+    return Digest(papers, name=name, source=", ".join(given), joined=joined, notices=tuple(notices))
 
 
-def reload_digest(sources: Sources = None, progress: Progress | None = None) -> Digest:
+def _fetch_progress(progress: Progress | None) -> Callable[[str, int, int | None], None] | None:
+    """A download's bytes told to a loader's `progress`: `Fetching URL: 512 KB of 1.0 MB`."""
+    if progress is None:
+        return None
+    told = [0.0]
+
+    def hear(url: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if now - told[0] < 0.05 and done != total:
+            return
+        told[0] = now
+        of = f" of {size_text(total)}" if total else ""
+        progress(done / total if total else -1, f"Fetching {url}: {size_text(done)}{of}")
+
+    return hear
+
+
+def reload_digest(
+    sources: Sources = None, progress: Progress | None = None, fetching: FetchOptions | None = None
+) -> Digest:
     """`load_digest(sources)` again, for the TUI's reload: the same sources read afresh.
 
     Raises LoadError("-", None, "standard input cannot be reloaded") when a source is `-`.
     """
     if STDIN in source_list(sources):
         raise LoadError(STDIN, None, "standard input cannot be reloaded")
-    return load_digest(sources, progress)
+    return load_digest(sources, progress, fetching)
 
 
-def source_stamp(sources: Sources = None) -> tuple[tuple[str, int, int], ...]:
+URL_WATCH_SECONDS = 300.0
+"""How often `--watch` revalidates URLs (files are looked at every 2 s)."""
+
+
+def source_stamp(
+    sources: Sources = None, url_every: float = URL_WATCH_SECONDS
+) -> tuple[tuple[str, int, int], ...]:
     """A fingerprint of the sources for `--watch`: (path, size, mtime in ns) of every file that
     `load_digest(sources)` would read, plus each directory's own entry (so that added, removed
     and renamed files change it). Missing files appear with -1s; `-` is left out. Cheap: one
-    `stat` per file, no reading."""
+    `stat` per file, no reading. A URL appears as (URL, -1, the number of `url_every`-second
+    periods since the epoch), so the stamp changes, and the digest is revalidated, that often."""
     stamp: list[tuple[str, int, int]] = []
     for source in source_list(sources):
         if source == STDIN:
+            continue
+        if is_url(source):
+            stamp.append((source, -1, int(time.time() // url_every)))
             continue
         paths = [source]
         if os.path.isdir(source):

@@ -148,6 +148,7 @@ class Digest:
         "week_ranges",
         "joined",
         "search_store",
+        "notices",
         "_haystacks",
     )
 
@@ -157,6 +158,7 @@ class Digest:
         name: str = "digest",
         source: str = "",
         joined: tuple[int, int] | None = None,
+        notices: tuple[str, ...] = (),
     ) -> None:
         ordered = sorted(papers, key=_WEEK, reverse=True)
         self.name = name
@@ -164,6 +166,8 @@ class Digest:
         self.joined = joined
         """(joined, undated) when undated papers were joined to dated ones at load (see
         `reader.join`): how many found their dated paper, how many stay undated."""
+        self.notices = notices
+        """What the user should know of how it was read ("URL: offline: the copy of …")."""
         self.papers: tuple[Paper, ...] = tuple(ordered)
         weeks: list[date] = []
         ranges: dict[date, range] = {}

@@ -193,7 +193,7 @@ def test_an_error_message_is_made_inert(capsys: pytest.CaptureFixture[str], tmp_
 def test_interrupt_exits_130_quietly(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def interrupted(*args: object) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("reader.cli.open_digest", interrupted)
@@ -203,7 +203,7 @@ def test_interrupt_exits_130_quietly(
 def test_an_unexpected_exception_is_one_line_status_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr("reader.cli.open_digest", broken)
