@@ -66,7 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("c", "narrow_category", "Only this category"),
     Command("S", "cycle_sort", "Sort: week → title → category"),
     Command("R", "reverse_sort", "Reverse the order"),
-    Command("r", "app.reload", "Reload", title="Reload the digest from disk"),
+    Command("r", "app.reload", "Reload", title="Reload: re-read the files, revalidate the URLs"),
     Command("b", "toggle_sidebar", "Show/hide the sidebar"),
     Command("tab", "cycle_focus(1)", "Next pane", palette=False),
     Command("shift+tab", "cycle_focus(-1)", "Previous pane", palette=False),
@@ -152,7 +152,7 @@ HELP_KEYS: tuple[HelpRow, ...] = (
         "n / p", "Next / previous unread paper, across weeks", ("next_unread", "previous_unread")
     ),
     HelpRow("M / u", "Mark every paper in the view read / undo that", ("mark_view_read", "undo")),
-    HelpRow("r", "Reload the digest from disk (the view is kept)", ("app.reload",)),
+    HelpRow("r", "Re-read files, revalidate URLs; the view is kept", ("app.reload",)),
     HelpRow("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar", ("back",)),
     HelpRow("ctrl+p", "Command palette: every action by name"),
     HelpRow("? / F1", "This help (in the filter bar: F1; ? types)", ("app.help",)),

@@ -13,9 +13,10 @@
   a cached copy, `FetchError` (a `LoadError` naming the URL, so the CLI prints one line, exit 2);
 - **cached** (`--offline`): the cached copy, the network never touched.
 
-The cache keeps one file per URL under the user cache directory (`$READER_CACHE_DIR` overrides
-it): a header line of JSON (the URL, ETag, Last-Modified, when the copy was fetched and last
-confirmed current, its length and SHA-256), then the body exactly as served. Files are written to a
+The cache keeps one file per URL in `http` under the user cache directory (under
+`$READER_CACHE_DIR` when that is set): a header line of JSON (the URL, ETag, Last-Modified, when
+the copy was fetched and last confirmed current, its length and SHA-256), then the body exactly as
+served. Files are written to a
 temporary name in the same directory and renamed over the old one, so a reader (or a second
 instance fetching at the same moment) sees a whole entry or the previous one, never half of one;
 an entry whose length or hash does not match is ignored as damaged.
@@ -130,10 +131,11 @@ def latest_url(flag: str | None = None) -> str:
 
 
 def cache_dir() -> Path:
-    """Where fetched digests are kept: `$READER_CACHE_DIR`, else the user cache directory."""
+    """Where fetched digests are kept: `$READER_CACHE_DIR/http`, else the user cache directory's
+    `http` (beside the parsed-digest cache's `parsed`)."""
     override = os.environ.get(CACHE_DIR_ENV)
     if override:
-        return Path(override).expanduser()
+        return Path(override).expanduser() / "http"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("reader", appauthor=False)) / "http"

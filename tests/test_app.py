@@ -338,7 +338,7 @@ async def test_command_palette_offers_every_main_action(digest: Digest) -> None:
             "Mark read / unread",
             "Star / unstar",
             "Next unread paper",
-            "Reload the digest from disk",
+            "Reload: re-read the files, revalidate the URLs",
             "Help",
         ):
             assert wanted in titles_offered

@@ -57,9 +57,8 @@ NOTICE = re.compile(r"offline: the copy of \d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 @pytest.fixture(autouse=True)
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("READER_CACHE_DIR", str(directory))
-    return directory
+    monkeypatch.setenv("READER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "http"  # beside the parsed-digest cache's "parsed"
 
 
 @pytest.fixture
@@ -325,7 +324,7 @@ def test_two_processes_fetching_at_once_leave_a_whole_entry(server: Server, cach
     script = (
         "import sys; from reader.loader import load_digest; print(len(load_digest([sys.argv[1]])))"
     )
-    env = {**os.environ, "READER_CACHE_DIR": str(cache)}
+    env = {**os.environ, "READER_CACHE_DIR": str(cache.parent)}
     runs = [
         subprocess.Popen(
             [sys.executable, "-c", script, url], cwd=ROOT, env=env, stdout=subprocess.PIPE
@@ -591,7 +590,7 @@ def test_files_and_the_cache_never_load_the_network_modules(server: Server, cach
         "loaded = {'urllib.request', 'http.client', 'ssl'} & set(sys.modules)\n"
         "print(sorted(loaded))\n"
     )
-    env = {**os.environ, "READER_CACHE_DIR": str(cache)}
+    env = {**os.environ, "READER_CACHE_DIR": str(cache.parent)}
     result = subprocess.run(
         [sys.executable, "-c", script],
         env=env,

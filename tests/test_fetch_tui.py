@@ -23,9 +23,8 @@ from tests.webdigest import Server, digest_route, readme, serve, slow_route
 
 @pytest.fixture(autouse=True)
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "cache"
-    monkeypatch.setenv("READER_CACHE_DIR", str(directory))
-    return directory
+    monkeypatch.setenv("READER_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "http"  # beside the parsed-digest cache's "parsed"
 
 
 @pytest.fixture

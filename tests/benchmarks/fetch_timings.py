@@ -37,7 +37,7 @@ def main() -> None:
     cache = work / "cache"
     file = work / "README.md"
     file.write_bytes(body)
-    options = FetchOptions(directory=cache)
+    options = FetchOptions(directory=cache / "http")
     env = {**os.environ, "READER_CACHE_DIR": str(cache), "READER_STATE_DIR": str(work / "state")}
     reader = [str(ROOT / ".venv" / "bin" / "reader")]
     with serve() as gone:  # a server that served the README once, then stopped
@@ -48,7 +48,7 @@ def main() -> None:
     with serve() as server:
         server.routes["/README.md"] = digest_route(body, etag='"w1"')
         url = server.url("/README.md")
-        entry = _entry_path(cache, url)
+        entry = _entry_path(cache / "http", url)
 
         def clear() -> None:
             entry.unlink(missing_ok=True)
