@@ -14,8 +14,9 @@ No Textual here.
   redirect may not go from https to http or to another scheme. The body streams into a hidden
   `.part` file next to the target, which becomes the PDF only when complete.
 
-HTTP is urllib's, with a minimal internal GET (this module predates the shared fetch module of
-digests; see the README).
+HTTP is `reader.fetch`'s, shared with digests: its opener and redirect policy, its wording of
+network errors, its streaming with a size cap, a per-read timeout and byte progress. No cache
+of HTTP bodies here: metadata is cached in the state store, PDFs are files the user keeps.
 """
 
 from __future__ import annotations
@@ -30,13 +31,10 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import Protocol
 
 from reader import __version__
 from reader.arxiv import API_URL, FetchReport, Metadata, MetadataClient, batches
-
-if TYPE_CHECKING:
-    import urllib.request
 
 __all__ = [
     "PDF_MAX_BYTES",
@@ -88,61 +86,12 @@ def download_dir(flag: str | None = None) -> Path:
     return Path(platformdirs.user_downloads_dir())
 
 
-# --- HTTP --------------------------------------------------------------------------------------
-
-
-def _redirect_allowed(from_url: str, to_url: str) -> bool:
-    from urllib.parse import urlsplit
-
-    source, target = urlsplit(from_url).scheme.lower(), urlsplit(to_url).scheme.lower()
-    return target in ("http", "https") and not (source == "https" and target == "http")
-
-
-def _opener() -> urllib.request.OpenerDirector:
-    import urllib.request
-
-    class Redirects(urllib.request.HTTPRedirectHandler):
-        def redirect_request(
-            self,
-            req: urllib.request.Request,
-            fp: IO[bytes],
-            code: int,
-            msg: str,
-            headers: Any,
-            newurl: str,
-        ) -> urllib.request.Request | None:
-            if not _redirect_allowed(req.full_url, newurl):
-                raise DownloadError(f"redirected to {newurl}: refused (a less secure address)")
-            return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-    return urllib.request.build_opener(Redirects())
-
-
-def _describe(error: BaseException, timeout: float) -> str:
-    import socket
-    import urllib.error
-
-    if isinstance(error, urllib.error.HTTPError):
-        return f"HTTP {error.code} {error.reason}".rstrip()
-    if isinstance(error, urllib.error.URLError):
-        reason = error.reason
-        return _describe(reason, timeout) if isinstance(reason, BaseException) else str(reason)
-    if isinstance(error, (TimeoutError, socket.timeout)):
-        return f"no answer for {timeout:g} s"
-    if isinstance(error, socket.gaierror):
-        return "the host name cannot be resolved (no network?)"
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__
-
-
-class _Sink(Protocol):
-    def write(self, data: bytes, /) -> int: ...
+# --- HTTP: reader.fetch's (the opener and its redirect policy, the error wording, streaming) ---
 
 
 def _stream(
     url: str,
-    sink: _Sink,
+    write: Callable[[bytes], object],
     *,
     timeout: float,
     max_bytes: int,
@@ -150,71 +99,65 @@ def _stream(
     check_start: Callable[[bytes, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """GET `url` into `sink`; the number of bytes. Raises DownloadError with the reason."""
+    """GET `url` (no cache) into `write`; the number of bytes. `check_start(head, content_type)`
+    sees the Content-Type before any byte is read, then the body's first bytes. Raises
+    DownloadError with the reason."""
     import http.client
-    import urllib.error
     import urllib.request
-    from urllib.parse import urlsplit
 
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise DownloadError(f"not an http or https URL: {url}")
+    from reader.fetch import (
+        FetchError,
+        TransferError,
+        check_url,
+        describe,
+        opened,
+        read_stream,
+    )
+
+    try:
+        check_url(url)
+    except FetchError as error:
+        raise DownloadError(error.message) from None
     request = urllib.request.Request(url, headers={"User-Agent": f"reader/{__version__}"})
     try:
-        with contextlib.closing(_opener().open(request, timeout=timeout)) as response:
-            length = response.headers.get("Content-Length")
-            total = int(length) if length is not None and length.strip().isdigit() else None
-            if total is not None and total > max_bytes:
-                raise DownloadError(f"the body is {total:,} bytes, over the {max_bytes:,} limit")
+        with opened(request, timeout) as response:
             content_type = response.headers.get("Content-Type") or ""
+            head = b""
             if check_start is not None:
                 check_start(b"", content_type)  # refused by its type before any byte is read
-            size = 0
-            head = b""
-            checked = check_start is None
-            if progress is not None:
-                progress(0, total)
-            while True:
-                if cancelled is not None and cancelled():
-                    raise DownloadError("cancelled")
-                chunk = response.read1(CHUNK)
-                if not chunk:
-                    break
-                if not checked and check_start is not None:
+
+            def checked_write(chunk: bytes) -> None:
+                nonlocal head
+                if check_start is not None and len(head) < 16:
                     head += chunk
                     if len(head) >= 16:
                         check_start(head, content_type)
-                        checked = True
-                size += len(chunk)
-                if size > max_bytes:
-                    raise DownloadError(f"the body is over the {max_bytes:,} byte limit")
-                sink.write(chunk)
-                if progress is not None:
-                    progress(size, total)
-            if not checked and check_start is not None:
+                write(chunk)
+
+            size = read_stream(
+                response,
+                url,
+                checked_write,
+                max_bytes=max_bytes,
+                progress=(lambda _url, done, total: progress(done, total)) if progress else None,
+                cancelled=cancelled,
+            )
+            if check_start is not None and len(head) < 16:
                 check_start(head, content_type)
-            if total is not None and size < total:
-                raise DownloadError("the connection closed before the end of the body")
             return size
     except DownloadError:
         raise
-    except (OSError, http.client.HTTPException, ValueError, urllib.error.URLError) as error:
-        raise DownloadError(_describe(error, timeout)) from None
-
-
-class _Buffer:
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes, /) -> int:
-        self.parts.append(data)
-        return len(data)
+    except TransferError as error:
+        raise DownloadError(str(error)) from None
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        raise DownloadError(describe(error, timeout)) from None
 
 
 def get(url: str, *, timeout: float = TIMEOUT, max_bytes: int = API_MAX_BYTES) -> bytes:
     """The body of `url` (no cache). Raises DownloadError."""
-    buffer = _Buffer()
-    _stream(url, buffer, timeout=timeout, max_bytes=max_bytes)
-    return b"".join(buffer.parts)
+    parts: list[bytes] = []
+    _stream(url, parts.append, timeout=timeout, max_bytes=max_bytes)
+    return b"".join(parts)
 
 
 # --- metadata ----------------------------------------------------------------------------------
@@ -362,12 +305,12 @@ def download_pdf(
         directory.mkdir(parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(dir=directory, prefix=".reader-", suffix=".pdf.part")
     except OSError as error:
-        raise DownloadError(f"cannot write in {directory}: {_describe(error, timeout)}") from None
+        raise DownloadError(f"cannot write in {directory}: {_os_error(error)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             _stream(
                 source,
-                handle,
+                handle.write,
                 timeout=timeout,
                 max_bytes=max_bytes,
                 progress=progress,
@@ -397,10 +340,16 @@ def download_pdf(
             os.chmod(target, 0o644 & ~_UMASK)  # mkstemp made it private
         return target
     except OSError as error:
-        raise DownloadError(f"cannot save the PDF: {_describe(error, timeout)}") from None
+        raise DownloadError(f"cannot save the PDF: {_os_error(error)}") from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(partial)
+
+
+def _os_error(error: OSError) -> str:
+    from reader.fetch import describe
+
+    return describe(error, TIMEOUT)
 
 
 def _umask() -> int:

@@ -61,6 +61,7 @@ __all__ = [
     "FetchError",
     "FetchOptions",
     "Fetched",
+    "TransferError",
     "cache_dir",
     "cached_urls",
     "check_url",
@@ -68,6 +69,10 @@ __all__ = [
     "is_url",
     "latest_url",
     "read_cached",
+    "describe",
+    "opened",
+    "opener",
+    "read_stream",
     "redirect_allowed",
     "size_text",
 ]
@@ -100,8 +105,9 @@ class FetchError(LoadError):
         super().__init__(url, None, message)
 
 
-class _Failure(Exception):
-    """A download that failed in a way a cached copy can stand in for (network, HTTP status)."""
+class TransferError(Exception):
+    """A transfer that failed (network, HTTP status, limit, refused redirect): one line saying
+    why. `fetch` falls back on a cached copy; other callers (arxiv_fetch) report it."""
 
 
 # --- URLs and settings -------------------------------------------------------------------------
@@ -332,7 +338,7 @@ def redirect_allowed(from_url: str, to_url: str) -> bool:
     return not (source == "https" and target == "http")
 
 
-def _opener() -> urllib.request.OpenerDirector:
+def opener() -> urllib.request.OpenerDirector:
     """urllib's opener (proxies from the environment, http, https) with `redirect_allowed`."""
     import urllib.request
 
@@ -347,13 +353,14 @@ def _opener() -> urllib.request.OpenerDirector:
             newurl: str,
         ) -> urllib.request.Request | None:
             if not redirect_allowed(req.full_url, newurl):
-                raise _Failure(f"redirected to {newurl}: refused (not to a less secure address)")
+                refused = f"redirected to {newurl}: refused (not to a less secure address)"
+                raise TransferError(refused)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
     return urllib.request.build_opener(RedirectPolicy())
 
 
-def _describe(error: BaseException, timeout: float) -> str:
+def describe(error: BaseException, timeout: float) -> str:
     """An error of the network, in a few plain words."""
     import http.client
     import socket
@@ -365,7 +372,7 @@ def _describe(error: BaseException, timeout: float) -> str:
     if isinstance(error, urllib.error.URLError):
         reason = error.reason
         if isinstance(reason, BaseException):
-            return _describe(reason, timeout)
+            return describe(reason, timeout)
         return str(reason)
     if isinstance(error, (TimeoutError, socket.timeout)):
         return f"no answer for {timeout:g} s"
@@ -387,8 +394,8 @@ def size_text(count: int) -> str:
     return f"{count / 1024:.0f} KB"
 
 
-def _too_big(limit: int) -> _Failure:
-    return _Failure(f"the body is over the {size_text(limit)} limit")
+def _too_big(limit: int) -> TransferError:
+    return TransferError(f"the body is over the {size_text(limit)} limit")
 
 
 _HTML = rb"\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>])"
@@ -404,6 +411,48 @@ def _refuse_html(url: str, content_type: str, body_start: bytes) -> None:
         )
 
 
+def read_stream(
+    response: http.client.HTTPResponse,
+    url: str,
+    write: Callable[[bytes], object],
+    *,
+    max_bytes: int,
+    progress: ByteProgress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """Hand the body of `response` to `write` piece by piece as it arrives; the bytes received.
+
+    At most `max_bytes`: checked against Content-Length before reading and while streaming.
+    Every read waits at most the timeout the response was opened with. `progress` hears
+    (url, bytes received, Content-Length or None). Raises TransferError (over the limit, the
+    body cut short, cancelled) and what the socket raises (see `describe`).
+    """
+    length_header = response.headers.get("Content-Length")
+    total: int | None = None
+    if length_header is not None and length_header.strip().isdigit():
+        total = int(length_header)
+        if total > max_bytes:
+            raise _too_big(max_bytes)
+    received = 0
+    if progress is not None:
+        progress(url, 0, total)
+    while True:
+        if cancelled is not None and cancelled():
+            raise TransferError("cancelled")
+        chunk = response.read1(CHUNK)  # what has arrived: progress moves with the bytes
+        if not chunk:
+            break
+        received += len(chunk)
+        if received > max_bytes:
+            raise _too_big(max_bytes)
+        write(chunk)
+        if progress is not None:
+            progress(url, received, total)
+    if total is not None and received < total:
+        raise TransferError("the connection closed before the end of the body")
+    return received
+
+
 def _read_body(
     response: http.client.HTTPResponse,
     url: str,
@@ -414,41 +463,29 @@ def _read_body(
     import zlib
 
     limit = options.max_bytes
-    length_header = response.headers.get("Content-Length")
-    total: int | None = None
-    if length_header is not None and length_header.strip().isdigit():
-        total = int(length_header)
-        if total > limit:
-            raise _too_big(limit)
     content_type = response.headers.get("Content-Type") or ""
     _refuse_html(url, content_type, b"")  # an HTML page is not even downloaded
     gzipped = (response.headers.get("Content-Encoding") or "").strip().lower() == "gzip"
     inflate = zlib.decompressobj(wbits=31) if gzipped else None
     pieces: list[bytes] = []
-    received = size = 0
-    if progress is not None:
-        progress(url, 0, total)
-    while True:
-        chunk = response.read1(CHUNK)  # what has arrived: progress moves with the bytes
-        if not chunk:
-            break
-        received += len(chunk)
+    size = 0
+
+    def keep(chunk: bytes) -> None:
+        nonlocal size
         if inflate is not None:
             chunk = inflate.decompress(chunk, limit - size + 1)
             if inflate.unconsumed_tail:
                 raise _too_big(limit)
         size += len(chunk)
-        if size > limit or received > limit:
+        if size > limit:
             raise _too_big(limit)
         pieces.append(chunk)
-        if progress is not None:
-            progress(url, received, total)
+
+    read_stream(response, url, keep, max_bytes=limit, progress=progress)
     if inflate is not None:
         pieces.append(inflate.flush())
         if not inflate.eof:
-            raise _Failure("the gzip body ends too soon")
-    if total is not None and received < total:
-        raise _Failure("the connection closed before the end of the body")
+            raise TransferError("the gzip body ends too soon")
     body = b"".join(pieces)
     if len(body) > limit:
         raise _too_big(limit)
@@ -457,8 +494,10 @@ def _read_body(
 
 
 @contextlib.contextmanager
-def _opened(request: urllib.request.Request, timeout: float) -> Iterator[http.client.HTTPResponse]:
-    response = _opener().open(request, timeout=timeout)
+def opened(request: urllib.request.Request, timeout: float) -> Iterator[http.client.HTTPResponse]:
+    """The response to `request` through `opener()`, closed on leaving; `timeout` holds for the
+    connection and for every read."""
+    response = opener().open(request, timeout=timeout)
     try:
         yield response
     finally:
@@ -482,7 +521,7 @@ def _download(
     request = urllib.request.Request(url, headers=headers)
     now = time.time()
     try:
-        with _opened(request, options.timeout) as response:
+        with opened(request, options.timeout) as response:
             body = _read_body(response, url, options, progress)
             etag = response.headers.get("ETag")
             modified = response.headers.get("Last-Modified")
@@ -499,11 +538,11 @@ def _download(
             return Fetched(
                 url, cached.body, "not-modified", now, "", False, pending, options.directory, same
             )
-        raise _Failure(_describe(error, options.timeout)) from None
-    except (_Failure, FetchError):
+        raise TransferError(describe(error, options.timeout)) from None
+    except (TransferError, FetchError):
         raise
     except (OSError, http.client.HTTPException, zlib.error, ValueError) as error:
-        raise _Failure(_describe(error, options.timeout)) from None
+        raise TransferError(describe(error, options.timeout)) from None
     same = cached is not None and cached.body == body
     pending = CachedCopy(
         url=url,
@@ -540,7 +579,7 @@ def fetch(
 
     try:
         return _download(url, cached, options, heard if listeners else None)
-    except _Failure as failure:
+    except TransferError as failure:
         if cached is None:
             raise FetchError(url, f"cannot fetch: {failure} (and no cached copy)") from None
         return Fetched(url, cached.body, "offline", cached.checked, str(failure), False)

@@ -11,7 +11,6 @@ import pytest
 
 from reader.arxiv_fetch import (
     DownloadError,
-    _redirect_allowed,
     download_dir,
     download_pdf,
     fetch_metadata,
@@ -19,6 +18,7 @@ from reader.arxiv_fetch import (
     pdf_filename,
 )
 from reader.cli import main
+from reader.fetch import redirect_allowed
 from reader.state import StateStore
 from tests.arxiv_server import PDF_BODY, ArxivServer, Reply
 
@@ -176,11 +176,12 @@ def test_a_download_into_a_place_that_cannot_be_written(
 
 
 def test_redirects_only_to_http_and_never_down_from_https() -> None:
-    assert _redirect_allowed("https://arxiv.org/pdf/1", "https://export.arxiv.org/pdf/1")
-    assert _redirect_allowed("http://127.0.0.1/x", "https://127.0.0.1/y")
-    assert not _redirect_allowed("https://arxiv.org/pdf/1", "http://arxiv.org/pdf/1")
-    assert not _redirect_allowed("https://arxiv.org/pdf/1", "file:///etc/passwd")
-    with pytest.raises(DownloadError, match="not an http or https URL"):
+    # arxiv_fetch goes through reader.fetch's opener, so digests' redirect policy holds here
+    assert redirect_allowed("https://arxiv.org/pdf/1", "https://export.arxiv.org/pdf/1")
+    assert redirect_allowed("http://127.0.0.1/x", "https://127.0.0.1/y")
+    assert not redirect_allowed("https://arxiv.org/pdf/1", "http://arxiv.org/pdf/1")
+    assert not redirect_allowed("https://arxiv.org/pdf/1", "file:///etc/passwd")
+    with pytest.raises(DownloadError, match="only http and https URLs can be read, not file:"):
         get("file:///etc/passwd")
 
 
@@ -198,9 +199,7 @@ def test_an_id_arxiv_lacks_is_asked_again_only_after_a_week(
     assert len(server.api_requests()) == 2
     with StateStore(tmp_path) as store:  # remembered across runs
         result = fetch_metadata(["2399.99999"], store)
-        assert (
-            result.summary() == "arXiv metadata of 1 paper: all cached already (1 not on arXiv)."
-        )
+        assert result.summary() == "arXiv metadata of 1 paper: all cached already (1 not on arXiv)."
         assert store.metadata(["2399.99999"]) == {}
         monkeypatch.setattr(reader.arxiv_fetch, "ASK_MISSING_AGAIN", -1.0)
         assert fetch_metadata(["2399.99999"], store).report is not None
