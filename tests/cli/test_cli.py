@@ -20,7 +20,7 @@ import pytest
 from reader import __version__
 from reader.cli import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|---|---|---|---|---|\n"
 ESC, BEL, RLO = "\x1b", "\x07", "\u202e"
 

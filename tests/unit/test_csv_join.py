@@ -27,7 +27,7 @@ from reader.screens.main import MainScreen
 from reader.widgets.abstract import render_paper
 from reader.widgets.sidebar import Sidebar
 
-POTW = Path(__file__).resolve().parent / "fixtures" / "potw"
+POTW = Path(__file__).resolve().parents[1] / "fixtures" / "potw"
 README = POTW / "joined.md"
 CSV = POTW / "ml-potw-abstracts.csv"
 

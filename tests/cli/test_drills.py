@@ -30,7 +30,7 @@ from reader.model import Digest, Paper
 from reader.output import write_papers
 from reader.text import inert, is_web_link
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 # Everything that must never be written raw: C0 controls but newline and tab, DEL, C1, bidi.
 RAW_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

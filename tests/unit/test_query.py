@@ -479,7 +479,7 @@ def test_filter_with_satisfied_skips_known_clauses() -> None:
 
 
 def test_regex_prefilter_literals() -> None:
-    from reader.query import _literals
+    from reader.query.syntax import _literals
 
     assert _literals("token(izer|s)? budget") == (" budget", "token")
     assert _literals(r"\btoken\w*") == ("token",)

@@ -8,19 +8,13 @@ from pathlib import Path
 from reader.app import ReaderApp, make_app
 from reader.arxiv import parse_feed
 from reader.loader import load_digest
-from reader.screens.main import MainScreen
 from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList
 from tests.arxiv_server import FIXTURES
+from tests.tui.conftest import screen_of, wait_for
 
 SAMPLES = parse_feed((FIXTURES / "three.xml").read_bytes()).entries
-
-
-def screen_of(app: ReaderApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    return screen
 
 
 def pane_text(app: ReaderApp) -> str:
@@ -89,8 +83,7 @@ async def test_author_query_highlights_in_list_and_pane(isolated_state: Path) ->
 
 import asyncio  # noqa: E402
 import webbrowser  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
 
 import bibtexparser  # noqa: E402
 import pytest  # noqa: E402
@@ -107,14 +100,6 @@ def server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[ArxivSer
     monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path / "downloads"))
     yield running
     running.close()
-
-
-async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
 
 
 def toasts(app: ReaderApp) -> list[str]:
@@ -150,7 +135,11 @@ async def test_b_without_metadata_says_authors_are_missing(isolated_state: Path)
 
 async def test_p_opens_the_pdf(isolated_state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    def open_url(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(webbrowser, "open", open_url)
     monkeypatch.setenv("BROWSER", "reader-test-browser")
     app = make_app(load_digest(None), week="2023-05-28", query="qlora")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -19,7 +19,7 @@ from reader.query import parse_query, select
 from reader.text import clean_abstract
 from reader.widgets.abstract import MATCH, render_paper
 
-POTW = Path(__file__).resolve().parent / "fixtures" / "potw"
+POTW = Path(__file__).resolve().parents[1] / "fixtures" / "potw"
 JOINED = [POTW / "joined.md", POTW / "ml-potw-abstracts.csv"]
 
 

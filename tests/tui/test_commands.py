@@ -14,7 +14,7 @@ from reader.loader import load_digest
 from reader.screens.help import KEYS
 from reader.screens.main import MainScreen
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 WRITTEN = {"tab": "Tab", "shift+tab": "Shift+Tab", "escape": "Esc", "enter": "Enter"}
 """Textual key names as the README writes them."""
 

@@ -28,7 +28,7 @@ from reader.loader import BUNDLED, load_digest, parse_text
 from reader.model import Digest, Link, Paper
 from reader.output import paper_record, write_papers
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 POTW = FIXTURES / "potw"
 UPSTREAM = FIXTURES / "upstream-potw-README-2023-07-01.md"
 HEADING = "## Top ML Papers of the Week"

@@ -626,7 +626,7 @@ def test_any_bytes_give_text_or_a_load_error(data: bytes) -> None:
 
 # --- directories, standard input, reload (the formats issue) -------------------------------------
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def json_digest(*papers: tuple[str, str, str]) -> str:

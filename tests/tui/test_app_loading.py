@@ -15,6 +15,7 @@ from reader.loader import LoadError, load_digest
 from reader.model import Digest
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
+from tests.tui.conftest import wait_for
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
 
@@ -22,13 +23,6 @@ HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|
 def row(week: str, title: str, number: int) -> str:
     link = f"https://arxiv.org/abs/2306.{number:05d}"
     return f"| {week} | {title} | Machine Learning | About {title}. | {link} |\n"
-
-
-async def wait_for(condition: Callable[[], bool], pilot: object, seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
 
 
 async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:

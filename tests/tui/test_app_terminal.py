@@ -20,14 +20,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.main import MainScreen
-
-
-@pytest.fixture(scope="module")
-def digest() -> Digest:
-    return load_digest()
 
 
 async def test_a_reversed_week_range_says_so_under_the_filter(digest: Digest) -> None:
@@ -104,7 +98,7 @@ async def test_ctrl_c_quits_with_status_130_from_anywhere(digest: Digest, where:
 
 # --- in a real terminal (a pseudo-terminal) -----------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CSI = re.compile(r"\x1b\[[0-9;:?<>=$]*[ -/]*[@-~]")
 C_LOCALE = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
 

@@ -24,8 +24,8 @@ from reader.loader import BUNDLED, load_digest
 from reader.model import Digest
 from reader.output import FIELDS, paper_record, write_papers
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 README = FIXTURES / "upstream-potw-README-2023-07-01.md"
 HOSTILE = FIXTURES / "hostile.json"
 SOURCES = {"bundled": (BUNDLED, 123), "readme": (README, 249), "hostile": (HOSTILE, 5)}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from reader.formats.potw import LONG_TITLE, is_doubtful, parse_potw, split_title
 from reader.model import Link, Paper
 
-POTW = Path(__file__).resolve().parent / "fixtures" / "potw"
+POTW = Path(__file__).resolve().parents[1] / "fixtures" / "potw"
 
 
 def potw(name: str) -> list[Paper]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,19 @@ def main_of(app: ReaderApp) -> MainScreen:
     return app.screen
 
 
+def recorder(into: list[str]) -> Callable[[str], bool]:
+    """A stand-in for copy_local that records what it was given and says it copied."""
+
+    def record(text: str) -> bool:
+        into.append(text)
+        return True
+
+    return record
+
+
 async def test_served_copy_goes_to_the_page_only(monkeypatch: pytest.MonkeyPatch) -> None:
     local: list[str] = []
-    monkeypatch.setattr(main_screen, "copy_local", lambda text: local.append(text) or True)
+    monkeypatch.setattr(main_screen, "copy_local", recorder(local))
     monkeypatch.setattr(ReaderApp, "is_web", property(lambda self: True))
     app = make_app(load_digest())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -40,7 +51,7 @@ async def test_in_a_terminal_copy_still_uses_the_local_clipboard(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     local: list[str] = []
-    monkeypatch.setattr(main_screen, "copy_local", lambda text: local.append(text) or True)
+    monkeypatch.setattr(main_screen, "copy_local", recorder(local))
     app = make_app(load_digest())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("y")

@@ -70,11 +70,11 @@ class Tab:
         self.outside: list[str] = []
         self.failed: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))
-        self.context.on(
-            "response",
-            lambda response: response.status >= 400
-            and self.failed.append(f"{response.status} {response.url}"),
-        )
+        def failed(response: Any) -> None:
+            if response.status >= 400:
+                self.failed.append(f"{response.status} {response.url}")
+
+        self.context.on("response", failed)
         # Nothing may leave the machine: any other host gets a stub page, and is recorded.
         self.context.route(lambda url: not LOCAL.match(url), self._outside)
         self.context.route("**/static/js/textual.js", readable)

@@ -10,25 +10,14 @@ import pytest
 from textual import events
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest, Paper
-from reader.screens.main import MainScreen
 from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.sidebar import Sidebar
+from tests.tui.conftest import screen_of as main
 
 NEWEST = date(2023, 6, 25)
 NEXT = date(2023, 6, 18)
-
-
-@pytest.fixture(scope="module")
-def digest() -> Digest:
-    return load_digest()
-
-
-def main(app: ReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
 
 
 def key_at(app: ReaderApp, row: int) -> str:
@@ -90,7 +79,7 @@ async def test_starred_view_lists_starred_papers(digest: Digest) -> None:
         await pilot.pause()
         assert len(screen.indices) == 2
         assert starred <= {digest.papers[i].key for i in screen.indices}
-        assert screen.sub_title.startswith("Starred")
+        assert (screen.sub_title or "").startswith("Starred")
 
 
 async def test_mark_all_and_undo(digest: Digest) -> None:

@@ -33,7 +33,7 @@ def test_help_screen(snap_compare: Any) -> None:
     )
 
 
-POTW = Path(__file__).resolve().parent / "fixtures" / "potw"
+POTW = Path(__file__).resolve().parents[1] / "fixtures" / "potw"
 
 
 def test_bullet_summary(snap_compare: Any) -> None:

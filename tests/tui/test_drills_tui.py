@@ -49,8 +49,10 @@ from reader.screens.main import MainScreen
 from reader.state import FILENAME, StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane
+from tests.tui.conftest import screen_of as main_screen
+from tests.tui.conftest import wait_for
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WEEK = date(2023, 6, 25)
 OLDER = date(2023, 6, 18)
 
@@ -151,20 +153,8 @@ def assert_notifications_safe(app: ReaderApp) -> list[str]:
     return messages
 
 
-def main_screen(app: ReaderApp) -> MainScreen:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
 def pane_text(app: ReaderApp) -> Text:
     return main_screen(app).query_one(AbstractPane).content
-
-
-async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)
 
 
 # --- terminal safety: every place the digest's text appears ------------------------------------

@@ -22,7 +22,7 @@ from reader import state
 from reader.state import FILENAME, StateError, StateStore, state_dir
 from reader.text import has_unsafe
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

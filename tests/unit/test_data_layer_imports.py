@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 TUI = ("reader.app", "reader.screens", "reader.widgets")
 """The modules that may import Textual (and their submodules)."""

@@ -15,7 +15,7 @@ from reader.output import write_papers
 from reader.text import inert_lines
 from reader.widgets.abstract import render_paper
 
-BULLETS = Path(__file__).resolve().parent / "fixtures" / "potw" / "bullets.md"
+BULLETS = Path(__file__).resolve().parents[1] / "fixtures" / "potw" / "bullets.md"
 
 
 def bullets() -> list[Paper]:
