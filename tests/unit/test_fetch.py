@@ -51,7 +51,7 @@ from tests.webdigest import (
     status_route,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOTICE = re.compile(r"offline: the copy of \d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 
@@ -493,8 +493,8 @@ def test_update_revalidates_every_cached_url_and_says_what_changed(
     assert cached_urls() == sorted([server.url("/a.md"), server.url("/b.md")])
     server.routes["/a.md"] = digest_route(body(5), etag='"a2"')
     assert cli.main(["--update"]) == 0
-    out = capsys.readouterr().out.splitlines()
-    assert sorted(out) == [
+    lines = capsys.readouterr().out.splitlines()
+    assert sorted(lines) == [
         f"{server.url('/a.md')}: 2 new weeks, 20 papers",
         f"{server.url('/b.md')}: not modified",
     ]

@@ -155,7 +155,7 @@ def test_help_and_readme_say_f1_in_the_filter() -> None:
 
     help_rows = dict(KEYS)
     assert any("F1" in key and "filter" in meaning for key, meaning in help_rows.items())
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     row = next(line for line in readme.splitlines() if line.startswith("| `?`"))
     assert "F1" in row and "types" in row
 

@@ -114,7 +114,7 @@ def check(app: ReaderApp, step: str) -> None:
         assert screen.digest.papers[screen.indices[screen.paper_list.cursor]] is current, step
         assert pane.content.plain.startswith(inert(current.title)), step
     count = len(screen.indices)
-    title = screen.sub_title
+    title = screen.sub_title or ""
     if screen.has_class("-tiny"):
         assert re.match(rf"{count}( |/)", title), (step, title)
     else:
@@ -239,7 +239,8 @@ async def test_a_resize_that_hides_the_focused_sidebar_holds_no_keys(tmp_path: P
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("shift+tab")
-        assert app.focused is screen.sidebar
+        sidebar_focused = app.focused is screen.sidebar
+        assert sidebar_focused
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.1)
         started = time.monotonic()

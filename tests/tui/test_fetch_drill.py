@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_drills_tui import Tmux, needs_tmux, reader_command
-from tests.test_drills_tui import tmux as tmux  # the fixture  # noqa: F401
+from tests.tui.test_drills_tui import Tmux, needs_tmux, reader_command
+from tests.tui.test_drills_tui import tmux as tmux  # the fixture  # noqa: F401
 from tests.webdigest import digest_route, readme, serve
 
 
