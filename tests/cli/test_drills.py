@@ -461,6 +461,22 @@ def test_a_fifo_that_never_ends_ends_in_an_error(
     assert caught.value.message.startswith("more than 2 MB and no end in sight")
 
 
+def wait_until_opening_the_fifo(process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    """Until the process waits in open() for the FIFO's writer (Linux: its wchan). A fixed sleep
+    was not enough on a loaded machine: a Ctrl+C during Python's startup is printed and ignored
+    by `site`, and the reader then waited for a writer forever."""
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if wchan.read_text() == "wait_for_partner":
+                return
+        except OSError:
+            break  # no /proc here: fall back to a generous wait
+        time.sleep(0.02)
+    time.sleep(0.6)
+
+
 def test_a_fifo_without_a_writer_waits_like_cat_and_ctrl_c_ends_it(fifo: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "reader", str(fifo), "--print"],
@@ -470,7 +486,7 @@ def test_a_fifo_without_a_writer_waits_like_cat_and_ctrl_c_ends_it(fifo: Path) -
         cwd=REPO,
     )
     try:
-        time.sleep(0.6)  # started, and now waiting to open the FIFO
+        wait_until_opening_the_fifo(process)
         assert process.poll() is None
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
