@@ -484,6 +484,8 @@ def test_a_fifo_without_a_writer_waits_like_cat_and_ctrl_c_ends_it(fifo: Path) -
         stderr=subprocess.PIPE,
         env=env(),
         cwd=REPO,
+        # Ctrl+C as in a shell: a test run that left SIGINT ignored must not pass that on
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_until_opening_the_fifo(process)
