@@ -23,9 +23,7 @@ from textual.widgets import Input
 from reader.cli import EXIT_INTERRUPTED
 from reader.commands import COMMANDS
 from reader.model import Digest, join_note, resolve_week, week_label
-from reader.output import EXPORTS
 from reader.reading import ReadCounts
-from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
 from reader.screens.threads import call_quietly
 from reader.state import StateStore
@@ -317,6 +315,8 @@ class ReaderApp(App[None]):
     # --- help and the palette ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from reader.screens.help import HelpScreen  # imported when first asked for (startup)
+
         if isinstance(self.screen, HelpScreen):
             return
         from textual.widgets import Input
@@ -349,6 +349,8 @@ class ReaderApp(App[None]):
                         partial(screen.run_action, entry.action),
                     )
                 )
+            from reader.output import EXPORTS  # not needed before the palette opens
+
             for fmt, (label, extension, _) in EXPORTS.items():
                 if fmt not in ("markdown", "json"):  # those two have keys (e, E)
                     own.append(

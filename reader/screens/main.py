@@ -24,11 +24,9 @@ from textual.worker import get_current_worker
 
 from reader.arxiv import pdf_url, with_cached_authors
 from reader.browser import browser_plausible, open_in_browser
-from reader.citations import bibtex_entry, ris_record
 from reader.clipboard import copy_local
 from reader.commands import COMMANDS, NEEDS_A_PAPER
 from reader.model import Digest, Paper, week_label
-from reader.output import EXPORTS, export_filename, write_papers
 from reader.query import Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, repeated_weeks
 from reader.state import StateStore
@@ -696,6 +694,8 @@ class MainScreen(Screen[None]):
     def action_export(self, fmt: str) -> None:
         """The view as --print writes it (citations with the cached arXiv metadata): a
         download in the browser, else a file in the downloads folder (the app says where)."""
+        from reader.output import EXPORTS, export_filename, write_papers  # startup: when used
+
         buffer = io.StringIO()
         count = write_papers(
             self.digest,
@@ -929,6 +929,8 @@ class MainScreen(Screen[None]):
         paper = self.current_paper
         if paper is None:
             return
+        from reader.citations import bibtex_entry, ris_record  # startup: imported when used
+
         meta = self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
         text = ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
         lines = text.splitlines()
