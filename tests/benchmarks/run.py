@@ -401,6 +401,26 @@ def idle_cpu(pid: int, seconds: float) -> float:
     return used / seconds * 100
 
 
+def wait_for_cache(cache: Path, pid: int, timeout: float = 120) -> None:
+    """Until the first open has written its parsed-digest entry and, once built, the search
+    text (both are written in threads after the first paint; a digest too small to cache, or
+    an older reader without the cache, writes none: give up once the process is idle)."""
+    deadline = time.perf_counter() + timeout
+    idle_since: float | None = None
+    while time.perf_counter() < deadline:
+        folder = cache / "parsed"
+        if list(folder.glob("*.papers")) and list(folder.glob("*.search")):
+            return
+        ticks = cpu_ticks(pid)
+        time.sleep(0.2)
+        if cpu_ticks(pid) - ticks <= 1:
+            idle_since = idle_since or time.perf_counter()
+            if time.perf_counter() - idle_since > 1.0:
+                return
+        else:
+            idle_since = None
+
+
 def gc_pauses(log_path: Path, start: float, end: float) -> list[tuple[int, float]]:
     """(generation, ms) of the collections logged by gc_log.py that ended in [start, end]."""
     pauses = []
@@ -522,6 +542,8 @@ def measure_size(poller: Poller, settings: Settings, label: str, env: dict[str, 
                             f"  idle CPU {result.idle_cpu:.1f}% of a core; GC pauses while"
                             f" loading {result.gc_load}, during the keys {result.gc_keys}"
                         )
+                    if not reopen:  # it goes on writing the cache after painting
+                        wait_for_cache(cache, pid)
                 except NotPainted as error:
                     result.errors.append(str(error).split("\n", 1)[0])
                     log(f"  {error}")
