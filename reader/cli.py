@@ -96,6 +96,7 @@ query syntax (the same in the reader's filter bar):
   word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
   week:2023-05-14  week:2023-05  week:2023-05-01..2023-05-31  week:>=2023-06-01
   id:2305.14314  author:hinton  /regex/  title:/regex/  is:read  is:unread  is:starred
+  note:word  has:note  has:tag  tag:to-read (your notes and tags)
   Matching ignores case; OR is the one keyword and is written in capitals (or is a word).
   A query may start with -: --query -cat:robotics.
 

@@ -20,13 +20,16 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 - `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
 - `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
 - `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or
-  starred).
+  starred);
+- `note:word` (also a `"phrase"` or a `/regex/`) searches the paper's own note, `has:note` and
+  `has:tag` ask whether it has one, `tag:name` whether it has that tag (exactly; tags are
+  lowercase); plain words do not search notes.
 
 Leniency, so that typing a query character by character never shows an error for what is merely
 unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
 (`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
 with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
-characters. Only an invalid regex, a bad `week:` value and an unknown `is:` value raise
+characters. Only an invalid regex, a bad `week:` value and an unknown `is:` or `has:` value raise
 `QueryError`, with the 0-based offset of the fault in the query.
 """
 
@@ -44,7 +47,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date, timedelta
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast
 
 from reader.formats import UNDATED_WORDS
 from reader.model import UNDATED, Digest, Paper
@@ -78,10 +81,24 @@ class QueryError(ValueError):
         return f"{self.message} (column {self.position + 1})"
 
 
-Field = Literal["any", "title", "abstract", "category", "author"]
+class Annotations(Protocol):
+    """What `note:`, `has:` and `tag:` ask (a reading state may have it; the store does)."""
+
+    def note(self, key: str) -> str: ...
+
+    def tags(self, key: str) -> tuple[str, ...]: ...
+
+
+def _annotations(state: ReadingState | None) -> Annotations | None:
+    if state is None or not callable(getattr(state, "note", None)):
+        return None
+    return cast(Annotations, state)
+
+
+Field = Literal["any", "title", "abstract", "category", "author", "note"]
 Spans = Callable[[str, str], list[tuple[int, int]]]
 """(text, field) -> the spans of `text` to highlight: `Query.highlight_spans`."""
-FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "any")
+FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "note", "any")
 
 _TEXT_FIELDS: dict[str, Field] = {
     "title": "title",
@@ -90,8 +107,9 @@ _TEXT_FIELDS: dict[str, Field] = {
     "category": "category",
     "author": "author",
     "authors": "author",
+    "note": "note",
 }
-_OTHER_FIELDS = ("week", "id", "is")
+_OTHER_FIELDS = ("week", "id", "is", "has", "tag")
 _FIELD_NAME = re.compile(r"([A-Za-z]+):")
 _LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
@@ -165,7 +183,24 @@ _IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
     "starred": "starred",
 }
 
-_Kind = _Text | _Regex | _Weeks | _Id | _Is
+@dataclass(frozen=True)
+class _Has:
+    what: Literal["note", "tag"]
+
+
+@dataclass(frozen=True)
+class _Tag:
+    name: str
+
+
+_HAS_VALUES: dict[str, Literal["note", "tag"]] = {
+    "note": "note",
+    "notes": "note",
+    "tag": "tag",
+    "tags": "tag",
+}
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag
 
 
 @dataclass(frozen=True)
@@ -197,7 +232,7 @@ def _implies(term: _Term, other: _Term) -> bool:
 def _within(field: Field, other: Field) -> bool:
     """Whether text found in `field` is found by a term on `other` (plain words search every
     field but the authors)."""
-    return field == other or (other == "any" and field != "author")
+    return field == other or (other == "any" and field not in ("author", "note"))
 
 
 Clause = tuple[_Term, ...]
@@ -310,6 +345,13 @@ class _Parser:
             return _week(value, at)
         if name == "id":
             return _Id(_arxiv_value(value))
+        if name == "tag":
+            return _Tag(value.strip().lower())
+        if name == "has":
+            has = _HAS_VALUES.get(value.lower())
+            if has is None:
+                raise QueryError(f"has: takes note or tag, not {value!r}", at)
+            return _Has(has)
         what = _IS_VALUES.get(value.lower())
         if what is None:
             raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
@@ -323,7 +365,7 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
         return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
     try:
         compiled = re.compile(pattern, _REGEX_FLAGS)
-        if pattern != pattern.lower() or "(?" in pattern:
+        if pattern != pattern.lower() or "(?" in pattern or where == "note":
             return _Regex(where, compiled, compiled)
         return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _literals(pattern))
     except re.error as error:
@@ -617,7 +659,11 @@ Predicate = Callable[[int], bool]
 def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate:
     kind = term.kind
     positive: Predicate
-    if isinstance(kind, _Text):
+    if isinstance(kind, (_Text, _Regex, _Has, _Tag)) and (
+        not isinstance(kind, (_Text, _Regex)) or kind.field == "note"
+    ):
+        positive = _annotation_predicate(kind, ix, _annotations(state))
+    elif isinstance(kind, _Text):
         value = kind.value
         hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
         if kind.field == "any":
@@ -669,6 +715,33 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
     return positive
 
 
+def _annotation_predicate(
+    kind: _Text | _Regex | _Has | _Tag, ix: _Index, notes: Annotations | None
+) -> Predicate:
+    """A term about the reader's own notes and tags (none without them)."""
+    if notes is None:
+        return lambda i: False
+    keys, note, tags = ix.keys, notes.note, notes.tags
+    if isinstance(kind, _Text):
+        value = kind.value
+        return lambda i: value in note(keys[i]).lower()
+    if isinstance(kind, _Regex):
+        search = kind.pattern.search
+        return lambda i: search(note(keys[i])) is not None
+    if isinstance(kind, _Tag):
+        name = kind.name
+        return lambda i: name in tags(keys[i])
+    if kind.what == "note":
+        return lambda i: bool(note(keys[i]))
+    return lambda i: bool(tags(keys[i]))
+
+
+def _annotation(kind: _Kind) -> bool:
+    return isinstance(kind, (_Has, _Tag)) or (
+        isinstance(kind, (_Text, _Regex)) and kind.field == "note"
+    )
+
+
 def _cost(clause: Clause) -> tuple[int, int, int]:
     """Cheap, selective clauses first: each later one scans only what the earlier ones kept.
     Exclusions usually keep most papers, and a longer word is usually rarer."""
@@ -677,10 +750,10 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
         kind = term.kind
         if isinstance(kind, (_Weeks, _Id)):
             cost = 0
+        elif _annotation(kind) or isinstance(kind, _Is):
+            cost = 3
         elif isinstance(kind, _Text):
             cost = 1 if kind.field in ("title", "category", "author") else 2
-        elif isinstance(kind, _Is):
-            cost = 3
         else:
             cost = 4
         worst = max(worst, cost)
@@ -691,7 +764,7 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
 
 def _pure(clause: Clause) -> bool:
     """Whether a clause depends on the papers only (not on the reading state)."""
-    return not any(isinstance(term.kind, _Is) for term in clause)
+    return not any(isinstance(term.kind, _Is) or _annotation(term.kind) for term in clause)
 
 
 def _likely_first(term: _Term) -> tuple[int, int]:
@@ -699,9 +772,11 @@ def _likely_first(term: _Term) -> tuple[int, int]:
     kind = term.kind
     if isinstance(kind, (_Weeks, _Id)):
         return 0, 0
+    if _annotation(kind) or isinstance(kind, _Is):
+        return 2, 0
     if isinstance(kind, _Text):
         return 1, len(kind.value)
-    return (2, 0) if isinstance(kind, _Is) else (3, 0)
+    return 3, 0
 
 
 def _evaluate(
@@ -718,7 +793,7 @@ def _evaluate(
         if term.negated:
             return [i for i in kept if i not in span]
         return [i for i in kept if i in span]
-    if isinstance(kind, _Regex) and kind.literals:
+    if isinstance(kind, _Regex) and kind.literals and kind.field != "note":
         return _evaluate_regex(term, kind, ix, kept)
     predicate = _predicate(term, ix, state)
     return [i for i in kept if predicate(i)]
@@ -746,6 +821,8 @@ def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) 
 def _memoizable(term: _Term) -> bool:
     """Terms that scan abstracts and depend on the papers only: worth remembering per paper."""
     kind = term.kind
+    if _annotation(kind):
+        return False
     return isinstance(kind, _Regex) or (
         isinstance(kind, _Text) and kind.field in ("any", "abstract")
     )
@@ -1059,4 +1136,6 @@ QUERY_HELP: list[tuple[str, str]] = [
     ("id:2305.14314", "the arXiv id, any version"),
     ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
     ("is:read  is:unread  is:starred", "reading state"),
+    ('note:word  note:"a phrase"', "your note on the paper"),
+    ("has:note  has:tag  tag:to-read", "papers with a note, with any tag, with that tag"),
 ]
