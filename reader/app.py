@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from textual.widgets import Input
 
 from reader.cli import EXIT_INTERRUPTED
 from reader.commands import COMMANDS
+from reader.config import Config, config_path, save_theme
 from reader.model import Digest, join_note, resolve_week, week_label
 from reader.output import EXPORTS
 from reader.reading import ReadCounts
@@ -77,8 +79,10 @@ class ReaderApp(App[None]):
         description: str = "",
         reload: Callable[[], Digest] | None = None,
         stamp: Callable[[], object] | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
+        self.config = config if config is not None else Config(config_path())
         self.digest = digest
         self.initial_week = week
         self.initial_query = query
@@ -110,6 +114,7 @@ class ReaderApp(App[None]):
         return self._main_screen(self.digest)
 
     def on_mount(self) -> None:
+        self._apply_config()
         if self.digest is not None:
             self._show_notices(self.digest)
             self.call_after_refresh(settle_collector)
@@ -177,6 +182,43 @@ class ReaderApp(App[None]):
     async def _on_key(self, event: events.Key) -> None:
         if getattr(event, "_reader_routed", False):
             event.prevent_default()  # its bindings were looked up when it was routed
+
+    def _apply_config(self) -> None:
+        """The config's theme (a name Textual lacks is an error), then its errors and warnings
+        as notifications (they went to standard error too); a theme picked later is saved."""
+        config = self.config
+        for message in config.errors:
+            self.notify(message, severity="error", markup=False, timeout=10)
+        for message in config.warnings:
+            self.notify(message, severity="warning", markup=False, timeout=10)
+        if config.theme is not None:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                self.notify(
+                    f"{inert(str(config.path))}: no theme {inert(config.theme)!r}; "
+                    f"the themes are {', '.join(sorted(self.available_themes))}",
+                    severity="error",
+                    markup=False,
+                    timeout=10,
+                )
+        self.watch(self, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, theme: str) -> None:
+        if theme == self.config.theme:
+            return
+        error = save_theme(theme, self.config.path)
+        if error is not None:
+            self.notify(error, severity="warning", markup=False)
+
+    @property
+    def download_dir(self) -> str | None:
+        """Where exports are saved: --download-dir, $READER_DOWNLOAD_DIR or the config's
+        download_dir (Textual's default, the downloads folder, without)."""
+        from reader.arxiv_fetch import DOWNLOAD_ENV
+
+        chosen = os.environ.get(DOWNLOAD_ENV) or self.config.download_dir
+        return str(chosen) if chosen else None
 
     def on_app_focus(self) -> None:
         """Back in the terminal: show marks another instance saved meanwhile."""
@@ -396,6 +438,7 @@ def make_app(
     description: str = "",
     reload: Callable[[], Digest] | None = None,
     stamp: Callable[[], object] | None = None,
+    config: Config | None = None,
 ) -> ReaderApp:
     """The app as the command line builds it (tests use this too).
 
@@ -415,4 +458,5 @@ def make_app(
         description=description,
         reload=reload,
         stamp=stamp,
+        config=config,
     )

@@ -709,7 +709,12 @@ class MainScreen(Screen[None]):
         name = export_filename(self.digest.name, self.week, fmt)
         label, _, mime_type = EXPORTS[fmt]
         self.app.deliver_text(
-            buffer, save_filename=name, mime_type=mime_type, encoding="utf-8", name=name
+            buffer,
+            save_directory=getattr(self.app, "download_dir", None),
+            save_filename=name,
+            mime_type=mime_type,
+            encoding="utf-8",
+            name=name,
         )
         where = "a download in the browser" if self.app.is_web else "saving"
         papers = f"{count} paper{'s' if count != 1 else ''}"
