@@ -776,6 +776,9 @@ def _run_tui(
             reload=(lambda: _open(sources, fetching)) if can_reload else None,
             stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
             config=config,
+            session_key=session_key(sources),
+            week_given=args.week is not None,
+            query_given=args.query is not None,
         )
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
             fall_back(stream)

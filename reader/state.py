@@ -313,6 +313,11 @@ class StateStore:
                     counts[tag] = counts.get(tag, 0) + 1
             return dict(sorted(counts.items()))
 
+    def tag_map(self) -> dict[str, tuple[str, ...]]:
+        """Every tagged paper key with its tags (a copy)."""
+        with self._lock:
+            return {key: tuple(sorted(tags)) for key, tags in self._tags.items()}
+
     def noted_keys(self) -> frozenset[str]:
         with self._lock:
             return frozenset(self._notes)

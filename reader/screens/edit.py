@@ -32,12 +32,23 @@ def _markdown_area(text: str) -> TextArea:
 
 
 class NoteEditor(ModalScreen[None]):
-    """A paper's note (Markdown). Ctrl+S or Esc keeps it (an empty note is removed);
-    Ctrl+Q... never quits from here: only those two keys close it."""
+    """A paper's note (Markdown). Esc or Ctrl+S keeps it and closes (an empty note is
+    removed); every other key edits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,ctrl+s", "keep", "Keep the note", priority=True),
     ]
+
+    DEFAULT_CSS = """
+    NoteEditor { align: center middle; }
+    NoteEditor > #note-box {
+        width: 90%; max-width: 100; height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    NoteEditor #note-title { height: auto; margin-bottom: 1; }
+    NoteEditor #note-text { height: 1fr; }
+    NoteEditor #note-help { height: 1; color: $text-muted; }
+    """
 
     def __init__(self, title: str, text: str, keep: Callable[[str], None]) -> None:
         super().__init__(id="note-editor")
@@ -92,6 +103,16 @@ class LineEditor(ModalScreen[None]):
         Binding("enter", "apply", "Apply", priority=True),
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
+
+    DEFAULT_CSS = """
+    LineEditor { align: center middle; }
+    LineEditor > #line-box {
+        width: 80%; max-width: 90; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    LineEditor #line-title { height: auto; }
+    LineEditor #line-hint { height: auto; }
+    """
 
     def __init__(
         self,
