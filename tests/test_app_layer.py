@@ -275,3 +275,24 @@ async def test_restore_session_false_turns_it_off(digest: Digest, tmp_path: Path
         screen = screen_of(app)
         assert screen.week == digest.weeks[0] and screen.query_text == ""
     assert store.session("d") == Session("2023-06-18", "model", SECOND)  # not overwritten
+
+
+async def test_hostile_names_notes_and_tags_stay_inert(digest: Digest, tmp_path: Path) -> None:
+    app = new_app(digest, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = screen_of(app)
+        screen.store.set_note(FIRST, "evil \x1b]52;c;aGk=\x07 note\u202e")
+        screen.store.set_tags(FIRST, ["x\x1b[31m"])
+        await pilot.press("slash", *typed("has:note"), "enter")
+        await pilot.press("w", "E", "v", "escape")  # cancelled: nothing saved
+        assert screen.store.searches() == {}
+        screen.store.save_search("bad\x1b]0;PWNED\x07", "has:note")
+        screen._refresh_sidebar()
+        screen._show_paper_details_only()
+        await pilot.pause()
+        pane = pane_text(app)
+        assert "evil ␛]52;c;aGk=␇ note<U+202E>" in pane and "#x␛[31m" in pane
+        sidebar = screen.sidebar
+        rows = [sidebar.render_row(i, 30, False).plain for i in range(sidebar.row_count)]
+        assert any("bad␛]0;PWNED␇" in row for row in rows)
+        assert not any("\x1b" in row or "\x07" in row for row in rows)

@@ -1095,7 +1095,7 @@ class MainScreen(Screen[None]):
                 return
             replaced = name in self.store.searches()
             self.store.save_search(name, text)
-            self.say(f"Search {'replaced' if replaced else 'saved'}: {name}", timeout=2)
+            self.say(f"Search {'replaced' if replaced else 'saved'}: {inert(name)}", timeout=2)
             self._refresh_sidebar()
             self._show_store_warnings()
 
@@ -1116,7 +1116,7 @@ class MainScreen(Screen[None]):
             self.say("Highlight a saved search in the sidebar to delete it.", timeout=2)
             return
         self.store.delete_search(entry.category)
-        self.say(f"Search deleted: {entry.category}", timeout=2)
+        self.say(f"Search deleted: {inert(entry.category)}", timeout=2)
         self._refresh_sidebar()
 
     # --- arXiv: PDF, metadata, citations ----------------------------------------------------
