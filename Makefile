@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/run.py
 
 snapshot-update: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_snapshots.py --snapshot-update
+	$(BIN)/python -m pytest -q tests/tui/test_snapshots.py --snapshot-update
 
 clean:
 	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache

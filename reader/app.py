@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import WeakSet
 
 from textual import events
@@ -413,7 +413,7 @@ class ReaderApp(App[None]):
         ]
         self.push_screen(HelpScreen(extra_keys=remapped, syntax_first=syntax_first))
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The app's commands (each with its key), then Textual's Theme and Screenshot, and its
         Quit where no key quits. Textual's Keys panel and Maximize are left out: the help (?)
         lists every key, and the panes have their layout."""

@@ -1,0 +1,76 @@
+"""The query engine: parse a search query and filter, count and sort a digest's papers.
+
+Pure Python, no Textual. Both the TUI's filter bar and `reader --print --query` use it.
+
+Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `QUERY_HELP`):
+
+- `word` occurs (as a substring) in the title, the cleaned abstract or the category;
+  terms side by side must all match (AND); `"a phrase"` matches the phrase;
+- `-term` excludes any term (words, phrases, fields, regexes);
+- `a OR b` matches either; `OR` is the uppercase keyword only (a lowercase `or` is a word) and binds
+  tighter than AND: `x a OR b` is `x AND (a OR b)`;
+- `title:`, `abstract:`, `cat:`/`category:`, `author:` restrict a word, a `"quoted phrase"` or a
+  `/regex/` to one field (categories are matched by their readable name: `cat:vision`; authors
+  are known once arXiv metadata was fetched, or from a json/csv digest that lists them; plain
+  words do not search authors);
+- `week:` takes a date or any prefix of one (`2023-05-14`, `2023-05`, `2023`), a range `A..B`
+  (inclusive; either end may be left open) or a comparison `>=D`, `>D`, `<=D`, `<D`; a partial date
+  in a range or comparison stands for its whole period (`week:<=2023-05` includes May);
+  `week:none` (or `week:undated`) finds the undated papers, which no date or range does;
+- `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
+- `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
+- `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or
+  starred);
+- `note:word` (also a `"phrase"` or a `/regex/`) searches the paper's own note, `has:note` and
+  `has:tag` ask whether it has one, `tag:name` whether it has that tag (exactly; tags are
+  lowercase); plain words do not search notes.
+
+Leniency, so that typing a query character by character never shows an error for what is merely
+unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
+(`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
+with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
+characters. Only an invalid regex, a bad `week:` value and an unknown `is:` or `has:` value raise
+`QueryError`, with the 0-based offset of the fault in the query.
+"""
+
+from reader.query.engine import _CACHE, Query, parse_query  # noqa: F401 - _CACHE: the benchmark clears it
+from reader.query.syntax import (
+    FIELDS,
+    QUERY_HELP,
+    Field,
+    QueryError,
+    Spans,
+    _literals,  # noqa: F401 - tested directly
+    fold,
+)
+from reader.query.views import (
+    FACET_TERM,
+    SORT_KEYS,
+    category_counts,
+    facet_term,
+    select,
+    sort_indices,
+    toggle_category,
+    week_counts,
+)
+from reader.reading import ReadingState
+
+__all__ = [
+    "FACET_TERM",
+    "FIELDS",
+    "Field",
+    "Spans",
+    "facet_term",
+    "fold",
+    "QUERY_HELP",
+    "SORT_KEYS",
+    "Query",
+    "QueryError",
+    "ReadingState",
+    "category_counts",
+    "parse_query",
+    "select",
+    "sort_indices",
+    "toggle_category",
+    "week_counts",
+]

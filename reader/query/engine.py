@@ -1,0 +1,560 @@
+"""The query engine: per-digest caches, evaluation, and `Query` (filter, narrowing,
+highlight spans)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from array import array
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as _field
+from typing import Protocol, cast
+
+from reader.model import Digest, Paper
+from reader.query.syntax import (
+    FIELDS,
+    Clause,
+    Field,
+    _clauses,
+    _Has,
+    _Id,
+    _implies,
+    _Is,
+    _Kind,
+    _Parser,
+    _Regex,
+    _Tag,
+    _Term,
+    _Text,
+    _Weeks,
+    _within,
+    fold,
+)
+from reader.reading import ReadingState
+
+
+class Annotations(Protocol):
+    """What `note:`, `has:` and `tag:` ask (a reading state may have it; the store does)."""
+
+    def note(self, key: str) -> str: ...
+
+    def tags(self, key: str) -> tuple[str, ...]: ...
+
+
+def _annotations(state: ReadingState | None) -> Annotations | None:
+    if state is None or not callable(getattr(state, "note", None)):
+        return None
+    return cast(Annotations, state)
+
+
+# --- per-digest caches -------------------------------------------------------------------------
+
+
+class _Index:
+    """Lowercased per-field views of one digest, built once, sharing the digest's haystacks."""
+
+    def __init__(self, digest: Digest) -> None:
+        self.digest = digest  # kept alive so that its id() is not reused while cached
+        papers = digest.papers
+        self.hay = digest.haystacks
+        interned: dict[str, str] = {}
+        self.titles = [paper.title.lower() for paper in papers]
+        self.categories = [
+            interned.setdefault(paper.category, paper.category.lower()) for paper in papers
+        ]
+        # Where the abstract starts in each haystack: Digest.haystacks is "title\ncategory\ntext",
+        # lowercased (the tests for abstract: terms fail if that layout changes).
+        self.text_start = array(
+            "q", (len(t) + len(c) + 2 for t, c in zip(self.titles, self.categories, strict=True))
+        )
+        self.ids = [(paper.arxiv_id or "").lower() for paper in papers]
+        self._memo: OrderedDict[object, tuple[_Term, bytearray]] = OrderedDict()
+        self._keys: list[str] | None = None
+        self._sort_titles: list[str] | None = None
+        self._sort_categories: list[tuple[bool, str]] | None = None
+        self._authors: list[str] | None = None
+
+    @property
+    def authors(self) -> list[str]:
+        """Per paper, its authors folded (`fold`), one a line ("" when not known)."""
+        if self._authors is None:
+            self._authors = [
+                fold("\n".join(paper.authors)) if paper.authors else ""
+                for paper in self.digest.papers
+            ]
+        return self._authors
+
+    @property
+    def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = [paper.key for paper in self.digest.papers]
+        return self._keys
+
+    @property
+    def sort_titles(self) -> list[str]:
+        if self._sort_titles is None:
+            self._sort_titles = [paper.title.casefold() for paper in self.digest.papers]
+        return self._sort_titles
+
+    @property
+    def sort_categories(self) -> list[tuple[bool, str]]:
+        if self._sort_categories is None:
+            keys: dict[str, tuple[bool, str]] = {}
+            self._sort_categories = [
+                keys.get(paper.category) or keys.setdefault(paper.category, _category_key(paper))
+                for paper in self.digest.papers
+            ]
+        return self._sort_categories
+
+    def memo(self, term: _Term) -> bytearray | None:
+        """The per-paper outcomes of a term (0 unknown, 1 hit, 2 miss), if remembered."""
+        key = (term.negated, term.kind)
+        with _CACHE_LOCK:
+            entry = self._memo.get(key)
+            if entry is None:
+                return None
+            self._memo.move_to_end(key)
+            return entry[1]
+
+    def remember(self, term: _Term, mask: bytearray) -> None:
+        key = (term.negated, term.kind)
+        with _CACHE_LOCK:
+            self._memo[key] = (term, mask)
+            self._memo.move_to_end(key)
+            while len(self._memo) > _MEMO_SIZE:
+                self._memo.popitem(last=False)
+
+    def seed(self, term: _Term) -> bytearray | None:
+        """What remembered terms tell about a new one: a paper that misses a term implied by
+        `term` misses it too ("diffusio" for "diffusion"); a paper that matches a term implying
+        it matches it too ("-vi" for "-vis"); the term's negation tells everything it knows.
+        None when nothing is known."""
+        with _CACHE_LOCK:
+            entries = list(self._memo.values())
+        misses = hits = opposite = None
+        for known, mask in reversed(entries):  # the most recently used first
+            if known.kind == term.kind and known.negated != term.negated:
+                opposite = mask
+            elif misses is None and _implies(term, known):
+                misses = mask
+            elif hits is None and _implies(known, term):
+                hits = mask
+        bits = 0  # outcomes are final once written, so reading a mask in use is safe
+        for source, table in ((misses, _KEEP_MISSES), (hits, _KEEP_HITS), (opposite, _SWAP)):
+            if source is not None:
+                bits |= int.from_bytes(source.translate(table), "little")
+        return bytearray(bits.to_bytes(len(self.hay), "little")) if bits else None
+
+    def week_span(self, weeks: _Weeks) -> range:
+        """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
+        ranges = [
+            self.digest.week_ranges[week] for week in self.digest.weeks if weeks.contains(week)
+        ]
+        if not ranges:
+            return range(0)
+        return range(min(r.start for r in ranges), max(r.stop for r in ranges))
+
+
+def _category_key(paper: Paper) -> tuple[bool, str]:
+    return (not paper.category, paper.category.casefold())
+
+
+_CACHE: OrderedDict[int, _Index] = OrderedDict()
+_CACHE_SIZE = 4
+_MEMO_SIZE = 48  # terms remembered per digest, a byte per paper each
+_CACHE_LOCK = threading.Lock()
+
+
+def _index(digest: Digest) -> _Index:
+    """The cached `_Index` of a digest. `Digest` has no `__weakref__` slot, so the cache keys by
+    `id()` and holds the few most recent digests alive, which keeps the keys unambiguous."""
+    key = id(digest)
+    with _CACHE_LOCK:  # the TUI filters in a worker thread
+        found = _CACHE.get(key)
+        if found is not None and found.digest is digest:
+            _CACHE.move_to_end(key)
+            return found
+    built = _Index(digest)  # outside the lock: a digest of 100k papers takes a while
+    with _CACHE_LOCK:
+        _CACHE[key] = built
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return built
+
+
+# --- evaluation --------------------------------------------------------------------------------
+
+Predicate = Callable[[int], bool]
+
+
+def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate:
+    kind = term.kind
+    positive: Predicate
+    if isinstance(kind, (_Text, _Regex, _Has, _Tag)) and (
+        not isinstance(kind, (_Text, _Regex)) or kind.field == "note"
+    ):
+        positive = _annotation_predicate(kind, ix, _annotations(state))
+    elif isinstance(kind, _Text):
+        value = kind.value
+        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
+        if kind.field == "any":
+            positive = lambda i: value in hay[i]  # noqa: E731
+        elif kind.field == "title":
+            positive = lambda i: value in titles[i]  # noqa: E731
+        elif kind.field == "category":
+            positive = lambda i: value in categories[i]  # noqa: E731
+        elif kind.field == "author":
+            authors = ix.authors
+            positive = lambda i: value in authors[i]  # noqa: E731
+        else:
+            positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
+    elif isinstance(kind, _Regex):
+        search = kind.lowered.search
+        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
+        if kind.field == "any":
+            positive = lambda i: search(hay[i]) is not None  # noqa: E731
+        elif kind.field == "title":
+            positive = lambda i: search(titles[i]) is not None  # noqa: E731
+        elif kind.field == "category":
+            positive = lambda i: search(categories[i]) is not None  # noqa: E731
+        elif kind.field == "author":
+            authors = ix.authors
+            positive = lambda i: search(authors[i]) is not None  # noqa: E731
+        else:
+            positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
+    elif isinstance(kind, _Weeks):
+        span = ix.week_span(kind)
+        positive = span.__contains__
+    elif isinstance(kind, _Id):
+        ids, wanted = ix.ids, kind.value
+        positive = lambda i: ids[i] == wanted  # noqa: E731
+    else:
+        keys = ix.keys
+        if state is None:
+            positive = (lambda i: True) if kind.what == "unread" else (lambda i: False)
+        elif kind.what == "read":
+            is_read = state.is_read
+            positive = lambda i: is_read(keys[i])  # noqa: E731
+        elif kind.what == "unread":
+            is_read = state.is_read
+            positive = lambda i: not is_read(keys[i])  # noqa: E731
+        else:
+            is_starred = state.is_starred
+            positive = lambda i: is_starred(keys[i])  # noqa: E731
+    if term.negated:
+        return lambda i: not positive(i)
+    return positive
+
+
+def _annotation_predicate(
+    kind: _Text | _Regex | _Has | _Tag, ix: _Index, notes: Annotations | None
+) -> Predicate:
+    """A term about the reader's own notes and tags (none without them)."""
+    if notes is None:
+        return lambda i: False
+    keys, note, tags = ix.keys, notes.note, notes.tags
+    if isinstance(kind, _Text):
+        value = kind.value
+        return lambda i: value in note(keys[i]).lower()
+    if isinstance(kind, _Regex):
+        search = kind.pattern.search
+        return lambda i: search(note(keys[i])) is not None
+    if isinstance(kind, _Tag):
+        name = kind.name
+        return lambda i: name in tags(keys[i])
+    if kind.what == "note":
+        return lambda i: bool(note(keys[i]))
+    return lambda i: bool(tags(keys[i]))
+
+
+def _annotation(kind: _Kind) -> bool:
+    return isinstance(kind, (_Has, _Tag)) or (
+        isinstance(kind, (_Text, _Regex)) and kind.field == "note"
+    )
+
+
+def _cost(clause: Clause) -> tuple[int, int, int]:
+    """Cheap, selective clauses first: each later one scans only what the earlier ones kept.
+    Exclusions usually keep most papers, and a longer word is usually rarer."""
+    worst = 0
+    for term in clause:
+        kind = term.kind
+        if isinstance(kind, (_Weeks, _Id)):
+            cost = 0
+        elif _annotation(kind) or isinstance(kind, _Is):
+            cost = 3
+        elif isinstance(kind, _Text):
+            cost = 1 if kind.field in ("title", "category", "author") else 2
+        else:
+            cost = 4
+        worst = max(worst, cost)
+    negated = all(term.negated for term in clause)
+    shortest = min(len(term.kind.value) if isinstance(term.kind, _Text) else 0 for term in clause)
+    return worst * 10 + len(clause), int(negated), -shortest
+
+
+def _pure(clause: Clause) -> bool:
+    """Whether a clause depends on the papers only (not on the reading state)."""
+    return not any(isinstance(term.kind, _Is) or _annotation(term.kind) for term in clause)
+
+
+def _likely_first(term: _Term) -> tuple[int, int]:
+    """Order of the terms of an OR: cheap ones, then short (likely to match) words, regexes last."""
+    kind = term.kind
+    if isinstance(kind, (_Weeks, _Id)):
+        return 0, 0
+    if _annotation(kind) or isinstance(kind, _Is):
+        return 2, 0
+    if isinstance(kind, _Text):
+        return 1, len(kind.value)
+    return 3, 0
+
+
+def _evaluate(
+    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    kind = term.kind
+    if isinstance(kind, _Text) and kind.field == "any":  # the hot path: plain words
+        value, hay = kind.value, ix.hay
+        if term.negated:
+            return [i for i in kept if value not in hay[i]]
+        return [i for i in kept if value in hay[i]]
+    if isinstance(kind, _Weeks):
+        span = ix.week_span(kind)
+        if term.negated:
+            return [i for i in kept if i not in span]
+        return [i for i in kept if i in span]
+    if isinstance(kind, _Regex) and kind.literals and kind.field != "note":
+        return _evaluate_regex(term, kind, ix, kept)
+    predicate = _predicate(term, ix, state)
+    return [i for i in kept if predicate(i)]
+
+
+def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) -> list[int]:
+    """A regex with required substrings: those (remembered, like words) narrow the papers that
+    the regex itself must scan."""
+    kept = kept if isinstance(kept, (list, range)) else list(kept)
+    candidates: Iterable[int] = kept
+    for literal in kind.literals:
+        candidates = _apply_term(
+            _Term(_Text(kind.field, literal), False, 0, 0), ix, None, candidates
+        )
+        if not candidates:
+            break
+    positive = _predicate(_Term(kind, False, term.start, term.end), ix, None)
+    hits = [i for i in candidates if positive(i)]
+    if not term.negated:
+        return hits
+    matched = set(hits)
+    return [i for i in kept if i not in matched]
+
+
+def _memoizable(term: _Term) -> bool:
+    """Terms that scan abstracts and depend on the papers only: worth remembering per paper."""
+    kind = term.kind
+    if _annotation(kind):
+        return False
+    return isinstance(kind, _Regex) or (
+        isinstance(kind, _Text) and kind.field in ("any", "abstract")
+    )
+
+
+_UNKNOWN, _HIT, _MISS = 0, 1, 2
+_KEEP_MISSES = bytes.maketrans(bytes([_HIT]), bytes([_UNKNOWN]))
+_KEEP_HITS = bytes.maketrans(bytes([_MISS]), bytes([_UNKNOWN]))
+_SWAP = bytes.maketrans(bytes([_HIT, _MISS]), bytes([_MISS, _HIT]))
+
+
+def _apply_term(
+    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    """The papers of `kept` that match `term`. A term that scans abstracts remembers, per paper,
+    whether it matched, and starts from what related terms remember: typing, backspacing or
+    adding an exclusion then scans only the papers whose outcome is still unknown."""
+    if not _memoizable(term):
+        return _evaluate(term, ix, state, kept)
+    size = len(ix.hay)
+    mask = ix.memo(term)
+    if mask is None:
+        mask = ix.seed(term)
+        if mask is None:
+            if isinstance(kept, range) and kept == range(size):
+                hits = _evaluate(term, ix, state, kept)
+                mask = bytearray([_MISS]) * size
+                for i in hits:
+                    mask[i] = _HIT
+                ix.remember(term, mask)  # published whole, never seen half-written
+                return hits
+            mask = bytearray(size)
+        ix.remember(term, mask)
+    if not isinstance(kept, (list, range)):
+        kept = list(kept)
+    unknown = [i for i in kept if mask[i] == _UNKNOWN]
+    if not unknown:
+        return [i for i in kept if mask[i] == _HIT]
+    hits = _evaluate(term, ix, state, unknown)
+    for i in hits:  # every write is final, so a concurrent reader never sees a wrong value
+        mask[i] = _HIT
+    for i in unknown:
+        if mask[i] == _UNKNOWN:
+            mask[i] = _MISS
+    if len(unknown) == len(kept):
+        return hits
+    return [i for i in kept if mask[i] == _HIT]
+
+
+def _apply(
+    clause: Clause, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+) -> list[int]:
+    """The papers of `kept` that match any term of `clause`."""
+    if len(clause) == 1:
+        return _apply_term(clause[0], ix, state, kept)
+    everything = kept if isinstance(kept, (list, range)) else list(kept)
+    found: set[int] = set()
+    rest: Iterable[int] = everything
+    for term in sorted(clause, key=_likely_first):  # each term scans what the others missed
+        hits = _apply_term(term, ix, state, rest)
+        if hits:
+            found.update(hits)
+            rest = [i for i in rest if i not in found]
+            if not rest:
+                break
+    return [i for i in everything if i in found]
+
+
+# --- the query ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. `Query(text)` parses (and may raise `QueryError`); equal by text."""
+
+    text: str
+    clauses: tuple[Clause, ...] = _field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clauses", _clauses(_Parser(self.text).items()))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the query filters nothing out (no term typed, or only unfinished ones)."""
+        return not self.clauses
+
+    def matches(self, digest: Digest, index: int, state: ReadingState | None = None) -> bool:
+        return bool(self.filter(digest, (index,), state))
+
+    def filter(
+        self,
+        digest: Digest,
+        indices: Iterable[int],
+        state: ReadingState | None = None,
+        *,
+        satisfied: Query | None = None,
+    ) -> list[int]:
+        """The indices, in their given order, of the papers the query matches.
+
+        `satisfied`: a query that every index in `indices` is known to match (the previous query,
+        when `self.narrows(previous)` and `indices` are its hits). Clauses it already enforces are
+        not checked again, except those about the reading state, which may have changed.
+        """
+        clauses = self.clauses
+        if satisfied is not None:
+            done = [clause for clause in satisfied.clauses if _pure(clause)]
+            clauses = tuple(
+                clause
+                for clause in clauses
+                if not any(_clause_implies(known, clause) for known in done)
+            )
+        if not clauses:
+            return list(indices)
+        ix = _index(digest)
+        kept: Iterable[int] = indices
+        for clause in sorted(clauses, key=_cost):
+            kept = _apply(clause, ix, state, kept)
+            if not kept:
+                break
+        return kept if isinstance(kept, list) else list(kept)
+
+    def narrows(self, previous: Query) -> bool:
+        """True when every hit of this query is certainly a hit of `previous`, so that filtering
+        `previous`'s hits gives the same result as filtering everything (a sufficient test: it
+        recognises added terms and grown words/phrases, not every logical implication)."""
+        return all(
+            any(_clause_implies(mine, theirs) for mine in self.clauses)
+            for theirs in previous.clauses
+        )
+
+    def highlight_spans(self, text: str, field: str = "any") -> list[tuple[int, int]]:
+        """Merged, sorted `(start, end)` spans of `text` matched by the positive words, phrases and
+        regexes. Terms restricted to a field only count when `field` is that field (or "any")."""
+        if field not in FIELDS:
+            raise ValueError(f"unknown field {field!r}; expected one of {', '.join(FIELDS)}")
+        spans: list[tuple[int, int]] = []
+        lowered = text.lower()
+        same_length = len(lowered) == len(text)
+        for clause in self.clauses:
+            for term in clause:
+                kind = term.kind
+                if term.negated or not isinstance(kind, (_Text, _Regex)):
+                    continue
+                if not (field == "any" or _within(cast(Field, field), kind.field)):
+                    continue
+                if isinstance(kind, _Regex):
+                    spans.extend(
+                        m.span() for m in kind.pattern.finditer(text) if m.end() > m.start()
+                    )
+                elif kind.field == "author":  # matched folded: "irsoy" lights up "İrsoy"
+                    spans.extend(_folded_occurrences(text, kind.value))
+                elif same_length:
+                    spans.extend(_occurrences(lowered, kind.value))
+                else:  # lowercasing changed the length (rare letters): match case-insensitively
+                    pattern = re.compile(re.escape(kind.value), re.IGNORECASE)
+                    spans.extend(m.span() for m in pattern.finditer(text))
+        return _merge(spans)
+
+
+def _folded_occurrences(text: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` (folded) occurs in `fold(text)`, as spans of `text` itself."""
+    pieces: list[str] = []
+    origin: list[int] = []  # the index in `text` of each character of the folded text
+    for index, char in enumerate(text):
+        folded = fold(char)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    folded_text = "".join(pieces)
+    return [
+        (origin[start], origin[end - 1] + 1) for start, end in _occurrences(folded_text, needle)
+    ]
+
+
+def _clause_implies(mine: Clause, theirs: Clause) -> bool:
+    return all(any(_implies(term, other) for other in theirs) for term in mine)
+
+
+def _occurrences(haystack: str, needle: str) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    at = haystack.find(needle)
+    while at >= 0:
+        found.append((at, at + len(needle)))
+        at = haystack.find(needle, at + 1)
+    return found
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def parse_query(text: str) -> Query:
+    """Parse a query; raises `QueryError` (with `position`) for a bad regex or week value."""
+    return Query(text)
+

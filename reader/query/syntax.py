@@ -1,0 +1,485 @@
+"""The query language's syntax: terms and the parser (`parse_query` is in the engine).
+
+See `reader.query` for the language."""
+
+from __future__ import annotations
+
+import calendar
+import importlib
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as _field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from reader.formats import UNDATED_WORDS
+from reader.model import UNDATED
+from reader.text import arxiv_id
+
+
+class QueryError(ValueError):
+    """A query that cannot be used: `message` says why, `position` where (0-based offset)."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        return f"{self.message} (column {self.position + 1})"
+
+
+Field = Literal["any", "title", "abstract", "category", "author", "note"]
+Spans = Callable[[str, str], list[tuple[int, int]]]
+"""(text, field) -> the spans of `text` to highlight: `Query.highlight_spans`."""
+FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "note", "any")
+
+_TEXT_FIELDS: dict[str, Field] = {
+    "title": "title",
+    "abstract": "abstract",
+    "cat": "category",
+    "category": "category",
+    "author": "author",
+    "authors": "author",
+    "note": "note",
+}
+_OTHER_FIELDS = ("week", "id", "is", "has", "tag")
+_FIELD_NAME = re.compile(r"([A-Za-z]+):")
+_LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
+_DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
+_WEEK_COMPARISON = re.compile(r"(>=|<=|>|<)")
+_VERSION = re.compile(r"v\d+$", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_REGEX_FLAGS = re.IGNORECASE | re.MULTILINE
+
+# --- terms -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Text:
+    """A substring test: words, phrases, regexes without metacharacters. `value` is lowercase."""
+
+    field: Field
+    value: str
+
+
+@dataclass(frozen=True)
+class _Regex:
+    """`pattern` (IGNORECASE) is for the original text; `lowered` for the lowercased haystacks: the
+    same regex without IGNORECASE when it has no capital letter, which is several times faster."""
+
+    field: Field
+    pattern: re.Pattern[str]
+    lowered: re.Pattern[str] = _field(compare=False)
+    literals: tuple[str, ...] = _field(default=(), compare=False)
+    """Substrings every match of `lowered` contains, longest first: fast prefilters."""
+
+
+@dataclass(frozen=True)
+class _Weeks:
+    """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high. With
+    `undated` (`week:none`), only the undated papers; no date range holds them."""
+
+    low: date | None
+    high: date | None
+    undated: bool = False
+
+    def contains(self, week: date) -> bool:
+        if week == UNDATED or self.undated:
+            return week == UNDATED and self.undated
+        return (self.low is None or self.low <= week) and (self.high is None or week <= self.high)
+
+    def within(self, other: _Weeks) -> bool:
+        """Every week of self is a week of other."""
+        if self.low is not None and self.high is not None and self.low > self.high:
+            return True
+        if self.undated or other.undated:
+            return self.undated and other.undated
+        low_ok = other.low is None or (self.low is not None and self.low >= other.low)
+        high_ok = other.high is None or (self.high is not None and self.high <= other.high)
+        return low_ok and high_ok
+
+
+@dataclass(frozen=True)
+class _Id:
+    value: str
+
+
+@dataclass(frozen=True)
+class _Is:
+    what: Literal["read", "unread", "starred"]
+
+
+_IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
+    "read": "read",
+    "unread": "unread",
+    "starred": "starred",
+}
+
+@dataclass(frozen=True)
+class _Has:
+    what: Literal["note", "tag"]
+
+
+@dataclass(frozen=True)
+class _Tag:
+    name: str
+
+
+_HAS_VALUES: dict[str, Literal["note", "tag"]] = {
+    "note": "note",
+    "notes": "note",
+    "tag": "tag",
+    "tags": "tag",
+}
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag
+
+
+@dataclass(frozen=True)
+class _Term:
+    kind: _Kind
+    negated: bool
+    start: int
+    end: int
+
+
+def _implies(term: _Term, other: _Term) -> bool:
+    """True when every paper that `term` matches is matched by `other` (whatever the data)."""
+    a, b = term.kind, other.kind
+    if term.negated != other.negated:
+        return False
+    if not term.negated:
+        if isinstance(a, _Text) and isinstance(b, _Text):
+            return b.value in a.value and _within(a.field, b.field)
+        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+            return a.within(b)
+    else:  # not-a implies not-b when b implies a
+        if isinstance(a, _Text) and isinstance(b, _Text):
+            return a.value in b.value and _within(b.field, a.field)
+        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+            return b.within(a)
+    return a == b
+
+
+def _within(field: Field, other: Field) -> bool:
+    """Whether text found in `field` is found by a term on `other` (plain words search every
+    field but the authors)."""
+    return field == other or (other == "any" and field not in ("author", "note"))
+
+
+Clause = tuple[_Term, ...]
+"""Terms joined by OR."""
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+
+    def _skip_spaces(self) -> None:
+        text = self.text
+        while self.i < len(text) and text[self.i].isspace():
+            self.i += 1
+
+    def _bare(self) -> tuple[str, int]:
+        """The characters up to the next space; returns the value and its start."""
+        start = self.i
+        text = self.text
+        while self.i < len(text) and not text[self.i].isspace():
+            self.i += 1
+        return text[start : self.i], start
+
+    def _quoted(self) -> tuple[str, int]:
+        """A phrase from the opening quote at `i` to the closing one, or to the end."""
+        start = self.i + 1
+        close = self.text.find('"', start)
+        end = len(self.text) if close < 0 else close
+        self.i = len(self.text) if close < 0 else close + 1
+        return _SPACES.sub(" ", self.text[start:end]).strip(), start
+
+    def _slashed(self) -> tuple[str, int]:
+        """A regex from the opening slash at `i` to the next unescaped slash, or to the end."""
+        start = self.i + 1
+        text = self.text
+        j = start
+        while j < len(text) and text[j] != "/":
+            j += 2 if text[j] == "\\" else 1
+        end = min(j, len(text))
+        self.i = end + 1 if end < len(text) else len(text)
+        return text[start:end], start
+
+    def items(self) -> list[_Term | None]:
+        """Terms in order, None standing for an OR keyword. Ignored (empty) terms are left out."""
+        out: list[_Term | None] = []
+        text = self.text
+        while True:
+            self._skip_spaces()
+            if self.i >= len(text):
+                return out
+            start = self.i
+            negated = False
+            if text[self.i] == "-":
+                self.i += 1
+                if self.i >= len(text) or text[self.i].isspace():
+                    continue  # a lone "-": a negation not typed yet
+                negated = True
+            kind = self._term(negated)
+            if kind == "OR":
+                out.append(None)
+            elif kind is not None:
+                out.append(_Term(kind, negated, start, self.i))
+
+    def _term(self, negated: bool) -> _Kind | Literal["OR"] | None:
+        text = self.text
+        char = text[self.i]
+        if char == '"':
+            value, _ = self._quoted()
+            return _Text("any", value.lower()) if value else None
+        if char == "/":
+            pattern, at = self._slashed()
+            return _regex("any", pattern, at)
+        named = _FIELD_NAME.match(text, self.i)
+        if named is not None:
+            name = named.group(1).lower()
+            if name in _TEXT_FIELDS or name in _OTHER_FIELDS:
+                self.i = named.end()
+                return self._field(name)
+        value, _ = self._bare()
+        if value == "OR" and not negated:
+            return "OR"
+        return _Text("any", value.lower())
+
+    def _field(self, name: str) -> _Kind | None:
+        text = self.text
+        if self.i >= len(text) or text[self.i].isspace():
+            return None  # "title:" with nothing typed after it yet
+        if name in _TEXT_FIELDS:
+            where = _TEXT_FIELDS[name]
+            lower = fold if where == "author" else str.lower
+            if text[self.i] == '"':
+                value, _ = self._quoted()
+                return _Text(where, lower(value)) if value else None
+            if text[self.i] == "/":
+                pattern, at = self._slashed()
+                return _regex(where, pattern, at)
+            value, _ = self._bare()
+            return _Text(where, lower(value))
+        if text[self.i] == '"':
+            value, at = self._quoted()
+        else:
+            value, at = self._bare()
+        if not value:
+            return None
+        if name == "week":
+            return _week(value, at)
+        if name == "id":
+            return _Id(_arxiv_value(value))
+        if name == "tag":
+            return _Tag(value.strip().lower())
+        if name == "has":
+            has = _HAS_VALUES.get(value.lower())
+            if has is None:
+                raise QueryError(f"has: takes note or tag, not {value!r}", at)
+            return _Has(has)
+        what = _IS_VALUES.get(value.lower())
+        if what is None:
+            raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
+        return _Is(what)
+
+
+def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
+    if not pattern:
+        return None
+    if _LITERAL_PATTERN.fullmatch(pattern):
+        return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
+    try:
+        compiled = re.compile(pattern, _REGEX_FLAGS)
+        if pattern != pattern.lower() or "(?" in pattern or where == "note":
+            return _Regex(where, compiled, compiled)
+        return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _literals(pattern))
+    except re.error as error:
+        offset = error.pos if error.pos is not None else 0
+        raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
+    except (OverflowError, RecursionError, ValueError) as error:
+        raise QueryError(f"invalid regex: {error}", at) from None
+
+
+def _literals(pattern: str) -> tuple[str, ...]:
+    """The runs of plain characters at the top level of a (case-sensitive) regex, longest first:
+    every match contains each. () when there are none or the regex parser is not available."""
+    try:
+        parser: Any = importlib.import_module("re._parser")  # Python >= 3.11
+    except ImportError:  # pragma: no cover - Python 3.10
+        parser = importlib.import_module("sre_parse")
+    try:
+        parsed = parser.parse(pattern, re.MULTILINE)
+        literal_op = parser.LITERAL
+        runs, run = [], ""
+        for op, argument in parsed.data:
+            if op == literal_op:
+                run += chr(argument)
+                continue
+            runs.append(run)
+            run = ""
+        runs.append(run)
+        return tuple(sorted({run for run in runs if run}, key=len, reverse=True))
+    except Exception:  # an internal API: never let it break a query
+        return ()
+
+
+def _arxiv_value(value: str) -> str:
+    from_link = arxiv_id(value)
+    if from_link is not None:
+        return from_link.lower()
+    return _VERSION.sub("", value.strip()).lower()
+
+
+def _period(value: str, at: int) -> tuple[date, date]:
+    """The first and last day of every date whose ISO form starts with `value`."""
+    match = _DATE_PREFIX.match(value)
+    if match is None:
+        raise QueryError(f"week: expects a date such as 2023-05-14 or 2023-05, not {value!r}", at)
+    year_only, year_m, month_m, year_d, month_d, day_d = match.groups()
+    if year_only is not None:
+        pad = 4 - len(year_only)
+        first = max(1, int(year_only + "0" * pad))
+        last = int(year_only + "9" * pad)
+        if last < 1:
+            raise QueryError(f"week: no year starts with {value!r}", at)
+        return date(first, 1, 1), date(last, 12, 31)
+    year = int(year_m if year_m is not None else year_d)
+    if year < 1:
+        raise QueryError(f"week: no year {year:04d}", at)
+    month_text = month_m if month_m is not None else month_d
+    months = _digit_range(month_text, 12)
+    if months is None:
+        raise QueryError(f"week: no month starts with {month_text!r}", at + 5)
+    if day_d is None:
+        low_month, high_month = months
+        return date(year, low_month, 1), _month_end(year, high_month)
+    month = months[0]
+    month_days = calendar.monthrange(year, month)[1]
+    days = _digit_range(day_d, month_days)
+    if days is None:
+        raise QueryError(f"week: {year:04d}-{month:02d} has no day {day_d!r}", at + 8)
+    return date(year, month, days[0]), date(year, month, days[1])
+
+
+def _digit_range(digits: str, most: int) -> tuple[int, int] | None:
+    """The numbers 1..most whose two-digit form starts with `digits` (0-2 digits), as a range."""
+    if not digits:
+        return 1, most
+    if len(digits) == 2:
+        number = int(digits)
+        return (number, number) if 1 <= number <= most else None
+    low = max(1, int(digits) * 10)
+    high = min(most, int(digits) * 10 + 9)
+    return (low, high) if low <= high else None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift(day: date, days: int) -> date | None:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None
+
+
+_NO_WEEKS = _Weeks(date.max, date.min)
+
+
+def _week(value: str, at: int) -> _Weeks | None:
+    if value.lower() in UNDATED_WORDS:
+        return _Weeks(None, None, undated=True)
+    comparison = _WEEK_COMPARISON.match(value)
+    if comparison is not None:
+        operator = comparison.group(1)
+        rest = value[comparison.end() :]
+        if not rest:
+            return None  # "week:>=" with the date not typed yet
+        first, last = _period(rest, at + comparison.end())
+        if operator == ">=":
+            return _Weeks(first, None)
+        if operator == "<=":
+            return _Weeks(None, last)
+        if operator == ">":
+            after = _shift(last, 1)
+            return _NO_WEEKS if after is None else _Weeks(after, None)
+        before = _shift(first, -1)
+        return _NO_WEEKS if before is None else _Weeks(None, before)
+    if ".." in value:
+        dots = value.index("..")
+        low_text, high_text = value[:dots], value[dots + 2 :]
+        if not low_text and not high_text:
+            return None
+        low = _period(low_text, at)[0] if low_text else None
+        high = _period(high_text, at + dots + 2)[1] if high_text else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(
+                f"week: the range {value} runs backwards (write the earlier date first: "
+                f"{high_text}..{low_text})",
+                at,
+            )
+        return _Weeks(low, high)
+    first, last = _period(value, at)
+    return _Weeks(first, last)
+
+
+def _clauses(items: list[_Term | None]) -> tuple[Clause, ...]:
+    """Group terms into clauses: OR joins its neighbours; a dangling OR is dropped."""
+    clauses: list[list[_Term]] = []
+    joining = False
+    for item in items:
+        if item is None:
+            joining = bool(clauses)
+            continue
+        if joining:
+            clauses[-1].append(item)
+        else:
+            clauses.append([item])
+        joining = False
+    return tuple(tuple(clause) for clause in clauses)
+
+
+
+def fold(text: str) -> str:
+    """`text` for matching names: lowercase, accents dropped (`Müller`, `İrsoy` -> `muller`,
+    `irsoy`); letters without a decomposition (`Ł`) are only lowercased."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+# --- help --------------------------------------------------------------------------------------
+
+QUERY_HELP: list[tuple[str, str]] = [
+    ("word", "occurs in the title, abstract or category (substring, any case)"),
+    ("w1 w2", "both (AND)"),
+    ('"a phrase"', "the phrase occurs"),
+    ('-word  -"a phrase"  -cat:robotics', "excludes papers that match"),
+    ("a OR b", "either (OR in capitals: or is a word); x a OR b = x AND (a OR b)"),
+    ("title:…  abstract:…  cat:…", 'only in that field; quote a phrase: cat:"computer vision"'),
+    ("author:hinton", "an author's name (known once arXiv metadata is fetched)"),
+    ("week:2023-05-14  week:2023-05", "that week / every week whose date starts with the value"),
+    (
+        "week:2023-05-01..2023-05-31",
+        "weeks in the range, earlier date first, ends included (either may be open)",
+    ),
+    ("week:>=2023-06-01  week:<2023-05", "weeks after or before a date (also > and <=)"),
+    ("week:none", "the undated papers (rows of a CSV of abstracts that joined no week)"),
+    ("id:2305.14314", "the arXiv id, any version"),
+    ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
+    ("is:read  is:unread  is:starred", "reading state"),
+    ('note:word  note:"a phrase"', "your note on the paper"),
+    ("has:note  has:tag  tag:to-read", "papers with a note, with any tag, with that tag"),
+]

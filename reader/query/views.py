@@ -1,0 +1,96 @@
+"""Counts, sorting and the views a query selects; the category facet's term."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+
+from reader.model import Digest
+from reader.query.engine import Query, _index
+from reader.query.syntax import _SPACES
+from reader.reading import ReadingState
+
+# --- counts, sorting, views --------------------------------------------------------------------
+
+
+def week_counts(digest: Digest, indices: Iterable[int]) -> dict[date, int]:
+    """How many of `indices` fall in each week: every week of the digest, newest first, zeros
+    included."""
+    ordered = sorted(indices)
+    counts: dict[date, int] = {}
+    for week in digest.weeks:
+        span = digest.week_ranges[week]
+        counts[week] = bisect_left(ordered, span.stop) - bisect_left(ordered, span.start)
+    return counts
+
+
+def category_counts(digest: Digest, indices: Iterable[int]) -> dict[str, int]:
+    """How many of `indices` have each category (as written; "" for none), most first, then by
+    name. Categories with no paper among `indices` are left out."""
+    papers = digest.papers
+    counts = Counter(papers[i].category for i in indices)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+
+
+SORT_KEYS: tuple[str, ...] = ("week", "title", "category")
+
+
+def sort_indices(
+    digest: Digest, indices: Iterable[int], key: str = "week", reverse: bool = False
+) -> list[int]:
+    """`indices` in view order. week: newest first, the digest's order within a week; title:
+    case-folded, ties in week order; category: by name (papers without one last), then week order.
+    `reverse` flips the whole order."""
+    if key not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {key!r}; expected one of {', '.join(SORT_KEYS)}")
+    ordered = sorted(indices)  # the digest's order is week order
+    if key == "title":
+        ordered.sort(key=_index(digest).sort_titles.__getitem__)
+    elif key == "category":
+        ordered.sort(key=_index(digest).sort_categories.__getitem__)
+    if reverse:
+        ordered.reverse()
+    return ordered
+
+
+def select(
+    digest: Digest,
+    week: date | None,
+    query: Query,
+    state: ReadingState | None = None,
+    sort: str = "week",
+    reverse: bool = False,
+) -> list[int]:
+    """What a view shows: the week's papers (every paper when `week` is None), filtered by `query`,
+    sorted. The TUI's list and `reader --print` both come from here."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}; expected one of {', '.join(SORT_KEYS)}")
+    hits = query.filter(digest, digest.indices(week), state)
+    if sort == "week" and not reverse:
+        return hits  # already in the digest's order
+    return sort_indices(digest, hits, sort, reverse)
+
+
+def facet_term(category: str | None = None) -> re.Pattern[str]:
+    """The category facet's term as the sidebar writes it, `cat:"<category>"` (any letter case,
+    `category:` too, a whole word of the query); with no `category`, the term of any category."""
+    name = r'[^"]*' if category is None else re.escape(category)
+    return re.compile(r'(?:(?<=\s)|^)(?:cat|category):"' + name + r'"(?=\s|$)', re.IGNORECASE)
+
+
+FACET_TERM = facet_term()
+"""A category facet term of any category."""
+
+
+def toggle_category(text: str, category: str) -> str:
+    """The query `text` with the term `cat:"<category>"` added, or removed where it is already
+    there (as written by this function, in any letter case). For the category facet."""
+    term = f'cat:"{category}"'
+    pattern = facet_term(category)
+    if pattern.search(text):
+        return _SPACES.sub(" ", pattern.sub("", text)).strip()
+    return f"{text.rstrip()} {term}".strip()
+

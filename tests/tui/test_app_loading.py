@@ -1,0 +1,196 @@
+"""Loading behind a progress bar, reload (r) and --watch, in the TUI."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import ProgressBar
+
+from reader.app import ReaderApp, make_app
+from reader.loader import LoadError, load_digest
+from reader.model import Digest
+from reader.screens.loading import LoadingScreen
+from reader.screens.main import MainScreen
+from tests.tui.conftest import wait_for
+
+HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
+
+
+def row(week: str, title: str, number: int) -> str:
+    link = f"https://arxiv.org/abs/2306.{number:05d}"
+    return f"| {week} | {title} | Machine Learning | About {title}. | {link} |\n"
+
+
+async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:
+    release = threading.Event()
+    seen: list[float] = []
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        progress(0.25, "Reading big.md")
+        seen.append(0.25)
+        release.wait(5)
+        return load_digest()
+
+    app = make_app(loader=loader, description="big.md", read_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: bool(seen), pilot)
+        assert isinstance(app.screen, LoadingScreen)
+        await pilot.pause(0.1)
+        assert "Reading big.md" in str(app.screen.query_one("#loading-label").render())
+        release.set()
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert len(screen.indices) == 10
+        assert app.title == "ml-papers-2023"
+        # The loading screen under it is emptied: no progress bar animating behind the reader.
+        (loading,) = [s for s in app.screen_stack if isinstance(s, LoadingScreen)]
+        assert not loading.query(ProgressBar)
+        assert not loading.children
+
+
+async def test_q_quits_while_loading_never_finishes() -> None:
+    never = threading.Event()
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        never.wait(30)
+        raise LoadError("huge.md", None, "given up")
+
+    app = make_app(loader=loader, description="huge.md")
+    started = time.monotonic()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert time.monotonic() - started < 5
+    never.set()
+
+
+async def test_load_error_exits_with_status_2() -> None:
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        raise LoadError("bad.md", 7, "not a date: 'soon'")
+
+    app: ReaderApp = make_app(loader=loader, description="bad.md")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.load_error is not None, pilot)
+        await pilot.pause()
+    assert app.return_code == 2
+    assert str(app.load_error) == "bad.md:7: not a date: 'soon'"
+
+
+async def test_r_reloads_and_keeps_week_query_and_paper(tmp_path: Path) -> None:
+    path = tmp_path / "digest.md"
+    path.write_text(
+        HEADER
+        + row("2023-06-18", "Old one", 1)
+        + row("2023-06-25", "Alpha", 2)
+        + row("2023-06-25", "Beta", 3)
+    )
+    app = make_app(load_digest(path), reload=lambda: load_digest(path), read_delay=60)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j")
+        assert screen.current_paper is not None and screen.current_paper.title == "Beta"
+        with path.open("a") as file:
+            file.write(row("2023-06-25", "Gamma", 4) + row("2023-07-02", "Newer week", 5))
+        await pilot.press("r")
+        await wait_for(lambda: len(screen.digest) == 5, pilot)
+        await pilot.pause()
+        assert screen.week is not None and screen.week.isoformat() == "2023-06-25"
+        assert screen.current_paper is not None and screen.current_paper.title == "Beta"
+        assert [screen.digest.papers[i].title for i in screen.indices] == ["Alpha", "Beta", "Gamma"]
+
+
+async def test_reload_failure_keeps_the_digest(tmp_path: Path) -> None:
+    path = tmp_path / "digest.md"
+    path.write_text(HEADER + row("2023-06-25", "Alpha", 2))
+    app = make_app(load_digest(path), reload=lambda: load_digest(path), read_delay=60)
+    async with app.run_test(size=(120, 30)) as pilot:
+        path.write_text(HEADER + "| soon | Broken | x | y | https://x.org |\n")
+        await pilot.press("r")
+        await wait_for(lambda: any("Reload failed" in n.message for n in app._notifications), pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert [p.title for p in screen.digest.papers] == ["Alpha"]
+
+
+async def test_watch_reloads_when_the_file_changes(tmp_path: Path, monkeypatch: object) -> None:
+    import reader.app
+
+    monkeypatch.setattr(reader.app, "WATCH_SECONDS", 0.05)  # type: ignore[attr-defined]
+    path = tmp_path / "digest.md"
+    path.write_text(HEADER + row("2023-06-25", "Alpha", 2))
+
+    def stamp() -> object:
+        stat = path.stat()
+        return (stat.st_size, stat.st_mtime_ns)
+
+    app = make_app(load_digest(path), reload=lambda: load_digest(path), stamp=stamp, read_delay=60)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        with path.open("a") as file:
+            file.write(row("2023-06-25", "Written later", 6))
+        await wait_for(lambda: len(screen.digest) == 2, pilot)
+
+
+async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None:
+    """A browser terminal (textual-serve) sends AppFocus at once: it may come while loading or
+    right after the main screen is pushed, before it has composed. Nothing may assume widgets."""
+    from textual import events
+
+    errors: list[Exception] = []
+
+    class EarlyFocus(ReaderApp):
+        def _loaded(self, digest: Digest) -> None:
+            super()._loaded(digest)
+            try:
+                self.on_app_focus()  # the main screen is pushed but has not composed yet
+            except Exception as error:
+                errors.append(error)
+            self.post_message(events.AppFocus())
+
+    release = threading.Event()
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        release.wait(5)
+        return load_digest()
+
+    app = EarlyFocus(
+        None, week="latest", state=make_app(load_digest()).state, loader=loader,
+        description="big.md", read_delay=60,
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_message(events.AppFocus())  # during the loading screen
+        await pilot.pause()
+        release.set()
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert len(screen.indices) == 10
+        app.post_message(events.AppFocus())
+        await pilot.press("j")
+        assert screen.paper_list.cursor == 1
+    assert errors == []
+    assert app.return_code in (None, 0)
+
+
+async def test_the_collector_comes_back_frozen_after_the_first_paint() -> None:
+    """The command line holds the collector off while starting; the app turns it on after its
+    first paint with what is alive by then frozen (no full collection walks the digest)."""
+    gc.disable()
+    try:
+        app = make_app(load_digest(), read_delay=60)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(gc.isenabled, pilot)
+            assert gc.get_freeze_count() > 0
+            assert isinstance(app.screen, MainScreen)
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -1,0 +1,87 @@
+"""The command table (reader.commands): one definition per command gives the binding, the key
+line, the help screen and the palette; the README's key table lists every command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.binding import Binding
+
+from reader.app import make_app
+from reader.commands import COMMANDS, HELP_KEYS
+from reader.loader import load_digest
+from reader.screens.help import KEYS
+from reader.screens.main import MainScreen
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+WRITTEN = {"tab": "Tab", "shift+tab": "Shift+Tab", "escape": "Esc", "enter": "Enter"}
+"""Textual key names as the README writes them."""
+
+
+def readme_keys() -> set[str]:
+    """Every `key` in the first column of the README's key table."""
+    text = README.read_text(encoding="utf-8")
+    table = text.split("\n## Keys\n", 1)[1].strip().split("\n\n", 1)[0]
+    keys: set[str] = set()
+    for line in table.splitlines()[2:]:
+        first = line.split(" | ", 1)[0]
+        keys.update(re.findall(r"`([^`]+)`", first))
+    return keys
+
+
+def test_the_readme_key_table_lists_every_command() -> None:
+    listed = readme_keys()
+    assert "[" in listed and "Esc" in listed  # the table was found
+    missing = [
+        command.action
+        for command in COMMANDS
+        if WRITTEN.get(command.keys, command.key_display) not in listed
+    ]
+    assert missing == []
+
+
+def test_every_command_has_one_line_in_the_help() -> None:
+    """One line per action (? and F1 are two keys of one: one line)."""
+    documented = [action for row in HELP_KEYS for action in row.actions]
+    assert sorted(documented) == sorted({command.action for command in COMMANDS})
+    assert [(row.keys, row.meaning) for row in HELP_KEYS] == KEYS
+
+
+def test_the_screen_bindings_are_the_table() -> None:
+    bindings = MainScreen.BINDINGS
+    assert len(bindings) == len(COMMANDS)
+    for binding, command in zip(bindings, COMMANDS, strict=True):
+        assert isinstance(binding, Binding)
+        assert (binding.key, binding.action, binding.description, binding.show) == (
+            command.keys,
+            command.action,
+            command.label,
+            command.show,
+        )
+
+
+async def test_the_palette_offers_what_applies() -> None:
+    app = make_app(load_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        assert {"Copy the link", "Star / unstar", "Older week", "Export the view as CSV"} <= titles
+        assert "Undo the last mark-all" not in titles  # nothing to undo yet
+        assert "Next pane" not in titles
+        assert "Pick / show the abstract" not in titles  # Enter acts on the focused pane
+        helps = [c for c in app.get_system_commands(screen) if c.title == "Help"]
+        assert [c.help for c in helps] == ["Key: ? or F1"]  # one command, both keys
+        await pilot.press("M")  # mark the view read: now there is something to undo
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(screen)}
+        assert "Undo the last mark-all" in titles
+        screen.set_filter("zzzz-no-such-paper")
+        await pilot.pause()
+        assert screen.indices == []
+        titles = {command.title for command in app.get_system_commands(screen)}
+        assert "Copy the link" not in titles and "Star / unstar" not in titles
+        assert "Older week" in titles
+        line = str(screen.query_one("KeyLine").render())
+        assert "Copy" not in line and "Star" not in line and "Filter" in line
