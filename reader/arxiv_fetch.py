@@ -45,6 +45,7 @@ __all__ = [
     "download_pdf",
     "fetch_metadata",
     "get",
+    "network_settings",
     "pdf_filename",
 ]
 
@@ -58,6 +59,9 @@ CHUNK = 64 << 10
 API_ENV = "READER_ARXIV_API"
 PDF_ENV = "READER_ARXIV_PDF"
 DOWNLOAD_ENV = "READER_DOWNLOAD_DIR"
+OFFLINE_ENV = "READER_ARXIV_OFFLINE"
+TIMEOUT_ENV = "READER_ARXIV_TIMEOUT"
+"""Set by the CLI from `--offline` / `--timeout` so that the TUI's F and D keys keep them too."""
 PDF_PREFIX = "https://arxiv.org/pdf/"
 
 Progress = Callable[[int, "int | None"], None]
@@ -74,6 +78,19 @@ def api_url() -> str:
 
 def pdf_source(arxiv_id: str) -> str:
     return (os.environ.get(PDF_ENV) or PDF_PREFIX) + arxiv_id
+
+
+def network_settings(offline: bool | None, timeout: float | None) -> tuple[bool, float]:
+    """`offline` and `timeout` as given, else as `--offline` / `--timeout` set them for the TUI
+    (`$READER_ARXIV_OFFLINE`, `$READER_ARXIV_TIMEOUT`), else online with `TIMEOUT`."""
+    if offline is None:
+        offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get(TIMEOUT_ENV) or TIMEOUT)
+        except ValueError:
+            timeout = TIMEOUT
+    return offline, timeout
 
 
 def download_dir(flag: str | None = None) -> Path:
@@ -187,10 +204,17 @@ class MetadataResult:
     report: FetchReport | None
     known_missing: int = 0
     """Ids arXiv had no paper for when asked within `ASK_MISSING_AGAIN`: not asked now."""
+    offline: int = 0
+    """Ids not cached and not asked because of `--offline`."""
 
     def summary(self) -> str:
         report = self.report
         missing = self.known_missing + (len(report.missing) if report is not None else 0)
+        if self.offline:
+            return (
+                f"arXiv metadata of {self._papers}: {self.cached} cached, {self.offline} not "
+                "cached (--offline: nothing fetched)."
+            )
         if report is None:
             known = f" ({missing} not on arXiv)" if missing else ""
             return f"arXiv metadata of {self._papers}: all cached already{known}."
@@ -212,6 +236,12 @@ _CLIENTS: dict[str, MetadataClient] = {}
 """One client per API URL for the process, so that its spacing holds across calls."""
 _ONE_AT_A_TIME = threading.Lock()
 """Held while the API is asked: two fetches (two workers of the TUI) never overlap."""
+_TIMEOUT = [TIMEOUT]
+"""The timeout of the fetch holding `_ONE_AT_A_TIME` (the clients are shared across calls)."""
+
+
+def _get_api(url: str) -> bytes:
+    return get(url, timeout=_TIMEOUT[0])
 
 
 def fetch_metadata(
@@ -221,8 +251,13 @@ def fetch_metadata(
     transport: Callable[[str], bytes] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    offline: bool | None = None,
+    timeout: float | None = None,
 ) -> MetadataResult:
-    """Fetch and cache the metadata of those of `ids` that are not cached; see the module."""
+    """Fetch and cache the metadata of those of `ids` that are not cached; see the module.
+    `offline`: the cache only, no request; `timeout`: seconds without a byte per request
+    (None: see `network_settings`)."""
+    offline, timeout = network_settings(offline, timeout)
     wanted = [arxiv_id for batch in batches(ids) for arxiv_id in batch]
     cached = store.metadata(wanted)
     recent = time.time() - ASK_MISSING_AGAIN
@@ -230,15 +265,18 @@ def fetch_metadata(
     missing = [i for i in wanted if i not in cached and i not in known_missing]
     if not missing:
         return MetadataResult(len(wanted), len(cached), None, len(known_missing))
+    if offline:
+        return MetadataResult(len(wanted), len(cached), None, len(known_missing), len(missing))
     base = api_url()
     client = _CLIENTS.get(base) if transport is None else None
     if client is None:
         client = MetadataClient(
-            transport or get, base_url=base, clock=time.monotonic, sleep=time.sleep
+            transport or _get_api, base_url=base, clock=time.monotonic, sleep=time.sleep
         )
         if transport is None:
             _CLIENTS[base] = client
     with _ONE_AT_A_TIME:
+        _TIMEOUT[0] = timeout
         report = client.fetch(missing, progress=progress, cancelled=cancelled)
     if report.found:
         store.save_metadata(report.found.values())
@@ -293,13 +331,18 @@ def download_pdf(
     directory: Path,
     *,
     url: str | None = None,
-    timeout: float = TIMEOUT,
+    timeout: float | None = None,
     max_bytes: int = PDF_MAX_BYTES,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    offline: bool | None = None,
 ) -> Path:
     """Download the PDF of `arxiv_id` into `directory`; the path it was saved as (see the
-    module). Raises DownloadError; nothing is left behind then."""
+    module). Raises DownloadError; nothing is left behind then (`offline`: at once). None for
+    `timeout` / `offline`: see `network_settings`."""
+    offline, timeout = network_settings(offline, timeout)
+    if offline:
+        raise DownloadError("--offline: PDFs are not downloaded")
     source = url or pdf_source(arxiv_id)
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -676,10 +676,14 @@ def _run(args: argparse.Namespace) -> int:
             if state is not None:
                 state.close()
         return EXIT_OK
-    if args.download_dir is not None:  # where the D key saves PDFs
-        from reader.arxiv_fetch import DOWNLOAD_ENV
+    from reader.arxiv_fetch import DOWNLOAD_ENV, OFFLINE_ENV, TIMEOUT_ENV
 
+    if args.download_dir is not None:  # where the D key saves PDFs
         os.environ[DOWNLOAD_ENV] = args.download_dir
+    if args.offline:  # the F and D keys keep --offline and --timeout too
+        os.environ[OFFLINE_ENV] = "1"
+    if args.timeout is not None:
+        os.environ[TIMEOUT_ENV] = repr(args.timeout)
     return _run_tui(args, sources, query_text, fetching, config)
 
 
@@ -689,7 +693,8 @@ def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: 
     still serves); the exit status is 0."""
     from reader.arxiv_fetch import fetch_metadata
 
-    digest = load_digest(sources, fetching=_fetch_options(args))
+    fetching = _fetch_options(args)
+    digest = load_digest(sources, fetching=fetching)
     week = _resolve_week(digest, args.week, default="all")
     store = StateStore()
     shown = _show_warnings(store)
@@ -700,7 +705,13 @@ def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: 
         def progress(done: int, total: int) -> None:
             _say(f"arXiv metadata: {done}/{total} papers asked")
 
-        result = fetch_metadata((i for i in ids if i), store, progress=progress)
+        result = fetch_metadata(
+            (i for i in ids if i),
+            store,
+            progress=progress,
+            offline=fetching.offline,
+            timeout=fetching.timeout,
+        )
         if result.report is not None:
             for error in result.report.errors:
                 _warn(error)

@@ -16,6 +16,8 @@ def isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("READER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("READER_ARXIV_OFFLINE", "READER_ARXIV_TIMEOUT"):  # set by main() for the TUI
+        monkeypatch.setenv(name, "")  # restored (unset) after the test
     yield state
 
 

@@ -224,3 +224,38 @@ def test_two_fetches_at_once_never_overlap(server: ArxivServer, tmp_path: Path) 
         store.close()
     (first, _), (second, _) = server.api_requests()
     assert second - first >= 2.9  # the second began 3 s after the first began (not during it)
+
+
+def test_offline_and_timeout_hold_for_metadata_and_pdfs(
+    server: ArxivServer,
+    isolated_state: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert main(["--fetch-metadata", "--query", "id:2305.14314"]) == 0
+    capsys.readouterr()
+    code = main(["--fetch-metadata", "--offline", "--query", "id:2305.14314 OR id:2304.05376"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "1 cached, 1 not cached (--offline: nothing fetched)." in err
+    assert len(server.api_requests()) == 1  # offline: not a request
+    server.api_reply = lambda ids: Reply(b"<feed/>", delay=2.0)
+    code = main(["--fetch-metadata", "--timeout", "0.5", "--query", "id:2304.05376"])
+    assert code == 0
+    assert "no answer for 0.5 s" in capsys.readouterr().err
+    # the TUI's F and D keys call these without arguments: main() hands them --offline and
+    # --timeout through the environment
+    monkeypatch.setenv("READER_ARXIV_OFFLINE", "1")
+    with StateStore(isolated_state) as store:
+        result = fetch_metadata(["2304.05376"], store)
+        assert result.report is None and result.offline == 1
+    with pytest.raises(DownloadError, match="^--offline: PDFs are not downloaded$"):
+        download_pdf("2305.14314", TITLE, tmp_path / "pdfs")
+    assert not (tmp_path / "pdfs").exists()
+    assert not [path for _, path in server.requests if path.startswith("/pdf/")]
+    monkeypatch.setenv("READER_ARXIV_OFFLINE", "")
+    monkeypatch.setenv("READER_ARXIV_TIMEOUT", "0.5")
+    server.replies["/pdf/2305.14314"] = Reply(PDF_BODY, content_type="application/pdf", delay=2.0)
+    with pytest.raises(DownloadError, match="no answer for 0.5 s"):
+        download_pdf("2305.14314", TITLE, tmp_path / "pdfs")
