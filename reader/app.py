@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from collections import deque
@@ -18,15 +19,16 @@ from textual.actions import parse as parse_action
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from reader.cli import EXIT_INTERRUPTED
 from reader.commands import COMMANDS
+from reader.config import Config, config_path, save_theme
 from reader.model import Digest, join_note, resolve_week, week_label
 from reader.reading import ReadCounts
 from reader.screens.main import MainScreen
 from reader.screens.threads import call_quietly
-from reader.state import StateStore
+from reader.state import Session, StateStore
 from reader.text import inert
 from reader.updates import describe_change
 
@@ -58,9 +60,9 @@ class ReaderApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark,f1", "help", "Help", key_display="?", show=False),
-        Binding("q", "quit", "Quit", show=False),
-        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?", show=False, id="help"),
+        Binding("q", "quit", "Quit", show=False, id="quit"),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="interrupt"),
     ]
 
     def __init__(
@@ -75,8 +77,18 @@ class ReaderApp(App[None]):
         description: str = "",
         reload: Callable[[], Digest] | None = None,
         stamp: Callable[[], object] | None = None,
+        config: Config | None = None,
+        session_key: str | None = None,
+        week_given: bool = False,
+        query_given: bool = False,
     ) -> None:
         super().__init__()
+        self.config = config if config is not None else Config(config_path())
+        self.session_key = session_key
+        """Names the digest for "where you left off" (None: not remembered)."""
+        self.week_given, self.query_given = week_given, query_given
+        keymap, self._unknown_commands = self.config.keymap(command_names())
+        self.set_keymap(keymap)
         self.digest = digest
         self.initial_week = week
         self.initial_query = query
@@ -108,6 +120,7 @@ class ReaderApp(App[None]):
         return self._main_screen(self.digest)
 
     def on_mount(self) -> None:
+        self._apply_config()
         if self.digest is not None:
             self._show_notices(self.digest)
             self.call_after_refresh(settle_collector)
@@ -167,6 +180,9 @@ class ReaderApp(App[None]):
         if isinstance(focused, Input) and event.is_printable:
             await focused._on_key(event)  # typed now, so the next key sees the new text
             return
+        if isinstance(focused, TextArea) and (event.is_printable or event.key in ("enter", "tab")):
+            await focused._on_key(event)  # the note editor: text, new lines and indents
+            return
         if await self._check_bindings(event.key):
             return
         event._reader_routed = True  # type: ignore[attr-defined]
@@ -175,6 +191,43 @@ class ReaderApp(App[None]):
     async def _on_key(self, event: events.Key) -> None:
         if getattr(event, "_reader_routed", False):
             event.prevent_default()  # its bindings were looked up when it was routed
+
+    def _apply_config(self) -> None:
+        """The config's theme (a name Textual lacks is an error), then its errors and warnings
+        as notifications (they went to standard error too); a theme picked later is saved."""
+        config = self.config
+        for message in config.errors:
+            self.notify(message, severity="error", markup=False, timeout=10)
+        for message in config.warnings + self._unknown_commands:
+            self.notify(message, severity="warning", markup=False, timeout=10)
+        if config.theme is not None:
+            if config.theme in self.available_themes:
+                self.theme = config.theme
+            else:
+                self.notify(
+                    f"{inert(str(config.path))}: no theme {inert(config.theme)!r}; "
+                    f"the themes are {', '.join(sorted(self.available_themes))}",
+                    severity="error",
+                    markup=False,
+                    timeout=10,
+                )
+        self.watch(self, "theme", self._theme_changed, init=False)
+
+    def _theme_changed(self, theme: str) -> None:
+        if theme == self.config.theme:
+            return
+        error = save_theme(theme, self.config.path)
+        if error is not None:
+            self.notify(error, severity="warning", markup=False)
+
+    @property
+    def download_dir(self) -> str | None:
+        """Where exports are saved: --download-dir, $READER_DOWNLOAD_DIR or the config's
+        download_dir (Textual's default, the downloads folder, without)."""
+        from reader.arxiv_fetch import DOWNLOAD_ENV
+
+        chosen = os.environ.get(DOWNLOAD_ENV) or self.config.download_dir
+        return str(chosen) if chosen else None
 
     def on_app_focus(self) -> None:
         """Back in the terminal: show marks another instance saved meanwhile."""
@@ -191,7 +244,18 @@ class ReaderApp(App[None]):
         self.notify(f"Export failed: {inert(str(event.exception))}", severity="error", markup=False)
 
     def _main_screen(self, digest: Digest) -> MainScreen:
-        week = resolve_week(digest, self.initial_week)
+        session = self._last_session()
+        initial_week = self.initial_week
+        query = self.initial_query
+        if session is not None:
+            if not self.week_given and session.week:
+                known = session.week == "all" or any(
+                    week.isoformat() == session.week for week in digest.weeks
+                )
+                initial_week = session.week if known else initial_week
+            if not self.query_given:
+                query = session.query
+        week = resolve_week(digest, initial_week)
         if week is not None and week not in digest.week_ranges:
             self.notify(f"No week {week_label(week)} in this digest: showing the newest.")
             week = digest.weeks[0] if digest.weeks else None
@@ -200,15 +264,36 @@ class ReaderApp(App[None]):
         counts = (
             self._counts if self._counts is not None and self._counts.digest is digest else None
         )
-        return MainScreen(
+        screen = MainScreen(
             digest,
             week=week,
-            query=self.initial_query,
+            query=query,
             store=self.state,
             read_delay=self.read_delay,
             counts=counts,
             week_given=self.initial_week not in (None, "latest"),
         )
+        if session is not None and session.paper:
+            screen.initial_paper = session.paper
+        return screen
+
+    def _last_session(self) -> Session | None:
+        if self.session_key is None or not self.config.restore_session:
+            return None
+        return self.state.session(self.session_key)
+
+    def save_session(self, main: MainScreen | None = None) -> None:
+        """Remember where this digest was left: its week, query and highlighted paper."""
+        if self.session_key is None or not self.config.restore_session:
+            return
+        screens = [main] if main is not None else self.screen_stack
+        for screen in screens:
+            if isinstance(screen, MainScreen) and screen.ready:
+                week = "all" if screen.week is None else screen.week.isoformat()
+                self.state.save_session(
+                    self.session_key, Session(week, screen.query_text, screen.shown_key)
+                )
+                return
 
     def _load(self, progress: Callable[[float, str], None]) -> Digest:
         """In the loading thread: the digest, and its read counts (one look-up per paper)."""
@@ -322,7 +407,11 @@ class ReaderApp(App[None]):
         from textual.widgets import Input
 
         syntax_first = isinstance(self.focused, Input)
-        self.push_screen(HelpScreen(syntax_first=syntax_first))
+        remapped = [
+            (key, f"{command} (remapped in {inert(str(self.config.path))})")
+            for command, key in sorted(self._keymap.items())
+        ]
+        self.push_screen(HelpScreen(extra_keys=remapped, syntax_first=syntax_first))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The app's commands (each with its key), then Textual's Theme and Screenshot, and its
@@ -345,7 +434,7 @@ class ReaderApp(App[None]):
                 own.append(
                     SystemCommand(
                         entry.palette_title,
-                        f"Key: {entry.key_display}",
+                        f"Key: {self._keymap.get(entry.name) or entry.key_display}",
                         partial(screen.run_action, entry.action),
                     )
                 )
@@ -387,6 +476,13 @@ def settle_collector() -> None:
         gc.enable()
 
 
+def command_names() -> frozenset[str]:
+    """The commands `[keys]` in the config may remap: the name of each command and of the
+    App's own keys."""
+    own = (b.id for b in ReaderApp.BINDINGS if isinstance(b, Binding) and b.id)
+    return frozenset({command.name for command in COMMANDS} | set(own))
+
+
 def make_app(
     digest: Digest | None = None,
     *,
@@ -398,6 +494,10 @@ def make_app(
     description: str = "",
     reload: Callable[[], Digest] | None = None,
     stamp: Callable[[], object] | None = None,
+    config: Config | None = None,
+    session_key: str | None = None,
+    week_given: bool = False,
+    query_given: bool = False,
 ) -> ReaderApp:
     """The app as the command line builds it (tests use this too).
 
@@ -417,4 +517,8 @@ def make_app(
         description=description,
         reload=reload,
         stamp=stamp,
+        config=config,
+        session_key=session_key,
+        week_given=week_given,
+        query_given=query_given,
     )

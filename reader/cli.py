@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from reader import __version__
 from reader.arxiv import Metadata, enrich
 from reader.ascii import can_write, fall_back
+from reader.config import Config, config_path, load_config
 from reader.digest_cache import open_digest
 from reader.fetch import FetchOptions, cached_urls, is_url, latest_url, size_text
 from reader.formats import UNDATED_WORDS
@@ -96,6 +97,7 @@ query syntax (the same in the reader's filter bar):
   word  "a phrase"  -word  a OR b  title:x  abstract:x  cat:"computer vision"
   week:2023-05-14  week:2023-05  week:2023-05-01..2023-05-31  week:>=2023-06-01
   id:2305.14314  author:hinton  /regex/  title:/regex/  is:read  is:unread  is:starred
+  note:word  has:note  has:tag  tag:to-read (your notes and tags)
   Matching ignores case; OR is the one keyword and is written in capitals (or is a word).
   A query may start with -: --query -cat:robotics.
 
@@ -164,9 +166,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--read-after",
         metavar="SECONDS",
         type=_seconds,
-        default=1.5,
+        default=None,
         help="in the TUI, mark a paper read once its abstract has been shown this long "
-        "(default 1.5; a negative value: never)",
+        "(default 1.5, or read_delay in the config; a negative value: never)",
+    )
+    parser.add_argument(
+        "--config-path",
+        action="store_true",
+        help="print where the config file (TOML) is read from and exit",
     )
     parser.add_argument(
         "--fetch-metadata",
@@ -315,6 +322,17 @@ def _describe_os_error(error: OSError) -> str:
 
 
 def _check_combinations(args: argparse.Namespace) -> None:
+    if args.config_path:
+        for action in build_parser()._actions:
+            dest = action.dest
+            if dest not in ("config_path", "help", "version") and getattr(args, dest) not in (
+                None,
+                False,
+                [],
+                action.default,
+            ):
+                raise UsageError(f"--config-path runs on its own, without {action.metavar or dest}")
+        return
     if args.latest_url is not None and not args.latest:
         raise UsageError("--latest-url applies only with --latest")
     if args.update:
@@ -564,12 +582,38 @@ def _sources(args: argparse.Namespace) -> list[str] | None:
     return sources or None
 
 
+def _load_config() -> Config:
+    """The config file; its errors and warnings go to standard error (the app shows them too)."""
+    config = load_config()
+    for message in config.errors:
+        _error(message)
+    for message in config.warnings:
+        _warn(message)
+    return config
+
+
 def _run(args: argparse.Namespace) -> int:
     _check_combinations(args)
     if args.update:
         return _update(args)
+    if args.config_path:
+        print(inert(str(config_path())))
+        return EXIT_OK
     if args.export_state is not None or args.import_state is not None:
         return _state_actions(args)
+    config = _load_config()
+    if not args.digests and not args.latest and config.digest is not None:
+        args.digests = [
+            config.digest if "://" in config.digest else os.path.expanduser(config.digest)
+        ]
+    if args.read_after is None:
+        args.read_after = config.read_delay if config.read_delay is not None else 1.5
+    if (
+        args.download_dir is None
+        and config.download_dir is not None
+        and not (args.print_ or args.fetch_metadata)
+    ):
+        args.download_dir = str(config.download_dir)
 
     if args.serve:
         return _serve(args, _sources(args), args.query or "")
@@ -640,7 +684,7 @@ def _run(args: argparse.Namespace) -> int:
         os.environ[OFFLINE_ENV] = "1"
     if args.timeout is not None:
         os.environ[TIMEOUT_ENV] = repr(args.timeout)
-    return _run_tui(args, sources, query_text, fetching)
+    return _run_tui(args, sources, query_text, fetching, config)
 
 
 def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: Query) -> int:
@@ -707,6 +751,7 @@ def _run_tui(
     sources: list[str] | None,
     query_text: str,
     fetching: FetchOptions,
+    config: Config,
 ) -> int:
     """The TUI: a small digest is loaded first (errors print at once); a big one loads inside
     the app behind a progress bar, and its error, if any, is printed when the app has closed."""
@@ -741,6 +786,10 @@ def _run_tui(
             description=", ".join(sources or ["the bundled digest"]),
             reload=(lambda: _open(sources, fetching)) if can_reload else None,
             stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
+            config=config,
+            session_key=session_key(sources),
+            week_given=args.week is not None,
+            query_given=args.query is not None,
         )
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
             fall_back(stream)
@@ -753,6 +802,19 @@ def _run_tui(
         raise app.load_error
     return_code = app.return_code
     return return_code if isinstance(return_code, int) else EXIT_OK
+
+
+def session_key(sources: list[str] | None) -> str | None:
+    """What names a digest for "where you left off": its files' absolute paths (or URLs), one a
+    line; "bundled" for the bundled digest; None for standard input (never the same twice)."""
+    if sources is None:
+        return "bundled"
+    if "-" in sources:
+        return None
+    return "\n".join(
+        source if "://" in source else os.path.abspath(os.path.expanduser(source))
+        for source in sources
+    )
 
 
 def _served() -> bool:

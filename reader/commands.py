@@ -31,6 +31,19 @@ class Command:
     """Listed in the command palette."""
 
     @property
+    def name(self) -> str:
+        """Its name in the config's `[keys]` table: the action without `app.`, an argument
+        joined by `_` (`export_markdown`, `copy_bibtex`, `cycle_focus_next`)."""
+        action = self.action.removeprefix("app.")
+        base, _, argument = action.partition("(")
+        argument = argument.rstrip(")").strip("'\"")
+        if base == "copy_citation":
+            return f"copy_{argument}"
+        if base == "cycle_focus":
+            return "cycle_focus_next" if argument == "1" else "cycle_focus_previous"
+        return f"{base}_{argument}" if argument else base
+
+    @property
     def palette_title(self) -> str:
         return self.title or self.label
 
@@ -68,6 +81,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("R", "reverse_sort", "Reverse the order"),
     Command("r", "app.reload", "Reload", title="Reload: re-read the files, revalidate the URLs"),
     Command("b", "toggle_sidebar", "Show/hide the sidebar"),
+    Command("N", "edit_note", "Note", title="Write a note on the paper"),
+    Command("t", "edit_tags", "Tags", title="Tag the paper (or the selection)"),
+    Command("x", "toggle_selection", "Select", title="Select / unselect the paper"),
+    Command("w", "save_search", "Save search", title="Save the query as a search"),
+    Command("delete", "delete_search", "Delete search", "Del", "Delete the saved search"),
     Command("tab", "cycle_focus(1)", "Next pane", palette=False),
     Command("shift+tab", "cycle_focus(-1)", "Previous pane", palette=False),
     Command("escape", "back", "Back / clear the filter"),
@@ -86,6 +104,9 @@ NEEDS_A_PAPER = frozenset(
         "open_pdf",
         "download_pdf",
         "copy_citation",
+        "edit_note",
+        "edit_tags",
+        "toggle_selection",
     }
 )
 """Actions that act on the highlighted paper: hidden (and their keys idle) without one."""
@@ -153,7 +174,25 @@ HELP_KEYS: tuple[HelpRow, ...] = (
     ),
     HelpRow("M / u", "Mark every paper in the view read / undo that", ("mark_view_read", "undo")),
     HelpRow("r", "Re-read files, revalidate URLs; the view is kept", ("app.reload",)),
-    HelpRow("Esc", "Back: leave the filter, the abstract (narrow screens), the sidebar", ("back",)),
+    HelpRow(
+        "N", "Write a note on the paper (Markdown; shown under the abstract)", ("edit_note",)
+    ),
+    HelpRow("t", "Tag the paper, or the selection (tag adds, -tag removes)", ("edit_tags",)),
+    HelpRow(
+        "x",
+        "Select / unselect the paper; y Y B I s m t then act on the selection",
+        ("toggle_selection",),
+    ),
+    HelpRow(
+        "w / Del",
+        "Save the query as a search (sidebar: Searches) / delete the highlighted one",
+        ("save_search", "delete_search"),
+    ),
+    HelpRow(
+        "Esc",
+        "Back: leave the filter, clear the selection, the abstract, the sidebar",
+        ("back",),
+    ),
     HelpRow("ctrl+p", "Command palette: every action by name"),
     HelpRow("? / F1", "This help (in the filter bar: F1; ? types)", ("app.help",)),
     HelpRow("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)", ("app.quit",)),

@@ -51,8 +51,22 @@ AUTHOR_FIELD = "authors"
 """Known authors (`Paper.authors`): a json list of names, a csv column with one name a line
 (present when any printed paper has authors). Markdown and the table have none."""
 
+NOTE_FIELDS: tuple[str, ...] = ("note", "tags")
+"""The reader's own note and tags of a paper (from the reading state): a json object has `note`
+(text) and `tags` (a list) only when the paper has them; csv has both columns (tags separated by
+spaces) when any printed paper has either. Reading a digest ignores them, so round trips hold."""
+
 MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
 """The header of the markdown table: the bundled digest's own."""
+
+
+def _annotations(state: ReadingState | None, key: str) -> tuple[str, tuple[str, ...]]:
+    """The paper's note and tags, when the state keeps them."""
+    note = getattr(state, "note", None)
+    tags = getattr(state, "tags", None)
+    text = note(key) if callable(note) else ""
+    names = tags(key) if callable(tags) else ()
+    return (text if isinstance(text, str) else ""), tuple(names)
 
 
 EXPORTS: dict[str, tuple[str, str, str]] = {
@@ -84,7 +98,8 @@ def write_papers(
 ) -> int:
     """Write the papers of `digest` at `indices`, in that order, to `out` in format `fmt`.
 
-    `state`, when given, adds `read` and `starred` to json objects. `color`: None follows the
+    `state`, when given, adds `read` and `starred` to json objects, and the paper's `note` and
+    `tags` to json and csv (see `NOTE_FIELDS`). `color`: None follows the
     terminal (and NO_COLOR / FORCE_COLOR), False never styles, True always does; only the table
     is styled. `metadata` (arXiv id -> cached arXiv metadata) completes bibtex and ris. Returns
     the number of papers written.
@@ -97,7 +112,7 @@ def write_papers(
             return write_bibtex(papers_of, out, metadata)
         return write_ris(papers_of, out, metadata)
     if fmt == "csv":  # its header depends on the selection
-        return _write_csv([digest.papers[index] for index in indices], out)
+        return _write_csv([digest.papers[index] for index in indices], out, state)
     papers = (digest.papers[index] for index in indices)
     if fmt == "json":
         return _write_json(papers, out, state)
@@ -144,13 +159,18 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
     if state is not None:
         record["read"] = bool(state.is_read(paper.key))
         record["starred"] = bool(state.is_starred(paper.key))
+        note, tags = _annotations(state, paper.key)
+        if note:
+            record["note"] = note
+        if tags:
+            record["tags"] = list(tags)
     return record
 
 
 def _json_value(value: object, ascii_only: bool) -> str:
     if isinstance(value, str):
         return _JSON_ASCII(value) if ascii_only else _JSON_STRING(value)
-    if isinstance(value, list) and value and isinstance(value[0], str):  # authors
+    if isinstance(value, list) and value and isinstance(value[0], str):  # authors, tags
         items = (f"      {_json_value(item, ascii_only)}" for item in value)
         return "[\n" + ",\n".join(items) + "\n    ]"
     if isinstance(value, list) and value:  # links: objects of strings, laid out as json.dumps does
@@ -189,12 +209,18 @@ def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None
 # --- csv ---------------------------------------------------------------------------------------
 
 
-def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
+def _write_csv(papers: Sequence[Paper], out: TextIO, state: ReadingState | None = None) -> int:
     writer = csv.writer(out, lineterminator="\n")
     extra = any(paper.summary or paper.links for paper in papers)
     authors = any(paper.authors for paper in papers)
+    annotations = (
+        [_annotations(state, paper.key) for paper in papers] if state is not None else []
+    )
+    noted = any(note or tags for note, tags in annotations)
     writer.writerow(
-        (FIELDS + EXTRA_FIELDS if extra else FIELDS) + ((AUTHOR_FIELD,) if authors else ())
+        (FIELDS + EXTRA_FIELDS if extra else FIELDS)
+        + ((AUTHOR_FIELD,) if authors else ())
+        + (NOTE_FIELDS if noted else ())
     )
     count = 0
     for paper in papers:
@@ -211,6 +237,10 @@ def _write_csv(papers: Sequence[Paper], out: TextIO) -> int:
             row.append("\n".join(f"{inert(link.label)}\t{inert(link.url)}" for link in paper.links))
         if authors:
             row.append("\n".join(inert(name) for name in paper.authors))
+        if noted:
+            note, tags = annotations[count]
+            row.append(inert(note, keep_newlines=True))
+            row.append(" ".join(inert(tag) for tag in tags))
         writer.writerow(row)
         count += 1
     return count

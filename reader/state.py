@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,7 +52,7 @@ import platformdirs
 from reader.arxiv import Metadata
 from reader.text import inert
 
-__all__ = ["FILENAME", "StateError", "StateStore", "state_dir"]
+__all__ = ["FILENAME", "Session", "StateError", "StateStore", "normal_tag", "state_dir"]
 
 FILENAME = "state.sqlite3"
 EXPORT_VERSION = 1
@@ -75,11 +76,40 @@ CREATE TABLE IF NOT EXISTS arxiv_metadata (
     fetched REAL NOT NULL DEFAULT 0
 )
 """
-SCHEMA_VERSION = 2
-"""`PRAGMA user_version` of a store: 0 (marks only, as stores before the metadata cache) becomes
-2 on opening, by creating the `arxiv_metadata` table; nothing else changes, so an older reader
-still reads the marks of a migrated store."""
-_OWN_TABLES = frozenset({"marks", "arxiv_metadata"})
+_LAYER_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS notes (
+    key TEXT PRIMARY KEY NOT NULL,
+    text TEXT NOT NULL,
+    updated REAL NOT NULL DEFAULT 0
+)""",
+    """CREATE TABLE IF NOT EXISTS tags (
+    key TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    updated REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (key, tag)
+)""",
+    """CREATE TABLE IF NOT EXISTS searches (
+    name TEXT PRIMARY KEY NOT NULL,
+    query TEXT NOT NULL,
+    updated REAL NOT NULL DEFAULT 0
+)""",
+    """CREATE TABLE IF NOT EXISTS sessions (
+    digest TEXT PRIMARY KEY NOT NULL,
+    week TEXT NOT NULL DEFAULT '',
+    query TEXT NOT NULL DEFAULT '',
+    paper TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL DEFAULT 0
+)""",
+)
+SCHEMA_VERSION = 3
+"""`PRAGMA user_version` of a store. Migrations run on opening, each only adds tables, so an
+older reader still reads the marks of a migrated store:
+
+- 0 (marks only, stores before the metadata cache) and 2 (marks and `arxiv_metadata`) become 3;
+- 2 adds `arxiv_metadata`; 3 adds `notes` (a paper's note), `tags` (a row per paper and tag),
+  `searches` (saved queries by name) and `sessions` (where you left off, per digest).
+"""
+_OWN_TABLES = frozenset({"marks", "arxiv_metadata", "notes", "tags", "searches", "sessions"})
 _COLUMNS = frozenset({"key", "read", "starred", "updated"})
 _MISSING = '{"missing": true}'
 """The data of an id arXiv answered without an entry."""
@@ -106,6 +136,23 @@ _INSERT_MISSING = (
 )
 
 _Row = tuple[Any, ...]
+_NOTE, _TAG, _SEARCH, _SESSION = "note", "tag", "search", "session"
+_TAG_JUNK = re.compile(r"[\s,\"'`]+")
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where a digest was left: its week (ISO date, "all" or "" for the newest), query, paper."""
+
+    week: str = ""
+    query: str = ""
+    paper: str = ""
+
+
+def normal_tag(text: str) -> str:
+    """A tag as stored: lowercase, without spaces, commas or quotes ("To Read" -> "to-read");
+    "" when nothing is left."""
+    return _TAG_JUNK.sub("-", inert(text).strip().lower()).strip("-")
 _READ, _STARRED, _UPDATED = "read", "starred", "updated"
 
 
@@ -213,6 +260,13 @@ class StateStore:
         self._missing: dict[str, float] = {}
         """Ids arXiv answered without an entry, and when (seconds since the epoch)."""
         self._metadata_empty = False
+        self._notes: dict[str, tuple[str, float]] = {}
+        self._tags: dict[str, dict[str, float]] = {}
+        """Per paper key, its tags and when each was added."""
+        self._searches: dict[str, tuple[str, float]] = {}
+        self._sessions: dict[str, Session] = {}
+        self._layer_dirty: dict[tuple[str, str, str], None] = {}
+        """(kind, key, tag) of notes, tags, searches and sessions changed and not yet saved."""
         with self._lock:
             self._open()
 
@@ -241,6 +295,47 @@ class StateStore:
         with self._lock:
             return frozenset(self._starred)
 
+    def note(self, key: str) -> str:
+        """The paper's note ("" when it has none)."""
+        entry = self._notes.get(key)
+        return entry[0] if entry is not None else ""
+
+    def tags(self, key: str) -> tuple[str, ...]:
+        """The paper's tags, sorted."""
+        return tuple(sorted(self._tags.get(key, ())))
+
+    def all_tags(self) -> dict[str, int]:
+        """Every tag in use with its number of papers, by name."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for tags in self._tags.values():
+                for tag in tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+            return dict(sorted(counts.items()))
+
+    def tag_map(self) -> dict[str, tuple[str, ...]]:
+        """Every tagged paper key with its tags (a copy)."""
+        with self._lock:
+            return {key: tuple(sorted(tags)) for key, tags in self._tags.items()}
+
+    def noted_keys(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._notes)
+
+    def searches(self) -> dict[str, str]:
+        """The saved searches, name -> query, by name."""
+        with self._lock:
+            return {
+                name: query
+                for name, (query, _when) in sorted(
+                    self._searches.items(), key=lambda item: item[0].casefold()
+                )
+            }
+
+    def session(self, digest: str) -> Session | None:
+        """Where `digest` (as named by the app) was left, if it was ever saved."""
+        return self._sessions.get(digest)
+
     def snapshot_read(self, keys: Iterable[str]) -> dict[str, bool]:
         """The read flag of each key, for `restore_read` (undo of a bulk change)."""
         return {key: key in self._read for key in _keys(keys)}
@@ -265,6 +360,66 @@ class StateStore:
             self._change(_STARRED, (key,), value)
             self._flush()
             return value
+
+    def set_starred(self, keys: Iterable[str], starred: bool = True) -> None:
+        with self._lock:
+            self._change(_STARRED, _keys(keys), starred)
+            self._flush()
+
+    def set_note(self, key: str, text: str) -> None:
+        """Keep `text` as the paper's note; blank text removes the note."""
+        with self._lock:
+            if text.strip():
+                self._notes[key] = (text, time.time())
+            elif self._notes.pop(key, None) is None:
+                return
+            self._layer_change(_NOTE, key)
+            self._flush()
+
+    def set_tags(self, key: str, tags: Iterable[str]) -> tuple[str, ...]:
+        """Make the paper's tags exactly `tags` (normalised, see `normal_tag`); the tags kept."""
+        wanted = {tag for tag in map(normal_tag, tags) if tag}
+        with self._lock:
+            have = self._tags.get(key, {})
+            for tag in wanted - have.keys():
+                self._tag(key, tag, True)
+            for tag in have.keys() - wanted:
+                self._tag(key, tag, False)
+            self._flush()
+        return self.tags(key)
+
+    def tag(self, keys: Iterable[str], tag: str, on: bool = True) -> None:
+        """Add (or with `on=False` remove) one tag on every paper of `keys`."""
+        name = normal_tag(tag)
+        if not name:
+            return
+        with self._lock:
+            for key in _keys(keys):
+                if (name in self._tags.get(key, ())) != on:
+                    self._tag(key, name, on)
+            self._flush()
+
+    def save_search(self, name: str, query: str) -> None:
+        """Keep `query` under `name` (replacing a search of that name)."""
+        with self._lock:
+            self._searches[name] = (query, time.time())
+            self._layer_change(_SEARCH, name)
+            self._flush()
+
+    def delete_search(self, name: str) -> None:
+        with self._lock:
+            if self._searches.pop(name, None) is not None:
+                self._layer_change(_SEARCH, name)
+                self._flush()
+
+    def save_session(self, digest: str, session: Session) -> None:
+        """Remember where `digest` was left."""
+        with self._lock:
+            if self._sessions.get(digest) == session:
+                return
+            self._sessions[digest] = session
+            self._layer_change(_SESSION, digest)
+            self._flush()
 
     def restore_read(self, before: dict[str, bool]) -> None:
         with self._lock:
@@ -294,6 +449,7 @@ class StateStore:
                 return
             self._data_version = version
             self._load(rows)
+            self._reload_layer()
 
     def close(self) -> None:
         """Write what is unsaved (one last try) and close the database. Safe to call twice."""
@@ -302,8 +458,14 @@ class StateStore:
                 return
             self._flush(force=True)
             self._write_metadata()
-            if self._dirty:
-                count = len({key for _column, key in self._dirty})
+            if self._dirty or self._layer_dirty:
+                count = max(
+                    1,
+                    len(
+                        {key for _column, key in self._dirty}
+                        | {key for kind, key, _tag in self._layer_dirty if kind in (_NOTE, _TAG)}
+                    ),
+                )
                 papers = "paper" if count == 1 else "papers"
                 self._warn(f"Reading state: changes to {count} {papers} could not be saved.")
             self._disconnect()
@@ -429,24 +591,36 @@ class StateStore:
     # --- export and import ---------------------------------------------------------------------
 
     def export_json(self, path: Path | str) -> int:
-        """Write every mark to `path` (atomically); the number of marks written."""
+        """Write every mark, note, tag and saved search to `path` (atomically); the number of
+        papers written."""
         with self._lock:
             self.refresh()
-            keys = sorted(self._updated.keys() | self._read | self._starred)
-            lines = [
-                json.dumps(
-                    {
-                        "key": key,
-                        "read": key in self._read,
-                        "starred": key in self._starred,
-                        "updated": self._updated.get(key, 0.0),
-                    }
-                )
-                for key in keys
+            keys = sorted(
+                self._updated.keys() | self._read | self._starred | self._notes.keys()
+                | self._tags.keys()
+            )
+            lines = []
+            for key in keys:
+                entry: dict[str, Any] = {
+                    "key": key,
+                    "read": key in self._read,
+                    "starred": key in self._starred,
+                    "updated": self._updated.get(key, 0.0),
+                }
+                if key in self._notes:
+                    entry["note"], entry["note_updated"] = self._notes[key]
+                if key in self._tags:
+                    entry["tags"] = sorted(self._tags[key])
+                lines.append(json.dumps(entry))
+            searches = [
+                json.dumps({"name": name, "query": query, "updated": when})
+                for name, (query, when) in sorted(self._searches.items())
             ]
         body = ",\n".join(lines)
-        text = f'{{"version": {EXPORT_VERSION}, "marks": [\n{body}\n]}}\n'
-        _write_atomically(Path(path), text)
+        text = f'{{"version": {EXPORT_VERSION}, "marks": [\n{body}\n]'
+        if searches:
+            text += ', "searches": [\n' + ",\n".join(searches) + "\n]"
+        _write_atomically(Path(path), text + "}\n")
         return len(keys)
 
     def import_json(self, path: Path | str) -> int:
@@ -455,9 +629,23 @@ class StateStore:
         Raises StateError (with the line) if the file cannot be read or is not a valid export;
         nothing is merged then.
         """
-        entries = _read_export(Path(path))
+        entries, searches = _read_export(Path(path))
         with self._lock:
-            for key, read, starred, updated in entries:
+            for name, query, when in searches:
+                mine = self._searches.get(name)
+                if mine is None or (mine[0] != query and when > mine[1]):
+                    self._searches[name] = (query, when)
+                    self._layer_change(_SEARCH, name)
+            for entry in entries:
+                key, read, starred, updated = entry.key, entry.read, entry.starred, entry.updated
+                if entry.note is not None:
+                    note = self._notes.get(key)
+                    if note is None or (note[0] != entry.note[0] and entry.note[1] > note[1]):
+                        self._notes[key] = entry.note
+                        self._layer_change(_NOTE, key)
+                for tag in entry.tags:
+                    if tag not in self._tags.get(key, ()):
+                        self._tag(key, tag, True)
                 self._updated[key] = max(self._updated.get(key, 0.0), updated)
                 columns = [_UPDATED]
                 if read:
@@ -489,6 +677,133 @@ class StateStore:
                 self._dirty[(column, key)] = None
             else:
                 self._memory_only(key)
+
+    def _layer_change(self, kind: str, key: str, tag: str = "") -> None:
+        if _savable(key) and _savable(tag):
+            self._layer_dirty[(kind, key, tag)] = None
+        else:
+            self._memory_only(key)
+
+    def _tag(self, key: str, tag: str, on: bool) -> None:
+        if on:
+            self._tags.setdefault(key, {})[tag] = time.time()
+        else:
+            tags = self._tags.get(key, {})
+            tags.pop(tag, None)
+            if not tags:
+                self._tags.pop(key, None)
+        self._layer_change(_TAG, key, tag)
+
+    def _reload_layer(self) -> None:
+        """Re-read notes, tags, searches and sessions, keeping this session's unsaved changes."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            notes = conn.execute("SELECT key, text, updated FROM notes").fetchall()
+            tag_rows = conn.execute("SELECT key, tag, updated FROM tags").fetchall()
+            search_rows = conn.execute("SELECT name, query, updated FROM searches").fetchall()
+            session_rows = conn.execute(
+                "SELECT digest, week, query, paper FROM sessions"
+            ).fetchall()
+        except sqlite3.Error:
+            return
+        loaded_notes = {
+            key: (text, _seconds(when))
+            for key, text, when in notes
+            if isinstance(key, str) and isinstance(text, str)
+        }
+        loaded_tags: dict[str, dict[str, float]] = {}
+        for key, tag, when in tag_rows:
+            if isinstance(key, str) and isinstance(tag, str):
+                loaded_tags.setdefault(key, {})[tag] = _seconds(when)
+        loaded_searches = {
+            name: (query, _seconds(when))
+            for name, query, when in search_rows
+            if isinstance(name, str) and isinstance(query, str)
+        }
+        loaded_sessions = {
+            digest: Session(*(value if isinstance(value, str) else "" for value in rest))
+            for digest, *rest in session_rows
+            if isinstance(digest, str)
+        }
+        for kind, key, tag in self._layer_dirty:  # unsaved changes win
+            if kind == _NOTE:
+                _overlay(loaded_notes, self._notes, key)
+            elif kind == _SEARCH:
+                _overlay(loaded_searches, self._searches, key)
+            elif kind == _SESSION:
+                _overlay(loaded_sessions, self._sessions, key)
+            else:
+                mine = self._tags.get(key, {})
+                theirs = loaded_tags.setdefault(key, {})
+                if tag in mine:
+                    theirs[tag] = mine[tag]
+                else:
+                    theirs.pop(tag, None)
+                if not theirs:
+                    del loaded_tags[key]
+        self._notes, self._tags = loaded_notes, loaded_tags
+        self._searches, self._sessions = loaded_searches, loaded_sessions
+
+    def _write_layer(self, conn: sqlite3.Connection, reopened: bool) -> None:
+        """Write the changed notes, tags, searches and sessions (inside `_write`'s transaction).
+
+        A new file first gets everything this store knows, without overriding."""
+        if reopened:
+            conn.executemany(
+                "INSERT OR IGNORE INTO notes (key, text, updated) VALUES (?, ?, ?)",
+                ((key, text, when) for key, (text, when) in self._notes.items() if _savable(key)),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO tags (key, tag, updated) VALUES (?, ?, ?)",
+                (
+                    (key, tag, when)
+                    for key, tags in self._tags.items()
+                    for tag, when in tags.items()
+                    if _savable(key)
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO searches (name, query, updated) VALUES (?, ?, ?)",
+                ((name, query, when) for name, (query, when) in self._searches.items()),
+            )
+        for kind, key, tag in self._layer_dirty:
+            if kind == _NOTE:
+                note = self._notes.get(key)
+                if note is None:
+                    conn.execute("DELETE FROM notes WHERE key = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT INTO notes (key, text, updated) VALUES (?, ?, ?) ON CONFLICT "
+                        "(key) DO UPDATE SET text = excluded.text, updated = excluded.updated",
+                        (key, *note),
+                    )
+            elif kind == _TAG:
+                when = self._tags.get(key, {}).get(tag)
+                if when is None:
+                    conn.execute("DELETE FROM tags WHERE key = ? AND tag = ?", (key, tag))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO tags (key, tag, updated) VALUES (?, ?, ?)",
+                        (key, tag, when),
+                    )
+            elif kind == _SEARCH:
+                search = self._searches.get(key)
+                if search is None:
+                    conn.execute("DELETE FROM searches WHERE name = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO searches (name, query, updated) VALUES (?, ?, ?)",
+                        (key, *search),
+                    )
+            else:
+                session = self._sessions[key]
+                conn.execute(
+                    "INSERT OR REPLACE INTO sessions (digest, week, query, paper, updated) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (key, session.week, session.query, session.paper, time.time()),
+                )
 
     def _memory_only(self, key: str) -> None:
         if not self._unsavable:
@@ -558,6 +873,7 @@ class StateStore:
                 self._retry_at = time.monotonic() + RETRY_SECONDS
             return
         self._load(rows)
+        self._reload_layer()
         self.saving = True
 
     def _recover(self, error: BaseException) -> None:
@@ -619,8 +935,17 @@ class StateStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(_SCHEMA)
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-                conn.execute(_METADATA_SCHEMA)  # the migration from version 0
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("BEGIN IMMEDIATE")  # two instances may migrate at once
+                try:
+                    conn.execute(_METADATA_SCHEMA)  # from version 0
+                    for statement in _LAYER_SCHEMA:  # from versions 0 and 2
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                    raise
             columns = {row[1] for row in conn.execute("PRAGMA table_info(marks)")}
             if not columns >= _COLUMNS:
                 raise _Damaged("not a reader state database")
@@ -704,7 +1029,7 @@ class StateStore:
 
     def _flush(self, force: bool = False) -> None:
         """Write the unsaved changes; on failure warn once and keep them for a retry."""
-        if self._closed or not (self._dirty or self._failing):
+        if self._closed or not (self._dirty or self._layer_dirty or self._failing):
             return
         if self._failing and not force and time.monotonic() < self._retry_at:
             return
@@ -717,6 +1042,7 @@ class StateStore:
             return
         if rows is not None:
             self._load(rows)
+            self._reload_layer()
         if self._failing:
             self._failing = False
             self._warn("Reading state is being saved again.")
@@ -749,6 +1075,7 @@ class StateStore:
             conn.executemany(_UPSERT_READ, read_rows)
             conn.executemany(_UPSERT_STARRED, starred_rows)
             conn.executemany(_UPSERT_UPDATED, updated_rows)
+            self._write_layer(conn, reopened)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
@@ -756,6 +1083,7 @@ class StateStore:
                     conn.execute("ROLLBACK")
             raise
         self._dirty.clear()
+        self._layer_dirty.clear()
 
     def _fail(self, error: BaseException) -> None:
         self.saving = False
@@ -816,6 +1144,13 @@ def _metadata_from_row(arxiv_id: object, data: object) -> Metadata | None:
         return None
 
 
+def _overlay(loaded: dict[str, Any], mine: dict[str, Any], key: str) -> None:
+    if key in mine:
+        loaded[key] = mine[key]
+    else:
+        loaded.pop(key, None)
+
+
 def _keys(keys: Iterable[str]) -> list[str]:
     return [keys] if isinstance(keys, str) else list(keys)
 
@@ -842,7 +1177,17 @@ def _write_atomically(path: Path, text: str) -> None:
         raise StateError(path, 0, f"cannot write: {_reason(error)}") from error
 
 
-def _read_export(path: Path) -> list[tuple[str, bool, bool, float]]:
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    read: bool
+    starred: bool
+    updated: float
+    note: tuple[str, float] | None = None
+    tags: tuple[str, ...] = ()
+
+
+def _read_export(path: Path) -> tuple[list[_Entry], list[tuple[str, str, float]]]:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -867,7 +1212,7 @@ def _read_export(path: Path) -> list[tuple[str, bool, bool, float]]:
     version = document.get("version")
     if type(version) is not int or version != EXPORT_VERSION:
         raise StateError(path, 1, f"unsupported export version (expected {EXPORT_VERSION})")
-    entries: list[tuple[str, bool, bool, float]] = []
+    entries: list[_Entry] = []
     for index, item in enumerate(document["marks"]):
         entry = _entry(item)
         if isinstance(entry, str):
@@ -875,10 +1220,31 @@ def _read_export(path: Path) -> list[tuple[str, bool, bool, float]]:
             line = lines[index] if index < len(lines) else 1
             raise StateError(path, line, f"mark {index + 1}: {entry}")
         entries.append(entry)
-    return entries
+    searches: list[tuple[str, str, float]] = []
+    found = document.get("searches", [])
+    if not isinstance(found, list):
+        raise StateError(path, 1, '"searches" must be a list')
+    for index, item in enumerate(found):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("name"), str)
+            or not isinstance(item.get("query"), str)
+            or not item["name"].strip()
+        ):
+            line = _line_of(text, '"searches"')
+            raise StateError(
+                path, line, f'search {index + 1}: expected {{"name": "...", "query": "..."}}'
+            )
+        searches.append((item["name"], item["query"], _seconds(item.get("updated", 0.0))))
+    return entries, searches
 
 
-def _entry(item: object) -> tuple[str, bool, bool, float] | str:
+def _line_of(text: str, needle: str) -> int:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _entry(item: object) -> _Entry | str:
     """An export entry as (key, read, starred, updated), or what is wrong with it."""
     if not isinstance(item, dict):
         return 'expected an object like {"key": "...", "read": true}'
@@ -898,7 +1264,15 @@ def _entry(item: object) -> tuple[str, bool, bool, float] | str:
         seconds = math.nan
     if not isinstance(updated, (int, float)) or not math.isfinite(seconds):
         return '"updated" must be a number (seconds since 1970)'
-    return key, flags[0], flags[1], seconds
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        return '"note" must be a string'
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        return '"tags" must be a list of strings'
+    names = tuple(name for name in map(normal_tag, tags) if name)
+    noted = (note, _seconds(item.get("note_updated", 0.0))) if note and note.strip() else None
+    return _Entry(key, flags[0], flags[1], seconds, noted, names)
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")

@@ -346,3 +346,44 @@ class CategoryCounts:
         counts = category_counts(digest, indices)
         self._cached = (key, counts)
         return counts
+
+
+# --- the reader's own layer: tags and saved searches --------------------------------------------
+
+
+def tag_term(tag: str) -> str:
+    """The query term that picks the papers with `tag`."""
+    return f"tag:{tag}"
+
+
+def toggle_tag(query: str, tag: str) -> str:
+    """`query` with the term tag:NAME added, or removed where it is (any letter case)."""
+    term = tag_term(tag).lower()
+    words = query.split()
+    kept = [word for word in words if word.lower() != term]
+    return " ".join(kept if len(kept) != len(words) else [*words, tag_term(tag)])
+
+
+def tag_entries(counts: dict[str, int], query: str) -> list[Entry]:
+    """The "Tags" section: each tag (by name) with its number of papers; those in `query`
+    marked active. Nothing when no paper has a tag."""
+    if not counts:
+        return []
+    words = {word.lower() for word in query.split()}
+    entries = [Entry("heading", ""), Entry("heading", "Tags")]
+    for tag, count in sorted(counts.items()):
+        active = tag_term(tag).lower() in words
+        entries.append(Entry("tag", f"#{tag}", str(count), category=tag, active=active))
+    return entries
+
+
+def search_entries(searches: dict[str, str], counts: dict[str, str], view: View) -> list[Entry]:
+    """The "Searches" section: each saved search with its count (`unread/total`); the one whose
+    query the view shows over all weeks is active. Nothing without saved searches."""
+    if not searches:
+        return []
+    entries = [Entry("heading", ""), Entry("heading", "Searches")]
+    for name, text in searches.items():
+        active = view.week is None and not view.starred_only and view.query == text
+        entries.append(Entry("search", name, counts.get(name, ""), category=name, active=active))
+    return entries

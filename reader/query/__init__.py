@@ -20,13 +20,16 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 - `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
 - `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
 - `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or
-  starred).
+  starred);
+- `note:word` (also a `"phrase"` or a `/regex/`) searches the paper's own note, `has:note` and
+  `has:tag` ask whether it has one, `tag:name` whether it has that tag (exactly; tags are
+  lowercase); plain words do not search notes.
 
 Leniency, so that typing a query character by character never shows an error for what is merely
 unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
 (`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
 with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
-characters. Only an invalid regex, a bad `week:` value and an unknown `is:` value raise
+characters. Only an invalid regex, a bad `week:` value and an unknown `is:` or `has:` value raise
 `QueryError`, with the 0-based offset of the fault in the query.
 """
 

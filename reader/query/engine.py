@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from dataclasses import field as _field
-from typing import cast
+from typing import Protocol, cast
 
 from reader.model import Digest, Paper
 from reader.query.syntax import (
@@ -18,11 +18,14 @@ from reader.query.syntax import (
     Clause,
     Field,
     _clauses,
+    _Has,
     _Id,
     _implies,
     _Is,
+    _Kind,
     _Parser,
     _Regex,
+    _Tag,
     _Term,
     _Text,
     _Weeks,
@@ -30,6 +33,21 @@ from reader.query.syntax import (
     fold,
 )
 from reader.reading import ReadingState
+
+
+class Annotations(Protocol):
+    """What `note:`, `has:` and `tag:` ask (a reading state may have it; the store does)."""
+
+    def note(self, key: str) -> str: ...
+
+    def tags(self, key: str) -> tuple[str, ...]: ...
+
+
+def _annotations(state: ReadingState | None) -> Annotations | None:
+    if state is None or not callable(getattr(state, "note", None)):
+        return None
+    return cast(Annotations, state)
+
 
 # --- per-digest caches -------------------------------------------------------------------------
 
@@ -175,7 +193,11 @@ Predicate = Callable[[int], bool]
 def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate:
     kind = term.kind
     positive: Predicate
-    if isinstance(kind, _Text):
+    if isinstance(kind, (_Text, _Regex, _Has, _Tag)) and (
+        not isinstance(kind, (_Text, _Regex)) or kind.field == "note"
+    ):
+        positive = _annotation_predicate(kind, ix, _annotations(state))
+    elif isinstance(kind, _Text):
         value = kind.value
         hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
         if kind.field == "any":
@@ -227,6 +249,33 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
     return positive
 
 
+def _annotation_predicate(
+    kind: _Text | _Regex | _Has | _Tag, ix: _Index, notes: Annotations | None
+) -> Predicate:
+    """A term about the reader's own notes and tags (none without them)."""
+    if notes is None:
+        return lambda i: False
+    keys, note, tags = ix.keys, notes.note, notes.tags
+    if isinstance(kind, _Text):
+        value = kind.value
+        return lambda i: value in note(keys[i]).lower()
+    if isinstance(kind, _Regex):
+        search = kind.pattern.search
+        return lambda i: search(note(keys[i])) is not None
+    if isinstance(kind, _Tag):
+        name = kind.name
+        return lambda i: name in tags(keys[i])
+    if kind.what == "note":
+        return lambda i: bool(note(keys[i]))
+    return lambda i: bool(tags(keys[i]))
+
+
+def _annotation(kind: _Kind) -> bool:
+    return isinstance(kind, (_Has, _Tag)) or (
+        isinstance(kind, (_Text, _Regex)) and kind.field == "note"
+    )
+
+
 def _cost(clause: Clause) -> tuple[int, int, int]:
     """Cheap, selective clauses first: each later one scans only what the earlier ones kept.
     Exclusions usually keep most papers, and a longer word is usually rarer."""
@@ -235,10 +284,10 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
         kind = term.kind
         if isinstance(kind, (_Weeks, _Id)):
             cost = 0
+        elif _annotation(kind) or isinstance(kind, _Is):
+            cost = 3
         elif isinstance(kind, _Text):
             cost = 1 if kind.field in ("title", "category", "author") else 2
-        elif isinstance(kind, _Is):
-            cost = 3
         else:
             cost = 4
         worst = max(worst, cost)
@@ -249,7 +298,7 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
 
 def _pure(clause: Clause) -> bool:
     """Whether a clause depends on the papers only (not on the reading state)."""
-    return not any(isinstance(term.kind, _Is) for term in clause)
+    return not any(isinstance(term.kind, _Is) or _annotation(term.kind) for term in clause)
 
 
 def _likely_first(term: _Term) -> tuple[int, int]:
@@ -257,9 +306,11 @@ def _likely_first(term: _Term) -> tuple[int, int]:
     kind = term.kind
     if isinstance(kind, (_Weeks, _Id)):
         return 0, 0
+    if _annotation(kind) or isinstance(kind, _Is):
+        return 2, 0
     if isinstance(kind, _Text):
         return 1, len(kind.value)
-    return (2, 0) if isinstance(kind, _Is) else (3, 0)
+    return 3, 0
 
 
 def _evaluate(
@@ -276,7 +327,7 @@ def _evaluate(
         if term.negated:
             return [i for i in kept if i not in span]
         return [i for i in kept if i in span]
-    if isinstance(kind, _Regex) and kind.literals:
+    if isinstance(kind, _Regex) and kind.literals and kind.field != "note":
         return _evaluate_regex(term, kind, ix, kept)
     predicate = _predicate(term, ix, state)
     return [i for i in kept if predicate(i)]
@@ -304,6 +355,8 @@ def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) 
 def _memoizable(term: _Term) -> bool:
     """Terms that scan abstracts and depend on the papers only: worth remembering per paper."""
     kind = term.kind
+    if _annotation(kind):
+        return False
     return isinstance(kind, _Regex) or (
         isinstance(kind, _Text) and kind.field in ("any", "abstract")
     )

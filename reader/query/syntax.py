@@ -31,10 +31,10 @@ class QueryError(ValueError):
         return f"{self.message} (column {self.position + 1})"
 
 
-Field = Literal["any", "title", "abstract", "category", "author"]
+Field = Literal["any", "title", "abstract", "category", "author", "note"]
 Spans = Callable[[str, str], list[tuple[int, int]]]
 """(text, field) -> the spans of `text` to highlight: `Query.highlight_spans`."""
-FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "any")
+FIELDS: tuple[str, ...] = ("title", "abstract", "category", "author", "note", "any")
 
 _TEXT_FIELDS: dict[str, Field] = {
     "title": "title",
@@ -43,8 +43,9 @@ _TEXT_FIELDS: dict[str, Field] = {
     "category": "category",
     "author": "author",
     "authors": "author",
+    "note": "note",
 }
-_OTHER_FIELDS = ("week", "id", "is")
+_OTHER_FIELDS = ("week", "id", "is", "has", "tag")
 _FIELD_NAME = re.compile(r"([A-Za-z]+):")
 _LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
@@ -117,7 +118,24 @@ _IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
     "starred": "starred",
 }
 
-_Kind = _Text | _Regex | _Weeks | _Id | _Is
+@dataclass(frozen=True)
+class _Has:
+    what: Literal["note", "tag"]
+
+
+@dataclass(frozen=True)
+class _Tag:
+    name: str
+
+
+_HAS_VALUES: dict[str, Literal["note", "tag"]] = {
+    "note": "note",
+    "notes": "note",
+    "tag": "tag",
+    "tags": "tag",
+}
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag
 
 
 @dataclass(frozen=True)
@@ -149,7 +167,7 @@ def _implies(term: _Term, other: _Term) -> bool:
 def _within(field: Field, other: Field) -> bool:
     """Whether text found in `field` is found by a term on `other` (plain words search every
     field but the authors)."""
-    return field == other or (other == "any" and field != "author")
+    return field == other or (other == "any" and field not in ("author", "note"))
 
 
 Clause = tuple[_Term, ...]
@@ -262,6 +280,13 @@ class _Parser:
             return _week(value, at)
         if name == "id":
             return _Id(_arxiv_value(value))
+        if name == "tag":
+            return _Tag(value.strip().lower())
+        if name == "has":
+            has = _HAS_VALUES.get(value.lower())
+            if has is None:
+                raise QueryError(f"has: takes note or tag, not {value!r}", at)
+            return _Has(has)
         what = _IS_VALUES.get(value.lower())
         if what is None:
             raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
@@ -275,7 +300,7 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
         return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
     try:
         compiled = re.compile(pattern, _REGEX_FLAGS)
-        if pattern != pattern.lower() or "(?" in pattern:
+        if pattern != pattern.lower() or "(?" in pattern or where == "note":
             return _Regex(where, compiled, compiled)
         return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _literals(pattern))
     except re.error as error:
@@ -455,4 +480,6 @@ QUERY_HELP: list[tuple[str, str]] = [
     ("id:2305.14314", "the arXiv id, any version"),
     ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
     ("is:read  is:unread  is:starred", "reading state"),
+    ('note:word  note:"a phrase"', "your note on the paper"),
+    ("has:note  has:tag  tag:to-read", "papers with a note, with any tag, with that tag"),
 ]

@@ -29,10 +29,12 @@ from reader.commands import COMMANDS, NEEDS_A_PAPER
 from reader.model import Digest, Paper, week_label
 from reader.query import Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, repeated_weeks
-from reader.state import StateStore
+from reader.screens.edit import LineEditor, NoteEditor
+from reader.state import StateStore, normal_tag
 from reader.text import inert, is_web_link
 from reader.view import (
     CategoryCounts,
+    Entry,
     View,
     WeekRows,
     category_active,
@@ -40,11 +42,14 @@ from reader.view import (
     empty_lines,
     next_unread,
     pick_category,
+    search_entries,
     sidebar_cursor,
     sidebar_entries,
     starred_within,
     step_week,
     subtitle,
+    tag_entries,
+    toggle_tag,
     view_rows,
 )
 from reader.widgets.abstract import AbstractPane, render_paper
@@ -54,8 +59,10 @@ from reader.widgets.messages import (
     CategoryToggled,
     PaperChosen,
     PaperHighlighted,
+    SearchChosen,
     SidebarChoice,
     StarredChosen,
+    TagToggled,
     WeekChosen,
 )
 from reader.widgets.paper_list import PaperList, PaperStatus
@@ -78,9 +85,21 @@ SYNC_FILTER_LIMIT = 20_000
 class StoreStatus(PaperStatus):
     """Reading state for the list, from the store."""
 
-    def __init__(self, store: StateStore, repeated: dict[str, tuple[date, ...]]) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        repeated: dict[str, tuple[date, ...]],
+        selected: dict[str, None] | None = None,
+    ) -> None:
         self.store = store
         self.repeated = repeated
+        self.selected = selected if selected is not None else {}
+
+    def has_selection(self) -> bool:
+        return bool(self.selected)
+
+    def is_selected(self, paper: Paper) -> bool:
+        return paper.key in self.selected
 
     def is_read(self, paper: Paper) -> bool:
         return self.store.is_read(paper.key)
@@ -114,6 +133,7 @@ class MainScreen(Screen[None]):
             show=command.show,
             priority=command.priority,
             tooltip=command.title,
+            id=command.name,
         )
         for command in COMMANDS
     ]
@@ -159,6 +179,13 @@ class MainScreen(Screen[None]):
         self.hits: list[int] = list(range(len(digest)))
         self.indices: list[int] = []
         self._initial_query = query
+        self.selected: dict[str, None] = {}
+        """Keys of the selected papers, in the order they were selected."""
+        self._search_counts: tuple[object, dict[str, str]] | None = None
+        self.shown_key = ""
+        """The key of the paper the abstract pane shows (for "where you left off")."""
+        self.initial_paper: str | None = None
+        """The key of the paper to put the cursor on at start (where you left off)."""
         self.ready = False
         """True once composed and mounted: before, no handler may touch the widgets."""
 
@@ -184,8 +211,10 @@ class MainScreen(Screen[None]):
         self.query_one("#filter-error").display = False
         if self._initial_query:
             self.query_one("#filter", Input).value = self._initial_query
-        self.paper_list.status = StoreStatus(self.store, self.repeated)
+        self.paper_list.status = StoreStatus(self.store, self.repeated, self.selected)
         self._set_query(self._initial_query)
+        if self.initial_paper is not None:
+            self._cursor_to_key(self.initial_paper)
         week = self.week
         if week is not None and self.hits and not self.indices and not self.week_given:
             # the newest week by default and nothing matches there: all weeks, as --print
@@ -199,6 +228,12 @@ class MainScreen(Screen[None]):
         if len(self.digest) > SYNC_FILTER_LIMIT:
             self._build_search_index()
         self.ready = True
+
+    def on_unmount(self) -> None:
+        """Closing (the app quits, a test ends): remember where this digest was left."""
+        save = getattr(self.app, "save_session", None)
+        if callable(save):
+            save(self)
 
     def on_resize(self, event: events.Resize) -> None:
         width = event.size.width
@@ -348,15 +383,16 @@ class MainScreen(Screen[None]):
             self.refresh_bindings()
 
     def _refresh_title(self) -> None:
-        """The header's subtitle; on tiny screens the count first (the query is in the bar)."""
+        """The header's subtitle (with the number of selected papers); on tiny screens the count
+        first (the query is in the bar)."""
         view = self.view
         total = None
         if not self.filter_query.is_empty:
             starred_only = view.starred_only
             total = len(self._starred() if starred_only else self.digest.indices(view.week))
-        self._set_subtitle(
-            subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
-        )
+        text = subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
+        chosen = len(self.selected)
+        self._set_subtitle(f"{text} · {chosen} selected" if chosen else text)
         self._show_paper(self.paper_list.current)
         if bool(self.indices) != self._had_papers:  # the paper keys come and go
             self._had_papers = bool(self.indices)
@@ -400,12 +436,50 @@ class MainScreen(Screen[None]):
                 refilter_limit=SYNC_FILTER_LIMIT,
             ),
         )
+        entries += self._tag_entries() + self._search_entries()
         sidebar = self.sidebar
         current = sidebar.current
         keep = None
-        if current is not None and current.kind == "category" and self.focused is sidebar:
+        if (
+            current is not None
+            and current.kind in ("category", "tag", "search")
+            and self.focused is sidebar
+        ):
             keep = current
         sidebar.set_entries(entries, sidebar_cursor(entries, keep))
+
+    def _tag_entries(self) -> list[Entry]:
+        """The "Tags" section: each tag in use on this digest's papers, with its count."""
+        counts: dict[str, int] = {}
+        known = self.counts.indices
+        for key, tags in self.store.tag_map().items():
+            if key in known:
+                for tag in tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+        if not counts:
+            return []
+        return tag_entries(counts, self.query_text)
+
+    def _search_entries(self) -> list[Entry]:
+        """The "Searches" section: each saved search with its unread/total count."""
+        searches = self.store.searches()
+        if not searches:
+            return []
+        key = (tuple(searches.items()), self._marks_version, id(self.digest))
+        cached = self._search_counts
+        if cached is None or cached[0] != key:
+            counts: dict[str, str] = {}
+            everything = range(len(self.digest))
+            for name, text in searches.items():
+                try:
+                    hits = parse_query(text).filter(self.digest, everything, self.store)
+                except QueryError:
+                    counts[name] = "!"
+                    continue
+                unread = sum(1 for i in hits if not self.store.is_read(self.digest.papers[i].key))
+                counts[name] = f"{unread}/{len(hits)}"
+            self._search_counts = cached = (key, counts)
+        return search_entries(searches, cached[1], self.view)
 
     def _show_paper(self, index: int | None) -> None:
         """Show the paper in the abstract pane; it becomes read if it stays there long enough.
@@ -429,6 +503,7 @@ class MainScreen(Screen[None]):
             pane.show_paper(Text(message, style="dim italic"))
             return
         paper = self.digest.papers[index]
+        self.shown_key = paper.key
         others = tuple(week for week in self.repeated.get(paper.key, ()) if week != paper.week)
         pane.show_paper(
             render_paper(
@@ -438,6 +513,8 @@ class MainScreen(Screen[None]):
                 read=self.store.is_read(paper.key),
                 starred=self.store.is_starred(paper.key),
                 meta=self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
+                note=self.store.note(paper.key),
+                tags=self.store.tags(paper.key),
             )
         )
         if not self.store.is_read(paper.key) and self.read_delay >= 0:
@@ -531,7 +608,7 @@ class MainScreen(Screen[None]):
         self.counts = ReadCounts(digest, self.store.is_read)
         self._marks_version += 1
         self.repeated = repeated_weeks(digest, self.counts.indices)
-        self.paper_list.status = StoreStatus(self.store, self.repeated)
+        self.paper_list.status = StoreStatus(self.store, self.repeated, self.selected)
         self._categories = CategoryCounts()
         view = self.view
         if view.week is not None and view.week not in digest.week_ranges:
@@ -574,6 +651,8 @@ class MainScreen(Screen[None]):
     @on(WeekChosen)
     @on(StarredChosen)
     @on(CategoryToggled)
+    @on(TagToggled)
+    @on(SearchChosen)
     def _sidebar_clicked(self, event: SidebarChoice) -> None:
         self._sidebar_chose(event)
 
@@ -581,6 +660,13 @@ class MainScreen(Screen[None]):
         """A sidebar row chosen: by the cursor, Enter (handled at once) or a double click."""
         if isinstance(choice, CategoryToggled):
             self.toggle_category(choice.category)
+        elif isinstance(choice, TagToggled):
+            self.toggle_tag(choice.tag)
+        elif isinstance(choice, SearchChosen):
+            self.pick_search(choice.name)
+            if choice.picked:
+                self.remove_class("-sidebar-open")
+                self.set_focus(self.paper_list)
         elif choice is not None:
             if isinstance(choice, WeekChosen):
                 self.select_week(choice.week)
@@ -645,6 +731,19 @@ class MainScreen(Screen[None]):
         before; picking it again removes it."""
         self.set_filter(pick_category(self.query_text, category))
 
+    def toggle_tag(self, tag: str) -> None:
+        """Add the term tag:NAME to the query, or remove it where it is."""
+        self.set_filter(toggle_tag(self.query_text, tag))
+
+    def pick_search(self, name: str) -> None:
+        """Show a saved search: its query over all weeks."""
+        text = self.store.searches().get(name)
+        if text is None:
+            return
+        self.show_view(replace(self.view, week=None, starred_only=False))
+        if text != self.query_text:
+            self.set_filter(text)
+
     def action_focus_filter(self) -> None:
         self.remove_class("-show-abstract")
         self.set_focus(self.query_one("#filter", Input))
@@ -681,15 +780,22 @@ class MainScreen(Screen[None]):
         self._mark_read_current()
 
     def action_copy_link(self) -> None:
-        paper = self.current_paper
-        if paper is not None:
-            self._copy(paper.link, "link")
+        papers = self.targets()
+        if len(papers) > 1:
+            self._copy("\n".join(paper.link for paper in papers), f"{len(papers)} links")
+        elif papers:
+            self._copy(papers[0].link, "link")
 
     def action_copy_markdown(self) -> None:
-        paper = self.current_paper
-        if paper is not None:
+        papers = self.targets()
+        lines = []
+        for paper in papers:
             title = paper.title.replace("[", "\\[").replace("]", "\\]")
-            self._copy(f"[{title}]({paper.link})", "Markdown link")
+            lines.append(f"[{title}]({paper.link})")
+        if len(lines) > 1:
+            self._copy("\n".join(f"- {line}" for line in lines), f"{len(lines)} Markdown links")
+        elif lines:
+            self._copy(lines[0], "Markdown link")
 
     def action_export(self, fmt: str) -> None:
         """The view as --print writes it (citations with the cached arXiv metadata): a
@@ -709,7 +815,12 @@ class MainScreen(Screen[None]):
         name = export_filename(self.digest.name, self.week, fmt)
         label, _, mime_type = EXPORTS[fmt]
         self.app.deliver_text(
-            buffer, save_filename=name, mime_type=mime_type, encoding="utf-8", name=name
+            buffer,
+            save_directory=getattr(self.app, "download_dir", None),
+            save_filename=name,
+            mime_type=mime_type,
+            encoding="utf-8",
+            name=name,
         )
         where = "a download in the browser" if self.app.is_web else "saving"
         papers = f"{count} paper{'s' if count != 1 else ''}"
@@ -718,6 +829,13 @@ class MainScreen(Screen[None]):
     # --- reading state ---------------------------------------------------------------------
 
     def action_toggle_read(self) -> None:
+        if self.selected:
+            keys = list(self.selected)
+            value = not all(self.store.is_read(key) for key in keys)
+            self.store.set_read(keys, value)
+            self.say(f"{len(keys)} papers marked {'read' if value else 'unread'}.", timeout=2)
+            self._after_marks(keys, redraw_pane=True)
+            return
         paper = self.current_paper
         if paper is None:
             return
@@ -728,6 +846,15 @@ class MainScreen(Screen[None]):
         self._after_marks([paper.key], redraw_pane=True)
 
     def action_toggle_star(self) -> None:
+        if self.selected:
+            keys = list(self.selected)
+            value = not all(self.store.is_starred(key) for key in keys)
+            self.store.set_starred(keys, value)
+            self.say(f"{len(keys)} papers {'starred ★' if value else 'unstarred'}.", timeout=2)
+            self._after_marks(keys, redraw_pane=True)
+            if self.starred_only:
+                self._redraw(keep=self.paper_list.current)
+            return
         paper = self.current_paper
         if paper is None:
             return
@@ -838,6 +965,160 @@ class MainScreen(Screen[None]):
         self.say(f"Opening {link}", timeout=2)
         self._mark_read_current()
 
+    # --- the reader's own layer: selection, notes, tags, saved searches ----------------------
+
+    def targets(self) -> list[Paper]:
+        """What a command acts on: the selected papers (in the digest's order), else the
+        highlighted one."""
+        if not self.selected:
+            paper = self.current_paper
+            return [] if paper is None else [paper]
+        indices = self.counts.indices
+        firsts = sorted(indices[key][0] for key in self.selected if indices.get(key))
+        return [self.digest.papers[index] for index in firsts]
+
+    def action_toggle_selection(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        if paper.key in self.selected:
+            del self.selected[paper.key]
+        else:
+            self.selected[paper.key] = None
+        self.paper_list.refresh()
+        self._refresh_title()
+        papers = self.paper_list
+        if papers.cursor < papers.row_count - 1:
+            papers.cursor += 1
+
+    def clear_paper_selection(self) -> None:
+        count = len(self.selected)
+        self.selected.clear()
+        self.paper_list.refresh()
+        self._refresh_title()
+        self.say(f"Selection cleared ({count}).", timeout=1.5)
+
+    def _cursor_to_key(self, key: str) -> None:
+        indices = self.counts.indices.get(key, [])
+        for index in indices:
+            if index in self.indices:
+                self.paper_list.cursor = self.indices.index(index)
+                return
+
+    def action_edit_note(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        key = paper.key
+
+        def keep(text: str) -> None:
+            before = self.store.note(key)
+            self.store.set_note(key, text)
+            if text != before:
+                self.say("Note kept." if text.strip() else "Note removed.", timeout=1.5)
+            self._after_annotations()
+
+        self.app.push_screen(NoteEditor(paper.title, self.store.note(key), keep))
+
+    def action_edit_tags(self) -> None:
+        papers = self.targets()
+        if not papers:
+            return
+        words = self.store.all_tags()
+        in_use = ", ".join(f"{tag} ({count})" for tag, count in words.items()) or "none yet"
+        if len(papers) == 1:
+            key = papers[0].key
+
+            def apply_one(text: str) -> None:
+                tags = self.store.set_tags(key, text.split())
+                self.say(f"Tags: {' '.join(tags) or 'none'}", timeout=1.5)
+                self._after_annotations()
+
+            self.app.push_screen(
+                LineEditor(
+                    f"Tags of: {papers[0].title}",
+                    " ".join(self.store.tags(key)),
+                    apply_one,
+                    hint=f"Separated by spaces; → completes. In use: {in_use}",
+                    words=words,
+                    placeholder="to-read project-x",
+                    editor_id="tag-editor",
+                )
+            )
+            return
+        keys = [paper.key for paper in papers]
+
+        def apply_many(text: str) -> None:
+            added: list[str] = []
+            removed: list[str] = []
+            for word in text.split():
+                name = normal_tag(word[1:] if word.startswith("-") else word)
+                if name:
+                    self.store.tag(keys, name, on=not word.startswith("-"))
+                    (removed if word.startswith("-") else added).append(name)
+            done = [f"+{tag}" for tag in added] + [f"-{tag}" for tag in removed]
+            self.say(f"{len(keys)} papers: {' '.join(done) or 'no change'}", timeout=2)
+            self._after_annotations()
+
+        self.app.push_screen(
+            LineEditor(
+                f"Tag {len(keys)} selected papers",
+                "",
+                apply_many,
+                hint=f"tag adds, -tag removes; → completes. In use: {in_use}",
+                words=words,
+                placeholder="to-read -later",
+                editor_id="tag-editor",
+            )
+        )
+
+    def _after_annotations(self) -> None:
+        """Notes or tags changed: queries about them, the sidebar and the pane may differ."""
+        self._marks_version += 1
+        if self.query_text:
+            self._set_query(self.query_text)
+        else:
+            self._refresh_sidebar()
+        self._show_store_warnings()
+        self._show_paper_details_only()
+
+    def action_save_search(self) -> None:
+        text = self.query_text.strip()
+        if not text:
+            self.say("Type a query first (/): that is what a search saves.", timeout=3)
+            return
+        existing = next((n for n, q in self.store.searches().items() if q == text), "")
+
+        def save(name: str) -> None:
+            name = " ".join(name.split())
+            if not name:
+                return
+            replaced = name in self.store.searches()
+            self.store.save_search(name, text)
+            self.say(f"Search {'replaced' if replaced else 'saved'}: {inert(name)}", timeout=2)
+            self._refresh_sidebar()
+            self._show_store_warnings()
+
+        self.app.push_screen(
+            LineEditor(
+                f"Save the search: {text}",
+                existing,
+                save,
+                hint="A name; an existing name is replaced. Del in the sidebar deletes one.",
+                placeholder="name",
+                editor_id="search-editor",
+            )
+        )
+
+    def action_delete_search(self) -> None:
+        entry = self.sidebar.current
+        if self.focused is not self.sidebar or entry is None or entry.kind != "search":
+            self.say("Highlight a saved search in the sidebar to delete it.", timeout=2)
+            return
+        self.store.delete_search(entry.category)
+        self.say(f"Search deleted: {inert(entry.category)}", timeout=2)
+        self._refresh_sidebar()
+
     # --- arXiv: PDF, metadata, citations ----------------------------------------------------
 
     def _arxiv_paper(self, what: str) -> Paper | None:
@@ -926,6 +1207,17 @@ class MainScreen(Screen[None]):
         )
 
     def action_copy_citation(self, fmt: str) -> None:
+        papers = self.targets()
+        if len(papers) > 1:
+            entries = []
+            for each in papers:
+                found = self.store.cached_metadata(each.arxiv_id) if each.arxiv_id else None
+                entries.append(
+                    ris_record(each, found) if fmt == "ris" else bibtex_entry(each, found)
+                )
+            what = "RIS records" if fmt == "ris" else "BibTeX entries"
+            self._copy("\n".join(entries), f"{len(entries)} {what}", f"{len(entries)} {what}")
+            return
         paper = self.current_paper
         if paper is None:
             return
@@ -999,6 +1291,8 @@ class MainScreen(Screen[None]):
             if filter_input.value:
                 self.set_filter("")
             self.set_focus(self.paper_list)
+        elif self.selected:
+            self.clear_paper_selection()
         elif self.has_class("-show-abstract"):
             self.remove_class("-show-abstract")
             self.set_focus(self.paper_list)

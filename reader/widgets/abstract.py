@@ -59,8 +59,11 @@ def render_paper(
     read: bool | None = None,
     starred: bool = False,
     meta: Metadata | None = None,
+    note: str = "",
+    tags: Sequence[str] = (),
 ) -> Text:
-    """The pane's content for `paper` (and its arXiv metadata, when fetched)."""
+    """The pane's content for `paper` (and its arXiv metadata, when fetched), then your tags
+    and note (Markdown, shown as written) under the abstract."""
     title = _highlight(Text(inert_lines(paper.title), Style(bold=True)), "title", spans)
     authors = paper.authors or (meta.authors if meta is not None else ())
     facts = Text(style="dim")
@@ -107,6 +110,13 @@ def render_paper(
         parts += [Text(""), abstract]
     elif not paper.summary:
         parts += [Text(""), Text("(no abstract)", style="dim italic")]
+    if tags:
+        line = Text("Tags: ", Style(bold=True, dim=True))
+        line.append(" ".join(f"#{inert(tag)}" for tag in tags), Style(color="cyan"))
+        parts += [Text(""), line]
+    if note.strip():
+        heading = Text("Note", Style(bold=True, underline=True))
+        parts += [Text(""), heading, _highlight(Text(inert_lines(note.strip())), "note", spans)]
     return Text("\n").join(parts)
 
 

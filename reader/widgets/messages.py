@@ -34,6 +34,23 @@ class CategoryToggled(Message):
         self.category = category
 
 
+class TagToggled(Message):
+    """A tag row of the sidebar picked: add tag:NAME to the query, or take it away."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.tag = tag
+
+
+class SearchChosen(Message):
+    """A saved search of the sidebar, picked or browsed to (it shows like a week)."""
+
+    def __init__(self, name: str, picked: bool) -> None:
+        super().__init__()
+        self.name = name
+        self.picked = picked
+
+
 class PaperHighlighted(Message):
     """The list's cursor is on the paper at digest index `index` (None: the list is empty)."""
 
@@ -50,5 +67,5 @@ class PaperChosen(Message):
         self.index = index
 
 
-SidebarChoice = WeekChosen | StarredChosen | CategoryToggled
+SidebarChoice = WeekChosen | StarredChosen | CategoryToggled | TagToggled | SearchChosen
 """What a sidebar row stands for."""

@@ -27,6 +27,12 @@ class PaperStatus:
     def is_repeated(self, paper: Paper) -> bool:
         return False
 
+    def has_selection(self) -> bool:
+        return False
+
+    def is_selected(self, paper: Paper) -> bool:
+        return False
+
 
 class PaperList(LineList):
     """Papers as lines: marks, (week), title with matches highlighted, dimmed category."""
@@ -41,6 +47,7 @@ class PaperList(LineList):
         "paper-list--read",
         "paper-list--unread",
         "paper-list--star",
+        "paper-list--selected",
     }
 
     DEFAULT_CSS = """
@@ -56,6 +63,7 @@ class PaperList(LineList):
     PaperList > .paper-list--read { color: $text-muted; }
     PaperList > .paper-list--unread { text-style: bold; }
     PaperList > .paper-list--star { color: $warning; }
+    PaperList > .paper-list--selected { color: $success; text-style: bold; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -100,6 +108,9 @@ class PaperList(LineList):
         style = self.component_style
         read = self.status.is_read(paper)
         line = Text(no_wrap=True, overflow="ellipsis")
+        if self.status.has_selection():  # a column only while something is selected
+            mark = "✓" if self.status.is_selected(paper) else " "
+            line.append(f"{mark} ", style("paper-list--selected"))
         line.append("★" if self.status.is_starred(paper) else " ", style("paper-list--star"))
         line.append(" " if read else "•", style("paper-list--unread"))
         line.append("⧉" if self.status.is_repeated(paper) else " ", style("paper-list--week"))

@@ -10,7 +10,14 @@ from textual.message import Message
 from reader.text import inert
 from reader.view import Entry
 from reader.widgets.line_list import LineList
-from reader.widgets.messages import CategoryToggled, SidebarChoice, StarredChosen, WeekChosen
+from reader.widgets.messages import (
+    CategoryToggled,
+    SearchChosen,
+    SidebarChoice,
+    StarredChosen,
+    TagToggled,
+    WeekChosen,
+)
 
 
 class Sidebar(LineList):
@@ -60,8 +67,8 @@ class Sidebar(LineList):
         return self.entries[self.cursor] if self.entries else None
 
     def choice(self, picked: bool) -> SidebarChoice | None:
-        """What the row under the cursor stands for: a week, the starred papers, or (only when
-        `picked`: browsing past it does nothing) a category to toggle."""
+        """What the row under the cursor stands for: a week, the starred papers, a saved search,
+        or (only when `picked`: browsing past it does nothing) a category or tag to toggle."""
         entry = self.current
         if entry is None:
             return None
@@ -71,6 +78,10 @@ class Sidebar(LineList):
             return StarredChosen(picked)
         if entry.kind == "category" and picked:
             return CategoryToggled(entry.category)
+        if entry.kind == "tag" and picked:
+            return TagToggled(entry.category)
+        if entry.kind == "search":
+            return SearchChosen(entry.category, picked)
         return None
 
     def select_message(self, row: int) -> Message | None:

@@ -1,0 +1,160 @@
+"""Small modal editors: a paper's note, its tags, the name of a saved search.
+
+Each applies its result itself, synchronously, before it closes (a dismiss callback would run a
+message later, after the keys typed behind Enter had been routed), and takes every key while it
+is open: the App routes printable keys, Enter and Tab straight into the focused editor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static, TextArea
+
+from reader.text import inert
+
+
+def _markdown_area(text: str) -> TextArea:
+    try:
+        area = TextArea(text, language="markdown", soft_wrap=True, id="note-text")
+    except Exception:  # no tree-sitter grammar here: plain text is fine
+        area = TextArea(text, soft_wrap=True, id="note-text")
+    area.cursor_blink = False
+    area.show_line_numbers = False
+    return area
+
+
+class NoteEditor(ModalScreen[None]):
+    """A paper's note (Markdown). Esc or Ctrl+S keeps it and closes (an empty note is
+    removed); every other key edits."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,ctrl+s", "keep", "Keep the note", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    NoteEditor { align: center middle; }
+    NoteEditor > #note-box {
+        width: 90%; max-width: 100; height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    NoteEditor #note-title { height: auto; margin-bottom: 1; }
+    NoteEditor #note-text { height: 1fr; }
+    NoteEditor #note-help { height: 1; color: $text-muted; }
+    """
+
+    def __init__(self, title: str, text: str, keep: Callable[[str], None]) -> None:
+        super().__init__(id="note-editor")
+        self.paper_title = title
+        self.text = text
+        self.keep = keep
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box"):
+            yield Static(
+                Text.assemble(("Note · ", "bold"), inert(self.paper_title)),
+                id="note-title",
+            )
+            yield _markdown_area(self.text)
+            yield Static(
+                "Markdown · Esc or ctrl+s keeps it · an empty note is removed", id="note-help"
+            )
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.move_cursor(area.document.end)
+        self.set_focus(area)
+
+    def action_keep(self) -> None:
+        self.keep(self.query_one(TextArea).text)
+        self.dismiss()
+
+
+class LastWordSuggester(Suggester):
+    """Completes the last space-separated word of the value from `words` (after a `-` too)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.words = sorted(words)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(" ")
+        sign = "-" if last.startswith("-") else ""
+        stem = last[len(sign) :].lower()
+        if not stem:
+            return None
+        for word in self.words:
+            if word.startswith(stem) and word != stem:
+                return f"{head} {sign}{word}".lstrip() if head else f"{sign}{word}"
+        return None
+
+
+class LineEditor(ModalScreen[None]):
+    """One line of text: Enter applies it, Esc cancels. Right (or End) takes a suggestion."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "apply", "Apply", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    LineEditor { align: center middle; }
+    LineEditor > #line-box {
+        width: 80%; max-width: 90; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    LineEditor #line-title { height: auto; }
+    LineEditor #line-hint { height: auto; }
+    """
+
+    def __init__(
+        self,
+        title: str,
+        value: str,
+        apply: Callable[[str], None],
+        *,
+        hint: str = "",
+        words: Iterable[str] = (),
+        placeholder: str = "",
+        editor_id: str = "line-editor",
+    ) -> None:
+        super().__init__(id=editor_id)
+        self.heading = title
+        self.value = value
+        self.apply = apply
+        self.hint = hint
+        self.words = tuple(words)
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="line-box"):
+            yield Static(Text(inert(self.heading), style="bold"), id="line-title")
+            yield Input(
+                self.value,
+                placeholder=self.placeholder,
+                suggester=LastWordSuggester(self.words) if self.words else None,
+                select_on_focus=False,
+                id="line-input",
+            )
+            if self.hint:
+                yield Static(Text(inert(self.hint), style="dim"), id="line-hint")
+
+    def on_mount(self) -> None:
+        line = self.query_one(Input)
+        line.cursor_blink = False
+        line.cursor_position = len(line.value)
+        self.set_focus(line)
+
+    def action_apply(self) -> None:
+        self.apply(self.query_one(Input).value)
+        self.dismiss()
+
+    def action_cancel(self) -> None:
+        self.dismiss()
