@@ -102,8 +102,9 @@ def open_digest(
     folder = directory if directory is not None else cache_dir()
     base = folder / _key(stamp)
     header = _header(stamp)
-    if progress is not None:
-        progress(-1, f"Reading the parsed digest from the cache ({len(given)} file(s))")
+    if progress is not None and base.with_suffix(".papers").is_file():
+        # said only when an entry is there: else the loader's own "Reading FILE" comes at once
+        progress(-1, f"Reading {', '.join(given)} from the cache of parsed digests")
     cached = _read(base, header, digest_name(given), ", ".join(given))
     if cached is not None:
         return cached

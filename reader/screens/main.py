@@ -1207,6 +1207,8 @@ class MainScreen(Screen[None]):
         )
 
     def action_copy_citation(self, fmt: str) -> None:
+        from reader.citations import bibtex_entry, ris_record  # startup: imported when used
+
         papers = self.targets()
         if len(papers) > 1:
             entries = []
@@ -1221,8 +1223,6 @@ class MainScreen(Screen[None]):
         paper = self.current_paper
         if paper is None:
             return
-        from reader.citations import bibtex_entry, ris_record  # startup: imported when used
-
         meta = self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
         text = ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
         lines = text.splitlines()
