@@ -20,18 +20,17 @@ command gives a warning with its line. Reading a config never raises.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
+from reader.files import replacing
 from reader.text import inert
 
 if sys.version_info >= (3, 11):
@@ -222,15 +221,8 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
         text = f"{line}\n{text}"
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=where.parent, prefix=f".{where.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.replace(temporary, where)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        with replacing(where) as handle:
+            handle.write(text.encode("utf-8"))
     except OSError as error:
         return f"{inert(str(where))}: cannot write the config: {error.strerror or error}"
     return None

@@ -26,13 +26,13 @@ import itertools
 import marshal
 import os
 import struct
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from reader.files import replacing
 from reader.loader import (
     STDIN,
     Progress,
@@ -154,18 +154,11 @@ def _records(path: Path, header: tuple[Any, ...]) -> list[Any] | None:
 def _write_entry(path: Path, header: tuple[Any, ...], records: Iterable[Any]) -> None:
     """Write an entry atomically: a temporary file renamed into place once complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            for record in itertools.chain([header], records):
-                data = marshal.dumps(record)
-                file.write(_LENGTH.pack(len(data)))
-                file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    with replacing(path) as file:
+        for record in itertools.chain([header], records):
+            data = marshal.dumps(record)
+            file.write(_LENGTH.pack(len(data)))
+            file.write(data)
 
 
 def _quietly(write: Callable[[], None]) -> None:

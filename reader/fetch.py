@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from reader import __version__
+from reader.files import replacing
 from reader.formats import LoadError
 
 if TYPE_CHECKING:
@@ -249,7 +250,6 @@ def write_cached(copy: CachedCopy, directory: Path | None = None) -> None:
     Raises OSError when the cache cannot be written (the caller decides whether that matters).
     """
     import json
-    import tempfile
 
     directory = directory if directory is not None else cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -262,19 +262,10 @@ def write_cached(copy: CachedCopy, directory: Path | None = None) -> None:
         "length": len(copy.body),
         "sha256": _digest(copy.body),
     }
-    descriptor, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".entry", dir=directory)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(_MAGIC)
-            file.write(json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n")
-            file.write(copy.body)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, _entry_path(directory, copy.url))
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    with replacing(_entry_path(directory, copy.url), durable=True) as file:
+        file.write(_MAGIC)
+        file.write(json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n")
+        file.write(copy.body)
 
 
 # --- results -----------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ import math
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -50,6 +49,7 @@ from urllib.parse import quote
 import platformdirs
 
 from reader.arxiv import Metadata
+from reader.files import replacing
 from reader.text import inert
 
 __all__ = ["FILENAME", "Session", "StateError", "StateStore", "normal_tag", "state_dir"]
@@ -1161,18 +1161,8 @@ def _keys(keys: Iterable[str]) -> list[str]:
 def _write_atomically(path: Path, text: str) -> None:
     try:
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, mode)
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        with replacing(path, durable=True, mode=mode) as handle:
+            handle.write(text.encode("utf-8"))
     except OSError as error:
         raise StateError(path, 0, f"cannot write: {_reason(error)}") from error
 

@@ -95,7 +95,7 @@ def test_200_then_304_then_a_changed_body_with_etag(server: Server, cache: Path)
     third.commit()
     cached = read_cached(url)
     assert cached is not None and cached.body == body(5) and cached.etag == '"v2"'
-    assert list(cache.glob("*.entry")) and not list(cache.glob(".tmp-*"))
+    assert list(cache.glob("*.entry")) and not list(cache.glob(".*.tmp"))
 
 
 def test_last_modified_is_sent_back_as_if_modified_since(server: Server) -> None:
@@ -336,7 +336,7 @@ def test_two_processes_fetching_at_once_leave_a_whole_entry(server: Server, cach
     assert outputs == ["300", "310"]  # each got its own whole body, at the same time
     cached = read_cached(url)
     assert cached is not None and cached.body in bodies
-    assert len(list(cache.glob("*.entry"))) == 1 and not list(cache.glob(".tmp-*"))
+    assert len(list(cache.glob("*.entry"))) == 1 and not list(cache.glob(".*.tmp"))
 
 
 # --- settings, progress, what changed ----------------------------------------------------------
