@@ -1,0 +1,217 @@
+"""Export and import of the reading state: the JSON file `reader --export-state` writes and
+`--import-state` merges (one mark a line, then the saved searches). No Textual here.
+
+Export format::
+
+    {"version": 1, "marks": [
+    {"key": "2303.17564", "read": true, "starred": false, "updated": 1700000000.5}
+    ]}
+
+An entry may also have `note` and `note_updated`, and `tags`; `searches` (name, query, updated)
+may follow the marks. Reading checks everything before anything is merged: a bad file is a
+`StateError` naming its line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reader.files import replacing
+from reader.state.database import normal_tag, reason, seconds
+
+EXPORT_VERSION = 1
+
+
+class StateError(Exception):
+    """A state export that cannot be read or written; `str()` is `PATH:LINE: message`.
+
+    `line` is 1-based, or 0 when no line applies (the file cannot be opened at all); then `str()`
+    is `PATH: message`.
+    """
+
+    def __init__(self, path: Path | str, line: int, message: str) -> None:
+        super().__init__(path, line, message)
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        if self.line > 0:
+            return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}: {self.message}"
+
+
+def write_export(
+    path: Path, entries: Iterable[dict[str, Any]], searches: Iterable[tuple[str, str, float]]
+) -> None:
+    """Write an export of `entries` (one mark a line) and `searches` to `path`, atomically."""
+    body = ",\n".join(json.dumps(entry) for entry in entries)
+    lines = [
+        json.dumps({"name": name, "query": query, "updated": when})
+        for name, query, when in searches
+    ]
+    text = f'{{"version": {EXPORT_VERSION}, "marks": [\n{body}\n]'
+    if lines:
+        text += ', "searches": [\n' + ",\n".join(lines) + "\n]"
+    _write_atomically(path, text + "}\n")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    try:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+        with replacing(path, durable=True, mode=mode) as handle:
+            handle.write(text.encode("utf-8"))
+    except OSError as error:
+        raise StateError(path, 0, f"cannot write: {reason(error)}") from error
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A mark of an export, checked: the key, its flags and time, its note and tags."""
+
+    key: str
+    read: bool
+    starred: bool
+    updated: float
+    note: tuple[str, float] | None = None
+    tags: tuple[str, ...] = ()
+
+
+def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]]]:
+    """The marks and saved searches (name, query, updated) of the export at `path`. Raises
+    StateError (with the line) when it cannot be read or is not a valid export."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise StateError(path, 0, f"cannot read: {reason(error)}") from error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise StateError(path, line, "not UTF-8 text") from error
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise StateError(
+            path, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})"
+        ) from error
+    except RecursionError as error:
+        raise StateError(path, 1, "invalid JSON: nested too deeply") from error
+    if not isinstance(document, dict) or not isinstance(document.get("marks"), list):
+        raise StateError(
+            path, 1, 'not a reader state export: expected {"version": 1, "marks": [...]}'
+        )
+    version = document.get("version")
+    if type(version) is not int or version != EXPORT_VERSION:
+        raise StateError(path, 1, f"unsupported export version (expected {EXPORT_VERSION})")
+    entries: list[Entry] = []
+    for index, item in enumerate(document["marks"]):
+        entry = _entry(item)
+        if isinstance(entry, str):
+            lines = _entry_lines(text)
+            line = lines[index] if index < len(lines) else 1
+            raise StateError(path, line, f"mark {index + 1}: {entry}")
+        entries.append(entry)
+    searches: list[tuple[str, str, float]] = []
+    found = document.get("searches", [])
+    if not isinstance(found, list):
+        raise StateError(path, 1, '"searches" must be a list')
+    for index, item in enumerate(found):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("name"), str)
+            or not isinstance(item.get("query"), str)
+            or not item["name"].strip()
+        ):
+            line = _line_of(text, '"searches"')
+            raise StateError(
+                path, line, f'search {index + 1}: expected {{"name": "...", "query": "..."}}'
+            )
+        searches.append((item["name"], item["query"], seconds(item.get("updated", 0.0))))
+    return entries, searches
+
+
+def _line_of(text: str, needle: str) -> int:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _entry(item: object) -> Entry | str:
+    """An export entry as (key, read, starred, updated), or what is wrong with it."""
+    if not isinstance(item, dict):
+        return 'expected an object like {"key": "...", "read": true}'
+    key = item.get("key")
+    if not isinstance(key, str):
+        return '"key" must be a string'
+    flags: list[bool] = []
+    for name in ("read", "starred"):
+        value = item.get(name, False)
+        if not isinstance(value, bool):
+            return f'"{name}" must be true or false'
+        flags.append(value)
+    updated = item.get("updated", 0.0)
+    try:
+        when = float(updated) if not isinstance(updated, bool) else math.nan
+    except (TypeError, ValueError, OverflowError):
+        when = math.nan
+    if not isinstance(updated, (int, float)) or not math.isfinite(when):
+        return '"updated" must be a number (seconds since 1970)'
+    note = item.get("note")
+    if note is not None and not isinstance(note, str):
+        return '"note" must be a string'
+    tags = item.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        return '"tags" must be a list of strings'
+    names = tuple(name for name in map(normal_tag, tags) if name)
+    noted = (note, seconds(item.get("note_updated", 0.0))) if note and note.strip() else None
+    return Entry(key, flags[0], flags[1], when, noted, names)
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _entry_lines(text: str) -> list[int]:
+    """The 1-based line where each entry of the top-level "marks" array starts (valid JSON).
+
+    Best effort, for error messages: [] if the layout is not the expected one.
+    """
+    decoder = json.JSONDecoder()
+    found: list[int] = []
+
+    def skip(position: int) -> int:
+        match = _SPACE.match(text, position)
+        return match.end() if match else position
+
+    try:
+        position = skip(0)
+        if text[position] != "{":
+            return []
+        position = skip(position + 1)
+        while text[position] != "}":
+            name, position = decoder.raw_decode(text, position)
+            position = skip(skip(position) + 1)  # past the colon
+            if name == "marks" and text[position] == "[":
+                offsets: list[int] = []
+                position = skip(position + 1)
+                while text[position] != "]":
+                    offsets.append(position)
+                    _value, position = decoder.raw_decode(text, position)
+                    position = skip(position)
+                    if text[position] == ",":
+                        position = skip(position + 1)
+                position += 1
+                found = [text.count("\n", 0, offset) + 1 for offset in offsets]
+            else:
+                _value, position = decoder.raw_decode(text, position)
+            position = skip(position)
+            if text[position] == ",":
+                position = skip(position + 1)
+    except (ValueError, IndexError):
+        return found
+    return found
