@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 
-def set_virtual_size(widget: ScrollView, size: Size) -> None:
+def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> None:
     """Give `widget` a new virtual size, laying the screen out only when that can change it.
 
     Assigning `virtual_size` always lays the whole screen out (a frame's worth of work), even when
@@ -32,10 +32,14 @@ def set_virtual_size(widget: ScrollView, size: Size) -> None:
     height = widget.container_size.height
     if size.width != old.width or (size.height > height) != (old.height > height):
         widget.virtual_size = size
+        # The scrollbar comes or goes in this layout, not in the two that Textual would
+        # otherwise run in the next frames (one for the scrollbar, one for its size).
+        widget._refresh_scrollbars()
         return
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)
-    widget.refresh()
+    if repaint:
+        widget.refresh()
 
 
 _FRAME_STYLES: dict[Widget, Style] = {}
@@ -221,11 +225,11 @@ class LineList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def on_resize(self, event: events.Resize) -> None:
-        self._set_virtual_size(Size(event.size.width, self.row_count))
+        self._set_virtual_size(Size(self.size.width, self.row_count))  # as set_row_count does
         self._scroll_cursor_into_view(center=True)
 
-    def _set_virtual_size(self, size: Size) -> None:
-        set_virtual_size(self, size)
+    def _set_virtual_size(self, size: Size, repaint: bool = True) -> None:
+        set_virtual_size(self, size, repaint)
 
     @property
     def page_height(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.message import Message
 
 from reader.text import inert
@@ -18,6 +19,10 @@ from reader.widgets.messages import (
     TagToggled,
     WeekChosen,
 )
+
+
+def _entry(entries: Sequence[Entry], row: int) -> Entry | None:
+    return entries[row] if 0 <= row < len(entries) else None
 
 
 class Sidebar(LineList):
@@ -48,15 +53,20 @@ class Sidebar(LineList):
         """
         old, self.entries = self.entries, entries
         cursor = self.cursor if cursor is None else cursor
-        if len(old) != len(entries) or not self.display:
+        if not self.display or not self.size.height:
             self.set_row_count(len(entries), cursor, announce=False)
             return
-        changed = [row for row, (a, b) in enumerate(zip(old, entries, strict=True)) if a != b]
-        if cursor != self.cursor:
+        top = int(self.scroll_offset.y)
+        shown = range(top, top + self.size.height)
+        changed = [row for row in shown if _entry(old, row) != _entry(entries, row)]
+        if len(old) != len(entries):  # categories come and go below: no full repaint for that
+            self.row_count = len(entries)
+            self._set_virtual_size(Size(self.size.width, len(entries)), repaint=False)
+        if cursor != self.cursor or self.cursor >= len(entries):
             changed += [self.cursor, cursor]
             self.set_reactive(LineList.cursor, self._clamp(cursor))
             self._scroll_cursor_into_view(center=True)
-        if len(changed) > 8:
+        if int(self.scroll_offset.y) != top or len(changed) > 8:
             self.refresh()
         else:
             for row in changed:

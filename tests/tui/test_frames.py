@@ -1,0 +1,133 @@
+"""A key's update is drawn in one frame, repainting only what changed (issue 12).
+
+These count what Textual does for a key (lines rendered, layouts run) rather than time it: the
+counts are the same on a loaded machine, and each test failed on the code before its fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.strip import Strip
+
+from reader.app import make_app
+from reader.model import Digest, Paper
+from reader.widgets.abstract import AbstractPane
+from reader.widgets.paper_list import PaperList
+from reader.widgets.sidebar import Sidebar
+from tests.tui.conftest import screen_of
+
+NEWEST = date(2023, 6, 25)
+SHORT = "A short abstract that fits in the pane."
+LONG = " ".join(["A long abstract that needs a scrollbar in the pane."] * 80)
+
+
+def _digest(weeks: int = 12, per_week: int = 6) -> Digest:
+    """Weeks have one, two or three categories, so the sidebar's category section changes
+    length from week to week; abstracts alternate between fitting and overflowing."""
+    papers = []
+    for w in range(weeks):
+        week = NEWEST - timedelta(weeks=w)
+        for i in range(per_week):
+            category = f"Category {i % (1 + w % 3)}"
+            papers.append(
+                Paper(
+                    week,
+                    f"Paper {w}.{i} about segmentation",
+                    f"https://arxiv.org/abs/2306.{w:02d}{i:03d}",
+                    category=category,
+                    abstract=LONG if i % 2 else SHORT,
+                    arxiv_id=f"2306.{w:02d}{i:03d}",
+                )
+            )
+    return Digest(papers, name="frames")
+
+
+@contextmanager
+def counting(
+    monkeypatch: pytest.MonkeyPatch, owner: type, name: str
+) -> Iterator[Callable[[], int]]:
+    """Count calls of `owner.name` while the block runs; yields a reader of the count."""
+    calls = [0]
+    original = getattr(owner, name)
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    try:
+        yield lambda: calls[0]
+    finally:
+        monkeypatch.setattr(owner, name, original)
+
+
+def _texts(strips: list[Strip]) -> list[str]:
+    return [strip.text for strip in strips]
+
+
+def assert_not_stale(widget: Sidebar | PaperList | AbstractPane) -> None:
+    """What the widget has cached for its lines is what rendering them afresh gives."""
+    region = widget.size.region
+    cached = _texts(widget.render_lines(region))
+    widget._styles_cache.clear()
+    assert cached == _texts(widget.render_lines(region))
+
+
+async def test_week_switch_repaints_the_sidebar_rows_that_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        sidebar = screen_of(app).sidebar
+        assert_not_stale(sidebar)
+        for _ in range(3):
+            rows_before = len(sidebar.entries)
+            with counting(monkeypatch, Sidebar, "render_line") as rendered:
+                await pilot.press("[")
+                await pilot.pause()
+            # The marker moves from one week to the next and the category rows change: a few
+            # rows, not all 38 lines of the sidebar (as when its length changed, before).
+            assert len(sidebar.entries) != rows_before
+            assert rendered() <= 10, rendered()
+            assert_not_stale(sidebar)
+
+
+async def test_filter_keeps_every_sidebar_row_true(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"category 2")
+        await pilot.pause()
+        assert_not_stale(screen_of(app).sidebar)
+        assert_not_stale(screen_of(app).paper_list)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert_not_stale(screen_of(app).sidebar)
+
+
+async def test_abstract_scrollbar_coming_and_going_takes_one_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long abstract after a short one shows the pane's scrollbar: Textual laid the screen out
+    two or three times for that, over as many frames; now once, in the key's own frame (the
+    scrollbar's very first appearance still takes Textual a second layout, to size it)."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        pane = screen_of(app).query_one(AbstractPane)
+        shown, counts = [], []
+        for _ in range(5):
+            with counting(monkeypatch, Screen, "_refresh_layout") as layouts:
+                await pilot.press("down")
+                await pilot.pause(0.25)  # many frames: any later layout would have run
+            shown.append(pane.show_vertical_scrollbar)
+            counts.append(layouts())
+        assert shown == [True, False, True, False, True]  # the scrollbar came and went
+        assert counts[0] <= 2 and max(counts[1:]) <= 1, counts
+        assert_not_stale(pane)
