@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 from reader.text import inert_chars
@@ -13,7 +15,18 @@ class FilterInput(Input):
 
     The value itself is kept as typed (the query engine sees it exactly); only its display is
     made inert, one character for one, so the cursor stays where it belongs.
+
+    A keystroke repaints the bar alone: Textual's Input assigns its virtual size on every change
+    of value, which lays the whole screen out (a frame's worth of work on each key typed).
     """
+
+    def _watch_value(self, value: str) -> None:
+        # The text's width, for scrolling it, set quietly: Input's own watcher then finds the
+        # size unchanged (no layout) and goes on (Changed, the cursor kept in view).
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
+        if not self.styles.auto_dimensions:
+            self.refresh()
 
     @property
     def _value(self) -> Text:

@@ -131,3 +131,33 @@ async def test_abstract_scrollbar_coming_and_going_takes_one_layout(
         assert shown == [True, False, True, False, True]  # the scrollbar came and went
         assert counts[0] <= 2 and max(counts[1:]) <= 1, counts
         assert_not_stale(pane)
+
+
+async def test_typing_a_filter_lays_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every title matches, so the list keeps its length and scrollbar: a keystroke changes
+    text, not geometry, and Textual's Input laid the screen out for each one all the same."""
+    app = make_app(_digest(per_week=20))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause(0.2)
+        with counting(monkeypatch, Screen, "_refresh_layout") as layouts:
+            for key in "segmentation":
+                await pilot.press(key)
+                await pilot.pause(0.05)
+        screen = screen_of(app)
+        assert screen.query_text == "segmentation"
+        assert screen.paper_list.row_count == 20
+        assert layouts() == 0, layouts()
+        assert_not_stale(screen.paper_list)
+
+
+async def test_a_long_filter_still_scrolls_to_its_cursor() -> None:
+    """The bar's text width is still known (its virtual size), so a query longer than the bar
+    scrolls to keep the cursor in view."""
+    app = make_app(_digest())
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("slash", *("segmentation " * 8), "z")
+        await pilot.pause()
+        bar = screen_of(app).query_one("#filter")
+        assert bar.scroll_x > 0
+        assert bar.render_lines(bar.size.region)[0].text.rstrip().endswith("segmentation z")
