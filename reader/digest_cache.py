@@ -5,9 +5,13 @@ digests of at least `MIN_BYTES` read from files (standard input is never cached)
 per list of sources, in `cache_dir()` (`$READER_CACHE_DIR/parsed`, else `parsed` in the user
 cache directory; fetched digests keep their own subdirectory beside it):
 
-- `<key>.papers`: the papers' fields as columns (`marshal`, in chunks), in the digest's order;
-- `<key>.search`: the lowercased search text (`Digest.haystacks`), read only when a search
-  first needs it (the TUI reads it after the first paint).
+- `<key>.papers`: the papers' fields as columns (`marshal`, in chunks), in the digest's order,
+  then their abstracts as one block of UTF-8 that stays on disk: a paper read back from the
+  cache reads its abstract when asked (`reader.model.Deferred`), so a big digest's abstracts
+  take no memory;
+- `<key>.search`: the lowercased search text (`Digest.haystacks`, a `reader.model.SearchText`)
+  as one block of UTF-8 read at once, read only when a search first needs it (the TUI reads it
+  after the first paint).
 
 An entry is used only when its header matches: the format version (`VERSION`), and the path,
 size and modification time (ns) of every file the sources read, taken *before* they were
@@ -22,15 +26,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import marshal
 import os
 import struct
 import threading
+import weakref
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import accumulate, islice, repeat
+from operator import is_
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from reader.files import replacing
 from reader.loader import (
@@ -42,11 +49,19 @@ from reader.loader import (
     source_list,
     source_stamp,
 )
-from reader.model import Digest, Link, Paper, new_paper
+from reader.model import (
+    SEARCH_ENCODING,
+    SEARCH_ERRORS,
+    Digest,
+    Link,
+    Paper,
+    SearchText,
+    new_papers,
+)
 
 __all__ = ["CACHE_DIR_ENV", "MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
-VERSION = 1
+VERSION = 2
 """Bumped whenever what an entry holds or how the loader parses changes."""
 MAGIC = "reader-parsed-digest"
 CACHE_DIR_ENV = "READER_CACHE_DIR"
@@ -55,9 +70,10 @@ SUBDIRECTORY = "parsed"
 MIN_BYTES = 1 << 20
 """Smaller digests parse about as fast as an entry is read: they are not cached."""
 
-_FIELDS = 10
-"""Columns: week (ordinal), title, link, category, abstract, arxiv_id, summary, links, line,
-authors."""
+_FIELDS = 12
+"""Columns: week (ordinal), title, link, category, arxiv_id, summary, line; the links as a count
+per paper and their labels and URLs one after another; the authors as a count per paper and
+their names one after another."""
 
 Stamp = tuple[tuple[str, int, int], ...]
 
@@ -113,52 +129,125 @@ def open_digest(
     return digest
 
 
-# --- entries: a header, then records of up to CHUNK papers, then an end record ---------------
+# --- entries: a header, records, then a block of bytes -------------------------------------------
 #
-# Each record is its length (8 bytes, little-endian) and a `marshal` dump. Written and read a chunk
-# at a time, so that a thread writing or reading an entry never holds the interpreter for long
-# (the TUI stays live while it works after the first paint).
+# Each record is its length (8 bytes, little-endian) and a `marshal` dump; the block is its length
+# and the bytes. Records are written and read a chunk at a time, so that a thread writing or
+# reading an entry never holds the interpreter for long (the TUI stays live while it works after
+# the first paint). Nothing read is trusted: lengths are checked against the file's size, every
+# record against the types written, so a damaged entry is a miss, never an exception.
 
 CHUNK = 4096
 _LENGTH = struct.Struct("<Q")
+_OFFSETS = "Q"
+"""The array type of a block's per-item byte lengths (8 bytes each)."""
 
 
-def _records(path: Path, header: tuple[Any, ...]) -> list[Any] | None:
-    """The records after the header of the entry at `path`, the end record last, if the header is
-    `header` and every record reads; else None (never raises for what the file holds)."""
+class _Reader:
+    """Records read one after another from an entry, each length checked against the file."""
+
+    def __init__(self, file: BinaryIO, size: int) -> None:
+        self.file = file
+        self.size = size
+        self.at = 0
+
+    def _length(self) -> int | None:
+        raw = self.file.read(_LENGTH.size)
+        if len(raw) != _LENGTH.size:
+            return None
+        (length,) = _LENGTH.unpack(raw)
+        self.at += _LENGTH.size
+        return length if self.at + length <= self.size else None
+
+    def record(self) -> Any:
+        """The next record, or None when there is none that reads."""
+        length = self._length()
+        if length is None:
+            return None
+        data = self.file.read(length)
+        self.at += len(data)
+        if len(data) != length:
+            return None
+        try:
+            return marshal.loads(data)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    def block_start(self, length: int) -> int | None:
+        """Where the closing block of `length` bytes starts, if it is there and ends the file."""
+        if self._length() != length or self.at + length != self.size:
+            return None
+        return self.at
+
+
+def _open_entry(path: Path, header: tuple[Any, ...]) -> tuple[BinaryIO, _Reader] | None:
+    """The entry at `path`, open, past its header, if its header is `header`."""
     try:
-        with open(path, "rb") as file:
-            data = memoryview(file.read())
+        file = open(path, "rb")  # noqa: SIM115 - closed by the caller, or kept by a store
     except OSError:
         return None
-    records: list[Any] = []
-    at = 0
     try:
-        while at < len(data):
-            (length,) = _LENGTH.unpack_from(data, at)
-            at += _LENGTH.size
-            if at + length > len(data):
-                return None
-            records.append(marshal.loads(data[at : at + length]))
-            at += length
-    except (EOFError, ValueError, TypeError, struct.error):
-        return None
-    if len(records) < 2 or records[0] != header:
-        return None
-    end = records[-1]
-    if not (type(end) is tuple and len(end) == 3 and end[0] == "end"):
-        return None
-    return records[1:]
+        reader = _Reader(file, os.fstat(file.fileno()).st_size)
+        if reader.record() == header:
+            return file, reader
+    except OSError:
+        pass
+    file.close()
+    return None
 
 
-def _write_entry(path: Path, header: tuple[Any, ...], records: Iterable[Any]) -> None:
-    """Write an entry atomically: a temporary file renamed into place once complete."""
+def _lengths(raw: object, count: int) -> list[int] | None:
+    """The offsets (from 0 to the end) of `count` items whose byte lengths `raw` holds."""
+    if type(raw) is not bytes or len(raw) != count * 8:
+        return None
+    lengths = array(_OFFSETS)
+    if lengths.itemsize != 8:
+        return None
+    lengths.frombytes(raw)
+    return list(accumulate(lengths, initial=0))
+
+
+def _lengths_record(texts: Sequence[str]) -> bytes:
+    return array(
+        _OFFSETS,
+        [
+            len(text) if text.isascii() else len(text.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+            for text in texts
+        ],
+    ).tobytes()
+
+
+def _write_entry(
+    path: Path, header: tuple[Any, ...], records: Iterable[Any], block: Iterable[bytes]
+) -> None:
+    """Write an entry atomically: a temporary file renamed into place once complete. The block's
+    length is its parts' total, known to the last record (`("end", ..., length)`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as file:
-        for record in itertools.chain([header], records):
+        total = 0
+        for record in (header, *records) if isinstance(records, tuple) else _chain(header, records):
             data = marshal.dumps(record)
             file.write(_LENGTH.pack(len(data)))
             file.write(data)
+            if type(record) is tuple and record[:1] == ("end",):
+                total = record[-1]
+        file.write(_LENGTH.pack(total))
+        written = 0
+        for part in block:
+            file.write(part)
+            written += len(part)
+        if written != total:
+            raise ValueError("reader.digest_cache: the block is not the length announced")
+
+
+def _chain(first: Any, rest: Iterable[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _encoded_blocks(texts: Sequence[str]) -> Iterator[bytes]:
+    for start in range(0, len(texts), CHUNK):
+        yield "".join(texts[start : start + CHUNK]).encode(SEARCH_ENCODING, SEARCH_ERRORS)
 
 
 def _quietly(write: Callable[[], None]) -> None:
@@ -174,83 +263,145 @@ def _in_background(write: Callable[[], None]) -> None:
 # --- the papers ---------------------------------------------------------------------------------
 
 
-def _all(column: object, kind: type, length: int, optional: bool = False) -> bool:
-    if type(column) is not list or len(column) != length:
-        return False
-    if optional:
-        return all(value is None or type(value) is kind for value in column)
-    return all(type(value) is kind for value in column)
+def _typed(column: object, kinds: frozenset[type], count: int) -> bool:
+    """Whether `column` is a list of `count` values of the `kinds` (checked in C: `map`)."""
+    return type(column) is list and len(column) == count and set(map(type, column)) <= kinds
 
 
-def _papers(chunk: object) -> list[Paper] | None:
-    """The papers of one record, or None if it is not what `_columns` wrote."""
+_INT = frozenset({int})
+_STR = frozenset({str})
+_STR_OR_NONE: frozenset[type] = frozenset({str, type(None)})
+
+
+def _grouped(counts: list[int], flat: list[Any]) -> Iterable[tuple[Any, ...]] | None:
+    """`flat` cut into tuples of `counts` items each, if the counts add up."""
+    if min(counts, default=0) < 0 or sum(counts) != len(flat):
+        return None
+    if not flat:
+        return repeat((), len(counts))
+    items = iter(flat)
+    return (tuple(islice(items, count)) if count else () for count in counts)
+
+
+def _papers(chunk: object, abstracts: _Abstracts, first: int) -> list[Paper] | None:
+    """The papers of one record (the `first`th paper of the entry onwards), or None if it is not
+    what `_columns` wrote."""
     if not (type(chunk) is tuple and len(chunk) == _FIELDS and type(chunk[0]) is list):
         return None
-    weeks, titles, links, categories, abstracts, ids, summaries, extras, lines, authors = chunk
+    (weeks, titles, links, categories, ids, summaries, lines) = chunk[:7]
+    link_counts, labels, urls, author_counts, names = chunk[7:]
     count = len(weeks)
     if not (
-        _all(weeks, int, count)
-        and all(_all(column, str, count) for column in (titles, links, categories, abstracts))
-        and _all(ids, str, count, optional=True)
-        and _all(summaries, str, count)
-        and _all(extras, tuple, count)
-        and _all(lines, int, count)
-        and _all(authors, tuple, count)
-        and all(type(name) is str for names in authors for name in names)
-        and all(
-            type(pair) is tuple and len(pair) == 2 and all(type(part) is str for part in pair)
-            for extra in extras
-            for pair in extra
-        )
+        _typed(weeks, _INT, count)
+        and all(_typed(column, _STR, count) for column in (titles, links, categories, summaries))
+        and _typed(ids, _STR_OR_NONE, count)
+        and _typed(lines, _INT, count)
+        and _typed(link_counts, _INT, count)
+        and _typed(author_counts, _INT, count)
+        and _typed(labels, _STR, len(labels) if type(labels) is list else -1)
+        and _typed(urls, _STR, len(labels))
+        and _typed(names, _STR, len(names) if type(names) is list else -1)
     ):
         return None
+    extras = _grouped(
+        link_counts, [Link(label, url) for label, url in zip(labels, urls, strict=True)]
+    )
+    authors = _grouped(author_counts, names)
+    if extras is None or authors is None:
+        return None
     days = {ordinal: date.fromordinal(ordinal) for ordinal in set(weeks)}
-    return [
-        new_paper(
-            days[week],
-            title,
-            link,
-            category,
-            abstract,
-            arxiv_id,
-            summary,
-            tuple(Link(label, url) for label, url in extra) if extra else (),
-            line,
-            names,
-        )
-        for week, title, link, category, abstract, arxiv_id, summary, extra, line, names in zip(
-            *chunk, strict=True
-        )
-    ]
+    return new_papers(
+        map(days.__getitem__, weeks),
+        titles,
+        links,
+        categories,
+        zip(repeat(abstracts), range(first, first + count)),
+        ids,
+        summaries,
+        extras,
+        lines,
+        authors,
+    )
+
+
+class _Abstracts:
+    """The abstracts block of an entry (a `reader.model.StoredText`): the file stays open (a
+    newer entry renamed over it leaves this one readable), each abstract read when asked."""
+
+    def __init__(self, file: BinaryIO, start: int, offsets: list[int]) -> None:
+        self.file = file
+        self.start = start
+        self.offsets = offsets
+        self.lock = threading.Lock()
+        weakref.finalize(self, file.close)
+
+    def text(self, index: int) -> str:
+        begin, end = self.offsets[index], self.offsets[index + 1]
+        try:
+            with self.lock:
+                self.file.seek(self.start + begin)
+                raw = self.file.read(end - begin)
+        except (OSError, ValueError):
+            return ""
+        try:
+            return raw.decode(SEARCH_ENCODING, SEARCH_ERRORS)
+        except UnicodeDecodeError:  # a damaged entry: not worse than the file it came from
+            return raw.decode(SEARCH_ENCODING, "replace")
 
 
 def _read(base: Path, header: tuple[Any, ...], name: str, source: str) -> Digest | None:
-    records = _records(base.with_suffix(".papers"), header)
-    if records is None:
+    opened = _open_entry(base.with_suffix(".papers"), header)
+    if opened is None:
         return None
-    _, count, joined = records[-1]
-    if type(count) is not int:
+    file, reader = opened
+    try:
+        digest = _read_papers(file, reader, name, source)
+    except (OSError, ValueError, TypeError, OverflowError, MemoryError):
+        digest = None  # a day number out of range, say
+    if digest is None:
+        file.close()
+        return None
+    digest.search_store = _SearchFile(base.with_suffix(".search"), header)
+    return digest
+
+
+def _read_papers(file: BinaryIO, reader: _Reader, name: str, source: str) -> Digest | None:
+    chunks: list[Any] = []
+    while True:
+        record = reader.record()
+        if record is None:
+            return None
+        if type(record) is tuple and record[:1] == ("end",):
+            break
+        chunks.append(record)
+    if len(record) != 4:
+        return None
+    _, count, joined, length = record
+    if not (type(count) is int and type(length) is int and count >= 0):
         return None
     if not (
         joined is None
         or (type(joined) is tuple and len(joined) == 2 and all(type(n) is int for n in joined))
     ):
         return None
-    papers: list[Paper] = []
-    try:
-        for chunk in records[:-1]:
-            part = _papers(chunk)
-            if part is None:
-                return None
-            papers.extend(part)
-    except (ValueError, TypeError, OverflowError):  # a day number out of range, say
+    offsets = _lengths(reader.record(), count)
+    if offsets is None or offsets[-1] != length:
         return None
+    start = reader.block_start(length)
+    if start is None:
+        return None
+    abstracts = _Abstracts(file, start, offsets)
+    papers: list[Paper] = []
+    for chunk in chunks:
+        part = _papers(chunk, abstracts, len(papers))
+        if part is None or len(papers) + len(part) > count:
+            return None
+        papers.extend(part)
     if len(papers) != count:
         return None
     digest = Digest(papers, name=name, source=source, joined=joined)
-    if any(a is not b for a, b in zip(digest.papers, papers, strict=True)):
+    if not all(map(is_, digest.papers, papers)):
         return None  # not in the digest's order: the entry was not written from a digest
-    digest.search_store = _SearchFile(base.with_suffix(".search"), header)
     return digest
 
 
@@ -260,12 +411,14 @@ def _columns(papers: Sequence[Paper]) -> tuple[list[Any], ...]:
         [paper.title for paper in papers],
         [paper.link for paper in papers],
         [paper.category for paper in papers],
-        [paper.abstract for paper in papers],
         [paper.arxiv_id for paper in papers],
         [paper.summary for paper in papers],
-        [tuple((link.label, link.url) for link in paper.links) for paper in papers],
         [paper.line for paper in papers],
-        [paper.authors for paper in papers],
+        [len(paper.links) for paper in papers],
+        [link.label for paper in papers for link in paper.links],
+        [link.url for paper in papers for link in paper.links],
+        [len(paper.authors) for paper in papers],
+        [name for paper in papers for name in paper.authors],
     )
 
 
@@ -274,13 +427,18 @@ def _write(base: Path, header: tuple[Any, ...], digest: Digest, background: bool
     the TUI after its first paint). Skipped when the cache cannot be written."""
     papers = digest.papers
 
-    def records() -> Iterator[Any]:
-        for start in range(0, len(papers), CHUNK):
-            yield _columns(papers[start : start + CHUNK])
-        yield ("end", len(papers), digest.joined)
-
     def write() -> None:
-        _write_entry(base.with_suffix(".papers"), header, records())
+        abstracts = [paper.abstract for paper in papers]
+        lengths = _lengths_record(abstracts)
+        total = sum(array(_OFFSETS, lengths))
+
+        def records() -> Iterator[Any]:
+            for start in range(0, len(papers), CHUNK):
+                yield _columns(papers[start : start + CHUNK])
+            yield ("end", len(papers), digest.joined, total)
+            yield lengths
+
+        _write_entry(base.with_suffix(".papers"), header, records(), _encoded_blocks(abstracts))
 
     if background:
         _in_background(write)
@@ -293,27 +451,41 @@ def _write(base: Path, header: tuple[Any, ...], digest: Digest, background: bool
 
 
 class _SearchFile:
-    """The entry's search text (a `reader.model.SearchStore`), in records of CHUNK strings."""
+    """The entry's search text (a `reader.model.SearchStore`): the per-paper byte lengths, then
+    the text as one block."""
 
     def __init__(self, path: Path, header: tuple[Any, ...]) -> None:
         self.path = path
         self.header = header
 
-    def load(self, count: int) -> list[str] | None:
-        records = _records(self.path, self.header)
-        if records is None or records[-1][1] != count:
+    def load(self, count: int) -> SearchText | None:
+        opened = _open_entry(self.path, self.header)
+        if opened is None:
             return None
-        haystacks: list[str] = []
-        for chunk in records[:-1]:
-            if not _all(chunk, str, len(chunk) if type(chunk) is list else -1):
+        file, reader = opened
+        with file:
+            try:
+                end = reader.record()
+                if not (type(end) is tuple and len(end) == 3 and end[:2] == ("end", count)):
+                    return None
+                starts = _lengths(reader.record(), count)
+                if starts is None or starts[-1] != end[2] or reader.block_start(end[2]) is None:
+                    return None
+                data = file.read(end[2])
+                return SearchText(data, starts) if len(data) == end[2] else None
+            except (OSError, ValueError, MemoryError):
                 return None
-            haystacks.extend(chunk)
-        return haystacks if len(haystacks) == count else None
 
-    def save(self, haystacks: list[str]) -> None:
-        def records() -> Iterator[Any]:
-            for start in range(0, len(haystacks), CHUNK):
-                yield haystacks[start : start + CHUNK]
-            yield ("end", len(haystacks), None)
+    def save(self, search: SearchText) -> None:
+        data, starts = search.data, search.starts
+        lengths = array(
+            _OFFSETS, [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        ).tobytes()
+        step = 8 << 20
 
-        _in_background(lambda: _write_entry(self.path, self.header, records()))
+        def block() -> Iterator[bytes]:
+            for at in range(0, len(data), step):
+                yield data[at : at + step]
+
+        records = (("end", len(search), len(data)), lengths)
+        _in_background(lambda: _write_entry(self.path, self.header, records, block()))

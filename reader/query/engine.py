@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import re
 import threading
-from array import array
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
+from itertools import compress, repeat
+from operator import ge
 from typing import Protocol, cast
 
-from reader.model import Digest, Paper
+from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest, Paper, SearchText
 from reader.query.syntax import (
     FIELDS,
     Clause,
@@ -52,29 +54,75 @@ def _annotations(state: ReadingState | None) -> Annotations | None:
 # --- per-digest caches -------------------------------------------------------------------------
 
 
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+
+
 class _Index:
     """Lowercased per-field views of one digest, built once, sharing the digest's haystacks."""
 
     def __init__(self, digest: Digest) -> None:
         self.digest = digest  # kept alive so that its id() is not reused while cached
-        papers = digest.papers
-        self.hay = digest.haystacks
-        interned: dict[str, str] = {}
-        self.titles = [paper.title.lower() for paper in papers]
-        self.categories = [
-            interned.setdefault(paper.category, paper.category.lower()) for paper in papers
-        ]
-        # Where the abstract starts in each haystack: Digest.haystacks is "title\ncategory\ntext",
-        # lowercased (the tests for abstract: terms fail if that layout changes).
-        self.text_start = array(
-            "q", (len(t) + len(c) + 2 for t, c in zip(self.titles, self.categories, strict=True))
-        )
-        self.ids = [(paper.arxiv_id or "").lower() for paper in papers]
+        self.hay: SearchText = digest.haystacks
         self._memo: OrderedDict[object, tuple[_Term, bytearray]] = OrderedDict()
+        self._titles: list[str] | None = None
+        self._categories: list[str] | None = None
+        self._text_start: list[int] | None = None
+        self._ids: list[str] | None = None
         self._keys: list[str] | None = None
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
         self._authors: list[str] | None = None
+
+    # Each view is built when a query first needs it (a plain word needs none of them).
+
+    @property
+    def titles(self) -> list[str]:
+        if self._titles is None:
+            self._titles = [paper.title.lower() for paper in self.digest.papers]
+        return self._titles
+
+    @property
+    def categories(self) -> list[str]:
+        if self._categories is None:
+            interned: dict[str, str] = {}
+            self._categories = [
+                interned.get(paper.category)
+                or interned.setdefault(paper.category, paper.category.lower())
+                for paper in self.digest.papers
+            ]
+        return self._categories
+
+    @property
+    def text_start(self) -> list[int]:
+        """Where the abstract starts in each paper's search text, in bytes: Digest.haystacks is
+        "title\ncategory\ntext", lowercased (the tests for abstract: terms fail if that changes)."""
+        if self._text_start is None:
+            sizes: dict[str, int] = {}
+            self._text_start = [
+                start
+                + (len(paper.title) if paper.title.isascii() else _utf8_length(paper.title.lower()))
+                + (
+                    sizes.get(paper.category)
+                    or sizes.setdefault(paper.category, _utf8_length(paper.category.lower()) + 2)
+                )
+                for start, paper in zip(self.hay.starts, self.digest.papers, strict=False)
+            ]
+        return self._text_start
+
+    def column(self, field: str) -> list[str]:
+        """The lowercased titles, categories, or folded authors (for `title:` and so on)."""
+        if field == "title":
+            return self.titles
+        if field == "category":
+            return self.categories
+        return self.authors
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = [(paper.arxiv_id or "").lower() for paper in self.digest.papers]
+        return self._ids
 
     @property
     def authors(self) -> list[str]:
@@ -199,32 +247,26 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
         positive = _annotation_predicate(kind, ix, _annotations(state))
     elif isinstance(kind, _Text):
         value = kind.value
-        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
-        if kind.field == "any":
-            positive = lambda i: value in hay[i]  # noqa: E731
-        elif kind.field == "title":
-            positive = lambda i: value in titles[i]  # noqa: E731
-        elif kind.field == "category":
-            positive = lambda i: value in categories[i]  # noqa: E731
-        elif kind.field == "author":
-            authors = ix.authors
-            positive = lambda i: value in authors[i]  # noqa: E731
+        if kind.field in ("any", "abstract"):
+            needle, find, ends = _encoded(value), ix.hay.data.find, ix.hay.starts
+            lows = ix.hay.starts if kind.field == "any" else ix.text_start
+            positive = lambda i: find(needle, lows[i], ends[i + 1]) >= 0  # noqa: E731
         else:
-            positive = lambda i: hay[i].find(value, starts[i]) >= 0  # noqa: E731
+            values = ix.column(kind.field)
+            positive = lambda i: value in values[i]  # noqa: E731
     elif isinstance(kind, _Regex):
         search = kind.lowered.search
-        hay, titles, categories, starts = ix.hay, ix.titles, ix.categories, ix.text_start
+        text = ix.hay.text
         if kind.field == "any":
-            positive = lambda i: search(hay[i]) is not None  # noqa: E731
-        elif kind.field == "title":
-            positive = lambda i: search(titles[i]) is not None  # noqa: E731
-        elif kind.field == "category":
-            positive = lambda i: search(categories[i]) is not None  # noqa: E731
-        elif kind.field == "author":
-            authors = ix.authors
-            positive = lambda i: search(authors[i]) is not None  # noqa: E731
-        else:
-            positive = lambda i: search(hay[i], starts[i]) is not None  # noqa: E731
+            positive = lambda i: search(text(i)) is not None  # noqa: E731
+        elif kind.field in ("title", "category", "author"):
+            values = ix.column(kind.field)
+            positive = lambda i: search(values[i]) is not None  # noqa: E731
+        else:  # the abstract: after "title\ncategory\n" (in characters here)
+            titles, categories = ix.titles, ix.categories
+            positive = lambda i: (  # noqa: E731
+                search(text(i), len(titles[i]) + len(categories[i]) + 2) is not None
+            )
     elif isinstance(kind, _Weeks):
         span = ix.week_span(kind)
         positive = span.__contains__
@@ -313,15 +355,89 @@ def _likely_first(term: _Term) -> tuple[int, int]:
     return 3, 0
 
 
+def _encoded(value: str) -> bytes:
+    return value.encode(SEARCH_ENCODING, SEARCH_ERRORS)
+
+
+_PROBE = 1024
+"""Papers tried one by one before a scan of all of them picks its way (see `_having`)."""
+
+
+def _having(hay: SearchText, needle: bytes, lows: Sequence[int], kept: Iterable[int]) -> list[int]:
+    """The papers of `kept`, in order, whose search text from `lows[i]` (its start, or where its
+    abstract starts) to its end holds `needle`.
+
+    A few candidates: each paper's bytes are searched on their own (`bytes.find` with bounds,
+    driven by `map`, no Python bytecode per paper). Every paper (typing a first letter): when
+    the first `_PROBE` papers show that hits are rare, the whole text is searched at once and
+    each hit mapped to its paper by bisection, the search going on from the next paper; when
+    hits are common (one or two letters), paper by paper, which stops at each paper's first
+    hit instead of visiting every hit's paper from the bisection."""
+    data, ends = hay.data, hay.starts
+    count = len(hay)
+    if not needle:
+        return list(kept)
+    if isinstance(kept, range) and kept.step == 1 and kept.stop - kept.start > 4 * _PROBE:
+        start = max(kept.start, 0)
+        probe = range(start, start + _PROBE)
+        found = _each(data, needle, lows, ends, probe)
+        if len(found) * 5 > _PROBE:  # common: one by one
+            return found + _each(data, needle, lows, ends, range(probe.stop, min(kept.stop, count)))
+        return found + _scan(data, needle, lows, ends, probe.stop, min(kept.stop, count))
+    return _each(data, needle, lows, ends, kept)
+
+
+def _each(
+    data: bytes, needle: bytes, lows: Sequence[int], ends: Sequence[int], kept: Iterable[int]
+) -> list[int]:
+    find = data.find
+    if isinstance(kept, range) and kept.step == 1:
+        low_of: Iterable[int] = lows[kept.start : kept.stop]
+        end_of: Iterable[int] = ends[kept.start + 1 : kept.stop + 1]
+    else:
+        kept = kept if isinstance(kept, (list, tuple)) else list(kept)
+        low_of = map(lows.__getitem__, kept)
+        end_of = map(ends.__getitem__, map((1).__add__, kept))
+    return list(compress(kept, map(ge, map(find, repeat(needle), low_of, end_of), repeat(0))))
+
+
+def _scan(
+    data: bytes, needle: bytes, lows: Sequence[int], ends: Sequence[int], first: int, stop: int
+) -> list[int]:
+    """Papers `first` to `stop` (exclusive) by one search through their bytes."""
+    hits: list[int] = []
+    if first >= stop:
+        return hits
+    find, size, limit = data.find, len(needle), ends[stop]
+    paper = first
+    at = lows[paper]
+    while True:
+        found = find(needle, at, limit)
+        if found < 0:
+            return hits
+        paper = bisect_right(ends, found, paper) - 1
+        if found < lows[paper]:  # before where this paper's field starts: look again there
+            at = lows[paper]
+            continue
+        if found + size <= ends[paper + 1]:  # not across into the next paper
+            hits.append(paper)
+        paper += 1
+        if paper >= stop:
+            return hits
+        at = lows[paper]
+
+
 def _evaluate(
     term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
     kind = term.kind
-    if isinstance(kind, _Text) and kind.field == "any":  # the hot path: plain words
-        value, hay = kind.value, ix.hay
-        if term.negated:
-            return [i for i in kept if value not in hay[i]]
-        return [i for i in kept if value in hay[i]]
+    if isinstance(kind, _Text) and kind.field in ("any", "abstract"):  # the hot path: words
+        lows = ix.hay.starts if kind.field == "any" else ix.text_start
+        hits = _having(ix.hay, _encoded(kind.value), lows, kept)
+        if not term.negated:
+            return hits
+        matched = set(hits)
+        return [i for i in kept if i not in matched]
     if isinstance(kind, _Weeks):
         span = ix.week_span(kind)
         if term.negated:
@@ -557,4 +673,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def parse_query(text: str) -> Query:
     """Parse a query; raises `QueryError` (with `position`) for a bad regex or week value."""
     return Query(text)
-

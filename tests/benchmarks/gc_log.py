@@ -6,6 +6,10 @@ more of CPU appends a line `END GENERATION MS` to the file named by $READER_GC_L
 benchmark's own; MS is the collecting thread's CPU time, `time.thread_time()`, so that a
 loaded machine taking the CPU away mid-collection does not count as a pause). `run.py` reads it
 to find the pauses that fell while keys were pressed.
+
+With $READER_GC_TYPES naming a file too, every full collection (generation 2) first appends a
+line `END 2 OBJECTS TYPE:COUNT ...`: how many objects it is about to walk (those not frozen by
+`gc.freeze`) and the ten most common types among them, to trace what makes a pause long.
 """
 
 from __future__ import annotations
@@ -14,13 +18,24 @@ import gc
 import os
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 LOG = open(os.environ["READER_GC_LOG"], "a", buffering=1, encoding="utf-8")  # noqa: SIM115
+TYPES_PATH = os.environ.get("READER_GC_TYPES")
+TYPES = open(TYPES_PATH, "a", buffering=1, encoding="utf-8") if TYPES_PATH else None  # noqa: SIM115
 _started = [0.0]
 
 
+def _census() -> str:
+    objects = gc.get_objects()  # every generation but the frozen one
+    common = Counter(type(item).__qualname__ for item in objects).most_common(10)
+    return f"{len(objects)} " + " ".join(f"{name}:{count}" for name, count in common)
+
+
 def _collected(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start" and TYPES is not None and info["generation"] == 2:
+        TYPES.write(f"{time.perf_counter():.6f} 2 {_census()}\n")
     cpu = time.thread_time()
     if phase == "start":
         _started[0] = cpu

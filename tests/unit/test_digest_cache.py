@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from reader import digest_cache, loader
 from reader.digest_cache import VERSION, cache_dir, open_digest
 from reader.loader import load_digest
-from reader.model import Digest
+from reader.model import Digest, Paper
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -214,3 +214,55 @@ def test_small_digests_and_missing_files_are_not_cached(tmp_path: Path, digest_f
 
     with pytest.raises(LoadError, match="no such file"):
         open_digest(tmp_path / "missing.md", min_bytes=0)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_any_damage_to_the_search_file_gives_a_search_text_or_a_rebuild(
+    digest_file: Path, data: st.DataObject
+) -> None:
+    """The search text's entry (lengths, then one block) damaged anywhere: reading it never
+    raises, and what comes back has one text per paper."""
+    _open(digest_file).haystacks  # noqa: B018 - built once, then saved
+    _wait_for_writes()
+    (search,) = sorted(cache_dir().glob("*.search"))
+    original = search.read_bytes()
+    at = data.draw(st.integers(0, len(original) - 1))
+    patch = data.draw(st.binary(min_size=1, max_size=16))
+    cut = data.draw(st.booleans())
+    damaged = original[:at] + patch + (b"" if cut else original[at + len(patch) :])
+    search.write_bytes(damaged)
+    digest = _open(digest_file)
+    texts = digest.haystacks
+    assert len(texts) == len(digest)
+    assert all(isinstance(text, str) for text in texts)
+    _wait_for_writes()
+    search.write_bytes(original)
+
+
+def test_abstracts_are_read_from_the_entry_when_asked(digest_file: Path) -> None:
+    """A paper read back from the cache keeps its abstract on disk: it reads the entry it was
+    opened with, even once a newer entry has taken its place."""
+    fresh = load_digest(digest_file)
+    _open(digest_file)
+    cached = _open(digest_file)
+    slot = Paper.__dict__["abstract"].slot  # under the field: what the paper holds
+    assert not isinstance(slot.__get__(cached.papers[0]), str)  # a reference, not the text
+    assert isinstance(slot.__get__(fresh.papers[0]), str)
+    (entry,) = _entries()
+    replacement = entry.with_name(entry.name + ".new")
+    replacement.write_bytes(b"not an entry")
+    os.replace(replacement, entry)  # as a writer would: renamed over it
+    assert [paper.abstract for paper in cached.papers] == [p.abstract for p in fresh.papers]
+    assert cached.papers[3].text == fresh.papers[3].text
+
+
+def test_an_entry_cut_short_while_open_gives_strings(digest_file: Path) -> None:
+    _open(digest_file)
+    cached = _open(digest_file)
+    (entry,) = _entries()
+    with open(entry, "r+b") as file:  # damaged in place, under the open entry
+        file.truncate(entry.stat().st_size // 2)
+    assert all(isinstance(paper.abstract, str) for paper in cached.papers)
