@@ -196,7 +196,7 @@ def _open_entry(path: Path, header: tuple[Any, ...]) -> tuple[BinaryIO, _Reader]
     return None
 
 
-def _lengths(raw: object, count: int) -> list[int] | None:
+def _lengths(raw: object, count: int) -> array[int] | None:
     """The offsets (from 0 to the end) of `count` items whose byte lengths `raw` holds."""
     if type(raw) is not bytes or len(raw) != count * 8:
         return None
@@ -204,7 +204,10 @@ def _lengths(raw: object, count: int) -> list[int] | None:
     if lengths.itemsize != 8:
         return None
     lengths.frombytes(raw)
-    return list(accumulate(lengths, initial=0))
+    try:
+        return array("q", accumulate(lengths, initial=0))
+    except OverflowError:  # lengths that add up beyond any file
+        return None
 
 
 def _lengths_record(texts: Sequence[str]) -> bytes:
@@ -328,7 +331,7 @@ class _Abstracts:
     """The abstracts block of an entry (a `reader.model.StoredText`): the file stays open (a
     newer entry renamed over it leaves this one readable), each abstract read when asked."""
 
-    def __init__(self, file: BinaryIO, start: int, offsets: list[int]) -> None:
+    def __init__(self, file: BinaryIO, start: int, offsets: array[int]) -> None:
         self.file = file
         self.start = start
         self.offsets = offsets

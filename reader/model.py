@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -218,12 +219,13 @@ class SearchText(Sequence[str]):
 
     __slots__ = ("data", "starts")
 
-    def __init__(self, data: bytes, starts: list[int]) -> None:
+    def __init__(self, data: bytes, starts: Sequence[int]) -> None:
         if not starts or starts[0] != 0 or starts[-1] != len(data):
             raise ValueError("SearchText: starts must run from 0 to the end of the data")
         self.data = data
-        self.starts = starts
-        """The offsets of the papers' texts, and the end: one more than there are papers."""
+        self.starts = starts if isinstance(starts, array) else array("q", starts)
+        """The offsets of the papers' texts, and the end: one more than there are papers (an
+        array: no int objects for the garbage collector to walk)."""
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> SearchText:
@@ -243,7 +245,7 @@ class SearchText(Sequence[str]):
             if len(chunk) >= 4096:
                 flush()
         flush()
-        return cls(out.getvalue(), list(accumulate(lengths, initial=0)))
+        return cls(out.getvalue(), array("q", accumulate(lengths, initial=0)))
 
     def __len__(self) -> int:
         return len(self.starts) - 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -67,8 +68,9 @@ class _Index:
         self._memo: OrderedDict[object, tuple[_Term, bytearray]] = OrderedDict()
         self._titles: list[str] | None = None
         self._categories: list[str] | None = None
-        self._text_start: list[int] | None = None
+        self._text_start: array[int] | None = None
         self._ids: list[str] | None = None
+        self._numbers: list[int] | None = None
         self._keys: list[str] | None = None
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
@@ -94,21 +96,41 @@ class _Index:
         return self._categories
 
     @property
-    def text_start(self) -> list[int]:
+    def text_start(self) -> array[int]:
         """Where the abstract starts in each paper's search text, in bytes: Digest.haystacks is
         "title\ncategory\ntext", lowercased (the tests for abstract: terms fail if that changes)."""
         if self._text_start is None:
             sizes: dict[str, int] = {}
-            self._text_start = [
-                start
-                + (len(paper.title) if paper.title.isascii() else _utf8_length(paper.title.lower()))
-                + (
-                    sizes.get(paper.category)
-                    or sizes.setdefault(paper.category, _utf8_length(paper.category.lower()) + 2)
-                )
-                for start, paper in zip(self.hay.starts, self.digest.papers, strict=False)
-            ]
+            self._text_start = array(
+                "q",
+                (
+                    start
+                    + (
+                        len(paper.title)
+                        if paper.title.isascii()
+                        else _utf8_length(paper.title.lower())
+                    )
+                    + (
+                        sizes.get(paper.category)
+                        or sizes.setdefault(
+                            paper.category, _utf8_length(paper.category.lower()) + 2
+                        )
+                    )
+                    for start, paper in zip(self.hay.starts, self.digest.papers, strict=False)
+                ),
+            )
         return self._text_start
+
+    @property
+    def numbers(self) -> list[int]:
+        """`list(range(len(digest)))`: results are made of these int objects, not of new ones.
+        A result holds only pointers then, and the garbage collector, which reads every object a
+        list holds when it walks the list, reads the same 100,000 ints laid out in order, not
+        ints scattered in the heap (a full collection over a few results of 100k papers took
+        15-30 ms)."""
+        if self._numbers is None:
+            self._numbers = list(range(len(self.digest.papers)))
+        return self._numbers
 
     def column(self, field: str) -> list[str]:
         """The lowercased titles, categories, or folded authors (for `title:` and so on)."""
@@ -592,7 +614,7 @@ class Query:
             kept = _apply(clause, ix, state, kept)
             if not kept:
                 break
-        return kept if isinstance(kept, list) else list(kept)
+        return list(map(ix.numbers.__getitem__, kept))
 
     def narrows(self, previous: Query) -> bool:
         """True when every hit of this query is certainly a hit of `previous`, so that filtering

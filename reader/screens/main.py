@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -318,8 +319,12 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="warm")
     def _build_search_index(self) -> None:
-        """Build the search index in the background so the first keystroke finds it ready."""
+        """Build the search index in the background so the first keystroke finds it ready;
+        then, when the app froze what was alive at its first paint (`settle_collector`), freeze
+        the index too: full collections would otherwise walk its lists at every keystroke."""
         parse_query("warm").filter(self.digest, range(1), None)
+        if gc.get_freeze_count():
+            gc.freeze()
 
     @property
     def week(self) -> date | None:

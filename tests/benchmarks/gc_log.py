@@ -8,8 +8,10 @@ loaded machine taking the CPU away mid-collection does not count as a pause). `r
 to find the pauses that fell while keys were pressed.
 
 With $READER_GC_TYPES naming a file too, every full collection (generation 2) first appends a
-line `END 2 OBJECTS TYPE:COUNT ...`: how many objects it is about to walk (those not frozen by
-`gc.freeze`) and the ten most common types among them, to trace what makes a pause long.
+line: how many objects it is about to walk (those not frozen by `gc.freeze`), how many
+references the lists, dicts, sets and tuples among them hold, the ten most common types and the
+five biggest containers, and once done, how long it took and how many objects it freed, to
+trace what makes a pause long.
 """
 
 from __future__ import annotations
@@ -30,7 +32,15 @@ _started = [0.0]
 def _census() -> str:
     objects = gc.get_objects()  # every generation but the frozen one
     common = Counter(type(item).__qualname__ for item in objects).most_common(10)
-    return f"{len(objects)} " + " ".join(f"{name}:{count}" for name, count in common)
+    sized = [item for item in objects if isinstance(item, (list, dict, set, tuple))]
+    biggest = sorted(sized, key=len, reverse=True)[:5]
+    references = sum(map(len, sized))
+    return (
+        f"{len(objects)} objects, {references} references in containers; "
+        + " ".join(f"{name}:{count}" for name, count in common)
+        + "; biggest: "
+        + " ".join(f"{type(item).__qualname__}({len(item)})" for item in biggest)
+    )
 
 
 def _collected(phase: str, info: dict[str, Any]) -> None:
@@ -43,6 +53,8 @@ def _collected(phase: str, info: dict[str, Any]) -> None:
     pause = (cpu - _started[0]) * 1000
     if pause >= 0.5:
         LOG.write(f"{time.perf_counter():.6f} {info['generation']} {pause:.3f}\n")
+    if TYPES is not None and info["generation"] == 2:
+        TYPES.write(f"  {pause:.3f} ms, {info['collected']} collected\n")
 
 
 gc.callbacks.append(_collected)
