@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from reader.cli import EXIT_INTERRUPTED
+from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
 from reader.config import Config, config_path, save_theme
 from reader.model import Digest, join_note, resolve_week, week_label
@@ -106,6 +107,7 @@ class ReaderApp(App[None]):
         self._counts: ReadCounts | None = None
         self._held_keys: deque[events.Key] = deque()
         self._held_since = 0.0
+        self.collector = Collector()
         self._focused_screens: WeakSet[Screen[object]] = WeakSet()
         """Screens that have focused a widget once: a later loss of focus holds no keys."""
         self.title = inert(digest.name) if digest is not None else inert(description)
@@ -123,10 +125,18 @@ class ReaderApp(App[None]):
         self._apply_config()
         if self.digest is not None:
             self._show_notices(self.digest)
-            self.call_after_refresh(settle_collector)
+            self.call_after_refresh(self._settle_collector)
         if self.stamp is not None:
             self._stamp_seen = self.stamp()
             self.set_interval(WATCH_SECONDS, self._check_files, name="watch")
+
+    def _settle_collector(self) -> None:
+        """After the first paint: what is alive now (the digest, the screen) lives all session,
+        so it is frozen out of the garbage collector, and collecting starts again if the command
+        line held it off during startup; full collections wait until no key has come for a
+        while (`reader.collector`), so none lands in the middle of a keystroke."""
+        if self.collector.settle():
+            self.set_interval(CHECK_SECONDS, self.collector.collect_if_idle, name="collector")
 
     # --- keys: each one is routed and handled before the next, as if typed slowly ----------
 
@@ -140,6 +150,8 @@ class ReaderApp(App[None]):
         bindings. A screen that is being pushed (help, the palette, the main screen after
         loading) holds the keys behind it until it is mounted and focused.
         """
+        if isinstance(event, events.InputEvent):
+            self.collector.heard_input()
         if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
@@ -311,7 +323,7 @@ class ReaderApp(App[None]):
         # The loading screen stays at the bottom of the stack, emptied: its progress bar would
         # go on animating under the main screen (CPU and repaints while the reader is idle).
         loading.remove_children()
-        self.call_after_refresh(settle_collector)
+        self.call_after_refresh(self._settle_collector)
 
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error
@@ -465,15 +477,6 @@ def _palette_list_unpaged(screen: Screen[object]) -> bool:
         return False
     commands = screen.query_one(CommandList)
     return not commands.option_count or not commands.scrollable_content_region
-
-
-def settle_collector() -> None:
-    """After the first paint: what is alive now (the digest, the screen) lives all session, so
-    it is frozen out of the garbage collector, and collecting starts again if the command line
-    held it off during startup. Full collections then no longer walk 100k papers mid-key."""
-    if not gc.isenabled():  # in-process callers (tests) that collect keep their own ways
-        gc.freeze()
-        gc.enable()
 
 
 def command_names() -> frozenset[str]:

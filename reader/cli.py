@@ -914,12 +914,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     so collecting them finds nothing and costs tens of ms at every size); the TUI turns it back
     on after its first paint, with everything alive by then frozen out of it (`gc.freeze`)."""
     collecting = gc.isenabled()
+    thresholds = gc.get_threshold()
     gc.disable()
     try:
         return _main(argv)
     finally:
         if collecting:  # in-process callers (tests) get their collector back
             gc.unfreeze()
+            gc.set_threshold(*thresholds)
             gc.enable()
 
 

@@ -184,6 +184,7 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
 async def test_the_collector_comes_back_frozen_after_the_first_paint() -> None:
     """The command line holds the collector off while starting; the app turns it on after its
     first paint with what is alive by then frozen (no full collection walks the digest)."""
+    thresholds = gc.get_threshold()
     gc.disable()
     try:
         app = make_app(load_digest(), read_delay=60)
@@ -193,4 +194,5 @@ async def test_the_collector_comes_back_frozen_after_the_first_paint() -> None:
             assert isinstance(app.screen, MainScreen)
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
         gc.enable()
