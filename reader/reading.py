@@ -5,8 +5,10 @@ No Textual here.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from itertools import compress
 from typing import Protocol
 
 from reader.model import Digest
@@ -29,6 +31,8 @@ def repeated_weeks(
         indices = key_indices(digest)
     papers = digest.papers
     repeated: dict[str, tuple[date, ...]] = {}
+    if len(indices) == len(papers):  # every key once
+        return repeated
     for key, found in indices.items():
         if len(found) > 1:
             weeks = {papers[index].week for index in found}
@@ -54,13 +58,15 @@ def find_unread(
 
 def key_indices(digest: Digest) -> dict[str, list[int]]:
     """Each paper key, and the indices of the papers that carry it (in one week or several)."""
-    found: dict[str, list[int]] = {}
-    for index, paper in enumerate(digest.papers):
-        indices = found.get(paper.key)
-        if indices is None:
-            found[paper.key] = [index]
-        else:
-            indices.append(index)
+    keys = [paper.arxiv_id or paper.link for paper in digest.papers]  # Paper.key, inlined
+    found = {key: [index] for index, key in enumerate(keys)}
+    if len(found) < len(keys):  # some keys are carried by several papers: all their indices
+        shared = {key for key, count in Counter(keys).items() if count > 1}
+        for key in shared:
+            found[key] = []
+        for index, key in enumerate(keys):
+            if key in shared:
+                found[key].append(index)
     return found
 
 
@@ -81,13 +87,12 @@ class ReadCounts:
         self.is_read = is_read
         self.indices = key_indices(digest) if indices is None else indices
         self.per_week: dict[date, int] = dict.fromkeys(digest.weeks, 0)
-        self._known: dict[str, bool] = {}
-        for key, found in self.indices.items():
-            read = is_read(key)
-            self._known[key] = read
-            if read:
-                for index in found:
-                    self.per_week[digest.papers[index].week] += 1
+        keys = self.indices
+        self._known: dict[str, bool] = dict(zip(keys, map(is_read, keys), strict=True))
+        papers = digest.papers
+        for key in compress(self.indices, self._known.values()):  # the read ones only
+            for index in self.indices[key]:
+                self.per_week[papers[index].week] += 1
 
     def update(self, keys: Iterable[str]) -> None:
         """Marks of `keys` may have changed: adjust the counts."""
