@@ -213,18 +213,23 @@ class AbstractPane(InstantScroll, ScrollView, can_focus=True):
         self._wrapped_width = -1
 
     def show_paper(self, content: Text) -> None:
-        """Show `content` from its top."""
+        """Show `content` from its top.
+
+        Only the lines that differ from what is shown are repainted: the same paper under a
+        longer query (a filter keystroke) often changes a highlight on a line or two, or none."""
+        shown = self._lines if self.scroll_offset.y == 0 else None
         self.content = content
-        self._wrap(force=True)
+        self._wrap(force=True, shown=shown)
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def _wrap(self, force: bool = False) -> None:
+    def _wrap(self, force: bool = False, shown: list[Strip] | None = None) -> None:
         width = self.scrollable_content_region.width
         if width == self._wrapped_width and not force:
             return
+        same_width = width == self._wrapped_width
         self._wrapped_width = width
         console = self.app.console
-        self._lines = (
+        lines = (
             [
                 Strip(list(line.render(console, end="")), line.cell_len)
                 for line in self.content.wrap(console, width)
@@ -232,8 +237,14 @@ class AbstractPane(InstantScroll, ScrollView, can_focus=True):
             if width > 0
             else []
         )
-        set_virtual_size(self, Size(width, len(self._lines)))
-        self.refresh()
+        self._lines = lines
+        if shown is None or not same_width or len(shown) != len(lines):
+            set_virtual_size(self, Size(width, len(lines)))
+            self.refresh()
+            return
+        for y in range(min(len(lines), self.size.height)):
+            if lines[y] != shown[y]:
+                self.refresh_lines(y)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,8 +18,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
-def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> None:
+
+def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bool:
     """Give `widget` a new virtual size, laying the screen out only when that can change it.
 
     Assigning `virtual_size` always lays the whole screen out (a frame's worth of work), even when
@@ -28,18 +31,19 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> No
     itself when a widget is resized without a layout."""
     old = widget.virtual_size
     if size == old:
-        return
+        return False
     height = widget.container_size.height
     if size.width != old.width or (size.height > height) != (old.height > height):
         widget.virtual_size = size
         # The scrollbar comes or goes in this layout, not in the two that Textual would
         # otherwise run in the next frames (one for the scrollbar, one for its size).
         widget._refresh_scrollbars()
-        return
+        return True
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)
     if repaint:
         widget.refresh()
+    return False
 
 
 _FRAME_STYLES: dict[Widget, Style] = {}
@@ -118,21 +122,67 @@ class LineList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.row_count = 0
-        self.empty_lines: list[str] = []
-        """What the list shows while it has no rows (why, and what to do)."""
+        self._empty_lines: list[str] = []
         self._component_styles_seen: dict[tuple[str, bool], Style] = {}
+        self._drawn: dict[int, Strip] = {}
+        """The strip last given to Textual for each line on screen (y within the widget)."""
+        self._prepared: dict[tuple[int, int], Strip] = {}
+        """Lines worked out when the rows were replaced, by (scroll y, y): Textual asks for
+        them in the frame that follows. Anything else that changes the lines clears them."""
+
+    @property
+    def empty_lines(self) -> list[str]:
+        """What the list shows while it has no rows (why, and what to do)."""
+        return self._empty_lines
+
+    @empty_lines.setter
+    def empty_lines(self, lines: list[str]) -> None:
+        if lines != self._empty_lines:
+            self._empty_lines = lines
+            if not self.row_count:
+                self.refresh()
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        if not regions:
+            self._prepared.clear()  # everything is drawn afresh
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # --- content ---------------------------------------------------------------------------
 
     def set_row_count(self, count: int, cursor: int = 0, announce: bool = True) -> None:
-        """Replace the rows: `count` of them, the cursor on `cursor` (announced unless told not)."""
+        """Replace the rows: `count` of them, the cursor on `cursor` (announced unless told not).
+
+        Only the lines that now read differently are repainted (a filter keystroke that keeps
+        the same papers changes few, often none), unless the list scrolls or is laid out."""
+        top = int(self.scroll_offset.y)
+        drawn = dict(self._drawn) if self.display and self.size.height > 0 else None
+        self._prepared.clear()
         self.row_count = count
-        self._set_virtual_size(Size(self.size.width, count))
+        laid_out = self._set_virtual_size(Size(self.size.width, count), repaint=False)
         self.set_reactive(LineList.cursor, self._clamp(cursor))
-        self.refresh()
         self._scroll_cursor_into_view(center=True)
+        if drawn is None or laid_out or int(self.scroll_offset.y) != top:
+            self.refresh()
+        else:
+            self._repaint_changed(drawn)
         if announce:
             self.post_message(self.cursor_message(self.cursor))
+
+    def _repaint_changed(self, drawn: dict[int, Strip]) -> None:
+        top = int(self.scroll_offset.y)
+        self._component_styles_seen.clear()
+        with frame_style(self):
+            for y in range(self.size.height):
+                strip = self._render_line(y)
+                if drawn.get(y) != strip:
+                    self._prepared[top, y] = strip
+                    self.refresh_lines(top + y)
 
     def cursor_message(self, row: int) -> Message:
         """What the list posts when its cursor moves to `row`; subclasses speak their domain."""
@@ -171,6 +221,13 @@ class LineList(ScrollView, can_focus=True):
             return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
+        strip = self._prepared.pop((int(self.scroll_offset.y), y), None)
+        if strip is None:
+            strip = self._render_line(y)
+        self._drawn[y] = strip
+        return strip
+
+    def _render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = y + self.scroll_offset.y
         base = base_style(self)
@@ -203,6 +260,7 @@ class LineList(ScrollView, can_focus=True):
         return self._clamp(row)
 
     def watch_cursor(self, old: int, row: int) -> None:
+        self._prepared.clear()
         top = int(self.scroll_offset.y)
         self._scroll_cursor_into_view()
         if int(self.scroll_offset.y) == top:  # no scroll: only the two rows change
@@ -228,8 +286,8 @@ class LineList(ScrollView, can_focus=True):
         self._set_virtual_size(Size(self.size.width, self.row_count))  # as set_row_count does
         self._scroll_cursor_into_view(center=True)
 
-    def _set_virtual_size(self, size: Size, repaint: bool = True) -> None:
-        set_virtual_size(self, size, repaint)
+    def _set_virtual_size(self, size: Size, repaint: bool = True) -> bool:
+        return set_virtual_size(self, size, repaint)
 
     @property
     def page_height(self) -> int:

@@ -52,6 +52,7 @@ class Sidebar(LineList):
         When only a few rows differ (a week switch moves the marker), only those are repainted.
         """
         old, self.entries = self.entries, entries
+        self._prepared.clear()  # lines worked out for the rows before are stale
         cursor = self.cursor if cursor is None else cursor
         if not self.display or not self.size.height:
             self.set_row_count(len(entries), cursor, announce=False)

@@ -6,6 +6,7 @@ counts are the same on a loaded machine, and each test failed on the code before
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -21,10 +22,11 @@ from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar
 from tests.tui.conftest import screen_of
+from tests.tui.test_typeahead import burst
 
 NEWEST = date(2023, 6, 25)
 SHORT = "A short abstract that fits in the pane."
-LONG = " ".join(["A long abstract that needs a scrollbar in the pane."] * 80)
+LONG = "A zebra opens it. " + " ".join(["A long abstract that needs a scrollbar."] * 80)
 
 
 def _digest(weeks: int = 12, per_week: int = 6) -> Digest:
@@ -72,11 +74,14 @@ def _texts(strips: list[Strip]) -> list[str]:
 
 
 def assert_not_stale(widget: Sidebar | PaperList | AbstractPane) -> None:
-    """What the widget has cached for its lines is what rendering them afresh gives."""
+    """What the widget has cached for its lines is what rendering them afresh gives (text and
+    styles: a cursor row drawn without its cursor is stale too)."""
     region = widget.size.region
-    cached = _texts(widget.render_lines(region))
+    cached = widget.render_lines(region)
     widget._styles_cache.clear()
-    assert cached == _texts(widget.render_lines(region))
+    fresh = widget.render_lines(region)
+    assert _texts(cached) == _texts(fresh)
+    assert cached == fresh
 
 
 async def test_week_switch_repaints_the_sidebar_rows_that_changed(
@@ -156,8 +161,87 @@ async def test_a_long_filter_still_scrolls_to_its_cursor() -> None:
     scrolls to keep the cursor in view."""
     app = make_app(_digest())
     async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.press("slash", *("segmentation " * 8), "z")
+        await pilot.press("slash", *("segmentation " * 5), "z")
         await pilot.pause()
         bar = screen_of(app).query_one("#filter")
         assert bar.scroll_x > 0
         assert bar.render_lines(bar.size.region)[0].text.rstrip().endswith("segmentation z")
+
+
+async def test_a_keystroke_repaints_only_the_lines_that_read_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`zebr` then `zebra`: the same papers (no title has the word) and the same paper shown,
+    its one highlighted word a letter longer. The list was repainted whole on every keystroke
+    and the abstract too; now the list repaints nothing and the abstract its first line."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"zebr")
+        await pilot.pause()
+        screen = screen_of(app)
+        rows = list(screen.paper_list.indices)
+        with (
+            counting(monkeypatch, PaperList, "render_line") as list_lines,
+            counting(monkeypatch, AbstractPane, "render_line") as pane_lines,
+        ):
+            await pilot.press("a")
+            await pilot.pause()
+        assert screen.query_text == "zebra"
+        assert list(screen.paper_list.indices) == rows
+        assert list_lines() == 0, list_lines()
+        assert pane_lines() == 1, pane_lines()
+        for widget in (screen.paper_list, screen.query_one(AbstractPane), screen.sidebar):
+            assert_not_stale(widget)
+        pane = screen.query_one(AbstractPane)
+        assert any("zebra opens it" in text for text in _texts(pane.render_lines(pane.size.region)))
+
+
+async def test_no_line_goes_stale_in_a_random_walk() -> None:
+    """Lines are worked out ahead and kept when unchanged: after every burst of a seeded walk
+    through filter edits, cursor moves, week switches and focus changes (a burst's keys are
+    all handled before a frame is drawn), what each pane has on screen is what drawing it
+    afresh gives."""
+    rng = random.Random(12)
+    steps = ["down", "up", "[", "]", "pagedown", "tab", "slash", "escape", "a", "backspace", "s"]
+    app = make_app(_digest())
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        for _ in range(70):
+            keys = [rng.choice(steps) for _ in range(rng.randint(1, 4))]
+            if "slash" in keys:
+                keys += list(rng.choice(["zebra", "seg", "fits", "category", "paper 3"]))
+                keys += rng.sample(["down", "enter", "up", "backspace"], 2)
+            await burst(app, pilot, keys)
+            if app.screen is not screen:  # e.g. a modal: leave it
+                await pilot.press("escape")
+                await pilot.pause()
+                continue
+            for widget in (screen.paper_list, screen.query_one(AbstractPane), screen.sidebar):
+                assert_not_stale(widget)
+
+
+async def test_lines_worked_out_ahead_are_dropped_when_the_rows_change_again() -> None:
+    """Rows replaced, then (before any frame) the cursor moved, the rows replaced again or the
+    list repainted: the lines worked out for the first replacement must not be drawn."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        papers = screen_of(app).paper_list
+        digest, indices = papers.digest, list(papers.indices)
+
+        def show(rows: list[int], cursor: int) -> None:
+            papers.show(digest, rows, show_week=True, spans=None, cursor=cursor, announce=False)
+
+        show(indices[::-1], 0)
+        papers.cursor = 2
+        await pilot.pause()
+        assert_not_stale(papers)
+        show(indices, 1)
+        show(indices[1:], 0)
+        await pilot.pause()
+        assert_not_stale(papers)
+        show(indices[::-1], 0)
+        papers.show_week = False
+        papers.refresh()
+        await pilot.pause()
+        assert_not_stale(papers)
