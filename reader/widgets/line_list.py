@@ -176,7 +176,6 @@ class LineList(ScrollView, can_focus=True):
 
     def _repaint_changed(self, drawn: dict[int, Strip]) -> None:
         top = int(self.scroll_offset.y)
-        self._component_styles_seen.clear()
         with frame_style(self):
             for y in range(self.size.height):
                 strip = self._render_line(y)
@@ -194,7 +193,8 @@ class LineList(ScrollView, can_focus=True):
 
     def component_style(self, name: str, background: bool = False) -> Style:
         """A component class's style (colours blended), without its background unless asked,
-        so that the cursor row's background shows under it."""
+        so that the cursor row's background shows under it. Kept until the styles change:
+        Textual works each out again after every refresh (~0.1 ms a name)."""
         seen = self._component_styles_seen.get((name, background))
         if seen is not None:
             return seen
@@ -216,7 +216,6 @@ class LineList(ScrollView, can_focus=True):
         return Text(str(row))
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._component_styles_seen.clear()  # worked out again once per batch of lines
         with frame_style(self):
             return super().render_lines(crop)
 
@@ -242,13 +241,15 @@ class LineList(ScrollView, can_focus=True):
         text.no_wrap = True
         text.truncate(width, overflow="ellipsis", pad=True)
         if row == self.cursor and self.CURSOR_COMPONENT:
-            text.stylize_before(self.get_component_rich_style(self.CURSOR_COMPONENT))
+            text.stylize_before(self.component_style(self.CURSOR_COMPONENT, background=True))
         segments = list(text.render(self.app.console, end=""))
         strip = Strip(segments, text.cell_len).crop_extend(0, width, None)
         return Strip(Segment.apply_style(strip, base), width)
 
     def notify_style_update(self) -> None:
+        """The styles changed (a theme, focus, a class): component styles are worked out again."""
         super().notify_style_update()
+        self._component_styles_seen.clear()
         self.refresh()
 
     # --- the cursor ------------------------------------------------------------------------

@@ -67,11 +67,13 @@ class Sidebar(LineList):
             changed += [self.cursor, cursor]
             self.set_reactive(LineList.cursor, self._clamp(cursor))
             self._scroll_cursor_into_view(center=True)
-        if int(self.scroll_offset.y) != top or len(changed) > 8:
+        if int(self.scroll_offset.y) != top:
             self.refresh()
-        else:
+        elif len(changed) <= 8:
             for row in changed:
                 self.refresh_lines(row)
+        else:  # the rows from the first change to the last (not the blank ones below)
+            self.refresh_lines(min(changed), max(changed) - min(changed) + 1)
 
     @property
     def current(self) -> Entry | None:

@@ -19,6 +19,7 @@ from textual.strip import Strip
 from reader.app import make_app
 from reader.model import Digest, Paper
 from reader.widgets.abstract import AbstractPane
+from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar
 from tests.tui.conftest import screen_of
@@ -245,3 +246,31 @@ async def test_lines_worked_out_ahead_are_dropped_when_the_rows_change_again() -
         papers.refresh()
         await pilot.pause()
         assert_not_stale(papers)
+
+
+async def test_kept_component_styles_follow_focus_and_theme() -> None:
+    """The cursor row's colours are kept between frames; focus and theme changes renew them."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+
+        def fresh(widget: LineList, name: str) -> object:
+            widget._rich_style_cache.clear()
+            return widget.get_component_rich_style(name)
+
+        pairs = [(screen.sidebar, "sidebar--cursor"), (screen.paper_list, "paper-list--cursor")]
+        seen = set()
+        for step in ("tab", "tab", "shift+tab", "theme"):
+            if step == "theme":
+                app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+            else:
+                await pilot.press(step)
+            await pilot.pause()
+            for widget, name in pairs:
+                kept = widget.component_style(name, background=True)
+                assert kept == fresh(widget, name), (step, name)
+                seen.add((name, str(kept)))
+            assert_not_stale(screen.sidebar)
+            assert_not_stale(screen.paper_list)
+        assert len(seen) >= 4  # the colours did change along the way
