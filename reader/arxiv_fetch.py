@@ -39,6 +39,7 @@ from reader.arxiv import API_URL, FetchReport, Metadata, MetadataClient, batches
 __all__ = [
     "PDF_MAX_BYTES",
     "TIMEOUT",
+    "ArxivOptions",
     "DownloadError",
     "api_url",
     "download_dir",
@@ -61,7 +62,7 @@ PDF_ENV = "READER_ARXIV_PDF"
 DOWNLOAD_ENV = "READER_DOWNLOAD_DIR"
 OFFLINE_ENV = "READER_ARXIV_OFFLINE"
 TIMEOUT_ENV = "READER_ARXIV_TIMEOUT"
-"""Set by the CLI from `--offline` / `--timeout` so that the TUI's F and D keys keep them too."""
+"""Go offline / change the timeout of the arXiv requests (`--offline` / `--timeout` win)."""
 PDF_PREFIX = "https://arxiv.org/pdf/"
 
 Progress = Callable[[int, "int | None"], None]
@@ -80,9 +81,21 @@ def pdf_source(arxiv_id: str) -> str:
     return (os.environ.get(PDF_ENV) or PDF_PREFIX) + arxiv_id
 
 
+@dataclass(frozen=True)
+class ArxivOptions:
+    """What the command line said for the TUI's arXiv keys (F: metadata, D: PDFs) and where
+    files are saved: `--offline`, `--timeout`, `--download-dir` (or the config's). None where it
+    said nothing: then `$READER_ARXIV_OFFLINE`, `$READER_ARXIV_TIMEOUT`, `$READER_DOWNLOAD_DIR`,
+    else online, `TIMEOUT` and the downloads folder (`network_settings`, `download_dir`)."""
+
+    offline: bool | None = None
+    timeout: float | None = None
+    download_dir: str | None = None
+
+
 def network_settings(offline: bool | None, timeout: float | None) -> tuple[bool, float]:
-    """`offline` and `timeout` as given, else as `--offline` / `--timeout` set them for the TUI
-    (`$READER_ARXIV_OFFLINE`, `$READER_ARXIV_TIMEOUT`), else online with `TIMEOUT`."""
+    """`offline` and `timeout` as given, else as `$READER_ARXIV_OFFLINE` and
+    `$READER_ARXIV_TIMEOUT` say, else online with `TIMEOUT`."""
     if offline is None:
         offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
     if timeout is None:

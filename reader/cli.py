@@ -20,30 +20,20 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from reader import __version__
 from reader.arxiv import Metadata, enrich
 from reader.ascii import can_write, fall_back
 from reader.config import Config, config_path, load_config
-from reader.digest_cache import open_digest
 from reader.fetch import FetchOptions, cached_urls, is_url, latest_url, size_text
 from reader.formats import UNDATED_WORDS
-from reader.loader import (
-    LoadError,
-    digest_name,
-    expand_sources,
-    load_digest,
-    source_stamp,
-)
+from reader.loader import DigestSource, LoadError, digest_name, expand_sources, load_digest
 from reader.model import UNDATED, Digest, join_note, resolve_week, week_label, week_text
 from reader.query import Query, QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
 from reader.text import inert
-
-if TYPE_CHECKING:
-    from reader.loader import Loader
 
 PROG = "reader"
 SORTS: tuple[str, ...] = ("week", "title", "category")
@@ -676,14 +666,6 @@ def _run(args: argparse.Namespace) -> int:
             if state is not None:
                 state.close()
         return EXIT_OK
-    from reader.arxiv_fetch import DOWNLOAD_ENV, OFFLINE_ENV, TIMEOUT_ENV
-
-    if args.download_dir is not None:  # where the D key saves PDFs
-        os.environ[DOWNLOAD_ENV] = args.download_dir
-    if args.offline:  # the F and D keys keep --offline and --timeout too
-        os.environ[OFFLINE_ENV] = "1"
-    if args.timeout is not None:
-        os.environ[TIMEOUT_ENV] = repr(args.timeout)
     return _run_tui(args, sources, query_text, fetching, config)
 
 
@@ -729,9 +711,7 @@ def _open(
 ) -> Digest:
     """The digest: through the parsed-digest cache for files, through the fetch cache (with
     `fetching`'s options) when a source is a URL."""
-    if any(is_url(source) for source in sources or ()):
-        return load_digest(sources, progress, fetching)
-    return open_digest(sources, progress)
+    return DigestSource(sources, fetching).load(progress)
 
 
 def _source_bytes(sources: list[str] | None) -> int:
@@ -755,42 +735,32 @@ def _run_tui(
 ) -> int:
     """The TUI: a small digest is loaded first (errors print at once); a big one loads inside
     the app behind a progress bar, and its error, if any, is printed when the app has closed."""
-    from reader.app import make_app
+    from reader.app import ReaderApp
+    from reader.arxiv_fetch import ArxivOptions
+    from reader.session import AppOptions
 
+    source = DigestSource(sources, fetching, watch=args.watch)
     digest: Digest | None = None
-    loader: Loader | None = None
-    downloads = not fetching.offline and any(is_url(source) for source in sources or ())
-    if sources is not None and "-" in sources:
-        digest = load_digest(sources, fetching=fetching)
+    if not source.reloadable:  # standard input: read before the app takes the terminal
+        digest = source.load()
         _reattach_terminal()
-    elif not downloads and _source_bytes(sources) <= LOAD_IN_APP_BYTES:
-        digest = _open(sources, fetching)
-    else:  # big files, or a download: behind the loading screen's progress bar
-
-        def loader(progress: Callable[[float, str], None]) -> Digest:
-            return _open(sources, fetching, progress)
-
+    elif not source.downloads and _source_bytes(sources) <= LOAD_IN_APP_BYTES:
+        digest = source.load()
+    # else big files, or a download: behind the loading screen's progress bar
     if digest is not None:
         _resolve_week(digest, args.week, default="latest")  # reject a week the digest lacks
-    can_reload = sources is None or "-" not in sources
-    tui_week: date | str | None = None if args.week == "all" else (args.week or "latest")
+    options = AppOptions(
+        week=None if args.week == "all" else (args.week or "latest"),
+        query=query_text,
+        read_delay=args.read_after,
+        session_key=session_key(sources),
+        week_given=args.week is not None,
+        query_given=args.query is not None,
+        arxiv=ArxivOptions(args.offline or None, args.timeout, args.download_dir),
+    )
     store = StateStore()  # its warnings are the app's to show
     try:
-        app = make_app(
-            digest,
-            week=tui_week,
-            query=query_text,
-            state=store,
-            read_delay=args.read_after,
-            loader=loader,
-            description=", ".join(sources or ["the bundled digest"]),
-            reload=(lambda: _open(sources, fetching)) if can_reload else None,
-            stamp=(lambda: source_stamp(sources)) if args.watch and can_reload else None,
-            config=config,
-            session_key=session_key(sources),
-            week_given=args.week is not None,
-            query_given=args.query is not None,
-        )
+        app = ReaderApp(digest, source=source, state=store, config=config, options=options)
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
             fall_back(stream)
         app.run()

@@ -79,7 +79,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("c", "narrow_category", "Only this category"),
     Command("S", "cycle_sort", "Sort: week → title → category"),
     Command("R", "reverse_sort", "Reverse the order"),
-    Command("r", "app.reload", "Reload", title="Reload: re-read the files, revalidate the URLs"),
+    Command("r", "reload", "Reload", title="Reload: re-read the files, revalidate the URLs"),
     Command("b", "toggle_sidebar", "Show/hide the sidebar"),
     Command("N", "edit_note", "Note", title="Write a note on the paper"),
     Command("t", "edit_tags", "Tags", title="Tag the paper (or the selection)"),
@@ -173,7 +173,7 @@ HELP_KEYS: tuple[HelpRow, ...] = (
         "n / p", "Next / previous unread paper, across weeks", ("next_unread", "previous_unread")
     ),
     HelpRow("M / u", "Mark every paper in the view read / undo that", ("mark_view_read", "undo")),
-    HelpRow("r", "Re-read files, revalidate URLs; the view is kept", ("app.reload",)),
+    HelpRow("r", "Re-read files, revalidate URLs; the view is kept", ("reload",)),
     HelpRow(
         "N", "Write a note on the paper (Markdown; shown under the abstract)", ("edit_note",)
     ),

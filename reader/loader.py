@@ -14,6 +14,7 @@ For reload (the TUI's `r` key and `--watch`), keep the `sources` argument given 
 and call `reload_digest(sources)`: it reads everything again, and refuses standard input (which
 cannot be read twice). `source_stamp(sources)` is a cheap fingerprint of what would be read
 (paths, sizes, modification times, directory listings): poll it and reload when it changes.
+`DigestSource` bundles all of that for the TUI (load, reload and what is new, the stamp).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, NoReturn, TypeAlias
@@ -38,8 +40,10 @@ __all__ = [
     "BUNDLED",
     "DIGEST_EXTENSIONS",
     "STDIN",
+    "DigestSource",
     "LoadError",
     "Progress",
+    "Reloaded",
     "Sources",
     "decode",
     "detect_format",
@@ -450,3 +454,104 @@ def source_stamp(
             else:
                 stamp.append((path, info.st_size, info.st_mtime_ns))
     return tuple(stamp)
+
+
+WATCH_SECONDS = 2.0
+"""How often `--watch` looks at the files for changes (cheaply: `source_stamp`)."""
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """A digest read again, and what it brings over the one read before it: `describe_change`'s
+    words ("2 new weeks, 20 papers", "3 new papers", "changed: no new papers"), or None when
+    nothing changed or nothing was read before."""
+
+    digest: Digest
+    change: str | None
+
+
+class DigestSource:
+    """The TUI's digest and its sources, and everything the TUI does with them, without Textual:
+
+    - `load(progress)`: the first reading (the loading screen shows `progress`, names
+      `description`); files through the parsed-digest cache (`reader.digest_cache`), URLs
+      through the fetch cache as `fetching` says;
+    - `reload()` (the `r` key): the same sources read afresh; a URL is revalidated with a
+      conditional GET (a 304 re-reads the cached copy); says what is new (`Reloaded`);
+    - for `--watch` (`watch`): `changed()`, a cheap look at the files (`source_stamp`) that the
+      TUI polls every `watch_every` seconds; a URL's stamp changes every `url_every` seconds, so
+      it is revalidated that often.
+
+    `digest` is the digest last read through it. Standard input cannot be read twice: with `-`
+    among the sources, `reloadable` is False and `watch` is off.
+    """
+
+    def __init__(
+        self,
+        sources: Sequence[str] | None = None,
+        fetching: FetchOptions | None = None,
+        *,
+        watch: bool = False,
+        watch_every: float = WATCH_SECONDS,
+        url_every: float = URL_WATCH_SECONDS,
+    ) -> None:
+        self.sources = list(sources) if sources is not None else None
+        self.fetching = fetching if fetching is not None else FetchOptions()
+        self.watch = watch and self.reloadable
+        self.watch_every = watch_every
+        self.url_every = url_every
+        self.digest: Digest | None = None
+        self._seen: object = None
+        """The stamp of the sources when they were last read (or first looked at)."""
+
+    @property
+    def description(self) -> str:
+        """The sources as the loading screen names them."""
+        return ", ".join(self.sources or ["the bundled digest"])
+
+    @property
+    def reloadable(self) -> bool:
+        return STDIN not in source_list(self.sources)
+
+    @property
+    def downloads(self) -> bool:
+        """Whether loading may download (a URL, and not `--offline`)."""
+        return not self.fetching.offline and any(is_url(s) for s in self.sources or ())
+
+    def load(self, progress: Progress | None = None) -> Digest:
+        """The digest, read now; raises LoadError."""
+        if self.watch:
+            self._seen = self.stamp()  # before reading: a change meanwhile is seen next time
+        if any(is_url(source) for source in self.sources or ()):
+            digest = load_digest(self.sources, progress, self.fetching)
+        else:
+            from reader.digest_cache import open_digest  # it imports this module
+
+            digest = open_digest(self.sources, progress)
+        self.digest = digest
+        return digest
+
+    def reload(self) -> Reloaded:
+        """The digest read again, and what is new in it. Raises LoadError (standard input
+        cannot be reloaded)."""
+        if not self.reloadable:
+            raise LoadError(STDIN, None, "standard input cannot be reloaded")
+        from reader.updates import describe_change  # it imports this module
+
+        before = self.digest
+        digest = self.load()
+        return Reloaded(digest, describe_change(before, digest) if before is not None else None)
+
+    def stamp(self) -> tuple[tuple[str, int, int], ...]:
+        return source_stamp(self.sources, self.url_every)
+
+    def changed(self) -> bool:
+        """Whether the sources changed since they were last read (the first call, when they
+        were not read through this object, only takes note of them)."""
+        try:
+            stamp = self.stamp()
+        except Exception:  # a look that fails is no change; the next one may succeed
+            return False
+        if self._seen is None:
+            self._seen = stamp
+        return stamp != self._seen

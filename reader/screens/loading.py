@@ -1,4 +1,5 @@
-"""The loading screen: a big digest loads in a background thread while the UI stays live."""
+"""The loading screen: a big digest loads (and its read papers are counted) in a background
+thread while the UI stays live."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar
 
-from reader.loader import Loader
+from reader.loader import DigestSource
 from reader.model import Digest
+from reader.reading import ReadCounts
 from reader.screens.threads import call_quietly
+from reader.state import StateStore
 from reader.text import inert
 from reader.widgets.key_line import KeyLine
 
@@ -25,7 +28,7 @@ class LoadCancelled(Exception):
 
 
 class LoadingScreen(Screen[None]):
-    """A progress bar while `loader` runs in a daemon thread; `q` quits at any moment."""
+    """A progress bar while `source` loads in a daemon thread; `q` quits at any moment."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit")
@@ -38,14 +41,14 @@ class LoadingScreen(Screen[None]):
 
     def __init__(
         self,
-        loader: Loader,
-        description: str,
-        on_loaded: Callable[[Digest], None],
+        source: DigestSource,
+        store: StateStore,
+        on_loaded: Callable[[Digest, ReadCounts], None],
         on_failed: Callable[[Exception], None],
     ) -> None:
         super().__init__()
-        self.loader = loader
-        self.description = description
+        self.source, self.store = source, store
+        self.description = source.description
         self.on_loaded = on_loaded
         self.on_failed = on_failed
         self._last_progress = 0.0
@@ -64,13 +67,15 @@ class LoadingScreen(Screen[None]):
 
     def _load(self) -> None:
         try:
-            digest = self.loader(self._progress)
+            digest = self.source.load(self._progress)
+            self._progress(-1, f"Counting what is read among {len(digest)} papers")
+            counts = ReadCounts(digest, self.store.is_read)  # one look-up per paper
         except LoadCancelled:
             return
         except Exception as error:  # the app reports it; a thread must not die silently
             self._call(self.on_failed, error)
             return
-        self._call(self.on_loaded, digest)
+        self._call(self.on_loaded, digest, counts)
 
     def _call(self, callback: Callable[..., None], *args: object) -> None:
         call_quietly(self._app, callback, *args)

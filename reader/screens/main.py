@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import io
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,7 @@ from reader.model import Digest, Paper, week_label
 from reader.query import Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, repeated_weeks
 from reader.screens.edit import LineEditor, NoteEditor
+from reader.screens.threads import in_daemon_thread
 from reader.state import StateStore, normal_tag
 from reader.text import inert, is_web_link
 from reader.view import (
@@ -70,7 +72,8 @@ from reader.widgets.paper_list import PaperList, PaperStatus
 from reader.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
-    from reader.arxiv_fetch import MetadataResult
+    from reader.arxiv_fetch import ArxivOptions, MetadataResult
+    from reader.loader import DigestSource, Reloaded
 
 NARROW = 100
 """Below this many columns the sidebar collapses (b shows it)."""
@@ -150,8 +153,15 @@ class MainScreen(Screen[None]):
         read_delay: float = 1.5,
         counts: ReadCounts | None = None,
         week_given: bool = False,
+        source: DigestSource | None = None,
+        arxiv: ArxivOptions | None = None,
     ) -> None:
         super().__init__()
+        self.source = source
+        """Where the digest comes from: reloading it (r) and watching it (--watch)."""
+        self._reloading = False
+        self.arxiv = arxiv
+        """--offline, --timeout and --download-dir for the arXiv keys (None: the defaults)."""
         digest = with_cached_authors(digest, store.metadata)
         self.week_given = week_given
         """The week was asked for (--week): it stays even when nothing there matches."""
@@ -228,6 +238,8 @@ class MainScreen(Screen[None]):
         self._show_store_warnings()
         if len(self.digest) > SYNC_FILTER_LIMIT:
             self._build_search_index()
+        if self.source is not None and self.source.watch:
+            self._watch()
         self.ready = True
 
     def on_unmount(self) -> None:
@@ -1143,9 +1155,11 @@ class MainScreen(Screen[None]):
         paper = self._arxiv_paper("PDF to download")
         if paper is None or not paper.arxiv_id:
             return
-        from reader.arxiv_fetch import DownloadError, download_dir, download_pdf
+        from reader.arxiv_fetch import ArxivOptions, DownloadError, download_dir, download_pdf
 
-        arxiv_id, title, directory = paper.arxiv_id, paper.title, download_dir()
+        options = self.arxiv or ArxivOptions()
+        arxiv_id, title = paper.arxiv_id, paper.title
+        directory = download_dir(options.download_dir)
         self.say(f"Downloading the PDF of arXiv:{arxiv_id} into {inert(str(directory))}…")
         shown = [0]
 
@@ -1158,7 +1172,14 @@ class MainScreen(Screen[None]):
 
         def run() -> None:
             try:
-                path = download_pdf(arxiv_id, title, directory, progress=progress)
+                path = download_pdf(
+                    arxiv_id,
+                    title,
+                    directory,
+                    progress=progress,
+                    offline=options.offline,
+                    timeout=options.timeout,
+                )
             except DownloadError as error:
                 message = f"PDF of arXiv:{arxiv_id} not downloaded: {error}"
                 self.app.call_from_thread(self.say, inert(message), severity="error", timeout=8)
@@ -1182,8 +1203,9 @@ class MainScreen(Screen[None]):
         if not ids:
             self.say("No arXiv papers in this view.", timeout=2)
             return
-        from reader.arxiv_fetch import fetch_metadata
+        from reader.arxiv_fetch import ArxivOptions, fetch_metadata
 
+        options = self.arxiv or ArxivOptions()
         self.say(f"Fetching arXiv metadata of {len(ids)} papers…", timeout=2)
 
         def progress(done: int, total: int) -> None:
@@ -1193,7 +1215,12 @@ class MainScreen(Screen[None]):
         def run() -> None:
             worker = get_current_worker()
             result = fetch_metadata(
-                ids, self.store, progress=progress, cancelled=lambda: worker.is_cancelled
+                ids,
+                self.store,
+                progress=progress,
+                cancelled=lambda: worker.is_cancelled,
+                offline=options.offline,
+                timeout=options.timeout,
             )
             if worker.is_cancelled:  # F again, or the app is closing
                 return
@@ -1306,6 +1333,60 @@ class MainScreen(Screen[None]):
             self.set_focus(self.paper_list)
         elif self.query_text:
             self.set_filter("")
+
+    # --- reload (r) and --watch: workers; the source reads in a daemon thread ---------------
+
+    def action_reload(self) -> None:
+        """Read the digest again (r): files afresh, URLs revalidated; the view is kept."""
+        if self.source is None or not self.source.reloadable:
+            self.app.notify("This digest cannot be reloaded.", severity="warning", markup=False)
+        elif not self._reloading:
+            self._reloading = True
+            self._reload(quiet=False)
+
+    @work(group="reload")
+    async def _reload(self, quiet: bool) -> None:
+        """Reload, then show the digest and what is new in it (`quiet`, under --watch: only
+        what is new). The thread is a daemon's: quitting never waits for a big digest."""
+        assert self.source is not None
+        try:
+            reloaded = await in_daemon_thread(self._read_again, name="reader-reload")
+        except Exception as error:
+            self.app.notify(f"Reload failed: {inert(str(error))}", severity="error", markup=False)
+            return
+        finally:
+            self._reloading = False
+        digest, new = reloaded.digest, reloaded.change
+        self.replace_digest(digest)
+        if new is not None and not new.startswith("changed"):
+            self.app.notify(f"{new}.", title="New in the digest", markup=False)
+        elif new is not None or not (quiet or digest.notices):
+            # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
+            reloaded_text = f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks."
+            self.app.notify(reloaded_text, markup=False)
+        show_notices = getattr(self.app, "show_notices", None)
+        if callable(show_notices):
+            show_notices(digest, only_new=quiet)
+        gc.freeze()
+
+    def _read_again(self) -> Reloaded:
+        """In the reload thread: the digest read again, and its search text built."""
+        assert self.source is not None
+        reloaded = self.source.reload()
+        reloaded.digest.haystacks  # noqa: B018 - built off the UI thread
+        return reloaded
+
+    @work(group="watch")
+    async def _watch(self) -> None:
+        """--watch: look at the sources every few seconds; on a change, reload quietly."""
+        source = self.source
+        assert source is not None
+        source.changed()  # takes note of the sources if they were not read through it
+        while True:
+            await asyncio.sleep(source.watch_every)
+            if not self._reloading and source.changed():
+                self._reloading = True
+                self._reload(quiet=True)
 
 
 def _size(count: int) -> str:

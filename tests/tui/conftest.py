@@ -1,5 +1,6 @@
 """Shared by the TUI tests: the bundled digest as a fixture, the main screen of an app, and
-polling for a condition with a generous timeout (never sleep-and-hope)."""
+polling for a condition with a generous timeout (never sleep-and-hope), and a digest source
+whose loading the test scripts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from reader.app import ReaderApp
-from reader.loader import load_digest
+from reader.loader import DigestSource, Loader, Progress, Reloaded, load_digest
 from reader.model import Digest
 from reader.screens.main import MainScreen
 
@@ -34,3 +35,26 @@ async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 2
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         await pilot.pause(0.02)
+
+
+class ScriptedSource(DigestSource):
+    """A digest source that loads (and reloads) as the test says: blocking until released,
+    failing, reporting progress. The app, its screens and threads are the real ones."""
+
+    def __init__(
+        self,
+        load: Loader,
+        description: str = "big.md",
+        reload: Callable[[], Digest] | None = None,
+    ) -> None:
+        super().__init__([description])
+        self._load, self._reload = load, reload
+
+    def load(self, progress: Progress | None = None) -> Digest:
+        self.digest = self._load(progress or (lambda fraction, doing: None))
+        return self.digest
+
+    def reload(self) -> Reloaded:
+        if self._reload is None:
+            return super().reload()
+        return Reloaded(self._reload(), None)

@@ -212,3 +212,36 @@ async def test_arxiv_keys_on_a_paper_that_is_not_on_arxiv(isolated_state: Path) 
         assert entry.fields_dict["title"].value == "{A blog post {\\&} more}"
         assert entry.fields_dict["url"].value == "https://example.org/post"
         assert "PDF" not in pane_text(app)
+
+
+async def test_the_apps_arxiv_options_reach_d_and_f(
+    isolated_state: Path, server: ArxivServer, tmp_path: Path
+) -> None:
+    """--offline and --download-dir reach the keys as the app's options, over the environment."""
+    from reader.arxiv_fetch import ArxivOptions
+
+    server.replies["/pdf/2305.14314"] = Reply(PDF_BODY, content_type="application/pdf")
+    mine = tmp_path / "mine"
+    options = ArxivOptions(offline=True, download_dir=str(mine))
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora", arxiv=options)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("D")
+        await wait_for(lambda: any("not downloaded" in t for t in toasts(app)), pilot)
+        assert f"Downloading the PDF of arXiv:2305.14314 into {mine}…" in toasts(app)
+        refused = "not downloaded: --offline: PDFs are not downloaded"
+        assert any(t.endswith(refused) for t in toasts(app))
+        await pilot.press("F")
+        await wait_for(lambda: any("--offline: nothing fetched" in t for t in toasts(app)), pilot)
+    assert server.api_requests() == [] and not mine.exists()
+    assert not (tmp_path / "downloads").exists()
+
+
+async def test_the_environment_still_sets_offline_for_d(
+    isolated_state: Path, server: ArxivServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READER_ARXIV_OFFLINE", "1")
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("D")
+        await wait_for(lambda: any("not downloaded" in t for t in toasts(app)), pilot)
+        assert any(t.endswith("--offline: PDFs are not downloaded") for t in toasts(app))

@@ -11,11 +11,13 @@ from pathlib import Path
 from textual.widgets import ProgressBar
 
 from reader.app import ReaderApp, make_app
-from reader.loader import LoadError, load_digest
+from reader.loader import DigestSource, LoadError, load_digest
 from reader.model import Digest
+from reader.reading import ReadCounts
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
-from tests.tui.conftest import wait_for
+from reader.session import AppOptions
+from tests.tui.conftest import ScriptedSource, wait_for
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
 
@@ -35,7 +37,7 @@ async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:
         release.wait(5)
         return load_digest()
 
-    app = make_app(loader=loader, description="big.md", read_delay=60)
+    app = make_app(source=ScriptedSource(loader, "big.md"), read_delay=60)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: bool(seen), pilot)
         assert isinstance(app.screen, LoadingScreen)
@@ -61,7 +63,7 @@ async def test_q_quits_while_loading_never_finishes() -> None:
         never.wait(30)
         raise LoadError("huge.md", None, "given up")
 
-    app = make_app(loader=loader, description="huge.md")
+    app = make_app(source=ScriptedSource(loader, "huge.md"))
     started = time.monotonic()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("q")
@@ -74,7 +76,7 @@ async def test_load_error_exits_with_status_2() -> None:
     def loader(progress: Callable[[float, str], None]) -> Digest:
         raise LoadError("bad.md", 7, "not a date: 'soon'")
 
-    app: ReaderApp = make_app(loader=loader, description="bad.md")
+    app: ReaderApp = make_app(source=ScriptedSource(loader, "bad.md"))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(lambda: app.load_error is not None, pilot)
         await pilot.pause()
@@ -90,7 +92,8 @@ async def test_r_reloads_and_keeps_week_query_and_paper(tmp_path: Path) -> None:
         + row("2023-06-25", "Alpha", 2)
         + row("2023-06-25", "Beta", 3)
     )
-    app = make_app(load_digest(path), reload=lambda: load_digest(path), read_delay=60)
+    source = DigestSource([str(path)])
+    app = make_app(source.load(), source=source, read_delay=60)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -109,7 +112,8 @@ async def test_r_reloads_and_keeps_week_query_and_paper(tmp_path: Path) -> None:
 async def test_reload_failure_keeps_the_digest(tmp_path: Path) -> None:
     path = tmp_path / "digest.md"
     path.write_text(HEADER + row("2023-06-25", "Alpha", 2))
-    app = make_app(load_digest(path), reload=lambda: load_digest(path), read_delay=60)
+    source = DigestSource([str(path)])
+    app = make_app(source.load(), source=source, read_delay=60)
     async with app.run_test(size=(120, 30)) as pilot:
         path.write_text(HEADER + "| soon | Broken | x | y | https://x.org |\n")
         await pilot.press("r")
@@ -119,18 +123,11 @@ async def test_reload_failure_keeps_the_digest(tmp_path: Path) -> None:
         assert [p.title for p in screen.digest.papers] == ["Alpha"]
 
 
-async def test_watch_reloads_when_the_file_changes(tmp_path: Path, monkeypatch: object) -> None:
-    import reader.app
-
-    monkeypatch.setattr(reader.app, "WATCH_SECONDS", 0.05)  # type: ignore[attr-defined]
+async def test_watch_reloads_when_the_file_changes(tmp_path: Path) -> None:
     path = tmp_path / "digest.md"
     path.write_text(HEADER + row("2023-06-25", "Alpha", 2))
-
-    def stamp() -> object:
-        stat = path.stat()
-        return (stat.st_size, stat.st_mtime_ns)
-
-    app = make_app(load_digest(path), reload=lambda: load_digest(path), stamp=stamp, read_delay=60)
+    source = DigestSource([str(path)], watch=True, watch_every=0.05)
+    app = make_app(source.load(), source=source, read_delay=60)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
@@ -147,8 +144,8 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
     errors: list[Exception] = []
 
     class EarlyFocus(ReaderApp):
-        def _loaded(self, digest: Digest) -> None:
-            super()._loaded(digest)
+        def _loaded(self, digest: Digest, counts: ReadCounts) -> None:
+            super()._loaded(digest, counts)
             try:
                 self.on_app_focus()  # the main screen is pushed but has not composed yet
             except Exception as error:
@@ -162,8 +159,9 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
         return load_digest()
 
     app = EarlyFocus(
-        None, week="latest", state=make_app(load_digest()).state, loader=loader,
-        description="big.md", read_delay=60,
+        source=ScriptedSource(loader, "big.md"),
+        state=make_app(load_digest()).state,
+        options=AppOptions(read_delay=60),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         app.post_message(events.AppFocus())  # during the loading screen
@@ -196,3 +194,25 @@ async def test_the_collector_comes_back_frozen_after_the_first_paint() -> None:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
         gc.enable()
+
+
+async def test_q_quits_while_a_reload_never_finishes() -> None:
+    """The reload worker waits on a daemon thread: quitting does not wait for the reading."""
+    never = threading.Event()
+    started = threading.Event()
+
+    def reload() -> Digest:
+        started.set()
+        never.wait(30)
+        raise LoadError("huge.md", None, "given up")
+
+    source = ScriptedSource(lambda progress: load_digest(), "huge.md", reload=reload)
+    app = make_app(source.load(), source=source, read_delay=60)
+    began = time.monotonic()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await wait_for(started.is_set, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert time.monotonic() - began < 5
+    never.set()

@@ -49,8 +49,8 @@ from reader.screens.main import MainScreen
 from reader.state import FILENAME, StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane
+from tests.tui.conftest import ScriptedSource, wait_for
 from tests.tui.conftest import screen_of as main_screen
-from tests.tui.conftest import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 WEEK = date(2023, 6, 25)
@@ -251,7 +251,8 @@ async def test_reload_failure_toast_with_a_hostile_file_name() -> None:
     def reload() -> Digest:
         raise LoadError(f"bad{PAYLOAD}.md", 3, f"unparseable week {PAYLOAD!r}")
 
-    app = make_app(hostile_digest(), reload=reload, read_delay=60)
+    source = ScriptedSource(lambda progress: hostile_digest(), "hostile.md", reload=reload)
+    app = make_app(hostile_digest(), source=source, read_delay=60)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("r")
         await wait_for(lambda: any("Reload failed" in n.message for n in app._notifications), pilot)
@@ -271,7 +272,7 @@ async def test_loading_screen_label_and_title_are_inert() -> None:
         release.wait(10)
         return hostile_digest()
 
-    app = make_app(loader=loader, description=f"huge{PAYLOAD}.md", read_delay=60)
+    app = make_app(source=ScriptedSource(loader, f"huge{PAYLOAD}.md"), read_delay=60)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_for(told.is_set, pilot)
         await pilot.pause(0.15)
@@ -447,7 +448,7 @@ async def test_the_loading_screen_at_every_size() -> None:
             progress(step / 100, f"Reading huge.md: {step} of 100 MB")
         return hostile_digest()
 
-    app = make_app(loader=loader, description="huge.md", read_delay=60)
+    app = make_app(source=ScriptedSource(loader, "huge.md"), read_delay=60)
     async with app.run_test(size=(20, 8), notifications=True) as pilot:
         for width, height in TOUR:
             await pilot.resize_terminal(width, height)

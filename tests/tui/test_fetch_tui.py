@@ -14,8 +14,7 @@ import pytest
 
 import reader.app
 from reader.app import make_app
-from reader.loader import load_digest, reload_digest, source_stamp
-from reader.model import Digest
+from reader.loader import DigestSource
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
 from tests.webdigest import Server, digest_route, readme, serve, slow_route
@@ -44,19 +43,9 @@ def toasts(app: reader.app.ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-def url_app(url: str, **kwargs: object) -> reader.app.ReaderApp:
+def url_app(url: str, source: DigestSource | None = None) -> reader.app.ReaderApp:
     """The app as `reader URL` builds it: fetched behind the loading screen, `r` refetches."""
-
-    def loader(progress: Callable[[float, str], None]) -> Digest:
-        return load_digest([url], progress=progress)
-
-    return make_app(
-        loader=loader,
-        description=url,
-        reload=lambda: reload_digest([url]),
-        read_delay=60,
-        **kwargs,  # type: ignore[arg-type]
-    )
+    return make_app(source=source or DigestSource([url]), read_delay=60)
 
 
 async def test_the_loading_screen_shows_the_bytes_fetched(server: Server) -> None:
@@ -154,13 +143,10 @@ async def test_new_weeks_arrive_unread_with_a_toast(server: Server) -> None:
         assert screen.week == date(2026, 11, 29)  # the view stays where the reader was
 
 
-async def test_watch_revalidates_urls_and_toasts_only_what_is_new(
-    server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(reader.app, "WATCH_SECONDS", 0.05)
+async def test_watch_revalidates_urls_and_toasts_only_what_is_new(server: Server) -> None:
     server.routes["/README.md"] = digest_route(readme(3).encode(), etag='"1"')
     url = server.url("/README.md")
-    app = url_app(url, stamp=lambda: source_stamp([url], url_every=0.3))
+    app = url_app(url, DigestSource([url], watch=True, watch_every=0.05, url_every=0.3))
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
         await wait_for(lambda: len(server.hits("/README.md")) >= 3, pilot)  # two 304s

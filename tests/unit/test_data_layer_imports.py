@@ -49,6 +49,7 @@ def test_data_layer_does_not_import_textual() -> None:
         "reader.state.store",
         "reader.state.database",
         "reader.state.transfer",
+        "reader.session",
         "reader.reading",
         "reader.output",
         "reader.cli",

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from reader.formats.table import parse_table
 from reader.loader import (
     BUNDLED,
+    DigestSource,
     LoadError,
     expand_sources,
     load_digest,
@@ -753,6 +754,56 @@ def test_source_stamp_changes_with_the_files(tmp_path: Path) -> None:
     ]
     path.unlink()
     assert (str(path), -1, -1) in source_stamp([path])
+
+
+def test_digest_source_loads_reloads_and_says_what_is_new(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("week,title,link\n2023-05-01,First,https://a\n")
+    source = DigestSource([str(path)])
+    assert (source.description, source.reloadable, source.watch) == (str(path), True, False)
+    first = source.load()
+    assert source.digest is first and [paper.title for paper in first.papers] == ["First"]
+    assert source.reload().change is None  # nothing changed
+    path.write_text(
+        "week,title,link\n2023-05-01,First,https://a\n2023-05-01,Also,https://c\n"
+        "2023-05-08,Second,https://b\n"
+    )
+    reloaded = source.reload()
+    assert [paper.title for paper in reloaded.digest.papers] == ["Second", "First", "Also"]
+    assert reloaded.change == "1 new week, 2 papers"
+    assert source.digest is reloaded.digest
+    path.write_text("week,title,link\n2023-05-01,First,https://a\n")
+    assert source.reload().change == "changed: no new papers"
+    bundled = DigestSource()
+    assert bundled.description == "the bundled digest"
+    assert bundled.load().papers == load_digest().papers
+
+
+def test_digest_source_with_standard_input_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_stdin(monkeypatch, BUNDLED.read_bytes())
+    source = DigestSource(["-"], watch=True)
+    assert not source.reloadable and not source.watch  # stdin cannot be read twice
+    assert len(source.load()) == len(load_digest())
+    with pytest.raises(LoadError, match="standard input cannot be reloaded"):
+        source.reload()
+
+
+def test_digest_source_sees_changes_since_it_last_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("week,title,link\n2023-05-01,First,https://a\n")
+    source = DigestSource([str(tmp_path)], watch=True)
+    source.load()
+    assert not source.changed()
+    (tmp_path / "more.json").write_text("[]")  # a new file in the directory
+    assert source.changed() and source.changed()  # until read again
+    source.reload()
+    assert not source.changed()
+    path.write_text("week,title,link\n2023-05-01,Edited,https://a\n")
+    assert source.changed()
+    unread = DigestSource([str(path)], watch=True)  # never read through it: the first look
+    assert not unread.changed()  # only takes note
+    path.write_text("week,title,link\n2023-05-01,Again,https://a\n2023-05-02,B,https://b\n")
+    assert unread.changed()
 
 
 def test_expand_sources() -> None:
