@@ -23,6 +23,7 @@ from reader.model import Paper, week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 from reader.widgets.line_list import base_style, frame_style, set_virtual_size
+from reader.widgets.scrollbar import QuietScrollbars
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
 
@@ -193,7 +194,7 @@ class KeyScroll(InstantScroll, VerticalScroll):
     """The help screen's scroll: instant, with vi keys."""
 
 
-class AbstractPane(InstantScroll, ScrollView, can_focus=True):
+class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
     """Scrollable details of one paper, drawn with the Line API.
 
     The text is wrapped once per paper (and per width); showing another paper changes no

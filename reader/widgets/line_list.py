@@ -18,6 +18,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from reader.widgets.scrollbar import QuietScrollbars, update_scrollbar
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 
@@ -27,8 +29,8 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
 
     Assigning `virtual_size` always lays the whole screen out (a frame's worth of work), even when
     the size is the same. Unless the vertical scrollbar appears or goes, nothing outside the
-    widget moves: then the size is set quietly and only the scrollbar is updated, as Textual does
-    itself when a widget is resized without a layout."""
+    widget moves: then the size is set quietly and only the scrollbar is updated (repainted if
+    its thumb moves)."""
     old = widget.virtual_size
     if size == old:
         return False
@@ -40,7 +42,7 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
         widget._refresh_scrollbars()
         return True
     widget.set_reactive(Widget.virtual_size, size)
-    widget._scroll_update(size)
+    update_scrollbar(widget, size)
     if repaint:
         widget.refresh()
     return False
@@ -80,7 +82,7 @@ class RowMessage(Message):
         return self.line_list
 
 
-class LineList(ScrollView, can_focus=True):
+class LineList(QuietScrollbars, ScrollView, can_focus=True):
     """A cursor over `row_count` rows; subclasses say how a row looks in `render_row`.
 
     | Key | Action |

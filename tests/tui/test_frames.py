@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.widget import Widget
 
 from reader.app import make_app
 from reader.model import Digest, Paper
@@ -74,7 +76,7 @@ def _texts(strips: list[Strip]) -> list[str]:
     return [strip.text for strip in strips]
 
 
-def assert_not_stale(widget: Sidebar | PaperList | AbstractPane) -> None:
+def assert_not_stale(widget: Widget) -> None:
     """What the widget has cached for its lines is what rendering them afresh gives (text and
     styles: a cursor row drawn without its cursor is stale too)."""
     region = widget.size.region
@@ -274,3 +276,38 @@ async def test_kept_component_styles_follow_focus_and_theme() -> None:
             assert_not_stale(screen.sidebar)
             assert_not_stale(screen.paper_list)
         assert len(seen) >= 4  # the colours did change along the way
+
+
+async def test_a_scrollbar_whose_thumb_stays_is_not_repainted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """300 weeks in a short sidebar: a week switch changes its length by a category row, which
+    leaves the thumb where it was; Textual repainted the whole bar all the same."""
+    app = make_app(_digest(weeks=300, per_week=3))
+    async with app.run_test(size=(120, 16)) as pilot:
+        await pilot.pause()
+        sidebar = screen_of(app).sidebar
+        bar = sidebar.vertical_scrollbar
+        assert sidebar.show_vertical_scrollbar
+        painted: list[object] = []
+        original = ScrollBar.render
+
+        def render(self: ScrollBar) -> Any:
+            if self is bar:
+                painted.append(self.window_virtual_size)
+            return original(self)
+
+        monkeypatch.setattr(ScrollBar, "render", render)
+        lengths = set()
+        for _ in range(3):
+            await pilot.press("[")
+            await pilot.pause()
+            lengths.add(sidebar.virtual_size.height)
+            assert_not_stale(bar)
+        assert len(lengths) > 1 and painted == []  # the length changed; the bar was not redrawn
+        app.set_focus(sidebar)
+        await pilot.press("end")  # the sidebar's last row: the thumb goes to the bottom
+        await pilot.pause()
+        assert sidebar.scroll_offset.y > 0, (app.focused, sidebar.cursor)
+        assert painted and bar.position > 0
+        assert_not_stale(bar)
