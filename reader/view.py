@@ -216,7 +216,7 @@ def next_unread(
 
 def category_active(query: str, category: str) -> bool:
     """Whether the facet term of `category` is in the query text."""
-    return facet_term(category).search(query) is not None
+    return '"' in query and facet_term(category).search(query) is not None
 
 
 def without_facet(query: str) -> str:

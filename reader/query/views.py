@@ -7,6 +7,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 from reader.model import Digest
 from reader.query.engine import Query, _index
@@ -74,6 +75,7 @@ def select(
     return sort_indices(digest, hits, sort, reverse)
 
 
+@lru_cache(maxsize=1024)
 def facet_term(category: str | None = None) -> re.Pattern[str]:
     """The category facet's term as the sidebar writes it, `cat:"<category>"` (any letter case,
     `category:` too, a whole word of the query); with no `category`, the term of any category."""
