@@ -8,9 +8,12 @@ collections of the middle generation: the collector compares what has come into 
 generation with what its last full collection kept, and that was frozen (nothing, to it). At
 100k papers such a collection walked Textual's 15-20k live objects (render caches, strips) and
 the last results' lists: 8-30 ms on this machine, in the middle of a keystroke (traced with
-`tests/benchmarks/gc_log.py` and its `READER_GC_TYPES` census). So full collections come off
-the automatic schedule (`settle`), and the app runs one (`collect_if_idle`) once no input has
-come for `IDLE_SECONDS` and the middle generation has been collected `PENDING` times since.
+`tests/benchmarks/gc_log.py` and its `READER_GC_TYPES` census). Collections of the middle
+generation took 2-5 ms too (a keystroke's fresh results of up to 100,000 papers are in it). So
+only the youngest generation is collected automatically after the first paint (`settle`: a
+millisecond or two); what survives it waits in the middle generation, and the app collects
+everything (`collect_if_idle`) once no input has come for `IDLE_SECONDS` and the youngest has
+been collected `PENDING` times since.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ IDLE_SECONDS = 1.0
 CHECK_SECONDS = 0.5
 """How often the app asks `collect_if_idle`."""
 PENDING = 10
-"""Collections of the middle generation since the last full one that make one due (Python's
-own third threshold)."""
+"""Collections of the youngest generation since the last full one that make one due (Python's
+own second threshold)."""
 NEVER = 1 << 30
-"""A third threshold that the count never reaches: no automatic full collection."""
+"""A threshold that the count never reaches: no automatic collection of that generation."""
 
 
 class Collector:
@@ -40,14 +43,14 @@ class Collector:
         """Full collections run while idle."""
 
     def settle(self) -> bool:
-        """Freeze what is alive, turn the collector back on without automatic full collections;
+        """Freeze what is alive, turn the collector back on for the youngest generation only;
         True when done. Nothing is done when the collector is already on: in-process callers
         (tests) keep their own ways."""
         if gc.isenabled():
             return False
         gc.freeze()
-        young, middle, _ = gc.get_threshold()
-        gc.set_threshold(young, middle, NEVER)
+        young, _, _ = gc.get_threshold()
+        gc.set_threshold(young, NEVER, NEVER)
         gc.enable()
         self.active = True
         return True
@@ -59,7 +62,8 @@ class Collector:
         """A full collection, if one is due and no input has come for `IDLE_SECONDS`."""
         if not self.active or time.monotonic() - self.last_input < IDLE_SECONDS:
             return False
-        if gc.get_count()[2] < PENDING:
+        _, young_collections, middle_collections = gc.get_count()
+        if young_collections < PENDING and not middle_collections:
             return False
         gc.collect()
         self.full_collections += 1

@@ -327,6 +327,9 @@ def _papers(chunk: object, abstracts: _Abstracts, first: int) -> list[Paper] | N
     )
 
 
+_PREAD: Callable[[int, int, int], bytes] | None = getattr(os, "pread", None)  # not on Windows
+
+
 class _Abstracts:
     """The abstracts block of an entry (a `reader.model.StoredText`): the file stays open (a
     newer entry renamed over it leaves this one readable), each abstract read when asked."""
@@ -341,9 +344,12 @@ class _Abstracts:
     def text(self, index: int) -> str:
         begin, end = self.offsets[index], self.offsets[index + 1]
         try:
-            with self.lock:
-                self.file.seek(self.start + begin)
-                raw = self.file.read(end - begin)
+            if _PREAD is not None:  # one system call, no buffer, no lock
+                raw = _PREAD(self.file.fileno(), end - begin, self.start + begin)
+            else:
+                with self.lock:
+                    self.file.seek(self.start + begin)
+                    raw = self.file.read(end - begin)
         except (OSError, ValueError):
             return ""
         try:

@@ -136,6 +136,8 @@ _JSON_UNSAFE = re.compile(
 
 def _escape_json(text: str) -> str:
     """`text` (json.dumps output) with the characters json leaves raw escaped as \\uXXXX."""
+    if text.isascii() and "\x7f" not in text:  # isascii is a flag: no scan; DEL is the only one
+        return text
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

@@ -6,7 +6,7 @@ No Textual here.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from itertools import compress
 from typing import Protocol
@@ -24,20 +24,17 @@ class ReadingState(Protocol):
 
 
 def repeated_weeks(
-    digest: Digest, indices: dict[str, list[int]] | None = None
+    digest: Digest, indices: KeyIndices | None = None
 ) -> dict[str, tuple[date, ...]]:
     """For each paper key found in more than one week: those weeks, newest first."""
     if indices is None:
         indices = key_indices(digest)
     papers = digest.papers
     repeated: dict[str, tuple[date, ...]] = {}
-    if len(indices) == len(papers):  # every key once
-        return repeated
-    for key, found in indices.items():
-        if len(found) > 1:
-            weeks = {papers[index].week for index in found}
-            if len(weeks) > 1:
-                repeated[key] = tuple(sorted(weeks, reverse=True))
+    for key, found in indices.repeated().items():
+        weeks = {papers[index].week for index in found}
+        if len(weeks) > 1:
+            repeated[key] = tuple(sorted(weeks, reverse=True))
     return repeated
 
 
@@ -56,18 +53,45 @@ def find_unread(
     return None
 
 
-def key_indices(digest: Digest) -> dict[str, list[int]]:
+class KeyIndices(Mapping[str, tuple[int, ...]]):
+    """Each paper key, and the indices of the papers that carry it (in one week or several), in
+    order. Kept as the first index of every key (a dict built in C, no list per paper) and all
+    the indices of the few keys that several papers carry."""
+
+    __slots__ = ("_first", "_several")
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self._first: dict[str, int] = dict(zip(keys, range(len(keys)), strict=True))
+        self._several: dict[str, tuple[int, ...]] = {}
+        if len(self._first) < len(keys):
+            shared = {key for key, count in Counter(keys).items() if count > 1}
+            several: dict[str, list[int]] = {key: [] for key in shared}
+            for index, key in enumerate(keys):
+                if key in shared:
+                    several[key].append(index)
+            self._several = {key: tuple(found) for key, found in several.items()}
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        several = self._several.get(key)
+        return several if several is not None else (self._first[key],)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._first
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._first)
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+    def repeated(self) -> dict[str, tuple[int, ...]]:
+        """The keys carried by several papers, and their indices."""
+        return self._several
+
+
+def key_indices(digest: Digest) -> KeyIndices:
     """Each paper key, and the indices of the papers that carry it (in one week or several)."""
-    keys = [paper.arxiv_id or paper.link for paper in digest.papers]  # Paper.key, inlined
-    found = {key: [index] for index, key in enumerate(keys)}
-    if len(found) < len(keys):  # some keys are carried by several papers: all their indices
-        shared = {key for key, count in Counter(keys).items() if count > 1}
-        for key in shared:
-            found[key] = []
-        for index, key in enumerate(keys):
-            if key in shared:
-                found[key].append(index)
-    return found
+    return KeyIndices([paper.arxiv_id or paper.link for paper in digest.papers])  # Paper.key
 
 
 class ReadCounts:
@@ -81,16 +105,17 @@ class ReadCounts:
         self,
         digest: Digest,
         is_read: Callable[[str], bool],
-        indices: dict[str, list[int]] | None = None,
+        indices: KeyIndices | None = None,
     ) -> None:
         self.digest = digest
         self.is_read = is_read
         self.indices = key_indices(digest) if indices is None else indices
         self.per_week: dict[date, int] = dict.fromkeys(digest.weeks, 0)
         keys = self.indices
-        self._known: dict[str, bool] = dict(zip(keys, map(is_read, keys), strict=True))
+        self._read = set(compress(keys, map(is_read, keys)))
+        """The digest's keys read when last asked (the others were not)."""
         papers = digest.papers
-        for key in compress(self.indices, self._known.values()):  # the read ones only
+        for key in self._read:
             for index in self.indices[key]:
                 self.per_week[papers[index].week] += 1
 
@@ -98,12 +123,15 @@ class ReadCounts:
         """Marks of `keys` may have changed: adjust the counts."""
         papers = self.digest.papers
         for key in keys:
-            before = self._known.get(key)
-            if before is None:
+            if key not in self.indices:
                 continue
+            before = key in self._read
             now = self.is_read(key)
             if now != before:
-                self._known[key] = now
+                if now:
+                    self._read.add(key)
+                else:
+                    self._read.discard(key)
                 for index in self.indices[key]:
                     self.per_week[papers[index].week] += 1 if now else -1
 

@@ -637,7 +637,7 @@ class MainScreen(Screen[None]):
         )
         keep = None
         if current is not None:
-            same = self.counts.indices.get(current.key, [])
+            same = self.counts.indices.get(current.key, ())
             keep = next((i for i in same if digest.papers[i].week == current.week), None)
         self.show_view(view, keep=keep)
 
@@ -1016,7 +1016,7 @@ class MainScreen(Screen[None]):
         self.say(f"Selection cleared ({count}).", timeout=1.5)
 
     def _cursor_to_key(self, key: str) -> None:
-        indices = self.counts.indices.get(key, [])
+        indices = self.counts.indices.get(key, ())
         for index in indices:
             if index in self.indices:
                 self.paper_list.cursor = self.indices.index(index)

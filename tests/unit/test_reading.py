@@ -37,7 +37,8 @@ def test_every_key_has_all_its_papers_in_order() -> None:
     titles = {k: [DIGEST.papers[i].title for i in v] for k, v in found.items()}
     assert titles == {key("a"): ["a", "a", "a"], key("b"): ["b"], key("c"): ["c", "c"],
                       "2301.00001": ["d"]}  # fmt: skip
-    assert all(v == sorted(v) for v in found.values())
+    assert all(list(v) == sorted(v) for v in found.values())
+    assert len(found) == 4 and key("b") in found and "missing" not in found
     assert [DIGEST.papers[i].week for i in found[key("a")]] == [AUGUST, JULY, JUNE]
 
 
@@ -55,6 +56,8 @@ def test_read_counts_per_week_and_after_a_change() -> None:
     read.discard(key("c"))
     read.add("2301.00001")
     counts.update([key("c"), "2301.00001", "unknown"])
+    assert counts.per_week == {AUGUST: 2, JULY: 1, JUNE: 1}
+    counts.update([key("b")])  # unchanged: nothing moves
     assert counts.per_week == {AUGUST: 2, JULY: 1, JUNE: 1}
     assert counts.indices_of([key("c"), "2301.00001"]) == sorted(
         key_indices(DIGEST)[key("c")] + key_indices(DIGEST)["2301.00001"]
