@@ -584,8 +584,8 @@ def with_cached_authors(
     digest: Digest, cache: Callable[[Iterable[str]], Mapping[str, Metadata]]
 ) -> Digest:
     """`enrich` with what `cache` (`StateStore.metadata`) holds for the digest's arXiv papers."""
-    ids = [paper.arxiv_id for paper in digest.papers if paper.arxiv_id]
-    return enrich(digest, cache(ids)) if ids else digest
+    known = cache(paper.arxiv_id for paper in digest.papers if paper.arxiv_id)
+    return enrich(digest, known) if known else digest
 
 
 # --- names -------------------------------------------------------------------------------------

@@ -317,6 +317,9 @@ class StateStore:
 
     def metadata(self, ids: Iterable[str]) -> dict[str, Metadata]:
         """The cached metadata of those of `ids` that have any (arXiv ids without version)."""
+        with self._lock:
+            if not self._metadata and self._nothing_stored():
+                return {}  # the common case: no look-up per paper (100k at startup)
         wanted = [arxiv_id for arxiv_id in dict.fromkeys(_keys(ids)) if arxiv_id]
         with self._lock:
             unknown = [
@@ -368,14 +371,24 @@ class StateStore:
                 if arxiv_id in self._missing
             }
 
-    def _read_metadata(self, ids: list[str]) -> None:
+    def _nothing_stored(self) -> bool:
+        """True when the database holds no metadata (asked once: it only grows from here in
+        memory, through `save_metadata`)."""
         conn = self._conn
-        if conn is None or self._metadata_empty:
-            return
+        if conn is None or self._closed or self._metadata_empty:
+            return True
         try:
             if conn.execute("SELECT 1 FROM arxiv_metadata LIMIT 1").fetchone() is None:
                 self._metadata_empty = True  # the common case: nothing was ever fetched
-                return
+        except sqlite3.Error:
+            return True  # a cache: reading it may fail without losing anything
+        return self._metadata_empty
+
+    def _read_metadata(self, ids: list[str]) -> None:
+        conn = self._conn
+        if conn is None or self._nothing_stored():
+            return
+        try:
             for start in range(0, len(ids), METADATA_CHUNK):
                 chunk = ids[start : start + METADATA_CHUNK]
                 marks = ",".join("?" * len(chunk))
