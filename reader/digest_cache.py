@@ -363,6 +363,9 @@ def _read(base: Path, header: tuple[Any, ...], name: str, source: str) -> Digest
     if opened is None:
         return None
     file, reader = opened
+    search = _SearchFile(base.with_suffix(".search"), header)
+    if search.path.is_file():
+        search.prefetch()  # read while the papers are built
     try:
         digest = _read_papers(file, reader, name, source)
     except (OSError, ValueError, TypeError, OverflowError, MemoryError):
@@ -370,7 +373,7 @@ def _read(base: Path, header: tuple[Any, ...], name: str, source: str) -> Digest
     if digest is None:
         file.close()
         return None
-    digest.search_store = _SearchFile(base.with_suffix(".search"), header)
+    digest.search_store = search
     return digest
 
 
@@ -466,8 +469,29 @@ class _SearchFile:
     def __init__(self, path: Path, header: tuple[Any, ...]) -> None:
         self.path = path
         self.header = header
+        self._early: tuple[threading.Thread, list[SearchText | None]] | None = None
+
+    def prefetch(self) -> None:
+        """Start reading the text in a thread (reading a file leaves the interpreter free: the
+        papers are built meanwhile); `load` then takes what it read."""
+        found: list[SearchText | None] = []
+        thread = threading.Thread(
+            target=lambda: found.append(self._load()), name="reader-search-read", daemon=True
+        )
+        self._early = (thread, found)
+        thread.start()
 
     def load(self, count: int) -> SearchText | None:
+        early, self._early = self._early, None
+        if early is not None:
+            thread, found = early
+            thread.join()
+            search = found[0] if found else None
+        else:
+            search = self._load()
+        return search if search is not None and len(search) == count else None
+
+    def _load(self) -> SearchText | None:
         opened = _open_entry(self.path, self.header)
         if opened is None:
             return None
@@ -475,9 +499,14 @@ class _SearchFile:
         with file:
             try:
                 end = reader.record()
-                if not (type(end) is tuple and len(end) == 3 and end[:2] == ("end", count)):
+                if not (
+                    type(end) is tuple
+                    and len(end) == 3
+                    and end[0] == "end"
+                    and all(type(n) is int and n >= 0 for n in end[1:])
+                ):
                     return None
-                starts = _lengths(reader.record(), count)
+                starts = _lengths(reader.record(), end[1])
                 if starts is None or starts[-1] != end[2] or reader.block_start(end[2]) is None:
                     return None
                 data = file.read(end[2])
