@@ -403,7 +403,7 @@ def _having(hay: SearchText, needle: bytes, lows: Sequence[int], kept: Iterable[
         start = max(kept.start, 0)
         probe = range(start, start + _PROBE)
         found = _each(data, needle, lows, ends, probe)
-        if len(found) * 5 > _PROBE:  # common: one by one
+        if len(found) * 3 > _PROBE:  # common (a third or more): one by one
             return found + _each(data, needle, lows, ends, range(probe.stop, min(kept.stop, count)))
         return found + _scan(data, needle, lows, ends, probe.stop, min(kept.stop, count))
     return _each(data, needle, lows, ends, kept)
