@@ -169,9 +169,14 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
     return record
 
 
+_JSON_CONSTANTS: dict[object, str] = {True: "true", False: "false", None: "null"}
+
+
 def _json_value(value: object, ascii_only: bool) -> str:
     if isinstance(value, str):
         return _JSON_ASCII(value) if ascii_only else _JSON_STRING(value)
+    if value is True or value is False or value is None:  # read, starred, a missing arxiv_id
+        return _JSON_CONSTANTS[value]
     if isinstance(value, list) and value and isinstance(value[0], str):  # authors, tags
         items = (f"      {_json_value(item, ascii_only)}" for item in value)
         return "[\n" + ",\n".join(items) + "\n    ]"
