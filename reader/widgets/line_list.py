@@ -178,12 +178,23 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
 
     def _repaint_changed(self, drawn: dict[int, Strip]) -> None:
         top = int(self.scroll_offset.y)
+        changed = []
         with frame_style(self):
             for y in range(self.size.height):
                 strip = self._render_line(y)
                 if drawn.get(y) != strip:
                     self._prepared[top, y] = strip
-                    self.refresh_lines(top + y)
+                    changed.append(top + y)
+        self.refresh_rows(changed)
+
+    def refresh_rows(self, rows: list[int]) -> None:
+        """Repaint `rows` (ascending), one region a run of neighbours: each refresh costs Textual
+        ~40 us, and a week switch changes every row of the list."""
+        start = 0
+        for at in range(1, len(rows) + 1):
+            if at == len(rows) or rows[at] != rows[at - 1] + 1:
+                self.refresh_lines(rows[start], at - start)
+                start = at
 
     def cursor_message(self, row: int) -> Message:
         """What the list posts when its cursor moves to `row`; subclasses speak their domain."""

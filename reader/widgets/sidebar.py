@@ -69,11 +69,8 @@ class Sidebar(LineList):
             self._scroll_cursor_into_view(center=True)
         if int(self.scroll_offset.y) != top:
             self.refresh()
-        elif len(changed) <= 8:
-            for row in changed:
-                self.refresh_lines(row)
-        else:  # the rows from the first change to the last (not the blank ones below)
-            self.refresh_lines(min(changed), max(changed) - min(changed) + 1)
+        else:
+            self.refresh_rows(sorted(set(changed)))
 
     @property
     def current(self) -> Entry | None:

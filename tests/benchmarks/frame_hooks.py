@@ -1,8 +1,9 @@
 """Run `reader` (or the bare app) with each key's frames logged: `frame_trace.py` reads the log.
 
-`python frame_hooks.py LOG reader ARGS...` runs `reader ARGS...`; `python frame_hooks.py LOG bare`
-runs the bare app of `bare_app.py`. Textual is instrumented, not changed: each line of LOG is
-JSON with `t`, milliseconds on the monotonic clock, and `ev`, one of
+`python frame_hooks.py LOG reader ARGS...` runs `reader ARGS...`; `python frame_hooks.py LOG bare
+[LINES]` runs the bare app of `bare_app.py` (its x key changing LINES lines). Textual is
+instrumented, not changed: each line of LOG is JSON with `t`, milliseconds on the monotonic
+clock, and `ev`, one of
 
 - `key`: a key event was made from the terminal's input (`key`);
 - `routed`: reader finished handling that key (its whole update, before any frame);
@@ -92,7 +93,7 @@ def main() -> int:
     if program == "bare":
         from bare_app import BareApp
 
-        BareApp().run()
+        BareApp(int(sys.argv[3]) if len(sys.argv) > 3 else 1).run()
         return 0
     from reader.app import ReaderApp
 

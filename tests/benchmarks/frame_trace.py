@@ -4,7 +4,9 @@ Run: `.venv/bin/python tests/benchmarks/frame_trace.py [--size 10k] [--keys KEYS
 (not collected by pytest). It opens the generated digest of that size in reader, in a private
 tmux at 120x40, under `frame_hooks.py`, and presses each key of KEYS (tmux key names, comma
 separated; the default is the bench's: Down twice, `[` twice, then `/` and a word typed), 0.4 s
-apart. The bare app of `bare_app.py` runs the same way for its `x` key. For each key it prints:
+apart. The bare app of `bare_app.py` runs the same way for its `x` key, once as it is (one line
+changes) and once with its Static `--floor-lines` lines long (all of them change: the floor of a
+key that changes as many lines as a week switch does). For each key it prints:
 
 - routed: reader's handling of the key (its whole update, before any frame is drawn);
 - first frame: the key made from the input until its first frame's bytes were written;
@@ -20,6 +22,7 @@ lines; the bare app's key renders one line.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -39,6 +42,7 @@ import generate  # noqa: E402
 
 DEFAULT_KEYS = "Down,Down,[,[,/,q,u,a,n,t,i,z,e,d"
 WINDOW_MS = 150.0
+_RUNS = itertools.count()
 
 
 @dataclass
@@ -86,7 +90,7 @@ def traces(events: list[dict[str, Any]], keys: int) -> list[KeyTrace]:
 
 
 def run(command: list[str], keys: list[str], settle: float, env: dict[str, str]) -> list[KeyTrace]:
-    socket = f"reader-trace-{os.getpid()}"
+    socket = f"reader-trace-{os.getpid()}-{next(_RUNS)}"  # a fresh server each run
     tmux = ["tmux", "-L", socket, "-f", os.devnull]
     with tempfile.TemporaryDirectory(prefix="reader-trace-") as scratch:
         log = Path(scratch) / "frames.jsonl"
@@ -136,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="10k", help="1k, 10k or 100k")
     parser.add_argument("--keys", default=DEFAULT_KEYS, help="tmux key names, comma separated")
     parser.add_argument("--out", type=Path, help="also write the tables to this file")
+    parser.add_argument(
+        "--floor-lines",
+        type=int,
+        default=60,
+        help="also run the bare app with its x key changing this many lines (0: not)",
+    )
     args = parser.parse_args(argv)
     digest = generate.ensure(args.size)
     keys = [key for key in args.keys.split(",") if key]
@@ -148,11 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     env.pop("TMUX", None)
     settle = {"1k": 2.0, "10k": 4.0, "100k": 12.0}.get(args.size, 4.0)
-    bare = run(["bare"], ["x"] * 5, 2.0, env)
-    reader = run(["reader", str(digest)], keys, settle, env)
-    out = "\n\n".join(
-        [table("The bare app (its x key)", bare), table(f"reader, {args.size}", reader)]
-    )
+    tables = [table("The bare app (its x key)", run(["bare"], ["x"] * 5, 2.0, env))]
+    if args.floor_lines > 1:
+        lines = args.floor_lines
+        title = f"The bare app, its x key changing {lines} lines (the floor of such a key)"
+        tables.append(table(title, run(["bare", str(lines)], ["x"] * 5, 2.0, env)))
+    tables.append(table(f"reader, {args.size}", run(["reader", str(digest)], keys, settle, env)))
+    out = "\n\n".join(tables)
     print(out)
     if args.out is not None:
         args.out.write_text(out + "\n", encoding="utf-8")

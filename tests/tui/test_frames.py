@@ -311,3 +311,17 @@ async def test_a_scrollbar_whose_thumb_stays_is_not_repainted(
         assert sidebar.scroll_offset.y > 0, (app.focused, sidebar.cursor)
         assert painted and bar.position > 0
         assert_not_stale(bar)
+
+
+def test_changed_rows_are_repainted_a_run_at_a_time() -> None:
+    calls: list[tuple[int, int]] = []
+
+    class Recorder:
+        def refresh_lines(self, start: int, count: int = 1) -> None:
+            calls.append((start, count))
+
+    LineList.refresh_rows(Recorder(), [1, 2, 3, 7, 9, 10])  # type: ignore[arg-type]
+    assert calls == [(1, 3), (7, 1), (9, 2)]
+    calls.clear()
+    LineList.refresh_rows(Recorder(), [])  # type: ignore[arg-type]
+    assert calls == []
