@@ -24,7 +24,7 @@ from reader.widgets.abstract import AbstractPane
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar
-from tests.tui.conftest import screen_of
+from tests.tui.conftest import screen_of, wait_for
 from tests.tui.test_typeahead import burst
 
 NEWEST = date(2023, 6, 25)
@@ -325,3 +325,19 @@ def test_changed_rows_are_repainted_a_run_at_a_time() -> None:
     calls.clear()
     LineList.refresh_rows(Recorder(), [])  # type: ignore[arg-type]
     assert calls == []
+
+
+async def test_the_search_index_is_ready_before_the_first_keystroke() -> None:
+    """2,400 papers: the index is built in the background once the digest is shown (the first
+    keystroke at 10k papers built it, ~150 ms); a small digest builds it only when searched."""
+    app = make_app(_digest(weeks=300, per_week=8))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await wait_for(lambda: screen.digest._haystacks is not None, pilot)
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        assert screen_of(app).digest._haystacks is None
+        await pilot.press("slash", "z")
+        await pilot.pause()
+        assert screen_of(app).digest._haystacks is not None
