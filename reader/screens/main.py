@@ -83,10 +83,10 @@ TINY = 60
 BULK_IN_THREAD = 2_000
 """Mark-all and undo of more papers than this save in a thread worker."""
 SYNC_FILTER_LIMIT = 20_000
+"""Up to this many candidates a keystroke filters at once; above, in a thread worker."""
 WARM_INDEX_LIMIT = 2_000
 """Above this many papers the search index is built in the background as soon as a digest is
 shown (~15 ms a thousand papers), not by the first keystroke typed into the filter."""
-"""Up to this many candidates a keystroke filters at once; above, in a thread worker."""
 
 
 class StoreStatus(PaperStatus):
@@ -335,8 +335,9 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="warm")
     def _build_search_index(self) -> None:
         """Build the search index in the background so the first keystroke finds it ready;
-        then, when the app froze what was alive at its first paint (`settle_collector`), freeze
-        the index too: full collections would otherwise walk its lists at every keystroke."""
+        then, when the app froze what was alive at its first paint
+        (`ReaderApp._settle_collector`), freeze the index too: full collections would otherwise
+        walk its lists at every keystroke."""
         parse_query("warm").filter(self.digest, range(1), None)
         if gc.get_freeze_count():
             gc.freeze()

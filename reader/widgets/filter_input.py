@@ -24,9 +24,7 @@ class FilterInput(Input):
         # The text's width, for scrolling it, set quietly: Input's own watcher then finds the
         # size unchanged (no layout) and goes on (Changed, the cursor kept in view).
         self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
-        super()._watch_value(value)
-        if not self.styles.auto_dimensions:
-            self.refresh()
+        super()._watch_value(value)  # the value itself repaints the bar
 
     @property
     def _value(self) -> Text:

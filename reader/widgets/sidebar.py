@@ -49,7 +49,8 @@ class Sidebar(LineList):
     def set_entries(self, entries: Sequence[Entry], cursor: int | None = None) -> None:
         """Replace the rows; the cursor stays on the same row unless told otherwise.
 
-        When only a few rows differ (a week switch moves the marker), only those are repainted.
+        Only the rows on screen that differ are repainted (a week switch moves the marker and
+        changes the category counts; the rows between and the blank lines below stay).
         """
         old, self.entries = self.entries, entries
         self._prepared.clear()  # lines worked out for the rows before are stale
