@@ -5,8 +5,7 @@ Only a server on 127.0.0.1 that the test starts is ever asked.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from reader.app import make_app
 from reader.loader import DigestSource
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
+from tests.tui.conftest import wait_for
 from tests.webdigest import Server, digest_route, readme, serve, slow_route
 
 
@@ -30,13 +30,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def server() -> Iterator[Server]:
     with serve() as running:
         yield running
-
-
-async def wait_for(condition: Callable[[], bool], pilot: object, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
 
 
 def toasts(app: reader.app.ReaderApp) -> list[str]:
