@@ -11,7 +11,9 @@ cache directory; fetched digests keep their own subdirectory beside it):
   take no memory;
 - `<key>.search`: the lowercased search text (`Digest.haystacks`, a `reader.model.SearchText`)
   as one block of UTF-8 read at once, read only when a search first needs it (the TUI reads it
-  after the first paint).
+  after the first paint);
+- `<key>.tokens`: the search text's token index (`reader.tokens`), which papers hold each word,
+  written once the TUI has built it and read back by the next TUI (and by `--print`).
 
 An entry is used only when its header matches: the format version (`VERSION`), and the path,
 size and modification time (ns) of every file the sources read, taken *before* they were
@@ -27,10 +29,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
+import mmap
 import os
 import struct
 import threading
 import weakref
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -58,6 +62,9 @@ from reader.model import (
     SearchText,
     new_papers,
 )
+from reader.tokens import VERSION as TOKENS_VERSION
+from reader.tokens import TokenIndex
+from reader.tokens import from_records as tokens_from_records
 
 __all__ = ["CACHE_DIR_ENV", "MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
@@ -139,6 +146,7 @@ def open_digest(
 
 CHUNK = 4096
 _LENGTH = struct.Struct("<Q")
+_PAGE = mmap.ALLOCATIONGRANULARITY
 _OFFSETS = "Q"
 """The array type of a block's per-item byte lengths (8 bytes each)."""
 
@@ -161,17 +169,22 @@ class _Reader:
 
     def record(self) -> Any:
         """The next record, or None when there is none that reads."""
-        length = self._length()
-        if length is None:
-            return None
-        data = self.file.read(length)
-        self.at += len(data)
-        if len(data) != length:
+        data = self.raw()
+        if data is None:
             return None
         try:
             return marshal.loads(data)
         except (EOFError, ValueError, TypeError):
             return None
+
+    def raw(self) -> bytes | None:
+        """The next record's bytes, unread, or None when they are not all there."""
+        length = self._length()
+        if length is None:
+            return None
+        data = self.file.read(length)
+        self.at += len(data)
+        return data if len(data) == length else None
 
     def block_start(self, length: int) -> int | None:
         """Where the closing block of `length` bytes starts, if it is there and ends the file."""
@@ -489,7 +502,10 @@ class _SearchFile:
             search = found[0] if found else None
         else:
             search = self._load()
-        return search if search is not None and len(search) == count else None
+        if search is None or len(search) != count:
+            return None
+        search.tokens = self.load_tokens(count)  # the TUI built it, if one ever ran on this
+        return search
 
     def _load(self) -> SearchText | None:
         opened = _open_entry(self.path, self.header)
@@ -513,6 +529,62 @@ class _SearchFile:
                 return SearchText(data, starts) if len(data) == end[2] else None
             except (OSError, ValueError, MemoryError):
                 return None
+
+    def load_tokens(self, count: int) -> TokenIndex | None:
+        """The token index kept beside the search text (`<key>.tokens`), if it reads as one of
+        `count` papers in the current format and its checksums hold. Its paper numbers are
+        mapped, not read: only the pages lookups touch take memory."""
+        opened = _open_entry(self.path.with_suffix(".tokens"), self.header)
+        if opened is None:
+            return None
+        file, reader = opened
+        with file:
+            try:
+                said = reader.record()
+                raw = reader.raw()
+                if not (
+                    raw is not None
+                    and type(said) is tuple
+                    and len(said) == 6
+                    and said[:4] == ("tokens", TOKENS_VERSION, count, zlib.crc32(raw))
+                    and type(said[4]) is int
+                    and said[4] >= 0
+                ):
+                    return None  # a bit flipped in a posting would still read: checked whole
+                length, crc = said[4], said[5]
+                start = -(-reader.at // _PAGE) * _PAGE
+                if reader.size != start + length or length % 4:
+                    return None
+                file.seek(start)
+                check = 0
+                while chunk := file.read(1 << 20):
+                    check = zlib.crc32(chunk, check)
+                if check != crc:
+                    return None
+                if not length:
+                    return tokens_from_records(marshal.loads(raw), count, array("I"))
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+                ids = memoryview(mapped)[start:].cast("I")
+                return tokens_from_records(marshal.loads(raw), count, ids, mapped)
+            except (OSError, ValueError, MemoryError, EOFError, TypeError):
+                return None
+
+    def save_tokens(self, tokens: TokenIndex) -> None:
+        def write() -> None:
+            meta, ids = tokens.records()
+            raw = marshal.dumps(meta)
+            said = ("tokens", TOKENS_VERSION, tokens.count, zlib.crc32(raw), len(ids))
+            path = self.path.with_suffix(".tokens")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(path) as file:
+                for record in (self.header, (*said, zlib.crc32(ids))):
+                    data = marshal.dumps(record)
+                    file.write(_LENGTH.pack(len(data)) + data)
+                file.write(_LENGTH.pack(len(raw)) + raw)
+                file.write(bytes(-file.tell() % _PAGE))  # the ids start on a page: mapped
+                file.write(ids)
+
+        _in_background(write)
 
     def save(self, search: SearchText) -> None:
         data, starts = search.data, search.starts

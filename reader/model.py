@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 from operator import attrgetter
-from typing import Any, Protocol, cast, overload
+from typing import TYPE_CHECKING, Any, Protocol, cast, overload
 
 from reader.text import clean_abstract
+
+if TYPE_CHECKING:
+    from reader.tokens import TokenIndex
 
 UNDATED = date.min
 """The week of a paper that has none (a row of the upstream CSV of abstracts that joined no dated
@@ -217,7 +220,7 @@ class SearchText(Sequence[str]):
     the bytes with `bytes.find` and map a hit to its paper by bisection. As a sequence: each
     paper's text, decoded."""
 
-    __slots__ = ("data", "starts")
+    __slots__ = ("data", "starts", "tokens")
 
     def __init__(self, data: bytes, starts: Sequence[int]) -> None:
         if not starts or starts[0] != 0 or starts[-1] != len(data):
@@ -226,6 +229,9 @@ class SearchText(Sequence[str]):
         self.starts = starts if isinstance(starts, array) else array("q", starts)
         """The offsets of the papers' texts, and the end: one more than there are papers (an
         array: no int objects for the garbage collector to walk)."""
+        self.tokens: TokenIndex | None = None
+        """Which papers hold each word (`reader.tokens`), once built or read: queries look words
+        up in it instead of searching the bytes."""
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> SearchText:
@@ -295,6 +301,12 @@ class SearchStore(Protocol):
     def save(self, search: SearchText) -> None:
         """Keep a freshly built search text (failures are the store's to swallow)."""
 
+    def load_tokens(self, count: int) -> TokenIndex | None:
+        """The stored token index of the search text of `count` papers, or None."""
+
+    def save_tokens(self, tokens: TokenIndex) -> None:
+        """Keep a freshly built token index (failures are the store's to swallow)."""
+
 
 class Digest:
     """An immutable, ordered collection of papers: newest week first, source order within a week.
@@ -361,6 +373,12 @@ class Digest:
         if self._haystacks is None:
             self._haystacks = self._build_haystacks()
         return self._haystacks
+
+    @property
+    def token_index(self) -> TokenIndex | None:
+        """The search text's token index, when the search text is there and has one (never builds
+        either: `reader.tokens.ensure` does)."""
+        return None if self._haystacks is None else self._haystacks.tokens
 
     def _build_haystacks(self) -> SearchText:
         return SearchText.build(

@@ -506,14 +506,55 @@ _KEEP_HITS = bytes.maketrans(bytes([_MISS]), bytes([_UNKNOWN]))
 _SWAP = bytes.maketrans(bytes([_HIT, _MISS]), bytes([_MISS, _HIT]))
 
 
+def _indexed(term: _Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
+    """The papers of `kept` that match a word, from the token index when the search text has one
+    and it can tell (`reader.tokens`): exactly for a word of letters and digits anywhere; else
+    the papers that hold its longest piece, searched. None: the term is scanned for."""
+    kind = term.kind
+    tokens = ix.hay.tokens
+    if tokens is None or not isinstance(kind, _Text) or kind.field not in ("any", "abstract"):
+        return None
+    needle = _encoded(kind.value)
+    found = tokens.lookup(needle) if needle else None
+    if found is None:
+        return None
+    mask, exact = found
+    if isinstance(kept, range) and kept.step == 1 and 0 <= kept.start <= kept.stop <= len(mask):
+        candidates = list(compress(kept, mask[kept.start : kept.stop]))
+    else:
+        kept = kept if isinstance(kept, (list, tuple, range)) else list(kept)
+        candidates = list(compress(kept, map(mask.__getitem__, kept)))
+    if not exact or kind.field == "abstract":
+        lows = ix.hay.starts if kind.field == "any" else ix.text_start
+        candidates = _each(ix.hay.data, needle, lows, ix.hay.starts, candidates)
+    if not term.negated:
+        return candidates
+    if exact and kind.field == "any":
+        missing = mask.translate(_NEGATE)
+        if isinstance(kept, range) and kept.step == 1:
+            return list(compress(kept, missing[kept.start : kept.stop]))
+        return list(compress(kept, map(missing.__getitem__, kept)))
+    matched = set(candidates)
+    return [i for i in kept if i not in matched]
+
+
+_NEGATE = bytes.maketrans(b"\x00\x01", b"\x01\x00")
+
+
 def _apply_term(
     term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
-    """The papers of `kept` that match `term`. A term that scans abstracts remembers, per paper,
-    whether it matched, and starts from what related terms remember: typing, backspacing or
-    adding an exclusion then scans only the papers whose outcome is still unknown."""
+    """The papers of `kept` that match `term`. A word is looked up in the token index when there
+    is one (`_indexed`). A term that scans abstracts remembers, per paper, whether it matched,
+    and starts from what related terms remember: typing, backspacing or adding an exclusion then
+    scans only the papers whose outcome is still unknown."""
     if not _memoizable(term):
         return _evaluate(term, ix, state, kept)
+    if not isinstance(kept, (list, tuple, range)):
+        kept = list(kept)
+    indexed = _indexed(term, ix, kept)
+    if indexed is not None:
+        return indexed
     size = len(ix.hay)
     mask = ix.memo(term)
     if mask is None:
@@ -615,6 +656,25 @@ class Query:
             if not kept:
                 break
         return list(map(ix.numbers.__getitem__, kept))
+
+    def indexed(self, digest: Digest) -> bool:
+        """True when the digest's token index answers every word of the query exactly, and the
+        rest is cheap (weeks, ids, reading state): filtering then takes a few milliseconds at any
+        size (`reader.tokens`). False when there is no index yet."""
+        tokens = digest.token_index
+        if tokens is None or not self.clauses:
+            return False
+        for clause in self.clauses:
+            for term in clause:
+                kind = term.kind
+                if isinstance(kind, (_Weeks, _Id, _Is)):
+                    continue
+                if not isinstance(kind, _Text) or kind.field != "any":
+                    return False
+                found = tokens.lookup(_encoded(kind.value))
+                if found is None or not found[1]:
+                    return False
+        return True
 
     def narrows(self, previous: Query) -> bool:
         """True when every hit of this query is certainly a hit of `previous`, so that filtering

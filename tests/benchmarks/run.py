@@ -404,13 +404,14 @@ def idle_cpu(pid: int, seconds: float) -> float:
 
 def wait_for_cache(cache: Path, pid: int, timeout: float = 120) -> None:
     """Until the first open has written its parsed-digest entry and, once built, the search
-    text (both are written in threads after the first paint; a digest too small to cache, or
-    an older reader without the cache, writes none: give up once the process is idle)."""
+    text and its token index (all written in threads after the first paint; a digest too small
+    to cache, or an older reader without the cache or the index, writes none: give up once the
+    process is idle)."""
     deadline = time.perf_counter() + timeout
     idle_since: float | None = None
     while time.perf_counter() < deadline:
         folder = cache / "parsed"
-        if list(folder.glob("*.papers")) and list(folder.glob("*.search")):
+        if all(list(folder.glob(f"*.{kind}")) for kind in ("papers", "search", "tokens")):
             return
         ticks = cpu_ticks(pid)
         time.sleep(0.2)

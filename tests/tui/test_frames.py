@@ -341,3 +341,44 @@ async def test_the_search_index_is_ready_before_the_first_keystroke() -> None:
         await pilot.press("slash", "z")
         await pilot.pause()
         assert screen_of(app).digest._haystacks is not None
+
+
+async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above `SYNC_FILTER_LIMIT` candidates a keystroke filters in a thread, and its result comes
+    a frame or more after the letter. Once the token index is built (in the background, after
+    the search text) a word it answers is filtered at once, in the key's own handling. A query
+    it cannot answer exactly (a phrase) still goes to the thread."""
+    import reader.screens.main as main_module
+
+    monkeypatch.setattr(main_module, "SYNC_FILTER_LIMIT", 100)
+    threaded: list[str] = []
+    in_thread = main_module.MainScreen._filter_in_thread
+
+    def recorded(self: main_module.MainScreen, query: Any, text: str, *rest: Any) -> Any:
+        threaded.append(text)
+        return in_thread(self, query, text, *rest)
+
+    monkeypatch.setattr(main_module.MainScreen, "_filter_in_thread", recorded)
+    digest = _digest(weeks=300, per_week=8)
+    app = make_app(digest, week="all")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await wait_for(lambda: screen.digest.token_index is not None, pilot)
+        await pilot.press("slash")
+        typed = ""
+        for letter in "abstract":
+            typed += letter
+            await pilot.press(letter)
+            want = [
+                i
+                for i, paper in enumerate(digest.papers)
+                if typed in f"{paper.title}\n{paper.category}\n{paper.text}".lower()
+            ]
+            assert screen.query_text == typed and list(screen.hits) == want
+        assert threaded == []
+        screen.set_filter('"a zebra"')  # a phrase: the index narrows, the text is searched
+        await wait_for(lambda: screen.query_text == '"a zebra"', pilot)
+        assert threaded == ['"a zebra"']
+        assert len(screen.hits) == len(digest) // 2  # the long abstracts

@@ -1,0 +1,284 @@
+"""The token index (`reader.tokens`): a query answered from it finds exactly the papers a search
+of the text finds, for any word, phrase, exclusion or field, whether the index answers, narrows
+or declines; and what the cache keeps of it is read back only when it is whole."""
+
+from __future__ import annotations
+
+import marshal
+import time
+from array import array
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader import digest_cache, tokens
+from reader.model import Digest, Paper
+from reader.query import QueryError, engine, parse_query
+
+WEEK = date(2024, 1, 7)
+
+LETTERS = st.sampled_from(list("abqz09 -_.,'é😀Σσ\ud800\n"))
+TEXTS = st.text(LETTERS, max_size=14)
+WORDS = st.text(st.sampled_from(list("abqz09 -é😀σ")), min_size=1, max_size=5)
+
+
+def digest_of(rows: list[tuple[str, str, str]]) -> Digest:
+    return Digest(
+        Paper(WEEK, title or "t", f"https://example.org/{n}", category, abstract)
+        for n, (title, category, abstract) in enumerate(rows)
+    )
+
+
+def indexed(digest: Digest) -> tokens.TokenIndex:
+    built = tokens.build(digest.haystacks)
+    assert built is not None
+    digest.haystacks.tokens = built
+    engine._CACHE.clear()
+    return built
+
+
+def scanned(digest: Digest, text: str, kept: list[int]) -> list[int]:
+    """The query's hits without the index (the search the index stands in for)."""
+    saved, digest.haystacks.tokens = digest.haystacks.tokens, None
+    engine._CACHE.clear()
+    try:
+        return parse_query(text).filter(digest, kept)
+    finally:
+        digest.haystacks.tokens = saved
+        engine._CACHE.clear()
+
+
+def expected(digest: Digest, word: str, field: str) -> list[int]:
+    """From the papers themselves: which hold `word` (lowercased) in `field`."""
+    found = []
+    for index, paper in enumerate(digest.papers):
+        text = (
+            paper.text if field == "abstract" else f"{paper.title}\n{paper.category}\n{paper.text}"
+        )
+        if word in text.lower():
+            found.append(index)
+    return found
+
+
+QUERY_SHAPES = [
+    '"{w}"',
+    '-"{w}"',
+    'abstract:"{w}"',
+    '-abstract:"{w}"',
+    '"{w}" OR zz',
+    '"{w}" "{v}"',
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=30),
+    word=WORDS,
+    other=WORDS,
+    shape=st.sampled_from(QUERY_SHAPES),
+)
+def test_the_index_finds_what_a_search_finds(
+    rows: list[tuple[str, str, str]], word: str, other: str, shape: str
+) -> None:
+    digest = digest_of(rows)
+    text = shape.format(w=word, v=other)
+    try:
+        query = parse_query(text)
+    except QueryError:  # a word the parser refuses is the parser's business
+        return
+    everything = list(range(len(digest)))
+    want = scanned(digest, text, everything)
+    indexed(digest)
+    assert query.filter(digest, range(len(digest))) == want
+    assert query.filter(digest, everything[::-1]) == want[::-1]
+    assert query.filter(digest, everything[1::2]) == [i for i in want if i % 2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=30), word=WORDS)
+def test_a_word_of_letters_and_digits_is_answered_exactly(
+    rows: list[tuple[str, str, str]], word: str
+) -> None:
+    digest = digest_of(rows)
+    index = indexed(digest)
+    needle = word.lower().encode("utf-8", "surrogatepass")
+    found = index.lookup(needle)
+    token_bytes = [byte >= 128 or chr(byte).isalnum() for byte in needle]
+    if not any(token_bytes):  # no piece to look up ("-", " "): searched for
+        assert found is None
+        return
+    assert found is not None
+    mask, exact = found
+    assert exact == all(token_bytes)
+    holding = [i for i, bit in enumerate(mask) if bit]
+    truth = expected(digest, word.lower(), "any")
+    if exact:
+        assert holding == truth
+    else:  # a superset: every paper that holds the needle holds its longest piece
+        assert set(truth) <= set(holding)
+
+
+def test_a_needle_too_many_tokens_hold_is_searched_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    digest = digest_of([("alpha", "beta", f"word{n} gamma") for n in range(50)])
+    index = indexed(digest)
+    assert index.lookup(b"word") is not None
+    monkeypatch.setattr(tokens, "_MAX_TOKENS", 10)
+    fresh = tokens.build(digest.haystacks)
+    assert fresh is not None
+    assert fresh.lookup(b"word") is None  # 50 tokens hold it
+    assert fresh.lookup(b"word7") is not None  # word7 only
+    digest.haystacks.tokens = fresh
+    engine._CACHE.clear()
+    assert parse_query("word").filter(digest, range(50)) == list(range(50))
+    assert not parse_query("word").indexed(digest)
+    assert parse_query("word7 gamma").indexed(digest)
+    assert parse_query("word7").filter(digest, range(50)) == [7]
+
+
+def test_sparse_and_dense_postings_both_answer() -> None:
+    rows = [("t", "c", "common" + (" rare" if n % 40 == 0 else "")) for n in range(200)]
+    digest = digest_of(rows)
+    index = indexed(digest)
+    vocab = [index.token(n) for n in range(len(index))]
+    assert vocab.index(b"common") in index.dense  # in every paper: a bitset
+    assert vocab.index(b"rare") not in index.dense  # in 5 of 200: paper numbers
+    assert index.papers(vocab.index(b"rare")) == list(range(0, 200, 40))
+    assert index.papers(vocab.index(b"common")) == list(range(200))
+    assert parse_query("rare").filter(digest, range(200)) == list(range(0, 200, 40))
+    assert parse_query("-rare common").filter(digest, range(200)) == [
+        n for n in range(200) if n % 40
+    ]
+
+
+def test_typing_a_word_narrows_within_the_last_letters_tokens() -> None:
+    digest = digest_of([("quantized models", "cs", "quality and quantity")])
+    index = indexed(digest)
+    vocab = [index.token(n) for n in range(len(index))]
+    assert vocab == sorted(vocab)
+    assert index.tokens_holding(b"qua") == sorted(
+        vocab.index(t) for t in (b"quality", b"quantity", b"quantized")
+    )
+    assert index.tokens_holding(b"quan") == sorted(
+        vocab.index(t) for t in (b"quantity", b"quantized")
+    )
+    assert index.tokens_holding(b"quanti") == sorted(
+        vocab.index(t) for t in (b"quantity", b"quantized")
+    )
+    assert index.tokens_holding(b"quantiz") == [vocab.index(b"quantized")]
+
+
+def test_the_build_stops_when_cancelled() -> None:
+    digest = digest_of([("t", "c", "a b c")] * 10)
+    assert tokens.build(digest.haystacks, lambda: True) is None
+
+
+def test_records_read_back_and_damage_is_refused() -> None:
+    digest = digest_of([("t", "c", f"w{n % 50} v{n % 7} common") for n in range(100)])
+    index = indexed(digest)
+    meta, ids = index.records()
+    assert ids  # the w tokens are sparse
+    again = tokens.from_records(marshal.loads(marshal.dumps(meta)), 100, _ids(ids))
+    assert again is not None
+    assert [again.token(n) for n in range(len(again))] == [
+        index.token(n) for n in range(len(index))
+    ]
+    assert again.lookup(b"w3") == index.lookup(b"w3")
+    assert again.lookup(b"v3") == index.lookup(b"v3")
+    count, joined, starts, offsets, dense_tokens, bits = meta
+    assert tokens.from_records(meta, 99, _ids(ids)) is None
+    assert tokens.from_records(meta, count, None) is None
+    assert tokens.from_records(meta, count, _ids(ids)[:-1]) is None
+    assert tokens.from_records((count, joined + b"x", *meta[2:]), count, _ids(ids)) is None
+    dashed = joined.replace(b"w", b"-")
+    assert tokens.from_records((count, dashed, *meta[2:]), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:2], starts[8:], *meta[3:]), count, _ids(ids)) is None
+    backwards = array("q")
+    backwards.frombytes(offsets)
+    backwards.reverse()
+    wrong_offsets = backwards.tobytes()
+    assert tokens.from_records((*meta[:3], wrong_offsets, *meta[4:]), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:4], [10**6], [1]), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:5], [1 << 200] * len(bits)), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:5], ["x"] * len(bits)), count, _ids(ids)) is None
+    assert tokens.from_records("junk", count, _ids(ids)) is None
+
+
+def test_a_paper_number_past_the_end_is_caught_when_looked_up() -> None:
+    digest = digest_of([("t", "c", f"w{n % 50}") for n in range(100)])
+    meta, ids = indexed(digest).records()
+    wrong = _ids(ids)
+    wrong[-1] = 10**6
+    index = tokens.from_records(meta, 100, wrong)
+    assert index is not None
+    assert index.token(len(index) - 1) == b"w9"  # the last sparse token: its last number
+    assert index.lookup(b"w9") is None  # searched for instead
+    assert index.lookup(b"w0") is not None
+
+
+def _ids(raw: bytes) -> array[int]:
+    found = array("I")
+    found.frombytes(raw)
+    return found
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(junk=st.recursive(st.none() | st.integers() | st.binary(max_size=8), st.lists, max_leaves=8))
+def test_any_record_reads_as_an_index_or_as_nothing(junk: object) -> None:
+    found = tokens.from_records((5, junk, junk, junk, junk, junk), 5, array("I"))
+    assert found is None or isinstance(found, tokens.TokenIndex)
+
+
+def big_digest(path: Path, count: int = 1500) -> Path:
+    lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
+    for n in range(count):
+        lines.append(
+            f"| 2024-01-{7 + n % 3 * 7:02d} | Paper {n} | cs | an abstract about topic{n % 50}"
+            f" and quantized model{n} {'x' * 600} | https://arxiv.org/abs/2401.{n:05d} |"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def written_file(folder: Path, pattern: str) -> Path:
+    """The file the cache writes in a thread, once it is there (polled, 10 s at most)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = next(folder.rglob(pattern), None)
+        if found is not None:
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"no {pattern} written in {folder}")
+
+
+def test_the_cache_keeps_the_index_and_refuses_a_damaged_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(digest_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    source = big_digest(tmp_path / "big.md")
+    first = digest_cache.open_digest([source], min_bytes=0, background=False)
+    assert first.search_store is not None
+    assert tokens.stored(first) is None  # nothing kept yet: --print does not build it
+    built = tokens.ensure(first)
+    assert built is not None
+    written = written_file(tmp_path / "cache", "*.tokens")
+
+    second = digest_cache.open_digest([source], min_bytes=0, background=False)
+    read = tokens.stored(second)
+    assert read is not None and read.joined == built.joined
+    assert isinstance(read.ids, memoryview)  # mapped, not read
+    assert parse_query("topic7 quantized").filter(second, range(len(second))) == [
+        i for i, p in enumerate(second.papers) if "topic7 " in p.text
+    ]
+
+    data = bytearray(written.read_bytes())
+    data[-10] ^= 0x01  # a flipped bit in a posting still unmarshals: the checksum catches it
+    written.write_bytes(bytes(data))
+    third = digest_cache.open_digest([source], min_bytes=0, background=False)
+    assert tokens.stored(third) is None
+    again = tokens.ensure(third)  # rebuilt, not trusted
+    assert again is not None and again.joined == built.joined
