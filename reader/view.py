@@ -11,6 +11,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import repeat
+from operator import sub
 
 from reader.model import Digest, week_label
 from reader.query import (
@@ -234,10 +236,22 @@ def pick_category(query: str, category: str) -> str:
 
 class WeekRows:
     """The sidebar's week rows (none marked active), rebuilt only when the hits or the marks
-    change: a week switch at 1,000 weeks then costs two rows, not a thousand."""
+    change: a week switch at 1,000 weeks then costs two rows, not a thousand. A rebuild counts
+    every week's hits with one bisection per week boundary (driven by `map`) and keeps the rows
+    whose counts did not change."""
 
     def __init__(self) -> None:
         self._cached: tuple[Sequence[int], object, list[Entry]] | None = None
+        self._weeks: tuple[Digest, list[int], list[str]] | None = None
+
+    def _bounds(self, digest: Digest) -> tuple[list[int], list[str]]:
+        """Where each week's papers start, and the end; and the weeks' labels."""
+        known = self._weeks
+        if known is None or known[0] is not digest:
+            spans = [digest.indices(week) for week in digest.weeks]
+            bounds = [span.start for span in spans] + [spans[-1].stop if spans else 0]
+            known = self._weeks = (digest, bounds, [week_label(w) for w in digest.weeks])
+        return known[1], known[2]
 
     def rows(
         self,
@@ -250,13 +264,27 @@ class WeekRows:
         key = (marks_version, filtered)
         cached = self._cached
         if cached is None or cached[0] is not hits or cached[1] != key:
-            rows = []
-            for week in digest.weeks:
-                matches = match_count(digest, hits, week)
-                count = count_label(matches, unread(week) if not filtered else 0, filtered)
-                rows.append(Entry("week", week_label(week), count, week=week))
+            weeks = digest.weeks
+            bounds, labels = self._bounds(digest)
+            at = list(map(bisect_left, repeat(hits), bounds))
+            matches = map(sub, at[1:], at[:-1])
+            if filtered:
+                counts = list(map(str, matches))
+            else:
+                counts = [f"{unread(week)}/{n}" for week, n in zip(weeks, matches, strict=False)]
+            before = cached[2] if cached is not None else []
+            if len(before) != len(weeks) or (before and before[0].week != weeks[0]):
+                before = [_NO_ROW] * len(weeks)
+            rows = [
+                row if row.count == count and row.week == week else Entry("week", text, count, week)
+                for row, week, text, count in zip(before, weeks, labels, counts, strict=False)
+            ]
             self._cached = cached = (hits, key, rows)
         return list(cached[2])
+
+
+_NO_ROW = Entry("week", "", "\0")
+"""Stands for a row not built yet (no count reads like it)."""
 
 
 def sidebar_entries(

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.model import Digest, Paper
 from reader.query import parse_query, toggle_category
@@ -268,3 +271,33 @@ def test_category_counts_leave_out_the_facet() -> None:
         refilter_limit=100,
     )  # fmt: skip
     assert got == {"Vision": 1, "Agents": 1}
+
+
+@given(
+    sizes=st.lists(st.integers(0, 6), min_size=1, max_size=8),
+    picks=st.lists(st.lists(st.booleans(), max_size=48), min_size=1, max_size=4),
+    filtered=st.booleans(),
+)
+def test_week_rows_count_each_weeks_hits_and_keep_rows_that_did_not_change(
+    sizes: list[int], picks: list[list[bool]], filtered: bool
+) -> None:
+    """The rows count by bisecting at the week boundaries; whatever the hits, each row says what
+    counting the week's hits one by one says, and a row whose count stays is the same row."""
+    newest = date(2024, 1, 7)
+    papers = [
+        paper(newest - timedelta(weeks=w), f"p{w}.{i}")
+        for w, size in enumerate(sizes)
+        for i in range(max(size, 1))
+    ]
+    digest = Digest(papers)
+    rows = WeekRows()
+    last: list[Entry] = []
+    for pick in picks:
+        hits = [i for i in range(len(digest)) if i < len(pick) and pick[i]]
+        got = rows.rows(digest, hits, filtered, 0, lambda week: 2)
+        for entry, week in zip(got, digest.weeks, strict=True):
+            n = sum(1 for i in hits if digest.papers[i].week == week)
+            assert (entry.week, entry.count) == (week, str(n) if filtered else f"2/{n}")
+        for before, now in zip(last, got, strict=False):
+            assert (before is now) == (before.count == now.count)
+        last = got
