@@ -146,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         default=60,
         help="also run the bare app with its x key changing this many lines (0: not)",
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        help="seconds between reader's start and its first key (default: 2, 4, 12 by size;"
+        " less at 100k presses the keys while the token index is still being built)",
+    )
     args = parser.parse_args(argv)
     digest = generate.ensure(args.size)
     keys = [key for key in args.keys.split(",") if key]
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "READER_CONFIG": os.devnull,
     }
     env.pop("TMUX", None)
-    settle = {"1k": 2.0, "10k": 4.0, "100k": 12.0}.get(args.size, 4.0)
+    settle = args.settle or {"1k": 2.0, "10k": 4.0, "100k": 12.0}.get(args.size, 4.0)
     tables = [table("The bare app (its x key)", run(["bare"], ["x"] * 5, 2.0, env))]
     if args.floor_lines > 1:
         lines = args.floor_lines
