@@ -82,6 +82,7 @@ class ReaderApp(TypeaheadApp):
         if self.digest is None and self.source is not None:
             from reader.screens.loading import LoadingScreen  # only for big digests
 
+            self.source.defer_cache = True  # written after the first paint (`_loaded`)
             return LoadingScreen(self.source, self.state, self._loaded, self._load_failed)
         assert self.digest is not None
         return self._main_screen(self.digest)
@@ -205,6 +206,8 @@ class ReaderApp(TypeaheadApp):
         # go on animating under the main screen (CPU and repaints while the reader is idle).
         loading.remove_children()
         self.call_after_refresh(self._settle_collector)
+        if self.source is not None:  # the parsed-digest cache, once the main screen is painted
+            self.call_after_refresh(self.source.write_cache)
 
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error

@@ -475,7 +475,8 @@ class DigestSource:
 
     - `load(progress)`: the first reading (the loading screen shows `progress`, names
       `description`); files through the parsed-digest cache (`reader.digest_cache`), URLs
-      through the fetch cache as `fetching` says;
+      through the fetch cache as `fetching` says; with `defer_cache`, a new cache entry is
+      written only when `write_cache()` is called (the TUI: after its first paint);
     - `reload()` (the `r` key): the same sources read afresh; a URL is revalidated with a
       conditional GET (a 304 re-reads the cached copy); says what is new (`Reloaded`);
     - for `--watch` (`watch`): `changed()`, a cheap look at the files (`source_stamp`) that the
@@ -501,6 +502,10 @@ class DigestSource:
         self.watch_every = watch_every
         self.url_every = url_every
         self.digest: Digest | None = None
+        self.defer_cache = False
+        """Whether `load` leaves writing the parsed-digest cache to `write_cache` (the TUI calls
+        it once its first paint is done: writing it would slow that paint down)."""
+        self._deferred: list[Callable[[], None]] = []
         self._seen: object = None
         """The stamp of the sources when they were last read (or first looked at)."""
 
@@ -527,9 +532,16 @@ class DigestSource:
         else:
             from reader.digest_cache import open_digest  # it imports this module
 
-            digest = open_digest(self.sources, progress)
+            later = self._deferred.append if self.defer_cache else None
+            digest = open_digest(self.sources, progress, later=later)
         self.digest = digest
         return digest
+
+    def write_cache(self) -> None:
+        """Start writing what `load` left for later (with `defer_cache`), in a thread."""
+        deferred, self._deferred = self._deferred, []
+        for write in deferred:
+            write()
 
     def reload(self) -> Reloaded:
         """The digest read again, and what is new in it. Raises LoadError (standard input
@@ -540,6 +552,7 @@ class DigestSource:
 
         before = self.digest
         digest = self.load()
+        self.write_cache()
         return Reloaded(digest, describe_change(before, digest) if before is not None else None)
 
     def stamp(self) -> tuple[tuple[str, int, int], ...]:

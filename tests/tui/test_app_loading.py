@@ -216,3 +216,26 @@ async def test_q_quits_while_a_reload_never_finishes() -> None:
         await pilot.pause()
     assert time.monotonic() - began < 5
     never.set()
+
+
+async def test_a_big_digest_writes_its_cache_entry_after_the_main_screen_is_painted(
+    tmp_path: Path,
+) -> None:
+    from reader.digest_cache import MIN_BYTES, cache_dir
+
+    path = tmp_path / "big.md"
+    path.write_text(
+        HEADER
+        + "".join(row("2023-06-25", f"Paper {n} " + "x" * 1000, n) for n in range(1, 1200))
+    )
+    assert path.stat().st_size > MIN_BYTES
+    source = DigestSource([str(path)])
+    app = make_app(source=source, read_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        assert source.defer_cache  # not while loading: after the first paint
+        await wait_for(lambda: bool(list(cache_dir().glob("*.papers"))), pilot)
+    for thread in threading.enumerate():
+        if thread.name == "reader-cache-write":
+            thread.join()
+    assert load_digest(path).papers == DigestSource([str(path)]).load().papers

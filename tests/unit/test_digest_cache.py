@@ -266,3 +266,50 @@ def test_an_entry_cut_short_while_open_gives_strings(digest_file: Path) -> None:
     with open(entry, "r+b") as file:  # damaged in place, under the open entry
         file.truncate(entry.stat().st_size // 2)
     assert all(isinstance(paper.abstract, str) for paper in cached.papers)
+
+
+def _big_digest(path: Path) -> Path:
+    """A digest over `MIN_BYTES`, so that a `DigestSource` caches it."""
+    rows = "".join(
+        f"| 2023-06-{1 + n % 28:02d} | Paper {n} | cs.LG | {'An abstract. ' * 60} "
+        f"| https://arxiv.org/abs/2306.{n:05d} |\n"
+        for n in range(1500)
+    )
+    path.write_text("| Week | Title | Category | Abstract | Link |\n|---|---|---|---|---|\n" + rows)
+    assert path.stat().st_size > digest_cache.MIN_BYTES
+    return path
+
+
+def _writers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "reader-cache-write"]
+
+
+def test_a_deferred_entry_is_written_only_when_asked(
+    tmp_path: Path, no_parse: list[object]
+) -> None:
+    path = _big_digest(tmp_path / "big.md")
+    source = loader.DigestSource([str(path)])
+    source.defer_cache = True
+    first = source.load()
+    assert not _writers() and not _entries()  # the TUI's first paint is not slowed down
+    source.write_cache()
+    _wait_for_writes()
+    assert len(_entries()) == 1
+    source.write_cache()  # once only
+    assert not _writers()
+    second = loader.DigestSource([str(path)]).load()
+    assert len(no_parse) == 1  # read from the entry
+    _same(second, first)
+
+
+def test_a_reload_writes_its_entry_at_once(tmp_path: Path) -> None:
+    path = _big_digest(tmp_path / "big.md")
+    source = loader.DigestSource([str(path)])
+    source.defer_cache = True
+    source.load()
+    with path.open("a") as file:
+        file.write("| 2023-07-02 | Newer | cs.LG | x | https://arxiv.org/abs/2307.00001 |\n")
+    source.reload()
+    _wait_for_writes()
+    assert len(_entries()) == 1  # the new file's entry (the first one was never written)
+    assert not source._deferred
