@@ -22,18 +22,19 @@ from __future__ import annotations
 import codecs
 import contextlib
 import importlib
+import itertools
 import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO, NoReturn, TypeAlias
 
 from reader.fetch import Fetched, FetchOptions, fetch, is_url, size_text
-from reader.formats import FORMAT_NAMES, LoadError, detect_format
+from reader.formats import DETECT_PREFIX, FORMAT_NAMES, LoadError, detect_format
 from reader.model import UNDATED, Digest, Paper
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "expand_sources",
     "load_digest",
     "parse_text",
+    "read_pieces",
     "read_source",
     "read_stdin",
     "reload_digest",
@@ -130,10 +132,16 @@ input): an endless stream (`yes |`, `cat /dev/zero |`) ends in an error, not a h
 
 
 def _read_text(file: BinaryIO, path: str, progress: Progress | None) -> str:
-    """The text of an open file. A regular file is read as it was when reading began: one that
-    grows meanwhile (a log being written) is read up to its size at the start, so reading always
-    ends; and if it did grow, up to the last complete line (the one being appended may be cut
-    short). Anything else (a pipe, a FIFO, a /proc file) is read as a stream."""
+    """The text of an open file (`_read_pieces`, joined)."""
+    return "".join(_read_pieces(file, path, progress))
+
+
+def _read_pieces(file: BinaryIO, path: str, progress: Progress | None) -> Iterator[str]:
+    """The text of an open file, in pieces that each (but the last) end with a line feed. A
+    regular file is read as it was when reading began: one that grows meanwhile (a log being
+    written) is read up to its size at the start, so reading always ends; and if it did grow, up
+    to the last complete line (the one being appended may be cut short). Anything else (a pipe,
+    a FIFO, a /proc file) is read as a stream, in one piece."""
     try:
         info = os.fstat(file.fileno())
     except (OSError, ValueError):
@@ -144,38 +152,45 @@ def _read_text(file: BinaryIO, path: str, progress: Progress | None) -> str:
         raise LoadError(path, None, "is a device, not a digest file")  # /dev/zero, /dev/sda
     size = info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
     if size <= 0:
-        return decode(_read_stream(file, path, progress), path)
-    # Decoded chunk by chunk: no step holds the interpreter for long (the TUI stays responsive
-    # and `q` quits at once while a huge file loads), and no second copy of the bytes is made.
+        yield decode(_read_stream(file, path, progress), path)
+        return
+    # Decoded chunk by chunk, each cut after its last line feed (the rest goes with the next):
+    # no step holds the interpreter for long (the TUI stays responsive and `q` quits at once
+    # while a huge file loads), and no second copy of the bytes, or of the text, is made.
     decoder = codecs.getincrementaldecoder("utf-8-sig")()  # drops a BOM, even one cut in two
-    pieces: list[str] = []
     done = 0
     last_byte = b""
+    rest = b""  # read, not decoded yet: after the last line feed
     while done < size:
         chunk = file.read(min(READ_CHUNK, size - done))
         if not chunk:
             break
         done += len(chunk)
         last_byte = chunk[-1:]
-        try:
-            pieces.append(decoder.decode(chunk))
-        except UnicodeDecodeError:
-            _raise_decode_error(file, done, path)
+        cut = chunk.rfind(b"\n") + 1
+        piece = ""
+        if cut:
+            whole = rest + chunk[:cut] if rest else memoryview(chunk)[:cut]
+            rest = chunk[cut:]
+            try:
+                piece = decoder.decode(whole)
+            except UnicodeDecodeError:
+                _raise_decode_error(file, done, path)
+        else:  # no line feed in it: read on
+            rest += chunk
         if progress is not None:
             progress(done / size, f"Reading {path}: {done >> 20} of {size >> 20} MB")
+        if piece:
+            yield piece
     grew = done == size and last_byte not in (b"", b"\n", b"\r") and bool(file.read(1))
+    try:
+        piece = decoder.decode(rest, final=not grew)
+    except UnicodeDecodeError:
+        _raise_decode_error(file, done, path)
     if grew:  # drop the line being appended (and any character cut in half at its end)
-        while pieces and max(pieces[-1].rfind("\n"), pieces[-1].rfind("\r")) < 0:
-            pieces.pop()
-        if pieces:
-            last = pieces[-1]
-            pieces[-1] = last[: max(last.rfind("\n"), last.rfind("\r")) + 1]
-    else:
-        try:
-            pieces.append(decoder.decode(b"", final=True))
-        except UnicodeDecodeError:
-            _raise_decode_error(file, done, path)
-    return "".join(pieces)
+        piece = piece[: piece.rfind("\r") + 1]  # (what was yielded ends with a line feed)
+    if piece:
+        yield piece
 
 
 def _raise_decode_error(file: BinaryIO, size: int, path: str) -> NoReturn:
@@ -223,12 +238,19 @@ def read_source(path: str | os.PathLike[str], progress: Progress | None = None) 
     stream longer than `MAX_STREAM_BYTES`, or bytes that are not UTF-8 (with the line of the
     first bad byte). A FIFO is read like `cat` reads it: opening waits for a writer.
     """
+    return "".join(read_pieces(path, progress))
+
+
+def read_pieces(path: str | os.PathLike[str], progress: Progress | None = None) -> Iterator[str]:
+    """`read_source(path)` a piece at a time, as it is read: pieces that each (but the last)
+    end with a line feed, and whose text joined is `read_source(path)`. The errors are those of
+    `read_source`, raised when reading gets to them."""
     path = os.fspath(path)
     if os.path.isdir(path):
         raise LoadError(path, None, "is a directory, not a digest file")
     try:
         with open(path, "rb") as file:
-            return _read_text(file, path, progress)
+            yield from _read_pieces(file, path, progress)
     except FileNotFoundError:
         raise LoadError(path, None, "no such file") from None
     except IsADirectoryError:
@@ -349,6 +371,7 @@ def load_digest(
     given = source_list(sources)
     files = expand_sources(given)
     stdin_text: str | None = None
+    text: str | None
     papers: list[Paper] = []
     seen: set[tuple[date, str]] = set()
     notices: list[str] = []
@@ -362,10 +385,12 @@ def load_digest(
             fetched = fetch(path, fetching, _fetch_progress(progress))
             text = decode(fetched.body, path)
         else:
-            text = read_source(path, progress)
-        if progress is not None:
-            progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
-        parsed = parse_text(text, path)
+            text = None
+            parsed = _parse_file(path, progress)
+        if text is not None:
+            if progress is not None:
+                progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
+            parsed = parse_text(text, path)
         if fetched is not None:
             fetched.commit()
             if fetched.notice is not None:
@@ -387,6 +412,50 @@ def load_digest(
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
     return Digest(papers, name=name, source=", ".join(given), joined=joined, notices=tuple(notices))
+
+
+def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
+    """`parse_text(read_source(path), path)`, the same papers and the same errors, but a
+    pipe-table digest is parsed while it is read, a piece at a time: its text is never joined
+    into one string (at 100,000 papers that copy took ~50 ms and 130 MB). As when the whole
+    file was read first, a byte that is not UTF-8 anywhere in it is the error reported, before
+    any in the table, and the whole file is read even when the table ends early."""
+    from reader.formats.table import parse_table_pieces
+
+    parsing = [False]
+    fraction_read = [-1.0]
+
+    def told(fraction: float, doing: str) -> None:
+        fraction_read[0] = fraction
+        if progress is not None:
+            progress(fraction, f"Parsing{doing.removeprefix('Reading')}" if parsing[0] else doing)
+
+    pieces = read_pieces(path, told if progress is not None else None)
+    head: list[str] = []
+    length = 0
+    for piece in pieces:
+        head.append(piece)
+        length += len(piece)
+        if length >= DETECT_PREFIX:
+            break
+    fmt = detect_format(head[0] if len(head) == 1 else "".join(head), path)
+    if fmt != "table":
+        text = "".join([*head, *pieces])
+        if progress is not None:
+            progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
+        return parse_text(text, path, fmt)
+    parsing[0] = True
+    if progress is not None:
+        progress(fraction_read[0], f"Parsing {path}")
+    try:
+        papers = parse_table_pieces(itertools.chain(head, pieces), path)
+    except LoadError:
+        for _ in pieces:  # a byte further on that is not UTF-8 is the error to report
+            pass
+        raise
+    for _ in pieces:  # the rest of the file, after the table: read, so checked, as before
+        pass
+    return papers
 
 
 def _fetch_progress(progress: Progress | None) -> Callable[[str, int, int | None], None] | None:

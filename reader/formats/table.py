@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from reader.formats import LoadError, match_columns, parse_week_cell, require_columns
@@ -147,21 +148,58 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
     Raises LoadError (with `path` and the 1-based line) for: no table, a missing required column,
     an unparseable week, an empty title or link, a continuation row before any paper.
     """
+    return parse_table_pieces((text,), path)
+
+
+def parse_table_pieces(pieces: Iterable[str], path: str = "<string>") -> list[Paper]:
+    """`parse_table` of the text that `pieces` make one after another, each (but the last)
+    ending with a line feed: a big file is parsed as it is read and decoded, a chunk at a time,
+    never joined into one string (which would take the memory, and the time, of another copy).
+    Reads `pieces` only up to the end of the table."""
     collecting = gc.isenabled()
     gc.disable()  # ~100,000 rows and papers: the collector would walk them again and again
     try:
-        return _parse(text, path)
+        return _parse(iter(pieces), path)
     finally:
         if collecting:
             gc.enable()
 
 
-def _parse(text: str, path: str) -> list[Paper]:
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    start, header, position = _find_table(text, path)
+def _whole_lines(pieces: Iterator[str]) -> Iterator[str]:
+    """`pieces` cut at line feeds (each piece but the last ends with one, as a reader gives
+    them anyway), CRLF and lone CR made LF, a leading BOM dropped."""
+    carry = ""
+    first = True
+    for piece in pieces:
+        if first:
+            piece = piece.removeprefix("\ufeff")
+            first = False
+        if carry:
+            piece = carry + piece
+        cut = piece.rfind("\n") + 1
+        if cut < len(piece):  # (a CR at the end may be half of a CRLF)
+            piece, carry = piece[:cut], piece[cut:]
+        else:
+            carry = ""
+        if piece:
+            yield piece.replace("\r\n", "\n").replace("\r", "\n") if "\r" in piece else piece
+    if carry:
+        yield carry.replace("\r\n", "\n").replace("\r", "\n") if "\r" in carry else carry
+
+
+def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
+    pieces = _whole_lines(pieces)
+    text = next(pieces, "")
+    following = next(pieces, None)
+    try:
+        start, header, position = _find_table(text, path)
+    except LoadError:
+        if following is None:
+            raise
+        # the table starts beyond the first piece (or its alignment row is in the next one)
+        text = "".join([text, following, *pieces])
+        following = None
+        start, header, position = _find_table(text, path)
     columns = _columns(header, path, start + 1)
     week_at = columns["week"]
     title_at = columns["title"]
@@ -176,98 +214,113 @@ def _parse(text: str, path: str) -> list[Paper]:
     after = width - 1 - before
 
     # First pass: one paper per row, continuation rows kept aside by the paper's position.
-    # Lines are cut from `text` one at a time (no list of every line: less memory, none left
-    # behind as garbage in the heap).
+    # Lines are cut from each piece one at a time (no list of every line: less memory, none
+    # left behind as garbage in the heap).
     papers: list[Paper] = []
     continued: dict[int, list[tuple[str, str, str, str]]] = {}
     incomplete = -1  # the position of the last paper when its title or link is empty so far
     weeks: dict[str, date] = {}
     categories: dict[str, str] = {}  # one string per distinct category
-    find = text.find
-    size = len(text)
     number = start + 2  # the 1-based number of the line before `position`
-    while position <= size:
-        end = find("\n", position)
-        if end < 0:
-            end = size
-        line = text[position:end]
-        position = end + 1
-        number += 1
-        # The fastest path, for rows written as `| a | b | c |` with as many cells as the header:
-        # split on " | " from the left up to the long abstract and from the right after it (the
-        # abstract is never scanned for separators). When no cell holds a pipe, the pipes are
-        # exactly the outer two and the separators, so none is escaped and these are the cells
-        # the general rules give, but for stripping.
-        cells = line.split(" | ", before)
-        if len(cells) == before + 1:
-            cells[before:] = cells[before].rsplit(" | ", after)
-        plain = False
-        if len(cells) == width and cells[0][:2] == "| " and cells[-1][-2:] == " |":
-            cells[0] = cells[0][2:]
-            cells[-1] = cells[-1][:-2]
-            for cell in cells:
-                if "|" in cell:
-                    break
-            else:
-                plain = True
-        if plain:
-            shift = 0
-        else:
-            cells = line.split("|")
-            escaped = False
-            if "\\" in line:  # a pipe right after a backslash is escaped
-                for piece in cells:
-                    if piece.endswith("\\"):
-                        escaped = True
+    ended = False
+    while True:
+        find = text.find
+        size = len(text)
+        # A last piece is read to one past its end: a final line feed ends an empty line
+        # (which ends the table); a piece followed by another ends at its final line feed.
+        limit = size + 1 if following is None else size
+        while position < limit:
+            end = find("\n", position)
+            if end < 0:
+                end = size
+            line = text[position:end]
+            position = end + 1
+            number += 1
+            # The fastest path, for rows written as `| a | b | c |` with as many cells as the
+            # header: split on " | " from the left up to the long abstract and from the right
+            # after it (the abstract is never scanned for separators). When no cell holds a
+            # pipe, the pipes are exactly the outer two and the separators, so none is escaped
+            # and these are the cells the general rules give, but for stripping.
+            cells = line.split(" | ", before)
+            if len(cells) == before + 1:
+                cells[before:] = cells[before].rsplit(" | ", after)
+            plain = False
+            if len(cells) == width and cells[0][:2] == "| " and cells[-1][-2:] == " |":
+                cells[0] = cells[0][2:]
+                cells[-1] = cells[-1][:-2]
+                for cell in cells:
+                    if "|" in cell:
                         break
-            if escaped:  # the careful path
-                careful = _split_cells(line)
-                if careful is None:
-                    break
-                cells = careful
+                else:
+                    plain = True
+            if plain:
                 shift = 0
-            else:  # the fast path
-                if len(cells) == 1:  # no pipe: a blank line or text after the table
-                    break
-                first = cells[0]
-                shift = 1 if not first or first.isspace() else 0  # a leading pipe
-        count = len(cells)
+            else:
+                cells = line.split("|")
+                escaped = False
+                if "\\" in line:  # a pipe right after a backslash is escaped
+                    for piece in cells:
+                        if piece.endswith("\\"):
+                            escaped = True
+                            break
+                if escaped:  # the careful path
+                    careful = _split_cells(line)
+                    if careful is None:
+                        ended = True  # no pipe: a blank line or text after the table
+                        break
+                    cells = careful
+                    shift = 0
+                else:  # the fast path
+                    if len(cells) == 1:  # no pipe: a blank line or text after the table
+                        ended = True
+                        break
+                    first = cells[0]
+                    shift = 1 if not first or first.isspace() else 0  # a leading pipe
+            count = len(cells)
 
-        at = week_at + shift
-        week_cell = cells[at].strip() if at < count else ""
-        at = title_at + shift
-        title = cells[at].strip() if at < count else ""
-        at = link_at + shift
-        link = cells[at].strip() if at < count else ""
-        at = category_at + shift
-        category = cells[at].strip() if has_category and at < count else ""
-        at = abstract_at + shift
-        abstract = cells[at].strip() if has_abstract and at < count else ""
+            at = week_at + shift
+            week_cell = cells[at].strip() if at < count else ""
+            at = title_at + shift
+            title = cells[at].strip() if at < count else ""
+            at = link_at + shift
+            link = cells[at].strip() if at < count else ""
+            at = category_at + shift
+            category = cells[at].strip() if has_category and at < count else ""
+            at = abstract_at + shift
+            abstract = cells[at].strip() if has_abstract and at < count else ""
 
-        if not week_cell:
-            if not papers:
-                raise LoadError(
-                    path, number, "a continuation row (blank Week) before the first paper"
+            if not week_cell:
+                if not papers:
+                    raise LoadError(
+                        path, number, "a continuation row (blank Week) before the first paper"
+                    )
+                continued.setdefault(len(papers) - 1, []).append(
+                    (title, category, abstract, link)
                 )
-            continued.setdefault(len(papers) - 1, []).append((title, category, abstract, link))
-            continue
-        if incomplete >= 0:
-            _check_complete(papers, continued, incomplete, path)
-            incomplete = -1
-        week = weeks.get(week_cell)
-        if week is None:
-            parsed = parse_week_cell(week_cell)
-            if parsed is None:
-                raise LoadError(
-                    path, number, f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)"
-                )
-            week = weeks[week_cell] = parsed
-        if not title or not link:
-            incomplete = len(papers)
-        category = categories.setdefault(category, category)
-        papers.append(
-            new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), number)
-        )
+                continue
+            if incomplete >= 0:
+                _check_complete(papers, continued, incomplete, path)
+                incomplete = -1
+            week = weeks.get(week_cell)
+            if week is None:
+                parsed = parse_week_cell(week_cell)
+                if parsed is None:
+                    raise LoadError(
+                        path,
+                        number,
+                        f"unparseable week {week_cell[:40]!r} (expected YYYY-MM-DD)",
+                    )
+                week = weeks[week_cell] = parsed
+            if not title or not link:
+                incomplete = len(papers)
+            category = categories.setdefault(category, category)
+            papers.append(
+                new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), number)
+            )
+        if ended or following is None:
+            break
+        text, position = following, 0
+        following = next(pieces, None)
     if incomplete >= 0:
         _check_complete(papers, continued, incomplete, path)
 

@@ -1,0 +1,178 @@
+"""A pipe table parsed as it is read, a piece at a time (`parse_table_pieces`, the loader's
+`_parse_file`), gives what parsing the whole text gives: the same papers, or the same error at the
+same line (`reader: error: FILE:LINE: ...`), wherever the pieces are cut and whatever the rows
+hold (escaped pipes, backslashes, odd whitespace, empty cells, non-ASCII, bad rows, bytes that
+are not UTF-8)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reader.formats
+import reader.loader
+from reader.formats import LoadError
+from reader.formats.table import parse_table, parse_table_pieces
+from reader.loader import decode, load_digest, parse_text
+from reader.model import Digest, Paper
+from tests.unit.test_fuzz import FUZZ, chars, line_end, tables
+
+Outcome = tuple[str, object]
+
+
+def outcome(parse: Callable[[], list[Paper]]) -> Outcome:
+    try:
+        return ("papers", parse())
+    except LoadError as error:
+        return ("error", str(error))
+
+
+def cut(text: str, points: list[int]) -> list[str]:
+    """`text` cut at `points` (anywhere: inside a CRLF, a surrogate-free character, a line)."""
+    bounds = sorted({0, len(text), *(point % (len(text) + 1) for point in points)})
+    return [text[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
+cell = st.one_of(
+    st.text(chars, max_size=12),
+    st.sampled_from(
+        ["", " ", "  x  ", "\\", "a\\|b", "\\\\|", "x \\| y", "é☃🙂中", "\t", "|", "a|b", " \\ "]
+    ),
+)
+
+
+@st.composite
+def long_tables(draw: st.DrawFn) -> str:
+    """A table of many rows, most written plainly (`| a | b | c |`) with the odd one among them:
+    a cell with a pipe (escaped or not) or a backslash, spaces or tabs around cells, an empty or
+    missing cell, a continuation row, an undated or bad week, a stray line that ends the table."""
+    lines = ["Notes before | the table", "| Week | title | category | abstract | Paper-Link |"]
+    lines.append("|:---|:---|:---|:---|:---|")
+    for number in range(draw(st.integers(0, 40))):
+        week = f"2023-{1 + number % 12:02d}-{1 + number % 28:02d}"
+        title, category, abstract = f"Paper {number}", "cs.LG", f"About {number}, é ☃."
+        link = f"https://arxiv.org/abs/2306.{number:05d}v1"
+        cells = [week, title, category, abstract, link]
+        if draw(st.integers(0, 3)) == 0:  # an odd row
+            kind = draw(st.integers(0, 6))
+            if kind == 0:
+                cells[draw(st.integers(0, 4))] = draw(cell)
+            elif kind == 1:
+                cells[0] = draw(st.sampled_from(["", " ", "undated", "None", "2023-02-30", "x"]))
+            elif kind == 2:
+                cells = cells[: draw(st.integers(0, 4))]
+            elif kind == 3:
+                cells.append(draw(cell))
+            elif kind == 4:
+                lines.append(draw(st.sampled_from(["", "   ", "after", "|", "||"])))
+                continue
+            separator = draw(st.sampled_from([" | ", "|", " |  ", "\t|\t", " | "]))
+            row = separator.join(cells)
+            lead, trail = draw(st.sampled_from(["| ", "|", "", "  | ", "|\t"])), draw(
+                st.sampled_from([" |", "|", "", " | ", "| "])
+            )
+            lines.append(lead + row + trail)
+        else:
+            lines.append("| " + " | ".join(cells) + " |")
+    ending = draw(st.sampled_from(["\n", "\n", "\r\n", "\r", ""]))
+    text = "\n".join(lines).replace("\n", draw(line_end)) + ending
+    return ("\ufeff" if draw(st.booleans()) else "") + text
+
+
+table_texts = st.one_of(tables(), long_tables())
+
+
+@given(table_texts, st.lists(st.integers(0, 1 << 16), max_size=8))
+@settings(FUZZ, max_examples=400)
+def test_a_table_in_pieces_parses_as_the_whole_text(text: str, points: list[int]) -> None:
+    whole = outcome(lambda: parse_table(text, "t.md"))
+    assert outcome(lambda: parse_table_pieces(cut(text, points), "t.md")) == whole
+    at_lines = [piece + "\n" for piece in text.split("\n")]  # as the loader cuts them
+    at_lines[-1] = at_lines[-1][:-1]
+    assert outcome(lambda: parse_table_pieces(at_lines, "t.md")) == whole
+
+
+@given(
+    table_texts,
+    st.integers(1, 96),
+    st.sampled_from([16, 200, 65536]),
+    st.one_of(st.none(), st.tuples(st.integers(0, 1 << 16), st.sampled_from([b"\xff", b"\xc3"]))),
+)
+@settings(FUZZ, max_examples=300)
+def test_a_file_read_in_chunks_loads_as_the_whole_text(
+    text: str, chunk: int, prefix: int, bad: tuple[int, bytes] | None
+) -> None:
+    """`prefix`: how much of the text format detection looks at (the loader reads that much
+    before it parses: small, the table is parsed while the file is still being read)."""
+    data = text.encode("utf-8")
+    if bad is not None:  # a byte that is not UTF-8 (before, inside or after the table)
+        where = bad[0] % (len(data) + 1) if bad[0] % 3 else len(data) - bad[0] % 7
+        while where < len(data) and (data[where] & 0xC0) == 0x80:  # not inside a character
+            where += 1
+        data = data[:where] + bad[1] + data[where:]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "d.md")
+        with open(path, "wb") as file:
+            file.write(data)
+
+        def whole() -> list[Paper]:
+            return list(Digest(parse_text(decode(data, path), path)).papers)
+
+        def in_chunks() -> list[Paper]:
+            with mock.patch.object(reader.loader, "READ_CHUNK", chunk):
+                return list(load_digest(path).papers)
+
+        with (
+            mock.patch.object(reader.formats, "DETECT_PREFIX", prefix),
+            mock.patch.object(reader.loader, "DETECT_PREFIX", prefix),
+        ):
+            assert outcome(in_chunks) == outcome(whole)
+
+
+def _load_error(path: str, chunk: int) -> LoadError:
+    with mock.patch.object(reader.loader, "READ_CHUNK", chunk):
+        try:
+            load_digest(path)
+        except LoadError as error:
+            return error
+    raise AssertionError("no error")
+
+
+HEADER = "| Week | title | category | abstract | Paper-Link |\n|---|---|---|---|---|\n"
+
+
+def _rows(count: int) -> str:
+    return "".join(
+        f"| 2023-06-25 | Paper {n} | cs.LG | {'Words. ' * 40} "
+        f"| https://arxiv.org/abs/2306.{n:05d} |\n"
+        for n in range(count)
+    )
+
+
+def test_a_byte_that_is_not_utf8_after_a_bad_row_is_the_error(tmp_path: Path) -> None:
+    # as when the whole file was decoded before parsing: the bad byte, not the bad week
+    path = tmp_path / "d.md"
+    bad_row = "| 2023-02-30 | Bad | cs.LG | x | https://a.org |\n"
+    path.write_bytes((HEADER + bad_row + _rows(300)).encode() + b"| \xff |\n")
+    error = _load_error(str(path), 4096)
+    assert (error.line, error.message) == (304, "not UTF-8 text: byte 0xff at column 3")
+    path.write_bytes((HEADER + bad_row + _rows(300)).encode())
+    error = _load_error(str(path), 4096)
+    assert (error.line, error.message) == (3, "unparseable week '2023-02-30' (expected YYYY-MM-DD)")
+
+
+def test_a_byte_that_is_not_utf8_after_the_table_is_the_error(tmp_path: Path) -> None:
+    path = tmp_path / "d.md"
+    after = "\nNotes after the table.\n" + "More prose.\n" * 20_000
+    path.write_bytes((HEADER + _rows(300) + after).encode() + b"caf\xc3\n")
+    error = _load_error(str(path), 4096)
+    assert (error.line, error.message) == (20_305, "not UTF-8 text: byte 0xc3 at column 4")
+    path.write_bytes((HEADER + _rows(300) + after).encode())
+    with mock.patch.object(reader.loader, "READ_CHUNK", 4096):
+        assert len(load_digest(path)) == 300
