@@ -28,10 +28,11 @@ import gc
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date
+from itertools import repeat
 
 from reader.formats import LoadError, match_columns, parse_week_cell, require_columns
-from reader.model import Paper, new_paper
-from reader.text import arxiv_id
+from reader.model import Paper, new_paper, new_papers
+from reader.text import arxiv_id, arxiv_ids
 
 __all__ = ["parse_table"]
 
@@ -217,6 +218,32 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
     # Lines are cut from each piece one at a time (no list of every line: less memory, none
     # left behind as garbage in the heap).
     papers: list[Paper] = []
+    # The papers of the rows read since the last `flush`, as columns: built in bulk.
+    weeks_read: list[date] = []
+    titles: list[str] = []
+    links: list[str] = []
+    categories_read: list[str] = []
+    abstracts: list[str] = []
+    lines: list[int] = []
+
+    def flush() -> None:
+        papers.extend(
+            new_papers(
+                weeks_read,
+                titles,
+                links,
+                categories_read,
+                abstracts,
+                arxiv_ids(links),
+                repeat(""),
+                repeat(()),
+                lines,
+                repeat(()),
+            )
+        )
+        for column in (weeks_read, titles, links, categories_read, abstracts, lines):
+            column.clear()
+
     continued: dict[int, list[tuple[str, str, str, str]]] = {}
     incomplete = -1  # the position of the last paper when its title or link is empty so far
     weeks: dict[str, date] = {}
@@ -290,15 +317,16 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
             abstract = cells[at].strip() if has_abstract and at < count else ""
 
             if not week_cell:
-                if not papers:
+                if not papers and not lines:
                     raise LoadError(
                         path, number, "a continuation row (blank Week) before the first paper"
                     )
-                continued.setdefault(len(papers) - 1, []).append(
+                continued.setdefault(len(papers) + len(lines) - 1, []).append(
                     (title, category, abstract, link)
                 )
                 continue
             if incomplete >= 0:
+                flush()
                 _check_complete(papers, continued, incomplete, path)
                 incomplete = -1
             week = weeks.get(week_cell)
@@ -312,11 +340,14 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
                     )
                 week = weeks[week_cell] = parsed
             if not title or not link:
-                incomplete = len(papers)
-            category = categories.setdefault(category, category)
-            papers.append(
-                new_paper(week, title, link, category, abstract, arxiv_id(link), "", (), number)
-            )
+                incomplete = len(papers) + len(lines)
+            weeks_read.append(week)
+            titles.append(title)
+            links.append(link)
+            categories_read.append(categories.setdefault(category, category))
+            abstracts.append(abstract)
+            lines.append(number)
+        flush()
         if ended or following is None:
             break
         text, position = following, 0

@@ -10,17 +10,19 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import reader.formats
 import reader.loader
-from reader.formats import LoadError
-from reader.formats.table import parse_table, parse_table_pieces
+from reader.formats import LoadError, parse_week_cell
+from reader.formats.table import _split_cells, parse_table, parse_table_pieces
 from reader.loader import decode, load_digest, parse_text
 from reader.model import Digest, Paper
+from reader.text import arxiv_id, arxiv_ids
 from tests.unit.test_fuzz import FUZZ, chars, line_end, tables
 
 Outcome = tuple[str, object]
@@ -176,3 +178,77 @@ def test_a_byte_that_is_not_utf8_after_the_table_is_the_error(tmp_path: Path) ->
     path.write_bytes((HEADER + _rows(300) + after).encode())
     with mock.patch.object(reader.loader, "READ_CHUNK", 4096):
         assert len(load_digest(path)) == 300
+
+
+link_texts = st.one_of(
+    st.sampled_from(
+        [
+            "https://arxiv.org/abs/2306.00001v2",
+            "https://arxiv.org/abs/2306.0001",
+            "https://arxiv.org/abs/2306.000012",
+            "https://arxiv.org/abs/2306.00001v",
+            "https://arxiv.org/abs/2306.00001v12/",
+            "https://ARXIV.org/abs/2306.00001",
+            "http://arxiv.org/pdf/2305.14314v1.pdf",
+            "https://www.arxiv.org/abs/hep-th/9901001?x=1",
+            "https://arxiv.org/abs/2306.00001\n",
+            "https://arxiv.org/abs/２３０６.00001",
+            "https://x.org/abs/2306.00001",
+            "",
+        ]
+    ),
+    st.text(st.sampled_from("htps:/arxiv.orgbdf0123456789v.?#\n é"), max_size=40),
+    st.text(chars, max_size=20).map(lambda text: "https://arxiv.org/abs/" + text),
+)
+
+
+@given(st.lists(link_texts, max_size=20))
+@settings(FUZZ, max_examples=300)
+def test_arxiv_ids_in_bulk_are_those_of_each_link(links: list[str]) -> None:
+    links = [link.strip() for link in links]  # as parsers give them
+    assert arxiv_ids(links) == [arxiv_id(link) for link in links]
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> str:
+    """A row of five cells in any framing: spaced or tight separators, outer pipes or not,
+    indentation, cells with escaped pipes, backslashes, tabs, non-ASCII, empty cells."""
+    cells = [
+        draw(st.sampled_from(["2023-06-25", " 2023-06-25 00:00", "2023-06-25\t"])),
+        draw(cell.filter(lambda text: text.strip() not in ("", "|"))).replace("|", "\\|"),
+        draw(cell),
+        draw(st.one_of(cell, st.text(chars, min_size=100, max_size=400))),
+        draw(st.sampled_from(["https://arxiv.org/abs/2306.00001v1", "https://a.org/x\\|y", "x"])),
+    ]
+    separators = [draw(st.sampled_from([" | ", "|", " |", "| ", "\t|  "])) for _ in range(4)]
+    row = cells[0] + "".join(sep + text for sep, text in zip(separators, cells[1:], strict=True))
+    lead = draw(st.sampled_from(["| ", "|", "", "  |", "| "]))
+    trail = draw(st.sampled_from([" |", "|", "", " | ", " |"]))
+    return lead + row + trail
+
+
+@given(rows())
+@settings(FUZZ, max_examples=500)
+def test_a_row_reads_as_the_careful_split_says(row: str) -> None:
+    """The parser's fast paths (split from both ends around the abstract; split on every pipe
+    when none is escaped) give the cells that the careful path (`_split_cells`, cmark-gfm's
+    rules) gives."""
+    assume("\n" not in row and "\r" not in row)
+    header = "| Week | title | category | abstract | Paper-Link |\n|---|---|---|---|---|\n"
+    careful = _split_cells(row)
+    assert careful is not None
+    week, title, category, abstract, link = (careful + [""] * 5)[:5]
+    found = outcome(lambda: parse_table(header + row + "\n", "r.md"))
+    if not (week and parse_week_cell(week) and title and link):
+        assert found[0] == "error"  # a blank week (a continuation row), an empty title or link
+        return
+    assert found[0] == "papers", found
+    (paper,) = cast(list[Paper], found[1])
+    assert paper.week == parse_week_cell(week)
+    assert (paper.title, paper.category, paper.abstract, paper.link) == (
+        title,
+        category,
+        abstract,
+        link,
+    )
+    assert paper.arxiv_id == arxiv_id(link)
