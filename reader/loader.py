@@ -156,40 +156,55 @@ def _read_pieces(file: BinaryIO, path: str, progress: Progress | None) -> Iterat
     if size <= 0:
         yield decode(_read_stream(file, path, progress), path)
         return
-    # Decoded chunk by chunk, each cut after its last line feed (the rest goes with the next):
-    # no step holds the interpreter for long (the TUI stays responsive and `q` quits at once
-    # while a huge file loads), and no second copy of the bytes, or of the text, is made.
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()  # drops a BOM, even one cut in two
+    # Read into one buffer and decoded up to its last line feed, the bytes after it moved to
+    # the front for the next read: no step holds the interpreter for long (the TUI stays
+    # responsive and `q` quits at once while a huge file loads), and nothing is copied but into
+    # the text (an incremental decoder would copy every chunk it is given).
+    read_into: Callable[[memoryview], int | None] = file.readinto  # type: ignore[attr-defined]
+    buffer = bytearray(READ_CHUNK)
+    kept = 0  # bytes at the front of `buffer`, after the last line feed decoded
     done = 0
+    first = True
     last_byte = b""
-    rest: list[bytes] = []  # read, not decoded yet: after the last line feed
     while done < size:
-        chunk = file.read(min(READ_CHUNK, size - done))
-        if not chunk:
+        want = min(READ_CHUNK, size - done)
+        if len(buffer) < kept + want:  # a line longer than a chunk
+            buffer.extend(bytes(kept + want - len(buffer)))
+        with memoryview(buffer) as view:
+            count = read_into(view[kept : kept + want])
+        if not count:
             break
-        done += len(chunk)
-        last_byte = chunk[-1:]
-        cut = chunk.rfind(b"\n") + 1
+        done += count
+        end = kept + count
+        last_byte = bytes(buffer[end - 1 : end])
+        cut = buffer.rfind(b"\n", kept, end) + 1
         piece = ""
         if cut:
-            whole = b"".join([*rest, chunk[:cut]]) if rest else memoryview(chunk)[:cut]
-            rest = [chunk[cut:]] if cut < len(chunk) else []
-            try:
-                piece = decoder.decode(whole)
-            except UnicodeDecodeError:
-                _raise_decode_error(file, done, path)
+            with memoryview(buffer) as view:
+                try:
+                    piece = codecs.utf_8_decode(view[:cut], "strict", True)[0]
+                except UnicodeDecodeError:
+                    _raise_decode_error(file, done, path)
+            buffer[: end - cut] = buffer[cut:end]
+            kept = end - cut
         else:  # no line feed in it: read on
-            rest.append(chunk)
+            kept = end
         if progress is not None:
             progress(done / size, f"Reading {path}: {done >> 20} of {size >> 20} MB")
         if piece:
+            if first:
+                piece = piece.removeprefix("\ufeff")
+                first = False
             yield piece
     grew = done == size and last_byte not in (b"", b"\n", b"\r") and bool(file.read(1))
-    try:
-        piece = decoder.decode(b"".join(rest), final=not grew)
-    except UnicodeDecodeError:
-        _raise_decode_error(file, done, path)
-    if grew:  # drop the line being appended (and any character cut in half at its end)
+    with memoryview(buffer) as view:
+        try:  # all of it, but a character cut in half at the end of a file that grew
+            piece = codecs.utf_8_decode(view[:kept], "strict", not grew)[0]
+        except UnicodeDecodeError:
+            _raise_decode_error(file, done, path)
+    if first:
+        piece = piece.removeprefix("\ufeff")
+    if grew:  # drop the line being appended
         piece = piece[: piece.rfind("\r") + 1]  # (what was yielded ends with a line feed)
     if piece:
         yield piece
