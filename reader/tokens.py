@@ -91,7 +91,7 @@ class TokenIndex:
         self.count = count
         """The number of papers."""
         self.joined = joined
-        """The tokens, sorted, each followed by a newline."""
+        """The tokens, sorted, joined by newlines."""
         self.starts = starts
         """Where each token starts in `joined`, and the end (one more than there are tokens)."""
         self.offsets = offsets
