@@ -338,7 +338,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="warm")
     def _build_search_index(self) -> None:
         """Build the search index in the background so the first keystroke finds it ready, then
-        the token index (read from the cache, else built: ~4.5 s at 100,000 papers, meanwhile
+        the token index (read from the cache, else built: 3.5-5 s at 100,000 papers, meanwhile
         words are searched for); then, when the app froze what was alive at its first paint
         (`ReaderApp._settle_collector`), freeze the indexes too: full collections would
         otherwise walk their lists at every keystroke."""
