@@ -44,9 +44,12 @@ async def test_paper_becomes_read_after_dwell(digest: Digest) -> None:
             await pilot.pause(0.05)
         assert time.monotonic() - started >= 0.5
         assert sidebar_count(app, "week", NEWEST) == "9/10"
-        # moving on before the delay does not mark the passed paper
+        # moving on before the delay does not mark the passed paper (when the machine is slow
+        # enough that the two keys took the whole delay, the paper was rightly read)
+        pressed = time.monotonic()
         await pilot.press("j", "j")
-        assert not store.is_read(key_at(app, 1))
+        if time.monotonic() - pressed < 0.4:
+            assert not store.is_read(key_at(app, 1))
 
 
 async def test_m_toggles_and_s_stars(digest: Digest) -> None:
