@@ -224,9 +224,10 @@ async def test_a_big_digest_writes_its_cache_entry_after_the_main_screen_is_pain
     from reader.digest_cache import MIN_BYTES, cache_dir
 
     path = tmp_path / "big.md"
+    # few papers (the search index is not built in the background), but over MIN_BYTES
     path.write_text(
         HEADER
-        + "".join(row("2023-06-25", f"Paper {n} " + "x" * 1000, n) for n in range(1, 1200))
+        + "".join(row("2023-06-25", f"Paper {n} " + "x" * 1200, n) for n in range(1, 461))
     )
     assert path.stat().st_size > MIN_BYTES
     source = DigestSource([str(path)])
@@ -235,6 +236,7 @@ async def test_a_big_digest_writes_its_cache_entry_after_the_main_screen_is_pain
         await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
         assert source.defer_cache  # not while loading: after the first paint
         await wait_for(lambda: bool(list(cache_dir().glob("*.papers"))), pilot)
+        await app.workers.wait_for_complete()  # nothing left running into the next test
     for thread in threading.enumerate():
         if thread.name == "reader-cache-write":
             thread.join()
