@@ -23,6 +23,7 @@ import codecs
 import contextlib
 import importlib
 import itertools
+import operator
 import os
 import stat
 import sys
@@ -120,6 +121,8 @@ def decode(data: bytes, path: str) -> str:
 Progress = Callable[[float, str], None]
 """Told how loading goes: (fraction done, or -1 when it cannot be told; what is being done).
 It may raise to stop the loading (the TUI does when the user quits)."""
+
+_WEEK = operator.attrgetter("week")
 
 Loader = Callable[[Progress], Digest]
 """Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
@@ -419,9 +422,7 @@ def load_digest(
         papers.extend(parsed)
     name = digest_name(given)
     joined: tuple[int, int] | None = None
-    if any(paper.week == UNDATED for paper in papers) and any(
-        paper.week != UNDATED for paper in papers
-    ):
+    if UNDATED in map(_WEEK, papers) and any(paper.week != UNDATED for paper in papers):
         from reader.join import join_undated  # only for undated papers beside dated ones
 
         papers, matched, undated = join_undated(papers)

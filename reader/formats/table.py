@@ -280,8 +280,12 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
                         break
                 else:
                     plain = True
-            if plain:
-                shift = 0
+            if plain:  # `width` cells: no shift, no cell missing
+                week_cell = cells[week_at].strip()
+                title = cells[title_at].strip()
+                link = cells[link_at].strip()
+                category = cells[category_at].strip() if has_category else ""
+                abstract = cells[abstract_at].strip() if has_abstract else ""
             else:
                 cells = line.split("|")
                 escaped = False
@@ -303,18 +307,18 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
                         break
                     first = cells[0]
                     shift = 1 if not first or first.isspace() else 0  # a leading pipe
-            count = len(cells)
+                count = len(cells)
 
-            at = week_at + shift
-            week_cell = cells[at].strip() if at < count else ""
-            at = title_at + shift
-            title = cells[at].strip() if at < count else ""
-            at = link_at + shift
-            link = cells[at].strip() if at < count else ""
-            at = category_at + shift
-            category = cells[at].strip() if has_category and at < count else ""
-            at = abstract_at + shift
-            abstract = cells[at].strip() if has_abstract and at < count else ""
+                at = week_at + shift
+                week_cell = cells[at].strip() if at < count else ""
+                at = title_at + shift
+                title = cells[at].strip() if at < count else ""
+                at = link_at + shift
+                link = cells[at].strip() if at < count else ""
+                at = category_at + shift
+                category = cells[at].strip() if has_category and at < count else ""
+                at = abstract_at + shift
+                abstract = cells[at].strip() if has_abstract and at < count else ""
 
             if not week_cell:
                 if not papers and not lines:
