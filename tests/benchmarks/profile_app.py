@@ -7,7 +7,8 @@ Run: `.venv/bin/python tests/benchmarks/profile_app.py [--size 100k] [--top 20] 
    for what `reader` imports before its first frame, and the modules reader adds, slowest first
    (`-X importtime`, self time).
 2. The data layer, step by step on the generated digest: read, parse, `Digest`, `haystacks`, the
-   query index; CPU ms and VmRSS after each step.
+   query index; CPU ms and VmRSS after each step; then `load_digest`, which parses a file as it
+   reads it (no whole text).
 3. The TUI, headless (`run_test`, 120x40, the digest given already loaded, a fresh state dir):
    cProfile of the UI thread for the first frame (mount until idle), for cursor moves (down),
    week switches ([) and typing a filter word; the top functions by cumulative time. Filtering
@@ -94,7 +95,7 @@ def import_report(runs: int = 5) -> str:
 
 
 def data_report(path: Path) -> tuple[str, Any]:
-    from reader.loader import parse_text, read_source
+    from reader.loader import load_digest, parse_text, read_source
     from reader.model import Digest
     from reader.query import parse_query
 
@@ -114,6 +115,8 @@ def data_report(path: Path) -> tuple[str, Any]:
             lambda: parse_query("x").filter(state["digest"], range(1)),
         )
     )
+    # What the loader does with a file: parsed a piece at a time as it is read, never joined.
+    steps.append(("load_digest (read, parsed as read, Digest)", lambda: load_digest(path)))
     for name, step in steps:
         started, cpu = time.perf_counter(), time.process_time()
         step()
