@@ -242,8 +242,8 @@ class MainScreen(Screen[None]):
         self.watch(self.paper_list, "cursor", self._paper_moved, init=False)
         self.watch(self.query_one("#filter", Input), "value", self._filter_changed, init=False)
         self._show_store_warnings()
-        if len(self.digest) > WARM_INDEX_LIMIT:
-            self._build_search_index()
+        if len(self.digest) > WARM_INDEX_LIMIT:  # once painted: the thread slowed the paint
+            self.call_after_refresh(self._build_search_index)
         if self.source is not None and self.source.watch:
             self._watch()
         self.ready = True
@@ -423,10 +423,6 @@ class MainScreen(Screen[None]):
         text = subtitle(view, len(self.indices), total, compact=self.has_class("-tiny"))
         chosen = len(self.selected)
         self._set_subtitle(f"{text} · {chosen} selected" if chosen else text)
-        self._show_paper(self.paper_list.current)
-        if bool(self.indices) != self._had_papers:  # the paper keys come and go
-            self._had_papers = bool(self.indices)
-            self.refresh_bindings()
 
     def _set_subtitle(self, text: str) -> None:
         """The header's subtitle, repainting the header alone, in this frame.
