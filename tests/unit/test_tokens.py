@@ -282,3 +282,40 @@ def test_the_cache_keeps_the_index_and_refuses_a_damaged_one(
     assert tokens.stored(third) is None
     again = tokens.ensure(third)  # rebuilt, not trusted
     assert again is not None and again.joined == built.joined
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=30),
+    words=st.lists(st.text(st.sampled_from(list("abqz09é")), min_size=1, max_size=3), min_size=3),
+    negate=st.booleans(),
+)
+def test_typing_on_narrows_within_the_last_result_and_finds_what_a_search_finds(
+    rows: list[tuple[str, str, str]], words: list[str], negate: bool
+) -> None:
+    """As the filter bar does: each query filters the hits of the one before (`satisfied`),
+    which the engine intersects as masks when both were answered from the index."""
+    digest = digest_of(rows)
+    last = f"{'-' if negate else ''}{words[2]}"
+    texts = [words[0], f"{words[0]} {words[1]}", f"{words[0]} {words[1]} {last}"]
+    everything = list(range(len(digest)))
+    want = [scanned(digest, text, everything) for text in texts]
+    indexed(digest)
+    hits: list[int] | range = range(len(digest))
+    previous = None
+    made = []
+    for text in texts:
+        query = parse_query(text)
+        hits = query.filter(digest, hits, satisfied=previous)
+        made.append(hits)
+        previous = query
+    assert made == want
+    assert engine._index(digest).last is not None  # the masks' way was taken
+    # within the last result, a query that does not imply the one before: only its papers
+    first = parse_query(texts[0]).filter(digest, range(len(digest)))
+    within = parse_query(words[1]).filter(digest, first)
+    assert within == [i for i in scanned(digest, words[1], everything) if i in first]
+    indexed(digest)
+    # a list that is not the last result made from masks is filtered the usual way
+    again = list(made[1])
+    assert parse_query(texts[2]).filter(digest, again, satisfied=parse_query(texts[1])) == want[2]
