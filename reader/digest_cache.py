@@ -245,9 +245,7 @@ def _write_entry(
     with replacing(path) as file:
         total = 0
         for record in (header, *records) if isinstance(records, tuple) else _chain(header, records):
-            data = marshal.dumps(record)
-            file.write(_LENGTH.pack(len(data)))
-            file.write(data)
+            _write_record(file, marshal.dumps(record))
             if type(record) is tuple and record[:1] == ("end",):
                 total = record[-1]
         file.write(_LENGTH.pack(total))
@@ -257,6 +255,12 @@ def _write_entry(
             written += len(part)
         if written != total:
             raise ValueError("reader.digest_cache: the block is not the length announced")
+
+
+def _write_record(file: BinaryIO, data: bytes) -> None:
+    """A record as an entry holds it: its length, then its bytes (`_Reader.raw` reads it)."""
+    file.write(_LENGTH.pack(len(data)))
+    file.write(data)
 
 
 def _chain(first: Any, rest: Iterable[Any]) -> Iterator[Any]:
@@ -591,9 +595,8 @@ class _SearchFile:
             path.parent.mkdir(parents=True, exist_ok=True)
             with replacing(path) as file:
                 for record in (self.header, (*said, zlib.crc32(ids))):
-                    data = marshal.dumps(record)
-                    file.write(_LENGTH.pack(len(data)) + data)
-                file.write(_LENGTH.pack(len(raw)) + raw)
+                    _write_record(file, marshal.dumps(record))
+                _write_record(file, raw)
                 file.write(bytes(-file.tell() % _PAGE))  # the ids start on a page: mapped
                 file.write(ids)
 

@@ -296,7 +296,8 @@ class SearchStore(Protocol):
     """Somewhere a digest's search text is kept between runs (`reader.digest_cache`)."""
 
     def load(self, count: int) -> SearchText | None:
-        """The stored search text of `count` papers, or None when there is none to trust."""
+        """The stored search text of `count` papers, or None when there is none to trust; with
+        its token index when one is kept (`load_tokens`)."""
 
     def save(self, search: SearchText) -> None:
         """Keep a freshly built search text (failures are the store's to swallow)."""

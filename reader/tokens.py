@@ -280,12 +280,9 @@ class _Appenders(dict[bytes, Callable[[int], None]]):
 
 
 def stored(digest: Digest) -> TokenIndex | None:
-    """The digest's token index if it has one or its cache keeps one (read, never built: what
-    `--print` uses)."""
-    search = digest.haystacks
-    if search.tokens is None and digest.search_store is not None:
-        search.tokens = digest.search_store.load_tokens(len(search))
-    return search.tokens
+    """The digest's token index if it has one: one its cache kept comes with the search text
+    (`SearchStore.load`), never built here (what `--print` uses)."""
+    return digest.haystacks.tokens
 
 
 def ensure(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> TokenIndex | None:

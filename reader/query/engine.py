@@ -37,6 +37,7 @@ from reader.query.syntax import (
     fold,
 )
 from reader.reading import ReadingState
+from reader.tokens import TokenIndex
 
 
 class Annotations(Protocol):
@@ -545,6 +546,16 @@ def _indexed(term: _Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
 _NEGATE = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
+def _exact_word(term: _Term, tokens: TokenIndex) -> bytes | None:
+    """Per paper 1 when it holds `term`'s word (0 not; its negation left to the caller), when
+    the term is a word anywhere that the token index answers exactly; else None."""
+    kind = term.kind
+    if not isinstance(kind, _Text) or kind.field != "any":
+        return None
+    found = tokens.lookup(_encoded(kind.value))
+    return found[0] if found is not None and found[1] else None
+
+
 def _apply_term(
     term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
@@ -675,13 +686,10 @@ class Query:
         masks: list[bytes] = []
         for clause in self.clauses:
             term = clause[0]
-            kind = term.kind
-            if len(clause) != 1 or not isinstance(kind, _Text) or kind.field != "any":
+            mask = _exact_word(term, tokens) if len(clause) == 1 else None
+            if mask is None:
                 return None
-            found = tokens.lookup(_encoded(kind.value))
-            if found is None or not found[1]:
-                return None
-            masks.append(found[0].translate(_NEGATE) if term.negated else found[0])
+            masks.append(mask.translate(_NEGATE) if term.negated else mask)
         ix = _index(digest)
         count = len(ix.hay)
         last = ix.last
@@ -705,17 +713,11 @@ class Query:
         tokens = digest.token_index
         if tokens is None or not self.clauses:
             return False
-        for clause in self.clauses:
-            for term in clause:
-                kind = term.kind
-                if isinstance(kind, (_Weeks, _Id, _Is)):
-                    continue
-                if not isinstance(kind, _Text) or kind.field != "any":
-                    return False
-                found = tokens.lookup(_encoded(kind.value))
-                if found is None or not found[1]:
-                    return False
-        return True
+        return all(
+            isinstance(term.kind, (_Weeks, _Id, _Is)) or _exact_word(term, tokens) is not None
+            for clause in self.clauses
+            for term in clause
+        )
 
     def narrows(self, previous: Query) -> bool:
         """True when every hit of this query is certainly a hit of `previous`, so that filtering
