@@ -151,13 +151,11 @@ class ReaderApp(TypeaheadApp):
             if isinstance(screen, MainScreen):
                 screen.refresh_marks()
 
-    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
-        """An export (e / E) is written: in a terminal, say where."""
-        if event.path is not None and not self.is_web:
-            self.notify(f"Saved {inert(str(event.path))}", markup=False)
-
     def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
-        self.notify(f"Export failed: {inert(str(event.exception))}", severity="error", markup=False)
+        """A download in the browser (an export, a PDF) that could not be sent."""
+        error = event.exception
+        words = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        self.notify(f"Download failed: {inert(words)}", severity="error", markup=False)
 
     # --- the main screen, where the digest was left, loading -----------------------------------
 

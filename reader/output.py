@@ -80,11 +80,13 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
 """The formats the reader exports its view in (e, E, the palette): label, extension, MIME type."""
 
 
-def export_filename(digest_name: str, week: date | None, fmt: str) -> str:
-    """A safe file name for an export of a view: `ml-papers-2023-2023-06-25.md`, `…-all.json`."""
+def export_filename(digest_name: str, week: date | None, fmt: str, query: str = "") -> str:
+    """A safe file name for an export of a view: `ml-papers-2023-2023-06-25.md`, `…-all.json`,
+    with the query's short form (`reader.exports.query_slug`) last: `…-all-diffusion.md`."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", digest_name).strip("-.") or "digest"
     when = "all" if week is None else (week_text(week) or "undated")
-    return f"{stem[:80]}-{when}{EXPORTS[fmt][1]}"
+    what = re.sub(r"[^a-z0-9-]+", "-", query.lower()).strip("-")
+    return f"{stem[:80]}-{when}{'-' + what if what else ''}{EXPORTS[fmt][1]}"
 
 
 def write_papers(

@@ -74,6 +74,7 @@ from reader.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from reader.arxiv_fetch import ArxivOptions, MetadataResult
+    from reader.exports import Export
     from reader.loader import DigestSource, Reloaded
 
 NARROW = 100
@@ -826,33 +827,30 @@ class MainScreen(Screen[None]):
             self._copy(lines[0], "Markdown link")
 
     def action_export(self, fmt: str) -> None:
-        """The view as --print writes it (citations with the cached arXiv metadata): a
-        download in the browser, else a file in the downloads folder (the app says where)."""
-        from reader.output import EXPORTS, export_filename, write_papers  # startup: when used
+        """The view as --print writes it: a download in the browser, else a file in the
+        downloads folder (`reader.exports.export_view`)."""
+        from reader.exports import export_view  # startup: when used
 
-        buffer = io.StringIO()
-        count = write_papers(
+        notice = export_view(
             self.digest,
             self.indices,
             fmt,
-            buffer,
+            week=self.week,
+            query=self.view.query,
             state=self.store,
-            metadata=self.store.cached_metadata,
+            directory=getattr(self.app, "download_dir", None),
+            browser=self._download_in_browser if self.app.is_web else None,
         )
-        buffer.seek(0)
-        name = export_filename(self.digest.name, self.week, fmt)
-        label, _, mime_type = EXPORTS[fmt]
+        self.say(notice.message, severity=notice.severity, timeout=6)
+
+    def _download_in_browser(self, export: Export) -> None:
         self.app.deliver_text(
-            buffer,
-            save_directory=getattr(self.app, "download_dir", None),
-            save_filename=name,
-            mime_type=mime_type,
+            io.StringIO(export.text),
+            save_filename=export.name,
+            mime_type=export.mime_type,
             encoding="utf-8",
-            name=name,
+            name=export.name,
         )
-        where = "a download in the browser" if self.app.is_web else "saving"
-        papers = f"{count} paper{'s' if count != 1 else ''}"
-        self.say(f"Exporting {papers} as {label} ({where}): {name}", timeout=3)
 
     # --- reading state ---------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ async def test_in_a_terminal_copy_still_uses_the_local_clipboard(
 async def test_export_writes_the_view_as_print_does(
     key: str, fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("textual.app.user_downloads_path", lambda: tmp_path)
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path))
     digest = load_digest()
     app = make_app(digest, query="language")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -74,12 +74,9 @@ async def test_export_writes_the_view_as_print_does(
         write_papers(digest, screen.indices, fmt, expected, state=screen.store)
         await pilot.press(key)
         suffix = ".md" if fmt == "markdown" else ".json"
-        saved = tmp_path / f"ml-papers-2023-2023-06-25{suffix}"
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if any(f"Saved {saved}" in str(n.message) for n in app._notifications):
-                break
-        assert any(f"Saved {saved}" in str(n.message) for n in app._notifications)
+        await pilot.pause()
+        saved = tmp_path / f"ml-papers-2023-2023-06-25-language{suffix}"
+        assert any(str(n.message).endswith(f"to\n{saved}") for n in app._notifications)
         assert saved.read_text(encoding="utf-8") == expected.getvalue()
         if fmt == "json":
             rows = json.loads(saved.read_text(encoding="utf-8"))
@@ -90,7 +87,7 @@ async def test_export_writes_the_view_as_print_does(
 async def test_the_palette_exports_the_citations_of_the_view(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("textual.app.user_downloads_path", lambda: tmp_path)
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path))
     digest = load_digest()
     app = make_app(digest)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -106,13 +103,67 @@ async def test_the_palette_exports_the_citations_of_the_view(
         await pilot.press("ctrl+p", *"as bibtex")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await pilot.pause()
         saved = tmp_path / "ml-papers-2023-2023-06-25.bib"
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if any(f"Saved {saved}" in str(n.message) for n in app._notifications):
-                break
         assert saved.read_text(encoding="utf-8") == expected.getvalue()
         assert expected.getvalue().count("@") == len(screen.indices) == 10
+
+
+def messages_of(app: ReaderApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_export_creates_its_folder_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "no" / "such" / "folder"
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(folder))
+    app = make_app(load_digest(), query="language")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        count = len(main_of(app).indices)
+        await pilot.press("e")
+        await pilot.pause()
+        first = folder / "ml-papers-2023-2023-06-25-language.md"
+        assert first.is_file()
+        assert f"Exported {count} papers as Markdown to\n{first}" in messages_of(app)
+        first.write_text("mine", encoding="utf-8")
+        await pilot.press("e")
+        await pilot.pause()
+        second = folder / "ml-papers-2023-2023-06-25-language (2).md"
+        assert first.read_text(encoding="utf-8") == "mine"  # never overwritten
+        assert second.read_text(encoding="utf-8").count("\n") == count + 2  # header, rule, rows
+        assert sorted(p.name for p in folder.iterdir()) == sorted([first.name, second.name])
+
+
+async def test_export_errors_are_words_not_errnos(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(blocker / "exports"))
+    app = make_app(load_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("E")
+        await pilot.pause()
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert errors == [
+            f"Export not saved: cannot create the folder {blocker / 'exports'}: not a directory"
+        ]
+
+
+async def test_an_empty_view_is_not_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path / "out"))
+    app = make_app(load_digest(), query="zzzznothing")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert "Nothing to export: no papers in this view." in messages_of(app)
+        assert not (tmp_path / "out").exists()
 
 
 async def test_served_o_opens_a_tab_of_the_page_not_a_browser_on_the_server(
