@@ -15,10 +15,12 @@ thread.
 Faults never raise and never lose a mark that was saved:
 
 - a damaged or foreign database file is moved aside to `state.sqlite3.corrupt-<timestamp>` (kept,
-  never deleted), the rows that can still be read are copied into a fresh store, and a warning is
-  added to `warnings`;
-- a location that cannot be created or opened gives a warning and `saving = False`; the store works
-  in memory (with the saved marks, when the file can at least be read);
+  never deleted), the rows of every table that can still be read (`database.salvage`: row by row,
+  past damaged pages) are copied into a fresh store, and a warning counts what each kind kept and
+  names what was lost;
+- a location that cannot be created or written gives a warning and `saving = False`; the store
+  works in memory with everything the file holds, read read-only (`read_only`); when the file
+  cannot be read whole, `unreadable` says why and `export_json` refuses;
 - a failing write (disk full, database locked beyond the busy timeout, connection gone) warns once;
   the change stays in memory, remembered as unsaved, and is written by the first write after
   `store.RETRY_SECONDS`, by `refresh()` or by `close()`. A state file or directory removed while

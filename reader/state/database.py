@@ -9,12 +9,13 @@ here keeps state between calls.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import math
 import os
 import re
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -170,10 +171,12 @@ def savable(key: str) -> bool:
 
 
 class Opened(NamedTuple):
-    """An open store: its connection, its marks, `PRAGMA data_version` and the file's identity."""
+    """An open store: its connection, its marks, its notes, tags, searches and sessions,
+    `PRAGMA data_version` and the file's identity."""
 
     conn: sqlite3.Connection
     rows: list[Row]
+    layer: LayerRows
     version: int
     identity: tuple[int, int]
 
@@ -224,7 +227,13 @@ def _connect_once(path: Path, busy_timeout: float) -> Opened:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(marks)")}
         if not columns >= _COLUMNS:
             raise Damaged("not a reader state database")
-        rows = conn.execute(SELECT).fetchall()
+        try:
+            rows = conn.execute(SELECT).fetchall()
+            layer = read_layer(conn)
+        except sqlite3.OperationalError as error:  # a row that is not UTF-8: a damaged page
+            if "decode" in str(error):
+                raise Damaged(str(error)) from None
+            raise
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         found = identity(path)
     except BaseException:
@@ -233,7 +242,7 @@ def _connect_once(path: Path, busy_timeout: float) -> Opened:
     if found is None:
         conn.close()
         raise FileNotFoundError(2, "the state file vanished while opening", str(path))
-    return Opened(conn, rows, version, found)
+    return Opened(conn, rows, layer, version, found)
 
 
 def validate(path: Path, busy_timeout: float) -> None:
@@ -264,8 +273,11 @@ def validate(path: Path, busy_timeout: float) -> None:
         conn.close()
 
 
-def readonly_uri(path: Path) -> str:
-    return f"file:{quote(os.fsencode(path.absolute()))}?mode=ro"
+def readonly_uri(path: Path, immutable: bool = False) -> str:
+    """A URI that opens `path` read-only; `immutable` also tells SQLite that nobody writes it
+    (no lock, no WAL index: it opens even in a folder that cannot be written)."""
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return f"file:{quote(os.fsencode(path.absolute()))}?{flags}"
 
 
 def identity(path: Path) -> tuple[int, int] | None:
@@ -280,20 +292,196 @@ def identity(path: Path) -> tuple[int, int] | None:
 # --- a damaged file ----------------------------------------------------------------------------
 
 
-def salvage(path: Path, busy_timeout: float) -> list[Row]:
-    """The rows of `path` that can be read (read-only); [] when none can."""
-    rows: list[Row] = []
+class Salvaged(NamedTuple):
+    """What could be read of a damaged store, table by table, and the keys of rows that are
+    known (from a table's primary-key index) but could not be read."""
+
+    marks: list[Row]
+    """(key, read, starred, updated)"""
+    notes: list[Row]
+    """(key, text, updated)"""
+    tags: list[Row]
+    """(key, tag, updated); a tag whose row is lost but whose index entry reads is kept, at 0."""
+    searches: list[Row]
+    """(name, query, updated)"""
+    sessions: list[Row]
+    """(digest, week, query, paper)"""
+    lost: dict[str, list[str]]
+    """Kind ("marks", "notes", "searches", "sessions") -> keys of the rows that are lost."""
+    opened: bool = True
+    """False when the file could not be read at all (nothing was salvaged)."""
+
+
+SALVAGE_PROBES = 2_000
+"""Seeks into a table that may fail (damaged pages) before the rest of it counts as lost."""
+_MIN_ROWID, _MAX_ROWID = -(1 << 63), (1 << 63) - 1
+_SALVAGED_TABLES = {  # kind: (table, columns, primary key columns)
+    "marks": ("marks", "key, read, starred, updated", "key"),
+    "notes": ("notes", "key, text, updated", "key"),
+    "tags": ("tags", "key, tag, updated", "key, tag"),
+    "searches": ("searches", "name, query, updated", "name"),
+    "sessions": ("sessions", "digest, week, query, paper", "digest"),
+}
+
+
+def salvage(path: Path, busy_timeout: float, immutable: bool = False) -> Salvaged:
+    """Every row of every table of the store at `path` that can still be read, read-only (with
+    `immutable`, as SQLite's `immutable=1`: for a file nobody can be writing, in a folder that
+    cannot be written). A damaged page loses only its own rows: each table is read in rowid
+    order, and past a page that fails the reading starts again beyond it (`table_rows`)."""
+    empty = Salvaged([], [], [], [], [], {}, opened=False)
     if not path.is_file():
-        return rows
-    with contextlib.suppress(sqlite3.Error, ValueError, OSError):
-        conn = sqlite3.connect(readonly_uri(path), uri=True, timeout=busy_timeout)
+        return empty
+    try:
+        conn = sqlite3.connect(readonly_uri(path, immutable), uri=True, timeout=busy_timeout)
+    except (sqlite3.Error, ValueError, OSError):
+        return empty
+    conn.text_factory = _loose_text
+    try:
         try:
-            cursor = conn.execute(SELECT)
-            while (row := cursor.fetchone()) is not None:
+            tables = {row[0] for row in conn.execute(_TABLES)}
+        except sqlite3.Error:
+            return empty
+        found: dict[str, list[Row]] = {}
+        lost: dict[str, list[str]] = {}
+        for kind, (table, columns, primary) in _SALVAGED_TABLES.items():
+            if table not in tables:
+                found[kind] = []
+                continue
+            width = primary.count(",") + 1
+            indexed = _index_entries(conn, table, primary)
+            rows = [
+                _mend(row, width)
+                for row in table_rows(conn, table, columns, indexed.values())
+                if _whole(row, width)
+            ]
+            have = {tuple(row[:width]) for row in rows}
+            missing = sorted(key for key in indexed if key not in have)
+            if kind == "tags":  # the index holds the whole of a tag: keep it
+                rows += [(key, tag, 0.0) for key, tag in missing]
+            elif missing:
+                lost[kind] = [key[0] for key in missing]
+            found[kind] = rows
+        marks, notes, tags = found["marks"], found["notes"], found["tags"]
+        return Salvaged(marks, notes, tags, found["searches"], found["sessions"], lost)
+    finally:
+        conn.close()
+
+
+def table_rows(
+    conn: sqlite3.Connection, table: str, columns: str, rowids: Iterable[int] = ()
+) -> list[Row]:
+    """The rows of `table` that can be read, in rowid order, past damaged pages.
+
+    A range of rowids is read upwards until a page fails, then downwards from its end until a
+    page fails; what lies between is split in two and each half read the same way, until the
+    unreadable ranges are single rowids (or `SALVAGE_PROBES` seeks have failed), and the
+    `rowids` an index still names are looked up one by one. So every row that a look-up by its
+    rowid would find is read. A table without rowids is read in one pass,
+    up to its first damaged page."""
+    select = f"SELECT rowid, {columns} FROM {table} WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+    found: dict[int, Row] = {}
+
+    def scan(low: int, high: int, down: bool) -> tuple[int | None, bool]:
+        """Read the rows of [low, high] into `found`, upwards (or `down`): (the rowid read
+        last, whether the range was read to its end)."""
+        last: int | None = None
+        sql = select + (" DESC" if down else "")
+        try:
+            for rowid, *row in conn.execute(sql, (low, high)):
+                found[rowid] = tuple(row)
+                last = rowid
+            return last, True
+        except sqlite3.Error:
+            pass
+        # sqlite3 steps one row ahead of the row it returns: the row after `last` may still
+        # be readable. One row a query (LIMIT 1 never steps past it) up to the damaged page.
+        while True:
+            if last is not None:
+                low, high = (low, last - 1) if down else (last + 1, high)
+            if low > high:
+                return last, True
+            try:
+                one = conn.execute(sql + " LIMIT 1", (low, high)).fetchone()
+            except sqlite3.Error:
+                return last, False
+            if one is None:
+                return last, True
+            found[one[0]] = tuple(one[1:])
+            last = one[0]
+
+    try:
+        conn.execute(f"SELECT rowid FROM {table} LIMIT 0")
+    except sqlite3.Error:  # WITHOUT ROWID (not a table reader made) or unreadable schema
+        rows: list[Row] = []
+        with contextlib.suppress(sqlite3.Error):
+            for row in conn.execute(f"SELECT {columns} FROM {table}"):
                 rows.append(tuple(row))
-        finally:
-            conn.close()
-    return rows
+        return rows
+    failures = 0
+    ranges = [(_MIN_ROWID - _MAX_ROWID, _MIN_ROWID, _MAX_ROWID)]  # (-width, low, high)
+    while ranges and failures < SALVAGE_PROBES:  # the widest range first
+        _width, low, high = heapq.heappop(ranges)
+        if low > high:
+            continue
+        last, whole = scan(low, high, down=False)
+        if whole:
+            continue
+        low = last + 1 if last is not None else low
+        first, whole = scan(low, high, down=True)
+        if whole:
+            continue
+        high = first - 1 if first is not None else high
+        failures += 1
+        if high - low >= 2:  # both ends fail: read each half from its own ends
+            middle = low + (high - low) // 2
+            heapq.heappush(ranges, (low - middle, low + 1, middle))
+            heapq.heappush(ranges, (middle - high, middle + 1, high - 1))
+    for rowid in set(rowids) - found.keys():  # rows that an index still points to
+        with contextlib.suppress(sqlite3.Error):
+            one = conn.execute(f"{select} LIMIT 1", (rowid, rowid)).fetchone()
+            if one is not None:
+                found[rowid] = tuple(one[1:])
+    return [found[rowid] for rowid in sorted(found)]
+
+
+def _index_entries(
+    conn: sqlite3.Connection, table: str, columns: str
+) -> dict[tuple[Any, ...], int]:
+    """The keys (and rowids) in `table`'s primary-key index that can be read, from both of its
+    ends; keys that are not text are left out."""
+    entries: dict[tuple[Any, ...], int] = {}
+    index = f"sqlite_autoindex_{table}_1"
+    for order in ("", " DESC"):
+        ordering = ", ".join(f"{column}{order}" for column in columns.split(", "))
+        with contextlib.suppress(sqlite3.Error):
+            for *key, rowid in conn.execute(
+                f"SELECT {columns}, rowid FROM {table} INDEXED BY {index} ORDER BY {ordering}"
+            ):
+                if all(isinstance(part, str) and savable(part) for part in key):
+                    entries[tuple(key)] = rowid
+    return entries
+
+
+def _loose_text(data: bytes) -> str:
+    """Text as SQLite holds it; bytes that are not UTF-8 (a damaged row) stay as surrogates,
+    so that the row is still read (`_whole` then drops it if its key is not text)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _whole(row: Row, width: int) -> bool:
+    """Whether a salvaged row's key (its first `width` columns) is text that can be stored."""
+    return all(isinstance(part, str) and part and savable(part) for part in row[:width])
+
+
+def _mend(row: Row, width: int) -> Row:
+    """The row with bytes of its other text that were not UTF-8 shown as U+FFFD."""
+    return row[:width] + tuple(
+        value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if isinstance(value, str) and not savable(value)
+        else value
+        for value in row[width:]
+    )
 
 
 def move_aside(path: Path) -> Path | None:

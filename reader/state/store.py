@@ -32,7 +32,9 @@ from reader.state.database import (
     UPSERT_STARRED,
     UPSERT_UPDATED,
     Damaged,
+    LayerRows,
     Row,
+    Salvaged,
     connect,
     flag,
     identity,
@@ -47,7 +49,7 @@ from reader.state.database import (
     state_dir,
     write_layer,
 )
-from reader.state.transfer import read_export, write_export
+from reader.state.transfer import StateError, read_export, write_export
 from reader.text import inert
 
 RETRY_SECONDS = 10.0
@@ -80,6 +82,11 @@ class StateStore:
         self.busy_timeout = busy_timeout
         self.warnings: list[str] = []
         self.saving = False
+        self.read_only = False
+        """True when the file could be read but not written (changes are kept in memory)."""
+        self.unreadable: str | None = None
+        """Why the file could not be read whole (None when it was): an export would lose
+        what it holds, so `export_json` refuses."""
         self._lock = threading.RLock()
         self._read: set[str] = set()
         self._starred: set[str] = set()
@@ -444,6 +451,13 @@ class StateStore:
         papers written."""
         with self._lock:
             self.refresh()
+            if self.unreadable is not None:
+                raise StateError(
+                    path,
+                    0,
+                    f"not exported: the reading state could not be read whole "
+                    f"({self.unreadable}); an export now would leave out what it holds",
+                )
             keys = sorted(
                 self._updated.keys() | self._read | self._starred | self._notes.keys()
                 | self._tags.keys()
@@ -544,9 +558,14 @@ class StateStore:
         if conn is None:
             return
         try:
-            notes, tag_rows, search_rows, session_rows = read_layer(conn)
+            layer = read_layer(conn)
         except sqlite3.Error:
             return
+        self._set_layer(layer)
+
+    def _set_layer(self, layer: LayerRows) -> None:
+        """Notes, tags, searches and sessions as read, with this session's unsaved changes."""
+        notes, tag_rows, search_rows, session_rows = layer
         loaded_notes = {
             key: (text, seconds(when))
             for key, text, when in notes
@@ -637,60 +656,114 @@ class StateStore:
 
     def _open(self) -> None:
         try:
-            rows = self._connect()
+            rows, layer = self._connect()
         except FAILURE as error:
             self._disconnect()
             if is_damage(error):
                 self._recover(error)
             else:
-                self._load(salvage(self.path, self.busy_timeout))
-                self._warn(
-                    f"Reading state will not be saved: cannot open {self.path} "
-                    f"({reason(error)}); "
-                    "marks are kept for this session."
-                )
-                self._failing = True
-                self._retry_at = time.monotonic() + RETRY_SECONDS
+                self._open_read_only(error)
             return
         self._load(rows)
-        self._reload_layer()
+        self._set_layer(layer)
         self.saving = True
 
+    def _open_read_only(self, error: BaseException) -> None:
+        """The file cannot be opened for writing (a read-only folder or file system, no
+        permission, a location under a file): read all it holds read-only (SQLite's `mode=ro`,
+        else `immutable=1`, which needs no lock or WAL index in the folder), and say that
+        changes will not be kept. Saving is retried now and then (`RETRY_SECONDS`)."""
+        salvaged = salvage(self.path, self.busy_timeout)
+        if not salvaged.opened:
+            salvaged = salvage(self.path, self.busy_timeout, immutable=True)
+        self._load(salvaged.marks)
+        self._set_layer(
+            LayerRows(salvaged.notes, salvaged.tags, salvaged.searches, salvaged.sessions)
+        )
+        if salvaged.opened:
+            self.read_only = True
+            self._warn(
+                f"Reading state is read-only and will not be saved: cannot write {self.path} "
+                f"({reason(error)}); {recovery_summary(salvaged, 'read')}; "
+                "changes are kept for this session only."
+            )
+            if salvaged.lost:
+                self.unreadable = "some of its rows could not be read"
+        else:
+            if self.path.exists():
+                self.unreadable = f"cannot open {self.path} ({reason(error)})"
+            self._warn(
+                f"Reading state will not be saved: cannot open {self.path} "
+                f"({reason(error)}); marks are kept for this session."
+            )
+        self._failing = True
+        self._retry_at = time.monotonic() + RETRY_SECONDS
+
     def _recover(self, error: BaseException) -> None:
-        """The file is damaged: keep it aside, start afresh with whatever rows could be read."""
+        """The file is damaged: keep it aside, start afresh with every row that could be read
+        from each of its tables (`database.salvage`), and say what was kept and what lost."""
         salvaged = salvage(self.path, self.busy_timeout)
         moved: Path | None = None
         try:
             moved = move_aside(self.path)
-            rows = self._connect()
+            rows, layer = self._connect()
         except FAILURE as failure:
             self._disconnect()
-            self._load(salvaged)
+            self._merge_salvaged(salvaged)
+            if salvaged.lost or not salvaged.opened:
+                self.unreadable = f"{self.path} is damaged ({reason(error)})"
             action = f"moved to {moved.name}" if moved else "it could not be moved aside"
             self._warn(
                 f"Reading state file {self.path} is damaged ({reason(error)}; {action}) and "
-                f"cannot be replaced ({reason(failure)}); marks are kept for this session."
+                f"cannot be replaced ({reason(failure)}); {recovery_summary(salvaged)}, kept "
+                "for this session."
             )
             self._failing = True
             self._retry_at = time.monotonic() + RETRY_SECONDS
             return
         self._load(rows)
-        self._load(salvaged, merge=True)
-        recovered = sum(1 for row in salvaged if flag(row[1]) or flag(row[2]))
+        self._set_layer(layer)
+        self._merge_salvaged(salvaged)
         place = f"moved it to {moved.name}" if moved else "another instance moved it aside"
         self._warn(
             f"Reading state file was damaged ({reason(error)}): {place} and started a new one "
-            f"({recovered} marked papers recovered)."
+            f"({recovery_summary(salvaged)})."
         )
         self.saving = True
         self._flush()
 
-    def _connect(self) -> list[Row]:
-        """Open (creating if needed) the database at `self.path`; its rows. Raises on failure."""
+    def _merge_salvaged(self, salvaged: Salvaged) -> None:
+        """Merge the rows read from a damaged file, as unsaved changes: marks are OR-ed, a note
+        or a search is taken when newer, tags are added, a session when there is none."""
+        self._load(salvaged.marks, merge=True)
+        for key, text, when in salvaged.notes:
+            mine = self._notes.get(key)
+            if isinstance(text, str) and text.strip() and (mine is None or seconds(when) > mine[1]):
+                self._notes[key] = (text, seconds(when))
+                self._layer_change(NOTE, key)
+        for key, tag, when in salvaged.tags:
+            if tag not in self._tags.get(key, ()):
+                self._tags.setdefault(key, {})[tag] = seconds(when)
+                self._layer_change(TAG, key, tag)
+        for name, query, when in salvaged.searches:
+            mine = self._searches.get(name)
+            if isinstance(query, str) and (mine is None or seconds(when) > mine[1]):
+                self._searches[name] = (query, seconds(when))
+                self._layer_change(SEARCH, name)
+        for digest, *rest in salvaged.sessions:
+            if digest not in self._sessions:
+                self._sessions[digest] = Session(
+                    *(value if isinstance(value, str) else "" for value in rest)
+                )
+                self._layer_change(SESSION, digest)
+
+    def _connect(self) -> tuple[list[Row], LayerRows]:
+        """Open (creating if needed) the database at `self.path`; its marks and the rest.
+        Raises on failure."""
         opened = connect(self.path, self.busy_timeout)
         self._conn, self._identity = opened.conn, opened.identity
         self._data_version = opened.version
-        return opened.rows
+        return opened.rows, opened.layer
 
     def _disconnect(self) -> None:
         if self._conn is not None:
@@ -737,6 +810,7 @@ class StateStore:
         if rows is not None:
             self._load(rows)
             self._reload_layer()
+            self.read_only, self.unreadable = False, None  # the file was read whole
         if self._failing:
             self._failing = False
             self._warn("Reading state is being saved again.")
@@ -804,6 +878,43 @@ class StateStore:
                 f"Could not save reading state ({reason(error)}); marks are kept in memory "
                 "and saving will be retried."
             )
+
+
+_KINDS = (  # (field of Salvaged, one, several)
+    ("marks", "mark", "marks"),
+    ("notes", "note", "notes"),
+    ("tags", "tag", "tags"),
+    ("searches", "search", "searches"),
+    ("sessions", "place left off", "places left off"),
+)
+_NAMED_LOST = 5
+"""Keys of lost rows named in the recovery warning (then "and N more")."""
+
+
+def recovery_summary(salvaged: Salvaged, verb: str = "recovered") -> str:
+    """What a recovery kept and lost, as the warning says it: `400 marks, 397 notes, 800 tags,
+    1 search recovered; 3 notes lost: 2301.00001, 2301.00002, 2301.00003`."""
+    counts = {
+        "marks": sum(1 for row in salvaged.marks if flag(row[1]) or flag(row[2])),
+        "notes": len(salvaged.notes),
+        "tags": len(salvaged.tags),
+        "searches": len(salvaged.searches),
+        "sessions": len(salvaged.sessions),
+    }
+    kept = [
+        f"{counts[kind]:,} {one if counts[kind] == 1 else several}"
+        for kind, one, several in _KINDS
+        if counts[kind]
+    ]
+    text = f"{', '.join(kept)} {verb}" if kept else f"nothing {verb}"
+    for kind, one, several in _KINDS:
+        keys = salvaged.lost.get(kind, [])
+        if keys:
+            named = ", ".join(keys[:_NAMED_LOST])
+            if len(keys) > _NAMED_LOST:
+                named += f" and {len(keys) - _NAMED_LOST:,} more"
+            text += f"; {len(keys):,} {one if len(keys) == 1 else several} lost: {named}"
+    return text
 
 
 def _metadata_from_row(arxiv_id: object, data: object) -> Metadata | None:
