@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from reader.arxiv import Metadata
 
 PROG = "reader"
-SORTS: tuple[str, ...] = ("week", "title", "category")
+SORTS: tuple[str, ...] = ("week", "title", "category", "similarity")
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
 """The --print formats (reader.output writes them; a test checks the two agree)."""
 
@@ -137,7 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format of --print (default: table); bibtex and ris are citations",
     )
     parser.add_argument(
-        "--sort", choices=SORTS, default=None, help="order of --print (default: week)"
+        "--sort",
+        choices=SORTS,
+        default=None,
+        help="order of --print (default: week; similarity with a like: query)",
     )
     parser.add_argument("--reverse", action="store_true", help="reverse the order of --print")
     parser.add_argument(
@@ -646,15 +649,33 @@ def _run(args: argparse.Namespace) -> int:
                 from reader.arxiv import enrich  # only with cached metadata to add
 
                 digest = enrich(digest, known)
+            unknown = query.unknown_likes(digest)
+            if unknown:
+                raise UsageError(
+                    f"--query: {unknown[0]}: no paper of the digest has that arXiv id or link"
+                )
+            ranking = query.ranking(digest, marks)
             indices = select(
-                digest, week, query, state=marks, sort=args.sort or "week", reverse=args.reverse
+                digest,
+                week,
+                query,
+                state=marks,
+                sort=args.sort,
+                reverse=args.reverse,
+                ranking=ranking,
             )
             out = sys.stdout
             _prepare_output(out, args.format or "table")
             from reader.output import write_papers  # only --print needs it
 
             write_papers(
-                digest, indices, args.format or "table", out, state=marks, metadata=known.get
+                digest,
+                indices,
+                args.format or "table",
+                out,
+                state=marks,
+                metadata=known.get,
+                scores=None if ranking is None else ranking.score,
             )
             out.flush()
             if not indices and week is not None and not query.is_empty:

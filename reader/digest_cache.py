@@ -13,7 +13,9 @@ cache directory; fetched digests keep their own subdirectory beside it):
   as one block of UTF-8 read at once, read only when a search first needs it (the TUI reads it
   after the first paint);
 - `<key>.tokens`: the search text's token index (`reader.tokens`), which papers hold each word,
-  written once the TUI has built it and read back by the next TUI (and by `--print`).
+  written once the TUI has built it and read back by the next TUI (and by `--print`);
+- `<key>.similar`: the similarity index of `like:` (`reader.similar`), written once built and
+  read back while the papers' authors are the same (`similar.authors_stamp`).
 
 An entry is used only when its header matches: the format version (`VERSION`), and the path,
 size and modification time (ns) of every file the sources read, taken *before* they were
@@ -41,7 +43,7 @@ from datetime import date
 from itertools import accumulate, islice, repeat
 from operator import is_
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.files import replacing
 from reader.loader import (
@@ -65,6 +67,9 @@ from reader.model import (
 from reader.tokens import VERSION as TOKENS_VERSION
 from reader.tokens import TokenIndex
 from reader.tokens import from_records as tokens_from_records
+
+if TYPE_CHECKING:
+    from reader.similar import SimilarityIndex
 
 __all__ = ["CACHE_DIR_ENV", "MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
@@ -599,6 +604,41 @@ class _SearchFile:
                 _write_record(file, raw)
                 file.write(bytes(-file.tell() % _PAGE))  # the ids start on a page: mapped
                 file.write(ids)
+
+        _in_background(write)
+
+    def load_similar(self, count: int, authors: int) -> SimilarityIndex | None:
+        """The similarity index kept beside the search text (`<key>.similar`), if it reads as
+        one of `count` papers whose authors' checksum is `authors`, its checksum holds."""
+        from reader.similar import VERSION, from_records
+
+        opened = _open_entry(self.path.with_suffix(".similar"), self.header)
+        if opened is None:
+            return None
+        file, reader = opened
+        with file:
+            try:
+                said = reader.record()
+                raw = reader.raw()
+                if raw is None or said != ("similar", VERSION, count, authors, zlib.crc32(raw)):
+                    return None
+                return from_records(marshal.loads(raw), count)
+            except (OSError, ValueError, MemoryError, EOFError, TypeError):
+                return None
+
+    def save_similar(self, index: SimilarityIndex, authors: int) -> None:
+        """Keep a freshly built similarity index (in the background; failures are skipped)."""
+        from reader.similar import VERSION
+
+        def write() -> None:
+            raw = marshal.dumps(index.records())
+            path = self.path.with_suffix(".similar")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            said = ("similar", VERSION, index.count, authors, zlib.crc32(raw))
+            with replacing(path) as file:
+                for record in (self.header, said):
+                    _write_record(file, marshal.dumps(record))
+                _write_record(file, raw)
 
         _in_background(write)
 

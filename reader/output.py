@@ -56,6 +56,10 @@ NOTE_FIELDS: tuple[str, ...] = ("note", "tags")
 (text) and `tags` (a list) only when the paper has them; csv has both columns (tags separated by
 spaces) when any printed paper has either. Reading a digest ignores them, so round trips hold."""
 
+SCORE_FIELD = "score"
+"""A `like:` query's similarity of each paper (0 to 1, three decimals): a json member and a csv
+column last, a table column after the week. Markdown, links and the citations have none."""
+
 MARKDOWN_HEADER: tuple[str, ...] = ("Week", "title", "category", "abstract", "Paper-Link")
 """The header of the markdown table: the bundled digest's own."""
 
@@ -97,15 +101,22 @@ def write_papers(
     state: ReadingState | None = None,
     color: bool | None = None,
     metadata: Lookup | None = None,
+    scores: Callable[[int], float] | None = None,
 ) -> int:
     """Write the papers of `digest` at `indices`, in that order, to `out` in format `fmt`.
 
     `state`, when given, adds `read` and `starred` to json objects, and the paper's `note` and
     `tags` to json and csv (see `NOTE_FIELDS`). `color`: None follows the
     terminal (and NO_COLOR / FORCE_COLOR), False never styles, True always does; only the table
-    is styled. `metadata` (arXiv id -> cached arXiv metadata) completes bibtex and ris. Returns
-    the number of papers written.
+    is styled. `metadata` (arXiv id -> cached arXiv metadata) completes bibtex and ris.
+    `scores` (digest index -> similarity, `reader.similar.Ranking.score`) adds `SCORE_FIELD` to
+    json, csv and the table. Returns the number of papers written.
     """
+    if scores is not None and fmt in ("json", "csv", "table"):
+        indices = indices if isinstance(indices, Sequence) else list(indices)
+        found: Sequence[float] | None = [round(scores(index), 3) for index in indices]
+    else:
+        found = None
     if fmt in ("bibtex", "ris"):
         from reader.citations import write_bibtex, write_ris
 
@@ -114,16 +125,16 @@ def write_papers(
             return write_bibtex(papers_of, out, metadata)
         return write_ris(papers_of, out, metadata)
     if fmt == "csv":  # its header depends on the selection
-        return _write_csv([digest.papers[index] for index in indices], out, state)
+        return _write_csv([digest.papers[index] for index in indices], out, state, found)
     papers = (digest.papers[index] for index in indices)
     if fmt == "json":
-        return _write_json(papers, out, state)
+        return _write_json(papers, out, state, found)
     if fmt == "markdown":
         return _write_markdown(papers, out)
     if fmt == "links":
         return _write_links(papers, out)
     if fmt == "table":
-        return _write_table(digest, indices, out, color)
+        return _write_table(digest, indices, out, color, found)
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
@@ -196,7 +207,12 @@ def _json_value(value: object, ascii_only: bool) -> str:
     return json.dumps(value)
 
 
-def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None) -> int:
+def _write_json(
+    papers: Iterable[Paper],
+    out: TextIO,
+    state: ReadingState | None,
+    scores: Sequence[float] | None = None,
+) -> int:
     # The same text as json.dumps(list, indent=2, ensure_ascii=False), written object by object.
     # json.dumps with indent runs in pure Python; the records are flat, so their layout is built
     # here around the C string encoder (3x faster). Where the output cannot encode all of
@@ -205,9 +221,11 @@ def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None
     ascii_only = not encoding.startswith("utf")
     count = 0
     for paper in papers:
+        record = paper_record(paper, state)
+        if scores is not None:
+            record[SCORE_FIELD] = scores[count]
         members = ",\n".join(
-            f'    "{key}": {_json_value(value, ascii_only)}'
-            for key, value in paper_record(paper, state).items()
+            f'    "{key}": {_json_value(value, ascii_only)}' for key, value in record.items()
         )
         out.write(("[\n  {\n" if count == 0 else ",\n  {\n") + _escape_json(members) + "\n  }")
         count += 1
@@ -218,7 +236,12 @@ def _write_json(papers: Iterable[Paper], out: TextIO, state: ReadingState | None
 # --- csv ---------------------------------------------------------------------------------------
 
 
-def _write_csv(papers: Sequence[Paper], out: TextIO, state: ReadingState | None = None) -> int:
+def _write_csv(
+    papers: Sequence[Paper],
+    out: TextIO,
+    state: ReadingState | None = None,
+    scores: Sequence[float] | None = None,
+) -> int:
     writer = csv.writer(out, lineterminator="\n")
     extra = any(paper.summary or paper.links for paper in papers)
     authors = any(paper.authors for paper in papers)
@@ -230,6 +253,7 @@ def _write_csv(papers: Sequence[Paper], out: TextIO, state: ReadingState | None 
         (FIELDS + EXTRA_FIELDS if extra else FIELDS)
         + ((AUTHOR_FIELD,) if authors else ())
         + (NOTE_FIELDS if noted else ())
+        + ((SCORE_FIELD,) if scores is not None else ())
     )
     count = 0
     for paper in papers:
@@ -250,6 +274,8 @@ def _write_csv(papers: Sequence[Paper], out: TextIO, state: ReadingState | None 
             note, tags = annotations[count]
             row.append(inert(note, keep_newlines=True))
             row.append(" ".join(inert(tag) for tag in tags))
+        if scores is not None:
+            row.append(f"{scores[count]:.3f}")
         writer.writerow(row)
         count += 1
     return count
@@ -326,7 +352,13 @@ def _link_cell(paper: Paper) -> str:
     return paper.arxiv_id or paper.link
 
 
-def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: bool | None) -> int:
+def _write_table(
+    digest: Digest,
+    indices: Iterable[int],
+    out: TextIO,
+    color: bool | None,
+    scores: Sequence[float] | None = None,
+) -> int:
     from rich import box
     from rich.cells import cell_len
     from rich.console import Console
@@ -357,7 +389,7 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
     # columns, one space of padding on each side of a separator, and three (blank) separators:
     # 9 cells that hold no text. The week takes 10; the title gives way first, then the
     # category and the link (which wrap or are cut with an ellipsis).
-    available = max(console.width, 40) - 9 - 10
+    available = max(console.width, 40) - 9 - 10 - (8 if scores is not None else 0)
     # Measured as shown: inert text is wider than the raw (a control character takes no cell).
     title_len = max(
         (max(map(cell_len, inert_lines(papers[i].title).split("\n"))) for i in order), default=0
@@ -383,6 +415,8 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
             expand=False,
         )
         table.add_column("Week", width=10, min_width=10, max_width=10, no_wrap=True)
+        if scores is not None:  # a like: query's similarity, before the title it explains
+            table.add_column("Score", width=5, min_width=5, justify="right", no_wrap=True)
         table.add_column("Title", width=title_width, min_width=title_width, overflow="fold")
         table.add_column(
             "Category",
@@ -406,8 +440,10 @@ def _write_table(digest: Digest, indices: Iterable[int], out: TextIO, color: boo
             link = Text(inert(_link_cell(paper)))
             if is_web_link(paper.link):
                 link.stylize(Style(link=paper.link.strip()))
+            score = () if scores is None else (f"{scores[count]:.2f}",)
             table.add_row(
                 week_text(paper.week),
+                *score,
                 Text(inert_lines(paper.title)),  # a line break in a title is meant
                 Text(inert(paper.category)),
                 link,

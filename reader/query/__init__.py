@@ -23,7 +23,12 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
   starred);
 - `note:word` (also a `"phrase"` or a `/regex/`) searches the paper's own note, `has:note` and
   `has:tag` ask whether it has one, `tag:name` whether it has that tag (exactly; tags are
-  lowercase); plain words do not search notes.
+  lowercase); plain words do not search notes;
+- `like:2305.14314` (an arXiv id, any version, or a paper's link) orders the papers by their
+  similarity to that paper and leaves it out; `like:starred`, `like:note` and `like:tag:NAME`
+  order them by their similarity to all those papers (`reader.similar`). It filters nothing
+  else, cannot be excluded or joined by OR, and a query with it sorts by similarity unless
+  another order is asked for (`default_sort`).
 
 Leniency, so that typing a query character by character never shows an error for what is merely
 unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
@@ -47,6 +52,7 @@ from reader.query.views import (
     FACET_TERM,
     SORT_KEYS,
     category_counts,
+    default_sort,
     facet_term,
     select,
     sort_indices,
@@ -68,6 +74,7 @@ __all__ = [
     "QueryError",
     "ReadingState",
     "category_counts",
+    "default_sort",
     "parse_query",
     "select",
     "sort_indices",

@@ -14,13 +14,16 @@ from dataclasses import field as _field
 from functools import reduce
 from itertools import compress, repeat
 from operator import and_, ge
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest, Paper, SearchText
+from reader.query import likes as _likes
 from reader.query.syntax import (
     FIELDS,
     Clause,
     Field,
+    Like,
+    QueryError,
     _clauses,
     _Has,
     _Id,
@@ -36,8 +39,11 @@ from reader.query.syntax import (
     _within,
     fold,
 )
-from reader.reading import ReadingState
+from reader.reading import KeyIndices, ReadingState, key_indices
 from reader.tokens import TokenIndex
+
+if TYPE_CHECKING:
+    from reader.similar import Ranking
 
 
 class Annotations(Protocol):
@@ -77,6 +83,7 @@ class _Index:
         self._sort_titles: list[str] | None = None
         self._sort_categories: list[tuple[bool, str]] | None = None
         self._authors: list[str] | None = None
+        self._key_indices: KeyIndices | None = None
         self.last: tuple[list[int], bytes] | None = None
         """The last result `Query.filter` made from token masks alone, and its mask: the next
         keystroke, narrowing within it, intersects masks instead of visiting its papers."""
@@ -166,6 +173,13 @@ class _Index:
         if self._keys is None:
             self._keys = [paper.key for paper in self.digest.papers]
         return self._keys
+
+    @property
+    def key_indices(self) -> KeyIndices:
+        """Each paper key and the papers that carry it (`like:` finds its papers by it)."""
+        if self._key_indices is None:
+            self._key_indices = key_indices(self.digest)
+        return self._key_indices
 
     @property
     def sort_titles(self) -> list[str]:
@@ -628,14 +642,51 @@ class Query:
 
     text: str
     clauses: tuple[Clause, ...] = _field(init=False, repr=False, compare=False)
+    """The terms that filter (all but `like:`)."""
+    likes: tuple[Like, ...] = _field(init=False, repr=False, compare=False)
+    """The `like:` terms, which order the papers (`ranking`) and leave out the ones they are
+    like; each is a clause of its own (not excluded, not joined by OR)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "clauses", _clauses(_Parser(self.text).items()))
+        clauses: list[Clause] = []
+        likes: list[Like] = []
+        for clause in _clauses(_Parser(self.text).items()):
+            like = next((term for term in clause if isinstance(term.kind, Like)), None)
+            if like is None:
+                clauses.append(clause)
+            elif like.negated:
+                raise QueryError("like: orders the papers, it cannot be excluded", like.start)
+            elif len(clause) > 1:
+                raise QueryError("like: orders the papers, it cannot be joined by OR", like.start)
+            else:
+                likes.append(cast(Like, like.kind))
+        object.__setattr__(self, "clauses", tuple(clauses))
+        object.__setattr__(self, "likes", tuple(dict.fromkeys(likes)))
 
     @property
     def is_empty(self) -> bool:
-        """True when the query filters nothing out (no term typed, or only unfinished ones)."""
-        return not self.clauses
+        """True when the query filters nothing out and orders nothing (no term typed, or only
+        unfinished ones)."""
+        return not self.clauses and not self.likes
+
+    def ranking(
+        self,
+        digest: Digest,
+        state: ReadingState | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Ranking | None:
+        """The order the query's `like:` terms ask for (`reader.similar.Ranking`: scores, the
+        words each paper shares), or None without any (or when `cancelled()` came true while
+        the digest's similarity index was built: seconds at 100k papers, once)."""
+        if not self.likes:
+            return None
+        return _likes.ranking(self.likes, digest, _index(digest).key_indices, state, cancelled)
+
+    def unknown_likes(self, digest: Digest) -> list[str]:
+        """The `like:ID` terms that name no paper of the digest (`like:2305.99999`)."""
+        if not self.likes:
+            return []
+        return _likes.missing(self.likes, _index(digest).key_indices)
 
     def matches(self, digest: Digest, index: int, state: ReadingState | None = None) -> bool:
         return bool(self.filter(digest, (index,), state))
@@ -653,7 +704,23 @@ class Query:
         `satisfied`: a query that every index in `indices` is known to match (the previous query,
         when `self.narrows(previous)` and `indices` are its hits). Clauses it already enforces are
         not checked again, except those about the reading state, which may have changed.
+
+        `like:` terms filter nothing but the papers they are like (see `reader.query.likes`).
         """
+        if self.likes:
+            hits = self._filter(digest, indices, state, satisfied)
+            ix = _index(digest)
+            seeds = _likes.seeds(self.likes, digest, ix.key_indices, state)
+            return [i for i in hits if i not in seeds] if seeds else hits
+        return self._filter(digest, indices, state, satisfied)
+
+    def _filter(
+        self,
+        digest: Digest,
+        indices: Iterable[int],
+        state: ReadingState | None,
+        satisfied: Query | None,
+    ) -> list[int]:
         masked = self._from_masks(digest, indices)
         if masked is not None:
             return masked
@@ -723,6 +790,10 @@ class Query:
         """True when every hit of this query is certainly a hit of `previous`, so that filtering
         `previous`'s hits gives the same result as filtering everything (a sufficient test: it
         recognises added terms and grown words/phrases, not every logical implication)."""
+        if previous.likes and not all(
+            like.what == "paper" and like in self.likes for like in previous.likes
+        ):
+            return False  # what it left out may be back (a star, a note, a tag changed)
         return all(
             any(_clause_implies(mine, theirs) for mine in self.clauses)
             for theirs in previous.clauses

@@ -45,7 +45,7 @@ _TEXT_FIELDS: dict[str, Field] = {
     "authors": "author",
     "note": "note",
 }
-_OTHER_FIELDS = ("week", "id", "is", "has", "tag")
+_OTHER_FIELDS = ("week", "id", "is", "has", "tag", "like")
 _FIELD_NAME = re.compile(r"([A-Za-z]+):")
 _LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
@@ -135,7 +135,16 @@ _HAS_VALUES: dict[str, Literal["note", "tag"]] = {
     "tags": "tag",
 }
 
-_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag
+@dataclass(frozen=True)
+class Like:
+    """`like:`: order by similarity to a paper (`what` "paper", `value` its arXiv id or key), or
+    to every starred paper, every paper with a note, every paper with tag `value`."""
+
+    what: Literal["paper", "starred", "note", "tag"]
+    value: str = ""
+
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag | Like
 
 
 @dataclass(frozen=True)
@@ -282,6 +291,8 @@ class _Parser:
             return _Id(_arxiv_value(value))
         if name == "tag":
             return _Tag(value.strip().lower())
+        if name == "like":
+            return like_term(value)
         if name == "has":
             has = _HAS_VALUES.get(value.lower())
             if has is None:
@@ -331,6 +342,20 @@ def _literals(pattern: str) -> tuple[str, ...]:
         return tuple(sorted({run for run in runs if run}, key=len, reverse=True))
     except Exception:  # an internal API: never let it break a query
         return ()
+
+
+def like_term(value: str) -> Like | None:
+    lowered = value.lower()
+    if lowered == "starred":
+        return Like("starred")
+    if lowered in ("note", "notes"):
+        return Like("note")
+    if lowered.startswith("tag:"):
+        name = value[4:].strip().lower()
+        return Like("tag", name) if name else None  # "like:tag:" not finished yet
+    if arxiv_id(value) is not None or not lowered.startswith(("http:", "https:")):
+        return Like("paper", _arxiv_value(value))
+    return Like("paper", value.strip())  # a paper's key: its link, as written
 
 
 def _arxiv_value(value: str) -> str:
@@ -482,4 +507,9 @@ QUERY_HELP: list[tuple[str, str]] = [
     ("is:read  is:unread  is:starred", "reading state"),
     ('note:word  note:"a phrase"', "your note on the paper"),
     ("has:note  has:tag  tag:to-read", "papers with a note, with any tag, with that tag"),
+    (
+        "like:2305.14314",
+        "every paper, the most similar to that one first (an arXiv id or a paper's link)",
+    ),
+    ("like:starred  like:note  like:tag:NAME", "the most similar to your starred / noted / tagged"),
 ]

@@ -8,11 +8,15 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from reader.model import Digest
 from reader.query.engine import Query, _index
 from reader.query.syntax import _SPACES
 from reader.reading import ReadingState
+
+if TYPE_CHECKING:
+    from reader.similar import Ranking
 
 # --- counts, sorting, views --------------------------------------------------------------------
 
@@ -36,15 +40,27 @@ def category_counts(digest: Digest, indices: Iterable[int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
 
 
-SORT_KEYS: tuple[str, ...] = ("week", "title", "category")
+SORT_KEYS: tuple[str, ...] = ("week", "title", "category", "similarity")
+"""`similarity`: by a `like:` query's ranking (week order without one); a query with `like:`
+sorts so unless told otherwise (`default_sort`)."""
+
+
+def default_sort(query: Query) -> str:
+    """The order a view of `query` takes when none is asked for: by similarity with `like:`."""
+    return "similarity" if query.likes else "week"
 
 
 def sort_indices(
-    digest: Digest, indices: Iterable[int], key: str = "week", reverse: bool = False
+    digest: Digest,
+    indices: Iterable[int],
+    key: str = "week",
+    reverse: bool = False,
+    ranking: Ranking | None = None,
 ) -> list[int]:
     """`indices` in view order. week: newest first, the digest's order within a week; title:
-    case-folded, ties in week order; category: by name (papers without one last), then week order.
-    `reverse` flips the whole order."""
+    case-folded, ties in week order; category: by name (papers without one last), then week
+    order; similarity: by `ranking`'s score, highest first, ties in week order (week order
+    without a ranking). `reverse` flips the whole order."""
     if key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {key!r}; expected one of {', '.join(SORT_KEYS)}")
     ordered = sorted(indices)  # the digest's order is week order
@@ -52,6 +68,8 @@ def sort_indices(
         ordered.sort(key=_index(digest).sort_titles.__getitem__)
     elif key == "category":
         ordered.sort(key=_index(digest).sort_categories.__getitem__)
+    elif key == "similarity" and ranking is not None:
+        ordered = ranking.order(ordered)
     if reverse:
         ordered.reverse()
     return ordered
@@ -62,17 +80,23 @@ def select(
     week: date | None,
     query: Query,
     state: ReadingState | None = None,
-    sort: str = "week",
+    sort: str | None = None,
     reverse: bool = False,
+    ranking: Ranking | None = None,
 ) -> list[int]:
     """What a view shows: the week's papers (every paper when `week` is None), filtered by `query`,
-    sorted. The TUI's list and `reader --print` both come from here."""
+    sorted (`sort` None: `default_sort`). The TUI's list and `reader --print` both come from
+    here. `ranking`: the query's (`Query.ranking`), when the caller has it already."""
+    if sort is None:
+        sort = default_sort(query)
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}; expected one of {', '.join(SORT_KEYS)}")
     hits = query.filter(digest, digest.indices(week), state)
-    if sort == "week" and not reverse:
+    if (sort == "week" or (sort == "similarity" and not query.likes)) and not reverse:
         return hits  # already in the digest's order
-    return sort_indices(digest, hits, sort, reverse)
+    if sort == "similarity" and ranking is None:
+        ranking = query.ranking(digest, state)
+    return sort_indices(digest, hits, sort, reverse, ranking)
 
 
 @lru_cache(maxsize=1024)

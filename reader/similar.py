@@ -1,0 +1,548 @@
+"""Similar papers, offline: which papers are like a paper, or like a set of papers (a profile).
+
+No Textual here, no model, no network. Each paper is a TF-IDF vector over its words: the title
+(each word counted `TITLE_WEIGHT` times), the abstract, the summary and (when known) the authors
+(one term per author). Words are the tokens of the search text (`reader.tokens`: runs of ASCII
+letters and digits, non-ASCII bytes inside words), lowercased, a plural `s` taken off
+(`models` -> `model`, `policies` -> `policy`); stop words, numbers, one-letter words and words
+that only one paper holds are left out. A term's weight in a paper is `(1 + ln tf) * idf`
+with `idf = ln(N / df)`: a word in most papers weighs almost nothing, and words in more than
+`COMMON` of the papers are dropped. Each vector is scaled to length 1 (cosine similarity).
+
+The index keeps, per paper, only its `KEEP` heaviest terms (what makes it itself), as postings:
+per term, the papers that keep it and their weight in a byte. Ranking by a paper (or by the sum
+of several papers' vectors: a profile) adds, for each of its `ASK` heaviest terms, the product
+of the weights to every paper in the term's postings: a few thousand additions at 100k papers,
+never a pass over every paper's words. The score of a paper is that sum over 255 * 255 (about
+its cosine with the query).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+from operator import itemgetter
+from typing import Any
+
+from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest
+
+__all__ = [
+    "VERSION",
+    "Ranking",
+    "SimilarityIndex",
+    "build",
+    "ensure",
+    "from_records",
+    "paper_terms",
+    "stem",
+]
+
+VERSION = 1
+"""Of the index as the digest cache keeps it (bumped when terms or weights change meaning)."""
+
+TITLE_WEIGHT = 3
+"""A word of the title counts as this many occurrences."""
+KEEP = 32
+"""Terms kept per paper (its heaviest)."""
+ASK = 16
+"""Terms of a paper asked when ranking by it (its heaviest)."""
+ASK_PROFILE = 48
+"""Terms of a profile (several papers) asked."""
+COMMON = 0.25
+"""Words in more than this share of the papers are not terms (when there are 20 papers or more:
+a handful of papers share most of their words)."""
+SCALE = 255
+"""A weight in [0, 1] is kept as a byte: round(weight * SCALE)."""
+_YIELD = 32
+"""Papers handled between two moments the build lets other threads run."""
+
+_OTHER = bytes(b for b in range(128) if not (48 <= b <= 57 or 97 <= b <= 122))
+_SPACES = bytes.maketrans(_OTHER, b" " * len(_OTHER))
+_DIGITS = frozenset(b"0123456789")
+_KEPT = frozenset((b"2d", b"3d", b"4d"))
+"""Words that start with a digit are not terms (`2023`, `8x`, `65b`), but for these."""
+_AUTHOR = b"~"
+"""Starts an author's term (`~tim dettmers`): no word holds it."""
+
+STOP_WORDS: frozenset[bytes] = frozenset(
+    b"""a about above after again against all almost along already also although always am
+    among an and another any are around as at be because been before being below between both
+    but by can cannot could did do does doing done down due during each either else etc even
+    ever every few for from further get gets given gives had has have having he her here hers
+    how however i if in into is it its itself just may me might more most much must my near
+    neither no nor not now of off often on once one only onto or other others otherwise our
+    ours out over own per rather s same several she should since so some still such than that
+    the their theirs them themselves then there thereby therefore these they this those though
+    through thus to too toward towards under until up upon us use used uses using very via
+    was we well were what whether which while who whom whose why will with within without
+    would yet you your also e g i e et al eg ie vs via new show shows shown propose proposed
+    proposes present presents introduce introduces paper work approach method methods result
+    results based""".split()
+)
+"""English function words, and the words every abstract uses to say what it does."""
+
+
+def stem(word: bytes) -> bytes:
+    """`word` without a plural ending: `models` -> `model`, `policies` -> `policy`; words in
+    `ss`, `us`, `is` (`loss`, `corpus`, `analysis`) and short words are kept whole."""
+    if len(word) > 4 and word.endswith(b"ies"):
+        return word[:-3] + b"y"
+    if len(word) > 3 and word.endswith(b"s") and not word.endswith((b"ss", b"us", b"is")):
+        return word[:-1]
+    return word
+
+
+class _Stems(dict[bytes, bytes]):
+    """word -> its term (`b""`: not a term), worked out once per distinct word."""
+
+    def __missing__(self, word: bytes) -> bytes:
+        if len(word) < 2 or word in STOP_WORDS or (word[0] in _DIGITS and word not in _KEPT):
+            term = b""
+        else:
+            term = stem(word)
+            if term in STOP_WORDS:
+                term = b""
+        self[word] = term
+        return term
+
+
+def _author_term(name: str) -> bytes:
+    from reader.query.syntax import fold  # the names as author: matches them
+
+    return _AUTHOR + " ".join(fold(name).split()).encode(SEARCH_ENCODING, SEARCH_ERRORS)
+
+
+def paper_terms(
+    text: bytes, authors: Sequence[str] = (), stems: dict[bytes, bytes] | None = None
+) -> Counter[bytes]:
+    """A paper's terms and how often each occurs (title words `TITLE_WEIGHT` times), from its
+    search text (`title\\ncategory\\nabstract[\\nsummary]`, lowercased) and its authors."""
+    get = (stems if stems is not None else _Stems()).__getitem__
+    first = text.find(b"\n")
+    if first < 0:
+        title, body = text, b""
+    else:
+        second = text.find(b"\n", first + 1)
+        title, body = text[:first], (b"" if second < 0 else text[second + 1 :])
+    counts = Counter(map(get, body.translate(_SPACES).split()))
+    for _ in range(TITLE_WEIGHT):
+        counts.update(map(get, title.translate(_SPACES).split()))
+    counts.pop(b"", None)
+    for name in authors:
+        counts[_author_term(name)] += 1
+    return counts
+
+
+Vector = list[tuple[int, float]]
+"""(term number, weight), heaviest first; weights of a paper's vector have length 1."""
+
+
+class SimilarityIndex:
+    """The terms and postings of a digest's papers (see the module's docstring). Immutable.
+
+    Laid out flat, so that the cache keeps it as a few blocks: the terms sorted and joined by
+    newlines, where each starts, each term's document frequency; per term, its slice of `docs`
+    (paper numbers, increasing) and `weights` (a byte each)."""
+
+    __slots__ = (
+        "count",
+        "joined",
+        "starts",
+        "df",
+        "offsets",
+        "docs",
+        "weights",
+        "_lock",
+        "_memo",
+        "_numbers",
+    )
+
+    def __init__(
+        self,
+        count: int,
+        joined: bytes,
+        starts: Sequence[int],
+        df: Sequence[int],
+        offsets: Sequence[int],
+        docs: Sequence[int],
+        weights: Sequence[int],
+    ) -> None:
+        self.count = count
+        self.joined = joined
+        self.starts = starts
+        self.df = df
+        self.offsets = offsets
+        self.docs = docs
+        self.weights = weights
+        self._lock = threading.Lock()
+        self._memo: OrderedDict[tuple[tuple[int, int], ...], list[int]] = OrderedDict()
+        self._numbers: dict[bytes, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def term(self, number: int) -> bytes:
+        return self.joined[self.starts[number] : self.starts[number + 1] - 1]
+
+    def number(self, term: bytes) -> int:
+        """The number of `term`, or -1 when it is not one."""
+        numbers = self._numbers
+        if numbers is None:
+            terms = self.joined.split(b"\n") if len(self) else []
+            numbers = self._numbers = dict(zip(terms, range(len(terms)), strict=True))
+        return numbers.get(term, -1)
+
+    def nbytes(self) -> int:
+        """The memory the index's blocks take (what the benchmark measures)."""
+        return (
+            len(self.joined)
+            + sum(_itemsize(block) * len(block) for block in (self.starts, self.df, self.offsets))
+            + _itemsize(self.docs) * len(self.docs)
+            + _itemsize(self.weights) * len(self.weights)
+        )
+
+    def idf(self, number: int) -> float:
+        return math.log(self.count / self.df[number])
+
+    def vector(self, counts: Counter[bytes]) -> Vector:
+        """The weighted, unit-length vector of a paper's term counts (`paper_terms`): its terms
+        that are terms of the index, heaviest first (ties by term number)."""
+        number, idf = self.number, self.idf
+        weighted: list[tuple[int, float]] = []
+        for term, tf in counts.items():
+            found = number(term)
+            if found >= 0:
+                weighted.append((found, (1.0 + math.log(tf)) * idf(found)))
+        return _unit(weighted)
+
+    def paper_vector(self, digest: Digest, index: int) -> Vector:
+        """Paper `index`'s vector, from its search text and authors."""
+        search = digest.haystacks
+        text = search.data[search.starts[index] : search.starts[index + 1]]
+        return self.vector(paper_terms(text, digest.papers[index].authors))
+
+    def scores(self, vector: Vector, ask: int) -> list[int]:
+        """Per paper, the sum over the `ask` heaviest terms of `vector` of its weight (in
+        1/SCALE) times the paper's weight (the same): about the cosine times SCALE * SCALE. The
+        last few are remembered (typing more of a query asks again)."""
+        asked = tuple(
+            (term, factor) for term, weight in vector[:ask] if (factor := round(weight * SCALE)) > 0
+        )
+        with self._lock:
+            known = self._memo.get(asked)
+            if known is not None:
+                self._memo.move_to_end(asked)
+                return known
+        totals = [0] * self.count  # a list: its items are read and written faster than an array's
+        offsets, docs, weights = self.offsets, self.docs, self.weights
+        for term, factor in asked:
+            start, stop = offsets[term], offsets[term + 1]
+            for paper, mine in zip(docs[start:stop], weights[start:stop], strict=True):
+                totals[paper] += factor * mine
+        with self._lock:
+            self._memo[asked] = totals
+            while len(self._memo) > 4:
+                self._memo.popitem(last=False)
+        return totals
+
+    def records(self) -> tuple[Any, ...]:
+        """What `from_records` reads back (marshal-able: bytes, ints)."""
+        return (
+            "similar",
+            VERSION,
+            self.count,
+            self.joined,
+            _raw(self.starts, "q"),
+            _raw(self.df, "I"),
+            _raw(self.offsets, "q"),
+            _raw(self.docs, "I"),
+            _raw(self.weights, "B"),
+        )
+
+
+def _itemsize(block: Sequence[int]) -> int:
+    return block.itemsize if isinstance(block, (array, memoryview)) else 8
+
+
+def _raw(numbers: Sequence[int], kind: str) -> bytes:
+    if isinstance(numbers, array) and numbers.typecode == kind:
+        return numbers.tobytes()
+    return array(kind, numbers).tobytes()
+
+
+def _numbers(raw: object, kind: str) -> array[int] | None:
+    numbers = array(kind)
+    if type(raw) is not bytes or len(raw) % numbers.itemsize:
+        return None
+    numbers.frombytes(raw)
+    return numbers
+
+
+def from_records(records: object, count: int) -> SimilarityIndex | None:
+    """The index `SimilarityIndex.records` gave, if it reads as one of `count` papers in this
+    version (else None: a damaged or foreign record is never trusted)."""
+    if not (
+        type(records) is tuple
+        and len(records) == 9
+        and records[:3] == ("similar", VERSION, count)
+        and type(records[3]) is bytes
+    ):
+        return None
+    joined: bytes = records[3]
+    starts, df, offsets = (
+        _numbers(records[4], "q"),
+        _numbers(records[5], "I"),
+        _numbers(records[6], "q"),
+    )
+    docs, weights = _numbers(records[7], "I"), _numbers(records[8], "B")
+    if starts is None or df is None or offsets is None or docs is None or weights is None:
+        return None
+    size = len(starts) - 1
+    if (
+        size < 0
+        or len(df) != size
+        or len(offsets) != size + 1
+        or starts[0] != 0
+        or starts[-1] != len(joined) + (1 if size else 0)
+        or joined.count(b"\n") != max(size - 1, 0)
+        or any(b <= a for a, b in zip(starts, starts[1:], strict=False))
+        or offsets[0] != 0
+        or offsets[-1] != len(docs)
+        or len(weights) != len(docs)
+        or any(b < a for a, b in zip(offsets, offsets[1:], strict=False))
+        or any(not 0 < n <= count for n in df)
+        or (docs and max(docs) >= count)
+    ):
+        return None
+    return SimilarityIndex(count, joined, starts, df, offsets, docs, weights)
+
+
+def _unit(weighted: list[tuple[int, float]]) -> Vector:
+    norm = math.sqrt(sum(weight * weight for _, weight in weighted))
+    if not norm:
+        return []
+    weighted.sort(key=_heaviest)
+    return [(term, weight / norm) for term, weight in weighted]
+
+
+def _heaviest(item: tuple[int, float]) -> tuple[float, int]:
+    return -item[1], item[0]
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def _texts(digest: Digest) -> Iterator[tuple[bytes, bytes, tuple[str, ...]]]:
+    """Per paper: its title's and its body's words (the search text's first line, and what
+    follows the category's line), and its authors."""
+    search = digest.haystacks
+    data, starts = search.data, search.starts
+    for index, paper in enumerate(digest.papers):
+        text = data[starts[index] : starts[index + 1]]
+        first = text.find(b"\n")
+        if first < 0:
+            yield text, b"", paper.authors
+            continue
+        second = text.find(b"\n", first + 1)
+        yield text[:first], (b"" if second < 0 else text[second + 1 :]), paper.authors
+
+
+def _pauses() -> Callable[[int, Callable[[], bool]], bool]:
+    """`pause(paper, cancelled)`: in a thread other than the main one, lets the others run every
+    `_YIELD` papers (the UI stays responsive; a build in the main thread never waits), and
+    says whether `cancelled()` came true (asked every 4,096 papers)."""
+    import time
+
+    sleep = time.sleep if threading.current_thread() is not threading.main_thread() else None
+
+    def pause(paper: int, cancelled: Callable[[], bool]) -> bool:
+        if paper % _YIELD:
+            return False
+        if sleep is not None:
+            sleep(0)
+        return not paper & 4095 and cancelled()
+
+    return pause
+
+
+def build(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> SimilarityIndex | None:
+    """The similarity index of `digest`: two passes over its papers' words (which papers hold
+    each term, then each paper's weights). None when `cancelled()` turns true."""
+    count = len(digest)
+    pause = _pauses()
+    stems = _Stems()
+    stem_of = stems.__getitem__
+    frequencies: Counter[bytes] = Counter()
+    for paper, (title, body, authors) in enumerate(_texts(digest)):
+        if pause(paper, cancelled):
+            return None
+        held = set(map(stem_of, (title + b" " + body).translate(_SPACES).split()))
+        held.update(map(_author_term, authors))
+        frequencies.update(held)
+    frequencies.pop(b"", None)
+    most = count * COMMON if count >= 20 else count
+    vocabulary = sorted(term for term, df in frequencies.items() if 1 < df <= most)
+    numbers = {term: number for number, term in enumerate(vocabulary)}
+    of_word = {word: numbers.get(term, -1) for word, term in stems.items()}
+    number_of = of_word.__getitem__
+    idfs = [math.log(count / frequencies[term]) for term in vocabulary]
+    log = math.log
+    postings: list[list[int]] = [[] for _ in vocabulary]
+    by_weight = itemgetter(1)
+    for paper, (title, body, authors) in enumerate(_texts(digest)):
+        if pause(paper, cancelled):
+            return None
+        counts = Counter(map(number_of, body.translate(_SPACES).split()))
+        counts.update(map(number_of, title.translate(_SPACES).split() * TITLE_WEIGHT))
+        for name in authors:
+            counts[numbers.get(_author_term(name), -1)] += 1
+        counts.pop(-1, None)
+        weighted = [(number, (1.0 + log(tf)) * idfs[number]) for number, tf in counts.items()]
+        norm = math.hypot(*map(by_weight, weighted))
+        if not norm:
+            continue
+        weighted.sort(key=by_weight, reverse=True)
+        scale = SCALE / norm
+        for number, weight in weighted[:KEEP]:
+            byte = round(weight * scale)
+            if byte:
+                postings[number].append(paper << 8 | byte)
+    docs: array[int] = array("I")
+    weights: array[int] = array("B")
+    offsets: array[int] = array("q", [0])
+    for posting in postings:
+        docs.extend(packed >> 8 for packed in posting)
+        weights.extend(packed & 255 for packed in posting)
+        offsets.append(len(docs))
+    starts = array("q", accumulate((len(term) + 1 for term in vocabulary), initial=0))
+    df = array("I", (frequencies[term] for term in vocabulary))
+    return SimilarityIndex(count, b"\n".join(vocabulary), starts, df, offsets, docs, weights)
+
+
+_CACHE: OrderedDict[int, tuple[Digest, SimilarityIndex]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
+
+
+def cached(digest: Digest) -> SimilarityIndex | None:
+    """The digest's index if one was built or read in this process (never builds)."""
+    with _CACHE_LOCK:
+        found = _CACHE.get(id(digest))
+        if found is not None and found[0] is digest:
+            _CACHE.move_to_end(id(digest))
+            return found[1]
+    return None
+
+
+def ensure(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> SimilarityIndex | None:
+    """The digest's index: the one made in this process, else the one its cache keeps, else
+    built (in the caller's thread) and handed to the cache. None if `cancelled()` came true."""
+    found = cached(digest)
+    if found is not None:
+        return found
+    with _BUILD_LOCK:  # one build at a time: a second asker waits for the first one's
+        found = cached(digest)
+        if found is not None:
+            return found
+        store = digest.search_store
+        load = getattr(store, "load_similar", None)
+        index = load(len(digest), authors_stamp(digest)) if callable(load) else None
+        if index is None:
+            index = build(digest, cancelled)
+            if index is None:
+                return None
+            save = getattr(store, "save_similar", None)
+            if callable(save):
+                save(index, authors_stamp(digest))
+        with _CACHE_LOCK:
+            _CACHE[id(digest)] = (digest, index)
+            while len(_CACHE) > 2:
+                _CACHE.popitem(last=False)
+        return index
+
+
+def authors_stamp(digest: Digest) -> int:
+    """A checksum of every paper's authors: the cache's index holds them, and fetching arXiv
+    metadata adds some without changing the digest's files."""
+    import zlib
+
+    check = 0
+    for paper in digest.papers:
+        if paper.authors:
+            check = zlib.crc32("\n".join(paper.authors).encode("utf-8", "surrogatepass"), check)
+            check = zlib.crc32(b"\0%d" % len(paper.authors), check)
+    return check
+
+
+# --- ranking -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The order a `like:` query asks for: `seeds` (the papers it is like, left out of its
+    results), their summed `vector`, and per paper its `totals` (see `SimilarityIndex.scores`).
+    """
+
+    index: SimilarityIndex
+    seeds: frozenset[int]
+    vector: Vector
+    totals: list[int]
+
+    def score(self, paper: int) -> float:
+        """About the cosine of the paper with the seeds' vector: 0 (nothing shared) to 1."""
+        return self.totals[paper] / (SCALE * SCALE)
+
+    def order(self, indices: Iterable[int]) -> list[int]:
+        """`indices` (in the digest's order) by score, highest first; ties keep their order."""
+        return sorted(indices, key=self.totals.__getitem__, reverse=True)
+
+    def terms(self, digest: Digest, paper: int, most: int = 4) -> list[bytes]:
+        """The terms that made `paper` similar, the biggest share of its score first: terms of
+        both the seeds' vector and the paper's."""
+        mine = dict(self.index.paper_vector(digest, paper))
+        shared = [(weight * mine[term], term) for term, weight in self.vector if term in mine]
+        shared.sort(key=lambda item: (-item[0], item[1]))
+        return [self.index.term(number) for _, number in shared[:most]]
+
+    def words(self, digest: Digest, paper: int, most: int = 4) -> list[str]:
+        """`terms` as the paper writes them (lowercased): `policies` for the term `policy`, an
+        author's name as given."""
+        wanted = self.terms(digest, paper, most)
+        if not wanted:
+            return []
+        shown: dict[bytes, str] = {}
+        for name in digest.papers[paper].authors:
+            shown.setdefault(_author_term(name), name)
+        search = digest.haystacks
+        text = search.data[search.starts[paper] : search.starts[paper + 1]]
+        stems = _Stems()
+        for word in text.translate(_SPACES).split():
+            term = stems[word]
+            if term in wanted and term not in shown:
+                shown[term] = word.decode(SEARCH_ENCODING, "replace")
+        return [shown.get(term) or term.decode(SEARCH_ENCODING, "replace") for term in wanted]
+
+
+def rank(
+    digest: Digest, index: SimilarityIndex, seeds: Iterable[int], ask: int | None = None
+) -> Ranking:
+    """The ranking by the sum of the `seeds`' vectors (one paper: its own; several: a profile
+    whose heaviest terms are asked, `ASK_PROFILE`)."""
+    chosen = frozenset(seeds)
+    if len(chosen) == 1:
+        (only,) = chosen
+        vector = index.paper_vector(digest, only)
+        asked = ASK if ask is None else ask
+    else:
+        summed: dict[int, float] = {}
+        for seed in sorted(chosen):
+            for term, weight in index.paper_vector(digest, seed):
+                summed[term] = summed.get(term, 0.0) + weight
+        vector = _unit(list(summed.items()))
+        asked = ASK_PROFILE if ask is None else ask
+    return Ranking(index, chosen, vector, index.scores(vector, asked))

@@ -1,0 +1,392 @@
+"""Similar papers (`reader.similar`, the `like:` term): the ranking on small hand-made digests,
+profiles of starred, noted and tagged papers, and what the index keeps."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader import digest_cache, similar
+from reader.model import Digest, Paper
+from reader.query import QueryError, default_sort, parse_query, select
+
+OLD, NEW = date(2024, 1, 7), date(2024, 1, 14)
+
+
+def paper(
+    n: int, title: str, abstract: str, week: date = NEW, authors: tuple[str, ...] = ()
+) -> Paper:
+    key = f"2401.{n:05d}"
+    return Paper(week, title, f"https://arxiv.org/abs/{key}", "", abstract, key, authors=authors)
+
+
+PAPERS = [
+    paper(
+        1,
+        "Mamba: selective state space models",
+        "A selective state space model with linear time sequence modeling replaces attention.",
+    ),
+    paper(
+        2,
+        "Denoising diffusion for image synthesis",
+        "Diffusion models generate images by denoising gaussian noise step by step.",
+    ),
+    paper(
+        3,
+        "Vision Mamba: state space models for images",
+        "Bidirectional state space blocks with selective scans model image patches.",
+    ),
+    paper(
+        4,
+        "Chain of thought prompting elicits reasoning",
+        "Prompting language models with a chain of thought improves arithmetic reasoning.",
+    ),
+    paper(
+        5,
+        "Latent diffusion models",
+        "Diffusion in a latent space of an autoencoder makes image synthesis cheaper.",
+    ),
+    paper(
+        6,
+        "Self-consistency improves chain of thought reasoning",
+        "Sampling several reasoning paths and voting improves chain of thought prompting.",
+    ),
+]
+
+
+def digest_of(papers: list[Paper]) -> Digest:
+    return Digest(papers, name="hand-made")
+
+
+def titles(digest: Digest, indices: list[int]) -> list[str]:
+    return [digest.papers[i].title for i in indices]
+
+
+class State:
+    """A reading state with stars, notes and tags (what the store answers)."""
+
+    def __init__(
+        self,
+        starred: set[str] | None = None,
+        notes: dict[str, str] | None = None,
+        tags: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self.starred, self.notes, self.tag_of = starred or set(), notes or {}, tags or {}
+
+    def is_read(self, key: str) -> bool:
+        return False
+
+    def is_starred(self, key: str) -> bool:
+        return key in self.starred
+
+    def note(self, key: str) -> str:
+        return self.notes.get(key, "")
+
+    def tags(self, key: str) -> tuple[str, ...]:
+        return self.tag_of.get(key, ())
+
+
+def test_the_obviously_similar_paper_comes_first_and_the_paper_itself_never() -> None:
+    digest = digest_of(PAPERS)
+    for key, first in [
+        ("2401.00001", "Vision Mamba: state space models for images"),
+        ("2401.00002", "Latent diffusion models"),
+        ("2401.00004", "Self-consistency improves chain of thought reasoning"),
+        ("https://arxiv.org/abs/2401.00006v2", "Chain of thought prompting elicits reasoning"),
+    ]:
+        query = parse_query(f"like:{key}")
+        found = select(digest, None, query)
+        assert titles(digest, found)[0] == first, key
+        assert len(found) == len(PAPERS) - 1
+        assert similar.authors_stamp(digest) == 0
+        own = next(i for i, p in enumerate(digest.papers) if p.arxiv_id and p.arxiv_id in key)
+        assert own not in found
+
+
+def test_scores_fall_and_name_the_shared_words() -> None:
+    digest = digest_of(PAPERS)
+    query = parse_query("like:2401.00001")
+    ranking = query.ranking(digest)
+    assert ranking is not None
+    found = select(digest, None, query, ranking=ranking)
+    scores = [ranking.score(i) for i in found]
+    assert scores == sorted(scores, reverse=True)
+    assert 0 < scores[0] <= 1 and scores[-1] == 0  # nothing shared with chain of thought
+    words = ranking.words(digest, found[0])
+    assert set(words) >= {"mamba", "selective"} and len(words) <= 4
+    assert "models" in words or "state" in words  # as the paper writes them, not the stem
+
+
+def test_a_paper_in_two_weeks_is_not_its_own_neighbour() -> None:
+    again = paper(1, PAPERS[0].title, PAPERS[0].abstract, week=OLD)
+    digest = digest_of([*PAPERS, again])
+    found = select(digest, None, parse_query("like:2401.00001"))
+    assert all(digest.papers[i].arxiv_id != "2401.00001" for i in found)
+    assert len(found) == len(PAPERS) - 1
+
+
+def test_ties_keep_the_digests_order() -> None:
+    same = [paper(n, "Graph neural networks", "Message passing on graphs.") for n in range(10, 14)]
+    other = [
+        paper(n, f"Unrelated {word}", f"About {word} only.")
+        for n, word in zip(range(20, 23), ["tulips", "volcanoes", "sonnets"], strict=True)
+    ]
+    digest = digest_of([same[0], *other, *same[1:]])
+    found = select(digest, None, parse_query("like:2401.00010"))
+    assert titles(digest, found)[:3] == ["Graph neural networks"] * 3
+    assert [digest.papers[i].arxiv_id for i in found[:3]] == [
+        "2401.00011",
+        "2401.00012",
+        "2401.00013",
+    ]
+    assert found[3:] == sorted(found[3:])  # nothing shared: the digest's order
+
+
+def test_like_sorts_by_similarity_unless_told_and_filters_nothing_else() -> None:
+    digest = digest_of(PAPERS)
+    query = parse_query("like:2401.00002")
+    assert default_sort(query) == "similarity" and default_sort(parse_query("x")) == "week"
+    by_week = select(digest, None, query, sort="week")
+    assert by_week == sorted(by_week) and len(by_week) == len(PAPERS) - 1
+    assert select(digest, None, query, sort="similarity") == select(digest, None, query)
+    reverse = select(digest, None, query, reverse=True)
+    assert reverse == list(reversed(select(digest, None, query)))
+    assert select(digest, None, parse_query("x"), sort="similarity") == select(
+        digest, None, parse_query("x")
+    )
+
+
+def test_an_unknown_paper_orders_nothing_and_is_reported() -> None:
+    digest = digest_of(PAPERS)
+    query = parse_query("like:2401.99999")
+    assert query.unknown_likes(digest) == ["like:2401.99999"]
+    assert select(digest, None, query) == list(range(len(PAPERS)))
+    assert parse_query("like:2401.00001v3").unknown_likes(digest) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ("x -like:2401.00001", 3, "cannot be excluded"),
+        ("like:2401.00001 OR x", 1, "cannot be joined by OR"),
+        ("x OR like:starred", 6, "cannot be joined by OR"),
+    ],
+)
+def test_like_cannot_be_excluded_or_joined(text: str, column: int, message: str) -> None:
+    with pytest.raises(QueryError, match=message) as raised:
+        parse_query(text)
+    assert raised.value.position == column - 1
+
+
+def test_unfinished_like_terms_are_ignored_while_typing() -> None:
+    for text in ("like:", "like:tag:", "like: x"):
+        assert not parse_query(text).likes, text
+    assert parse_query("like:tag:To-Read").likes[0].value == "to-read"
+    assert [like.what for like in parse_query("like:starred like:notes like:x").likes] == [
+        "starred",
+        "note",
+        "paper",
+    ]
+
+
+def test_profiles_rank_by_every_starred_noted_or_tagged_paper() -> None:
+    digest = digest_of(PAPERS)
+    state = State(
+        starred={"2401.00001", "2401.00002"},
+        notes={"2401.00004": "read again"},
+        tags={"2401.00003": ("ssm",), "2401.00005": ("ssm",)},
+    )
+    starred = select(digest, None, parse_query("like:starred"), state)
+    assert set(titles(digest, starred[:2])) == {
+        "Vision Mamba: state space models for images",
+        "Latent diffusion models",
+    }
+    assert len(starred) == len(PAPERS) - 2  # the starred papers themselves left out
+    noted = select(digest, None, parse_query("like:note"), state)
+    assert titles(digest, noted)[0] == "Self-consistency improves chain of thought reasoning"
+    tagged = select(digest, None, parse_query("like:tag:ssm"), state)
+    assert set(titles(digest, tagged)[:2]) == {
+        "Mamba: selective state space models",
+        "Denoising diffusion for image synthesis",
+    }
+    nothing = select(digest, None, parse_query("like:tag:none"), state)
+    assert nothing == list(range(len(PAPERS)))  # no seeds: every paper, the digest's order
+
+
+def test_unread_this_week_for_me() -> None:
+    fresh = [
+        paper(
+            30,
+            "Jamba: a hybrid state space and attention model",
+            "Mamba layers interleaved with attention blocks.",
+            week=NEW,
+        ),
+        paper(31, "Prompt engineering survey", "Prompting patterns.", week=NEW),
+    ]
+    old = [paper(n, p.title, p.abstract, week=OLD) for n, p in enumerate(PAPERS, start=40)]
+    digest = digest_of([*fresh, *old])
+    state = State(starred={"2401.00040"})
+    found = select(digest, NEW, parse_query("like:starred is:unread"), state)
+    assert titles(digest, found) == [
+        "Jamba: a hybrid state space and attention model",
+        "Prompt engineering survey",
+    ]
+
+
+def test_authors_are_terms() -> None:
+    papers = [
+        paper(1, "Alpha", "Tulips grow.", authors=("Ada Lovelace", "Tim Dettmers")),
+        paper(2, "Beta", "Volcanoes erupt.", authors=("Tim Dettmers",)),
+        paper(3, "Gamma", "Sonnets rhyme.", authors=("Someone Else",)),
+        paper(4, "Delta", "Rivers flow.", authors=("Someone Else",)),
+    ]
+    digest = digest_of(papers)
+    query = parse_query("like:2401.00001")
+    ranking = query.ranking(digest)
+    assert ranking is not None
+    found = select(digest, None, query, ranking=ranking)
+    assert titles(digest, found)[0] == "Beta"
+    assert ranking.words(digest, found[0]) == ["Tim Dettmers"]
+    assert similar.authors_stamp(digest) != similar.authors_stamp(digest_of(papers[:3]))
+
+
+def test_stop_words_numbers_and_plurals() -> None:
+    terms = similar.paper_terms(b"the models of 2023\n\nwe propose 3d policies with 8x loss")
+    assert terms == {b"model": similar.TITLE_WEIGHT, b"3d": 1, b"policy": 1, b"loss": 1}
+    assert similar.stem(b"corpus") == b"corpus" and similar.stem(b"analysis") == b"analysis"
+
+
+def test_records_read_back_and_damage_is_refused() -> None:
+    digest = digest_of(PAPERS)
+    built = similar.build(digest)
+    assert built is not None
+    again = similar.from_records(built.records(), len(PAPERS))
+    assert again is not None
+    assert again.records() == built.records()
+    vector = built.paper_vector(digest, 0)
+    assert again.scores(vector, 16) == built.scores(vector, 16)
+    assert similar.from_records(built.records(), len(PAPERS) + 1) is None
+    records = list(built.records())
+    for at, value in [(1, similar.VERSION + 1), (3, b"x"), (7, b"\xff\xff\xff\xff"), (8, b"")]:
+        damaged = list(records)
+        damaged[at] = value
+        assert similar.from_records(tuple(damaged), len(PAPERS)) is None, at
+    assert similar.from_records(None, len(PAPERS)) is None
+
+
+def test_an_empty_or_wordless_digest_ranks_nothing() -> None:
+    digest = digest_of([paper(1, "a", "the of"), paper(2, "b", "and or")])
+    assert select(digest, None, parse_query("like:2401.00001")) == [1]
+    assert select(Digest([]), None, parse_query("like:starred")) == []
+
+
+WORDS = ["mamba", "state", "space", "diffusion", "image", "chain", "thought", "graph", "agent"]
+TEXTS = st.lists(st.sampled_from(WORDS), min_size=0, max_size=8).map(" ".join)
+TERMS = st.sampled_from(
+    [
+        "mamba",
+        "-space",
+        "image OR graph",
+        "week:2024-01-07",
+        "is:starred",
+        "-is:starred",
+        "title:a",
+        '"state space"',
+        "",
+        "has:tag",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(TEXTS, TEXTS, st.booleans(), st.booleans()), min_size=1, max_size=12),
+    seed=st.integers(0, 11),
+    terms=st.lists(TERMS, max_size=3),
+    profile=st.booleans(),
+)
+def test_like_with_other_terms_returns_their_papers_reordered(
+    rows: list[tuple[str, str, bool, bool]], seed: int, terms: list[str], profile: bool
+) -> None:
+    papers = [
+        paper(n, title or "x", abstract, week=OLD if old else NEW)
+        for n, (title, abstract, old, _) in enumerate(rows)
+    ]
+    digest = digest_of(papers)
+    starred = {p.key for p, row in zip(digest.papers, [r for r in rows], strict=True) if row[3]}
+    state = State(starred=starred, tags={digest.papers[0].key: ("t",)})
+    target = digest.papers[seed % len(papers)].key
+    like = "like:starred" if profile else f"like:{target}"
+    rest = " ".join(terms)
+    expected = select(digest, None, parse_query(rest), state)
+    seeds = starred if profile else {target}
+    expected = [i for i in expected if digest.papers[i].key not in seeds]
+    found = select(digest, None, parse_query(f"{rest} {like}"), state)
+    assert sorted(found) == expected
+    assert select(digest, None, parse_query(f"{like} {rest}"), state) == found
+    ranking = parse_query(like).ranking(digest, state)
+    assert ranking is not None
+    scores = [ranking.score(i) for i in found]
+    assert scores == sorted(scores, reverse=True)
+    for a, b in zip(found, found[1:], strict=False):  # ties in the digest's order
+        assert ranking.score(a) > ranking.score(b) or a < b
+
+
+@settings(max_examples=60, deadline=None)
+@given(junk=st.recursive(st.none() | st.integers() | st.binary(max_size=8), st.lists, max_leaves=8))
+def test_any_record_reads_as_an_index_or_as_nothing(junk: object) -> None:
+    found = similar.from_records(
+        ("similar", similar.VERSION, 3, junk, junk, junk, junk, junk, junk), 3
+    )
+    assert found is None or isinstance(found, similar.SimilarityIndex)
+
+
+def test_the_cache_keeps_the_index_while_the_authors_stay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(digest_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    source = tmp_path / "big.md"
+    lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
+    for n in range(300):
+        lines.append(
+            f"| 2024-01-{7 + n % 3 * 7:02d} | Paper on topic{n % 40} | cs | about topic{n % 40}"
+            f" and subject{n % 7} | https://arxiv.org/abs/2401.{n:05d} |"
+        )
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first = digest_cache.open_digest([source], min_bytes=0, background=False)
+    built = similar.ensure(first)
+    assert built is not None
+    written = tmp_path / "cache"
+    deadline = time.monotonic() + 10
+    while not list(written.rglob("*.similar")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (path,) = written.rglob("*.similar")
+
+    def read_back() -> similar.SimilarityIndex | None:
+        digest = digest_cache.open_digest([source], min_bytes=0, background=False)
+        store = digest.search_store
+        assert store is not None
+        return store.load_similar(len(digest), similar.authors_stamp(digest))  # type: ignore[attr-defined, no-any-return]
+
+    again = read_back()
+    assert again is not None and again.records() == built.records()
+    second = digest_cache.open_digest([source], min_bytes=0, background=False)
+    assert similar.ensure(second) is not None
+    first_hit = select(second, None, parse_query("like:2401.00000"))[0]
+    assert second.papers[first_hit].title == "Paper on topic0"
+    authors = tuple(
+        Paper(p.week, p.title, p.link, p.category, p.abstract, p.arxiv_id, authors=("A B",))
+        for p in second.papers
+    )
+    store = second.search_store
+    assert store is not None
+    assert store.load_similar(len(second), similar.authors_stamp(Digest(authors))) is None  # type: ignore[attr-defined]
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert read_back() is None
