@@ -583,7 +583,7 @@ def enrich(digest: Digest, known: Mapping[str, Metadata]) -> Digest:
 def with_cached_authors(
     digest: Digest, cache: Callable[[Iterable[str]], Mapping[str, Metadata]]
 ) -> Digest:
-    """`enrich` with what `cache` (`StateStore.metadata`) holds for the digest's arXiv papers."""
+    """`enrich` with what `cache` (`MetadataCache.metadata`) holds for the digest's arXiv papers."""
     known = cache(paper.arxiv_id for paper in digest.papers if paper.arxiv_id)
     return enrich(digest, known) if known else digest
 

@@ -645,7 +645,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             known: dict[str, Metadata] = {}
             if state is not None:
-                known = state.metadata(paper.arxiv_id for paper in digest.papers if paper.arxiv_id)
+                ids = (paper.arxiv_id for paper in digest.papers if paper.arxiv_id)
+                known = state.arxiv.metadata(ids)
                 from reader.arxiv import enrich  # only with cached metadata to add
 
                 digest = enrich(digest, known)
@@ -714,7 +715,7 @@ def _fetch_metadata(args: argparse.Namespace, sources: list[str] | None, query: 
 
         result = fetch_metadata(
             (i for i in ids if i),
-            store,
+            store.arxiv,
             progress=progress,
             offline=fetching.offline,
             timeout=fetching.timeout,

@@ -25,11 +25,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from reader.model import Digest
 from reader.reading import ReadingState
 from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.citations import Lookup
 
 QUERY_IN_NAME = 40
 """Characters of the query's short form in an export's name, at most."""
@@ -87,14 +90,13 @@ def build_export(
     week: date | None,
     query: str = "",
     state: ReadingState | None = None,
+    metadata: Lookup | None = None,
 ) -> Export:
     """The papers at `indices` written in `fmt` as `--print` writes them; `state` adds the
-    reading marks, notes and tags (and, when it has `cached_metadata`, the arXiv metadata of
-    citations)."""
+    reading marks, notes and tags, `metadata` the cached arXiv metadata (authors, citations)."""
     from reader.output import EXPORTS, export_filename, write_papers
 
     buffer = io.StringIO()
-    metadata = getattr(state, "cached_metadata", None)
     count = write_papers(digest, indices, fmt, buffer, state=state, metadata=metadata)
     label, _, mime_type = EXPORTS[fmt]
     name = export_filename(digest.name, week, fmt, query_slug(query))
@@ -171,6 +173,7 @@ def export_view(
     week: date | None,
     query: str = "",
     state: ReadingState | None = None,
+    metadata: Lookup | None = None,
     directory: str | Path | None = None,
     browser: Callable[[Export], None] | None = None,
 ) -> Notice:
@@ -178,7 +181,9 @@ def export_view(
     `directory` (None: `--download-dir`'s default, see `reader.arxiv_fetch.download_dir`)."""
     if not indices:
         return Notice("Nothing to export: no papers in this view.", "warning")
-    export = build_export(digest, indices, fmt, week=week, query=query, state=state)
+    export = build_export(
+        digest, indices, fmt, week=week, query=query, state=state, metadata=metadata
+    )
     if browser is not None:
         browser(export)
         return Notice(

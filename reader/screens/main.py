@@ -169,7 +169,7 @@ class MainScreen(Screen[None]):
         self._reloading = False
         self.arxiv = arxiv
         """--offline, --timeout and --download-dir for the arXiv keys (None: the defaults)."""
-        digest = with_cached_authors(digest, store.metadata)
+        digest = with_cached_authors(digest, store.arxiv.metadata)
         self.week_given = week_given
         """The week was asked for (--week): it stays even when nothing there matches."""
         self.digest = digest
@@ -539,7 +539,7 @@ class MainScreen(Screen[None]):
                 other_weeks=others,
                 read=self.store.is_read(paper.key),
                 starred=self.store.is_starred(paper.key),
-                meta=self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
+                meta=self.store.arxiv.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
                 note=self.store.note(paper.key),
                 tags=self.store.tags(paper.key),
             )
@@ -617,7 +617,7 @@ class MainScreen(Screen[None]):
 
     def replace_digest(self, digest: Digest) -> None:
         """A reloaded digest: the week, query and highlighted paper stay where they still exist."""
-        digest = with_cached_authors(digest, self.store.metadata)
+        digest = with_cached_authors(digest, self.store.arxiv.metadata)
         if not self.ready:  # not composed yet: on_mount shows this digest
             self.digest = digest
             self.counts = ReadCounts(digest, self.store.is_read)
@@ -838,6 +838,7 @@ class MainScreen(Screen[None]):
             week=self.week,
             query=self.view.query,
             state=self.store,
+            metadata=self.store.arxiv.cached_metadata,
             directory=getattr(self.app, "download_dir", None),
             browser=self._download_in_browser if self.app.is_web else None,
         )
@@ -1225,7 +1226,7 @@ class MainScreen(Screen[None]):
             worker = get_current_worker()
             result = fetch_metadata(
                 ids,
-                self.store,
+                self.store.arxiv,
                 progress=progress,
                 cancelled=lambda: worker.is_cancelled,
                 offline=options.offline,
@@ -1254,7 +1255,7 @@ class MainScreen(Screen[None]):
         if len(papers) > 1:
             entries = []
             for each in papers:
-                found = self.store.cached_metadata(each.arxiv_id) if each.arxiv_id else None
+                found = self.store.arxiv.cached_metadata(each.arxiv_id) if each.arxiv_id else None
                 entries.append(
                     ris_record(each, found) if fmt == "ris" else bibtex_entry(each, found)
                 )
@@ -1264,7 +1265,7 @@ class MainScreen(Screen[None]):
         paper = self.current_paper
         if paper is None:
             return
-        meta = self.store.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
+        meta = self.store.arxiv.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None
         text = ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
         lines = text.splitlines()
         shown = "\n".join(lines[:2] if fmt == "ris" else [line for line in lines if "@" in line])

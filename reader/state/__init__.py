@@ -1,9 +1,11 @@
 """Reading state: which papers are read and starred (and their notes, tags, saved searches and
 where each digest was left), kept across runs. No Textual here.
 
-The package: `store` (`StateStore`, the marks in memory and when they are written),
-`database` (the SQLite file: schema, migrations, opening, salvage), `transfer` (the export
-file). Import from `reader.state`; the names below are its interface.
+The package: `store` (`StateStore`: when the state is read and written, and how faults are
+survived), `memory` (the state in memory, what of it is unsaved, and merging rows read back or
+imported), `metadata` (`MetadataCache`, the arXiv metadata cache a store holds as `arxiv`, in
+the same file), `database` (the SQLite file: schema, migrations, opening, salvage), `transfer`
+(the export file). Import from `reader.state`; the names below are its interface.
 
 Marks live in memory (two sets answer `is_read` / `is_starred` at once) and in SQLite at
 `state_dir()/state.sqlite3` (WAL, `synchronous=NORMAL`, a busy timeout). Every change is written
@@ -35,13 +37,16 @@ cannot undo marks made since; unmarking is done in the app.
 from __future__ import annotations
 
 from reader.state.database import BUSY_TIMEOUT, FILENAME, SCHEMA_VERSION, normal_tag, state_dir
-from reader.state.store import Session, StateStore
+from reader.state.memory import Session
+from reader.state.metadata import MetadataCache
+from reader.state.store import StateStore
 from reader.state.transfer import EXPORT_VERSION, StateError
 
 __all__ = [
     "BUSY_TIMEOUT",
     "EXPORT_VERSION",
     "FILENAME",
+    "MetadataCache",
     "SCHEMA_VERSION",
     "Session",
     "StateError",

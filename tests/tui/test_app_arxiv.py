@@ -28,7 +28,7 @@ def row_text(app: ReaderApp, row: int, width: int = 100) -> str:
 
 def cached_store(directory: Path) -> StateStore:
     store = StateStore(directory)
-    store.save_metadata(SAMPLES.values())
+    store.arxiv.save_metadata(SAMPLES.values())
     return store
 
 
@@ -245,3 +245,23 @@ async def test_the_environment_still_sets_offline_for_d(
         await pilot.press("D")
         await wait_for(lambda: any("not downloaded" in t for t in toasts(app)), pilot)
         assert any(t.endswith("--offline: PDFs are not downloaded") for t in toasts(app))
+
+
+
+async def test_an_export_carries_the_cached_metadata(
+    isolated_state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The palette's RIS export has what only the metadata cache (`store.arxiv`) knows: the
+    date of the first version and the comment, as --print writes them."""
+    monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path / "out"))
+    store = cached_store(isolated_state)
+    app = make_app(load_digest(None), week="2023-05-28", query="qlora", state=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p", *"as ris")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(lambda: (tmp_path / "out").is_dir(), pilot)
+        (saved,) = (tmp_path / "out").iterdir()
+        lines = saved.read_text(encoding="utf-8").splitlines()
+        assert "DA  - 2023/05/23" in lines
+        assert "N1  - Extended NeurIPS submission" in lines

@@ -98,7 +98,7 @@ async def test_the_palette_exports_the_citations_of_the_view(
             assert f"Export the view as {label}" in titles
         expected = io.StringIO()
         write_papers(
-            digest, screen.indices, "bibtex", expected, metadata=screen.store.cached_metadata
+            digest, screen.indices, "bibtex", expected, metadata=screen.store.arxiv.cached_metadata
         )
         await pilot.press("ctrl+p", *"as bibtex")
         await pilot.pause(0.3)

@@ -36,17 +36,17 @@ def test_metadata_is_fetched_once_then_served_from_the_cache(
     server: ArxivServer, tmp_path: Path
 ) -> None:
     with StateStore(tmp_path) as store:
-        result = fetch_metadata(["2305.14314", "2303.17564v3", "2399.99999"], store)
+        result = fetch_metadata(["2305.14314", "2303.17564v3", "2399.99999"], store.arxiv)
         assert result.report is not None
         assert sorted(result.report.found) == ["2303.17564", "2305.14314"]
         assert result.report.missing == ["2399.99999"]
         assert result.summary() == ("arXiv metadata of 3 papers: fetched 2, 1 not found on arXiv.")
         assert len(server.api_requests()) == 1
-        again = fetch_metadata(["2305.14314", "2303.17564"], store)
+        again = fetch_metadata(["2305.14314", "2303.17564"], store.arxiv)
         assert again.report is None and len(server.api_requests()) == 1
         assert again.summary() == "arXiv metadata of 2 papers: all cached already."
     with StateStore(tmp_path) as store:  # another run: still cached
-        assert fetch_metadata(["2305.14314"], store).report is None
+        assert fetch_metadata(["2305.14314"], store.arxiv).report is None
     assert len(server.api_requests()) == 1
 
 
@@ -54,15 +54,15 @@ def test_offline_the_cache_serves_and_the_rest_is_a_warning(
     server: ArxivServer, tmp_path: Path
 ) -> None:
     with StateStore(tmp_path) as store:
-        fetch_metadata(["2305.14314"], store)
+        fetch_metadata(["2305.14314"], store.arxiv)
     server.close()  # the network is gone
     with StateStore(tmp_path) as store:
-        assert fetch_metadata(["2305.14314"], store).report is None
-        result = fetch_metadata(["2305.14314", "2304.05376"], store)
+        assert fetch_metadata(["2305.14314"], store.arxiv).report is None
+        result = fetch_metadata(["2305.14314", "2304.05376"], store.arxiv)
         assert result.report is not None
         assert result.report.found == {}
         assert len(result.report.errors) == 1 and "arXiv API" in result.report.errors[0]
-        assert store.cached_metadata("2305.14314") is not None
+        assert store.arxiv.cached_metadata("2305.14314") is not None
 
 
 def test_an_api_that_does_not_answer_in_time(server: ArxivServer) -> None:
@@ -191,18 +191,18 @@ def test_an_id_arxiv_lacks_is_asked_again_only_after_a_week(
     import reader.arxiv_fetch
 
     with StateStore(tmp_path) as store:
-        fetch_metadata(["2399.99999"], store)
-        again = fetch_metadata(["2399.99999", "2305.14314"], store)
+        fetch_metadata(["2399.99999"], store.arxiv)
+        again = fetch_metadata(["2399.99999", "2305.14314"], store.arxiv)
         assert again.report is not None and sorted(again.report.found) == ["2305.14314"]
         assert "2399.99999" not in server.api_requests()[-1][1]
         assert again.summary() == "arXiv metadata of 2 papers: fetched 1, 1 not found on arXiv."
     assert len(server.api_requests()) == 2
     with StateStore(tmp_path) as store:  # remembered across runs
-        result = fetch_metadata(["2399.99999"], store)
+        result = fetch_metadata(["2399.99999"], store.arxiv)
         assert result.summary() == "arXiv metadata of 1 paper: all cached already (1 not on arXiv)."
-        assert store.metadata(["2399.99999"]) == {}
+        assert store.arxiv.metadata(["2399.99999"]) == {}
         monkeypatch.setattr(reader.arxiv_fetch, "ASK_MISSING_AGAIN", -1.0)
-        assert fetch_metadata(["2399.99999"], store).report is not None
+        assert fetch_metadata(["2399.99999"], store.arxiv).report is not None
     assert len(server.api_requests()) == 3
 
 
@@ -213,7 +213,7 @@ def test_two_fetches_at_once_never_overlap(server: ArxivServer, tmp_path: Path) 
     server.api_reply = lambda ids: Reply(server.feed(ids), delay=0.3)
     stores = [StateStore(tmp_path / "a"), StateStore(tmp_path / "b")]
     threads = [
-        threading.Thread(target=fetch_metadata, args=([arxiv_id], store))
+        threading.Thread(target=fetch_metadata, args=([arxiv_id], store.arxiv))
         for arxiv_id, store in zip(["2305.14314", "2303.17564"], stores, strict=True)
     ]
     for thread in threads:
@@ -248,7 +248,7 @@ def test_offline_and_timeout_hold_for_metadata_and_pdfs(
     # --timeout through the environment
     monkeypatch.setenv("READER_ARXIV_OFFLINE", "1")
     with StateStore(isolated_state) as store:
-        result = fetch_metadata(["2304.05376"], store)
+        result = fetch_metadata(["2304.05376"], store.arxiv)
         assert result.report is None and result.offline == 1
     with pytest.raises(DownloadError, match="^--offline: PDFs are not downloaded$"):
         download_pdf("2305.14314", TITLE, tmp_path / "pdfs")

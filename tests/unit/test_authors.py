@@ -124,7 +124,7 @@ def test_json_authors_must_be_names(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 def _cache(state_dir: Path) -> None:
     with StateStore(state_dir) as store:
-        store.save_metadata(SAMPLES.values())
+        store.arxiv.save_metadata(SAMPLES.values())
 
 
 def test_print_uses_cached_metadata(

@@ -43,8 +43,8 @@ def test_a_store_of_todays_schema_is_migrated_and_keeps_its_marks(tmp_path: Path
         assert store.warnings == []
         assert store.is_read("2305.14314") and store.is_starred("2305.14314")
         assert store.is_read("https://x.org/a")
-        assert store.metadata(["2305.14314"]) == {}
-        store.save_metadata(SAMPLES.values())
+        assert store.arxiv.metadata(["2305.14314"]) == {}
+        store.arxiv.save_metadata(SAMPLES.values())
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
@@ -69,19 +69,19 @@ def test_an_old_reader_still_reads_the_marks_of_a_migrated_store(tmp_path: Path)
 
 def test_metadata_is_kept_across_runs(tmp_path: Path) -> None:
     with StateStore(tmp_path) as store:
-        store.save_metadata([SAMPLES["2305.14314"]])
-        assert store.cached_metadata("2305.14314") == SAMPLES["2305.14314"]
+        store.arxiv.save_metadata([SAMPLES["2305.14314"]])
+        assert store.arxiv.cached_metadata("2305.14314") == SAMPLES["2305.14314"]
     with StateStore(tmp_path) as store:
-        found = store.metadata(["2305.14314", "2303.17564", "2305.14314"])
+        found = store.arxiv.metadata(["2305.14314", "2303.17564", "2305.14314"])
         assert found == {"2305.14314": SAMPLES["2305.14314"]}
-        assert store.cached_metadata("2303.17564") is None
+        assert store.arxiv.cached_metadata("2303.17564") is None
 
 
 def test_a_second_instance_sees_metadata_saved_by_the_first(tmp_path: Path) -> None:
     first, second = StateStore(tmp_path), StateStore(tmp_path)
     try:
-        first.save_metadata([SAMPLES["2303.17564"]])
-        assert second.cached_metadata("2303.17564") == SAMPLES["2303.17564"]
+        first.arxiv.save_metadata([SAMPLES["2303.17564"]])
+        assert second.arxiv.cached_metadata("2303.17564") == SAMPLES["2303.17564"]
     finally:
         first.close()
         second.close()
@@ -91,10 +91,10 @@ def test_metadata_saved_again_replaces_the_old(tmp_path: Path) -> None:
     from dataclasses import replace
 
     with StateStore(tmp_path) as store:
-        store.save_metadata([SAMPLES["2305.14314"]])
-        store.save_metadata([replace(SAMPLES["2305.14314"], comment="v2")])
+        store.arxiv.save_metadata([SAMPLES["2305.14314"]])
+        store.arxiv.save_metadata([replace(SAMPLES["2305.14314"], comment="v2")])
     with StateStore(tmp_path) as store:
-        cached = store.cached_metadata("2305.14314")
+        cached = store.arxiv.cached_metadata("2305.14314")
         assert cached is not None and cached.comment == "v2"
 
 
@@ -106,7 +106,7 @@ def test_a_damaged_cache_row_is_ignored(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with StateStore(tmp_path) as store:
-        assert store.metadata(["2305.14314", "2303.17564"]) == {}
+        assert store.arxiv.metadata(["2305.14314", "2303.17564"]) == {}
         assert store.warnings == []
 
 
@@ -115,8 +115,8 @@ def test_metadata_is_kept_in_memory_when_the_store_cannot_be_written(tmp_path: P
     blocked.write_text("not a directory")
     store = StateStore(blocked / "state")
     try:
-        store.save_metadata([SAMPLES["2305.14314"]])
-        assert store.cached_metadata("2305.14314") == SAMPLES["2305.14314"]
+        store.arxiv.save_metadata([SAMPLES["2305.14314"]])
+        assert store.arxiv.cached_metadata("2305.14314") == SAMPLES["2305.14314"]
         assert store.warnings  # the store said it cannot save
     finally:
         store.close()
@@ -127,7 +127,7 @@ def test_many_ids_are_read_in_chunks(tmp_path: Path) -> None:
 
     items = [replace(SAMPLES["2305.14314"], arxiv_id=f"2301.{n:05d}") for n in range(1200)]
     with StateStore(tmp_path) as store:
-        store.save_metadata(items)
+        store.arxiv.save_metadata(items)
     with StateStore(tmp_path) as store:
-        found = store.metadata([f"2301.{n:05d}" for n in range(1300)])
+        found = store.arxiv.metadata([f"2301.{n:05d}" for n in range(1300)])
         assert len(found) == 1200
