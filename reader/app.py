@@ -212,10 +212,12 @@ class ReaderApp(TypeaheadApp):
         self.exit(return_code=2)
 
     def show_notices(self, digest: Digest, only_new: bool = False) -> None:
-        """The title says when the digest is an offline copy; a toast says each notice (after
-        a reload under --watch, only a notice not shown last time)."""
+        """The title says when the digest is an offline copy or a file of it was not read
+        (`README · 2025.md not read`); a toast says each notice (after a reload under --watch,
+        only a notice not shown last time)."""
         notices = digest.notices
-        self.title = inert(digest.name) + (" · offline copy" if notices else "")
+        note = digest.title_note
+        self.title = inert(digest.name) + (f" · {inert(note)}" if note else "")
         for notice in notices:
             if not (only_new and notice in self._notices):
                 self.notify(inert(notice), severity="warning", timeout=10, markup=False)

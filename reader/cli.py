@@ -210,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--latest",
         action="store_true",
-        help="read the public ML Papers of the Week README from the web (cached; see --offline)",
+        help="read the public AI Papers of the Week (its README and year files) from the web "
+        "(cached; see --offline)",
     )
     parser.add_argument(
         "--latest-url",

@@ -78,8 +78,11 @@ __all__ = [
     "size_text",
 ]
 
-LATEST_URL = "https://raw.githubusercontent.com/dair-ai/ML-Papers-of-the-Week/main/README.md"
-"""What `reader --latest` opens, unless `--latest-url` or `$READER_LATEST_URL` says otherwise."""
+LATEST_URL = "https://raw.githubusercontent.com/dair-ai/AI-Papers-of-the-Week/main/README.md"
+"""What `reader --latest` opens, unless `--latest-url` or `$READER_LATEST_URL` says otherwise: the
+upstream README, an index of links to its year files (`years/2026.md`, ...), which the loader
+follows. The repository was `dair-ai/ML-Papers-of-the-Week` until 2026; that address (in an old
+config or cache) answers with a redirect to this one."""
 
 LATEST_URL_ENV = "READER_LATEST_URL"
 CACHE_DIR_ENV = "READER_CACHE_DIR"
@@ -179,6 +182,9 @@ class CachedCopy:
     """When this body was downloaded."""
     checked: float = 0.0
     """When the server last confirmed it current (a download or a 304)."""
+    location: str | None = None
+    """Where the body was served from after redirects, when that is not `url` (relative links
+    in it resolve against this address)."""
 
 
 def _entry_path(directory: Path, url: str) -> Path:
@@ -214,6 +220,7 @@ def read_cached(url: str, directory: Path | None = None) -> CachedCopy | None:
     if header.get("length") != len(body) or header.get("sha256") != _digest(body):
         return None
     etag, modified = header.get("etag"), header.get("last_modified")
+    location = header.get("location")
     return CachedCopy(
         url=url,
         body=body,
@@ -221,6 +228,7 @@ def read_cached(url: str, directory: Path | None = None) -> CachedCopy | None:
         last_modified=modified if isinstance(modified, str) else None,
         fetched=float(header.get("fetched") or 0),
         checked=max(float(header.get("checked") or 0), touched),
+        location=location if isinstance(location, str) and location != url else None,
     )
 
 
@@ -262,6 +270,8 @@ def write_cached(copy: CachedCopy, directory: Path | None = None) -> None:
         "length": len(copy.body),
         "sha256": _digest(copy.body),
     }
+    if copy.location is not None and copy.location != copy.url:
+        header["location"] = copy.location
     with replacing(_entry_path(directory, copy.url), durable=True) as file:
         file.write(_MAGIC)
         file.write(json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n")
@@ -294,6 +304,14 @@ class Fetched:
     directory: Path | None = field(default=None, repr=False)
     touch: bool = field(default=False, repr=False)
     """A 304 with the same validators: `commit()` only sets the entry's time (its `checked`)."""
+    served_from: str | None = None
+    """Where the body came from after redirects, when that is not `url`."""
+
+    @property
+    def location(self) -> str:
+        """The address the body was served from (after redirects): relative links resolve
+        against it."""
+        return self.served_from or self.url
 
     @property
     def notice(self) -> str | None:
@@ -516,18 +534,37 @@ def _download(
             body = _read_body(response, url, options, progress)
             etag = response.headers.get("ETag")
             modified = response.headers.get("Last-Modified")
+            location = _moved(url, response.geturl())
     except urllib.error.HTTPError as error:
         with contextlib.suppress(Exception):
             error.close()
         if error.code == 304 and cached is not None:
             etag = error.headers.get("ETag") or cached.etag
             modified = error.headers.get("Last-Modified") or cached.last_modified
-            same = (etag, modified) == (cached.etag, cached.last_modified)
+            location = _moved(url, error.geturl())
+            same = (etag, modified, location) == (
+                cached.etag,
+                cached.last_modified,
+                cached.location,
+            )
             pending = (
-                None if same else replace(cached, etag=etag, last_modified=modified, checked=now)
+                None
+                if same
+                else replace(
+                    cached, etag=etag, last_modified=modified, checked=now, location=location
+                )
             )
             return Fetched(
-                url, cached.body, "not-modified", now, "", False, pending, options.directory, same
+                url,
+                cached.body,
+                "not-modified",
+                now,
+                "",
+                False,
+                pending,
+                options.directory,
+                same,
+                location,
             )
         raise TransferError(describe(error, options.timeout)) from None
     except (TransferError, FetchError):
@@ -542,8 +579,16 @@ def _download(
         last_modified=modified,
         fetched=cached.fetched if same and cached is not None else now,
         checked=now,
+        location=location,
     )
-    return Fetched(url, body, "downloaded", now, "", not same, pending, options.directory)
+    return Fetched(
+        url, body, "downloaded", now, "", not same, pending, options.directory, False, location
+    )
+
+
+def _moved(url: str, served: str | None) -> str | None:
+    """Where a response came from when a redirect moved it away from `url`, else None."""
+    return served if served and served != url else None
 
 
 def fetch(
@@ -561,7 +606,9 @@ def fetch(
     if options.offline:
         if cached is None:
             raise FetchError(url, "not in the cache, and --offline forbids fetching it")
-        return Fetched(url, cached.body, "cached", cached.checked, "", False)
+        return Fetched(
+            url, cached.body, "cached", cached.checked, "", False, served_from=cached.location
+        )
     listeners = [hear for hear in (options.progress, progress) if hear is not None]
 
     def heard(address: str, done: int, total: int | None) -> None:
@@ -573,4 +620,12 @@ def fetch(
     except TransferError as failure:
         if cached is None:
             raise FetchError(url, f"cannot fetch: {failure} (and no cached copy)") from None
-        return Fetched(url, cached.body, "offline", cached.checked, str(failure), False)
+        return Fetched(
+            url,
+            cached.body,
+            "offline",
+            cached.checked,
+            str(failure),
+            False,
+            served_from=cached.location,
+        )

@@ -5,10 +5,17 @@ where one applies, the 1-based line, so the command line can print
 `reader: error: FILE:LINE: message`.
 
 Sources: a path to a file, a directory (every file in it with a digest extension, `.md`,
-`.markdown`, `.csv`, `.tsv`, `.json`, sorted by name, not recursive, hidden files skipped), or
-`-` for standard input, or an http(s) URL (fetched through the cache of `reader.fetch`: a
-conditional GET, the cached copy when offline). The format of each file is detected from its
-content (its extension is a hint): see `reader.formats.detect_format`.
+`.markdown`, `.csv`, `.tsv`, `.json`, sorted by name, not recursive, hidden files skipped; or,
+when its README is a digest index, that index), or `-` for standard input, or an http(s) URL
+(fetched through the cache of `reader.fetch`: a conditional GET, the cached copy when offline).
+The format of each file is detected from its content (its extension is a hint): see
+`reader.formats.detect_format`.
+
+A digest index (`reader.formats.index`: a Markdown file of links to digest files, like the
+upstream README since 2026) is read as the files it links to under its own folder, in its order,
+each once, one level deep. Each of them is read on its own: a file that cannot be read (a 404,
+a timeout, over the size limit, not a digest) is left out with a notice, or its cached copy read
+instead; only an index none of whose files can be read is an error.
 
 For reload (the TUI's `r` key and `--watch`), keep the `sources` argument given to `load_digest`
 and call `reload_digest(sources)`: it reads everything again, and refuses standard input (which
@@ -32,11 +39,33 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO, NoReturn, TypeAlias
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias
 
-from reader.fetch import Fetched, FetchOptions, fetch, is_url, size_text
-from reader.formats import DETECT_PREFIX, FORMAT_NAMES, LoadError, detect_format
+from reader.fetch import (
+    Fetched,
+    FetchError,
+    FetchOptions,
+    copy_time,
+    fetch,
+    is_url,
+    read_cached,
+    size_text,
+)
+from reader.formats import (
+    DETECT_PREFIX,
+    DIGEST_EXTENSIONS,
+    FORMAT_NAMES,
+    INDEX,
+    MAX_INDEX_BYTES,
+    LoadError,
+    detect_format,
+)
 from reader.model import UNDATED, Digest, Paper
+
+if TYPE_CHECKING:
+    from reader.formats.index import Followed
+
+# reader.formats.index is imported when a file holds links to digest files (startup speed).
 
 __all__ = [
     "BUNDLED",
@@ -66,8 +95,8 @@ BUNDLED = Path(__file__).resolve().parent / "data" / "ml-papers-2023.md"
 STDIN = "-"
 """The source that reads standard input."""
 
-DIGEST_EXTENSIONS: tuple[str, ...] = (".md", ".markdown", ".csv", ".tsv", ".json")
-"""The files a directory source reads (case-insensitively)."""
+README_NAMES = ("readme.md", "readme.markdown")
+"""A directory whose README (any case) is a digest index reads as that index."""
 
 Source: TypeAlias = "str | os.PathLike[str]"
 Sources: TypeAlias = "Source | Sequence[Source] | None"
@@ -307,6 +336,7 @@ def source_list(sources: Sources = None) -> list[str]:
 
 
 def _directory_files(path: str) -> list[str]:
+    """The digest files of a directory, by name; only its README when that is an index."""
     try:
         names = sorted(os.listdir(path))
     except PermissionError:
@@ -326,17 +356,70 @@ def _directory_files(path: str) -> list[str]:
             None,
             f"is a directory with no digest files ({', '.join(DIGEST_EXTENSIONS)})",
         )
+    for file in files:
+        if os.path.basename(file).lower() in README_NAMES and local_index(file) is not None:
+            return [file]
+    return files
+
+
+_INDEXES: dict[tuple[str, int, int], Followed | None] = {}
+"""`local_index`'s answers, by (absolute path, size, modification time)."""
+
+
+def local_index(path: str) -> Followed | None:
+    """The files a local digest index leads to (`reader.formats.index`), or None when `path` is
+    not an index (or cannot be read: reading it then says why). Cheap to ask again: a file is
+    looked at once per size and modification time, and only its first 64 KB unless they hold
+    an index."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_INDEX_BYTES:
+        return None
+    key = (os.path.abspath(path), info.st_size, info.st_mtime_ns)
+    if key in _INDEXES:
+        return _INDEXES[key]
+    followed: Followed | None = None
+    try:
+        with open(path, "rb") as file:
+            head = file.read(DETECT_PREFIX)
+            if detect_format(head.decode("utf-8", "replace"), path) == INDEX:
+                from reader.formats.index import index_targets, resolve_path
+
+                text = decode(head + file.read(MAX_INDEX_BYTES), path)
+                targets = index_targets(text)
+                if targets:
+                    followed = resolve_path(path, targets)
+    except (OSError, LoadError):
+        return None
+    if len(_INDEXES) >= 256:
+        _INDEXES.clear()
+    _INDEXES[key] = followed
+    return followed
+
+
+def _expanded(sources: Sources = None) -> list[tuple[str, Followed | None]]:
+    """The files to read, in order, each with what it leads to when it is a local index:
+    directories replaced by their digest files; `-` and URLs kept."""
+    files: list[tuple[str, Followed | None]] = []
+    for source in source_list(sources):
+        if source == STDIN or is_url(source):
+            files.append((source, None))
+            continue
+        paths = _directory_files(source) if os.path.isdir(source) else [source]
+        files.extend((path, local_index(path)) for path in paths)
     return files
 
 
 def expand_sources(sources: Sources = None) -> list[str]:
-    """The files to read, in order: directories replaced by their digest files; `-` kept."""
+    """The files to read, in order: directories replaced by their digest files, a local index
+    followed by the files it leads to; `-` and URLs kept."""
     files: list[str] = []
-    for source in source_list(sources):
-        if source != STDIN and not is_url(source) and os.path.isdir(source):
-            files.extend(_directory_files(source))
-        else:
-            files.append(source)
+    for path, followed in _expanded(sources):
+        files.append(path)
+        if followed is not None:
+            files.extend(followed.files)
     return files
 
 
@@ -364,6 +447,8 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
     """
     if fmt is None:
         fmt = detect_format(text, path)
+        if fmt == INDEX:  # links and no weeks: say what a README of weeks should have
+            fmt = "potw"
     elif fmt not in _PARSERS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_NAMES)}")
     return _parser(fmt)(text, path)
@@ -389,37 +474,17 @@ def load_digest(
     `Digest.notices` says so ("offline: the copy of 2026-11-30 14:02 (why)").
     """
     given = source_list(sources)
-    files = expand_sources(given)
-    stdin_text: str | None = None
-    text: str | None
-    papers: list[Paper] = []
-    seen: set[tuple[date, str]] = set()
-    notices: list[str] = []
-    for number, path in enumerate(files):
-        fetched: Fetched | None = None
+    loading = _Loading(progress, fetching)
+    for path, followed in _expanded(given):
         if path == STDIN:
-            if stdin_text is None:
-                stdin_text = read_stdin()
-            text = stdin_text
+            loading.read_stdin()
         elif is_url(path):
-            fetched = fetch(path, fetching, _fetch_progress(progress))
-            text = decode(fetched.body, path)
+            loading.read_url(path)
+        elif followed is not None:
+            loading.read_index(path, followed)
         else:
-            text = None
-            parsed = _parse_file(path, progress)
-        if text is not None:
-            if progress is not None:
-                progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
-            parsed = parse_text(text, path)
-        if fetched is not None:
-            fetched.commit()
-            if fetched.notice is not None:
-                notices.append(f"{path}: {fetched.notice}")
-        if number > 0:
-            parsed = [paper for paper in parsed if (paper.week, paper.key) not in seen]
-        if number < len(files) - 1:
-            seen.update((paper.week, paper.key) for paper in parsed)
-        papers.extend(parsed)
+            loading.add(_parse_file(path, progress))
+    papers = loading.papers
     name = digest_name(given)
     joined: tuple[int, int] | None = None
     if UNDATED in map(_WEEK, papers) and any(paper.week != UNDATED for paper in papers):
@@ -429,7 +494,245 @@ def load_digest(
         joined = (matched, undated)
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
-    return Digest(papers, name=name, source=", ".join(given), joined=joined, notices=tuple(notices))
+    return Digest(
+        papers,
+        name=name,
+        source=", ".join(given),
+        joined=joined,
+        notices=tuple(loading.notices),
+        title_note=loading.title_note(),
+    )
+
+
+NESTED = "is itself an index of digest files: not followed (an index is followed one level deep)"
+
+
+class _Loading:
+    """The papers read so far, and what to say of how they were read."""
+
+    def __init__(self, progress: Progress | None, fetching: FetchOptions | None) -> None:
+        self.progress = progress
+        self.fetching = fetching if fetching is not None else FetchOptions()
+        self.papers: list[Paper] = []
+        self.seen: set[tuple[date, str]] | None = None
+        self.notices: list[str] = []
+        self.missing: list[str] = []
+        """Files of an index that could not be read."""
+        self.offline = False
+        """Whether a cached copy stood in for the network."""
+        self.stdin_text: str | None = None
+
+    def add(self, parsed: list[Paper]) -> None:
+        """Papers of one more file: one that a file before repeats in the same week is left out
+        (repeats within one file are kept)."""
+        if not self.papers:
+            self.papers = parsed
+            return
+        if self.seen is None:
+            self.seen = {(paper.week, paper.key) for paper in self.papers}
+        seen = self.seen
+        parsed = [paper for paper in parsed if (paper.week, paper.key) not in seen]
+        seen.update((paper.week, paper.key) for paper in parsed)
+        self.papers.extend(parsed)
+
+    def title_note(self) -> str:
+        notes: list[str] = []
+        if len(self.missing) == 1:
+            notes.append(f"{_file_name(self.missing[0])} not read")
+        elif self.missing:
+            notes.append(f"{len(self.missing)} files not read")
+        if self.offline:
+            notes.append("offline copy")
+        return " · ".join(notes)
+
+    def read_stdin(self) -> None:
+        if self.stdin_text is not None:  # read once even if given twice: all repeats
+            return
+        self.stdin_text = read_stdin()
+        self.add(self._parsed(self.stdin_text, STDIN))
+
+    def _parsed(self, text: str, path: str) -> list[Paper]:
+        if self.progress is not None:
+            self.progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
+        return parse_text(text, path)
+
+    def _fetched(self, fetched: Fetched) -> None:
+        """A fetched body that read well: its cache entry written, its notice kept."""
+        fetched.commit()
+        if fetched.notice is not None:
+            self.notices.append(f"{fetched.url}: {fetched.notice}")
+            self.offline = True
+
+    def read_url(self, url: str) -> None:
+        """A URL given as a source: a digest, or an index whose files are read next."""
+        fetched = fetch(url, self.fetching, _fetch_progress(self.progress))
+        text = decode(fetched.body, url)
+        targets = _index_targets(text, url)
+        if not targets:
+            parsed = self._parsed(text, url)
+            self._fetched(fetched)
+            self.add(parsed)
+            return
+        from reader.formats.index import resolve_url
+
+        self._fetched(fetched)
+        followed = resolve_url(fetched.location, targets)
+        self.read_index(url, followed, len(fetched.body), fetched.location)
+
+    def read_index(
+        self, index: str, followed: Followed, size: int | None = None, base: str | None = None
+    ) -> None:
+        """The files an index leads to, each on its own: one that cannot be read is a notice
+        (and its cached copy is read, if there is one); none read at all is a LoadError."""
+        self.notices.extend(followed.notices(index))
+        files = followed.files
+        if not files:
+            why = "; ".join(sorted({why for _, why in followed.refused}))
+            raise LoadError(
+                index, None, f"an index with no digest file to read ({why or 'no links'})"
+            )
+        if size is None:
+            with contextlib.suppress(OSError):
+                size = os.path.getsize(index)
+        told = _FilesTold(self.progress, base or index, len(files) + 1, size or 0)
+        failures: list[str] = []
+        for file in files:
+            try:
+                if is_url(file):
+                    parsed = self._linked_url(file, told)
+                else:
+                    parsed = self._linked_file(file, told)
+            except LoadError as error:
+                failures.append(str(error))
+                self.notices.append(f"{error}; left out")
+                self.missing.append(file)
+            else:
+                self.add(parsed)
+            told.file_done()
+        if len(failures) == len(files):
+            count = "the file" if len(files) == 1 else f"any of the {len(files)} files"
+            raise LoadError(index, None, f"cannot read {count} it links to: {failures[0]}")
+
+    def _linked_url(self, url: str, told: _FilesTold) -> list[Paper]:
+        """A file an index links to, fetched; when what came is not a digest, its cached copy."""
+        try:
+            fetched = fetch(url, self.fetching, told.hear_bytes(url))
+        except FetchError as error:  # an HTML page; or a failure, and nothing cached
+            return self._instead(url, error)
+        told.bytes(len(fetched.body))
+        try:
+            parsed = _linked_papers(decode(fetched.body, url), url)
+        except LoadError as error:
+            if fetched.status != "downloaded":
+                raise
+            return self._instead(url, error)
+        self._fetched(fetched)
+        return parsed
+
+    def _instead(self, url: str, error: LoadError) -> list[Paper]:
+        """The cached copy of `url` in place of what `error` says went wrong."""
+        cached = read_cached(url, self.fetching.directory)
+        if cached is None:
+            raise error
+        try:
+            parsed = _linked_papers(decode(cached.body, url), url)
+        except LoadError:
+            raise error from None
+        self.notices.append(f"{error}; read the copy of {copy_time(cached.checked)} instead")
+        self.offline = True
+        return parsed
+
+    def _linked_file(self, path: str, told: _FilesTold) -> list[Paper]:
+        if local_index(path) is not None:
+            raise LoadError(path, None, NESTED)
+        parsed = _parse_file(path, told.hear_fraction(path))
+        with contextlib.suppress(OSError):
+            told.bytes(os.path.getsize(path))
+        return parsed
+
+
+def _index_targets(text: str, path: str) -> list[str]:
+    """The targets of the links of `text` when it is a digest index, else []."""
+    if detect_format(text, path) != INDEX:
+        return []
+    from reader.formats.index import index_targets
+
+    return index_targets(text)
+
+
+def _linked_papers(text: str, path: str) -> list[Paper]:
+    """The papers of a file an index links to; a LoadError when it is an index itself."""
+    if _index_targets(text, path):
+        raise LoadError(path, None, NESTED)
+    return parse_text(text, path)
+
+
+def _file_name(path: str) -> str:
+    """A file's name as the title shows it: `2025.md`."""
+    if is_url(path):
+        path = path.split("://", 1)[1].split("?", 1)[0]
+    return path.rstrip("/").rsplit("/", 1)[-1] or path
+
+
+class _FilesTold:
+    """Progress through an index's files: `Fetching years/2025.md: 2 of 5 files · 1.2 MB` (the
+    index counts as a file, and is read by then)."""
+
+    def __init__(self, progress: Progress | None, index: str, total: int, size: int) -> None:
+        self.progress = progress
+        self.folder = index[: index.rfind("/") + 1]
+        self.total = total
+        self.done = 1
+        self.size = size
+        self._told = 0.0
+
+    def _shown(self, path: str) -> str:
+        return path[len(self.folder) :] if path.startswith(self.folder) else path
+
+    def _tell(self, fraction: float, doing: str, extra: int, now: bool = False) -> None:
+        if self.progress is None:
+            return
+        moment = time.monotonic()
+        if not now and moment - self._told < 0.05:
+            return
+        self._told = moment
+        of = f"{self.done} of {self.total} files · {size_text(self.size + extra)}"
+        self.progress((self.done + fraction) / self.total, f"{doing}: {of}")
+
+    def hear_bytes(self, url: str) -> Callable[[str, int, int | None], None] | None:
+        if self.progress is None:
+            return None
+        shown = self._shown(url)
+
+        def hear(_: str, done: int, total: int | None) -> None:
+            self._tell(done / total if total else 0.0, f"Fetching {shown}", done, done == total)
+
+        self._tell(0.0, f"Fetching {shown}", 0, True)
+        return hear
+
+    def hear_fraction(self, path: str) -> Progress | None:
+        if self.progress is None:
+            return None
+        shown = self._shown(path)
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            size = 0
+
+        def hear(fraction: float, _: str) -> None:
+            part = max(fraction, 0.0)
+            self._tell(part, f"Reading {shown}", int(part * size), part >= 1)
+
+        self._tell(0.0, f"Reading {shown}", 0, True)
+        return hear
+
+    def bytes(self, count: int) -> None:
+        self.size += count
+
+    def file_done(self) -> None:
+        self.done += 1
+        if self.done == self.total:
+            self._tell(0.0, "Read", 0, True)
 
 
 def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
@@ -457,6 +760,8 @@ def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
         if length >= DETECT_PREFIX:
             break
     fmt = detect_format(head[0] if len(head) == 1 else "".join(head), path)
+    if fmt == INDEX:  # not followed here (`local_index` said no): read as a README of weeks
+        fmt = "potw"
     if fmt != "table":
         text = "".join([*head, *pieces])
         if progress is not None:
@@ -513,10 +818,12 @@ def source_stamp(
     sources: Sources = None, url_every: float = URL_WATCH_SECONDS
 ) -> tuple[tuple[str, int, int], ...]:
     """A fingerprint of the sources for `--watch`: (path, size, mtime in ns) of every file that
-    `load_digest(sources)` would read, plus each directory's own entry (so that added, removed
-    and renamed files change it). Missing files appear with -1s; `-` is left out. Cheap: one
-    `stat` per file, no reading. A URL appears as (URL, -1, the number of `url_every`-second
-    periods since the epoch), so the stamp changes, and the digest is revalidated, that often."""
+    `load_digest(sources)` would read (the files a local index leads to too), plus each
+    directory's own entry (so that added, removed and renamed files change it). Missing files
+    appear with -1s; `-` is left out. Cheap: one `stat` per file, no reading (but a look at a
+    small file that changed, to see whether it is an index: `local_index`). A URL
+    appears as (URL, -1, the number of `url_every`-second periods since the epoch), so the
+    stamp changes, and the digest is revalidated, that often."""
     stamp: list[tuple[str, int, int]] = []
     for source in source_list(sources):
         if source == STDIN:
@@ -538,8 +845,16 @@ def source_stamp(
                 info = os.stat(path)
             except OSError:
                 stamp.append((path, -1, -1))
-            else:
-                stamp.append((path, info.st_size, info.st_mtime_ns))
+                continue
+            stamp.append((path, info.st_size, info.st_mtime_ns))
+            followed = local_index(path) if stat.S_ISREG(info.st_mode) else None
+            for linked in followed.files if followed is not None else ():
+                try:
+                    info = os.stat(linked)
+                except OSError:
+                    stamp.append((linked, -1, -1))
+                else:
+                    stamp.append((linked, info.st_size, info.st_mtime_ns))
     return tuple(stamp)
 
 

@@ -324,6 +324,7 @@ class Digest:
         "joined",
         "search_store",
         "notices",
+        "title_note",
         "_haystacks",
     )
 
@@ -334,6 +335,7 @@ class Digest:
         source: str = "",
         joined: tuple[int, int] | None = None,
         notices: tuple[str, ...] = (),
+        title_note: str = "",
     ) -> None:
         ordered = sorted(papers, key=_WEEK, reverse=True)
         self.name = name
@@ -343,6 +345,9 @@ class Digest:
         `reader.join`): how many found their dated paper, how many stay undated."""
         self.notices = notices
         """What the user should know of how it was read ("URL: offline: the copy of …")."""
+        self.title_note = title_note
+        """What the title says after the name when not all was read fresh: `offline copy`,
+        `2025.md not read`, `2 files not read · offline copy` ("" when all is well)."""
         self.papers: tuple[Paper, ...] = tuple(ordered)
         ranges: dict[date, range] = {}
         start = 0

@@ -1,14 +1,19 @@
-"""What is new in a digest, and `reader --update`: revalidate every cached URL. No Textual here."""
+"""What is new in a digest, and `reader --update`: revalidate every cached URL. No Textual here.
+
+A cached digest index (the upstream README since 2026) is revalidated with the files it links
+to, and reported as one digest: `URL: 1 new week, 10 papers` over all its files; the files it
+links to get no line of their own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from reader.fetch import FetchOptions, copy_time, fetch, read_cached
-from reader.formats import LoadError
-from reader.loader import decode, parse_text
+from reader.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
+from reader.formats import INDEX, LoadError, detect_format
+from reader.loader import decode, load_digest, parse_text
 from reader.model import Digest, Paper
 
 __all__ = ["Update", "describe_change", "new_papers", "update_cached"]
@@ -53,9 +58,36 @@ class Update:
     failed: bool = False
 
 
+def _index_files(copy: CachedCopy) -> list[str] | None:
+    """The URLs a cached digest index links to (None when the copy is no index)."""
+    try:
+        text = decode(copy.body, copy.url)
+    except LoadError:
+        return None
+    if detect_format(text, copy.url) != INDEX:
+        return None
+    from reader.formats.index import index_targets, resolve_url
+
+    targets = index_targets(text)
+    return resolve_url(copy.location or copy.url, targets).files if targets else None
+
+
 def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
-    """Revalidate each URL (conditional GET), keep a good new body, and say what changed."""
+    """Revalidate each URL (conditional GET), keep a good new body, and say what changed; an
+    index with the files it links to, as one digest."""
+    indexes: dict[str, list[str]] = {}
     for url in urls:
+        copy = read_cached(url, options.directory)
+        files = _index_files(copy) if copy is not None else None
+        if files is not None:
+            indexes[url] = files
+    linked = {file for files in indexes.values() for file in files} - set(indexes)
+    for url in urls:
+        if url in indexes:
+            yield from _update_index(url, indexes[url], options)
+            continue
+        if url in linked:
+            continue
         before = read_cached(url, options.directory)
         try:
             fetched = fetch(url, options)
@@ -81,3 +113,37 @@ def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
             old = Digest([])
         change = describe_change(old, new) or "no change in its papers"
         yield Update(url, f"{url}: {change}")
+
+
+def _bodies(urls: list[str], options: FetchOptions) -> list[bytes | None]:
+    copies = [read_cached(url, options.directory) for url in urls]
+    return [copy.body if copy is not None else None for copy in copies]
+
+
+def _update_index(url: str, files: list[str], options: FetchOptions) -> Iterator[Update]:
+    """An index and the files it links to revalidated, said as one digest; each file that could
+    not be checked gets a failed line of its own (its cached copy is kept)."""
+    offline = replace(options, offline=True)
+    try:
+        old = load_digest([url], fetching=offline)
+    except LoadError:
+        old = Digest([])
+    was = _bodies([url, *files], options)
+    try:
+        new = load_digest([url], fetching=options)
+    except LoadError as error:
+        kept = read_cached(url, options.directory)
+        copy = f"; kept the copy of {copy_time(kept.checked)}" if kept is not None else ""
+        yield Update(url, f"{error}{copy}", failed=True)
+        return
+    now = read_cached(url, options.directory)
+    after = _index_files(now) if now is not None else None
+    if _bodies([url, *(after or files)], options) == was and after in (None, files):
+        change = "not modified"
+    else:
+        change = describe_change(old, new) or "no change in its papers"
+    if not (new.title_note and change == "not modified"):  # else nothing could be checked
+        yield Update(url, f"{url}: {change}")
+    if new.title_note:  # a file left out or an offline copy: its cached copy is kept
+        for notice in new.notices:
+            yield Update(url, notice, failed=True)

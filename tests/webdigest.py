@@ -56,6 +56,118 @@ def readme(weeks: int, per_week: int = 10, newest: date = date(2026, 11, 29)) ->
     return "\n".join(lines) + "\n"
 
 
+def _rows(end: date, per_week: int) -> list[str]:
+    serial = (end - date(2020, 1, 5)).days // 7
+    rows = []
+    for paper in range(1, per_week + 1):
+        arxiv = f"{end.year % 100:02d}{end.month:02d}.{serial % 1000:03d}{paper:02d}"
+        rows.append(
+            f"| {paper}) **Paper {paper} of the week of {end.isoformat()}** - a study of "
+            "attention in models that read long contexts, with results on reasoning "
+            "benchmarks and an analysis of where the gains come from. | "
+            f"[Paper](https://arxiv.org/abs/{arxiv}), "
+            f"[Tweet](https://x.com/dair_ai/status/{serial}{paper:02d}) |"
+        )
+    return rows
+
+
+def _range(end: date) -> str:
+    """`June 21 - June 28`, as the upstream's year files write a week (start a week before)."""
+    return f"{_day(end - timedelta(days=7))} - {_day(end)}"
+
+
+def _anchor(end: date) -> str:
+    """A week heading's anchor on GitHub: `top-ai-papers-of-the-week-june-21---june-28---2026`."""
+    return f"top ai papers of the week {_range(end)} - {end.year}".lower().replace(" ", "-")
+
+
+def year_file(year: int, ends: list[date], per_week: int = 10) -> str:
+    """A year file of the upstream (`years/2026.md` since April 2026): a title, a link back to
+    the index, then its weeks newest first, headed `## Top AI Papers of the Week (June 21 -
+    June 28) - 2026` (the year of the week's end: `(December 29 - January 4) - 2026`)."""
+    lines = [
+        f"# AI Papers of the Week — {year}",
+        "",
+        "[← Back to main index](../README.md)",
+        "",
+        f"This page collects every weekly issue of **AI Papers of the Week** from {year}. For "
+        "other years, see the [main index](../README.md).",
+        "",
+        "---",
+        "",
+    ]
+    for end in sorted(ends, reverse=True):
+        lines += [
+            f"## Top AI Papers of the Week ({_range(end)}) - {end.year}",
+            "| **Paper**  | **Links** |",
+            "| ------------- | ------------- |",
+            *_rows(end, per_week),
+            "",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def year_weeks(newest: date, weeks: int) -> dict[int, list[date]]:
+    """`weeks` weeks ending on `newest` and every 7 days before it, by the year of their end."""
+    years: dict[int, list[date]] = {}
+    for number in range(weeks):
+        end = newest - timedelta(days=7 * number)
+        years.setdefault(end.year, []).append(end)
+    return years
+
+
+def index_readme(years: dict[int, list[date]], folder: str = "years") -> str:
+    """The upstream README since April 2026: an index, a heading per year (newest first) and a
+    link per week into `years/YYYY.md#anchor`; no tables."""
+    lines = [
+        "# AI Papers of the Week",
+        "",
+        "[Subscribe to our newsletter](https://nlpnews.substack.com/) to get a weekly list of "
+        "top AI papers in your inbox.",
+        "",
+        "Here is the weekly series:",
+        "",
+    ]
+    for year in sorted(years, reverse=True):
+        lines.append(f"## {year}")
+        lines += [
+            f"- [Top AI Papers of the Week ({_range(end)})]({folder}/{year}.md#{_anchor(end)})"
+            for end in sorted(years[year], reverse=True)
+        ]
+        lines.append("")
+    lines += ["[Follow us on Twitter](https://twitter.com/dair_ai)", ""]
+    return "\n".join(lines)
+
+
+def upstream_tree(
+    newest: date = date(2026, 1, 18), weeks: int = 8, per_week: int = 10
+) -> dict[str, str]:
+    """The files of the upstream repository as it is laid out since April 2026, by path:
+    `README.md` (the index) and `years/YYYY.md`. With the defaults: 2026 (3 weeks, the oldest
+    `(December 28 - January 4) - 2026`, across the year boundary) and 2025 (5 weeks)."""
+    years = year_weeks(newest, weeks)
+    files = {"README.md": index_readme(years)}
+    for year, ends in years.items():
+        files[f"years/{year}.md"] = year_file(year, ends, per_week)
+    return files
+
+
+RAW_PREFIX = "/dair-ai/AI-Papers-of-the-Week/main"
+"""Where the raw-file host serves the upstream repository's files."""
+
+
+def serve_tree(server: Server, files: dict[str, str], prefix: str = RAW_PREFIX) -> str:
+    """Serve `files` under `prefix` as the raw-file host lays a repository out, each with an
+    ETag of its content (a conditional GET gets a 304); the index's URL."""
+    import hashlib
+
+    for path, content in files.items():
+        data = content.encode()
+        etag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
+        server.routes[f"{prefix}/{path}"] = digest_route(data, etag=etag)
+    return server.url(f"{prefix}/README.md")
+
+
 def megabyte_readme(size: int = 1 << 20) -> str:
     """An upstream-style README of about `size` bytes (10 papers a week)."""
     one_week = len(readme(1).encode()) - 150
@@ -67,10 +179,12 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 
 @dataclass
 class Server:
-    """Routes (path -> handler) served on 127.0.0.1; `requests` records (path, headers)."""
+    """Routes (path -> handler) served on 127.0.0.1; `requests` records (path, headers),
+    `responses` (path, status sent)."""
 
     routes: dict[str, Handler] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    responses: list[tuple[str, int]] = field(default_factory=list)
     port: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -94,6 +208,10 @@ def serve() -> Iterator[Server]:
                 self.send_error(404)
                 return
             route(self)
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            state.responses.append((self.path, code))
+            super().send_response(code, message)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass

@@ -20,7 +20,10 @@ from datetime import date
 from reader.model import UNDATED
 
 __all__ = [
+    "DIGEST_EXTENSIONS",
     "FORMAT_NAMES",
+    "INDEX",
+    "MAX_INDEX_BYTES",
     "LoadError",
     "detect_format",
     "normalize_header",
@@ -91,6 +94,16 @@ def parse_week_cell(text: str) -> date | None:
 
 FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json")
 """The input formats: pipe-table digest, upstream README, CSV with a header row, JSON list."""
+
+DIGEST_EXTENSIONS: tuple[str, ...] = (".md", ".markdown", ".csv", ".tsv", ".json")
+"""The files a directory source reads (case-insensitively), and those an index leads to."""
+
+MAX_INDEX_BYTES = 1 << 20
+"""A larger file is never taken for a digest index (the upstream index is ~22 KB)."""
+
+INDEX = "index"
+"""What `detect_format` says of a digest index (`reader.formats.index`): a file of links to digest
+files, which the loader reads instead; not a format with papers of its own."""
 
 DETECT_PREFIX = 65536
 """Detection reads at most this many characters of the text: its cost does not grow with size."""
@@ -183,9 +196,11 @@ def detect_format(text: str, path: str = "") -> str:
     pipe whose comma- (or tab-) separated names include Title and Week or a link (the upstream
     CSV of abstracts: `Title,Description,PaperURL,TweetURL,Abstract`) is csv; a pipe-table row
     naming Week and Title is the pipe-table digest; "Papers of the Week (" (a week heading or the
-    table of contents) or a `| **Paper** | **Links** |` header is the upstream README; otherwise
-    the extension decides (.json, .csv, .tsv), and anything else is read as a pipe table (whose
-    parser then explains what it expected).
+    table of contents) or a `| **Paper** | **Links** |` header is the upstream README, unless
+    no heading has a week's date range and links lead to digest files: then it is `INDEX`, an
+    index of other digest files (`reader.formats.index`); otherwise the extension decides (.json,
+    .csv, .tsv), and anything else is read as a pipe table (whose parser then explains what it
+    expected).
     """
     head = text[:DETECT_PREFIX].lstrip("\ufeff \t\r\n")
     if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
@@ -209,6 +224,11 @@ def detect_format(text: str, path: str = "") -> str:
                 and {"week", "title"} <= _names(line.split("|"))
             ):
                 return "table"
+    if "](" in head or "]:" in head:
+        from reader.formats.index import has_digest_link, has_week_heading
+
+        if not has_week_heading(head) and has_digest_link(head):
+            return INDEX
     if _POTW_MARK.search(head):
         return "potw"
     extension = os.path.splitext(path)[1].lower()

@@ -1,11 +1,15 @@
-"""The upstream "ML Papers of the Week" README (github.com/dair-ai/ML-Papers-of-the-Week).
+"""The upstream "AI Papers of the Week" files (github.com/dair-ai/AI-Papers-of-the-Week, until
+2026 "ML Papers of the Week"): its README until April 2026, its year files `years/YYYY.md` since
+(the README is now an index of links to them: `reader.formats.index`).
 
     ## Top ML Papers of the Week (June 19 - June 25)
     | **Paper**  | **Links** |
     | ------------- | ------------- |
     | 1) **Textbooks Are All You Need** - introduces ... | [Paper](https://...), [Tweet](...) |
 
-Rules (every version of that file seen, 2023 to 2025):
+    ## Top AI Papers of the Week (December 29 - January 4) - 2026
+
+Rules (every version of those files seen, 2023 to 2026):
 
 - A week is a heading (`#` to `######`) with a date range in parentheses: `(June 19 - June 25)`,
   `(May 29-June 4)`, `(Feb 13 - 19)`, `(May 22-28)`, `(Sept 4 - 10)`, `(June 19, 2023 - June 25,
@@ -468,7 +472,7 @@ def parse_potw(text: str, path: str = "<string>", today: date | None = None) -> 
         raise LoadError(
             path,
             None,
-            "no week headings: expected '## Top ML Papers of the Week (June 19 - June 25)'"
+            "no week headings: expected '## Top AI Papers of the Week (June 21 - June 28) - 2026'"
             " followed by a table of papers",
         )
     _assign_years(weeks, path, today or date.today())
