@@ -10,11 +10,11 @@ with `idf = ln(N / df)`: a word in most papers weighs almost nothing, and words 
 `COMMON` of the papers are dropped. Each vector is scaled to length 1 (cosine similarity).
 
 The index keeps, per paper, only its `KEEP` heaviest terms (what makes it itself), as postings:
-per term, the papers that keep it and their weight in a byte. Ranking by a paper (or by the sum
-of several papers' vectors: a profile) adds, for each of its `ASK` heaviest terms, the product
-of the weights to every paper in the term's postings: a few thousand additions at 100k papers,
-never a pass over every paper's words. The score of a paper is that sum over 255 * 255 (about
-its cosine with the query).
+per term, the papers that keep it and their weight in a byte, the heaviest first. Ranking by a
+paper (or by the sum of several papers' vectors: a profile) adds, for each of its `ASK`
+heaviest terms, the product of the weights to the term's first `READ` papers: at most some
+65,000 additions whatever the size, never a pass over every paper's words. The score of a
+paper is that sum over 255 * 255 (about its cosine with the query).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from __future__ import annotations
 import math
 import threading
 from array import array
+from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, compress
+from operator import itemgetter, not_
 from typing import Any
 
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest
@@ -42,7 +43,7 @@ __all__ = [
     "stem",
 ]
 
-VERSION = 1
+VERSION = 2
 """Of the index as the digest cache keeps it (bumped when terms or weights change meaning)."""
 
 TITLE_WEIGHT = 3
@@ -53,6 +54,9 @@ ASK = 16
 """Terms of a paper asked when ranking by it (its heaviest)."""
 ASK_PROFILE = 48
 """Terms of a profile (several papers) asked."""
+READ = 4096
+"""Postings read per asked term, the heaviest: a word in many papers weighs little in most of
+them, and what it adds to those is left out (the cost of a query stays bounded at any size)."""
 COMMON = 0.25
 """Words in more than this share of the papers are not terms (when there are 20 papers or more:
 a handful of papers share most of their words)."""
@@ -147,7 +151,7 @@ class SimilarityIndex:
 
     Laid out flat, so that the cache keeps it as a few blocks: the terms sorted and joined by
     newlines, where each starts, each term's document frequency; per term, its slice of `docs`
-    (paper numbers, increasing) and `weights` (a byte each)."""
+    (paper numbers) and `weights` (a byte each), the heaviest first."""
 
     __slots__ = (
         "count",
@@ -159,7 +163,6 @@ class SimilarityIndex:
         "weights",
         "_lock",
         "_memo",
-        "_numbers",
     )
 
     def __init__(
@@ -181,7 +184,6 @@ class SimilarityIndex:
         self.weights = weights
         self._lock = threading.Lock()
         self._memo: OrderedDict[tuple[tuple[int, int], ...], list[int]] = OrderedDict()
-        self._numbers: dict[bytes, int] | None = None
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -190,12 +192,11 @@ class SimilarityIndex:
         return self.joined[self.starts[number] : self.starts[number + 1] - 1]
 
     def number(self, term: bytes) -> int:
-        """The number of `term`, or -1 when it is not one."""
-        numbers = self._numbers
-        if numbers is None:
-            terms = self.joined.split(b"\n") if len(self) else []
-            numbers = self._numbers = dict(zip(terms, range(len(terms)), strict=True))
-        return numbers.get(term, -1)
+        """The number of `term`, or -1 when it is not one (by bisection of the sorted terms: a
+        table of them would take ~100 bytes a term, more than the rest of the index)."""
+        size = len(self)
+        at = bisect_left(range(size), term, key=self.term)
+        return at if at < size and self.term(at) == term else -1
 
     def nbytes(self) -> int:
         """The memory the index's blocks take (what the benchmark measures)."""
@@ -241,12 +242,13 @@ class SimilarityIndex:
         totals = [0] * self.count  # a list: its items are read and written faster than an array's
         offsets, docs, weights = self.offsets, self.docs, self.weights
         for term, factor in asked:
-            start, stop = offsets[term], offsets[term + 1]
+            start = offsets[term]
+            stop = min(offsets[term + 1], start + READ)
             for paper, mine in zip(docs[start:stop], weights[start:stop], strict=True):
                 totals[paper] += factor * mine
         with self._lock:
             self._memo[asked] = totals
-            while len(self._memo) > 4:
+            while len(self._memo) > 2:
                 self._memo.popitem(last=False)
         return totals
 
@@ -257,9 +259,9 @@ class SimilarityIndex:
             VERSION,
             self.count,
             self.joined,
-            _raw(self.starts, "q"),
+            _raw(self.starts, "I"),
             _raw(self.df, "I"),
-            _raw(self.offsets, "q"),
+            _raw(self.offsets, "I"),
             _raw(self.docs, "I"),
             _raw(self.weights, "B"),
         )
@@ -295,9 +297,9 @@ def from_records(records: object, count: int) -> SimilarityIndex | None:
         return None
     joined: bytes = records[3]
     starts, df, offsets = (
-        _numbers(records[4], "q"),
+        _numbers(records[4], "I"),
         _numbers(records[5], "I"),
-        _numbers(records[6], "q"),
+        _numbers(records[6], "I"),
     )
     docs, weights = _numbers(records[7], "I"), _numbers(records[8], "B")
     if starts is None or df is None or offsets is None or docs is None or weights is None:
@@ -411,15 +413,17 @@ def build(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> Simi
         for number, weight in weighted[:KEEP]:
             byte = round(weight * scale)
             if byte:
-                postings[number].append(paper << 8 | byte)
+                postings[number].append((SCALE - byte) << 32 | paper)
     docs: array[int] = array("I")
     weights: array[int] = array("B")
-    offsets: array[int] = array("q", [0])
+    offsets: array[int] = array("I", [0])
+    low = (1 << 32) - 1
     for posting in postings:
-        docs.extend(packed >> 8 for packed in posting)
-        weights.extend(packed & 255 for packed in posting)
+        posting.sort()  # the heaviest first (ties by paper): a query reads the first `READ`
+        docs.extend(packed & low for packed in posting)
+        weights.extend(SCALE - (packed >> 32) for packed in posting)
         offsets.append(len(docs))
-    starts = array("q", accumulate((len(term) + 1 for term in vocabulary), initial=0))
+    starts = array("I", accumulate((len(term) + 1 for term in vocabulary), initial=0))
     df = array("I", (frequencies[term] for term in vocabulary))
     return SimilarityIndex(count, b"\n".join(vocabulary), starts, df, offsets, docs, weights)
 
@@ -498,8 +502,15 @@ class Ranking:
         return self.totals[paper] / (SCALE * SCALE)
 
     def order(self, indices: Iterable[int]) -> list[int]:
-        """`indices` (in the digest's order) by score, highest first; ties keep their order."""
-        return sorted(indices, key=self.totals.__getitem__, reverse=True)
+        """`indices` (in the digest's order) by score, highest first; ties keep their order
+        (those that share nothing come last as they are: only the others are sorted)."""
+        indices = indices if isinstance(indices, (list, range)) else list(indices)
+        totals = self.totals
+        shared = list(compress(indices, map(totals.__getitem__, indices)))
+        shared.sort(key=totals.__getitem__, reverse=True)
+        if len(shared) < len(indices):
+            shared.extend(compress(indices, map(not_, map(totals.__getitem__, indices))))
+        return shared
 
     def terms(self, digest: Digest, paper: int, most: int = 4) -> list[bytes]:
         """The terms that made `paper` similar, the biggest share of its score first: terms of

@@ -25,6 +25,10 @@ Run: `.venv/bin/python tests/benchmarks/run.py [--sizes 1k,10k,100k] [--quick] [
    the keys (the search index is built by then), against the file's size. Goal at 100k: <= 2x.
 6. `reader FILE --print --format json --query QUERY > /dev/null` (the cache warm), wall time from
    spawn to exit, median, against the same floor. Goal at 100k: <= 2x.
+7. `like:` in process (`similar_bench.py`, in a process of its own per size): `like:ID` and
+   `like:starred` with 50 starred papers, the whole query, against sorting every paper by a
+   precomputed key in the same run; the similarity index's memory against the file. Goals at
+   100k: `like:ID` <= 3x (about 50 ms), `like:starred` <= 12x (about 200 ms), memory <= 0.3x.
 
 How "painted" is decided: tmux runs on a private socket (`-L reader-bench-PID`, no config, status
 line off) and this script talks to it through one control-mode client (`tmux -C`), so a capture
@@ -49,6 +53,7 @@ import argparse
 import compileall
 import contextlib
 import gc
+import json
 import os
 import platform
 import re
@@ -70,6 +75,7 @@ if __package__ in (None, ""):  # run as a script
     sys.path[:0] = [str(HERE), str(ROOT)]
 
 import generate  # noqa: E402
+import similar_bench  # noqa: E402
 from bare_app import TEXT as BARE_TEXT  # noqa: E402
 
 from reader.loader import BUNDLED, load_digest  # noqa: E402
@@ -453,6 +459,8 @@ class SizeResult:
     rss_used: int = 0
     hwm: int = 0
     print_: list[float] = field(default_factory=list)
+    similar: dict[str, object] | None = None
+    """`similar_bench.Result` of this size, as its json."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -566,9 +574,61 @@ def measure_size(poller: Poller, settings: Settings, label: str, env: dict[str, 
                 break
             result.print_.append(elapsed)
         log(f"  --print (cache warm): {', '.join(f'{t:.0f}' for t in result.print_)} ms")
+        measure_similar(result, env)
     finally:
         subprocess.run(["rm", "-rf", str(scratch)], check=False)
     return result
+
+
+def measure_similar(result: SizeResult, env: dict[str, str]) -> None:
+    """`like:` in process, in a process of its own (`similar_bench.py`)."""
+    argv = [sys.executable, str(HERE / "similar_bench.py"), "--sizes", result.label, "--json"]
+    done = subprocess.run(argv, capture_output=True, text=True, env=env)
+    if done.returncode != 0 or not done.stdout.strip():
+        result.errors.append(f"similar_bench exited {done.returncode}: {done.stderr[-200:]}")
+        return
+    result.similar = json.loads(done.stdout.strip().splitlines()[-1])
+    log(f"  like: {result.similar}")
+
+
+def _similar_rows(size: SizeResult) -> list[tuple[str, ...]]:
+    found = size.similar
+    if found is None:
+        return []
+    judged = size.label == GOAL_SIZE
+    floor = median(found["floor"])  # type: ignore[arg-type]
+    rows = []
+    for name, key, goal in (
+        ("like:ID, in process (parse, filter, rank, order)", "like", similar_bench.GOAL_LIKE),
+        ("like:starred, 50 starred, in process", "profile", similar_bench.GOAL_PROFILE),
+    ):
+        value = median(found[key])  # type: ignore[arg-type]
+        rows.append(
+            (
+                name,
+                size.label,
+                f"{value:.1f} ms",
+                f"sorting every paper {floor:.1f} ms",
+                f"{value / floor:.1f}x",
+                f"≤ {goal:g}x",
+                _verdict(value / floor <= goal if judged else None),
+            )
+        )
+    memory = int(found["memory_bytes"])  # type: ignore[call-overload]
+    ratio = memory / size.file_bytes
+    rows.append(
+        (
+            "Similarity index in memory (read back, asked once)",
+            size.label,
+            f"{memory / 2**20:,.1f} MiB",
+            f"file {size.file_bytes / 2**20:,.0f} MiB; built in {found['build_s']:.1f} s, "
+            f"read back in {found['read_ms']:.0f} ms",
+            f"{ratio:.2f}x",
+            f"≤ {similar_bench.GOAL_MEMORY}x",
+            _verdict(ratio <= similar_bench.GOAL_MEMORY if judged else None),
+        )
+    )
+    return rows
 
 
 def measure_keys(
@@ -773,6 +833,7 @@ def report(
                     _verdict(ratio <= GOAL_PRINT if judged else None),
                 )
             )
+        rows += _similar_rows(size)
         for error in size.errors:
             rows.append(("Error", size.label, error, "", "", "", "FAIL"))
 
