@@ -1,33 +1,44 @@
 # `make run` and `make test` work on a fresh machine with Python 3.10+.
+# `make run` installs the app with its runtime extra (web: --serve) only; `make test` (and lint,
+# bench, snapshot-update) adds the test extra: ruff, mypy, pytest, playwright, ...
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+CREATED := $(VENV)/.created
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
 
 .PHONY: run test lint unit bench snapshot-update clean
 
-$(STAMP): pyproject.toml
+$(CREATED):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(STAMP)
+	touch $(CREATED)
 
-run: $(STAMP)
+$(RUNTIME): pyproject.toml | $(CREATED)
+	$(BIN)/python -m pip install -q -e '.[web]'
+	touch $(RUNTIME)
+
+$(TESTING): pyproject.toml | $(CREATED)
+	$(BIN)/python -m pip install -q -e '.[web,test]'
+	touch $(RUNTIME) $(TESTING)
+
+run: $(RUNTIME)
 	$(BIN)/reader $(ARGS)
 
-lint: $(STAMP)
+lint: $(TESTING)
 	$(BIN)/ruff check reader tests
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(TESTING)
 	$(BIN)/python -m pytest -q
 
 test: lint unit
 
-bench: $(STAMP)
+bench: $(TESTING)
 	$(BIN)/python tests/benchmarks/run.py
 
-snapshot-update: $(STAMP)
+snapshot-update: $(TESTING)
 	$(BIN)/python -m pytest -q tests/tui/test_snapshots.py --snapshot-update
 
 clean:

@@ -186,7 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="serve the reader to a web browser instead (needs: pip install 'reader[web]')",
+        help="serve the reader to a web browser instead (needs the web extra: "
+        "pipx install '.[web]' in the reader's folder)",
     )
     parser.add_argument(
         "--host",
@@ -826,8 +827,12 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
     except ImportError as error:
         missing = (error.name or "").split(".")[0]
         if missing in ("textual_serve", "aiohttp", "jinja2"):
+            import shlex  # the Python that runs reader: a `make run` venv, a pipx venv
+
+            pip = f"{shlex.quote(sys.executable)} -m pip install 'textual-serve>=1.1,<2'"
             raise UsageError(
-                f"--serve needs the web extra ({missing} is missing): pip install 'reader[web]'"
+                f"--serve needs the web extra ({missing} is missing): in the reader's folder, "
+                f"pipx install --force '.[web]' (or {pip})"
             ) from None
         raise
     if sources is not None and "-" in sources:

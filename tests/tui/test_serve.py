@@ -238,8 +238,9 @@ def test_without_the_web_extra_one_line_says_how_to_get_it(
     code, err = run_cli("--serve", "--port", "1", capsys=capsys)  # never serves, even if wrong
     assert code == 2
     assert err == (
-        "reader: error: --serve needs the web extra (textual_serve is missing): "
-        "pip install 'reader[web]'\n"
+        "reader: error: --serve needs the web extra (textual_serve is missing): in the reader's "
+        f"folder, pipx install --force '.[web]' (or {shlex.quote(sys.executable)} -m pip install "
+        "'textual-serve>=1.1,<2')\n"
     )
 
 
