@@ -138,7 +138,12 @@ HELP_KEYS: tuple[HelpRow, ...] = (
         "[ / ]", "Previous (older) / next (newer) week, from any pane", ("older_week", "newer_week")
     ),
     HelpRow("a", "All weeks", ("all_weeks",)),
-    HelpRow("/", "Filter: typing filters live; Enter keeps it; Esc clears it", ("focus_filter",)),
+    HelpRow(
+        "/",
+        "Filter: typing filters live (it replaces the old text; → or End edits it); "
+        "Enter keeps it; Esc clears it",
+        ("focus_filter",),
+    ),
     HelpRow("c", "Only the highlighted paper's category", ("narrow_category",)),
     HelpRow(
         "S / R",

@@ -774,8 +774,11 @@ class MainScreen(Screen[None]):
             self.set_filter(text)
 
     def action_focus_filter(self) -> None:
+        """Focus the filter with its text selected: typing replaces it, → or End edits it."""
         self.remove_class("-show-abstract")
-        self.set_focus(self.query_one("#filter", Input))
+        bar = self.query_one("#filter", Input)
+        self.set_focus(bar)
+        bar.select_all()
 
     def action_older_week(self) -> None:
         self._step_week(1)

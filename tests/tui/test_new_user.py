@@ -1,0 +1,30 @@
+"""What a new user trips on (issue 24): pilot tests of the fixes that live in the TUI."""
+
+from __future__ import annotations
+
+from reader.app import make_app
+from reader.commands import HELP_KEYS
+from reader.model import Digest
+from reader.widgets.filter_input import FilterInput
+from tests.tui.conftest import screen_of
+
+
+async def test_slash_on_an_old_filter_lets_typing_replace_it(digest: Digest) -> None:
+    app = make_app(digest, query="diffusion")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one("#filter", FilterInput)
+        await pilot.press("slash", *"video")
+        assert bar.value == "video"
+        assert screen_of(app).query_text == "video"
+        await pilot.press("enter", "slash", "end", *"s")  # End (or →) edits the text instead
+        assert bar.value == "videos"
+        await pilot.press("enter", "slash", "right", "backspace")
+        assert bar.value == "video"
+        await pilot.press("enter", "slash", "backspace")  # the selection deleted at once
+        assert bar.value == ""
+
+
+def test_the_help_says_slash_replaces() -> None:
+    row = next(row for row in HELP_KEYS if row.keys == "/")
+    assert "replaces" in row.meaning and "End edits" in row.meaning
