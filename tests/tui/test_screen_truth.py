@@ -83,7 +83,7 @@ async def test_category_pick_puts_the_text_cursor_at_the_end(digest: Digest) -> 
     app = make_app(digest, read_delay=60)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = main_screen(app)
-        await pilot.press("slash", *"llm", "enter", "c", "slash", "x")
+        await pilot.press("slash", *"llm", "enter", "c", "slash", "right", "x")  # → edits
         filter_input = screen.query_one("#filter", Input)
         assert filter_input.value.endswith("x")
         assert filter_input.value.startswith('llm cat:"')
