@@ -98,6 +98,12 @@ def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
                 fetched.commit()
                 yield Update(url, f"{url}: not modified")
                 continue
+            served = CachedCopy(url, fetched.body, location=fetched.served_from)
+            files = _index_files(served)
+            if files is not None:  # the address now serves an index (the old repository's
+                # README redirected to the new one): read with its files, said as one digest
+                yield from _update_index(url, files, options, _old_digest(before))
+                continue
             new = Digest(_papers(fetched.body, url))
             fetched.commit()
         except LoadError as error:
@@ -115,19 +121,30 @@ def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
         yield Update(url, f"{url}: {change}")
 
 
+def _old_digest(copy: CachedCopy | None) -> Digest:
+    """The digest of a cached copy that was no index (empty when it does not read)."""
+    try:
+        return Digest(_papers(copy.body, copy.url)) if copy is not None else Digest([])
+    except LoadError:
+        return Digest([])
+
+
 def _bodies(urls: list[str], options: FetchOptions) -> list[bytes | None]:
     copies = [read_cached(url, options.directory) for url in urls]
     return [copy.body if copy is not None else None for copy in copies]
 
 
-def _update_index(url: str, files: list[str], options: FetchOptions) -> Iterator[Update]:
-    """An index and the files it links to revalidated, said as one digest; each file that could
-    not be checked gets a failed line of its own (its cached copy is kept)."""
-    offline = replace(options, offline=True)
-    try:
-        old = load_digest([url], fetching=offline)
-    except LoadError:
-        old = Digest([])
+def _update_index(
+    url: str, files: list[str], options: FetchOptions, old: Digest | None = None
+) -> Iterator[Update]:
+    """An index and the files it links to revalidated, said as one digest (over `old`, else
+    what the cache held); each file that could not be checked gets a failed line of its own
+    (its cached copy is kept)."""
+    if old is None:
+        try:
+            old = load_digest([url], fetching=replace(options, offline=True))
+        except LoadError:
+            old = Digest([])
     was = _bodies([url, *files], options)
     try:
         new = load_digest([url], fetching=options)

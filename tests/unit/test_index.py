@@ -15,7 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.fetch import LATEST_URL, FetchError, FetchOptions, cached_urls
+from reader.fetch import (
+    LATEST_URL,
+    CachedCopy,
+    FetchError,
+    FetchOptions,
+    cached_urls,
+    write_cached,
+)
 from reader.formats import INDEX, LoadError, detect_format
 from reader.formats.index import (
     MAX_FILES,
@@ -507,3 +514,24 @@ def test_update_says_what_is_new_across_an_index_files(
         r"\(HTTP 500 Internal Server Error\)\n",
         err,
     )
+
+
+def test_an_old_address_cached_before_the_rename_keeps_working(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.webdigest import readme
+
+    old = server.url(f"{OLD_PREFIX}/README.md")
+    before = readme(3, newest=date(2025, 12, 28)).encode()  # the README of weeks, as it was
+    write_cached(CachedCopy(old, before, etag='"old"', fetched=1.0, checked=1.0))
+    url = serve_tree(server, upstream_tree())
+    server.routes[f"{OLD_PREFIX}/README.md"] = redirect_route(url, 301)
+    assert cli.main(["--update"]) == 0
+    assert capsys.readouterr().out == f"{old}: 5 new weeks, 50 papers\n"
+    assert cli.main(["--update"]) == 0
+    assert capsys.readouterr().out == f"{old}: not modified\n"
+    digest = load_digest([old])
+    assert len(digest) == 80 and digest.notices == ()
+    server.responses.clear()
+    assert week_keys(load_digest([old], fetching=FetchOptions(offline=True))) == week_keys(digest)
+    assert server.responses == []
