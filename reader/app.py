@@ -1,10 +1,12 @@
 """The Textual app, thin: it routes keys, pushes screens and applies the config. The main screen
-holds the view and reloads; the data layer (`reader.loader.DigestSource`, the store) the rest."""
+draws the browse model (`reader.browse.Browse`, which the App builds) and runs reloads; the data
+layer (`reader.loader.DigestSource`, the store) the rest."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.arxiv_fetch import DOWNLOAD_ENV
+from reader.browse import Browse
 from reader.cli import EXIT_INTERRUPTED
 from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
@@ -23,6 +26,7 @@ from reader.loader import DigestSource
 from reader.model import Digest, join_note, week_label
 from reader.reading import ReadCounts
 from reader.screens.main import MainScreen
+from reader.screens.main.tasks import DigestReloaded
 from reader.screens.routing import TypeaheadApp
 from reader.session import AppOptions, opening
 from reader.state import Session, StateStore
@@ -77,6 +81,8 @@ class ReaderApp(TypeaheadApp):
         self.load_error: Exception | None = None
         self._notices: tuple[str, ...] = ()
         self.collector = Collector()
+        self.main: MainScreen | None = None
+        """The main screen, once there is a digest to show."""
 
     def get_default_screen(self) -> Screen[None]:
         if self.digest is None and self.source is not None:
@@ -166,34 +172,33 @@ class ReaderApp(TypeaheadApp):
             self.notify(f"No week {week_label(start.missing)} in this digest: showing the newest.")
         if digest.joined is not None:
             self.notify(join_note(digest.joined), markup=False, timeout=8)
-        screen = MainScreen(
+        browse = Browse(
             digest,
+            self.state,
             week=start.week,
-            query=start.query,
-            store=self.state,
-            read_delay=options.read_delay,
+            text=start.query,
             counts=counts,
             week_given=options.week not in (None, "latest"),
-            source=self.source,
-            arxiv=options.arxiv,
+            paper=start.paper,
         )
-        screen.initial_paper = start.paper
-        return screen
+        saved_in = replace(options.arxiv, download_dir=self.download_dir)
+        self.main = MainScreen(browse, replace(options, arxiv=saved_in), self.source)
+        return self.main
 
     def _last_session(self) -> Session | None:
         key = self.options.session_key if self.config.restore_session else None
         return self.state.session(key) if key is not None else None
 
-    def save_session(self, main: MainScreen | None = None) -> None:
+    def on_unmount(self) -> None:
+        """Closing (the app quits, a test ends): remember where this digest was left."""
+        self.save_session()
+
+    def save_session(self) -> None:
         """Remember where this digest was left: its week, query and highlighted paper."""
         key = self.options.session_key
-        if key is None or not self.config.restore_session:
-            return
-        for screen in [main] if main is not None else self.screen_stack:
-            if isinstance(screen, MainScreen) and screen.ready:
-                week = "all" if screen.week is None else screen.week.isoformat()
-                self.state.save_session(key, Session(week, screen.query_text, screen.shown_key))
-                return
+        main = self.main
+        if key is not None and self.config.restore_session and main is not None and main.ready:
+            self.state.save_session(key, main.browse.session())
 
     def _loaded(self, digest: Digest, counts: ReadCounts) -> None:
         self.digest = digest
@@ -210,6 +215,10 @@ class ReaderApp(TypeaheadApp):
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error
         self.exit(return_code=2)
+
+    def on_digest_reloaded(self, event: DigestReloaded) -> None:
+        """The main screen has shown a reloaded digest: its notices (under --watch, only new)."""
+        self.show_notices(event.reloaded.digest, only_new=event.quiet)
 
     def show_notices(self, digest: Digest, only_new: bool = False) -> None:
         """The title says when the digest is an offline copy or a file of it was not read

@@ -1,6 +1,7 @@
-"""The main screen's commands, each defined once: its key, its key-line label, its palette entry
-and its line in the help screen. The screen makes its `BINDINGS` from `COMMANDS`, the palette lists
-them, the help screen draws `HELP_KEYS`; a test checks that the README's key table has them all.
+"""The main screen's commands, each defined once: its key, its key-line label, its palette entry,
+its line in the help screen (`Help`, shared by the commands one line documents) and whether it
+needs a paper. The screen makes its `BINDINGS` from `COMMANDS`, the palette lists them, the help
+screen draws `HELP`; a test checks that the README's key table has them all.
 
 No Textual here: the screen turns a `Command` into a `Binding`.
 """
@@ -8,6 +9,14 @@ No Textual here: the screen turns a `Command` into a `Binding`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Help:
+    """A line of the help screen's key table: the keys as written and what they do."""
+
+    keys: str
+    meaning: str
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,15 @@ class Command:
     priority: bool = False
     palette: bool = True
     """Listed in the command palette."""
+    help: Help | None = None
+    """Its line in the help screen (None: none yet; a test wants one for every command)."""
+    needs_paper: bool = False
+    """It acts on the highlighted paper: hidden (and its keys idle) without one."""
+
+    @property
+    def action_name(self) -> str:
+        """The action without its arguments (what `check_action` is asked about)."""
+        return self.action.partition("(")[0]
 
     @property
     def name(self) -> str:
@@ -52,154 +70,131 @@ class Command:
         return self.display or self.keys
 
 
+# --- the help screen's lines, in its order -----------------------------------------------------
+
+MOVE = Help("j / k, ↓ / ↑", "Move in the focused pane (Space pages the abstract)")
+PAGE = Help("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page")
+ENDS = Help("g / G, Home / End", "First / last")
+ENTER = Help("Enter", "Sidebar: pick the week or category · narrow screens: show the abstract")
+PANES = Help("Tab / Shift+Tab", "Focus sidebar → list → abstract")
+WEEKS = Help("[ / ]", "Previous (older) / next (newer) week, from any pane")
+ALL = Help("a", "All weeks")
+FILTER = Help(
+    "/",
+    "Filter: typing filters live (it replaces the old text; → or End edits it); "
+    "Enter keeps it; Esc clears it",
+)
+CATEGORY = Help("c", "Only the highlighted paper's category")
+SORT = Help("S / R", "Sort by week → title → category / reverse the order")
+COPY = Help("y / Y", "Copy the link / a Markdown link [Title](link)")
+OPEN = Help("o", "Open the link in the browser (http and https only)")
+EXPORT = Help("e / E", "Export the view as Markdown / JSON (a download in a browser)")
+PDF = Help("P / D", "arXiv papers: open the PDF / download it (into the downloads folder)")
+FETCH = Help("F", "Fetch arXiv metadata (authors, dates) of the papers in the view")
+CITE = Help("B / I", "Copy the paper's BibTeX / RIS")
+SIDEBAR = Help("b", "Show or hide the sidebar")
+MARK = Help("m / s", "Mark read or unread / star or unstar")
+UNREAD = Help("n / p", "Next / previous unread paper, across weeks")
+ALL_READ = Help("M / u", "Mark every paper in the view read / undo that")
+RELOAD = Help("r", "Re-read files, revalidate URLs; the view is kept")
+NOTE = Help("N", "Write a note on the paper (Markdown; shown under the abstract)")
+TAGS = Help("t", "Tag the paper, or the selection (tag adds, -tag removes)")
+SELECT = Help("x", "Select / unselect the paper; y Y B I s m t then act on the selection")
+SEARCHES = Help(
+    "w / Del", "Save the query as a search (sidebar: Searches) / delete the highlighted one"
+)
+BACK = Help("Esc", "Back: leave the filter, clear the selection, the abstract, the sidebar")
+PALETTE = Help("ctrl+p", "Command palette: every action by name")
+HELP_LINE = Help("? / F1", "This help (in the filter bar: F1; ? types)")
+QUIT = Help("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)")
+
+HELP: tuple[Help, ...] = (
+    MOVE, PAGE, ENDS, ENTER, PANES, WEEKS, ALL, FILTER, CATEGORY, SORT, COPY, OPEN, EXPORT, PDF,
+    FETCH, CITE, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, TAGS, SELECT, SEARCHES, BACK,
+    PALETTE, HELP_LINE, QUIT,
+)  # fmt: skip
+"""The help screen's key table, in its order (the moving keys are the panes' own: no command)."""
+
 COMMANDS: tuple[Command, ...] = (
-    Command("q", "app.quit", "Quit", show=True),
-    Command("question_mark", "app.help", "Help", display="?", show=True),
-    Command("f1", "app.help", "Help", display="F1", show=True),  # the key line's in the filter
-    Command("slash", "focus_filter", "Filter", "/", "Filter the papers", show=True),
-    Command("left_square_bracket", "older_week", "Older", "[", "Older week", show=True),
-    Command("right_square_bracket", "newer_week", "Newer", "]", "Newer week", show=True),
-    Command("a", "all_weeks", "All weeks"),
-    Command("y", "copy_link", "Copy", title="Copy the link", show=True),
-    Command("Y", "copy_markdown", "Copy Markdown link"),
-    Command("o", "open_link", "Open", title="Open the link in the browser", show=True),
-    Command("m", "toggle_read", "Read", title="Mark read / unread", show=True),
-    Command("s", "toggle_star", "Star", title="Star / unstar", show=True),
-    Command("n", "next_unread", "Unread", title="Next unread paper", show=True),
-    Command("p", "previous_unread", "Previous unread"),
-    Command("M", "mark_view_read", "Mark all in view read"),
-    Command("u", "undo", "Undo the last mark-all"),
-    Command("e", "export('markdown')", "Export the view as Markdown"),
-    Command("E", "export('json')", "Export the view as JSON"),
-    Command("P", "open_pdf", "Open the PDF (arXiv)"),
-    Command("D", "download_pdf", "Download the PDF (arXiv)"),
-    Command("F", "fetch_metadata", "Fetch arXiv metadata (authors) of the view"),
-    Command("B", "copy_citation('bibtex')", "Copy the BibTeX"),
-    Command("I", "copy_citation('ris')", "Copy the RIS"),
-    Command("c", "narrow_category", "Only this category"),
-    Command("S", "cycle_sort", "Sort: week → title → category"),
-    Command("R", "reverse_sort", "Reverse the order"),
-    Command("r", "reload", "Reload", title="Reload: re-read the files, revalidate the URLs"),
-    Command("b", "toggle_sidebar", "Show/hide the sidebar"),
-    Command("N", "edit_note", "Note", title="Write a note on the paper"),
-    Command("t", "edit_tags", "Tags", title="Tag the paper (or the selection)"),
-    Command("x", "toggle_selection", "Select", title="Select / unselect the paper"),
-    Command("w", "save_search", "Save search", title="Save the query as a search"),
-    Command("delete", "delete_search", "Delete search", "Del", "Delete the saved search"),
-    Command("tab", "cycle_focus(1)", "Next pane", palette=False),
-    Command("shift+tab", "cycle_focus(-1)", "Previous pane", palette=False),
-    Command("escape", "back", "Back / clear the filter"),
-    Command("enter", "enter", "Pick / show the abstract", priority=True, palette=False),
+    Command("q", "app.quit", "Quit", show=True, help=QUIT),
+    Command("question_mark", "app.help", "Help", display="?", show=True, help=HELP_LINE),
+    Command("f1", "app.help", "Help", display="F1", show=True, help=HELP_LINE),  # in the filter
+    Command("slash", "focus_filter", "Filter", "/", "Filter the papers", show=True, help=FILTER),
+    Command("left_square_bracket", "older_week", "Older", "[", "Older week", True, help=WEEKS),
+    Command("right_square_bracket", "newer_week", "Newer", "]", "Newer week", True, help=WEEKS),
+    Command("a", "all_weeks", "All weeks", help=ALL),
+    Command(
+        "y", "copy_link", "Copy", title="Copy the link", show=True, help=COPY, needs_paper=True
+    ),
+    Command("Y", "copy_markdown", "Copy Markdown link", help=COPY, needs_paper=True),
+    Command(
+        "o",
+        "open_link",
+        "Open",
+        title="Open the link in the browser",
+        show=True,
+        help=OPEN,
+        needs_paper=True,
+    ),
+    Command(
+        "m",
+        "toggle_read",
+        "Read",
+        title="Mark read / unread",
+        show=True,
+        help=MARK,
+        needs_paper=True,
+    ),
+    Command(
+        "s", "toggle_star", "Star", title="Star / unstar", show=True, help=MARK, needs_paper=True
+    ),
+    Command("n", "next_unread", "Unread", title="Next unread paper", show=True, help=UNREAD),
+    Command("p", "previous_unread", "Previous unread", help=UNREAD),
+    Command("M", "mark_view_read", "Mark all in view read", help=ALL_READ),
+    Command("u", "undo", "Undo", title="Undo the last change", help=ALL_READ),
+    Command("e", "export('markdown')", "Export the view as Markdown", help=EXPORT),
+    Command("E", "export('json')", "Export the view as JSON", help=EXPORT),
+    Command("P", "open_pdf", "Open the PDF (arXiv)", help=PDF, needs_paper=True),
+    Command("D", "download_pdf", "Download the PDF (arXiv)", help=PDF, needs_paper=True),
+    Command("F", "fetch_metadata", "Fetch arXiv metadata (authors) of the view", help=FETCH),
+    Command("B", "copy_citation('bibtex')", "Copy the BibTeX", help=CITE, needs_paper=True),
+    Command("I", "copy_citation('ris')", "Copy the RIS", help=CITE, needs_paper=True),
+    Command("c", "narrow_category", "Only this category", help=CATEGORY, needs_paper=True),
+    Command("S", "cycle_sort", "Sort: week → title → category", help=SORT),
+    Command("R", "reverse_sort", "Reverse the order", help=SORT),
+    Command(
+        "r", "reload", "Reload", title="Reload: re-read the files, revalidate the URLs", help=RELOAD
+    ),
+    Command("b", "toggle_sidebar", "Show/hide the sidebar", help=SIDEBAR),
+    Command(
+        "N", "edit_note", "Note", title="Write a note on the paper", help=NOTE, needs_paper=True
+    ),
+    Command(
+        "t",
+        "edit_tags",
+        "Tags",
+        title="Tag the paper (or the selection)",
+        help=TAGS,
+        needs_paper=True,
+    ),
+    Command(
+        "x",
+        "toggle_selection",
+        "Select",
+        title="Select / unselect the paper",
+        help=SELECT,
+        needs_paper=True,
+    ),
+    Command("w", "save_search", "Save search", title="Save the query as a search", help=SEARCHES),
+    Command(
+        "delete", "delete_search", "Delete search", "Del", "Delete the saved search", help=SEARCHES
+    ),
+    Command("tab", "cycle_focus(1)", "Next pane", palette=False, help=PANES),
+    Command("shift+tab", "cycle_focus(-1)", "Previous pane", palette=False, help=PANES),
+    Command("escape", "back", "Back / clear the filter", help=BACK),
+    Command("enter", "enter", "Pick / show the abstract", priority=True, palette=False, help=ENTER),
 )
 """In the order of the key line."""
 
-NEEDS_A_PAPER = frozenset(
-    {
-        "copy_link",
-        "copy_markdown",
-        "open_link",
-        "toggle_read",
-        "toggle_star",
-        "narrow_category",
-        "open_pdf",
-        "download_pdf",
-        "copy_citation",
-        "edit_note",
-        "edit_tags",
-        "toggle_selection",
-    }
-)
-"""Actions that act on the highlighted paper: hidden (and their keys idle) without one."""
-
-
-@dataclass(frozen=True)
-class HelpRow:
-    """A line of the help screen's key table: the keys as written, what they do, and the actions
-    of `COMMANDS` it documents (none for moving in a pane: the widgets' own keys)."""
-
-    keys: str
-    meaning: str
-    actions: tuple[str, ...] = ()
-
-
-HELP_KEYS: tuple[HelpRow, ...] = (
-    HelpRow("j / k, ↓ / ↑", "Move in the focused pane (Space pages the abstract)"),
-    HelpRow("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page"),
-    HelpRow("g / G, Home / End", "First / last"),
-    HelpRow(
-        "Enter",
-        "Sidebar: pick the week or category · narrow screens: show the abstract",
-        ("enter",),
-    ),
-    HelpRow(
-        "Tab / Shift+Tab", "Focus sidebar → list → abstract", ("cycle_focus(1)", "cycle_focus(-1)")
-    ),
-    HelpRow(
-        "[ / ]", "Previous (older) / next (newer) week, from any pane", ("older_week", "newer_week")
-    ),
-    HelpRow("a", "All weeks", ("all_weeks",)),
-    HelpRow(
-        "/",
-        "Filter: typing filters live (it replaces the old text; → or End edits it); "
-        "Enter keeps it; Esc clears it",
-        ("focus_filter",),
-    ),
-    HelpRow("c", "Only the highlighted paper's category", ("narrow_category",)),
-    HelpRow(
-        "S / R",
-        "Sort by week → title → category / reverse the order",
-        ("cycle_sort", "reverse_sort"),
-    ),
-    HelpRow(
-        "y / Y", "Copy the link / a Markdown link [Title](link)", ("copy_link", "copy_markdown")
-    ),
-    HelpRow("o", "Open the link in the browser (http and https only)", ("open_link",)),
-    HelpRow(
-        "e / E",
-        "Export the view as Markdown / JSON (a download in a browser)",
-        ("export('markdown')", "export('json')"),
-    ),
-    HelpRow(
-        "P / D",
-        "arXiv papers: open the PDF / download it (into the downloads folder)",
-        ("open_pdf", "download_pdf"),
-    ),
-    HelpRow(
-        "F", "Fetch arXiv metadata (authors, dates) of the papers in the view", ("fetch_metadata",)
-    ),
-    HelpRow(
-        "B / I",
-        "Copy the paper's BibTeX / RIS",
-        ("copy_citation('bibtex')", "copy_citation('ris')"),
-    ),
-    HelpRow("b", "Show or hide the sidebar", ("toggle_sidebar",)),
-    HelpRow("m / s", "Mark read or unread / star or unstar", ("toggle_read", "toggle_star")),
-    HelpRow(
-        "n / p", "Next / previous unread paper, across weeks", ("next_unread", "previous_unread")
-    ),
-    HelpRow("M / u", "Mark every paper in the view read / undo that", ("mark_view_read", "undo")),
-    HelpRow("r", "Re-read files, revalidate URLs; the view is kept", ("reload",)),
-    HelpRow(
-        "N", "Write a note on the paper (Markdown; shown under the abstract)", ("edit_note",)
-    ),
-    HelpRow("t", "Tag the paper, or the selection (tag adds, -tag removes)", ("edit_tags",)),
-    HelpRow(
-        "x",
-        "Select / unselect the paper; y Y B I s m t then act on the selection",
-        ("toggle_selection",),
-    ),
-    HelpRow(
-        "w / Del",
-        "Save the query as a search (sidebar: Searches) / delete the highlighted one",
-        ("save_search", "delete_search"),
-    ),
-    HelpRow(
-        "Esc",
-        "Back: leave the filter, clear the selection, the abstract, the sidebar",
-        ("back",),
-    ),
-    HelpRow("ctrl+p", "Command palette: every action by name"),
-    HelpRow("? / F1", "This help (in the filter bar: F1; ? types)", ("app.help",)),
-    HelpRow("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)", ("app.quit",)),
-)
-"""The help screen's key table, in its order."""
+PAPER_ACTIONS = frozenset(command.action_name for command in COMMANDS if command.needs_paper)
+"""The actions that act on the highlighted paper (`check_action` asks by name)."""

@@ -11,12 +11,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from reader.commands import HELP_KEYS
+from reader.commands import HELP
 from reader.query import QUERY_HELP
 from reader.widgets.abstract import KeyScroll
 
-KEYS: list[tuple[str, str]] = [(row.keys, row.meaning) for row in HELP_KEYS]
-"""From `reader.commands.HELP_KEYS`."""
+KEYS: list[tuple[str, str]] = [(line.keys, line.meaning) for line in HELP]
+"""From `reader.commands.HELP`."""
 
 
 def keys_table(rows: list[tuple[str, str]], title: str) -> Table:

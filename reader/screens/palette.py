@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from textual.actions import parse as parse_action
 from textual.app import SystemCommand
 from textual.screen import Screen
 
@@ -37,8 +36,7 @@ def palette_commands(screen: MainScreen, keymap: Mapping[str, str]) -> list[Syst
     own: list[SystemCommand] = []
     at: dict[str, int] = {}  # one command per action, with all of its keys
     for entry in COMMANDS:
-        _, name, parameters = parse_action(entry.action)
-        if not entry.palette or screen.check_action(name, parameters) is False:
+        if not entry.palette or not screen.offers(entry):
             continue
         if entry.action in at:
             first = own[at[entry.action]]

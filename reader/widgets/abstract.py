@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -18,8 +17,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.arxiv import Metadata, pdf_url
+from reader.browse.pane import Pane
 from reader.latex import display_math
-from reader.model import Paper, week_label
+from reader.model import week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 from reader.widgets.line_list import base_style, frame_style, set_virtual_size
@@ -52,19 +52,12 @@ def _highlight(text: Text, field: str, spans: Spans | None) -> Text:
     return text
 
 
-def render_paper(
-    paper: Paper,
-    *,
-    spans: Spans | None = None,
-    other_weeks: Sequence[date] = (),
-    read: bool | None = None,
-    starred: bool = False,
-    meta: Metadata | None = None,
-    note: str = "",
-    tags: Sequence[str] = (),
-) -> Text:
-    """The pane's content for `paper` (and its arXiv metadata, when fetched), then your tags
-    and note (Markdown, shown as written) under the abstract."""
+def render_paper(pane: Pane) -> Text:
+    """The pane's content: the paper (and its arXiv metadata, when fetched), then your tags and
+    note (Markdown, shown as written) under the abstract; without a paper, why."""
+    paper, spans, meta = pane.paper, pane.spans, pane.meta
+    if paper is None:
+        return Text(pane.message, style="dim italic")
     title = _highlight(Text(inert_lines(paper.title), Style(bold=True)), "title", spans)
     authors = paper.authors or (meta.authors if meta is not None else ())
     facts = Text(style="dim")
@@ -74,9 +67,9 @@ def render_paper(
         facts.append_text(_highlight(Text(inert(paper.category)), "category", spans))
     if paper.arxiv_id:
         facts.append(f"  ·  arXiv:{paper.arxiv_id}")
-    if read is not None:
-        facts.append("  ·  read" if read else "  ·  unread")
-    if starred:
+    if pane.read is not None:
+        facts.append("  ·  read" if pane.read else "  ·  unread")
+    if pane.starred:
         facts.append("  ·  ★ starred")
     link = Text(inert(paper.link), Style(underline=True, color="bright_blue"))
     if is_web_link(paper.link):
@@ -99,8 +92,8 @@ def render_paper(
         parts.append(line)
     if meta is not None:
         parts += _metadata_lines(meta)
-    if other_weeks:
-        weeks = ", ".join(week_label(week) for week in other_weeks)
+    if pane.other_weeks:
+        weeks = ", ".join(week_label(week) for week in pane.other_weeks)
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
     if paper.summary:
         summary = Text("Summary: ", Style(bold=True, dim=True))
@@ -111,13 +104,14 @@ def render_paper(
         parts += [Text(""), abstract]
     elif not paper.summary:
         parts += [Text(""), Text("(no abstract)", style="dim italic")]
-    if tags:
+    if pane.tags:
         line = Text("Tags: ", Style(bold=True, dim=True))
-        line.append(" ".join(f"#{inert(tag)}" for tag in tags), Style(color="cyan"))
+        line.append(" ".join(f"#{inert(tag)}" for tag in pane.tags), Style(color="cyan"))
         parts += [Text(""), line]
-    if note.strip():
+    note = pane.note.strip()
+    if note:
         heading = Text("Note", Style(bold=True, underline=True))
-        parts += [Text(""), heading, _highlight(Text(inert_lines(note.strip())), "note", spans)]
+        parts += [Text(""), heading, _highlight(Text(inert_lines(note)), "note", spans)]
     return Text("\n").join(parts)
 
 

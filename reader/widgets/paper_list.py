@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from rich.text import Text
 from textual.message import Message
@@ -15,8 +16,23 @@ from reader.widgets.line_list import LineList
 from reader.widgets.messages import PaperChosen, PaperHighlighted
 
 
-class PaperStatus:
-    """What the list needs to know of reading state (read, starred, in several weeks)."""
+class PaperStatus(Protocol):
+    """What the list needs to know of reading state (read, starred, in several weeks, selected):
+    `reader.browse.RowMarks`."""
+
+    def is_read(self, paper: Paper) -> bool: ...
+
+    def is_starred(self, paper: Paper) -> bool: ...
+
+    def is_repeated(self, paper: Paper) -> bool: ...
+
+    def has_selection(self) -> bool: ...
+
+    def is_selected(self, paper: Paper) -> bool: ...
+
+
+class Unmarked:
+    """No reading state: nothing read, starred, repeated or selected."""
 
     def is_read(self, paper: Paper) -> bool:
         return False
@@ -72,7 +88,7 @@ class PaperList(LineList):
         self.indices: Sequence[int] = ()
         self.show_week = False
         self.spans: Spans | None = None
-        self.status = PaperStatus()
+        self.status: PaperStatus = Unmarked()
 
     def show(
         self,

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.message import Message
 
+from reader.browse.sidebar import Entry
 from reader.text import inert
-from reader.view import Entry
 from reader.widgets.line_list import LineList
 from reader.widgets.messages import (
     CategoryToggled,

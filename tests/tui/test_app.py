@@ -25,7 +25,7 @@ OLDEST = date(2023, 4, 2)
 
 def titles(app: ReaderApp) -> list[str]:
     screen = screen_of(app)
-    return [screen.digest.papers[i].title for i in screen.indices]
+    return [screen.browse.digest.papers[i].title for i in screen.browse.rows]
 
 
 def abstract_text(app: ReaderApp) -> str:
@@ -37,11 +37,11 @@ async def test_opens_on_newest_week_with_list_focused(digest: Digest) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        assert screen.week == NEWEST
+        assert screen.browse.week == NEWEST
         assert isinstance(app.focused, PaperList)
-        assert len(screen.indices) == 10
+        assert len(screen.browse.rows) == 10
         assert screen.paper_list.cursor == 0
-        first = digest.papers[screen.indices[0]]
+        first = digest.papers[screen.browse.rows[0]]
         assert first.week == NEWEST
         assert first.title in abstract_text(app)
         assert screen.sub_title == "2023-06-25 · 10 papers"
@@ -53,15 +53,15 @@ async def test_week_keys_move_older_newer_and_all(digest: Digest) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         await pilot.press("left_square_bracket")
-        assert screen.week == date(2023, 6, 18)
+        assert screen.browse.week == date(2023, 6, 18)
         assert screen.sub_title == "2023-06-18 · 9 papers"
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert screen.week == NEWEST  # no newer week: stays
+        assert screen.browse.week == NEWEST  # no newer week: stays
         await pilot.press("a")
-        assert screen.week is None
-        assert len(screen.indices) == 123
+        assert screen.browse.week is None
+        assert len(screen.browse.rows) == 123
         assert screen.sub_title == "All weeks · 123 papers"
-        weeks = [digest.papers[i].week for i in screen.indices]
+        weeks = [digest.papers[i].week for i in screen.browse.rows]
         assert weeks == sorted(weeks, reverse=True)
         assert screen.paper_list.show_week
 
@@ -72,7 +72,7 @@ async def test_cursor_keys_move_and_abstract_follows(digest: Digest) -> None:
         screen = screen_of(app)
         await pilot.press("j", "j", "down")
         assert screen.paper_list.cursor == 3
-        paper = digest.papers[screen.indices[3]]
+        paper = digest.papers[screen.browse.rows[3]]
         assert paper.title in abstract_text(app)
         await pilot.press("k")
         assert screen.paper_list.cursor == 2
@@ -94,7 +94,7 @@ async def test_filter_live_enter_keeps_escape_clears(digest: Digest) -> None:
         assert isinstance(app.focused, Input)
         await pilot.press(*"robot")
         # typed keys went into the filter, not to the app's bindings
-        assert screen.query_text == "robot"
+        assert screen.browse.query_text == "robot"
         expected = [
             p.title for p in digest.papers if "robot" in f"{p.title} {p.category} {p.text}".lower()
         ]
@@ -103,10 +103,10 @@ async def test_filter_live_enter_keeps_escape_clears(digest: Digest) -> None:
         assert "robot" in (screen.sub_title or "")
         await pilot.press("enter")
         assert isinstance(app.focused, PaperList)
-        assert screen.query_text == "robot"
+        assert screen.browse.query_text == "robot"
         await pilot.press("slash", "escape")
-        assert screen.query_text == ""
-        assert len(screen.indices) == 123
+        assert screen.browse.query_text == ""
+        assert len(screen.browse.rows) == 123
         assert isinstance(app.focused, PaperList)
 
 
@@ -120,8 +120,8 @@ async def test_filter_applies_to_week_and_sidebar_counts_matches(digest: Digest)
         ]
         in_week = [p for p in hits if p.week == NEWEST]
         assert not in_week  # nothing in the newest week: it opens on All weeks and says so
-        assert screen.week is None
-        assert len(screen.indices) == len(hits)
+        assert screen.browse.week is None
+        assert len(screen.browse.rows) == len(hits)
         assert any("showing all weeks" in n.message for n in app._notifications)
         sidebar = app.screen.query_one(Sidebar)
         counts = {e.week: int(e.count) for e in sidebar.entries if e.kind == "week"}
@@ -134,18 +134,18 @@ async def test_bad_query_shows_error_and_keeps_results(digest: Digest) -> None:
     app = make_app(digest, week="all", query="robot")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        before = list(screen.indices)
+        before = list(screen.browse.rows)
         await pilot.press("slash", "end", "space", "slash", "left_parenthesis", "slash")
         error = app.screen.query_one("#filter-error")
         assert error.display
-        assert screen.indices == before
+        assert screen.browse.rows == before
 
 
 async def test_copy_link_and_markdown(digest: Digest) -> None:
     app = make_app(digest)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        paper = digest.papers[screen.indices[0]]
+        paper = digest.papers[screen.browse.rows[0]]
         await pilot.press("y")
         assert app.clipboard == paper.link
         await pilot.press("Y")
@@ -161,7 +161,7 @@ async def test_open_link_only_http(monkeypatch: pytest.MonkeyPatch) -> None:
         Paper(NEWEST, "Script paper", "javascript:alert(1)"),
     ]
     app = make_app(Digest(papers, name="t"))
-    import reader.screens.main as main_module
+    import reader.screens.main.screen as main_module
 
     monkeypatch.setenv("BROWSER", "true")
     monkeypatch.setattr(main_module, "open_in_browser", opened.append)
@@ -207,11 +207,11 @@ async def test_sidebar_moves_switch_week_and_enter_returns(digest: Digest) -> No
         screen = screen_of(app)
         await pilot.press("shift+tab")
         await pilot.press("down", "down")
-        assert screen.week == date(2023, 6, 11)
+        assert screen.browse.week == date(2023, 6, 11)
         await pilot.press("up", "up", "up")
-        assert screen.week is None
+        assert screen.browse.week is None
         await pilot.press("down", "enter")
-        assert screen.week == NEWEST
+        assert screen.browse.week == NEWEST
         assert isinstance(app.focused, PaperList)
 
 
@@ -219,14 +219,14 @@ async def test_category_key_and_facet_toggle(digest: Digest) -> None:
     app = make_app(digest, week="all")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        category = digest.papers[screen.indices[0]].category
+        category = digest.papers[screen.browse.rows[0]].category
         await pilot.press("c")
-        assert screen.query_text.lower() == f'cat:"{category.lower()}"'
-        assert {digest.papers[i].category for i in screen.indices} == {category}
-        assert len(screen.indices) == sum(1 for p in digest.papers if p.category == category)
-        screen.toggle_category(category)
+        assert screen.browse.query_text.lower() == f'cat:"{category.lower()}"'
+        assert {digest.papers[i].category for i in screen.browse.rows} == {category}
+        assert len(screen.browse.rows) == sum(1 for p in digest.papers if p.category == category)
+        screen.act(screen.browse.toggle_category, category)
         await pilot.pause()
-        assert screen.query_text == ""
+        assert screen.browse.query_text == ""
 
 
 async def test_sort_cycles_and_reverses(digest: Digest) -> None:
@@ -275,7 +275,7 @@ async def test_small_and_large_sizes_do_not_break(digest: Digest, size: Any) -> 
         await pilot.press("j", "enter", "escape", "question_mark")
         await pilot.press("escape", "a", "left_square_bracket")
         await pilot.pause()
-        assert screen_of(app).week == NEWEST
+        assert screen_of(app).browse.week == NEWEST
 
 
 async def test_resize_between_sizes(digest: Digest) -> None:
@@ -299,7 +299,7 @@ async def test_empty_digest_shows_no_papers() -> None:
     app = make_app(Digest((), name="empty"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("j", "y", "o", "left_square_bracket", "a")
-        assert screen_of(app).indices == []
+        assert screen_of(app).browse.rows == []
         assert "No papers" in abstract_text(app)
 
 
@@ -338,7 +338,7 @@ async def test_command_palette_offers_every_main_action(digest: Digest) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause(0.2)
-        assert screen_of(app).week == date(2023, 6, 18)
+        assert screen_of(app).browse.week == date(2023, 6, 18)
 
 
 async def test_sidebar_category_enter_toggles_the_facet(digest: Digest) -> None:
@@ -351,15 +351,15 @@ async def test_sidebar_category_enter_toggles_the_facet(digest: Digest) -> None:
         await pilot.press("shift+tab")
         sidebar.cursor = row
         await pilot.press("enter")
-        assert screen.query_text == f'cat:"{category}"'
-        assert {digest.papers[i].category for i in screen.indices} == {category}
+        assert screen.browse.query_text == f'cat:"{category}"'
+        assert {digest.papers[i].category for i in screen.browse.rows} == {category}
         entry = next(e for e in sidebar.entries if e.category == category)
-        assert entry.active and entry.count == str(len(screen.indices))
+        assert entry.active and entry.count == str(len(screen.browse.rows))
         row = next(i for i, e in enumerate(sidebar.entries) if e.category == category)
         sidebar.cursor = row
         await pilot.press("enter")
-        assert screen.query_text == ""
-        assert len(screen.indices) == 123
+        assert screen.browse.query_text == ""
+        assert len(screen.browse.rows) == 123
 
 
 async def test_readme_digest_summary_is_searched_shown_and_highlighted() -> None:
@@ -373,8 +373,8 @@ async def test_readme_digest_summary_is_searched_shown_and_highlighted() -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        assert paper in [digest.papers[i] for i in screen.indices]
-        while screen.current_paper != paper:
+        assert paper in [digest.papers[i] for i in screen.browse.rows]
+        while screen.browse.current_paper != paper:
             await pilot.press("j")
         text = app.screen.query_one(AbstractPane).content
         assert "Summary: " in text.plain
@@ -390,10 +390,10 @@ async def test_slow_filter_result_never_overrides_a_newer_query(
 ) -> None:
     import time as time_module
 
-    import reader.screens.main as main_module
+    import reader.browse.model as model_module
     from reader.query import Query
 
-    monkeypatch.setattr(main_module, "SYNC_FILTER_LIMIT", 0)  # every filter in the worker
+    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)  # every filter in the worker
     real_filter = Query.filter
 
     def slow_filter(self: Query, *args: Any, **kwargs: Any) -> list[int]:
@@ -409,25 +409,25 @@ async def test_slow_filter_result_never_overrides_a_newer_query(
         await pilot.pause(0.05)
         screen.set_filter("")  # cleared before the slow result arrives
         await pilot.pause(0.8)  # the slow result has come and gone by now
-        assert screen.query_text == ""
-        assert len(screen.indices) == 123
+        assert screen.browse.query_text == ""
+        assert len(screen.browse.rows) == 123
         screen.set_filter("robot")
         for _ in range(100):
             await pilot.pause(0.02)
-            if len(screen.indices) < 123:
+            if len(screen.browse.rows) < 123:
                 break
-        assert 0 < len(screen.indices) < 123  # the worker path does deliver
+        assert 0 < len(screen.browse.rows) < 123  # the worker path does deliver
 
 
 async def test_escape_on_the_list_clears_the_filter(digest: Digest) -> None:
     app = make_app(digest, week="all", query="robot")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        assert len(screen.indices) < 123
+        assert len(screen.browse.rows) < 123
         await pilot.press("escape")
-        assert screen.query_text == ""
+        assert screen.browse.query_text == ""
         assert app.screen.query_one("#filter", Input).value == ""
-        assert len(screen.indices) == 123
+        assert len(screen.browse.rows) == 123
 
 
 async def test_week_keys_skip_weeks_without_matches(digest: Digest) -> None:
@@ -444,11 +444,11 @@ async def test_week_keys_skip_weeks_without_matches(digest: Digest) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         await pilot.press("left_square_bracket")
-        assert screen.week == weeks_with[0]
+        assert screen.browse.week == weeks_with[0]
         await pilot.press("left_square_bracket")
-        assert screen.week == weeks_with[1]
+        assert screen.browse.week == weeks_with[1]
         await pilot.press("right_square_bracket")
-        assert screen.week == weeks_with[0]
+        assert screen.browse.week == weeks_with[0]
 
 
 async def test_tiny_sidebar_is_a_focused_drawer(digest: Digest) -> None:
@@ -461,7 +461,7 @@ async def test_tiny_sidebar_is_a_focused_drawer(digest: Digest) -> None:
         assert sidebar.scroll_offset.y == 0  # its first rows are not scrolled away
         await pilot.press("down", "down")  # from the current week, 06-25: 06-18, 06-11
         await pilot.press("enter")
-        assert screen.week == date(2023, 6, 11)
+        assert screen.browse.week == date(2023, 6, 11)
         assert not sidebar.display and isinstance(app.focused, PaperList)
         await pilot.press("b", "tab")
         assert isinstance(app.focused, PaperList) and not sidebar.display
@@ -501,7 +501,7 @@ async def test_vi_keys_and_space_scroll_the_abstract(digest: Digest) -> None:
 async def test_no_browser_copies_the_link_instead(
     digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.screens.main as main_module
+    import reader.screens.main.screen as main_module
 
     for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
@@ -512,7 +512,7 @@ async def test_no_browser_copies_the_link_instead(
         await pilot.press("o")
         await pilot.pause()
         assert opened == []
-        assert app.clipboard == digest.papers[screen_of(app).indices[0]].link
+        assert app.clipboard == digest.papers[screen_of(app).browse.rows[0]].link
         assert any("No browser here" in n.message for n in app._notifications)
 
 
@@ -528,15 +528,15 @@ async def test_category_facet_keeps_every_category_on_offer_and_switches(digest:
         before = offered()
         assert len(before) >= 3
         first, second = list(before)[:2]
-        screen.toggle_category(first)
+        screen.act(screen.browse.toggle_category, first)
         await pilot.pause()
-        assert screen.query_text == f'language cat:"{first}"'
+        assert screen.browse.query_text == f'language cat:"{first}"'
         assert offered() == before  # counts as without the facet: every category still there
-        assert {digest.papers[i].category for i in screen.indices} == {first}
-        screen.toggle_category(second)  # a second pick replaces the first
+        assert {digest.papers[i].category for i in screen.browse.rows} == {first}
+        screen.act(screen.browse.toggle_category, second)  # a second pick replaces the first
         await pilot.pause()
-        assert screen.query_text == f'language cat:"{second}"'
-        assert len(screen.indices) == int(before[second])
-        screen.toggle_category(second)
+        assert screen.browse.query_text == f'language cat:"{second}"'
+        assert len(screen.browse.rows) == int(before[second])
+        screen.act(screen.browse.toggle_category, second)
         await pilot.pause()
-        assert screen.query_text == "language"
+        assert screen.browse.query_text == "language"

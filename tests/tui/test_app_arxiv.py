@@ -67,7 +67,8 @@ async def test_author_query_highlights_in_list_and_pane(isolated_state: Path) ->
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        assert [screen.digest.papers[i].arxiv_id for i in screen.indices] == ["2303.17564"]
+        papers = screen.browse.digest.papers
+        assert [papers[i].arxiv_id for i in screen.browse.rows] == ["2303.17564"]
         pane = app.screen.query_one(AbstractPane).content
         authors_line = pane.plain.splitlines()[1]
         assert authors_line.startswith("Shijie Wu, Ozan İrsoy")
@@ -153,14 +154,14 @@ async def test_f_fetches_the_views_metadata_from_the_api(
     app = make_app(load_digest(None), week="2023-05-28")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = screen_of(app)
-        assert not any(p.authors for p in screen.digest.papers)
+        assert not any(p.authors for p in screen.browse.digest.papers)
         await pilot.press("F")
         await wait_for(lambda: any("papers: fetched 1" in t for t in toasts(app)), pilot)
         (request,) = server.api_requests()
         assert "max_results=" in request[1]
-        qlora = next(p for p in screen.digest.papers if p.arxiv_id == "2305.14314")
+        qlora = next(p for p in screen.browse.digest.papers if p.arxiv_id == "2305.14314")
         assert qlora.authors[0] == "Tim Dettmers"
-        row = screen.indices.index(screen.digest.papers.index(qlora))
+        row = screen.browse.rows.index(screen.browse.digest.papers.index(qlora))
         assert "Dettmers et al." in row_text(app, row)
         await pilot.press("F")  # everything is cached now: no second request
         await wait_for(lambda: any("all cached already" in t for t in toasts(app)), pilot)

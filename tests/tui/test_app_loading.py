@@ -48,7 +48,7 @@ async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:
         await pilot.pause(0.1)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        assert len(screen.indices) == 10
+        assert len(screen.browse.rows) == 10
         assert app.title == "ml-papers-2023"
         # The loading screen under it is emptied: no progress bar animating behind the reader.
         (loading,) = [s for s in app.screen_stack if isinstance(s, LoadingScreen)]
@@ -98,15 +98,18 @@ async def test_r_reloads_and_keeps_week_query_and_paper(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("j")
-        assert screen.current_paper is not None and screen.current_paper.title == "Beta"
+        current = screen.browse.current_paper
+        assert current is not None and current.title == "Beta"
         with path.open("a") as file:
             file.write(row("2023-06-25", "Gamma", 4) + row("2023-07-02", "Newer week", 5))
         await pilot.press("r")
-        await wait_for(lambda: len(screen.digest) == 5, pilot)
+        await wait_for(lambda: len(screen.browse.digest) == 5, pilot)
         await pilot.pause()
-        assert screen.week is not None and screen.week.isoformat() == "2023-06-25"
-        assert screen.current_paper is not None and screen.current_paper.title == "Beta"
-        assert [screen.digest.papers[i].title for i in screen.indices] == ["Alpha", "Beta", "Gamma"]
+        assert screen.browse.week is not None and screen.browse.week.isoformat() == "2023-06-25"
+        current = screen.browse.current_paper
+        assert current is not None and current.title == "Beta"
+        papers = screen.browse.digest.papers
+        assert [papers[i].title for i in screen.browse.rows] == ["Alpha", "Beta", "Gamma"]
 
 
 async def test_reload_failure_keeps_the_digest(tmp_path: Path) -> None:
@@ -120,7 +123,7 @@ async def test_reload_failure_keeps_the_digest(tmp_path: Path) -> None:
         await wait_for(lambda: any("Reload failed" in n.message for n in app._notifications), pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        assert [p.title for p in screen.digest.papers] == ["Alpha"]
+        assert [p.title for p in screen.browse.digest.papers] == ["Alpha"]
 
 
 async def test_watch_reloads_when_the_file_changes(tmp_path: Path) -> None:
@@ -133,7 +136,7 @@ async def test_watch_reloads_when_the_file_changes(tmp_path: Path) -> None:
         assert isinstance(screen, MainScreen)
         with path.open("a") as file:
             file.write(row("2023-06-25", "Written later", 6))
-        await wait_for(lambda: len(screen.digest) == 2, pilot)
+        await wait_for(lambda: len(screen.browse.digest) == 2, pilot)
 
 
 async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None:
@@ -171,7 +174,7 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
         await pilot.pause(0.1)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        assert len(screen.indices) == 10
+        assert len(screen.browse.rows) == 10
         app.post_message(events.AppFocus())
         await pilot.press("j")
         assert screen.paper_list.cursor == 1

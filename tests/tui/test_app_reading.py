@@ -22,7 +22,7 @@ NEXT = date(2023, 6, 18)
 
 def key_at(app: ReaderApp, row: int) -> str:
     screen = main(app)
-    return screen.digest.papers[screen.indices[row]].key
+    return screen.browse.digest.papers[screen.browse.rows[row]].key
 
 
 def sidebar_count(app: ReaderApp, kind: str, week: date | None = None) -> str:
@@ -78,10 +78,10 @@ async def test_starred_view_lists_starred_papers(digest: Digest) -> None:
         await pilot.press("s", "left_square_bracket", "j", "s")
         starred = {key_at(app, 1)}
         screen = main(app)
-        screen.select_week(None, starred_only=True)
+        screen.act(screen.browse.show_week, None, starred_only=True)
         await pilot.pause()
-        assert len(screen.indices) == 2
-        assert starred <= {digest.papers[i].key for i in screen.indices}
+        assert len(screen.browse.rows) == 2
+        assert starred <= {digest.papers[i].key for i in screen.browse.rows}
         assert (screen.sub_title or "").startswith("Starred")
 
 
@@ -109,14 +109,14 @@ async def test_next_unread_crosses_weeks(digest: Digest) -> None:
         await pilot.press("n")
         assert screen.paper_list.cursor == 4
         await pilot.press("n")  # nothing unread below it this week: the next week's first
-        assert screen.week == NEXT
+        assert screen.browse.week == NEXT
         assert screen.paper_list.cursor == 0
         await pilot.press("p")  # back up into the newer week, to its last unread paper
-        assert screen.week == NEWEST
+        assert screen.browse.week == NEWEST
         assert screen.paper_list.cursor == 4
         store.set_read([key_at(app, 4)])
         await pilot.press("p")  # nothing unread above: stays, and says so
-        assert screen.week == NEWEST
+        assert screen.browse.week == NEWEST
         assert screen.paper_list.cursor == 4
 
 
@@ -130,10 +130,10 @@ async def test_copy_marks_read_and_is_read_filter(digest: Digest) -> None:
         screen = main(app)
         screen.set_filter("is:read")
         await pilot.pause()
-        assert [digest.papers[i].key for i in screen.indices] == [key]
+        assert [digest.papers[i].key for i in screen.browse.rows] == [key]
         screen.set_filter("is:unread")
         await pilot.pause()
-        assert len(screen.indices) == 9
+        assert len(screen.browse.rows) == 9
 
 
 async def test_marks_survive_a_restart(digest: Digest, isolated_state: Path) -> None:
@@ -166,7 +166,7 @@ async def test_repeated_paper_is_marked_with_its_other_weeks() -> None:
         assert "Also in the week of 2023-06-18" in text
         await pilot.press("m", "left_square_bracket")
         # the same paper in the other week is read too: marks are keyed by arXiv id
-        assert main(app).digest.papers[main(app).indices[0]].title == "Twice (v2)"
+        assert main(app).browse.digest.papers[main(app).browse.rows[0]].title == "Twice (v2)"
         assert "·  read" in app.screen.query_one(AbstractPane).content.plain
 
 
@@ -217,9 +217,9 @@ async def test_marks_from_another_instance_show_on_focus(digest: Digest) -> None
 async def test_big_mark_all_saves_in_a_thread_and_undoes(
     digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.screens.main as main_module
+    import reader.browse.model as model_module
 
-    monkeypatch.setattr(main_module, "BULK_IN_THREAD", 0)
+    monkeypatch.setattr(model_module, "BULK_IN_THREAD", 0)
     store = StateStore()
     app = make_app(digest, week="all", state=store, read_delay=60)
     async with app.run_test(size=(120, 40)) as pilot:

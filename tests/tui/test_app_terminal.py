@@ -35,11 +35,11 @@ async def test_a_reversed_week_range_says_so_under_the_filter(digest: Digest) ->
         error = screen.query_one("#filter-error", Static)
         assert error.display
         assert "week: the range 2023-05-31..2023-05-1 runs backwards" in str(error.render())
-        assert len(screen.indices) == 0  # what "…2023-05" (May 31 to May 31) gave stays
+        assert len(screen.browse.rows) == 0  # what "…2023-05" (May 31 to May 31) gave stays
         await pilot.press("ctrl+u", *"week:2023-05-01..2023-05-31")
         await pilot.pause()
         assert not error.display
-        assert len(screen.indices) == 37
+        assert len(screen.browse.rows) == 37
 
 
 async def palette_commands(pilot: Pilot[None], app: ReaderApp) -> list[str]:

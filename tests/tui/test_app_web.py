@@ -12,8 +12,8 @@ import pytest
 from reader.app import ReaderApp, make_app
 from reader.loader import load_digest
 from reader.output import write_papers
-from reader.screens import main as main_screen
 from reader.screens.main import MainScreen
+from reader.screens.main import screen as main_screen
 
 
 def main_of(app: ReaderApp) -> MainScreen:
@@ -38,7 +38,7 @@ async def test_served_copy_goes_to_the_page_only(monkeypatch: pytest.MonkeyPatch
     app = make_app(load_digest())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        paper = main_of(app).current_paper
+        paper = main_of(app).browse.current_paper
         assert paper is not None
         await pilot.press("y")
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_export_writes_the_view_as_print_does(
         screen = main_of(app)
         await pilot.press("m")  # one read mark, which the JSON carries
         expected = io.StringIO()
-        write_papers(digest, screen.indices, fmt, expected, state=screen.store)
+        write_papers(digest, screen.browse.rows, fmt, expected, state=screen.browse.store)
         await pilot.press(key)
         suffix = ".md" if fmt == "markdown" else ".json"
         await pilot.pause()
@@ -80,7 +80,7 @@ async def test_export_writes_the_view_as_print_does(
         assert saved.read_text(encoding="utf-8") == expected.getvalue()
         if fmt == "json":
             rows = json.loads(saved.read_text(encoding="utf-8"))
-            assert len(rows) == len(screen.indices) > 1
+            assert len(rows) == len(screen.browse.rows) > 1
             assert [row["read"] for row in rows].count(True) >= 1
 
 
@@ -98,7 +98,11 @@ async def test_the_palette_exports_the_citations_of_the_view(
             assert f"Export the view as {label}" in titles
         expected = io.StringIO()
         write_papers(
-            digest, screen.indices, "bibtex", expected, metadata=screen.store.arxiv.cached_metadata
+            digest,
+            screen.browse.rows,
+            "bibtex",
+            expected,
+            metadata=screen.browse.store.arxiv.cached_metadata,
         )
         await pilot.press("ctrl+p", *"as bibtex")
         await pilot.pause(0.3)
@@ -106,7 +110,7 @@ async def test_the_palette_exports_the_citations_of_the_view(
         await pilot.pause()
         saved = tmp_path / "ml-papers-2023-2023-06-25.bib"
         assert saved.read_text(encoding="utf-8") == expected.getvalue()
-        assert expected.getvalue().count("@") == len(screen.indices) == 10
+        assert expected.getvalue().count("@") == len(screen.browse.rows) == 10
 
 
 def messages_of(app: ReaderApp) -> list[str]:
@@ -121,7 +125,7 @@ async def test_export_creates_its_folder_and_never_overwrites(
     app = make_app(load_digest(), query="language")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        count = len(main_of(app).indices)
+        count = len(main_of(app).browse.rows)
         await pilot.press("e")
         await pilot.pause()
         first = folder / "ml-papers-2023-2023-06-25-language.md"
@@ -180,7 +184,7 @@ async def test_served_o_opens_a_tab_of_the_page_not_a_browser_on_the_server(
     app = make_app(load_digest())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        paper = main_of(app).current_paper
+        paper = main_of(app).browse.current_paper
         assert paper is not None
         await pilot.press("o")
         await pilot.pause()

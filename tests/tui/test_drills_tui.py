@@ -292,12 +292,12 @@ async def test_a_hostile_query_is_inert_in_the_header_and_the_filter_error() -> 
     app = make_app(hostile_digest(), read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         screen = main_screen(app)
-        screen._set_query(f"is:{PAYLOAD}")  # a bad query: the inline error quotes it
+        screen.act(screen.browse.ask, f"is:{PAYLOAD}")  # a bad query: the inline error quotes it
         await pilot.pause()
         assert_terminal_safe(app)
         error = str(screen.query_one("#filter-error").render())
         assert "␛" in error or "\\x1b" in error
-        screen._set_query(f"title {PAYLOAD}")  # a good one: the header quotes it
+        screen.act(screen.browse.ask, f"title {PAYLOAD}")  # a good one: the header quotes it
         await pilot.pause()
         sub_title = screen.sub_title or ""
         assert UNSAFE.search(sub_title) is None and "␛]0;PWNED␇" in sub_title
@@ -366,7 +366,7 @@ async def test_only_web_links_are_hyperlinks_and_opened(monkeypatch: pytest.Monk
         await wait_for(lambda: opened == [HOSTILE.link], pilot)
         for title, link in NOT_WEB.items():
             await pilot.press("j")
-            paper = screen.current_paper
+            paper = screen.browse.current_paper
             assert paper is not None and paper.title == title
             assert link_targets(pane_text(app)) == []
             assert inert(link) in pane_text(app).plain  # shown, inert
@@ -379,7 +379,7 @@ async def test_only_web_links_are_hyperlinks_and_opened(monkeypatch: pytest.Monk
         assert opened == [HOSTILE.link]  # none of them was opened
         await pilot.press("left_square_bracket")  # the older week
         await pilot.pause()
-        paper = screen.current_paper
+        paper = screen.browse.current_paper
         assert paper is not None and paper.week == OLDER
         assert link_targets(pane_text(app)) == ["HTTPS://UPPER.example/x"]
         await pilot.press("o")
@@ -622,7 +622,7 @@ class FailingConnection:
 
 def key(app: ReaderApp, row: int) -> str:
     screen = main_screen(app)
-    return screen.digest.papers[screen.indices[row]].key
+    return screen.browse.digest.papers[screen.browse.rows[row]].key
 
 
 def warnings_of(app: ReaderApp) -> list[str]:

@@ -65,7 +65,7 @@ async def test_the_loading_screen_shows_the_bytes_fetched(server: Server) -> Non
         await pilot.pause(0.1)  # let the new screen finish mounting before the test exits
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        assert screen.week == date(2026, 11, 29)  # opened on its newest week
+        assert screen.browse.week == date(2026, 11, 29)  # opened on its newest week
         assert app.title == "README"
 
 
@@ -91,10 +91,10 @@ async def test_r_revalidates_then_the_server_stops_and_the_copy_stays_readable()
             assert notice.startswith(f"{url}: offline: the copy of ")
             assert notice.endswith("(connection refused)")
             assert app.title == "README · offline copy"
-            assert len(screen.digest) == 30
+            assert len(screen.browse.digest) == 30
             await pilot.press("j")  # still reading
-            assert screen.current_paper is not None
-            assert screen.current_paper.title == "Paper 2 of the week of 2026-11-29"
+            assert screen.browse.current_paper is not None
+            assert screen.browse.current_paper.title == "Paper 2 of the week of 2026-11-29"
     finally:
         running.__exit__(None, None, None)
 
@@ -112,7 +112,7 @@ async def test_an_http_error_on_r_keeps_the_cached_copy(server: Server) -> None:
         await wait_for(lambda: any("offline: the copy of" in t for t in toasts(app)), pilot)
         assert any(t.endswith("(HTTP 404 Not Found)") for t in toasts(app))
         assert app.title == "README · offline copy"
-        assert len(screen.digest) == 30
+        assert len(screen.browse.digest) == 30
 
 
 async def test_new_weeks_arrive_unread_with_a_toast(server: Server) -> None:
@@ -124,16 +124,16 @@ async def test_new_weeks_arrive_unread_with_a_toast(server: Server) -> None:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("M")  # every paper of the week shown: read
-        await wait_for(lambda: screen.counts.unread(date(2026, 11, 29)) == 0, pilot)
+        await wait_for(lambda: screen.browse.counts.unread(date(2026, 11, 29)) == 0, pilot)
         newer = readme(5, newest=date(2026, 12, 13)).encode()
         server.routes["/README.md"] = digest_route(newer, etag='"2"')
         await pilot.press("r")
         await wait_for(lambda: "2 new weeks, 20 papers." in toasts(app), pilot)
-        assert len(screen.digest) == 50
-        assert screen.counts.unread(date(2026, 12, 13)) == 10
-        assert screen.counts.unread(date(2026, 12, 6)) == 10
-        assert screen.counts.unread(date(2026, 11, 29)) == 0  # marks kept by arXiv id
-        assert screen.week == date(2026, 11, 29)  # the view stays where the reader was
+        assert len(screen.browse.digest) == 50
+        assert screen.browse.counts.unread(date(2026, 12, 13)) == 10
+        assert screen.browse.counts.unread(date(2026, 12, 6)) == 10
+        assert screen.browse.counts.unread(date(2026, 11, 29)) == 0  # marks kept by arXiv id
+        assert screen.browse.week == date(2026, 11, 29)  # the view stays where the reader was
 
 
 async def test_watch_revalidates_urls_and_toasts_only_what_is_new(server: Server) -> None:

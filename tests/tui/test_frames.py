@@ -153,7 +153,7 @@ async def test_typing_a_filter_lays_nothing_out(monkeypatch: pytest.MonkeyPatch)
                 await pilot.press(key)
                 await pilot.pause(0.05)
         screen = screen_of(app)
-        assert screen.query_text == "segmentation"
+        assert screen.browse.query_text == "segmentation"
         assert screen.paper_list.row_count == 20
         assert layouts() == 0, layouts()
         assert_not_stale(screen.paper_list)
@@ -189,7 +189,7 @@ async def test_a_keystroke_repaints_only_the_lines_that_read_differently(
         ):
             await pilot.press("a")
             await pilot.pause()
-        assert screen.query_text == "zebra"
+        assert screen.browse.query_text == "zebra"
         assert list(screen.paper_list.indices) == rows
         assert list_lines() == 0, list_lines()
         assert pane_lines() == 1, pane_lines()
@@ -334,14 +334,14 @@ async def test_the_search_index_is_ready_before_the_first_keystroke() -> None:
     app = make_app(_digest(weeks=100, per_week=6))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        await wait_for(lambda: screen.digest._haystacks is not None, pilot)
+        await wait_for(lambda: screen.browse.digest._haystacks is not None, pilot)
     app = make_app(_digest())
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        assert screen_of(app).digest._haystacks is None
+        assert screen_of(app).browse.digest._haystacks is None
         await pilot.press("slash", "z")
         await pilot.pause()
-        assert screen_of(app).digest._haystacks is not None
+        assert screen_of(app).browse.digest._haystacks is not None
 
 
 async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
@@ -351,22 +351,24 @@ async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
     a frame or more after the letter. Once the token index is built (in the background, after
     the search text) a word it answers is filtered at once, in the key's own handling. A query
     it cannot answer exactly (a phrase) still goes to the thread."""
-    import reader.screens.main as main_module
+    import reader.browse.model as model_module
+    from reader.browse import Search
+    from reader.screens.main import tasks
 
-    monkeypatch.setattr(main_module, "SYNC_FILTER_LIMIT", 100)
+    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 100)
     threaded: list[str] = []
-    in_thread = main_module.MainScreen._filter_in_thread
+    in_thread = tasks._filter
 
-    def recorded(self: main_module.MainScreen, query: Any, text: str, *rest: Any) -> Any:
-        threaded.append(text)
-        return in_thread(self, query, text, *rest)
+    def recorded(screen: Any, search: Search) -> None:
+        threaded.append(search.query.text)
+        in_thread(screen, search)
 
-    monkeypatch.setattr(main_module.MainScreen, "_filter_in_thread", recorded)
+    monkeypatch.setattr(tasks, "_filter", recorded)
     digest = _digest(weeks=300, per_week=8)
     app = make_app(digest, week="all")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        await wait_for(lambda: screen.digest.token_index is not None, pilot)
+        await wait_for(lambda: screen.browse.digest.token_index is not None, pilot)
         await pilot.press("slash")
         typed = ""
         for letter in "abstract":
@@ -377,9 +379,9 @@ async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
                 for i, paper in enumerate(digest.papers)
                 if typed in f"{paper.title}\n{paper.category}\n{paper.text}".lower()
             ]
-            assert screen.query_text == typed and list(screen.hits) == want
+            assert screen.browse.query_text == typed and list(screen.browse.hits) == want
         assert threaded == []
         screen.set_filter('"a zebra"')  # a phrase: the index narrows, the text is searched
-        await wait_for(lambda: screen.query_text == '"a zebra"', pilot)
+        await wait_for(lambda: screen.browse.query_text == '"a zebra"', pilot)
         assert threaded == ['"a zebra"']
-        assert len(screen.hits) == len(digest) // 2  # the long abstracts
+        assert len(screen.browse.hits) == len(digest) // 2  # the long abstracts

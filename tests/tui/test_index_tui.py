@@ -72,16 +72,16 @@ async def test_the_index_opens_on_the_newest_week_and_counts_files(server: Serve
             label.startswith("Fetching years/2025.md: 2 of 3 files · ") for label in labels
         ), labels
         screen = screen_of(app)
-        assert screen.week == date(2026, 1, 18)  # the newest week, of the newest file
+        assert screen.browse.week == date(2026, 1, 18)  # the newest week, of the newest file
         assert app.title == "README"
         rows = sidebar_rows(app)
         weeks = [row for row in rows if "0/10" in row or "10/10" in row]
         assert len(weeks) == 8  # both files' weeks, one list
         await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
-        assert screen.week == date(2025, 12, 28)  # from 2026.md into 2025.md
+        assert screen.browse.week == date(2025, 12, 28)  # from 2026.md into 2025.md
         await pilot.press("slash", *"week:2025-12..2026-01-04", "enter")
         await pilot.press("a")
-        assert {screen.digest.papers[i].week for i in screen.indices} == {
+        assert {screen.browse.digest.papers[i].week for i in screen.browse.rows} == {
             date(2025, 12, 7),
             date(2025, 12, 14),
             date(2025, 12, 21),
@@ -97,7 +97,7 @@ async def test_where_you_left_off_holds_across_the_files(server: Server, tmp_pat
         await wait_for(lambda: isinstance(first.screen, MainScreen), pilot)
         await pilot.press(*["left_square_bracket"] * 4, "j", "j")
         screen = screen_of(first)
-        left = (screen.week, screen.current_paper)
+        left = (screen.browse.week, screen.browse.current_paper)
         assert left[0] == date(2025, 12, 21)
     first.state.close()
     again = index_app(url, StateStore(tmp_path / "s"))
@@ -105,7 +105,7 @@ async def test_where_you_left_off_holds_across_the_files(server: Server, tmp_pat
         await wait_for(lambda: isinstance(again.screen, MainScreen), pilot)
         await pilot.pause()
         screen = screen_of(again)
-        assert (screen.week, screen.current_paper) == left
+        assert (screen.browse.week, screen.browse.current_paper) == left
 
 
 async def test_a_year_file_that_fails_is_named_and_the_rest_is_read(server: Server) -> None:
@@ -116,7 +116,7 @@ async def test_a_year_file_that_fails_is_named_and_the_rest_is_read(server: Serv
         await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
         await pilot.pause(0.1)  # let the new screen finish mounting before the test exits
         screen = screen_of(app)
-        assert len(screen.digest) == 30
+        assert len(screen.browse.digest) == 30
         assert app.title == "README · 2025.md not read"
         broken = server.url(f"{RAW_PREFIX}/years/2025.md")
         assert toasts(app) == [
@@ -137,6 +137,7 @@ async def test_r_brings_a_new_week_of_the_newest_file(server: Server) -> None:
         await pilot.press("r")
         await wait_for(lambda: "1 new week, 10 papers." in toasts(app), pilot)
         assert [status for _, status in server.responses] == [200, 200, 304]
-        assert len(screen.digest) == 90 and screen.digest.weeks[0] == date(2026, 1, 25)
-        assert screen.counts.unread(date(2026, 1, 25)) == 10
-        assert screen.week == date(2026, 1, 18)  # the view stays where the reader was
+        digest = screen.browse.digest
+        assert len(digest) == 90 and digest.weeks[0] == date(2026, 1, 25)
+        assert screen.browse.counts.unread(date(2026, 1, 25)) == 10
+        assert screen.browse.week == date(2026, 1, 18)  # the view stays where the reader was

@@ -51,16 +51,17 @@ async def test_the_widgets_post_domain_messages() -> None:
         week = sidebar.entries[week_row].week
         (chosen,) = await double_click(week_row)
         assert isinstance(chosen, WeekChosen) and chosen.picked and chosen.week == week
-        assert screen.week == week
+        assert screen.browse.week == week
         category_row = row_of("category")
         category = sidebar.entries[category_row].category
         (chosen,) = await double_click(category_row)
         assert isinstance(chosen, CategoryToggled) and chosen.category == category
-        assert f'cat:"{category}"' in screen.query_text
+        assert f'cat:"{category}"' in screen.browse.query_text
         (chosen,) = await double_click(row_of("starred"))
-        assert isinstance(chosen, StarredChosen) and chosen.picked and screen.starred_only
+        assert isinstance(chosen, StarredChosen) and chosen.picked and screen.browse.starred_only
         (chosen,) = await double_click(row_of("all"))
-        assert isinstance(chosen, WeekChosen) and chosen.week is None and not screen.starred_only
+        assert isinstance(chosen, WeekChosen) and chosen.week is None
+        assert not screen.browse.starred_only
         await pilot.click(screen.paper_list, offset=(5, 0), times=2)
         await pilot.pause()
         assert any(isinstance(m, PaperChosen) for m in messages)

@@ -106,15 +106,15 @@ def check(app: ReaderApp, step: str) -> None:
     screen = app.screen
     if not isinstance(screen, MainScreen):
         return
-    current = screen.current_paper
+    current = screen.browse.current_paper
     pane = screen.query_one(AbstractPane)
     if current is None:
-        assert screen.indices == [], step
+        assert screen.browse.rows == [], step
         assert pane.content.plain.startswith("No papers"), step
     else:
-        assert screen.digest.papers[screen.indices[screen.paper_list.cursor]] is current, step
+        assert screen.paper_list.cursor == screen.browse.cursor, step  # list and model agree
         assert pane.content.plain.startswith(inert(current.title)), step
-    count = len(screen.indices)
+    count = len(screen.browse.rows)
     title = screen.sub_title or ""
     if screen.has_class("-tiny"):
         assert re.match(rf"{count}( |/)", title), (step, title)
@@ -124,12 +124,12 @@ def check(app: ReaderApp, step: str) -> None:
     views = [e for e in screen.sidebar.entries if e.kind in ("all", "week", "starred")]
     active = [e for e in views if e.active]
     assert len(active) == 1, step
-    if screen.starred_only:
+    if screen.browse.starred_only:
         assert active[0].kind == "starred", step
-    elif screen.week is None:
+    elif screen.browse.week is None:
         assert active[0].kind == "all", step
     else:
-        assert active[0].kind == "week" and active[0].week == screen.week, step
+        assert active[0].kind == "week" and active[0].week == screen.browse.week, step
 
 
 SEED_POOL = [
@@ -249,7 +249,7 @@ async def test_a_resize_that_hides_the_focused_sidebar_holds_no_keys(tmp_path: P
         assert time.monotonic() - started < 1.5
         assert app.focused is screen.paper_list
         assert screen.paper_list.cursor == 2
-        current = screen.current_paper
+        current = screen.browse.current_paper
         assert current is not None
         assert screen.query_one(AbstractPane).content.plain.startswith(inert(current.title))
 

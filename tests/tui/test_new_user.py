@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reader.app import make_app
-from reader.commands import HELP_KEYS
+from reader.commands import HELP
 from reader.model import Digest
 from reader.widgets.filter_input import FilterInput
 from tests.tui.conftest import screen_of
@@ -16,7 +16,7 @@ async def test_slash_on_an_old_filter_lets_typing_replace_it(digest: Digest) -> 
         bar = app.screen.query_one("#filter", FilterInput)
         await pilot.press("slash", *"video")
         assert bar.value == "video"
-        assert screen_of(app).query_text == "video"
+        assert screen_of(app).browse.query_text == "video"
         await pilot.press("enter", "slash", "end", *"s")  # End (or →) edits the text instead
         assert bar.value == "videos"
         await pilot.press("enter", "slash", "right", "backspace")
@@ -26,5 +26,5 @@ async def test_slash_on_an_old_filter_lets_typing_replace_it(digest: Digest) -> 
 
 
 def test_the_help_says_slash_replaces() -> None:
-    row = next(row for row in HELP_KEYS if row.keys == "/")
+    row = next(line for line in HELP if line.keys == "/")
     assert "replaces" in row.meaning and "End edits" in row.meaning

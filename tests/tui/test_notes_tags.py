@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from reader.app import ReaderApp, command_names, make_app
+from reader.browse import Changed
 from reader.config import load_config
 from reader.loader import load_digest
 from reader.model import Digest
@@ -52,24 +53,24 @@ async def test_n_writes_a_note_shown_under_the_abstract(digest: Digest, tmp_path
         assert isinstance(app.screen, NoteEditor) and app.is_running
         await pilot.press("escape")
         assert app.screen is screen  # type: ignore[comparison-overlap]
-        assert screen.store.note(FIRST) == "# Plan\nquit? no: s and q are text"
-        assert not screen.store.is_starred(FIRST)
+        assert screen.browse.store.note(FIRST) == "# Plan\nquit? no: s and q are text"
+        assert not screen.browse.store.is_starred(FIRST)
         text = pane_text(app)
         assert text.index("Note\n# Plan\nquit? no") > text.index("AudioPaLM")
         await pilot.press("N")
-        assert app.screen.query_one("#note-text").text == screen.store.note(FIRST)  # type: ignore[attr-defined]
+        assert app.screen.query_one("#note-text").text == screen.browse.store.note(FIRST)  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await pilot.press("slash", *typed("note:plan"), "enter")
-        assert [screen.digest.papers[i].key for i in screen.indices] == [FIRST]
+        assert [screen.browse.digest.papers[i].key for i in screen.browse.rows] == [FIRST]
 
 
 async def test_an_emptied_note_is_removed(digest: Digest, tmp_path: Path) -> None:
     app = new_app(digest, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        screen.store.set_note(FIRST, "x")
+        screen.browse.store.set_note(FIRST, "x")
         await pilot.press("N", "backspace", "escape")
-        assert screen.store.note(FIRST) == "" and "Note\n" not in pane_text(app)
+        assert screen.browse.store.note(FIRST) == "" and "Note\n" not in pane_text(app)
 
 
 async def test_the_note_editor_takes_the_keys_typed_behind_it(
@@ -82,8 +83,8 @@ async def test_the_note_editor_takes_the_keys_typed_behind_it(
         await burst(app, pilot, ["N", "a", "q", "enter", "b", "escape", "j", "N", "c", "escape"])
         await pilot.pause()
         assert app.is_running and app.screen is screen
-        assert screen.store.note(FIRST) == "aq\nb"
-        assert screen.store.note(SECOND) == "c"
+        assert screen.browse.store.note(FIRST) == "aq\nb"
+        assert screen.browse.store.note(SECOND) == "c"
         assert screen.paper_list.cursor == 1
 
 
@@ -93,21 +94,21 @@ async def test_t_edits_tags_with_completion_from_tags_in_use(
     app = new_app(digest, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        screen.store.set_tags("elsewhere", ["project-x"])
+        screen.browse.store.set_tags("elsewhere", ["project-x"])
         await pilot.press("t")
         assert isinstance(app.screen, LineEditor)
         await pilot.press(*typed("To-Read proj"))
         await pilot.pause()
         await pilot.press("right", "enter")  # → takes the suggestion
         assert app.screen is screen  # type: ignore[comparison-overlap]
-        assert screen.store.tags(FIRST) == ("project-x", "to-read")
+        assert screen.browse.store.tags(FIRST) == ("project-x", "to-read")
         assert "Tags: #project-x #to-read" in pane_text(app)
         await pilot.press("t", "backspace", *typed("d b"), "enter")  # the line is the set
-        assert screen.store.tags(FIRST) == ("b", "project-x", "to-read")
+        assert screen.browse.store.tags(FIRST) == ("b", "project-x", "to-read")
         await pilot.press("t", "ctrl+u", "enter")
-        assert screen.store.tags(FIRST) == ()
+        assert screen.browse.store.tags(FIRST) == ()
         await pilot.press("t", *typed("x"), "escape")  # Esc cancels
-        assert screen.store.tags(FIRST) == ()
+        assert screen.browse.store.tags(FIRST) == ()
 
 
 async def test_x_selects_and_commands_act_on_the_selection(
@@ -116,9 +117,9 @@ async def test_x_selects_and_commands_act_on_the_selection(
     app = new_app(digest, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
-        papers = [screen.digest.papers[i] for i in screen.indices]
+        papers = [screen.browse.digest.papers[i] for i in screen.browse.rows]
         await pilot.press("x", "x")  # x moves down: the first two papers
-        assert list(screen.selected) == [FIRST, SECOND]
+        assert list(screen.browse.selected) == [FIRST, SECOND]
         assert screen.paper_list.cursor == 2
         assert "2 selected" in (screen.sub_title or "")
         assert screen.paper_list.render_row(0, 110, False).plain.startswith("✓ ")
@@ -130,19 +131,19 @@ async def test_x_selects_and_commands_act_on_the_selection(
         await pilot.press("B")
         assert app.clipboard.count("@") == 2
         await pilot.press("s")
-        assert screen.store.starred_keys() == {FIRST, SECOND}
+        assert screen.browse.store.starred_keys() == {FIRST, SECOND}
         await pilot.press("m")
-        assert screen.store.is_read(FIRST) and screen.store.is_read(SECOND)
+        assert screen.browse.store.is_read(FIRST) and screen.browse.store.is_read(SECOND)
         await pilot.press("t", *typed("later"), "enter")
-        assert screen.store.tags(FIRST) == screen.store.tags(SECOND) == ("later",)
-        assert screen.store.tags(papers[2].key) == ()
+        assert screen.browse.store.tags(FIRST) == screen.browse.store.tags(SECOND) == ("later",)
+        assert screen.browse.store.tags(papers[2].key) == ()
         await pilot.press("t", *typed("-later cite"), "enter")
-        assert screen.store.tags(FIRST) == ("cite",)
+        assert screen.browse.store.tags(FIRST) == ("cite",)
         await pilot.press("escape")
-        assert screen.selected == {} and "selected" not in (screen.sub_title or "")
+        assert screen.browse.selected == {} and "selected" not in (screen.sub_title or "")
         assert not screen.paper_list.render_row(0, 110, False).plain.startswith("✓")
         await pilot.press("s")  # no selection: the highlighted paper only
-        assert screen.store.starred_keys() == {FIRST, SECOND, papers[2].key}
+        assert screen.browse.store.starred_keys() == {FIRST, SECOND, papers[2].key}
 
 
 async def test_w_saves_the_query_and_the_sidebar_picks_it(digest: Digest, tmp_path: Path) -> None:
@@ -152,22 +153,22 @@ async def test_w_saves_the_query_and_the_sidebar_picks_it(digest: Digest, tmp_pa
         await pilot.press("w")
         assert app.screen is screen  # nothing to save without a query
         await pilot.press("slash", *typed("llama"), "enter", "w", *typed("Llamas"), "enter")
-        assert screen.store.searches() == {"Llamas": "llama"}
+        assert screen.browse.store.searches() == {"Llamas": "llama"}
         rows = [(e.kind, e.label, e.count) for e in screen.sidebar.entries]
         assert rows[-2:] == [("heading", "Searches", ""), ("search", "Llamas", "12/12")]
         await pilot.press("escape")  # clears the filter
-        assert screen.query_text == ""
+        assert screen.browse.query_text == ""
         screen.set_focus(screen.sidebar)
         screen.sidebar.cursor = len(screen.sidebar.entries) - 1  # moving onto it picks it
         await pilot.pause()
-        assert (screen.query_text, screen.week) == ("llama", None)
+        assert (screen.browse.query_text, screen.browse.week) == ("llama", None)
         assert screen.sidebar.entries[-1].active
         await pilot.press("enter")
         assert screen.paper_list.has_focus
         screen.set_focus(screen.sidebar)
         screen.sidebar.cursor = len(screen.sidebar.entries) - 1
         await pilot.press("delete")
-        assert screen.store.searches() == {}
+        assert screen.browse.store.searches() == {}
         assert all(entry.kind != "search" for entry in screen.sidebar.entries)
 
 
@@ -184,12 +185,12 @@ async def test_the_tags_section_counts_and_picks_like_a_category(
         screen.set_focus(screen.sidebar)
         screen.sidebar.cursor = row
         await pilot.press("enter")
-        assert screen.query_text == "tag:to-read"
+        assert screen.browse.query_text == "tag:to-read"
         tag = next(e for e in screen.sidebar.entries if e.kind == "tag")
-        assert len(screen.indices) == 2 and tag.active
+        assert len(screen.browse.rows) == 2 and tag.active
         assert screen.sidebar.current == tag  # the cursor stays on it
         await pilot.press("enter")  # picked again: removed
-        assert screen.query_text == ""
+        assert screen.browse.query_text == ""
 
 
 async def test_remapped_keys_from_the_config(digest: Digest, tmp_path: Path) -> None:
@@ -199,11 +200,11 @@ async def test_remapped_keys_from_the_config(digest: Digest, tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         await pilot.press("s")
-        assert not screen.store.is_starred(FIRST)  # s is no longer the star key
+        assert not screen.browse.store.is_starred(FIRST)  # s is no longer the star key
         await pilot.press("f")
-        assert screen.store.is_starred(FIRST)
+        assert screen.browse.store.is_starred(FIRST)
         await pilot.press("ctrl+n", *typed("remapped"), "escape")
-        assert screen.store.note(FIRST) == "remapped"
+        assert screen.browse.store.note(FIRST) == "remapped"
         messages = [notice.message for notice in app._notifications]
         unknown = (
             f"{config_file}:4: unknown command 'fly' in [keys] (ignored; ? lists the commands)"
@@ -226,18 +227,18 @@ async def test_reopening_returns_to_where_you_left_off(digest: Digest, tmp_path:
     async with first.run_test(size=(120, 40)) as pilot:
         await pilot.press("left_square_bracket", "slash", *typed("model"), "enter", "j", "j")
         screen = screen_of(first)
-        left = (screen.week, screen.query_text, screen.current_paper)
+        left = (screen.browse.week, screen.browse.query_text, screen.browse.current_paper)
         assert left[0] is not None and left[0].isoformat() == "2023-06-18"
     first.state.close()
     again = make_app(digest, state=StateStore(tmp_path / "s"), read_delay=60, session_key="d")
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(again)
-        assert (screen.week, screen.query_text, screen.current_paper) == left
+        assert (screen.browse.week, screen.browse.query_text, screen.browse.current_paper) == left
         assert screen.query_one("#filter").value == "model"  # type: ignore[attr-defined]
     other = make_app(digest, state=StateStore(tmp_path / "s"), read_delay=60, session_key="e")
     async with other.run_test(size=(120, 40)) as pilot:
-        assert screen_of(other).week == digest.weeks[0]  # another digest: its own place
+        assert screen_of(other).browse.week == digest.weeks[0]  # another digest: its own place
 
 
 async def test_week_and_query_options_override_the_last_session(
@@ -258,8 +259,8 @@ async def test_week_and_query_options_override_the_last_session(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        assert screen.week is not None and screen.week.isoformat() == "2023-05-14"
-        assert screen.query_text == "robot"
+        assert screen.browse.week is not None and screen.browse.week.isoformat() == "2023-05-14"
+        assert screen.browse.query_text == "robot"
 
 
 async def test_restore_session_false_turns_it_off(digest: Digest, tmp_path: Path) -> None:
@@ -273,7 +274,7 @@ async def test_restore_session_false_turns_it_off(digest: Digest, tmp_path: Path
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        assert screen.week == digest.weeks[0] and screen.query_text == ""
+        assert screen.browse.week == digest.weeks[0] and screen.browse.query_text == ""
     assert store.session("d") == Session("2023-06-18", "model", SECOND)  # not overwritten
 
 
@@ -281,14 +282,13 @@ async def test_hostile_names_notes_and_tags_stay_inert(digest: Digest, tmp_path:
     app = new_app(digest, tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = screen_of(app)
-        screen.store.set_note(FIRST, "evil \x1b]52;c;aGk=\x07 note\u202e")
-        screen.store.set_tags(FIRST, ["x\x1b[31m"])
+        screen.browse.store.set_note(FIRST, "evil \x1b]52;c;aGk=\x07 note\u202e")
+        screen.browse.store.set_tags(FIRST, ["x\x1b[31m"])
         await pilot.press("slash", *typed("has:note"), "enter")
         await pilot.press("w", "E", "v", "escape")  # cancelled: nothing saved
-        assert screen.store.searches() == {}
-        screen.store.save_search("bad\x1b]0;PWNED\x07", "has:note")
-        screen._refresh_sidebar()
-        screen._show_paper_details_only()
+        assert screen.browse.store.searches() == {}
+        screen.browse.store.save_search("bad\x1b]0;PWNED\x07", "has:note")
+        screen.draw(Changed.SIDEBAR | Changed.DETAILS)
         await pilot.pause()
         pane = pane_text(app)
         assert "evil ␛]52;c;aGk=␇ note<U+202E>" in pane and "#x␛[31m" in pane

@@ -69,11 +69,11 @@ async def test_week_keys_move_the_focused_sidebars_cursor(digest: Digest) -> Non
         await pilot.press("shift+tab")
         assert app.focused is screen.sidebar
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert screen.week == date(2023, 6, 11)
+        assert screen.browse.week == date(2023, 6, 11)
         current = screen.sidebar.current
         assert current is not None and current.active and current.week == date(2023, 6, 11)
         await pilot.press("enter")  # picks the week under the cursor: the one shown
-        assert screen.week == date(2023, 6, 11)
+        assert screen.browse.week == date(2023, 6, 11)
         await pilot.press("a")
         current = screen.sidebar.current
         assert current is not None and current.kind == "all" and current.active
@@ -96,7 +96,7 @@ async def test_empty_result_at_50x15_says_what_to_do(digest: Digest) -> None:
         screen = main_screen(app)
         await pilot.press("slash", *"diffusion")
         await pilot.pause()
-        assert screen.indices == []
+        assert screen.browse.rows == []
         text = screen_text(app)
         assert "No papers match in 2023-05-14." in text
         assert "in other weeks: a shows all weeks." in text
@@ -104,7 +104,7 @@ async def test_empty_result_at_50x15_says_what_to_do(digest: Digest) -> None:
         header = text.splitlines()[0]
         assert "0/8 · 2023-05-14" in header  # the count is whole, not "· 0…"
         await pilot.press("enter", "a")
-        assert screen.week is None and screen.indices
+        assert screen.browse.week is None and screen.browse.rows
 
 
 async def test_week_and_query_select_what_print_prints(
@@ -117,8 +117,8 @@ async def test_week_and_query_select_what_print_prints(
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             screen = main_screen(app)
-            assert screen.week == date.fromisoformat(week)
-            shown = [digest.papers[i].link for i in screen.indices]
+            assert screen.browse.week == date.fromisoformat(week)
+            shown = [digest.papers[i].link for i in screen.browse.rows]
             empty = list(screen.paper_list.empty_lines)
         assert main(["--week", week, "--query", query, "--print", "--format", "links"]) == 0
         out, err = capsys.readouterr()

@@ -55,18 +55,18 @@ def outcome(app: ReaderApp) -> tuple[object, ...]:
     if not isinstance(screen, MainScreen):
         return (type(screen).__name__,)
     focused = app.focused
-    current = screen.current_paper
+    current = screen.browse.current_paper
     return (
-        screen.week,
-        screen.starred_only,
-        screen.query_text,
+        screen.browse.week,
+        screen.browse.starred_only,
+        screen.browse.query_text,
         screen.query_one("#filter").value,  # type: ignore[attr-defined]
         None if focused is None else (type(focused).__name__, focused.id),
         None if current is None else current.title,
         screen.sidebar.cursor,
         sorted(screen.classes),
-        sorted(k for k in screen.store.starred_keys()),
-        sorted(p.key for p in screen.digest.papers if screen.store.is_read(p.key)),
+        sorted(k for k in screen.browse.store.starred_keys()),
+        sorted(p.key for p in screen.browse.digest.papers if screen.browse.store.is_read(p.key)),
     )
 
 
@@ -136,10 +136,10 @@ async def test_pasted_slash_diffusion_types_and_marks_nothing(
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await burst(app, pilot, ["/", *typed("diffusion")])
-        assert screen.query_text == "diffusion"
+        assert screen.browse.query_text == "diffusion"
         assert screen.query_one("#filter").has_focus
-        assert list(screen.store.starred_keys()) == []
-        assert not any(screen.store.is_read(p.key) for p in digest.papers)
+        assert list(screen.browse.store.starred_keys()) == []
+        assert not any(screen.browse.store.is_read(p.key) for p in digest.papers)
 
 
 async def test_segment_anything_enter_a_is_all_weeks(digest: Digest, tmp_path: Any) -> None:
@@ -149,8 +149,8 @@ async def test_segment_anything_enter_a_is_all_weeks(digest: Digest, tmp_path: A
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await burst(app, pilot, ["/", *typed("segment anything"), "enter", "a"])
-        assert screen.query_text == "segment anything"
-        assert screen.week is None  # `a` was the All weeks command, not a letter in the filter
+        assert screen.browse.query_text == "segment anything"
+        assert screen.browse.week is None  # `a` was the All weeks command, not a filter letter
         assert screen.paper_list.has_focus
 
 
@@ -187,5 +187,5 @@ async def test_palette_takes_the_letters_typed_behind_ctrl_p(
         await pilot.pause()
         main = app.screen
         assert isinstance(main, MainScreen)
-        assert list(main.store.starred_keys()) == []
-        assert main.week == date(2023, 6, 25)
+        assert list(main.browse.store.starred_keys()) == []
+        assert main.browse.week == date(2023, 6, 25)

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.app import make_app
+from reader.browse import Pane
 from reader.cli import main
 from reader.formats import detect_format
 from reader.formats.csv_json import parse_csv, parse_json
@@ -169,11 +170,11 @@ async def test_the_tui_lists_undated_papers_and_toasts_the_counts() -> None:
         assert weeks[-1] == ("Undated", "2/2")
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        screen.select_week(UNDATED)
+        screen.act(screen.browse.show_week, UNDATED)
         await pilot.pause()
-        shown = [screen.digest.papers[at].title for at in screen.indices]
+        shown = [screen.browse.digest.papers[at].title for at in screen.browse.rows]
         assert shown == ["Unjoined Survey", "Unjoined Blog Post"]
-        assert "Undated" in render_paper(screen.digest.papers[screen.indices[0]]).plain
+        assert "Undated" in render_paper(Pane(screen.browse.current_paper)).plain
 
 
 # --- the property: joining never loses a dated paper ------------------------------------------

@@ -9,6 +9,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from reader.browse import Pane
 from reader.formats.potw import parse_potw
 from reader.model import Digest, Paper
 from reader.output import write_papers
@@ -36,7 +37,7 @@ def test_inert_lines_keeps_only_line_feeds() -> None:
 
 
 def test_a_bullet_summary_shows_one_bullet_a_line_in_the_pane() -> None:
-    shown = render_paper(bullets()[0]).plain
+    shown = render_paper(Pane(bullets()[0])).plain
     assert "␊" not in shown
     assert (
         "Summary: It automates designing the agent workflow per task:\n"
@@ -49,7 +50,7 @@ def test_a_hostile_summary_still_shows_its_control_characters_inert() -> None:
     paper = Paper(
         week=date(2025, 1, 5), title="T", link="https://a.org", summary="one\n\x1b[31mtwo\tthree"
     )
-    shown = render_paper(paper).plain
+    shown = render_paper(Pane(paper)).plain
     assert "Summary: one\n␛[31mtwo␉three" in shown
     assert "\x1b" not in shown and "\t" not in shown
 
@@ -58,7 +59,7 @@ def test_the_highlight_of_a_query_lands_on_the_second_line() -> None:
     def spans(plain: str, field: str) -> list[tuple[int, int]]:
         return [(plain.find("supernet"), plain.find("supernet") + 8)]
 
-    text = render_paper(bullets()[0], spans=spans)
+    text = render_paper(Pane(bullets()[0], spans=spans))
     start = text.plain.find("supernet")
     styled = [span for span in text.spans if span.start == start and span.end == start + 8]
     assert styled, text.spans

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reader.browse import Pane
 from reader.latex import display_math, math_segments
 from reader.loader import load_digest
 from reader.model import Paper
@@ -70,19 +71,19 @@ def test_a_hostile_formula_stays_inert() -> None:
 def test_the_pane_shows_the_math_of_the_joined_abstract() -> None:
     digest = load_digest(JOINED)
     paper = next(p for p in digest.papers if p.title == "Divergence Bounds")
-    shown = render_paper(paper).plain
+    shown = render_paper(Pane(paper)).plain
     assert (
         "We bound the α-divergence of a model in O(n²) time under the ℓ₂ norm on ℝ^d, using the"
         " Fréchet distance. Training costs $0.003 per sample." in shown
     )
     alone = load_digest(JOINED[1])  # the CSV row's own summary has math too
     row = next(p for p in alone.papers if p.title == "Divergence Bounds")
-    assert "Summary: bounds for f-divergences." in render_paper(row).plain
+    assert "Summary: bounds for f-divergences." in render_paper(Pane(row)).plain
 
 
 def highlighted(paper: Paper, query: str) -> list[str]:
     parsed = parse_query(query)
-    text = render_paper(paper, spans=parsed.highlight_spans)
+    text = render_paper(Pane(paper, spans=parsed.highlight_spans))
     return [text.plain[span.start : span.end] for span in text.spans if span.style == MATCH]
 
 

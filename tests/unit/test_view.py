@@ -1,4 +1,5 @@
-"""The view model (reader.view) directly: no Textual, no screen."""
+"""The browse model's pure functions (reader.browse.view, reader.browse.sidebar) directly: no
+Textual, no screen."""
 
 from __future__ import annotations
 
@@ -8,27 +9,29 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.model import Digest, Paper
-from reader.query import parse_query, toggle_category
-from reader.view import (
+from reader.browse.sidebar import (
     CategoryCounts,
     Entry,
-    View,
     WeekRows,
     category_active,
+    pick_category,
+    sidebar_cursor,
+    sidebar_entries,
+)
+from reader.browse.view import (
+    View,
     count_label,
     elsewhere,
     empty_lines,
     next_unread,
-    pick_category,
-    sidebar_cursor,
-    sidebar_entries,
     starred_within,
     step_week,
     subtitle,
     view_rows,
     week_hits,
 )
+from reader.model import Digest, Paper
+from reader.query import parse_query, toggle_category
 
 W1, W2, W3 = date(2023, 6, 18), date(2023, 6, 11), date(2023, 6, 4)
 
@@ -94,22 +97,22 @@ def test_sort_cycle_and_week_column() -> None:
 def test_subtitle() -> None:
     assert subtitle(View(week=W1), 2, None) == "2023-06-18 · 2 papers"
     assert subtitle(View(), 1, None) == "All weeks · 1 paper"
-    filtered = View(week=W2, query="diffusion", sort="title", reverse=True)
-    assert subtitle(filtered, 1, 3) == (
+    filtered = View(week=W2, sort="title", reverse=True)
+    assert subtitle(filtered, 1, 3, query="diffusion") == (
         "2023-06-11 · 1 of 3 papers · diffusion · by title (reversed)"
     )
     assert subtitle(View(starred_only=True, reverse=True), 0, None) == (
         "Starred · 0 papers · by week (reversed)"
     )
-    hostile = View(query="a\x1b[31mb")
-    assert "\x1b" not in subtitle(hostile, 0, 5)
+    assert "\x1b" not in subtitle(View(), 0, 5, query="a\x1b[31mb")
 
 
 def test_compact_subtitle_puts_the_whole_count_first() -> None:
     """Tiny screens: the count is never the part the header cuts off."""
     assert subtitle(View(week=W1), 2, None, compact=True) == "2 · 2023-06-18"
-    filtered = View(week=W2, query="a long query that the filter bar shows", sort="title")
-    assert subtitle(filtered, 0, 3, compact=True) == "0/3 · 2023-06-11"
+    filtered = View(week=W2, sort="title")
+    query = "a long query that the filter bar shows"
+    assert subtitle(filtered, 0, 3, compact=True, query=query) == "0/3 · 2023-06-11"
     assert subtitle(View(starred_only=True), 4, None, compact=True) == "4 · Starred"
 
 
@@ -123,12 +126,12 @@ def test_elsewhere_counts_the_matches_outside_the_week() -> None:
 
 def test_empty_lines_say_why_and_what_to_do() -> None:
     assert empty_lines(View(week=W3), filtered=False, elsewhere=0) == ["No papers in 2023-06-04."]
-    assert empty_lines(View(week=W1, query="robots"), filtered=True, elsewhere=1) == [
+    assert empty_lines(View(week=W1), filtered=True, elsewhere=1) == [
         "No papers match in 2023-06-18.",
         "1 in other weeks: a shows all weeks.",
         "Esc clears the filter, / edits it.",
     ]
-    assert empty_lines(View(query="nothing"), filtered=True, elsewhere=0) == [
+    assert empty_lines(View(), filtered=True, elsewhere=0) == [
         "No papers match.",
         "Esc clears the filter, / edits it.",
     ]
@@ -136,7 +139,7 @@ def test_empty_lines_say_why_and_what_to_do() -> None:
         "No starred papers.",
         "s stars the highlighted paper.",
     ]
-    starred = empty_lines(View(starred_only=True, query="x"), filtered=True, elsewhere=3)
+    starred = empty_lines(View(starred_only=True), filtered=True, elsewhere=3)
     assert starred == [
         "No starred papers match.",
         "s stars the highlighted paper.",
@@ -203,8 +206,9 @@ def test_sidebar_entries_counts_and_active_rows() -> None:
     ]  # fmt: skip
     entries = sidebar_entries(
         DIGEST,
-        View(week=W2, query='cat:"Vision"'),
+        View(week=W2),
         [0, 2, 5],
+        query='cat:"Vision"',
         filtered=True,
         unread_all=4,
         starred_count=1,
@@ -248,18 +252,18 @@ def test_week_rows_are_rebuilt_only_when_hits_or_marks_change() -> None:
 
 def test_category_counts_leave_out_the_facet() -> None:
     counts = CategoryCounts()
-    view = View(week=W2, query='cat:"Vision"')
-    hits = parse_query(view.query).filter(DIGEST, range(len(DIGEST)), None)
+    view, query = View(week=W2), 'cat:"Vision"'
+    hits = parse_query(query).filter(DIGEST, range(len(DIGEST)), None)
     rows = view_rows(DIGEST, hits, view, no_stars)
     assert rows == [2]
     got = counts.counts(
-        DIGEST, view, hits, rows, state=None, starred=no_stars, marks_version=0,
+        DIGEST, view, hits, rows, query=query, state=None, starred=no_stars, marks_version=0,
         refilter_limit=100,
     )  # fmt: skip
     assert got == {"Vision": 1, "Robotics": 1, "Agents": 1}
     # above the limit, the counts are those of the rows shown
     got = CategoryCounts().counts(
-        DIGEST, view, hits, rows, state=None, starred=no_stars, marks_version=0,
+        DIGEST, view, hits, rows, query=query, state=None, starred=no_stars, marks_version=0,
         refilter_limit=3,
     )  # fmt: skip
     assert got == {"Vision": 1}
@@ -267,7 +271,7 @@ def test_category_counts_leave_out_the_facet() -> None:
     plain = View(week=W1)
     rows = view_rows(DIGEST, EVERYTHING, plain, no_stars)
     got = counts.counts(
-        DIGEST, plain, EVERYTHING, rows, state=None, starred=no_stars, marks_version=0,
+        DIGEST, plain, EVERYTHING, rows, query="", state=None, starred=no_stars, marks_version=0,
         refilter_limit=100,
     )  # fmt: skip
     assert got == {"Vision": 1, "Agents": 1}

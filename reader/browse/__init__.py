@@ -1,0 +1,43 @@
+"""The browse model: what the main screen shows and what its keys do, without Textual.
+
+`model.Browse` holds the state (the digest, the view, the query and its hits, the rows and the
+cursor, the selection, undo) and its operations; `view` and `sidebar` are the pure functions it
+lists and counts with; `pane.Pane` is what the abstract pane shows; `clips` the texts the copy
+keys and exports make; `undo` the typed changes u puts back. The screen (`reader.screens.main`)
+calls an operation per key and draws what the model says changed.
+"""
+
+from reader.browse.model import (
+    BULK_IN_THREAD,
+    SYNC_FILTER_LIMIT,
+    WARM_INDEX_LIMIT,
+    Browse,
+    Bulk,
+    Changed,
+    Job,
+    RowMarks,
+    Search,
+    Toast,
+    Warm,
+)
+from reader.browse.pane import Pane
+from reader.browse.sidebar import Entry, sidebar_cursor
+from reader.browse.view import View
+
+__all__ = [
+    "BULK_IN_THREAD",
+    "SYNC_FILTER_LIMIT",
+    "WARM_INDEX_LIMIT",
+    "Browse",
+    "Bulk",
+    "Changed",
+    "Entry",
+    "Job",
+    "Pane",
+    "RowMarks",
+    "Search",
+    "Toast",
+    "View",
+    "Warm",
+    "sidebar_cursor",
+]

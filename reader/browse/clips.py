@@ -1,0 +1,61 @@
+"""What the copy keys copy (links, Markdown links, citations): texts made from papers, no Textual.
+The screen puts them on the clipboard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reader.arxiv import Metadata
+from reader.model import Paper
+
+MetadataOf = Callable[[str], "Metadata | None"]
+"""The cached arXiv metadata of an arXiv id (`StateStore.cached_metadata`)."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A text to copy, `what` it is (for the toast) and what the toast shows of it (`shown`;
+    None: the text itself)."""
+
+    text: str
+    what: str
+    shown: str | None = None
+
+
+def links(papers: Sequence[Paper]) -> Clip | None:
+    """y: the link, or the links of the selected papers one a line."""
+    if len(papers) > 1:
+        return Clip("\n".join(paper.link for paper in papers), f"{len(papers)} links")
+    return Clip(papers[0].link, "link") if papers else None
+
+
+def markdown_links(papers: Sequence[Paper]) -> Clip | None:
+    """Y: `[Title](link)`, or a Markdown list of them."""
+    lines = []
+    for paper in papers:
+        title = paper.title.replace("[", "\\[").replace("]", "\\]")
+        lines.append(f"[{title}]({paper.link})")
+    if len(lines) > 1:
+        return Clip("\n".join(f"- {line}" for line in lines), f"{len(lines)} Markdown links")
+    return Clip(lines[0], "Markdown link") if lines else None
+
+
+def citations(papers: Sequence[Paper], fmt: str, metadata: MetadataOf) -> Clip | None:
+    """B / I: a BibTeX entry or RIS record of each paper (with its cached arXiv metadata); the
+    toast shows one paper's first lines, or how many."""
+    from reader.citations import bibtex_entry, ris_record  # startup: imported when used
+
+    def cite(paper: Paper) -> str:
+        meta = metadata(paper.arxiv_id) if paper.arxiv_id else None
+        return ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
+
+    if len(papers) > 1:
+        what = f"{len(papers)} {'RIS records' if fmt == 'ris' else 'BibTeX entries'}"
+        return Clip("\n".join(cite(paper) for paper in papers), what, what)
+    if not papers:
+        return None
+    text = cite(papers[0])
+    lines = text.splitlines()
+    shown = "\n".join(lines[:2] if fmt == "ris" else [line for line in lines if "@" in line])
+    return Clip(text, "RIS" if fmt == "ris" else "BibTeX", f"{shown} … ({len(lines)} lines)")

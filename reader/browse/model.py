@@ -1,0 +1,836 @@
+"""The browse model: the main screen's state and everything that can be done to it, without
+Textual. The screen holds one `Browse`, calls one of its operations for each key and then draws
+what it says has changed (`take_changes`), shows the toasts it queued (`take_toasts`) and starts
+the background work it asks for (`take_jobs`: a big filter, thousands of marks, the search
+index), whose results come back through `answer` and `saved`.
+
+State: the digest and the reading state (`store`), the view (week, starred, sort), the query (the
+filter bar's text and the applied query with its hits), the rows listed and the cursor, the
+selection, the undo stack. Derived, on demand: the sidebar's entries, the subtitle, what an
+empty list says, what the abstract pane shows (`pane`), what a command acts on (`targets`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+from reader.arxiv import with_cached_authors
+from reader.browse import clips
+from reader.browse.pane import Pane
+from reader.browse.sidebar import (
+    CategoryCounts,
+    Entry,
+    WeekRows,
+    category_active,
+    pick_category,
+    search_entries,
+    sidebar_entries,
+    tag_entries,
+    toggle_tag,
+)
+from reader.browse.undo import UNDO_LIMIT, Change, MarksChange, NoteChange, SearchChange, TagsChange
+from reader.browse.view import (
+    View,
+    elsewhere,
+    empty_lines,
+    next_unread,
+    starred_within,
+    step_week,
+    subtitle,
+    view_rows,
+)
+from reader.model import Digest, Paper, week_label
+from reader.query import Query, QueryError, Spans, parse_query
+from reader.reading import ReadCounts, ReadingState, repeated_weeks
+from reader.state import Session, StateStore, normal_tag
+from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.exports import Export
+    from reader.exports import Notice as ExportNotice
+
+SYNC_FILTER_LIMIT = 20_000
+"""Up to this many candidates a query is filtered at once; above, in a thread (unless the token
+index answers the whole query: `Query.indexed`)."""
+BULK_IN_THREAD = 2_000
+"""Mark-all and its undo save more marks than this in a thread."""
+WARM_INDEX_LIMIT = 500
+"""Above this many papers the search text and the token index are built in the background as
+soon as a digest is shown (~15 ms and ~45 ms a thousand papers), not by the first keystroke typed
+into the filter (at 1,000 papers that keystroke took 20 ms more than the next ones)."""
+
+
+class Changed(enum.Flag):
+    """What the screen must draw again."""
+
+    NONE = 0
+    LIST = enum.auto()
+    """The rows listed (and the cursor)."""
+    CURSOR = enum.auto()
+    """Only the cursor moved."""
+    MARKS = enum.auto()
+    """The marks shown in the rows (read, starred, selected)."""
+    SIDEBAR = enum.auto()
+    TITLE = enum.auto()
+    PANE = enum.auto()
+    """The paper shown may be another one."""
+    DETAILS = enum.auto()
+    """What is known of the paper shown changed (its marks, note, tags, metadata)."""
+    BAR = enum.auto()
+    """The filter bar's text was replaced (not typed)."""
+    ERROR = enum.auto()
+    """Why the bar's text is not a query (`Browse.error`)."""
+
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Toast:
+    """A message for the user, shown literally."""
+
+    text: str
+    severity: Severity = "information"
+    timeout: float = 4
+
+
+@dataclass(frozen=True)
+class Search:
+    """A query to filter in a thread; its hits come back through `Browse.answer`, which drops
+    them if a newer query or another digest came meanwhile."""
+
+    query: Query
+    candidates: Sequence[int]
+    satisfied: Query | None
+    generation: int
+    digest: Digest
+    state: ReadingState
+
+    def run(self) -> list[int]:
+        return self.query.filter(self.digest, self.candidates, self.state, satisfied=self.satisfied)
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """Marks of many papers to save in a thread (`save`), then `Browse.saved`."""
+
+    keys: list[str]
+    save: Callable[[], None]
+    done: str
+    stars: bool = False
+    """Stars change (the starred view may list other papers), not read marks."""
+
+
+@dataclass(frozen=True)
+class Warm:
+    """Build the digest's search text and token index in the background."""
+
+    digest: Digest
+
+
+Job = Search | Bulk | Warm
+"""Work the screen runs in the background for the model."""
+
+
+class RowMarks:
+    """What the paper list shows beside each title, read from the model as it is now."""
+
+    def __init__(self, browse: Browse) -> None:
+        self._browse = browse
+
+    def has_selection(self) -> bool:
+        return bool(self._browse.selected)
+
+    def is_selected(self, paper: Paper) -> bool:
+        return paper.key in self._browse.selected
+
+    def is_read(self, paper: Paper) -> bool:
+        return self._browse.store.is_read(paper.key)
+
+    def is_starred(self, paper: Paper) -> bool:
+        return self._browse.store.is_starred(paper.key)
+
+    def is_repeated(self, paper: Paper) -> bool:
+        return paper.key in self._browse.repeated
+
+
+def _papers(count: int) -> str:
+    return f"{count} paper{'s' if count != 1 else ''}"
+
+
+class Browse:
+    """The main screen's state and operations (see the module's docstring)."""
+
+    def __init__(
+        self,
+        digest: Digest,
+        store: StateStore,
+        *,
+        week: date | None = None,
+        text: str = "",
+        counts: ReadCounts | None = None,
+        week_given: bool = False,
+        paper: str | None = None,
+    ) -> None:
+        self.store = store
+        self.digest = with_cached_authors(digest, store.arxiv.metadata)
+        self.counts = counts if counts is not None else ReadCounts(self.digest, store.is_read)
+        self.repeated = repeated_weeks(self.digest, self.counts.indices)
+        self.view = View(week=week)
+        self.week_given = week_given
+        """The week was asked for (--week): it stays even when nothing there matches."""
+        self.text = text
+        """The filter bar's text as last asked for (typed or set); `query` once applied."""
+        self.query: Query = parse_query("")
+        """The applied query: `hits` are its matches."""
+        self.hits: list[int] = list(range(len(self.digest)))
+        self.error: str | None = None
+        """Why `text` is not a query (shown under the bar); None when it is one."""
+        self.rows: list[int] = []
+        """The digest indices listed, in order."""
+        self.cursor = 0
+        self.selected: dict[str, None] = {}
+        """Keys of the selected papers, in the order they were selected."""
+        self.shown_key = ""
+        """The key of the paper last under the cursor (where the digest was left)."""
+        self.marks = RowMarks(self)
+        self.generation = 0
+        """Counts queries and digests: a thread's hits for an older one are dropped."""
+        self.marks_version = 0
+        """Counts changes of reading state, for the sidebar's caches."""
+        self._opening: str | None = paper or ""
+        """Until the first hits are in: the paper to open on ("": none); then None."""
+        self._undo: list[Change] = []
+        self._changed = Changed.NONE
+        self._toasts: list[Toast] = []
+        self._jobs: list[Job] = []
+        self._week_rows = WeekRows()
+        self._categories = CategoryCounts()
+        self._search_counts: tuple[object, dict[str, str]] | None = None
+
+    # --- what the screen takes after each operation ----------------------------------------
+
+    def take_changes(self) -> Changed:
+        changed, self._changed = self._changed, Changed.NONE
+        return changed
+
+    def take_toasts(self) -> list[Toast]:
+        toasts, self._toasts = self._toasts, []
+        return toasts
+
+    def take_jobs(self) -> list[Job]:
+        jobs, self._jobs = self._jobs, []
+        return jobs
+
+    def say(self, text: str, severity: Severity = "information", timeout: float = 4) -> None:
+        self._toasts.append(Toast(text, severity, timeout))
+
+    # --- reading the state -----------------------------------------------------------------
+
+    @property
+    def week(self) -> date | None:
+        return self.view.week
+
+    @property
+    def starred_only(self) -> bool:
+        return self.view.starred_only
+
+    @property
+    def sort(self) -> str:
+        return self.view.sort
+
+    @property
+    def query_text(self) -> str:
+        """The applied query's text."""
+        return self.query.text
+
+    @property
+    def spans(self) -> Spans | None:
+        return None if self.query.is_empty else self.query.highlight_spans
+
+    @property
+    def current(self) -> int | None:
+        """The digest index of the paper under the cursor."""
+        return self.rows[self.cursor] if self.rows else None
+
+    @property
+    def current_paper(self) -> Paper | None:
+        index = self.current
+        return None if index is None else self.digest.papers[index]
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def targets(self) -> list[Paper]:
+        """What a command acts on: the selected papers (in the digest's order), else the
+        highlighted one."""
+        if not self.selected:
+            paper = self.current_paper
+            return [] if paper is None else [paper]
+        indices = self.counts.indices
+        firsts = sorted(indices[key][0] for key in self.selected if indices.get(key))
+        return [self.digest.papers[index] for index in firsts]
+
+    def clip(self, kind: str) -> clips.Clip | None:
+        """What y (`link`), Y (`markdown`), B (`bibtex`) and I (`ris`) copy of the targets."""
+        papers = self.targets()
+        if kind == "link":
+            return clips.links(papers)
+        if kind == "markdown":
+            return clips.markdown_links(papers)
+        return clips.citations(papers, kind, self.store.arxiv.cached_metadata)
+
+    def export(
+        self, fmt: str, directory: str | None, browser: Callable[[Export], None] | None
+    ) -> ExportNotice:
+        """e / E: the papers listed as `--print --format fmt` writes them, saved in `directory`
+        (None: the downloads folder), or handed to `browser` (served)."""
+        from reader.exports import export_view  # startup: imported when used
+
+        return export_view(
+            self.digest,
+            self.rows,
+            fmt,
+            week=self.week,
+            query=self.query_text,
+            state=self.store,
+            metadata=self.store.arxiv.cached_metadata,
+            directory=directory,
+            browser=browser,
+        )
+
+    def arxiv_ids(self) -> list[str]:
+        """The arXiv ids of the papers listed, once each."""
+        papers = self.digest.papers
+        return list(dict.fromkeys(i for i in (papers[n].arxiv_id for n in self.rows) if i))
+
+    def session(self) -> Session:
+        """Where this digest is left: the week, the query, the paper."""
+        week = "all" if self.week is None else self.week.isoformat()
+        return Session(week, self.query_text, self.shown_key)
+
+    def warm(self) -> Warm | None:
+        """The background build of the search index, for a digest big enough to want one."""
+        return Warm(self.digest) if len(self.digest) > WARM_INDEX_LIMIT else None
+
+    def _starred(self) -> list[int]:
+        return self.counts.indices_of(self.store.starred_keys())
+
+    # --- what the screen draws --------------------------------------------------------------
+
+    def title(self, compact: bool = False) -> str:
+        """The header's subtitle (with the number of selected papers); `compact` (tiny screens):
+        the count first (the query is in the bar)."""
+        total = None
+        if not self.query.is_empty:
+            starred_only = self.view.starred_only
+            total = len(self._starred() if starred_only else self.digest.indices(self.week))
+        text = subtitle(self.view, len(self.rows), total, compact=compact, query=self.query_text)
+        chosen = len(self.selected)
+        return f"{text} · {chosen} selected" if chosen else text
+
+    def empty_lines(self) -> list[str]:
+        """What the list says while it is empty (nothing while it is not)."""
+        if self.rows:
+            return []
+        filtered = not self.query.is_empty
+        return empty_lines(self.view, filtered, elsewhere(self.digest, self.hits, self.week))
+
+    def pane(self) -> Pane:
+        """What the abstract pane shows: the highlighted paper, or why there is none."""
+        paper = self.current_paper
+        if paper is None:
+            return Pane(message="No papers match." if not self.query.is_empty else "No papers.")
+        key, store = paper.key, self.store
+        return Pane(
+            paper,
+            spans=self.spans,
+            other_weeks=tuple(w for w in self.repeated.get(key, ()) if w != paper.week),
+            read=store.is_read(key),
+            starred=store.is_starred(key),
+            meta=store.arxiv.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
+            note=store.note(key),
+            tags=store.tags(key),
+        )
+
+    def sidebar(self) -> list[Entry]:
+        """The sidebar's rows: All weeks, Starred, the weeks, categories, tags, searches."""
+        digest, hits, filtered = self.digest, self.hits, not self.query.is_empty
+        starred = starred_within(len(digest), self._starred(), hits)
+        entries = sidebar_entries(
+            digest,
+            self.view,
+            hits,
+            query=self.query_text,
+            filtered=filtered,
+            unread_all=self.counts.unread(None),
+            starred_count=len(starred),
+            week_rows=self._week_rows.rows(
+                digest, hits, filtered, self.marks_version, self.counts.unread
+            ),
+            categories=self._categories.counts(
+                digest,
+                self.view,
+                hits,
+                self.rows,
+                query=self.query_text,
+                state=self.store,
+                starred=self._starred,
+                marks_version=self.marks_version,
+                refilter_limit=SYNC_FILTER_LIMIT,
+            ),
+        )
+        return entries + self._tag_entries() + self._search_entries()
+
+    def _tag_entries(self) -> list[Entry]:
+        """The "Tags" section: each tag in use on this digest's papers, with its count."""
+        counts: dict[str, int] = {}
+        known = self.counts.indices
+        for key, tags in self.store.tag_map().items():
+            if key in known:
+                for tag in tags:
+                    counts[tag] = counts.get(tag, 0) + 1
+        return tag_entries(counts, self.query_text) if counts else []
+
+    def _search_entries(self) -> list[Entry]:
+        """The "Searches" section: each saved search with its unread/total count."""
+        searches = self.store.searches()
+        if not searches:
+            return []
+        key = (tuple(searches.items()), self.marks_version, id(self.digest))
+        cached = self._search_counts
+        if cached is None or cached[0] != key:
+            counts: dict[str, str] = {}
+            everything = range(len(self.digest))
+            for name, text in searches.items():
+                try:
+                    hits = parse_query(text).filter(self.digest, everything, self.store)
+                except QueryError:
+                    counts[name] = "!"
+                    continue
+                papers = self.digest.papers
+                unread = sum(1 for i in hits if not self.store.is_read(papers[i].key))
+                counts[name] = f"{unread}/{len(hits)}"
+            self._search_counts = cached = (key, counts)
+        return search_entries(searches, cached[1], self.view, self.query_text)
+
+    # --- the rows and the cursor ------------------------------------------------------------
+
+    def _relist(self, keep: int | None = None) -> None:
+        """List the rows of the view and its hits again, the cursor on the paper `keep`
+        (default: the highlighted one) if it is still listed, else on the first row."""
+        if keep is None:
+            keep = self.current
+        self.rows = view_rows(self.digest, self.hits, self.view, self._starred)
+        self.cursor = 0
+        if keep is not None:
+            with contextlib.suppress(ValueError):  # not listed: the first row
+                self.cursor = self.rows.index(keep)
+        self._moved()
+        self._changed |= Changed.LIST | Changed.SIDEBAR | Changed.TITLE | Changed.PANE
+
+    def _moved(self) -> None:
+        paper = self.current_paper
+        if paper is not None:
+            self.shown_key = paper.key
+
+    def point(self, row: int) -> bool:
+        """The list's cursor moved to `row` (by the list's own keys or the mouse); False when
+        it was there already."""
+        if row == self.cursor or not 0 <= row < len(self.rows):
+            return False
+        self.cursor = row
+        self._moved()
+        self._changed |= Changed.PANE
+        return True
+
+    def _move(self, row: int) -> None:
+        """Move the cursor (the list is told)."""
+        self.cursor = row
+        self._moved()
+        self._changed |= Changed.CURSOR | Changed.PANE
+
+    def _show(self, view: View, keep: int | None = None) -> None:
+        self.view = view
+        self._relist(keep)
+
+    def show_week(self, week: date | None, starred_only: bool = False) -> None:
+        """Show `week` (None: All weeks), keeping the highlighted paper when it is there."""
+        if week != self.week or starred_only != self.starred_only:
+            self._show(replace(self.view, week=week, starred_only=starred_only))
+
+    def step_week(self, delta: int) -> None:
+        """One week older (1) or newer (-1) that has matches; from All weeks the newest."""
+        if not self.digest.weeks:
+            return
+        filtered = not self.query.is_empty
+        target = step_week(self.digest, self.hits, self.week, delta, filtered)
+        if target is None:
+            where = "older" if delta > 0 else "newer"
+            matching = " with matches" if self.query_text else ""
+            self.say(f"No {where} week{matching}.", timeout=2)
+            return
+        self.show_week(target)
+
+    def cycle_sort(self) -> None:
+        self._show(self.view.next_sort())
+        self.say(f"Sorted by {self.sort}", timeout=1.5)
+
+    def reverse_sort(self) -> None:
+        self._show(replace(self.view, reverse=not self.view.reverse))
+
+    def jump_unread(self, step: int) -> None:
+        """To the next (step 1) or previous (-1) unread paper, into older or newer weeks."""
+        papers, is_read = self.digest.papers, self.store.is_read
+        found = next_unread(
+            self.digest,
+            self.hits,
+            self.view,
+            self.rows,
+            self.cursor,
+            step,
+            lambda index: not is_read(papers[index].key),
+        )
+        if found is None:
+            self.say("No more unread papers this way.", timeout=2)
+        elif found.week == self.week:
+            self._move(found.position)
+        else:
+            self._show(replace(self.view, week=found.week), keep=found.rows[found.position])
+
+    def _cursor_to_key(self, key: str) -> None:
+        for index in self.counts.indices.get(key, ()):
+            if index in self.rows:
+                self._move(self.rows.index(index))
+                return
+
+    # --- the query --------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """List the digest as it opens: its query applied, the cursor on the paper it was left
+        on; when nothing matches in the week it opened on (not one asked for), all weeks."""
+        self.ask(self.text)
+        if self._opening is not None and not self._jobs:  # a bad query: listed without it
+            self._relist()
+            self._opened()
+
+    def _opened(self) -> None:
+        paper, self._opening = self._opening, None
+        if paper:
+            self._cursor_to_key(paper)
+        week = self.week
+        if week is not None and self.hits and not self.rows and not self.week_given:
+            self.say(f"Nothing matches in {week_label(week)}: showing all weeks.")
+            self.show_week(None)
+
+    def ask(self, text: str) -> None:
+        """Filter by `text` (typed into the bar): at once, or in a thread (a `Search` job); a
+        bad query keeps the previous results and says why (`error`)."""
+        self.text = text
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            self.error = f"⚠ {inert(exc.message)}"
+            self._changed |= Changed.ERROR
+            return
+        if self.error is not None:
+            self.error = None
+            self._changed |= Changed.ERROR
+        self.generation += 1
+        candidates: Sequence[int] = range(len(self.digest))
+        satisfied: Query | None = None
+        if not query.is_empty and self.query_text and query.narrows(self.query):
+            candidates, satisfied = self.hits, self.query
+        search = Search(query, candidates, satisfied, self.generation, self.digest, self.store)
+        if query.is_empty:
+            self.answer(search, list(candidates))
+        elif len(candidates) <= SYNC_FILTER_LIMIT or query.indexed(self.digest):
+            self.answer(search, search.run())
+        else:
+            self._jobs.append(search)
+
+    def answer(self, search: Search, hits: list[int]) -> None:
+        """The hits of `search`, unless a newer query (or digest) has come meanwhile."""
+        if search.generation != self.generation or search.digest is not self.digest:
+            return
+        self.query, self.hits = search.query, hits
+        self._relist()
+        if self._opening is not None:
+            self._opened()
+
+    def set_query(self, text: str) -> None:
+        """Replace the query text (the bar shows it) and apply it."""
+        self._changed |= Changed.BAR
+        if text != self.text:
+            self.ask(text)
+
+    def toggle_category(self, category: str) -> None:
+        """The category facet is single-choice: picking a category replaces the one picked
+        before; picking it again removes it."""
+        self.set_query(pick_category(self.query_text, category))
+
+    def narrow_category(self) -> None:
+        """Only the highlighted paper's category (c)."""
+        paper = self.current_paper
+        if paper is None or not paper.category:
+            return
+        if not category_active(self.query_text, paper.category):
+            self.toggle_category(paper.category)
+
+    def toggle_tag(self, tag: str) -> None:
+        """Add the term tag:NAME to the query, or remove it where it is."""
+        self.set_query(toggle_tag(self.query_text, tag))
+
+    def pick_search(self, name: str) -> None:
+        """Show a saved search: its query over all weeks."""
+        text = self.store.searches().get(name)
+        if text is None:
+            return
+        self._show(replace(self.view, week=None, starred_only=False))
+        if text != self.query_text:
+            self.set_query(text)
+
+    # --- reading state: marks, the selection, undo ------------------------------------------
+
+    def _push(self, change: Change) -> None:
+        self._undo.append(change)
+        del self._undo[:-UNDO_LIMIT]
+
+    def _marks_changed(self, keys: Sequence[str]) -> None:
+        self.counts.update(keys)
+        self.marks_version += 1
+        self._changed |= Changed.MARKS | Changed.SIDEBAR | Changed.DETAILS
+
+    def mark_read(self, index: int) -> None:
+        """The paper at `index` was read (dwelt on, copied, opened): not undone by u."""
+        key = self.digest.papers[index].key
+        if not self.store.is_read(key):
+            self.store.set_read([key], True)
+            self._marks_changed([key])
+
+    def mark_current_read(self) -> None:
+        """The highlighted paper was used (its link copied or opened): read."""
+        if self.current is not None:
+            self.mark_read(self.current)
+
+    def toggle_read(self) -> None:
+        """m: the highlighted paper read or unread; with a selection, all of it."""
+        store = self.store
+        keys = list(self.selected) or [p.key for p in self.targets()]
+        if not keys:
+            return
+        self._push(MarksChange(store.snapshot_read(keys)))
+        if self.selected:
+            value = not all(store.is_read(key) for key in keys)
+            store.set_read(keys, value)
+            self.say(f"{len(keys)} papers marked {'read' if value else 'unread'}.", timeout=2)
+        else:
+            store.toggle_read(keys[0])
+        self._marks_changed(keys)
+
+    def toggle_star(self) -> None:
+        """s: star or unstar the highlighted paper; with a selection, all of it."""
+        store = self.store
+        keys = list(self.selected) or [p.key for p in self.targets()]
+        if not keys:
+            return
+        self._push(MarksChange({key: store.is_starred(key) for key in keys}, starred=True))
+        if self.selected:
+            value = not all(store.is_starred(key) for key in keys)
+            store.set_starred(keys, value)
+            self.say(f"{len(keys)} papers {'starred ★' if value else 'unstarred'}.", timeout=2)
+        else:
+            value = store.toggle_star(keys[0])
+            self.say("Starred ★" if value else "Star removed", timeout=1.5)
+        self._marks_changed(keys)
+        self._stars_changed(value)
+
+    def _stars_changed(self, starred: bool) -> None:
+        """The starred view lists other papers now: the cursor stays where it was."""
+        if self.starred_only:
+            cursor = self.cursor
+            self._relist()
+            if not starred and self.rows and not self.selected:
+                self.cursor = min(cursor, len(self.rows) - 1)
+                self._moved()
+
+    def mark_view_read(self) -> None:
+        """M: every paper listed read (u undoes it)."""
+        keys = [self.digest.papers[i].key for i in self.rows]
+        unread = [key for key, read in self.store.snapshot_read(keys).items() if not read]
+        if not unread:
+            self.say("Every paper here is read already.", timeout=2)
+            return
+        self._push(MarksChange(dict.fromkeys(unread, False)))  # only what changed
+        done = f"Marked {_papers(len(unread))} read (u undoes)."
+        self._save(Bulk(unread, lambda: self.store.set_read(unread, True), done))
+
+    def undo(self) -> None:
+        """u: put back the last change of any kind (marks, stars, a note, tags, a search)."""
+        if not self._undo:
+            self.say("Nothing to undo.", timeout=2)
+            return
+        change = self._undo.pop()
+        if isinstance(change, MarksChange):
+            save, done = change.restore, change.undone()
+            self._save(Bulk(list(change.before), lambda: save(self.store), done, change.starred))
+            return
+        change.restore(self.store)
+        self.say(change.undone(), timeout=2)
+        if isinstance(change, SearchChange):
+            self._changed |= Changed.SIDEBAR
+        else:
+            self._annotations_changed()
+
+    def _save(self, bulk: Bulk) -> None:
+        """Save many marks: thousands in a thread, so the keyboard stays live."""
+        if len(bulk.keys) <= BULK_IN_THREAD:
+            bulk.save()
+            self.saved(bulk)
+        else:
+            self.say(f"Saving {len(bulk.keys)} marks…", timeout=2)
+            self._jobs.append(bulk)
+
+    def saved(self, bulk: Bulk) -> None:
+        """The marks of `bulk` are saved."""
+        self._marks_changed(bulk.keys)
+        if bulk.stars:
+            self._stars_changed(False)
+        self.say(bulk.done)
+
+    def toggle_selection(self) -> None:
+        """x: select or unselect the highlighted paper, then move on to the next."""
+        paper = self.current_paper
+        if paper is None:
+            return
+        if paper.key in self.selected:
+            del self.selected[paper.key]
+        else:
+            self.selected[paper.key] = None
+        self._changed |= Changed.MARKS | Changed.TITLE
+        if self.cursor < len(self.rows) - 1:
+            self._move(self.cursor + 1)
+
+    def clear_selection(self) -> None:
+        count = len(self.selected)
+        self.selected.clear()
+        self._changed |= Changed.MARKS | Changed.TITLE
+        self.say(f"Selection cleared ({count}).", timeout=1.5)
+
+    def refresh_marks(self) -> None:
+        """Pick up marks that another running instance saved meanwhile."""
+        self.store.refresh()
+        self.counts = ReadCounts(self.digest, self.store.is_read, self.counts.indices)
+        self.marks_version += 1
+        self._changed |= Changed.MARKS | Changed.SIDEBAR | Changed.DETAILS
+
+    # --- the reader's own layer: notes, tags, saved searches --------------------------------
+
+    def _annotations_changed(self) -> None:
+        """Notes or tags changed: queries about them, the sidebar and the pane may differ."""
+        self.marks_version += 1
+        if self.query_text:
+            self.ask(self.query_text)
+        else:
+            self._changed |= Changed.SIDEBAR
+        self._changed |= Changed.DETAILS
+
+    def set_note(self, key: str, text: str) -> None:
+        """N: the paper's note is `text` (blank: none)."""
+        before = self.store.note(key)
+        self.store.set_note(key, text)
+        if self.store.note(key) != before:
+            papers = self.digest.papers
+            title = next((papers[i].title for i in self.counts.indices.get(key, ())), key)
+            self._push(NoteChange(key, title, before))
+        if text != before:
+            self.say("Note kept." if text.strip() else "Note removed.", timeout=1.5)
+        self._annotations_changed()
+
+    def set_tags(self, key: str, text: str) -> None:
+        """t: the paper's tags are the words of `text`."""
+        before = self.store.tags(key)
+        tags = self.store.set_tags(key, text.split())
+        if tags != before:
+            self._push(TagsChange({key: before}))
+        self.say(f"Tags: {' '.join(tags) or 'none'}", timeout=1.5)
+        self._annotations_changed()
+
+    def tag_selection(self, keys: Sequence[str], text: str) -> None:
+        """t with a selection: `tag` adds a tag to every paper of `keys`, `-tag` removes it."""
+        before = {key: self.store.tags(key) for key in keys}
+        added: list[str] = []
+        removed: list[str] = []
+        for word in text.split():
+            name = normal_tag(word.removeprefix("-"))
+            if name:
+                self.store.tag(keys, name, on=not word.startswith("-"))
+                (removed if word.startswith("-") else added).append(name)
+        if any(self.store.tags(key) != tags for key, tags in before.items()):
+            self._push(TagsChange(before))
+        done = [f"+{tag}" for tag in added] + [f"-{tag}" for tag in removed]
+        self.say(f"{len(keys)} papers: {' '.join(done) or 'no change'}", timeout=2)
+        self._annotations_changed()
+
+    def save_search(self, name: str, text: str) -> None:
+        """w: keep the query `text` under `name` (an existing search of that name is replaced)."""
+        name = " ".join(name.split())
+        if not name:
+            return
+        before = self.store.searches().get(name)
+        self.store.save_search(name, text)
+        self._push(SearchChange(name, before))
+        replaced = "replaced" if before is not None else "saved"
+        self.say(f"Search {replaced}: {inert(name)}", timeout=2)
+        self._changed |= Changed.SIDEBAR
+
+    def delete_search(self, name: str) -> None:
+        """Del: forget the saved search `name` (u brings it back)."""
+        before = self.store.searches().get(name)
+        self.store.delete_search(name)
+        if before is not None:
+            self._push(SearchChange(name, before))
+        self.say(f"Search deleted: {inert(name)}", timeout=2)
+        self._changed |= Changed.SIDEBAR
+
+    # --- another digest ---------------------------------------------------------------------
+
+    def replace_digest(self, digest: Digest) -> None:
+        """A reloaded digest (or the same with fetched authors): the week, query and highlighted
+        paper stay where they still exist."""
+        digest = with_cached_authors(digest, self.store.arxiv.metadata)
+        current = self.current_paper
+        self.generation += 1
+        self.store.refresh()  # marks another instance wrote meanwhile
+        self.digest = digest
+        self.counts = ReadCounts(digest, self.store.is_read)
+        self.marks_version += 1
+        self.repeated = repeated_weeks(digest, self.counts.indices)
+        self._categories = CategoryCounts()
+        view = self.view
+        if view.week is not None and view.week not in digest.week_ranges:
+            view = replace(view, week=digest.weeks[0] if digest.weeks else None)
+        everything = range(len(digest))
+        query = self.query
+        self.hits = (
+            list(everything) if query.is_empty else query.filter(digest, everything, self.store)
+        )
+        keep = None
+        if current is not None:
+            same = self.counts.indices.get(current.key, ())
+            keep = next((i for i in same if digest.papers[i].week == current.week), None)
+        self._show(view, keep=keep)
+        warm = self.warm()
+        if warm is not None:
+            self._jobs.append(warm)
+
+    def authors_fetched(self) -> None:
+        """arXiv metadata was fetched: the authors join the list, the pane and author:."""
+        self.replace_digest(self.digest)
+        self._changed |= Changed.DETAILS

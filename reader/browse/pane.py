@@ -1,0 +1,29 @@
+"""What the abstract pane shows: one object, built by the browse model, rendered by the pane."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from reader.arxiv import Metadata
+from reader.model import Paper
+from reader.query import Spans
+
+
+@dataclass(frozen=True)
+class Pane:
+    """A paper with what the reader knows of it (its marks, arXiv metadata, note and tags, the
+    other weeks it is in, the query's matches), or without a paper, why the pane is empty."""
+
+    paper: Paper | None = None
+    message: str = ""
+    """What the pane says without a paper ("No papers match.")."""
+    spans: Spans | None = None
+    """Where the applied query matches (None: no query)."""
+    other_weeks: tuple[date, ...] = ()
+    read: bool | None = None
+    """None: no reading state is shown."""
+    starred: bool = False
+    meta: Metadata | None = None
+    note: str = ""
+    tags: tuple[str, ...] = ()

@@ -1,0 +1,5 @@
+"""The main screen (`screen.MainScreen`), its background work (`tasks`) and editors (`editors`)."""
+
+from reader.screens.main.screen import MainScreen
+
+__all__ = ["MainScreen"]

@@ -1,0 +1,691 @@
+"""The main screen: it holds the browse model (`reader.browse.Browse`), turns each key into one of
+the model's operations and draws what the model says changed, through one path (`draw`), within
+the key's own handling. Background work runs in `tasks`, whose messages come back here."""
+
+from __future__ import annotations
+
+import gc
+import io
+import operator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, ParamSpec
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Header, Input, Static
+
+from reader.arxiv import pdf_url
+from reader.browse import Browse, Changed, sidebar_cursor
+from reader.browse.clips import Clip
+from reader.browser import browser_plausible, open_in_browser
+from reader.clipboard import copy_local
+from reader.commands import COMMANDS, PAPER_ACTIONS, Command
+from reader.loader import DigestSource
+from reader.model import Digest, Paper
+from reader.screens.main import editors, tasks
+from reader.session import AppOptions
+from reader.text import inert, is_web_link
+from reader.widgets.abstract import AbstractPane, render_paper
+from reader.widgets.filter_input import FilterInput
+from reader.widgets.key_line import KeyLine
+from reader.widgets.messages import (
+    CategoryToggled,
+    PaperChosen,
+    PaperHighlighted,
+    SearchChosen,
+    SidebarChoice,
+    StarredChosen,
+    TagToggled,
+    WeekChosen,
+)
+from reader.widgets.paper_list import PaperList
+from reader.widgets.sidebar import Sidebar
+
+NARROW = 100
+"""Below this many columns the sidebar collapses (b shows it)."""
+TINY = 60
+"""Below this many columns the list and the abstract take the screen one at a time."""
+
+if TYPE_CHECKING:
+    from reader.exports import Export
+
+P = ParamSpec("P")
+
+
+class MainScreen(Screen[None]):
+    """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper.
+
+    Every key that moves the focus moves it at once (`set_focus`, never the deferred `focus()`),
+    and Enter is a priority binding here: the App routes the next key of a burst by the focus
+    this leaves.
+    """
+
+    AUTO_FOCUS = "#papers"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            command.keys,
+            command.action,
+            command.label,
+            key_display=command.display,
+            show=command.show,
+            priority=command.priority,
+            tooltip=command.title,
+            id=command.name,
+        )
+        for command in COMMANDS
+    ]
+    """Made from `reader.commands.COMMANDS`, which also gives the help and the palette."""
+
+    def __init__(
+        self, browse: Browse, options: AppOptions, source: DigestSource | None = None
+    ) -> None:
+        super().__init__()
+        self.browse = browse
+        """Everything shown and what the keys do to it."""
+        self.options = options
+        """The read delay; the arXiv keys' --offline, --timeout, and where files are saved."""
+        self.source = source
+        """Where the digest comes from: reloading it (r) and watching it (--watch)."""
+        self.read_delay = options.read_delay
+        self._reloading = False
+        self._read_timer: Timer | None = None
+        self._shown: tuple[object, ...] | None = None
+        """What the abstract pane shows: (digest, paper index, query)."""
+        self._had_papers = True
+        self.ready = False
+        """True once composed and mounted: before, no handler may touch the widgets."""
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="main"):
+                yield FilterInput(
+                    placeholder='/ to filter: words, "a phrase", -word, cat:…, week:…',
+                    id="filter",
+                    select_on_focus=False,
+                )
+                yield Static("", id="filter-error", markup=False)
+                yield PaperList(id="papers")
+                yield AbstractPane(id="abstract")
+        yield KeyLine()
+
+    def on_mount(self) -> None:
+        bar = self.filter_bar
+        bar.cursor_blink = False
+        self.query_one("#filter-error").display = False
+        if self.browse.text:
+            bar.value = self.browse.text
+        self.paper_list.status = self.browse.marks
+        self.act(self.browse.open)
+        self.set_focus(self.paper_list)
+        self.watch(self.sidebar, "cursor", self._sidebar_moved, init=False)
+        self.watch(self.paper_list, "cursor", self._paper_moved, init=False)
+        self.watch(bar, "value", self._filter_changed, init=False)
+        warm = self.browse.warm()
+        if warm is not None:  # once painted: the thread slowed the paint
+            self.call_after_refresh(tasks.warm, self, warm, self._digest)
+        if self.source is not None and self.source.watch:
+            tasks.watch(self, self.source, lambda: not self._reloading, self._watched)
+        self.ready = True
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = event.size.width
+        self.set_class(width < NARROW, "-narrow")
+        tiny = width < TINY
+        if tiny != self.has_class("-tiny"):
+            self.set_class(tiny, "-tiny")
+            if self.ready:
+                self.draw(Changed.TITLE)
+        if self.ready:
+            self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        """A pane hidden by a resize took the focus with it: the list takes it."""
+        if self.focused is None and self.app.screen is self:
+            self.set_focus(self._main_pane())
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one(PaperList)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def filter_bar(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    def _digest(self) -> Digest:
+        return self.browse.digest
+
+    # --- the one redraw ----------------------------------------------------------------------
+
+    def act(self, operation: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
+        """Run an operation of the model, then draw what it changed."""
+        operation(*args, **kwargs)
+        self.draw()
+
+    def draw(self, also: Changed = Changed.NONE) -> None:
+        """Draw what the model (and `also`) says changed since the last draw, now, so the whole
+        update of a key lands before the next key is routed; say what the model has to say
+        and start the background work it asks for."""
+        browse = self.browse
+        for job in browse.take_jobs():
+            tasks.start(self, job, self._digest)
+        changed = browse.take_changes() | also
+        if Changed.ERROR in changed:
+            self._draw_error()
+        if Changed.BAR in changed:
+            self.filter_bar.value = browse.text
+            self.filter_bar.cursor_position = len(browse.text)  # typing goes on at the end
+        if Changed.LIST in changed:
+            self._draw_list()
+        else:
+            if Changed.MARKS in changed:
+                self.paper_list.refresh()
+            if Changed.CURSOR in changed:
+                self.paper_list.cursor = browse.cursor
+        if Changed.SIDEBAR in changed:
+            self._draw_sidebar()
+        if Changed.TITLE in changed:
+            self._draw_title()
+        if changed & (Changed.PANE | Changed.DETAILS):
+            self._draw_pane(changed)
+        for toast in browse.take_toasts():
+            self.say(toast.text, severity=toast.severity, timeout=toast.timeout)
+        while browse.store.warnings:
+            self.say(inert(browse.store.warnings.pop(0)), severity="warning", timeout=8)
+
+    def _draw_error(self) -> None:
+        error = self.query_one("#filter-error", Static)
+        if self.browse.error is not None:
+            error.update(self.browse.error)
+            error.display = True
+        elif error.display:
+            error.display = False
+
+    def _draw_list(self) -> None:
+        browse = self.browse
+        self.paper_list.show(
+            browse.digest,
+            browse.rows,
+            show_week=browse.view.show_week,
+            spans=browse.spans,
+            cursor=browse.cursor,
+            announce=False,  # the abstract follows here, before the next key
+        )
+        self.paper_list.empty_lines = browse.empty_lines()
+        if bool(browse.rows) != self._had_papers:  # the paper keys come and go
+            self._had_papers = bool(browse.rows)
+            self.refresh_bindings()
+
+    def _draw_sidebar(self) -> None:
+        """The sidebar's rows; its cursor stays on a category, tag or search the user is on."""
+        entries = self.browse.sidebar()
+        sidebar = self.sidebar
+        current = sidebar.current
+        keep = None
+        if self.focused is sidebar and current is not None:
+            keep = current if current.kind in ("category", "tag", "search") else None
+        sidebar.set_entries(entries, sidebar_cursor(entries, keep))
+
+    def _draw_title(self) -> None:
+        """The header's subtitle, repainting the header alone, in this frame.
+
+        Assigning `Screen.sub_title` repaints the whole screen, and the Header picks the new
+        title up a frame later (an async watcher) with a layout of its own. (Its title widget
+        is found by its type's name: Textual does not export `HeaderTitle`.)"""
+        text = self.browse.title(compact=self.has_class("-tiny"))
+        if text == self.sub_title:
+            return
+        self.set_reactive(Screen.sub_title, text)
+        for header in self.query(Header):
+            header.query_one("HeaderTitle", Static).update(header.format_title(), layout=False)
+
+    def _draw_pane(self, changed: Changed) -> None:
+        """The abstract of the paper under the cursor. The same paper (digest, paper and query)
+        is drawn again only when what is known of it changed, where it was scrolled to; another
+        one from its top, and it becomes read if it stays there long enough."""
+        browse, pane = self.browse, self.query_one(AbstractPane)
+        index = browse.current
+        shown = (browse.digest, index, browse.query)
+        last = self._shown
+        if index is not None and last is not None and all(map(operator.is_, shown, last)):
+            if Changed.DETAILS in changed:  # the same paper, again where it was scrolled to
+                scroll = pane.scroll_y
+                pane.show_paper(render_paper(browse.pane()))
+                pane.scroll_to(y=scroll, animate=False)
+            return
+        if index is None and Changed.PANE not in changed:
+            return
+        self._shown = shown
+        self._stop_dwell()
+        content = browse.pane()
+        pane.show_paper(render_paper(content))
+        if index is not None and content.read is False and self.read_delay >= 0:
+            self._dwell(index)
+
+    # --- reading by dwelling ------------------------------------------------------------------
+
+    def _dwell(self, index: int) -> None:
+        self._read_timer = self.set_timer(
+            self.read_delay, lambda: self._dwelt_on(index), name="mark-read"
+        )
+
+    def _stop_dwell(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def _dwelt_on(self, index: int) -> None:
+        self._read_timer = None
+        if self.browse.current != index:
+            return
+        if self.app.screen is not self or not self.query_one(AbstractPane).display:
+            self._dwell(index)  # hidden (help, palette, a narrow list): not read yet
+            return
+        self.act(self.browse.mark_read, index)
+
+    def say(
+        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4
+    ) -> None:
+        """A toast, taken literally: no markup, so text from the digest cannot restyle it."""
+        self.app.notify(message, severity=severity, timeout=timeout, markup=False)
+
+    def refresh_marks(self) -> None:
+        """Pick up marks that another running instance saved meanwhile."""
+        if self.ready:  # a focus event before the screen composed: on_mount reads the store
+            self.act(self.browse.refresh_marks)
+
+    # --- events from the widgets and the tasks ------------------------------------------------
+
+    def _paper_moved(self) -> None:
+        """The list's cursor moved: the pane follows at once (watched, not a message, so the
+        key's whole update lands in the frame it triggers)."""
+        if self.browse.point(self.paper_list.cursor):
+            self.draw()
+
+    @on(PaperHighlighted)
+    def _paper_highlighted(self, event: PaperHighlighted) -> None:
+        self._paper_moved()  # shown already, unless a cursor was set without its watcher
+
+    def _sidebar_moved(self) -> None:
+        """The sidebar's cursor moved: browsing shows the week at once (watched, not a posted
+        message, so the view changes before the next key is routed)."""
+        if self.focused is self.sidebar:
+            self._sidebar_chose(self.sidebar.choice(picked=False))
+
+    @on(WeekChosen)
+    @on(StarredChosen)
+    @on(CategoryToggled)
+    @on(TagToggled)
+    @on(SearchChosen)
+    def _sidebar_clicked(self, event: SidebarChoice) -> None:
+        self._sidebar_chose(event)
+
+    def _sidebar_chose(self, choice: SidebarChoice | None) -> None:
+        """A sidebar row chosen: by the cursor, Enter (handled at once) or a double click."""
+        browse = self.browse
+        if isinstance(choice, CategoryToggled):
+            self.act(browse.toggle_category, choice.category)
+        elif isinstance(choice, TagToggled):
+            self.act(browse.toggle_tag, choice.tag)
+        elif isinstance(choice, SearchChosen):
+            self.act(browse.pick_search, choice.name)
+        elif isinstance(choice, WeekChosen):
+            self.act(browse.show_week, choice.week)
+        elif isinstance(choice, StarredChosen):
+            self.act(browse.show_week, None, starred_only=True)
+        if isinstance(choice, (WeekChosen, StarredChosen, SearchChosen)) and choice.picked:
+            self.remove_class("-sidebar-open")
+            self.set_focus(self.paper_list)
+
+    @on(PaperChosen)
+    def _paper_clicked(self, event: PaperChosen) -> None:
+        self._paper_selected()
+
+    def _paper_selected(self) -> None:
+        if self.has_class("-tiny"):
+            self.add_class("-show-abstract")
+            self.set_focus(self.query_one(AbstractPane))
+
+    def _filter_changed(self, value: str) -> None:
+        """The filter's text changed (watched: the list is filtered before the next key)."""
+        if value != self.browse.text:  # else the model has it already (set_filter)
+            self.act(self.browse.ask, value)
+
+    @on(tasks.Filtered)
+    def _filtered(self, event: tasks.Filtered) -> None:
+        self.act(self.browse.answer, event.search, event.hits)
+
+    @on(tasks.MarksSaved)
+    def _marks_saved(self, event: tasks.MarksSaved) -> None:
+        self.act(self.browse.saved, event.bulk)
+
+    @on(tasks.Notice)
+    def _notice(self, event: tasks.Notice) -> None:
+        self.say(event.text, severity=event.severity, timeout=event.timeout)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter":  # only where Enter means something; elsewhere the widget's own
+            focused = self.focused
+            return focused is not None and (
+                focused.id in ("filter", "sidebar")
+                or (focused is self.paper_list and self.has_class("-tiny"))
+            )
+        if self.ready and action in PAPER_ACTIONS:  # hidden without one (key line, palette)
+            return self.browse.current is not None
+        return True
+
+    def offers(self, command: Command) -> bool:
+        """Whether the palette lists `command`: it applies now (undo: something to undo)."""
+        if command.action == "undo" and not self.browse.can_undo:
+            return False
+        return self.check_action(command.action_name, ()) is not False
+
+    def action_enter(self) -> None:
+        """Enter: the filter keeps its query and gives the keys back to the list; the sidebar
+        picks its row; on tiny screens the list shows the abstract."""
+        focused = self.focused
+        if focused is self.sidebar:
+            self._sidebar_chose(self.sidebar.choice(picked=True))
+        elif focused is self.paper_list:
+            self._paper_selected()
+        else:
+            self.set_focus(self.paper_list)
+
+    # --- actions: the view --------------------------------------------------------------------
+
+    def set_filter(self, text: str) -> None:
+        """Replace the query text (the filter bar shows it) and apply it."""
+        self.act(self.browse.set_query, text)
+
+    def action_focus_filter(self) -> None:
+        """Focus the filter with its text selected: typing replaces it, → or End edits it."""
+        self.remove_class("-show-abstract")
+        bar = self.filter_bar
+        self.set_focus(bar)
+        bar.select_all()
+
+    def action_older_week(self) -> None:
+        self.act(self.browse.step_week, 1)
+
+    def action_newer_week(self) -> None:
+        self.act(self.browse.step_week, -1)
+
+    def action_all_weeks(self) -> None:
+        self.act(self.browse.show_week, None)
+
+    def action_narrow_category(self) -> None:
+        self.act(self.browse.narrow_category)
+
+    def action_cycle_sort(self) -> None:
+        self.act(self.browse.cycle_sort)
+
+    def action_reverse_sort(self) -> None:
+        self.act(self.browse.reverse_sort)
+
+    def action_next_unread(self) -> None:
+        self.act(self.browse.jump_unread, 1)
+
+    def action_previous_unread(self) -> None:
+        self.act(self.browse.jump_unread, -1)
+
+    def action_toggle_sidebar(self) -> None:
+        """Wide: show or hide the sidebar. Narrow: open it as a drawer, focused; close it."""
+        if self.has_class("-narrow"):
+            self.toggle_class("-sidebar-open")
+            opened = self.has_class("-sidebar-open")
+            self.set_focus(self.sidebar if opened else self._main_pane())
+        else:
+            self.toggle_class("-sidebar-hidden")
+            if self.has_class("-sidebar-hidden") and self.focused is self.sidebar:
+                self.set_focus(self.paper_list)
+
+    def _main_pane(self) -> Widget:
+        if self.has_class("-tiny") and self.has_class("-show-abstract"):
+            return self.query_one(AbstractPane)
+        return self.paper_list
+
+    def action_cycle_focus(self, delta: int) -> None:
+        """Sidebar (where shown) → list → abstract; on tiny screens the abstract takes the list's
+        place while focused."""
+        sidebar_shown = not self.has_class("-sidebar-hidden") and (
+            not self.has_class("-narrow") or self.has_class("-sidebar-open")
+        )
+        panes: list[Widget] = [self.sidebar] if sidebar_shown else []
+        panes += [self.paper_list, self.query_one(AbstractPane)]
+        focused = self.focused
+        if focused in panes:
+            position = panes.index(focused)
+        else:
+            position = panes.index(self.paper_list) - delta
+        target = panes[(position + delta) % len(panes)]
+        if self.has_class("-tiny"):
+            self.set_class(isinstance(target, AbstractPane), "-show-abstract")
+            if target is not self.sidebar:
+                self.remove_class("-sidebar-open")
+        self.set_focus(target)
+
+    def action_back(self) -> None:
+        """Esc: leave the filter, clear the selection, the abstract, the sidebar, the query."""
+        if self.focused is self.filter_bar:
+            if self.filter_bar.value:
+                self.set_filter("")
+            self.set_focus(self.paper_list)
+        elif self.browse.selected:
+            self.act(self.browse.clear_selection)
+        elif self.has_class("-show-abstract"):
+            self.remove_class("-show-abstract")
+            self.set_focus(self.paper_list)
+        elif self.has_class("-sidebar-open"):
+            self.remove_class("-sidebar-open")
+            self.set_focus(self.paper_list)
+        elif self.browse.query_text:
+            self.set_filter("")
+
+    # --- actions: reading state and the reader's own layer -------------------------------------
+
+    def action_toggle_read(self) -> None:
+        if not self.browse.selected:  # an explicit choice beats the dwell timer
+            self._stop_dwell()
+        self.act(self.browse.toggle_read)
+
+    def action_toggle_star(self) -> None:
+        self.act(self.browse.toggle_star)
+
+    def action_mark_view_read(self) -> None:
+        self.act(self.browse.mark_view_read)
+
+    def action_undo(self) -> None:
+        self.act(self.browse.undo)
+
+    def action_toggle_selection(self) -> None:
+        self.act(self.browse.toggle_selection)
+
+    def action_edit_note(self) -> None:
+        editor = editors.note(self.browse, self.draw)
+        if editor is not None:
+            self.app.push_screen(editor)
+
+    def action_edit_tags(self) -> None:
+        editor = editors.tags(self.browse, self.draw)
+        if editor is not None:
+            self.app.push_screen(editor)
+
+    def action_save_search(self) -> None:
+        editor = editors.search(self.browse, self.draw)
+        if editor is None:
+            self.say("Type a query first (/): that is what a search saves.", timeout=3)
+        else:
+            self.app.push_screen(editor)
+
+    def action_delete_search(self) -> None:
+        entry = self.sidebar.current
+        if self.focused is not self.sidebar or entry is None or entry.kind != "search":
+            self.say("Highlight a saved search in the sidebar to delete it.", timeout=2)
+            return
+        self.act(self.browse.delete_search, entry.category)
+
+    # --- actions: copy, open, export, arXiv ---------------------------------------------------
+
+    def _copy(self, clip: Clip | None) -> None:
+        """Copy the clip's text; the toast shows what it is; the paper becomes read."""
+        if clip is None:
+            return
+        text = clip.text
+        self.app.copy_to_clipboard(text)
+        if self.app.is_web:  # OSC 52 reaches the page; pyperclip would copy on the server
+            how = " to the browser's clipboard"
+        else:
+            how = "" if copy_local(text) else " (through the terminal, OSC 52)"
+        shown = inert(text if clip.shown is None else clip.shown)
+        self.say(f"Copied {clip.what}{how}:\n{shown}", timeout=3)
+        self.act(self.browse.mark_current_read)
+
+    def action_copy_link(self) -> None:
+        self._copy(self.browse.clip("link"))
+
+    def action_copy_markdown(self) -> None:
+        self._copy(self.browse.clip("markdown"))
+
+    def action_copy_citation(self, fmt: str) -> None:
+        self._copy(self.browse.clip(fmt))
+
+    def action_open_link(self) -> None:
+        paper = self.browse.current_paper
+        if paper is not None:
+            self.open_link(paper.link)
+
+    def open_link(self, url: str) -> None:
+        """Open an http(s) link of the highlighted paper (o; a PDF key may use it too): in a new
+        tab of the user's browser when served, else in a local browser, else copy it."""
+        link = inert(url)
+        if not is_web_link(url):
+            self.say(
+                f"Not opening {link!r}: only http and https links are opened (y copies it).",
+                severity="warning",
+            )
+            return
+        if self.app.is_web:  # textual-serve: the page opens it in a new tab
+            self.app.open_url(url.strip(), new_tab=True)
+        elif browser_plausible():
+            open_in_browser(url.strip())
+        else:
+            self.app.copy_to_clipboard(url)
+            self.say(f"No browser here (no display): copied the link instead.\n{link}")
+            self.act(self.browse.mark_current_read)
+            return
+        self.say(f"Opening {link}", timeout=2)
+        self.act(self.browse.mark_current_read)
+
+    def action_export(self, fmt: str) -> None:
+        """The view as --print writes it: a download in the browser, else a file in the
+        downloads folder (`reader.exports.export_view`)."""
+        browser = self._download_in_browser if self.app.is_web else None
+        notice = self.browse.export(fmt, self.options.arxiv.download_dir, browser)
+        self.say(notice.message, severity=notice.severity, timeout=6)
+
+    def _download_in_browser(self, export: Export) -> None:
+        self.app.deliver_text(
+            io.StringIO(export.text),
+            save_filename=export.name,
+            mime_type=export.mime_type,
+            encoding="utf-8",
+            name=export.name,
+        )
+
+    def _arxiv_paper(self, what: str) -> Paper | None:
+        """The highlighted paper if it is on arXiv; else None, and a toast says so."""
+        paper = self.browse.current_paper
+        if paper is not None and not paper.arxiv_id:
+            self.say(f"Not an arXiv paper: no {what}.", severity="warning", timeout=3)
+            return None
+        return paper
+
+    def action_open_pdf(self) -> None:
+        paper = self._arxiv_paper("PDF link")
+        if paper is not None and paper.arxiv_id:
+            self.open_link(pdf_url(paper.arxiv_id))
+
+    def action_download_pdf(self) -> None:
+        paper = self._arxiv_paper("PDF to download")
+        if paper is not None and paper.arxiv_id:
+            options = self.options.arxiv
+            self.say(tasks.download_pdf(self, paper.arxiv_id, paper.title, options))
+
+    @on(tasks.PdfSaved)
+    def _pdf_saved(self, event: tasks.PdfSaved) -> None:
+        path = event.path
+        if self.app.is_web:  # served: the browser gets the file too
+            self.app.deliver_binary(
+                path, save_filename=path.name, mime_type="application/pdf", name=path.name
+            )
+        self.say(f"Saved {inert(str(path))}", timeout=6)
+
+    def action_fetch_metadata(self) -> None:
+        ids = self.browse.arxiv_ids()
+        if not ids:
+            self.say("No arXiv papers in this view.", timeout=2)
+            return
+        self.say(f"Fetching arXiv metadata of {len(ids)} papers…", timeout=2)
+        tasks.fetch_metadata(self, ids, self.browse.store.arxiv, self.options.arxiv)
+
+    @on(tasks.MetadataFetched)
+    def _metadata_fetched(self, event: tasks.MetadataFetched) -> None:
+        report = event.result.report
+        if report is not None and report.found:
+            self.act(self.browse.authors_fetched)
+        failed = report is not None and report.errors
+        details = f" ({inert(report.errors[0])})" if failed and report else ""
+        severity: SeverityLevel = "warning" if failed else "information"
+        self.say(event.result.summary() + details, severity=severity, timeout=5)
+
+    # --- reload (r) and --watch ---------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        """Read the digest again (r): files afresh, URLs revalidated; the view is kept."""
+        if self.source is None or not self.source.reloadable:
+            self.app.notify("This digest cannot be reloaded.", severity="warning", markup=False)
+        else:
+            self._reload(quiet=False)
+
+    def _watched(self) -> None:
+        self._reload(quiet=True)
+
+    def _reload(self, quiet: bool) -> None:
+        if not self._reloading and self.source is not None:
+            self._reloading = True
+            tasks.reload(self, self.source, quiet)
+
+    @on(tasks.DigestReloaded)
+    def _reloaded(self, event: tasks.DigestReloaded) -> None:
+        """Show the digest read again and what is new in it (under --watch only what is new);
+        the message goes on to the App, which shows the digest's notices."""
+        self._reloading = False
+        digest, new = event.reloaded.digest, event.reloaded.change
+        self.act(self.browse.replace_digest, digest)
+        if new is not None and not new.startswith("changed"):
+            self.app.notify(f"{new}.", title="New in the digest", markup=False)
+        elif new is not None or not (event.quiet or digest.notices):
+            # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
+            reloaded = f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks."
+            self.app.notify(reloaded, markup=False)
+        gc.freeze()
+
+    @on(tasks.ReloadFailed)
+    def _reload_failed(self, event: tasks.ReloadFailed) -> None:
+        self._reloading = False
+        failed = f"Reload failed: {inert(str(event.error))}"
+        self.app.notify(failed, severity="error", markup=False)

@@ -1,0 +1,252 @@
+"""The main screen's background work. Each task runs in a worker and reports back by posting a
+typed message to the screen (a filter's hits, saved marks, a reloaded digest, arXiv progress and
+results); the screen hands the result to the browse model and draws. Nothing here calls into the
+screen from another thread."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from reader import tokens
+from reader.browse import Bulk, Job, Search, Warm
+from reader.model import Digest
+from reader.query import parse_query
+from reader.screens.threads import in_daemon_thread
+from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.arxiv_fetch import ArxivOptions, MetadataResult, MetadataStore
+    from reader.loader import DigestSource, Reloaded
+
+
+class Filtered(Message):
+    """The hits of a query filtered in a thread."""
+
+    bubble = False
+
+    def __init__(self, search: Search, hits: list[int]) -> None:
+        super().__init__()
+        self.search = search
+        self.hits = hits
+
+
+class MarksSaved(Message):
+    """Many marks saved in a thread."""
+
+    bubble = False
+
+    def __init__(self, bulk: Bulk) -> None:
+        super().__init__()
+        self.bulk = bulk
+
+
+class DigestReloaded(Message):
+    """The digest read again (r, --watch). It goes on to the App, which shows its notices."""
+
+    def __init__(self, reloaded: Reloaded, quiet: bool) -> None:
+        super().__init__()
+        self.reloaded = reloaded
+        self.quiet = quiet
+        """Under --watch: only what is new is said."""
+
+
+class ReloadFailed(Message):
+    """Reading the digest again failed."""
+
+    bubble = False
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+
+class Notice(Message):
+    """A toast from a task (progress, failure), shown literally."""
+
+    bubble = False
+
+    def __init__(self, text: str, severity: SeverityLevel = "information", timeout: float = 4):
+        super().__init__()
+        self.text = text
+        self.severity: SeverityLevel = severity
+        self.timeout = timeout
+
+
+class PdfSaved(Message):
+    """A PDF downloaded (D) to `path`."""
+
+    bubble = False
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class MetadataFetched(Message):
+    """What fetching arXiv metadata (F) did."""
+
+    bubble = False
+
+    def __init__(self, result: MetadataResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+def start(screen: Screen[None], job: Job, current: Callable[[], Digest]) -> None:
+    """Run a job of the browse model. `current()` is the digest shown (a build for another one
+    stops)."""
+    if isinstance(job, Search):
+        screen.run_worker(lambda: _filter(screen, job), thread=True, exclusive=True, group="filter")
+    elif isinstance(job, Bulk):
+        screen.run_worker(lambda: _save(screen, job), thread=True, group="marks", name="marks")
+    else:
+        warm(screen, job, current)
+
+
+def _filter(screen: Screen[None], search: Search) -> None:
+    """Filter a large digest off the UI thread; the model drops the hits of an older query."""
+    hits = search.run()
+    if not get_current_worker().is_cancelled:
+        screen.post_message(Filtered(search, hits))
+
+
+def _save(screen: Screen[None], bulk: Bulk) -> None:
+    bulk.save()
+    screen.post_message(MarksSaved(bulk))
+
+
+def warm(screen: Screen[None], job: Warm, current: Callable[[], Digest]) -> None:
+    """Build the search index in the background so the first keystroke finds it ready, then
+    the token index (read from the cache, else built: 3.5-5 s at 100,000 papers, meanwhile
+    words are searched for); then, when the app froze what was alive at its first paint
+    (`ReaderApp._settle_collector`), freeze the indexes too: full collections would otherwise
+    walk their lists at every keystroke."""
+
+    def build() -> None:
+        digest = job.digest
+        parse_query("warm").filter(digest, range(1), None)
+        if gc.get_freeze_count():
+            gc.freeze()
+        worker = get_current_worker()
+        built = tokens.ensure(digest, lambda: worker.is_cancelled or digest is not current())
+        if built is not None and gc.get_freeze_count():
+            gc.freeze()
+
+    screen.run_worker(build, thread=True, exclusive=True, group="warm", name="search index")
+
+
+def reload(screen: Screen[None], source: DigestSource, quiet: bool) -> None:
+    """Read the digest again (files afresh, URLs revalidated) in a daemon thread, so quitting
+    never waits for a big digest; `quiet` under --watch."""
+
+    def read_again() -> Reloaded:
+        reloaded = source.reload()
+        reloaded.digest.haystacks  # noqa: B018 - the search text, built off the UI thread
+        return reloaded
+
+    async def run() -> None:
+        try:
+            reloaded = await in_daemon_thread(read_again, name="reader-reload")
+        except Exception as error:
+            screen.post_message(ReloadFailed(error))
+            return
+        screen.post_message(DigestReloaded(reloaded, quiet))
+
+    screen.run_worker(run(), group="reload", name="reload")
+
+
+def watch(
+    screen: Screen[None],
+    source: DigestSource,
+    ready: Callable[[], bool],
+    changed: Callable[[], None],
+) -> None:
+    """--watch: every few seconds, while `ready()` (not reloading), look at the sources and
+    call `changed()` when they changed."""
+
+    async def run() -> None:
+        source.changed()  # takes note of the sources if they were not read through it
+        while True:
+            await asyncio.sleep(source.watch_every)
+            if ready() and source.changed():
+                changed()
+
+    screen.run_worker(run(), group="watch", name="watch")
+
+
+def _size(count: int) -> str:
+    """Bytes as a download's progress shows them: `54 bytes`, `12 KB`, `1.3 MB`."""
+    if count >= 1 << 20:
+        return f"{count / (1 << 20):.1f} MB"
+    return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} bytes"
+
+
+def download_pdf(screen: Screen[None], arxiv_id: str, title: str, options: ArxivOptions) -> str:
+    """D: the PDF of arXiv:`arxiv_id` into the downloads folder, its progress in toasts; what to
+    say now."""
+    from reader.arxiv_fetch import DownloadError, download_dir
+    from reader.arxiv_fetch import download_pdf as download
+
+    directory = download_dir(options.download_dir)
+    shown = [0]
+
+    def progress(done: int, total: int | None) -> None:
+        step = done * 4 // total if total else done >> 22  # quarters, or every 4 MB
+        if step > shown[0]:
+            shown[0] = step
+            size = f"{_size(done)} of {_size(total)}" if total else _size(done)
+            screen.post_message(Notice(f"arXiv:{arxiv_id}: {size}", timeout=2))
+
+    def run() -> None:
+        try:
+            path = download(
+                arxiv_id,
+                title,
+                directory,
+                progress=progress,
+                offline=options.offline,
+                timeout=options.timeout,
+            )
+        except DownloadError as error:
+            message = f"PDF of arXiv:{arxiv_id} not downloaded: {error}"
+            screen.post_message(Notice(inert(message), severity="error", timeout=8))
+            return
+        screen.post_message(PdfSaved(path))
+
+    screen.run_worker(run, thread=True, group="pdf", name=f"PDF {arxiv_id}")
+    return f"Downloading the PDF of arXiv:{arxiv_id} into {inert(str(directory))}…"
+
+
+def fetch_metadata(
+    screen: Screen[None], ids: list[str], store: MetadataStore, options: ArxivOptions
+) -> None:
+    """F: the arXiv metadata of `ids` (cached ones are not asked for), progress in toasts."""
+    from reader.arxiv_fetch import fetch_metadata as fetch
+
+    def progress(done: int, total: int) -> None:
+        if done < total:
+            screen.post_message(Notice(f"arXiv metadata: {done}/{total}", timeout=2))
+
+    def run() -> None:
+        worker = get_current_worker()
+        result = fetch(
+            ids,
+            store,
+            progress=progress,
+            cancelled=lambda: worker.is_cancelled,
+            offline=options.offline,
+            timeout=options.timeout,
+        )
+        if not worker.is_cancelled:  # F again, or the app is closing
+            screen.post_message(MetadataFetched(result))
+
+    screen.run_worker(run, thread=True, exclusive=True, group="metadata", name="arXiv metadata")
