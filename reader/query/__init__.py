@@ -17,6 +17,7 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
   (inclusive; either end may be left open) or a comparison `>=D`, `>D`, `<=D`, `<D`; a partial date
   in a range or comparison stands for its whole period (`week:<=2023-05` includes May);
   `week:none` (or `week:undated`) finds the undated papers, which no date or range does;
+  `week:latest` the digest's newest week;
 - `id:2305.14314` is the arXiv id, any version (`v2` is ignored; a full arXiv link works too);
 - `/regex/` is a Python regex (IGNORECASE, MULTILINE: `^` and `$` anchor at each field's ends);
 - `is:read`, `is:unread`, `is:starred` ask the reading state (without one, nothing is read or

@@ -16,7 +16,7 @@ from itertools import compress, repeat
 from operator import and_, ge
 from typing import TYPE_CHECKING, Protocol, cast
 
-from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest, Paper, SearchText
+from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, UNDATED, Digest, Paper, SearchText
 from reader.query import likes as _likes
 from reader.query.syntax import (
     FIELDS,
@@ -238,6 +238,9 @@ class _Index:
 
     def week_span(self, weeks: _Weeks) -> range:
         """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
+        if weeks.latest:  # the newest dated week (the undated papers come last)
+            newest = next(iter(self.digest.weeks), UNDATED)
+            return range(0) if newest == UNDATED else self.digest.week_ranges[newest]
         ranges = [
             self.digest.week_ranges[week] for week in self.digest.weeks if weeks.contains(week)
         ]

@@ -85,14 +85,20 @@ class _Weeks:
     low: date | None
     high: date | None
     undated: bool = False
+    latest: bool = False
+    """`week:latest`: the digest's newest dated week (the engine knows which)."""
 
     def contains(self, week: date) -> bool:
+        if self.latest:
+            return False  # the engine asks for the newest week itself (`_Index.week_span`)
         if week == UNDATED or self.undated:
             return week == UNDATED and self.undated
         return (self.low is None or self.low <= week) and (self.high is None or week <= self.high)
 
     def within(self, other: _Weeks) -> bool:
         """Every week of self is a week of other."""
+        if self.latest or other.latest:
+            return self.latest and other.latest
         if self.low is not None and self.high is not None and self.low > self.high:
             return True
         if self.undated or other.undated:
@@ -369,7 +375,9 @@ def _period(value: str, at: int) -> tuple[date, date]:
     """The first and last day of every date whose ISO form starts with `value`."""
     match = _DATE_PREFIX.match(value)
     if match is None:
-        raise QueryError(f"week: expects a date such as 2023-05-14 or 2023-05, not {value!r}", at)
+        raise QueryError(
+            f"week: expects a date such as 2023-05-14 or 2023-05, or latest, not {value!r}", at
+        )
     year_only, year_m, month_m, year_d, month_d, day_d = match.groups()
     if year_only is not None:
         pad = 4 - len(year_only)
@@ -425,6 +433,8 @@ _NO_WEEKS = _Weeks(date.max, date.min)
 def _week(value: str, at: int) -> _Weeks | None:
     if value.lower() in UNDATED_WORDS:
         return _Weeks(None, None, undated=True)
+    if value.lower() == "latest":
+        return _Weeks(None, None, latest=True)
     comparison = _WEEK_COMPARISON.match(value)
     if comparison is not None:
         operator = comparison.group(1)
@@ -502,6 +512,7 @@ QUERY_HELP: list[tuple[str, str]] = [
     ),
     ("week:>=2023-06-01  week:<2023-05", "weeks after or before a date (also > and <=)"),
     ("week:none", "the undated papers (rows of a CSV of abstracts that joined no week)"),
+    ("week:latest", "the newest week of the digest"),
     ("id:2305.14314", "the arXiv id, any version"),
     ("/regex/  title:/regex/", "a Python regular expression over those fields (any case)"),
     ("is:read  is:unread  is:starred", "reading state"),

@@ -390,3 +390,18 @@ def test_the_cache_keeps_the_index_while_the_authors_stay(
     data[-3] ^= 0x01
     path.write_bytes(bytes(data))
     assert read_back() is None
+
+
+def test_week_latest_is_the_newest_dated_week() -> None:
+    undated = Paper(date.min, "Undated", "https://example.org/u", "", "")
+    digest = digest_of([*PAPERS[:2], paper(9, "Old", "old", week=OLD), undated])
+    assert titles(digest, select(digest, None, parse_query("week:latest"))) == [
+        p.title for p in PAPERS[:2]
+    ]
+    assert select(digest, None, parse_query("-week:latest")) == [2, 3]
+    assert parse_query("week:latest x").narrows(parse_query("week:latest"))
+    assert not parse_query("week:2024").narrows(parse_query("week:latest"))
+    assert not parse_query("week:latest").narrows(parse_query("week:2024"))
+    assert select(digest_of([undated]), None, parse_query("week:latest")) == []
+    with pytest.raises(QueryError, match="or latest"):
+        parse_query("week:newest")
