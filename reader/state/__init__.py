@@ -28,6 +28,11 @@ Faults never raise and never lose a mark that was saved:
   `store.RETRY_SECONDS`, by `refresh()` or by `close()`. A state file or directory removed while
   the app runs is created again and receives every mark this store knows.
 
+With a sync folder (`StateStore(sync_dir=...)`, `reader.sync`), every change made here is also
+appended to this machine's journal there (before it is written to SQLite), and the other
+machines' journals are merged in when the store opens and on `sync_now()`; a note edited on two
+machines keeps both texts (`note_conflicts`).
+
 Export and import (`reader.state.transfer`, one mark a line): import merges by OR: a paper
 read (or starred) in either place is read (or starred) afterwards, and `updated` becomes the
 later of the two times. Import never clears a mark, so importing an old backup

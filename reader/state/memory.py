@@ -19,13 +19,18 @@ from reader.state.database import (
     Row,
     Salvaged,
     flag,
+    normal_tag,
     savable,
     seconds,
 )
 from reader.state.transfer import Entry
+from reader.sync import merge as sync
 
 READ, STARRED, UPDATED = "read", "starred", "updated"
 """The columns of a changed mark (`Memory.dirty`)."""
+
+Changes = list[tuple[sync.Field, sync.Value]]
+"""Changes made here, as the sync folder records them (`Memory.observer`)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,12 @@ class Memory:
         self.sessions: dict[str, Session] = {}
         self.layer_dirty: dict[tuple[str, str, str], None] = {}
         self._on_unsavable = on_unsavable
+        self.observer: Callable[[Changes], None] | None = None
+        """Told of every change made here (not of rows read back or merged from a sync)."""
+
+    def _tell(self, changes: Changes) -> None:
+        if self.observer is not None and changes:
+            self.observer(changes)
 
     @property
     def unsaved(self) -> bool:
@@ -80,6 +91,8 @@ class Memory:
         """Set the READ or STARRED mark of `keys` to `value`."""
         marks = self.read if column == READ else self.starred
         now = time.time()
+        kind = sync.READ if column == READ else sync.STAR
+        told: Changes = []
         for key in keys:
             if value:
                 marks.add(key)
@@ -88,8 +101,10 @@ class Memory:
             self.updated[key] = max(self.updated.get(key, 0.0), now)
             if savable(key):
                 self.dirty[(column, key)] = None
+                told.append(((kind, key, ""), int(value)))
             else:
                 self.memory_only(key)
+        self._tell(told)
 
     def layer_change(self, kind: str, key: str, tag: str = "") -> None:
         if savable(key) and savable(tag):
@@ -104,6 +119,8 @@ class Memory:
         elif self.notes.pop(key, None) is None:
             return False
         self.layer_change(NOTE, key)
+        if savable(key):
+            self._tell([((sync.NOTE, key, ""), text if text.strip() else "")])
         return True
 
     def set_tags(self, key: str, wanted: set[str]) -> None:
@@ -136,12 +153,16 @@ class Memory:
     def save_search(self, name: str, query: str) -> None:
         self.searches[name] = (query, time.time())
         self.layer_change(SEARCH, name)
+        if savable(name) and savable(query):
+            self._tell([((sync.SEARCH, name, ""), query)])
 
     def delete_search(self, name: str) -> bool:
         """Forget the search `name`; False when there was none."""
         if self.searches.pop(name, None) is None:
             return False
         self.layer_change(SEARCH, name)
+        if savable(name):
+            self._tell([((sync.SEARCH, name, ""), None)])
         return True
 
     def save_session(self, digest: str, session: Session) -> bool:
@@ -161,6 +182,8 @@ class Memory:
             if not tags:
                 self.tags.pop(key, None)
         self.layer_change(TAG, key, tag)
+        if savable(key) and savable(tag):
+            self._tell([((sync.TAG, key, tag), int(on))])
 
     def memory_only(self, key: str) -> None:
         if not self.unsavable:
@@ -331,11 +354,14 @@ class Memory:
 
     def merge_export(self, entries: list[Entry], searches: list[tuple[str, str, float]]) -> None:
         """Merge an export: marks are OR-ed, tags added, a newer note or search replaces."""
+        told: Changes = []
         for name, query, when in searches:
             mine = self.searches.get(name)
             if mine is None or (mine[0] != query and when > mine[1]):
                 self.searches[name] = (query, when)
                 self.layer_change(SEARCH, name)
+                if savable(name) and savable(query):
+                    told.append(((sync.SEARCH, name, ""), query))
         for entry in entries:
             key = entry.key
             if entry.note is not None:
@@ -343,6 +369,7 @@ class Memory:
                 if note is None or (note[0] != entry.note[0] and entry.note[1] > note[1]):
                     self.notes[key] = entry.note
                     self.layer_change(NOTE, key)
+                    told.append(((sync.NOTE, key, ""), entry.note[0]))
             for tag in entry.tags:
                 if tag not in self.tags.get(key, ()):
                     self.tag(key, tag, True)
@@ -351,14 +378,86 @@ class Memory:
             if entry.read:
                 self.read.add(key)
                 columns.append(READ)
+                told.append(((sync.READ, key, ""), 1))
             if entry.starred:
                 self.starred.add(key)
                 columns.append(STARRED)
+                told.append(((sync.STAR, key, ""), 1))
             if not savable(key):
                 self.memory_only(key)
                 continue
             for column in columns:
                 self.dirty[(column, key)] = None
+        self._tell([change for change in told if savable(change[0][1])])
+
+    # --- syncing with other machines (reader.sync) -------------------------------------------
+
+    def sync_fields(self) -> dict[sync.Field, sync.Local]:
+        """Every field the sync folder knows that is not at its default, with when it was set
+        (ms); a mark's unset flags too when its time is known."""
+        fields: dict[sync.Field, sync.Local] = {}
+        for key, when in self.updated.items():
+            if key not in self.unsavable:
+                ms = _ms(when)
+                fields[(sync.READ, key, "")] = sync.Local(int(key in self.read), ms)
+                fields[(sync.STAR, key, "")] = sync.Local(int(key in self.starred), ms)
+        for column, kind in ((self.read, sync.READ), (self.starred, sync.STAR)):
+            for key in column:
+                if (kind, key, "") not in fields and key not in self.unsavable:
+                    fields[(kind, key, "")] = sync.Local(1)
+        for key, (text, when) in self.notes.items():
+            fields[(sync.NOTE, key, "")] = sync.Local(text, _ms(when))
+        for key, tags in self.tags.items():
+            for tag, when in tags.items():
+                fields[(sync.TAG, key, tag)] = sync.Local(1, _ms(when))
+        for name, (query, when) in self.searches.items():
+            fields[(sync.SEARCH, name, "")] = sync.Local(query, _ms(when))
+        return fields
+
+    def apply_synced(self, changes: Iterable[tuple[sync.Field, sync.Event]]) -> None:
+        """Take values merged from other machines, as unsaved changes (not told to `observer`:
+        they are not changes made here). A tag that is not in its normal form is left out."""
+        for (kind, key, tag), event in changes:
+            value, when = event.value, event.stamp[0] / 1000
+            if not savable(key) or not savable(tag):
+                continue
+            if kind in (sync.READ, sync.STAR):
+                column = READ if kind == sync.READ else STARRED
+                marks = self.read if kind == sync.READ else self.starred
+                if value:
+                    marks.add(key)
+                else:
+                    marks.discard(key)
+                self.updated[key] = max(self.updated.get(key, 0.0), when)
+                self.dirty[(column, key)] = None
+                self.dirty[(UPDATED, key)] = None
+            elif kind == sync.NOTE and isinstance(value, str):
+                if value.strip():
+                    self.notes[key] = (value, when)
+                else:
+                    self.notes.pop(key, None)
+                self.layer_change(NOTE, key)
+            elif kind == sync.TAG and normal_tag(tag) == tag:
+                if value:
+                    self.tags.setdefault(key, {})[tag] = when
+                else:
+                    tags = self.tags.get(key, {})
+                    tags.pop(tag, None)
+                    if not tags:
+                        self.tags.pop(key, None)
+                self.layer_change(TAG, key, tag)
+            elif kind == sync.SEARCH and (value is None or isinstance(value, str)):
+                if value is None:
+                    self.searches.pop(key, None)
+                elif savable(value):
+                    self.searches[key] = (value, when)
+                else:
+                    continue
+                self.layer_change(SEARCH, key)
+
+
+def _ms(when: float) -> int | None:
+    return int(when * 1000) if when > 0 else None
 
 
 def _overlay(loaded: dict[str, Any], mine: dict[str, Any], key: str) -> None:

@@ -39,6 +39,7 @@ from reader.state.database import (
 from reader.state.memory import READ, STARRED, Memory, Session
 from reader.state.metadata import MetadataCache
 from reader.state.transfer import StateError, read_export, write_export
+from reader.sync import Conflict, Status, SyncFolder
 from reader.text import inert
 
 RETRY_SECONDS = 10.0
@@ -50,11 +51,18 @@ class StateStore:
 
     `warnings` collects one-line, user-facing messages (new ones are appended; the UI shows each
     once). `saving` is False while changes are not being written. `arxiv` is the arXiv metadata
-    cache kept in the same file.
+    cache kept in the same file. With `sync_dir`, changes made here are also written to this
+    machine's journal there and other machines' changes merged from it (`reader.sync`) when the
+    store opens and on `sync_now()`; `machine` names this machine there (default: its host name).
     """
 
     def __init__(
-        self, directory: Path | str | None = None, *, busy_timeout: float = BUSY_TIMEOUT
+        self,
+        directory: Path | str | None = None,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+        sync_dir: Path | str | None = None,
+        machine: str | None = None,
     ) -> None:
         self.directory = Path(directory) if directory is not None else state_dir()
         self.path = self.directory / FILENAME
@@ -77,8 +85,19 @@ class StateStore:
         self.arxiv = MetadataCache(
             self._lock, self._readable, self._writable, self._metadata_not_saved
         )
+        self.sync: SyncFolder | None = None
+        """This machine's side of the sync folder (`sync_dir`), when one is set."""
+        self.synced = ""
+        """What the last merge from the sync folder brought ("3 changes from desktop")."""
         with self._lock:
             self._open()
+            if sync_dir is not None:
+                self.sync = SyncFolder(
+                    self.directory, Path(sync_dir).expanduser(), hostname=machine
+                )
+                self._memory.observer = self.sync.record
+        if self.sync is not None:
+            self.sync_now()
 
     def __repr__(self) -> str:
         return (
@@ -109,6 +128,11 @@ class StateStore:
         """The paper's note ("" when it has none)."""
         entry = self._memory.notes.get(key)
         return entry[0] if entry is not None else ""
+
+    def note_conflicts(self, key: str) -> tuple[Conflict, ...]:
+        """The other texts of the paper's note, when it was edited on two machines (writing
+        the note again settles it)."""
+        return self.sync.conflicts(key) if self.sync is not None else ()
 
     def tags(self, key: str) -> tuple[str, ...]:
         """The paper's tags, sorted."""
@@ -237,11 +261,50 @@ class StateStore:
             self._memory.load(rows)
             self._reload_layer()
 
+    def sync_now(self) -> str:
+        """Merge the other machines' journals in the sync folder into this store and send what
+        is pending; what came ("3 changes from desktop", "" when nothing did or no sync folder
+        is set). Problems are warnings."""
+        sync = self.sync
+        if sync is None:
+            return ""
+        with self._lock:
+            if self._closed:
+                return ""
+            self.refresh()
+            merged = sync.exchange(self._memory.sync_fields())
+            self._memory.apply_synced(merged.changes)
+            self._flush(force=True)
+            if not self._memory.unsaved and not self._failing:
+                sync.settled()
+            self._take_sync_warnings()
+            self.synced = merged.message()
+            return self.synced
+
+    def sync_changed(self) -> bool:
+        """Whether the sync folder may hold something new (cheap: for `--watch`)."""
+        return self.sync is not None and self.sync.changed()
+
+    def sync_status(self) -> Status | None:
+        """What the sync folder holds and what is pending; changes nothing."""
+        if self.sync is None:
+            return None
+        with self._lock:
+            return self.sync.status(self._memory.sync_fields())
+
+    def _take_sync_warnings(self) -> None:
+        if self.sync is not None:
+            for message in self.sync.take_warnings():
+                self._warn(message)
+
     def close(self) -> None:
         """Write what is unsaved (one last try) and close the database. Safe to call twice."""
         with self._lock:
             if self._closed:
                 return
+            if self.sync is not None:
+                self.sync.close()
+                self._take_sync_warnings()
             self._flush(force=True)
             self.arxiv.write()
             if self._memory.unsaved:
@@ -435,7 +498,11 @@ class StateStore:
         return True
 
     def _flush(self, force: bool = False) -> None:
-        """Write the unsaved changes; on failure warn once and keep them for a retry."""
+        """Write the unsaved changes; on failure warn once and keep them for a retry. Changes
+        made here go to the sync folder's journal first."""
+        if self.sync is not None and not self._closed:
+            self.sync.send()
+            self._take_sync_warnings()
         if self._closed or not (self._memory.unsaved or self._failing):
             return
         if self._failing and not force and time.monotonic() < self._retry_at:
