@@ -41,7 +41,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import accumulate, islice, repeat
-from operator import is_
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -140,8 +140,13 @@ def open_digest(
     if cached is not None:
         return cached
     digest = load_digest(sources, progress)
+    if any(map(_ORIGINS, digest.papers)):
+        return digest  # a feed's papers (issue 29): their origins are not kept in an entry
     _write(base, header, digest, background, later)
     return digest
+
+
+_ORIGINS = attrgetter("origins")
 
 
 # --- entries: a header, records, then a block of bytes -------------------------------------------

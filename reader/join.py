@@ -20,10 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
-from reader.model import UNDATED, Paper
+from reader.feeds import FEEDS, upvotes_of, week_ending
+from reader.model import UNDATED, Origin, Paper
 
-__all__ = ["join_undated", "link_key", "title_key"]
+__all__ = ["join_undated", "link_key", "merge_feeds", "title_key"]
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://(?:www\.)?", re.IGNORECASE)
@@ -97,3 +99,131 @@ def join_undated(papers: Sequence[Paper]) -> tuple[list[Paper], int, int]:
         for at in targets:
             filled[at] = _fill(filled[at], row)
     return filled + left, joined, len(left)
+
+
+# --- one inbox: papers of several feeds merged by arXiv id -------------------------------------
+
+_RANK = {"potw": 0, "arxiv": 1, "hf": 2}
+"""Whose fields win when rows of one paper merge: the digest's (its title, category, summary are
+an editor's), then arXiv's listing (categories, the abstract as submitted), then Hugging Face."""
+
+
+def _origin_key(origin: Origin) -> tuple[int, date, int, int, str, str]:
+    return (
+        FEEDS.index(origin.feed) if origin.feed in FEEDS else len(FEEDS),
+        origin.day,
+        -1 if origin.upvotes is None else origin.upvotes,
+        -1 if origin.comments is None else origin.comments,
+        origin.announce,
+        origin.listing,
+    )
+
+
+def _row_key(paper: Paper) -> tuple[object, ...]:
+    """A total order of a paper's rows, richest first, that depends on the rows alone (never on
+    the order they came in): the feed's rank, the latest day, then every field."""
+    origins = sorted(map(_origin_key, paper.origins))
+    latest = max((origin.day for origin in paper.origins), default=paper.week)
+    return (
+        min((_RANK.get(origin.feed, len(_RANK)) for origin in paper.origins), default=0),
+        -latest.toordinal(),
+        paper.title,
+        paper.abstract,
+        paper.link,
+        paper.category,
+        paper.summary,
+        paper.authors,
+        tuple((link.label, link.url) for link in paper.links),
+        origins,
+        paper.line,
+    )
+
+
+def _merge_rows(base: Paper, rows: Sequence[Paper], week: date) -> Paper:
+    """`base` with what it lacks from `rows` (richest first), the links and origins of all."""
+    title, abstract, category, summary, authors = (
+        base.title,
+        base.abstract,
+        base.category,
+        base.summary,
+        base.authors,
+    )
+    links = list(base.links)
+    seen = {link.url for link in links}
+    origins = set(base.origins or (Origin("potw", base.week),))
+    for row in rows:
+        title = title if title.strip() else row.title
+        abstract = abstract if abstract.strip() else row.abstract
+        category = category if category.strip() else row.category
+        summary = summary if summary.strip() else row.summary
+        authors = authors or row.authors
+        for link in row.links:
+            if link.url not in seen:
+                seen.add(link.url)
+                links.append(link)
+        origins.update(row.origins)
+    return replace(
+        base,
+        week=week,
+        title=title,
+        abstract=abstract,
+        category=category,
+        summary=summary,
+        authors=authors,
+        links=tuple(links),
+        origins=tuple(sorted(origins, key=_origin_key)),
+    )
+
+
+def _of_digest(paper: Paper) -> bool:
+    """A row of the digest: read from a digest file (no origins), or a digest's row that took in
+    feeds before (its origins hold the digest's week: an inbox printed as json and read back)."""
+    return not paper.origins or any(origin.feed == "potw" for origin in paper.origins)
+
+
+def merge_feeds(papers: Sequence[Paper]) -> list[Paper]:
+    """Papers of the digest and of feeds (`Paper.origins`) as one inbox: every paper that a feed
+    brought is one row per arXiv id (a paper without one: per link), whose fields are the richest
+    its rows have (the digest's, then arXiv's, then Hugging Face's; an abstract over none,
+    authors from any) and whose origins are all of theirs; its week is that of the latest day it
+    was picked. A digest's paper (no origins) stays a row of its own, in its week and order, and
+    takes in the feeds' rows of its arXiv id (a paper the digest lists in two weeks takes them
+    in both, as `join_undated` fills both; so does a row whose origins include the digest's).
+    The digest's rows come first, in their order, then
+    one row per paper only the feeds have, newest week first, then the digest's feed before
+    arXiv's before Hugging Face's, the latest pick first, the most upvotes first, then by id: the
+    order the feeds were read in changes nothing."""
+    digest_ids: dict[str, list[int]] = {}
+    groups: dict[str, list[Paper]] = {}
+    for at, paper in enumerate(papers):
+        if _of_digest(paper):
+            if paper.arxiv_id:
+                digest_ids.setdefault(paper.arxiv_id, []).append(at)
+        else:
+            groups.setdefault(paper.arxiv_id or f"link:{link_key(paper.link)}", []).append(paper)
+    if not groups:
+        return list(papers)
+    out = list(papers)
+    alone: list[tuple[tuple[object, ...], Paper]] = []
+    for key, rows in groups.items():
+        rows.sort(key=_row_key)
+        targets = digest_ids.get(key)
+        if targets:
+            for at in targets:
+                out[at] = _merge_rows(out[at], rows, out[at].week)
+            continue
+        latest = max(origin.day for row in rows for origin in row.origins)
+        merged = _merge_rows(rows[0], rows[1:], week_ending(latest))
+        upvotes = upvotes_of(merged)
+        order = (
+            -merged.week.toordinal(),
+            _row_key(rows[0])[0],
+            -latest.toordinal(),
+            -(upvotes if upvotes is not None else -1),
+            key,
+        )
+        alone.append((order, merged))
+    alone.sort(key=lambda pair: pair[0])
+    return [out[at] for at, paper in enumerate(papers) if _of_digest(paper)] + [
+        paper for _, paper in alone
+    ]

@@ -107,6 +107,8 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "potw": ("reader.formats.potw", "parse_potw"),
     "csv": ("reader.formats.csv_json", "parse_csv"),
     "json": ("reader.formats.csv_json", "parse_json"),
+    "hf": ("reader.formats.hf", "parse_hf"),
+    "arxiv": ("reader.formats.arxiv_listing", "parse_arxiv_listing"),
 }
 """Each format's parser, imported when a file of that format is first read (startup speed)."""
 
@@ -152,6 +154,7 @@ Progress = Callable[[float, str], None]
 It may raise to stop the loading (the TUI does when the user quits)."""
 
 _WEEK = operator.attrgetter("week")
+_ORIGINS = operator.attrgetter("origins")
 
 Loader = Callable[[Progress], Digest]
 """Loads a digest, reporting progress as (fraction done or -1 when unknown, what it is doing)."""
@@ -484,7 +487,7 @@ def load_digest(
             loading.read_index(path, followed)
         else:
             loading.add(_parse_file(path, progress))
-    papers = loading.papers
+    papers = loading.papers + loading.feed_papers if loading.feed_papers else loading.papers
     name = digest_name(given)
     joined: tuple[int, int] | None = None
     if UNDATED in map(_WEEK, papers) and any(paper.week != UNDATED for paper in papers):
@@ -492,6 +495,10 @@ def load_digest(
 
         papers, matched, undated = join_undated(papers)
         joined = (matched, undated)
+    if loading.feed_papers:
+        from reader.join import merge_feeds  # only when a feed was read (reader.feeds)
+
+        papers = merge_feeds(papers)
     if progress is not None:
         progress(-1, f"Indexing {len(papers)} papers")
     return Digest(
@@ -514,6 +521,9 @@ class _Loading:
         self.progress = progress
         self.fetching = fetching if fetching is not None else FetchOptions()
         self.papers: list[Paper] = []
+        self.feed_papers: list[Paper] = []
+        """Papers of feeds (`reader.feeds`): merged by arXiv id at the end (`merge_feeds`), never
+        left out as repeats (nor do they make a digest's papers repeats)."""
         self.seen: set[tuple[date, str]] | None = None
         self.notices: list[str] = []
         self.missing: list[str] = []
@@ -524,7 +534,10 @@ class _Loading:
 
     def add(self, parsed: list[Paper]) -> None:
         """Papers of one more file: one that a file before repeats in the same week is left out
-        (repeats within one file are kept)."""
+        (repeats within one file are kept). A feed's papers are kept aside (`feed_papers`)."""
+        if any(map(_ORIGINS, parsed)):
+            self.feed_papers.extend(parsed)
+            return
         if not self.papers:
             self.papers = parsed
             return

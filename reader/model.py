@@ -59,6 +59,24 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a paper was picked, for a paper read from a feed (`reader.feeds`): the feed
+    (`potw` the digest, `hf` Hugging Face's daily papers, `arxiv` an arXiv listing) and the day
+    (featured, announced; the digest's week), with what that feed tells of it."""
+
+    feed: str
+    day: date
+    upvotes: int | None = None
+    """Hugging Face: the upvotes when it was read."""
+    comments: int | None = None
+    """Hugging Face: the number of comments."""
+    announce: str = ""
+    """arXiv: new, cross, replace or replace-cross."""
+    listing: str = ""
+    """arXiv: the listing it came in (`cs.LG`, `cs.LG+cs.CL`)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Paper:
     """One paper of the digest, as read from the source (the abstract is kept raw)."""
 
@@ -74,6 +92,8 @@ class Paper:
     """The 1-based line of the source where the paper starts (0 when unknown)."""
     authors: tuple[str, ...] = ()
     """Author names as written ("Tim Dettmers"): from a json/csv digest, or from arXiv metadata."""
+    origins: tuple[Origin, ...] = ()
+    """The feeds that picked it (`reader.feeds`); () for a paper read from a digest file alone."""
 
     @property
     def key(self) -> str:
@@ -143,6 +163,7 @@ class _PaperFields:
     links: tuple[Link, ...] = ()
     line: int = 0
     authors: tuple[str, ...] = ()
+    origins: tuple[Origin, ...] = ()
 
 
 if _PaperFields.__slots__ != Paper.__slots__:  # the object layouts must be the same
@@ -160,12 +181,23 @@ def new_paper(
     links: tuple[Link, ...] = (),
     line: int = 0,
     authors: tuple[str, ...] = (),
+    origins: tuple[Origin, ...] = (),
 ) -> Paper:
     """`Paper(week, title, link, ...)`, the same arguments in the same order, built ~4x faster:
     for parsers that make many papers. The result is an ordinary, frozen `Paper`. `abstract`
     may be `Deferred` (read from disk whenever asked)."""
     paper = _PaperFields(
-        week, title, link, category, cast(str, abstract), arxiv_id, summary, links, line, authors
+        week,
+        title,
+        link,
+        category,
+        cast(str, abstract),
+        arxiv_id,
+        summary,
+        links,
+        line,
+        authors,
+        origins,
     )
     paper.__class__ = Paper  # type: ignore[assignment]
     return cast(Paper, paper)

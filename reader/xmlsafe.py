@@ -43,9 +43,10 @@ def _name(raw: str) -> str:
     return "{" + raw if "}" in raw else raw
 
 
-def parse_xml(data: bytes | str) -> Element:
+def parse_xml(data: bytes | str, lines: dict[Element, int] | None = None) -> Element:
     """The root element of `data`. Raises XMLRefused for a DOCTYPE (and so any entity
-    declaration), an external entity reference, or anything that is not well-formed XML."""
+    declaration), an external entity reference, or anything that is not well-formed XML.
+    `lines`, when given, is filled with the 1-based line each element starts on."""
     builder = TreeBuilder()
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
@@ -53,7 +54,11 @@ def parse_xml(data: bytes | str) -> Element:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        builder.start(_name(tag), {_name(key): value for key, value in attributes.items()})
+        element = builder.start(
+            _name(tag), {_name(key): value for key, value in attributes.items()}
+        )
+        if lines is not None:
+            lines[element] = parser.CurrentLineNumber
 
     def end(tag: str) -> None:
         builder.end(_name(tag))

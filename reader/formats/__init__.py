@@ -92,8 +92,10 @@ def parse_week_cell(text: str) -> date | None:
 
 # --- format detection --------------------------------------------------------------------------
 
-FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json")
-"""The input formats: pipe-table digest, upstream README, CSV with a header row, JSON list."""
+FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json", "hf", "arxiv")
+"""The input formats: pipe-table digest, upstream README, CSV with a header row, JSON list,
+Hugging Face's daily papers (`reader.formats.hf`), an arXiv listing feed
+(`reader.formats.arxiv_listing`)."""
 
 DIGEST_EXTENSIONS: tuple[str, ...] = (".md", ".markdown", ".csv", ".tsv", ".json")
 """The files a directory source reads (case-insensitively), and those an index leads to."""
@@ -111,6 +113,11 @@ DETECT_PREFIX = 65536
 _DETECT_LINES = 200
 _EXTENSION_HINTS: dict[str, str] = {".json": "json", ".csv": "csv", ".tsv": "csv"}
 _HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
+# Hugging Face's daily papers: a list whose items hold a "paper" object (a key that no digest's
+# JSON has; a quote inside a JSON string is escaped, so text cannot look like it).
+_HF_MARK = re.compile(r'"paper"\s*:\s*\{')
+# XML: an arXiv listing (RSS or Atom); no digest format starts with "<?xml", "<rss" or "<feed".
+_XML_START = re.compile(r"<\?xml[\s?]|<rss[\s>]|<feed[\s>]|<!DOCTYPE\s+(?!html)", re.I)
 # The README's week headings and its table of contents: "Papers of the Week (June 19 - ...".
 _POTW_MARK = re.compile(
     r"papers\s+of\s+the\s+week\W{0,8}\(|\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links\b", re.I
@@ -192,7 +199,9 @@ def _names(cells: list[str]) -> set[str]:
 def detect_format(text: str, path: str = "") -> str:
     """The format of a digest's text: one of `FORMAT_NAMES`. Looks at a small prefix only.
 
-    In order: text starting with `{`, or `[` then `{` or `]`, is json; a first line without a
+    In order: text starting with `<?xml`, `<rss`, `<feed` or a DOCTYPE (not HTML's) is an arXiv
+    listing (arxiv); a JSON list whose objects hold a `"paper": {` object is Hugging Face's daily
+    papers (hf); text starting with `{`, or `[` then `{` or `]`, is json; a first line without a
     pipe whose comma- (or tab-) separated names include Title and Week or a link (the upstream
     CSV of abstracts: `Title,Description,PaperURL,TweetURL,Abstract`) is csv; a pipe-table row
     naming Week and Title is the pipe-table digest; "Papers of the Week (" (a week heading or the
@@ -203,6 +212,10 @@ def detect_format(text: str, path: str = "") -> str:
     expected).
     """
     head = text[:DETECT_PREFIX].lstrip("\ufeff \t\r\n")
+    if head.startswith("<") and _XML_START.match(head):
+        return "arxiv"
+    if head.startswith("[") and head[1:].lstrip()[:1] == "{" and _HF_MARK.search(head):
+        return "hf"
     if head.startswith("{") or (head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]")):
         return "json"
     newline = head.find("\n")

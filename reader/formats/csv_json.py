@@ -36,7 +36,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from reader.formats import (
     COLUMNS,
@@ -49,7 +49,7 @@ from reader.formats import (
 from reader.model import Link, Paper
 from reader.text import arxiv_id
 
-__all__ = ["parse_csv", "parse_json", "parse_links_cell"]
+__all__ = ["json_items", "json_kind", "json_string", "parse_csv", "parse_json", "parse_links_cell"]
 
 # The shared columns, and two that only CSV and JSON carry.
 _FIELDS: dict[str, tuple[str, int]] = {
@@ -218,7 +218,7 @@ def _csv_columns(header: list[str], path: str, line: int) -> dict[str, int]:
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
-def _kind(value: object) -> str:
+def json_kind(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -232,11 +232,11 @@ def _kind(value: object) -> str:
     return "an object"
 
 
-def _string(value: object, key: str, path: str, line: int) -> str:
+def json_string(value: object, key: str, path: str, line: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise LoadError(path, line, f"{key!r} must be a string, not {_kind(value)}")
+        raise LoadError(path, line, f"{key!r} must be a string, not {json_kind(value)}")
     if _SURROGATE.search(value):  # a lone \ud800 escape: not text any output could encode
         return _SURROGATE.sub("\ufffd", value)
     return value
@@ -246,17 +246,19 @@ def _json_links(value: object, path: str, line: int) -> tuple[Link, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise LoadError(path, line, f"'links' must be a list, not {_kind(value)}")
+        raise LoadError(path, line, f"'links' must be a list, not {json_kind(value)}")
     links: list[Link] = []
     for item in value:
         if isinstance(item, str):
-            label, url = "Link", _string(item, "links", path, line)
+            label, url = "Link", json_string(item, "links", path, line)
         elif isinstance(item, dict):
-            label = _string(item.get("label"), "label", path, line) or "Link"
-            url = _string(item.get("url"), "url", path, line)
+            label = json_string(item.get("label"), "label", path, line) or "Link"
+            url = json_string(item.get("url"), "url", path, line)
         else:
             raise LoadError(
-                path, line, f'\'links\' holds {_kind(item)}; expected {{"label", "url"}} objects'
+                path,
+                line,
+                f'\'links\' holds {json_kind(item)}; expected {{"label", "url"}} objects',
             )
         if url.strip():
             links.append(Link(label, url))
@@ -269,18 +271,20 @@ def _json_authors(value: object, path: str, line: int) -> tuple[str, ...]:
     if isinstance(value, str):
         return author_names(value.split("\n"))
     if not isinstance(value, list):
-        raise LoadError(path, line, f"'authors' must be a list of names, not {_kind(value)}")
+        raise LoadError(path, line, f"'authors' must be a list of names, not {json_kind(value)}")
     names: list[str] = []
     for item in value:
         if not isinstance(item, str):
-            raise LoadError(path, line, f"'authors' holds {_kind(item)}; expected names (strings)")
-        names.append(_string(item, "authors", path, line))
+            raise LoadError(
+                path, line, f"'authors' holds {json_kind(item)}; expected names (strings)"
+            )
+        names.append(json_string(item, "authors", path, line))
     return author_names(names)
 
 
 def _json_paper(value: object, path: str, line: int) -> Paper:
     if not isinstance(value, dict):
-        raise LoadError(path, line, f"expected a paper object, found {_kind(value)}")
+        raise LoadError(path, line, f"expected a paper object, found {json_kind(value)}")
     keys = list(value)
     columns = _columns(keys)
     for field, label in REQUIRED:
@@ -291,7 +295,7 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
         at = columns.get(field)
         if at is None:
             return ""
-        return _string(value[keys[at]], keys[at], path, line)
+        return json_string(value[keys[at]], keys[at], path, line)
 
     links_at = columns.get("links")
     authors_at = columns.get("authors")
@@ -314,6 +318,14 @@ def parse_json(text: str, path: str = "<string>") -> list[Paper]:
 
     The list is decoded object by object, so each error names the line of its object.
     """
+    return [_json_paper(value, path, line) for value, line in json_items(text, path)]
+
+
+def json_items(
+    text: str, path: str, what: str = "a JSON list of papers ([{...}, ...])"
+) -> Iterator[tuple[object, int]]:
+    """The items of the JSON list `text` with the line each starts on, decoded one by one, so
+    that an error names its line. `what` says what was expected when `text` is not a list."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:  # JSON allows CR only as whitespace; count lines as the other formats do
@@ -334,13 +346,10 @@ def parse_json(text: str, path: str = "<string>") -> list[Paper]:
 
     position = skip(0)
     if position == size:
-        raise LoadError(path, None, "empty: expected a JSON list of papers ([{...}, ...])")
+        raise LoadError(path, None, f"empty: expected {what}")
     if text[position] != "[":
         found = "an object" if text[position] == "{" else f"{text[position]!r}"
-        raise LoadError(
-            path, line_at(position), f"expected a JSON list of papers ([{{...}}, ...]), not {found}"
-        )
-    papers: list[Paper] = []
+        raise LoadError(path, line_at(position), f"expected {what}, not {found}")
     position = skip(position + 1)
     if position < size and text[position] == "]":
         position += 1
@@ -354,7 +363,7 @@ def parse_json(text: str, path: str = "<string>") -> list[Paper]:
             except (ValueError, RecursionError) as error:
                 message = "nested too deeply" if isinstance(error, RecursionError) else str(error)
                 raise LoadError(path, start, f"bad JSON: {message}") from None
-            papers.append(_json_paper(value, path, start))
+            yield value, start
             position = skip(end)
             if position < size and text[position] == ",":
                 position = skip(position + 1)
@@ -368,4 +377,3 @@ def parse_json(text: str, path: str = "<string>") -> list[Paper]:
     position = skip(position)
     if position < size:
         raise LoadError(path, line_at(position), "bad JSON: extra data after the list")
-    return papers
