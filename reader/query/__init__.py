@@ -29,13 +29,18 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
   similarity to that paper and leaves it out; `like:starred`, `like:note` and `like:tag:NAME`
   order them by their similarity to all those papers (`reader.similar`). It filters nothing
   else, cannot be excluded or joined by OR, and a query with it sorts by similarity unless
-  another order is asked for (`default_sort`).
+  another order is asked for (`default_sort`);
+- `from:potw`, `from:hf`, `from:arxiv` ask which feeds picked the paper (`reader.feeds`; a paper
+  of a digest file is `potw`), `announce:new` (`cross`, `replace`, `replace-cross`) how an arXiv
+  listing announced it, `upvotes:` its upvotes on Hugging Face as a number, a comparison
+  (`>50`, `>=`, `<`, `<=`) or a range `A..B` (either end may be open).
 
 Leniency, so that typing a query character by character never shows an error for what is merely
 unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
 (`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
 with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
-characters. Only an invalid regex, a bad `week:` value and an unknown `is:` or `has:` value raise
+characters. Only an invalid regex, a bad `week:` or `upvotes:` value and an unknown `is:`, `has:`,
+`from:` or `announce:` value raise
 `QueryError`, with the 0-based offset of the fault in the query.
 """
 

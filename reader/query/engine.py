@@ -24,7 +24,9 @@ from reader.query.syntax import (
     Field,
     Like,
     QueryError,
+    _Announce,
     _clauses,
+    _From,
     _Has,
     _Id,
     _implies,
@@ -35,6 +37,7 @@ from reader.query.syntax import (
     _Tag,
     _Term,
     _Text,
+    _Upvotes,
     _Weeks,
     _within,
     fold,
@@ -84,6 +87,7 @@ class _Index:
         self._sort_categories: list[tuple[bool, str]] | None = None
         self._authors: list[str] | None = None
         self._key_indices: KeyIndices | None = None
+        self._picks: tuple[list[frozenset[str]], list[frozenset[str]], list[int]] | None = None
         self.last: tuple[list[int], bytes] | None = None
         """The last result `Query.filter` made from token masks alone, and its mask: the next
         keystroke, narrowing within it, intersects masks instead of visiting its papers."""
@@ -167,6 +171,27 @@ class _Index:
                 for paper in self.digest.papers
             ]
         return self._authors
+
+    @property
+    def picks(self) -> tuple[list[frozenset[str]], list[frozenset[str]], list[int]]:
+        """Per paper, the feeds that picked it, the arXiv announce types, its upvotes (-1 when
+        none): for `from:`, `announce:`, `upvotes:` (issue 29)."""
+        if self._picks is None:
+            from reader.feeds import feeds_of, upvotes_of
+
+            papers = self.digest.papers
+            none: frozenset[str] = frozenset()
+            self._picks = (
+                [feeds_of(paper) for paper in papers],
+                [
+                    frozenset(origin.announce for origin in paper.origins if origin.announce)
+                    if paper.origins
+                    else none
+                    for paper in papers
+                ],
+                [-1 if (votes := upvotes_of(paper)) is None else votes for paper in papers],
+            )
+        return self._picks
 
     @property
     def keys(self) -> list[str]:
@@ -317,6 +342,17 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
     elif isinstance(kind, _Id):
         ids, wanted = ix.ids, kind.value
         positive = lambda i: ids[i] == wanted  # noqa: E731
+    elif isinstance(kind, _From):
+        feeds, feed = ix.picks[0], kind.feed
+        positive = lambda i: feed in feeds[i]  # noqa: E731
+    elif isinstance(kind, _Announce):
+        announced, announce = ix.picks[1], kind.kind
+        positive = lambda i: announce in announced[i]  # noqa: E731
+    elif isinstance(kind, _Upvotes):
+        votes = ix.picks[2]
+        low = 0 if kind.low is None else kind.low
+        high = kind.high
+        positive = lambda i: votes[i] >= low and (high is None or votes[i] <= high)  # noqa: E731
     else:
         keys = ix.keys
         if state is None:
@@ -368,7 +404,7 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
     worst = 0
     for term in clause:
         kind = term.kind
-        if isinstance(kind, (_Weeks, _Id)):
+        if isinstance(kind, (_Weeks, _Id, _From, _Announce, _Upvotes)):
             cost = 0
         elif _annotation(kind) or isinstance(kind, _Is):
             cost = 3
@@ -390,7 +426,7 @@ def _pure(clause: Clause) -> bool:
 def _likely_first(term: _Term) -> tuple[int, int]:
     """Order of the terms of an OR: cheap ones, then short (likely to match) words, regexes last."""
     kind = term.kind
-    if isinstance(kind, (_Weeks, _Id)):
+    if isinstance(kind, (_Weeks, _Id, _From, _Announce, _Upvotes)):
         return 0, 0
     if _annotation(kind) or isinstance(kind, _Is):
         return 2, 0
@@ -784,7 +820,8 @@ class Query:
         if tokens is None or not self.clauses:
             return False
         return all(
-            isinstance(term.kind, (_Weeks, _Id, _Is)) or _exact_word(term, tokens) is not None
+            isinstance(term.kind, (_Weeks, _Id, _Is, _From, _Announce, _Upvotes))
+            or _exact_word(term, tokens) is not None
             for clause in self.clauses
             for term in clause
         )

@@ -45,7 +45,7 @@ _TEXT_FIELDS: dict[str, Field] = {
     "authors": "author",
     "note": "note",
 }
-_OTHER_FIELDS = ("week", "id", "is", "has", "tag", "like")
+_OTHER_FIELDS = ("week", "id", "is", "has", "tag", "like", "from", "announce", "upvotes")
 _FIELD_NAME = re.compile(r"([A-Za-z]+):")
 _LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
@@ -124,6 +124,7 @@ _IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
     "starred": "starred",
 }
 
+
 @dataclass(frozen=True)
 class _Has:
     what: Literal["note", "tag"]
@@ -150,7 +151,30 @@ class Like:
     value: str = ""
 
 
-_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag | Like
+@dataclass(frozen=True)
+class _From:
+    """`from:hf`: papers a feed picked (`reader.feeds`; `potw` is the digest)."""
+
+    feed: str
+
+
+@dataclass(frozen=True)
+class _Announce:
+    """`announce:new`: papers an arXiv listing announced so."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Upvotes:
+    """`upvotes:>50`: papers with that many upvotes on Hugging Face, from `low` to `high`
+    inclusive (None is open)."""
+
+    low: int | None
+    high: int | None
+
+
+_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag | Like | _From | _Announce | _Upvotes
 
 
 @dataclass(frozen=True)
@@ -299,6 +323,8 @@ class _Parser:
             return _Tag(value.strip().lower())
         if name == "like":
             return like_term(value)
+        if name in ("from", "announce", "upvotes"):
+            return _feed_term(name, value, at)
         if name == "has":
             has = _HAS_VALUES.get(value.lower())
             if has is None:
@@ -308,6 +334,56 @@ class _Parser:
         if what is None:
             raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
         return _Is(what)
+
+
+def _feed_term(name: str, value: str, at: int) -> _Kind | None:
+    """`from:`, `announce:` and `upvotes:` (issue 29: the feeds beside the digest)."""
+    from reader.feeds import ANNOUNCE_TYPES, FEEDS
+
+    lowered = value.lower()
+    if name == "from":
+        if lowered not in FEEDS:
+            raise QueryError(
+                f"from: takes {', '.join(FEEDS[:-1])} or {FEEDS[-1]}, not {value!r}", at
+            )
+        return _From(lowered)
+    if name == "announce":
+        if lowered not in ANNOUNCE_TYPES:
+            raise QueryError(
+                f"announce: takes {', '.join(ANNOUNCE_TYPES[:-1])} or {ANNOUNCE_TYPES[-1]}, "
+                f"not {value!r}",
+                at,
+            )
+        return _Announce(lowered)
+    comparison = _WEEK_COMPARISON.match(value)
+    if comparison is not None:
+        rest = value[comparison.end() :]
+        if not rest:
+            return None  # "upvotes:>" with the number not typed yet
+        number = _count(rest, at + comparison.end())
+        return {
+            ">": _Upvotes(number + 1, None),
+            ">=": _Upvotes(number, None),
+            "<": _Upvotes(None, number - 1),
+            "<=": _Upvotes(None, number),
+        }[comparison.group(1)]
+    if ".." in value:
+        low_text, high_text = value.split("..", 1)
+        if not low_text and not high_text:
+            return None
+        low = _count(low_text, at) if low_text else None
+        high = _count(high_text, at + len(low_text) + 2) if high_text else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"upvotes: the range {value} runs backwards", at)
+        return _Upvotes(low, high)
+    number = _count(value, at)
+    return _Upvotes(number, number)
+
+
+def _count(text: str, at: int) -> int:
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        raise QueryError(f"upvotes: expects a number such as 50, >50 or 10..100, not {text!r}", at)
+    return int(text)
 
 
 def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
@@ -485,7 +561,6 @@ def _clauses(items: list[_Term | None]) -> tuple[Clause, ...]:
     return tuple(tuple(clause) for clause in clauses)
 
 
-
 def fold(text: str) -> str:
     """`text` for matching names: lowercase, accents dropped (`Müller`, `İrsoy` -> `muller`,
     `irsoy`); letters without a decomposition (`Ł`) are only lowercased."""
@@ -523,4 +598,7 @@ QUERY_HELP: list[tuple[str, str]] = [
         "every paper, the most similar to that one first (an arXiv id or a paper's link)",
     ),
     ("like:starred  like:note  like:tag:NAME", "the most similar to your starred / noted / tagged"),
+    ("from:potw  from:hf  from:arxiv", "picked by the digest, Hugging Face, an arXiv listing"),
+    ("announce:new  announce:cross", "announced so by arXiv (also replace, replace-cross)"),
+    ("upvotes:>50  upvotes:10..100", "upvotes on Hugging Face (also >=, <, <=, a number)"),
 ]
