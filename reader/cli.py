@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from reader.arxiv import Metadata
 
 PROG = "reader"
-SORTS: tuple[str, ...] = ("week", "title", "category", "similarity")
+SORTS: tuple[str, ...] = ("week", "title", "category", "similarity", "upvotes")
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
 """The --print formats (reader.output writes them; a test checks the two agree)."""
 

@@ -190,8 +190,8 @@ def merge_feeds(papers: Sequence[Paper]) -> list[Paper]:
     takes in the feeds' rows of its arXiv id (a paper the digest lists in two weeks takes them
     in both, as `join_undated` fills both; so does a row whose origins include the digest's).
     The digest's rows come first, in their order, then
-    one row per paper only the feeds have, newest week first, then the digest's feed before
-    arXiv's before Hugging Face's, the latest pick first, the most upvotes first, then by id: the
+    one row per paper only the feeds have, newest week first, then those Hugging Face picked
+    before arXiv's listings alone, the latest pick first, the most upvotes first, then by id: the
     order the feeds were read in changes nothing."""
     digest_ids: dict[str, list[int]] = {}
     groups: dict[str, list[Paper]] = {}
@@ -217,7 +217,7 @@ def merge_feeds(papers: Sequence[Paper]) -> list[Paper]:
         upvotes = upvotes_of(merged)
         order = (
             -merged.week.toordinal(),
-            _row_key(rows[0])[0],
+            min(FEEDS.index(origin.feed) for origin in merged.origins if origin.feed in FEEDS),
             -latest.toordinal(),
             -(upvotes if upvotes is not None else -1),
             key,

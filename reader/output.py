@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, TextIO
 
-from reader.model import UNDATED, Digest, Paper, week_text
+from reader.feeds import upvotes_of
+from reader.model import UNDATED, Digest, Origin, Paper, week_text
 from reader.reading import ReadingState
 from reader.text import inert, inert_lines, is_web_link
 
@@ -50,6 +51,11 @@ has each only when the paper has it; csv has both columns when any printed paper
 AUTHOR_FIELD = "authors"
 """Known authors (`Paper.authors`): a json list of names, a csv column with one name a line
 (present when any printed paper has authors). Markdown and the table have none."""
+
+SOURCE_FIELDS: tuple[str, ...] = ("sources", "upvotes")
+"""Where a paper read from feeds was picked (issue 29): a json list of `{"feed", "day", …}`
+objects, and its upvotes on Hugging Face when known (derived from `sources`; reading ignores
+it). Only json carries them; json reads `sources` back, so round trips hold."""
 
 NOTE_FIELDS: tuple[str, ...] = ("note", "tags")
 """The reader's own note and tags of a paper (from the reading state): a json object has `note`
@@ -154,9 +160,25 @@ def _escape_json(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+def origin_record(origin: Origin) -> dict[str, Any]:
+    """A pick of the paper as json writes it (`sources`): feed and day, then what is known."""
+    record: dict[str, Any] = {"feed": origin.feed, "day": origin.day.isoformat()}
+    if origin.upvotes is not None:
+        record["upvotes"] = origin.upvotes
+    if origin.comments is not None:
+        record["comments"] = origin.comments
+    if origin.announce:
+        record["announce"] = origin.announce
+    if origin.listing:
+        record["listing"] = origin.listing
+    return record
+
+
 def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, Any]:
     """The json object of a paper: the `FIELDS`; `summary` and `links` (a list of
-    `{"label", "url"}`) when the paper has them; `read` and `starred` when `state` is given."""
+    `{"label", "url"}`) when the paper has them; `authors`; `sources` (`origin_record`, a paper
+    that feeds picked: `reader.feeds`) and its `upvotes` when known; `read` and `starred` when
+    `state` is given."""
     record: dict[str, Any] = {
         "week": week_text(paper.week),
         "title": paper.title,
@@ -171,6 +193,11 @@ def paper_record(paper: Paper, state: ReadingState | None = None) -> dict[str, A
         record["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
     if paper.authors:
         record["authors"] = list(paper.authors)
+    if paper.origins:
+        record["sources"] = [origin_record(origin) for origin in paper.origins]
+        votes = upvotes_of(paper)
+        if votes is not None:
+            record["upvotes"] = votes
     if state is not None:
         record["read"] = bool(state.is_read(paper.key))
         record["starred"] = bool(state.is_starred(paper.key))
@@ -245,9 +272,7 @@ def _write_csv(
     writer = csv.writer(out, lineterminator="\n")
     extra = any(paper.summary or paper.links for paper in papers)
     authors = any(paper.authors for paper in papers)
-    annotations = (
-        [_annotations(state, paper.key) for paper in papers] if state is not None else []
-    )
+    annotations = [_annotations(state, paper.key) for paper in papers] if state is not None else []
     noted = any(note or tags for note, tags in annotations)
     writer.writerow(
         (FIELDS + EXTRA_FIELDS if extra else FIELDS)

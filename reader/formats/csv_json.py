@@ -22,8 +22,10 @@ CSV:
 
 JSON: a list of objects with the keys `week`, `title`, `link` (required strings), `category`,
 `abstract`, `summary` (optional strings or null), `links` (optional list of `{"label", "url"}`),
-`authors` (optional list of names; in CSV one name a line);
-keys are matched like CSV columns; `arxiv_id`, `read`, `starred` and unknown keys are ignored.
+`authors` (optional list of names; in CSV one name a line), `sources` (optional, the feeds that
+picked the paper as `--format json` writes them: `[{"feed": "hf", "day": "2026-06-24",
+"upvotes": 212}, …]`; see `reader.feeds`); keys are matched like CSV columns; `arxiv_id`,
+`upvotes`, `read`, `starred` and unknown keys are ignored.
 
 For both, `week` is `YYYY-MM-DD` (optionally with a time; blank for an undated paper), title and
 link must not be blank, and the arXiv id always comes from the link. Errors carry the line of the
@@ -37,16 +39,19 @@ import io
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
+from reader.feeds import ANNOUNCE_TYPES, FEEDS
 from reader.formats import (
     COLUMNS,
     REQUIRED,
     LoadError,
     match_columns,
+    parse_week,
     parse_week_cell,
     require_columns,
 )
-from reader.model import Link, Paper
+from reader.model import Link, Origin, Paper
 from reader.text import arxiv_id
 
 __all__ = ["json_items", "json_kind", "json_string", "parse_csv", "parse_json", "parse_links_cell"]
@@ -62,6 +67,7 @@ _FIELDS: dict[str, tuple[str, int]] = {
     "tweeturl": ("tweet", 0),
     "tweet-url": ("tweet", 0),
     "tweet": ("tweet", 1),
+    "sources": ("sources", 0),
 }
 _CSV_REQUIRED = tuple((field, label) for field, label in REQUIRED if field != "week")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -299,7 +305,8 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
 
     links_at = columns.get("links")
     authors_at = columns.get("authors")
-    return _paper(
+    sources_at = columns.get("sources")
+    paper = _paper(
         path,
         line,
         get("week"),
@@ -311,6 +318,47 @@ def _json_paper(value: object, path: str, line: int) -> Paper:
         _json_links(value[keys[links_at]], path, line) if links_at is not None else (),
         _json_authors(value[keys[authors_at]], path, line) if authors_at is not None else (),
     )
+    if sources_at is None or value[keys[sources_at]] is None:
+        return paper
+    return replace(paper, origins=_json_origins(value[keys[sources_at]], path, line))
+
+
+def _json_origins(value: object, path: str, line: int) -> tuple[Origin, ...]:
+    """`sources` as `--format json` writes them (`reader.output.origin_record`)."""
+    if not isinstance(value, list):
+        raise LoadError(path, line, f"'sources' must be a list, not {json_kind(value)}")
+    origins: list[Origin] = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise LoadError(path, line, f"'sources' holds {json_kind(item)}; expected objects")
+        feed = json_string(item.get("feed"), "feed", path, line)
+        if feed not in FEEDS:
+            raise LoadError(path, line, f"a source's 'feed' must be one of {', '.join(FEEDS)}")
+        day = parse_week(json_string(item.get("day"), "day", path, line))
+        if day is None:
+            raise LoadError(path, line, "a source's 'day' must be a date (YYYY-MM-DD)")
+        counts: list[int | None] = []
+        for key in ("upvotes", "comments"):
+            number = item.get(key)
+            if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+                raise LoadError(path, line, f"a source's {key!r} must be a whole number")
+            counts.append(number)
+        announce = json_string(item.get("announce"), "announce", path, line)
+        listing = json_string(item.get("listing"), "listing", path, line)
+        origins.append(
+            Origin(
+                feed,
+                day,
+                upvotes=counts[0],
+                comments=counts[1],
+                announce=announce if announce in ANNOUNCE_TYPES else "",
+                listing=listing if _LISTING.fullmatch(listing) else "",
+            )
+        )
+    return tuple(origins)
+
+
+_LISTING = re.compile(r"[A-Za-z][A-Za-z.+\-]{0,200}")
 
 
 def parse_json(text: str, path: str = "<string>") -> list[Paper]:

@@ -40,9 +40,10 @@ def category_counts(digest: Digest, indices: Iterable[int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
 
 
-SORT_KEYS: tuple[str, ...] = ("week", "title", "category", "similarity")
+SORT_KEYS: tuple[str, ...] = ("week", "title", "category", "similarity", "upvotes")
 """`similarity`: by a `like:` query's ranking (week order without one); a query with `like:`
-sorts so unless told otherwise (`default_sort`)."""
+sorts so unless told otherwise (`default_sort`). `upvotes`: the most upvoted on Hugging Face
+first (issue 29)."""
 
 
 def default_sort(query: Query) -> str:
@@ -60,7 +61,8 @@ def sort_indices(
     """`indices` in view order. week: newest first, the digest's order within a week; title:
     case-folded, ties in week order; category: by name (papers without one last), then week
     order; similarity: by `ranking`'s score, highest first, ties in week order (week order
-    without a ranking). `reverse` flips the whole order."""
+    without a ranking); upvotes: the most upvotes on Hugging Face first (papers without any
+    last), then week order. `reverse` flips the whole order."""
     if key not in SORT_KEYS:
         raise ValueError(f"unknown sort key {key!r}; expected one of {', '.join(SORT_KEYS)}")
     ordered = sorted(indices)  # the digest's order is week order
@@ -70,6 +72,9 @@ def sort_indices(
         ordered.sort(key=_index(digest).sort_categories.__getitem__)
     elif key == "similarity" and ranking is not None:
         ordered = ranking.order(ordered)
+    elif key == "upvotes":
+        votes = _index(digest).picks[2]
+        ordered.sort(key=lambda i: -votes[i])
     if reverse:
         ordered.reverse()
     return ordered
@@ -119,4 +124,3 @@ def toggle_category(text: str, category: str) -> str:
     if pattern.search(text):
         return _SPACES.sub(" ", pattern.sub("", text)).strip()
     return f"{text.rstrip()} {term}".strip()
-

@@ -572,7 +572,7 @@ def test_sort_indices() -> None:
         (p.week for p in DIGEST.papers), reverse=True
     )
     assert sort_indices(DIGEST, [5, 3, 4], "week", reverse=True) == [5, 4, 3]
-    assert SORT_KEYS == ("week", "title", "category", "similarity")
+    assert SORT_KEYS == ("week", "title", "category", "similarity", "upvotes")
     with pytest.raises(ValueError, match="sort"):
         sort_indices(DIGEST, week, "date")
 
