@@ -576,6 +576,14 @@ def _sources(args: argparse.Namespace) -> list[str] | None:
     sources: list[str] = list(args.digests)
     if args.latest:
         sources.insert(0, latest_url(args.latest_url))
+    from reader.feeds import FeedBases, ShortcutError, expand_sources, is_shortcut
+
+    if any(map(is_shortcut, sources)):  # hf, hf:2026-W26, arxiv:cs.LG, potw (issue 29)
+        bases = FeedBases.from_environment(latest_url(args.latest_url))
+        try:
+            sources = expand_sources(sources, bases)
+        except ShortcutError as error:
+            raise UsageError(str(error)) from None
     return sources or None
 
 

@@ -11,12 +11,27 @@ row (`reader.join.merge_feeds`) whose origins list every pick. The formats are
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reader.model import Origin, Paper
+from reader.text import inert
 
 __all__ = [
     "ANNOUNCE_TYPES",
+    "ARXIV_RSS_URL",
+    "HF_URL",
+    "FeedBases",
+    "ShortcutError",
+    "expand_shortcut",
+    "expand_sources",
+    "feed_name",
+    "is_shortcut",
+    "next_page",
     "FEEDS",
     "FEED_LABELS",
     "describe_origin",
@@ -94,3 +109,175 @@ def describe_origins(paper: Paper) -> str:
     """Every pick of the paper, joined by ` · `: `Papers of the Week 2026-06-28 · HF daily
     2026-06-24 ↑212`."""
     return " \u00b7 ".join(describe_origin(origin) for origin in origins_of(paper))
+
+
+# --- shortcuts: `hf`, `hf:2026-W26`, `arxiv:cs.LG+cs.CL`, `potw` ---------------------------------
+
+HF_URL = "https://huggingface.co"
+"""Where Hugging Face's API is (`/api/daily_papers`); `$READER_HF_URL` replaces it."""
+ARXIV_RSS_URL = "https://rss.arxiv.org"
+"""Where arXiv's listing feeds are (`/rss/cs.LG`); `$READER_ARXIV_RSS_URL` replaces it."""
+HF_URL_ENV = "READER_HF_URL"
+ARXIV_RSS_URL_ENV = "READER_ARXIV_RSS_URL"
+
+HF_PAGE = 50
+"""Papers asked of Hugging Face a page (`limit`); a full page brings the next (`p`)."""
+HF_MAX_PAGES = 40
+"""The most pages read of one shortcut (2,000 papers: a month is ~600-1,000)."""
+
+_HF_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.IGNORECASE)
+_HF_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HF_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_SHORTCUT = re.compile(r"(?:hf|arxiv|potw)(?::.*)?", re.IGNORECASE | re.DOTALL)
+
+
+class ShortcutError(ValueError):
+    """A shortcut that names nothing reader can read: `str(error)` is `WORD: why`."""
+
+
+@dataclass(frozen=True)
+class FeedBases:
+    """Where the shortcuts point: Hugging Face, arXiv's listings, the `--latest` digest."""
+
+    hf: str = HF_URL
+    arxiv: str = ARXIV_RSS_URL
+    potw: str = ""
+
+    @classmethod
+    def from_environment(cls, potw: str = "") -> FeedBases:
+        """`$READER_HF_URL` and `$READER_ARXIV_RSS_URL` where set (the tests: a server on
+        127.0.0.1), else the real addresses."""
+        return cls(
+            hf=os.environ.get(HF_URL_ENV) or HF_URL,
+            arxiv=os.environ.get(ARXIV_RSS_URL_ENV) or ARXIV_RSS_URL,
+            potw=potw,
+        )
+
+
+def is_shortcut(source: str) -> bool:
+    """Whether a source is written as a shortcut (`hf`, `hf:…`, `arxiv:…`, `potw`): read so,
+    never as a file (a file of that name is `./hf`)."""
+    return _SHORTCUT.fullmatch(source) is not None
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def expand_shortcut(source: str, bases: FeedBases, today: date | None = None) -> str:
+    """The URL a shortcut stands for (raises ShortcutError for one that names nothing):
+
+    - `hf`: this week's daily papers on Hugging Face (the ISO week of `today`), `hf:2026-W26`
+      that week, `hf:2026-06-24` that day, `hf:2026-06` that month; the first page
+      (`limit=HF_PAGE&p=0`), the loader reads the next ones (`next_page`);
+    - `arxiv:cs.LG`, `arxiv:cs.LG+cs.CL`: arXiv's listing of those categories (or archives:
+      `arxiv:math`), today's announcements;
+    - `potw`: the weekly digest `--latest` reads.
+
+    >>> bases = FeedBases("http://127.0.0.1:8000", "http://127.0.0.1:8001", "http://x/README.md")
+    >>> expand_shortcut("hf:2026-W26", bases)
+    'http://127.0.0.1:8000/api/daily_papers?week=2026-W26&limit=50&p=0'
+    >>> expand_shortcut("arxiv:cs.LG+cs.CL", bases), expand_shortcut("potw", bases)
+    ('http://127.0.0.1:8001/rss/cs.LG+cs.CL', 'http://x/README.md')
+    """
+    name, _, value = source.partition(":")
+    name = name.lower()
+    if name == "potw":
+        if value:
+            raise ShortcutError(f"{source}: potw takes nothing after it (the digest's newest copy)")
+        return bases.potw
+    if name == "hf":
+        return _hf_url(source, value.strip(), bases.hf, today or date.today())
+    return _arxiv_url(source, value.strip(), bases.arxiv)
+
+
+def _hf_url(source: str, value: str, base: str, today: date) -> str:
+    if not value:
+        query = f"week={_iso_week(today)}"
+    elif (week := _HF_WEEK.fullmatch(value)) is not None:
+        year, number = int(week.group(1)), int(week.group(2))
+        try:
+            date.fromisocalendar(year, number, 1)
+        except ValueError:
+            raise ShortcutError(f"{source}: {year} has no week {number}") from None
+        query = f"week={year:04d}-W{number:02d}"
+    elif _HF_DAY.fullmatch(value):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ShortcutError(f"{source}: not a date") from None
+        query = f"date={value}"
+    elif (month := _HF_MONTH.fullmatch(value)) is not None and 1 <= int(month.group(2)) <= 12:
+        query = f"month={value}"
+    else:
+        raise ShortcutError(
+            f"{source}: hf takes a week (2026-W26), a day (2026-06-24) or a month (2026-06)"
+        )
+    return f"{base.rstrip('/')}/api/daily_papers?{query}&limit={HF_PAGE}&p=0"
+
+
+def _arxiv_url(source: str, value: str, base: str) -> str:
+    from reader.arxiv import TAXONOMY
+
+    if not value:
+        raise ShortcutError(f"{source}: name the listing, as in arxiv:cs.LG or arxiv:cs.LG+cs.CL")
+    archives = {code.split(".", 1)[0] for code in TAXONOMY}
+    known = {code.lower(): code for code in (*TAXONOMY, *archives)}
+    codes = []
+    for part in value.split("+"):
+        code = known.get(part.strip().lower())
+        if code is None:
+            raise ShortcutError(
+                f"{source}: {inert(part.strip())!r} is not an arXiv category "
+                "(such as cs.LG, stat.ML, math.OC) or archive (cs, math)"
+            )
+        codes.append(code)
+    return f"{base.rstrip('/')}/rss/{'+'.join(codes)}"
+
+
+def expand_sources(
+    sources: Sequence[str], bases: FeedBases, today: date | None = None
+) -> list[str]:
+    """`sources` with every shortcut replaced by its URL (others kept as they are)."""
+    return [
+        expand_shortcut(source, bases, today) if is_shortcut(source) else source
+        for source in sources
+    ]
+
+
+def next_page(url: str, count: int) -> str | None:
+    """The next page of a Hugging Face daily-papers URL that `count` papers came from, when that
+    page was full (`count` is its `limit`) and is not the last one read (`HF_MAX_PAGES`); None
+    for any other URL (a URL without `limit` and `p` is read as it is)."""
+    parts = urlsplit(url)
+    if not parts.path.endswith("/api/daily_papers"):
+        return None
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    values = dict(query)
+    try:
+        limit, page = int(values["limit"]), int(values["p"])
+    except (KeyError, ValueError):
+        return None
+    if limit <= 0 or count < limit or page + 1 >= HF_MAX_PAGES:
+        return None
+    following = urlencode([(key, str(page + 1) if key == "p" else value) for key, value in query])
+    return urlunsplit(parts._replace(query=following))
+
+
+def feed_name(url: str) -> str | None:
+    """What a feed's URL is called in the title: `HF daily 2026-W26`, `arXiv cs.LG`; None for a
+    URL that is not one of them."""
+    parts = urlsplit(url)
+    if parts.path.endswith("/api/daily_papers"):
+        values = dict(parse_qsl(parts.query))
+        when = values.get("week") or values.get("date") or values.get("month") or ""
+        return inert(f"HF daily {when}".strip())
+    listing = re.fullmatch(r".*/(?:rss|atom)/([A-Za-z][A-Za-z.+\-]*)/?", parts.path)
+    if listing is None:
+        return None
+    try:
+        _arxiv_url("", listing.group(1), "")
+    except ShortcutError:
+        return None  # not a list of arXiv's categories
+    return f"arXiv {listing.group(1)}"

@@ -41,6 +41,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias
 
+from reader.feeds import feed_name, next_page
 from reader.fetch import (
     Fetched,
     FetchError,
@@ -435,6 +436,9 @@ def _name(source: str) -> str:
     if source == STDIN:
         return "stdin"
     if is_url(source):
+        named = feed_name(source)
+        if named is not None:
+            return named
         path = source.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
         return Path(path).stem if "/" in path else "digest"
     return Path(source).stem or Path(os.path.abspath(source)).name
@@ -585,6 +589,9 @@ class _Loading:
             parsed = self._parsed(text, url)
             self._fetched(fetched)
             self.add(parsed)
+            following = next_page(url, len(parsed))  # Hugging Face's pages (reader.feeds)
+            if following is not None:
+                self.read_url(following)
             return
         from reader.formats.index import resolve_url
 

@@ -11,6 +11,9 @@ from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
+from reader.feeds import HF_PAGE
+from tests.webdigest import Server, digest_route
+
 HOSTILE = "\x1b[31mred\x1b[0m \x1b]52;c;cHduZWQ=\x07 \u202eevil\u202c \x9b2J [bold]x[/] \x00\x08"
 """Control sequences (SGR, OSC 52 to the clipboard, a C1 CSI, bidi override, NUL, backspace)
 and markup: none of it may reach a terminal raw."""
@@ -228,3 +231,31 @@ WITHDRAWN = ArxivItem(
     announce="replace",
     authors=(),
 )
+
+
+def hf_routes(server: Server, papers: Sequence[HFPaper], page: int = HF_PAGE) -> None:
+    """Serve `papers` as Hugging Face's API does, for every ISO week, day and month they fall
+    in, `page` a page (`limit`, `p`; a page past the end is an empty list)."""
+    spans: dict[str, list[HFPaper]] = {}
+    for paper in papers:
+        year, week, _ = paper.day.isocalendar()
+        for query in (
+            f"week={year:04d}-W{week:02d}",
+            f"date={paper.day.isoformat()}",
+            f"month={paper.day.isoformat()[:7]}",
+        ):
+            spans.setdefault(query, []).append(paper)
+    for query, chosen in spans.items():
+        for number in range(len(chosen) // page + 1):
+            body = hf_page(chosen[number * page : (number + 1) * page])
+            path = f"/api/daily_papers?{query}&limit={page}&p={number}"
+            server.routes[path] = digest_route(body, etag=f'"{query}-{number}-{len(body)}"')
+
+
+def feeds_environment(server: Server) -> dict[str, str]:
+    """The environment that points `hf` and `arxiv:` at `server` (and `--latest` too)."""
+    return {
+        "READER_HF_URL": server.url(""),
+        "READER_ARXIV_RSS_URL": server.url(""),
+        "READER_LATEST_URL": server.url("/README.md"),
+    }

@@ -1,0 +1,112 @@
+"""The feeds fetched (issue 29): the shortcuts `hf`, `hf:2026-W26`, `arxiv:cs.LG+cs.CL`, `potw`
+expanded to URLs whose bases the environment sets, so that everything here asks 127.0.0.1 only;
+Hugging Face's pages followed; the fetch cache; what reaches the network and when."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from reader.feeds import HF_PAGE
+from tests.cli.test_cli import assert_one_error_line, cli, printed
+from tests.feeds import (
+    arxiv_day,
+    arxiv_rss,
+    feeds_environment,
+    hf_routes,
+    hf_week,
+)
+from tests.webdigest import Server, digest_route, readme, serve
+
+WEDNESDAY = date(2026, 6, 24)
+
+
+@pytest.fixture
+def feeds(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """Hugging Face's week 2026-W26 (120 papers: three pages), cs.LG and cs.CL on Wednesday,
+    and an upstream README, all on 127.0.0.1; the environment points the shortcuts there."""
+    with serve() as server:
+        hf_routes(server, hf_week(2026, 26, per_day=24))
+        listing = arxiv_day(WEDNESDAY, count=6)
+        server.routes["/rss/cs.LG+cs.CL"] = digest_route(
+            arxiv_rss("cs.LG+cs.CL", WEDNESDAY, listing), etag='"lgcl"'
+        )
+        server.routes["/rss/cs.LG"] = digest_route(arxiv_rss("cs.LG", WEDNESDAY, listing))
+        server.routes["/README.md"] = digest_route(
+            readme(2, newest=date(2026, 6, 28)).encode(), etag='"readme"'
+        )
+        for name, value in feeds_environment(server).items():
+            monkeypatch.setenv(name, value)
+        yield server
+
+
+def test_hf_reads_every_page_of_the_week_and_nothing_else(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    records = printed(capsys, "hf:2026-W26")
+    assert len(records) == 120
+    assert [path for path, _ in feeds.requests] == [
+        f"/api/daily_papers?week=2026-W26&limit={HF_PAGE}&p={page}" for page in (0, 1, 2)
+    ]
+
+
+def test_a_full_last_page_asks_for_one_more_and_an_empty_one_ends(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    hf_routes(feeds, hf_week(2026, 27, per_day=10))  # 50 papers: exactly one page
+    assert len(printed(capsys, "hf:2026-W27")) == 50
+    assert [path.rsplit("&", 1)[1] for path, _ in feeds.requests] == ["p=0", "p=1"]
+
+
+def test_the_three_sources_open_as_one_inbox(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    records = printed(capsys, "--latest", "hf:2026-W26", "arxiv:cs.LG+cs.CL")
+    feeds_of = [
+        sorted(source["feed"] for source in record.get("sources", []))  # type: ignore[attr-defined]
+        for record in records
+    ]
+    assert feeds_of.count([]) == 20  # the README's papers (two weeks of ten)
+    assert feeds_of.count(["hf"]) == 120
+    assert feeds_of.count(["arxiv"]) == 6
+
+
+def test_shortcuts_read_from_the_cache_when_offline(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    first = printed(capsys, "hf:2026-W26", "arxiv:cs.LG")
+    feeds.requests.clear()
+    code, out, err = cli(
+        capsys, "hf:2026-W26", "arxiv:cs.LG", "--offline", "--print", "--format", "json"
+    )
+    assert code == 0 and feeds.requests == []
+    assert out.count('"arxiv_id"') == len(first)
+
+
+def test_a_revalidated_source_downloads_nothing_new(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    printed(capsys, "arxiv:cs.LG+cs.CL")
+    printed(capsys, "arxiv:cs.LG+cs.CL")
+    conditional = feeds.hits("/rss/cs.LG+cs.CL")[1]
+    assert conditional.get("If-None-Match") == '"lgcl"'
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("hf:2026-W54", "hf:2026-W54: 2026 has no week 54"),
+        ("hf:yesterday", "hf:yesterday: hf takes a week (2026-W26), a day (2026-06-24)"),
+        ("arxiv:cs.XX", "arxiv:cs.XX: 'cs.XX' is not an arXiv category"),
+        ("arxiv", "arxiv: name the listing, as in arxiv:cs.LG"),
+    ],
+)
+def test_a_shortcut_that_names_nothing_is_one_line(
+    capsys: pytest.CaptureFixture[str], feeds: Server, source: str, message: str
+) -> None:
+    code, out, err = cli(capsys, source, "--print")
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, message)
+    assert feeds.requests == []
