@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reader.model import Origin, Paper
@@ -25,11 +26,13 @@ __all__ = [
     "ANNOUNCE_TYPES",
     "ARXIV_RSS_URL",
     "HF_URL",
+    "FEED_MARKS",
     "FeedBases",
     "ShortcutError",
     "expand_shortcut",
     "expand_sources",
     "feed_name",
+    "has_feeds",
     "is_shortcut",
     "next_page",
     "FEEDS",
@@ -38,6 +41,7 @@ __all__ = [
     "describe_origins",
     "feeds_of",
     "origins_of",
+    "source_marks",
     "upvotes_of",
     "week_ending",
 ]
@@ -281,3 +285,23 @@ def feed_name(url: str) -> str | None:
     except ShortcutError:
         return None  # not a list of arXiv's categories
     return f"arXiv {listing.group(1)}"
+
+
+FEED_MARKS: dict[str, str] = {"potw": "P", "hf": "H", "arxiv": "A"}
+"""The letter of each feed in the list's mark column (`source_marks`)."""
+
+
+def source_marks(paper: Paper) -> str:
+    """The list's mark of where a paper was picked, a letter a feed in `FEEDS` order, a space
+    where that feed did not pick it: `PH ` (the digest and Hugging Face), `  A` (an arXiv
+    listing alone). Always `len(FEEDS)` characters."""
+    feeds = feeds_of(paper)
+    return "".join(FEED_MARKS[feed] if feed in feeds else " " for feed in FEEDS)
+
+
+def has_feeds(papers: Sequence[Paper]) -> bool:
+    """Whether any paper came from a feed (the list then shows `source_marks`)."""
+    return any(map(_ORIGINS, papers))
+
+
+_ORIGINS = attrgetter("origins")
