@@ -34,10 +34,12 @@ __all__ = [
     "feed_name",
     "has_feeds",
     "is_shortcut",
+    "new_by_feed",
     "next_page",
     "FEEDS",
     "FEED_LABELS",
     "describe_origin",
+    "describe_new_by_feed",
     "describe_origins",
     "feeds_of",
     "origins_of",
@@ -305,3 +307,31 @@ def has_feeds(papers: Sequence[Paper]) -> bool:
 
 
 _ORIGINS = attrgetter("origins")
+
+
+def new_by_feed(old: Sequence[Paper], new: Sequence[Paper]) -> dict[str, int]:
+    """How many papers each feed picked in `new` that it had not picked in `old` (by
+    `Paper.key`: the arXiv id), in `FEEDS` order, feeds with none left out."""
+    had: dict[str, set[str]] = {feed: set() for feed in FEEDS}
+    for paper in old:
+        for feed in feeds_of(paper):
+            had.setdefault(feed, set()).add(paper.key)
+    counted: dict[str, set[str]] = {}
+    for paper in new:
+        for feed in feeds_of(paper):
+            if paper.key not in had.get(feed, ()):
+                counted.setdefault(feed, set()).add(paper.key)
+    return {feed: len(counted[feed]) for feed in FEEDS if feed in counted}
+
+
+def describe_new_by_feed(old: Sequence[Paper], new: Sequence[Paper]) -> str | None:
+    """What each feed brought, as `r` and `--watch` say it in an inbox: `3 new papers: 1 from
+    Papers of the Week, 2 from HF daily` (None when no feed brought any)."""
+    counts = new_by_feed(old, new)
+    if not counts:
+        return None
+    keys = {paper.key for paper in new} - {paper.key for paper in old}
+    total = len(keys) or max(counts.values())
+    papers = "paper" if total == 1 else "papers"
+    each = ", ".join(f"{count:,} from {FEED_LABELS[feed]}" for feed, count in counts.items())
+    return f"{total:,} new {papers}: {each}"

@@ -11,12 +11,14 @@ from hypothesis import strategies as st
 from reader.feeds import (
     FeedBases,
     ShortcutError,
+    describe_new_by_feed,
     describe_origins,
     expand_shortcut,
     expand_sources,
     feed_name,
     has_feeds,
     is_shortcut,
+    new_by_feed,
     next_page,
     source_marks,
     week_ending,
@@ -118,3 +120,30 @@ def test_this_week_follows_the_clock() -> None:
     monday = date(2026, 6, 29)
     assert "week=2026-W27" in expand_shortcut("hf", BASES, today=monday)
     assert "week=2026-W26" in expand_shortcut("hf", BASES, today=monday - timedelta(days=1))
+
+
+def test_what_is_new_is_told_per_feed() -> None:
+    digest = Paper(week=date(2026, 6, 28), title="a", link="a", arxiv_id="2606.00001")
+    hf = _paper(Origin("hf", WEDNESDAY))
+    hf = Paper(week=hf.week, title="b", link="b", arxiv_id="2606.00002", origins=hf.origins)
+    both = Paper(
+        week=hf.week,
+        title="b",
+        link="b",
+        arxiv_id="2606.00002",
+        origins=(Origin("hf", WEDNESDAY), Origin("arxiv", WEDNESDAY)),
+    )
+    listing = Paper(
+        week=hf.week,
+        title="c",
+        link="c",
+        arxiv_id="2606.00003",
+        origins=(Origin("arxiv", WEDNESDAY),),
+    )
+    assert new_by_feed([digest], [digest, hf, listing]) == {"hf": 1, "arxiv": 1}
+    assert describe_new_by_feed([digest], [digest, hf, listing]) == (
+        "2 new papers: 1 from HF daily, 1 from arXiv"
+    )
+    assert describe_new_by_feed([hf], [both]) == "1 new paper: 1 from arXiv"  # new to arXiv
+    assert describe_new_by_feed([digest, hf], [digest, hf]) is None
+    assert describe_new_by_feed([], [digest]) == "1 new paper: 1 from Papers of the Week"
