@@ -478,19 +478,32 @@ def load_digest(
 
     A URL is fetched as `fetching` says (default: online, the default cache); a fresh body enters
     the cache only once it has parsed. Where a cached copy stood in for the network,
-    `Digest.notices` says so ("offline: the copy of 2026-11-30 14:02 (why)").
+    `Digest.notices` says so ("offline: the copy of 2026-11-30 14:02 (why)"). A URL that is one
+    of several sources and cannot be read at all (nor from the cache), or a page of a feed
+    after its first, is left out with a notice and named in `Digest.title_note`, as a file of an
+    index is; only when no source can be read is it an error.
     """
     given = source_list(sources)
     loading = _Loading(progress, fetching)
-    for path, followed in _expanded(given):
+    expanded = _expanded(given)
+    failed: list[LoadError] = []
+    for path, followed in expanded:
         if path == STDIN:
             loading.read_stdin()
+        elif is_url(path) and len(expanded) > 1:  # one of several: its failure is a notice
+            try:
+                loading.read_url(path)
+            except LoadError as error:
+                loading.left_out(path, error)
+                failed.append(error)
         elif is_url(path):
             loading.read_url(path)
         elif followed is not None:
             loading.read_index(path, followed)
         else:
             loading.add(_parse_file(path, progress))
+    if failed and len(failed) == len(expanded):  # nothing could be read at all
+        raise failed[0]
     papers = loading.papers + loading.feed_papers if loading.feed_papers else loading.papers
     name = digest_name(given)
     joined: tuple[int, int] | None = None
@@ -552,6 +565,12 @@ class _Loading:
         seen.update((paper.week, paper.key) for paper in parsed)
         self.papers.extend(parsed)
 
+    def left_out(self, source: str, error: LoadError) -> None:
+        """A source (one of several given, or a page of a feed) that could not be read: said,
+        and named in the title, while the others are read."""
+        self.notices.append(f"{error}; left out")
+        self.missing.append(source)
+
     def title_note(self) -> str:
         notes: list[str] = []
         if len(self.missing) == 1:
@@ -591,7 +610,10 @@ class _Loading:
             self.add(parsed)
             following = next_page(url, len(parsed))  # Hugging Face's pages (reader.feeds)
             if following is not None:
-                self.read_url(following)
+                try:
+                    self.read_url(following)
+                except LoadError as error:  # the pages read so far stay
+                    self.left_out(following, error)
             return
         from reader.formats.index import resolve_url
 
@@ -688,8 +710,11 @@ def _linked_papers(text: str, path: str) -> list[Paper]:
 
 
 def _file_name(path: str) -> str:
-    """A file's name as the title shows it: `2025.md`."""
+    """A file's name as the title shows it: `2025.md`; a feed's, `HF daily 2026-W26`."""
     if is_url(path):
+        named = feed_name(path)
+        if named is not None:
+            return named
         path = path.split("://", 1)[1].split("?", 1)[0]
     return path.rstrip("/").rsplit("/", 1)[-1] or path
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
+from reader.feeds import describe_new_by_feed, has_feeds
 from reader.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
 from reader.formats import INDEX, LoadError, detect_format
 from reader.loader import decode, load_digest, parse_text
@@ -33,8 +34,14 @@ def new_papers(old: Digest, new: Digest) -> tuple[int, int]:
 
 def describe_change(old: Digest, new: Digest) -> str | None:
     """What `new` brings over `old`, as a toast says it: `2 new weeks, 20 papers`, `3 new
-    papers`, `changed: no new papers` (edits or removals), or None when nothing changed."""
+    papers`, `changed: no new papers` (edits or removals), or None when nothing changed; with
+    feeds, what each brought: `1 new week; 12 new papers: 2 from Papers of the Week, 10 from HF
+    daily` (`reader.feeds.describe_new_by_feed`)."""
     weeks, papers = new_papers(old, new)
+    if has_feeds(new.papers):  # an inbox of feeds: what each one brought (issue 29)
+        told = describe_new_by_feed(old.papers, new.papers)
+        if told is not None:
+            return f"{_plural(weeks, 'new week')}; {told}" if weeks else told
     if weeks:
         return f"{_plural(weeks, 'new week')}, {_plural(papers, 'paper')}"
     if papers:

@@ -4,6 +4,7 @@ Hugging Face's pages followed; the fetch cache; what reaches the network and whe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
@@ -18,7 +19,7 @@ from tests.feeds import (
     hf_routes,
     hf_week,
 )
-from tests.webdigest import Server, digest_route, readme, serve
+from tests.webdigest import Server, digest_route, readme, serve, status_route
 
 WEDNESDAY = date(2026, 6, 24)
 
@@ -110,3 +111,62 @@ def test_a_shortcut_that_names_nothing_is_one_line(
     assert (code, out) == (2, "")
     assert_one_error_line(err, message)
     assert feeds.requests == []
+
+
+def test_a_source_that_fails_leaves_the_others_open_with_a_notice(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    feeds.routes["/rss/cs.LG"] = status_route(503, b"down for maintenance")
+    code, out, err = cli(
+        capsys, "hf:2026-W26", "arxiv:cs.LG", "--latest", "--print", "--format", "json"
+    )
+    assert code == 0
+    assert len(json.loads(out)) == 120 + 20
+    assert err == (
+        f"reader: {feeds.url('/rss/cs.LG')}: cannot fetch: HTTP 503 Service Unavailable"
+        " (and no cached copy); left out\n"
+    )
+
+
+def test_a_failing_source_reads_its_cached_copy_instead(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    printed(capsys, "arxiv:cs.LG")
+    feeds.routes["/rss/cs.LG"] = status_route(500)
+    code, out, err = cli(capsys, "hf:2026-W26", "arxiv:cs.LG", "--print", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 126
+    assert "/rss/cs.LG: offline: the copy of" in err and "(HTTP 500" in err
+
+
+def test_when_every_source_fails_it_is_one_error(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    feeds.routes.clear()
+    code, out, err = cli(capsys, "hf:2026-W26", "arxiv:cs.LG", "--print")
+    assert (code, out) == (2, "")
+    assert_one_error_line(err, feeds.url("/api/daily_papers?week=2026-W26&limit=50&p=0"))
+    assert "cannot fetch: HTTP 404" in err
+
+
+def test_a_page_that_fails_keeps_the_pages_read_before_it(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    third = f"/api/daily_papers?week=2026-W26&limit={HF_PAGE}&p=2"
+    feeds.routes[third] = status_route(502)
+    code, out, err = cli(capsys, "hf:2026-W26", "--print", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 100
+    assert err == (
+        f"reader: {feeds.url(third)}: cannot fetch: HTTP 502 Bad Gateway (and no cached copy);"
+        " left out\n"
+    )
+
+
+def test_update_says_what_each_feed_brought(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    printed(capsys, "arxiv:cs.LG")
+    listing = arxiv_day(WEDNESDAY, count=8)
+    feeds.routes["/rss/cs.LG"] = digest_route(arxiv_rss("cs.LG", WEDNESDAY, listing))
+    code, out, err = cli(capsys, "--update")
+    assert (code, err) == (0, "")
+    assert out == f"{feeds.url('/rss/cs.LG')}: 2 new papers: 2 from arXiv\n"
