@@ -161,7 +161,7 @@ async def test_open_link_only_http(monkeypatch: pytest.MonkeyPatch) -> None:
         Paper(NEWEST, "Script paper", "javascript:alert(1)"),
     ]
     app = make_app(Digest(papers, name="t"))
-    import reader.screens.main.screen as main_module
+    import reader.screens.main.outward as main_module
 
     monkeypatch.setenv("BROWSER", "true")
     monkeypatch.setattr(main_module, "open_in_browser", opened.append)
@@ -501,7 +501,7 @@ async def test_vi_keys_and_space_scroll_the_abstract(digest: Digest) -> None:
 async def test_no_browser_copies_the_link_instead(
     digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.screens.main.screen as main_module
+    import reader.screens.main.outward as main_module
 
     for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)

@@ -13,7 +13,7 @@ from reader.app import ReaderApp, make_app
 from reader.loader import load_digest
 from reader.output import write_papers
 from reader.screens.main import MainScreen
-from reader.screens.main import screen as main_screen
+from reader.screens.main import outward as main_screen
 
 
 def main_of(app: ReaderApp) -> MainScreen:

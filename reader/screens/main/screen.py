@@ -1,36 +1,30 @@
 """The main screen: it holds the browse model (`reader.browse.Browse`), turns each key into one of
 the model's operations and draws what the model says changed, through one path (`draw`), within
-the key's own handling. Background work runs in `tasks`, whose messages come back here."""
+the key's own handling. Background work runs in `tasks`, whose messages come back here; the keys
+that reach outside the reader (clipboard, browser, files, arXiv, reload) are `outward.Outward`."""
 
 from __future__ import annotations
 
-import gc
-import io
 import operator
-from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, ParamSpec
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Static
 
-from reader.arxiv import pdf_url
 from reader.browse import Browse, Changed, sidebar_cursor
-from reader.browse.clips import Clip
-from reader.browser import browser_plausible, open_in_browser
-from reader.clipboard import copy_local
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
 from reader.loader import DigestSource
-from reader.model import Digest, Paper
+from reader.model import Digest
 from reader.screens.main import editors, tasks
+from reader.screens.main.outward import Outward
 from reader.session import AppOptions
-from reader.text import inert, is_web_link
+from reader.text import inert
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
@@ -52,13 +46,7 @@ NARROW = 100
 TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
 
-if TYPE_CHECKING:
-    from reader.exports import Export
-
-P = ParamSpec("P")
-
-
-class MainScreen(Screen[None]):
+class MainScreen(Outward):
     """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper.
 
     Every key that moves the focus moves it at once (`set_focus`, never the deferred `focus()`),
@@ -88,13 +76,9 @@ class MainScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.browse = browse
-        """Everything shown and what the keys do to it."""
         self.options = options
-        """The read delay; the arXiv keys' --offline, --timeout, and where files are saved."""
         self.source = source
-        """Where the digest comes from: reloading it (r) and watching it (--watch)."""
         self.read_delay = options.read_delay
-        self._reloading = False
         self._read_timer: Timer | None = None
         self._shown: tuple[object, ...] | None = None
         """What the abstract pane shows: (digest, paper index, query)."""
@@ -134,8 +118,7 @@ class MainScreen(Screen[None]):
         warm = self.browse.warm()
         if warm is not None:  # once painted: the thread slowed the paint
             self.call_after_refresh(tasks.warm, self, warm, self._digest)
-        if self.source is not None and self.source.watch:
-            tasks.watch(self, self.source, lambda: not self._reloading, self._watched)
+        self._watch_source()
         self.ready = True
 
     def on_resize(self, event: events.Resize) -> None:
@@ -154,27 +137,10 @@ class MainScreen(Screen[None]):
         if self.focused is None and self.app.screen is self:
             self.set_focus(self._main_pane())
 
-    @property
-    def paper_list(self) -> PaperList:
-        return self.query_one(PaperList)
-
-    @property
-    def sidebar(self) -> Sidebar:
-        return self.query_one(Sidebar)
-
-    @property
-    def filter_bar(self) -> Input:
-        return self.query_one("#filter", Input)
-
     def _digest(self) -> Digest:
         return self.browse.digest
 
     # --- the one redraw ----------------------------------------------------------------------
-
-    def act(self, operation: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
-        """Run an operation of the model, then draw what it changed."""
-        operation(*args, **kwargs)
-        self.draw()
 
     def draw(self, also: Changed = Changed.NONE) -> None:
         """Draw what the model (and `also`) says changed since the last draw, now, so the whole
@@ -297,12 +263,6 @@ class MainScreen(Screen[None]):
             return
         self.act(self.browse.mark_read, index)
 
-    def say(
-        self, message: str, *, severity: SeverityLevel = "information", timeout: float = 4
-    ) -> None:
-        """A toast, taken literally: no markup, so text from the digest cannot restyle it."""
-        self.app.notify(message, severity=severity, timeout=timeout, markup=False)
-
     def refresh_marks(self) -> None:
         """Pick up marks that another running instance saved meanwhile."""
         if self.ready:  # a focus event before the screen composed: on_mount reads the store
@@ -372,10 +332,6 @@ class MainScreen(Screen[None]):
     @on(tasks.MarksSaved)
     def _marks_saved(self, event: tasks.MarksSaved) -> None:
         self.act(self.browse.saved, event.bulk)
-
-    @on(tasks.Notice)
-    def _notice(self, event: tasks.Notice) -> None:
-        self.say(event.text, severity=event.severity, timeout=event.timeout)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enter":  # only where Enter means something; elsewhere the widget's own
@@ -537,155 +493,3 @@ class MainScreen(Screen[None]):
             self.say("Highlight a saved search in the sidebar to delete it.", timeout=2)
             return
         self.act(self.browse.delete_search, entry.category)
-
-    # --- actions: copy, open, export, arXiv ---------------------------------------------------
-
-    def _copy(self, clip: Clip | None) -> None:
-        """Copy the clip's text; the toast shows what it is; the paper becomes read."""
-        if clip is None:
-            return
-        text = clip.text
-        self.app.copy_to_clipboard(text)
-        if self.app.is_web:  # OSC 52 reaches the page; pyperclip would copy on the server
-            how = " to the browser's clipboard"
-        else:
-            how = "" if copy_local(text) else " (through the terminal, OSC 52)"
-        shown = inert(text if clip.shown is None else clip.shown)
-        self.say(f"Copied {clip.what}{how}:\n{shown}", timeout=3)
-        self.act(self.browse.mark_current_read)
-
-    def action_copy_link(self) -> None:
-        self._copy(self.browse.clip("link"))
-
-    def action_copy_markdown(self) -> None:
-        self._copy(self.browse.clip("markdown"))
-
-    def action_copy_citation(self, fmt: str) -> None:
-        self._copy(self.browse.clip(fmt))
-
-    def action_open_link(self) -> None:
-        paper = self.browse.current_paper
-        if paper is not None:
-            self.open_link(paper.link)
-
-    def open_link(self, url: str) -> None:
-        """Open an http(s) link of the highlighted paper (o; a PDF key may use it too): in a new
-        tab of the user's browser when served, else in a local browser, else copy it."""
-        link = inert(url)
-        if not is_web_link(url):
-            self.say(
-                f"Not opening {link!r}: only http and https links are opened (y copies it).",
-                severity="warning",
-            )
-            return
-        if self.app.is_web:  # textual-serve: the page opens it in a new tab
-            self.app.open_url(url.strip(), new_tab=True)
-        elif browser_plausible():
-            open_in_browser(url.strip())
-        else:
-            self.app.copy_to_clipboard(url)
-            self.say(f"No browser here (no display): copied the link instead.\n{link}")
-            self.act(self.browse.mark_current_read)
-            return
-        self.say(f"Opening {link}", timeout=2)
-        self.act(self.browse.mark_current_read)
-
-    def action_export(self, fmt: str) -> None:
-        """The view as --print writes it: a download in the browser, else a file in the
-        downloads folder (`reader.exports.export_view`)."""
-        browser = self._download_in_browser if self.app.is_web else None
-        notice = self.browse.export(fmt, self.options.arxiv.download_dir, browser)
-        self.say(notice.message, severity=notice.severity, timeout=6)
-
-    def _download_in_browser(self, export: Export) -> None:
-        self.app.deliver_text(
-            io.StringIO(export.text),
-            save_filename=export.name,
-            mime_type=export.mime_type,
-            encoding="utf-8",
-            name=export.name,
-        )
-
-    def _arxiv_paper(self, what: str) -> Paper | None:
-        """The highlighted paper if it is on arXiv; else None, and a toast says so."""
-        paper = self.browse.current_paper
-        if paper is not None and not paper.arxiv_id:
-            self.say(f"Not an arXiv paper: no {what}.", severity="warning", timeout=3)
-            return None
-        return paper
-
-    def action_open_pdf(self) -> None:
-        paper = self._arxiv_paper("PDF link")
-        if paper is not None and paper.arxiv_id:
-            self.open_link(pdf_url(paper.arxiv_id))
-
-    def action_download_pdf(self) -> None:
-        paper = self._arxiv_paper("PDF to download")
-        if paper is not None and paper.arxiv_id:
-            options = self.options.arxiv
-            self.say(tasks.download_pdf(self, paper.arxiv_id, paper.title, options))
-
-    @on(tasks.PdfSaved)
-    def _pdf_saved(self, event: tasks.PdfSaved) -> None:
-        path = event.path
-        if self.app.is_web:  # served: the browser gets the file too
-            self.app.deliver_binary(
-                path, save_filename=path.name, mime_type="application/pdf", name=path.name
-            )
-        self.say(f"Saved {inert(str(path))}", timeout=6)
-
-    def action_fetch_metadata(self) -> None:
-        ids = self.browse.arxiv_ids()
-        if not ids:
-            self.say("No arXiv papers in this view.", timeout=2)
-            return
-        self.say(f"Fetching arXiv metadata of {len(ids)} papers…", timeout=2)
-        tasks.fetch_metadata(self, ids, self.browse.store.arxiv, self.options.arxiv)
-
-    @on(tasks.MetadataFetched)
-    def _metadata_fetched(self, event: tasks.MetadataFetched) -> None:
-        report = event.result.report
-        if report is not None and report.found:
-            self.act(self.browse.authors_fetched)
-        failed = report is not None and report.errors
-        details = f" ({inert(report.errors[0])})" if failed and report else ""
-        severity: SeverityLevel = "warning" if failed else "information"
-        self.say(event.result.summary() + details, severity=severity, timeout=5)
-
-    # --- reload (r) and --watch ---------------------------------------------------------------
-
-    def action_reload(self) -> None:
-        """Read the digest again (r): files afresh, URLs revalidated; the view is kept."""
-        if self.source is None or not self.source.reloadable:
-            self.app.notify("This digest cannot be reloaded.", severity="warning", markup=False)
-        else:
-            self._reload(quiet=False)
-
-    def _watched(self) -> None:
-        self._reload(quiet=True)
-
-    def _reload(self, quiet: bool) -> None:
-        if not self._reloading and self.source is not None:
-            self._reloading = True
-            tasks.reload(self, self.source, quiet)
-
-    @on(tasks.DigestReloaded)
-    def _reloaded(self, event: tasks.DigestReloaded) -> None:
-        """Show the digest read again and what is new in it (under --watch only what is new);
-        the message goes on to the App, which shows the digest's notices."""
-        self._reloading = False
-        digest, new = event.reloaded.digest, event.reloaded.change
-        self.act(self.browse.replace_digest, digest)
-        if new is not None and not new.startswith("changed"):
-            self.app.notify(f"{new}.", title="New in the digest", markup=False)
-        elif new is not None or not (event.quiet or digest.notices):
-            # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
-            reloaded = f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks."
-            self.app.notify(reloaded, markup=False)
-        gc.freeze()
-
-    @on(tasks.ReloadFailed)
-    def _reload_failed(self, event: tasks.ReloadFailed) -> None:
-        self._reloading = False
-        failed = f"Reload failed: {inert(str(event.error))}"
-        self.app.notify(failed, severity="error", markup=False)
