@@ -51,11 +51,13 @@ __all__ = [
 ]
 
 TIMEOUT = 15.0
-"""Seconds without a byte (connecting, or between reads) after which a request fails."""
+"""Seconds a request may take, from connecting to its last byte (a PDF: without a byte)."""
 API_MAX_BYTES = 8 << 20
 """The largest API answer read (100 entries are a few hundred KB)."""
 PDF_MAX_BYTES = 64 << 20
 """The largest PDF downloaded (arXiv's own limit on a submission is 50 MB)."""
+PDF_SECONDS = 600.0
+"""A PDF download in all, from connecting to its last byte (its timeout is per read)."""
 CHUNK = 64 << 10
 API_ENV = "READER_ARXIV_API"
 PDF_ENV = "READER_ARXIV_PDF"
@@ -128,10 +130,12 @@ def _stream(
     progress: Progress | None = None,
     check_start: Callable[[bytes, str], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    whole: float | None = None,
 ) -> int:
     """GET `url` (no cache) into `write`; the number of bytes. `check_start(head, content_type)`
-    sees the Content-Type before any byte is read, then the body's first bytes. Raises
-    DownloadError with the reason."""
+    sees the Content-Type before any byte is read, then the body's first bytes. `timeout`
+    bounds every read and `whole` (default: `timeout`) the whole request. Raises DownloadError
+    with the reason."""
     import http.client
     import urllib.request
 
@@ -150,7 +154,7 @@ def _stream(
         raise DownloadError(error.message) from None
     request = urllib.request.Request(url, headers={"User-Agent": f"reader/{__version__}"})
     try:
-        with opened(request, timeout) as response:
+        with opened(request, timeout, whole) as response:
             content_type = response.headers.get("Content-Type") or ""
             head = b""
             if check_start is not None:
@@ -184,7 +188,7 @@ def _stream(
 
 
 def get(url: str, *, timeout: float = TIMEOUT, max_bytes: int = API_MAX_BYTES) -> bytes:
-    """The body of `url` (no cache). Raises DownloadError."""
+    """The body of `url` (no cache), whole within `timeout` seconds. Raises DownloadError."""
     parts: list[bytes] = []
     _stream(url, parts.append, timeout=timeout, max_bytes=max_bytes)
     return b"".join(parts)
@@ -203,6 +207,9 @@ class MetadataStore(Protocol):
     def missing_since(self, ids: Iterable[str]) -> dict[str, float]: ...
 
 
+METADATA_SECONDS = 300.0
+"""A metadata fetch in all: past this no request is started (each is bounded by its timeout,
+from connecting to its last byte), and the ids not asked are reported."""
 ASK_MISSING_AGAIN = 7 * 24 * 3600.0
 """Seconds before an id arXiv had no paper for is asked again (the API has off days)."""
 
@@ -266,10 +273,12 @@ def fetch_metadata(
     cancelled: Callable[[], bool] | None = None,
     offline: bool | None = None,
     timeout: float | None = None,
+    seconds: float = METADATA_SECONDS,
 ) -> MetadataResult:
     """Fetch and cache the metadata of those of `ids` that are not cached; see the module.
-    `offline`: the cache only, no request; `timeout`: seconds without a byte per request
-    (None: see `network_settings`)."""
+    `offline`: the cache only, no request; `timeout`: the longest request, from connecting to
+    its last byte (None: see `network_settings`); `seconds`: the whole fetch at most (the ids
+    not asked by then are an error of the report)."""
     offline, timeout = network_settings(offline, timeout)
     wanted = [arxiv_id for batch in batches(ids) for arxiv_id in batch]
     cached = store.metadata(wanted)
@@ -288,9 +297,31 @@ def fetch_metadata(
         )
         if transport is None:
             _CLIENTS[base] = client
+    end = time.monotonic() + seconds
+    out_of_time = [False]
+
+    def stop() -> bool:
+        if cancelled is not None and cancelled():
+            return True
+        out_of_time[0] = time.monotonic() >= end
+        return out_of_time[0]
+
+    done_ids = [0]
+
+    def asked(done: int, total: int) -> None:
+        done_ids[0] = done
+        _TIMEOUT[0] = max(0.1, min(timeout, end - time.monotonic()))
+        if progress is not None:
+            progress(done, total)
+
     with _ONE_AT_A_TIME:
-        _TIMEOUT[0] = timeout
-        report = client.fetch(missing, progress=progress, cancelled=cancelled)
+        _TIMEOUT[0] = min(timeout, seconds)
+        report = client.fetch(missing, progress=asked, cancelled=stop)
+    if out_of_time[0]:
+        report.errors.append(
+            f"arXiv API: stopped after {seconds:g} s in all; "
+            f"{len(missing) - done_ids[0]} papers not asked"
+        )
     if report.found:
         store.save_metadata(report.found.values())
     if report.missing:
@@ -372,6 +403,7 @@ def download_pdf(
                 progress=progress,
                 check_start=_check_pdf,
                 cancelled=cancelled,
+                whole=max(timeout, PDF_SECONDS),
             )
             handle.flush()
             os.fsync(handle.fileno())

@@ -230,7 +230,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         type=_positive_seconds,
         default=None,
-        help="give up on a server silent for this long (default 15)",
+        help="give up on a request not answered whole within this long, from connecting to "
+        "its last byte (default 15; a PDF download: this long without a byte)",
     )
     parser.add_argument(
         "--update",

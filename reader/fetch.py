@@ -22,7 +22,8 @@ instance fetching at the same moment) sees a whole entry or the previous one, ne
 an entry whose length or hash does not match is ignored as damaged.
 
 Limits: http and https only; no redirect from https to http (nor to any other scheme); a timeout
-on connecting and on every read (`TIMEOUT`, no byte for that long is a failure); at most
+on the whole request, from connecting to the last byte (`TIMEOUT`: a server that drips a byte
+at a time cannot hold it longer); at most
 `MAX_BYTES`, checked against Content-Length before reading and again while streaming (also after
 gzip decompression); an HTML page is refused (a login portal or an error page is not a digest).
 The standard library's `urllib` does the HTTP: one resource per URL, always revalidated, needs no
@@ -46,6 +47,7 @@ from reader.formats import LoadError
 
 if TYPE_CHECKING:
     import http.client
+    import socket
     import urllib.request
 
 # The network modules (urllib.request, http.client, ssl: ~50 ms to import) are imported only when
@@ -88,7 +90,8 @@ LATEST_URL_ENV = "READER_LATEST_URL"
 CACHE_DIR_ENV = "READER_CACHE_DIR"
 
 TIMEOUT = 15.0
-"""Seconds to wait for a connection, and for each piece of the body, before giving up."""
+"""Seconds a request may take in all, from connecting to its last byte (and so the longest
+wait for a connection or a piece of the body)."""
 
 MAX_BYTES = 32 << 20
 """The largest body fetched (the 2025 upstream README is ~0.5 MB)."""
@@ -347,8 +350,58 @@ def redirect_allowed(from_url: str, to_url: str) -> bool:
     return not (source == "https" and target == "http")
 
 
-def opener() -> urllib.request.OpenerDirector:
-    """urllib's opener (proxies from the environment, http, https) with `redirect_allowed`."""
+class Deadline:
+    """The end of a whole request, `seconds` from its start: when it passes, every socket the
+    request opened is shut down, so that a read blocked on a server that drips a byte at a
+    time returns at once. `expired` then tells the caller why its read failed."""
+
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self.seconds = seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut `sock`'s connection down when the time is up (at once if it is up already)."""
+        duplicate = sock.dup()  # TLS detaches the socket it wraps: the copy stays usable
+        with self._lock:
+            self._sockets.append(duplicate)
+            expired = self.expired
+        if expired:
+            _shut(duplicate)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def close(self) -> None:
+        """The request is over: stop the clock, let go of the sockets."""
+        self._timer.cancel()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            sock.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    import socket
+
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
+    """urllib's opener (proxies from the environment, http, https) with `redirect_allowed`;
+    with a `deadline`, every connection it opens is watched by it."""
+    import http.client
     import urllib.request
 
     class RedirectPolicy(urllib.request.HTTPRedirectHandler):
@@ -366,7 +419,35 @@ def opener() -> urllib.request.OpenerDirector:
                 raise TransferError(refused)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
-    return urllib.request.build_opener(RedirectPolicy())
+    if deadline is None:
+        return urllib.request.build_opener(RedirectPolicy())
+
+    import socket
+
+    def watched(address: tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        sock = socket.create_connection(address, *args, **kwargs)
+        deadline.watch(sock)
+        return sock
+
+    class Connection(http.client.HTTPConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = watched
+
+    class SecureConnection(http.client.HTTPSConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._create_connection = watched
+
+    class Plain(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(Connection, req)
+
+    class Secure(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+            return self.do_open(SecureConnection, req, context=getattr(self, "_context", None))
+
+    return urllib.request.build_opener(RedirectPolicy(), Plain(), Secure())
 
 
 def describe(error: BaseException, timeout: float) -> str:
@@ -503,14 +584,41 @@ def _read_body(
 
 
 @contextlib.contextmanager
-def opened(request: urllib.request.Request, timeout: float) -> Iterator[http.client.HTTPResponse]:
-    """The response to `request` through `opener()`, closed on leaving; `timeout` holds for the
-    connection and for every read."""
-    response = opener().open(request, timeout=timeout)
+def opened(
+    request: urllib.request.Request, timeout: float, whole: float | None = None
+) -> Iterator[http.client.HTTPResponse]:
+    """The response to `request` through `opener()`, closed on leaving. `timeout` holds for the
+    connection and for every read, and `whole` (default: `timeout`) for the whole request, from
+    connecting to the last byte read in the block, redirects included: when it passes, the
+    connection is shut and TransferError says so (a server dripping a byte at a time cannot
+    keep it going)."""
+    import http.client
+    import zlib
+
+    deadline = Deadline(timeout if whole is None else whole)
+    late = TransferError(f"no complete answer within {deadline.seconds:g} s")
     try:
-        yield response
+        response = opener(deadline).open(request, timeout=timeout)
+        try:
+            yield response
+        finally:
+            response.close()
+        if deadline.expired:  # a connection shut mid-headers can read as a whole answer
+            raise late
+    except (OSError, http.client.HTTPException, TransferError, zlib.error, ValueError) as error:
+        # A silent server is the same failure, whichever of the two clocks notices it first.
+        silent = deadline.seconds == timeout and _timed_out(error)
+        if (deadline.expired or silent) and error is not late:
+            raise late from None
+        raise
     finally:
-        response.close()
+        deadline.close()
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether `error` is a socket's timeout (as is, or as urllib wraps it)."""
+    reason = getattr(error, "reason", None)
+    return isinstance(error, TimeoutError) or isinstance(reason, TimeoutError)
 
 
 def _download(

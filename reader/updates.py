@@ -7,6 +7,7 @@ links to get no line of their own.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -17,7 +18,11 @@ from reader.formats import INDEX, LoadError, detect_format
 from reader.loader import decode, load_digest, parse_text
 from reader.model import Digest, Paper
 
-__all__ = ["Update", "describe_change", "new_papers", "update_cached"]
+__all__ = ["UPDATE_SECONDS", "Update", "describe_change", "new_papers", "update_cached"]
+
+UPDATE_SECONDS = 300.0
+"""`--update` in all: past this, the URLs it has not reached are reported as not checked (each
+request is bounded by `--timeout` as well, from connecting to its last byte)."""
 
 
 def _plural(count: int, word: str) -> str:
@@ -79,9 +84,13 @@ def _index_files(copy: CachedCopy) -> list[str] | None:
     return resolve_url(copy.location or copy.url, targets).files if targets else None
 
 
-def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
+def update_cached(
+    urls: list[str], options: FetchOptions, seconds: float = UPDATE_SECONDS
+) -> Iterator[Update]:
     """Revalidate each URL (conditional GET), keep a good new body, and say what changed; an
-    index with the files it links to, as one digest."""
+    index with the files it links to, as one digest. In `seconds` at most: no request outlives
+    them, and the URLs not reached by then fail, not checked."""
+    end = time.monotonic() + seconds
     indexes: dict[str, list[str]] = {}
     for url in urls:
         copy = read_cached(url, options.directory)
@@ -90,14 +99,19 @@ def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
             indexes[url] = files
     linked = {file for files in indexes.values() for file in files} - set(indexes)
     for url in urls:
+        left = end - time.monotonic()
+        if left <= 0:
+            yield Update(url, f"{url}: not checked (--update stops after {seconds:g} s)", True)
+            continue
+        bounded = replace(options, timeout=min(options.timeout, left))
         if url in indexes:
-            yield from _update_index(url, indexes[url], options)
+            yield from _update_index(url, indexes[url], bounded)
             continue
         if url in linked:
             continue
         before = read_cached(url, options.directory)
         try:
-            fetched = fetch(url, options)
+            fetched = fetch(url, bounded)
             if fetched.status == "offline":
                 yield Update(url, f"{url}: {fetched.notice}; not updated", failed=True)
                 continue
@@ -109,7 +123,7 @@ def update_cached(urls: list[str], options: FetchOptions) -> Iterator[Update]:
             files = _index_files(served)
             if files is not None:  # the address now serves an index (the old repository's
                 # README redirected to the new one): read with its files, said as one digest
-                yield from _update_index(url, files, options, _old_digest(before))
+                yield from _update_index(url, files, bounded, _old_digest(before))
                 continue
             new = Digest(_papers(fetched.body, url))
             fetched.commit()

@@ -63,6 +63,8 @@ class Reply:
     """Send a Content-Length header."""
     delay: float = 0.0
     """Seconds to wait before answering."""
+    drip: float = 0.0
+    """Send the body a byte at a time, this many seconds apart (until the server closes)."""
 
 
 @dataclass
@@ -75,6 +77,7 @@ class ArxivServer:
 
     def __post_init__(self) -> None:
         server = self
+        self.closing = threading.Event()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
@@ -91,7 +94,13 @@ class ArxivServer:
                     if reply.length:
                         self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
-                    self.wfile.write(reply.body)
+                    if not reply.drip:
+                        self.wfile.write(reply.body)
+                    for index in range(len(reply.body) if reply.drip else 0):
+                        if server.closing.wait(reply.drip):
+                            return
+                        self.wfile.write(reply.body[index : index + 1])
+                        self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -133,5 +142,6 @@ class ArxivServer:
         return [(when, path) for when, path in self.requests if path.startswith("/api/")]
 
     def close(self) -> None:
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()

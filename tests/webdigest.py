@@ -325,3 +325,30 @@ def redirect_route(location: str, code: int = 302) -> Handler:
         request.end_headers()
 
     return handle
+
+
+def drip_route(server: Server, body: bytes, *, head: bool = False, pause: float = 0.2) -> Handler:
+    """A server that drips: one byte every `pause` seconds, of its header lines (`head`) or of
+    `body` after whole headers, until the server stops. Each read is answered well within any
+    timeout, so only a bound on the whole request ends it."""
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        if head:
+            data = b"HTTP/1.1 200 OK\r\nX-Drip: " + b"x" * 100_000
+        else:
+            request.send_response(200)
+            request.send_header("Content-Type", "text/plain; charset=utf-8")
+            request.send_header("Content-Length", str(len(body)))
+            request.end_headers()
+            request.wfile.flush()
+            data = body
+        try:
+            for index in range(len(data)):
+                if server.stop.wait(pause):
+                    return
+                request.wfile.write(data[index : index + 1])
+                request.wfile.flush()
+        except OSError:  # the client gave up
+            return
+
+    return handle

@@ -67,7 +67,7 @@ def test_offline_the_cache_serves_and_the_rest_is_a_warning(
 
 def test_an_api_that_does_not_answer_in_time(server: ArxivServer) -> None:
     server.api_reply = lambda ids: Reply(b"<feed/>", delay=2.0)
-    with pytest.raises(DownloadError, match="no answer for 0.5 s"):
+    with pytest.raises(DownloadError, match="no complete answer within 0.5 s"):
         get(server.api_url + "?id_list=2305.14314", timeout=0.5)
 
 
@@ -243,7 +243,7 @@ def test_offline_and_timeout_hold_for_metadata_and_pdfs(
     server.api_reply = lambda ids: Reply(b"<feed/>", delay=2.0)
     code = main(["--fetch-metadata", "--timeout", "0.5", "--query", "id:2304.05376"])
     assert code == 0
-    assert "no answer for 0.5 s" in capsys.readouterr().err
+    assert "no complete answer within 0.5 s" in capsys.readouterr().err
     # the TUI's F and D keys call these without arguments: main() hands them --offline and
     # --timeout through the environment
     monkeypatch.setenv("READER_ARXIV_OFFLINE", "1")

@@ -170,12 +170,12 @@ def test_a_stall_past_the_timeout_falls_back(server: Server) -> None:
     started = time.monotonic()
     digest = load_digest([url], fetching=FetchOptions(timeout=0.3))
     assert time.monotonic() - started < 10
-    assert len(digest) == 20 and "(no answer for 0.3 s)" in digest.notices[0]
+    assert len(digest) == 20 and "(no complete answer within 0.3 s)" in digest.notices[0]
 
 
 def test_a_stall_with_nothing_cached_is_an_error(server: Server) -> None:
     server.routes["/d.md"] = stall_route(server)
-    with pytest.raises(FetchError, match=r"cannot fetch: no answer for 0\.2 s"):
+    with pytest.raises(FetchError, match=r"cannot fetch: no complete answer within 0\.2 s"):
         fetch(server.url("/d.md"), FetchOptions(timeout=0.2))
 
 
@@ -573,7 +573,7 @@ def test_cli_url_with_standard_input_and_a_short_timeout(server: Server, tmp_pat
     assert time.monotonic() - started < 20
     assert stalled.returncode == 2
     assert stalled.stderr == (
-        f"reader: error: {server.url('/stall.md')}: cannot fetch: no answer for 0.5 s "
+        f"reader: error: {server.url('/stall.md')}: cannot fetch: no complete answer within 0.5 s "
         "(and no cached copy)\n"
     )
 
