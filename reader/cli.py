@@ -144,7 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--reverse", action="store_true", help="reverse the order of --print")
     parser.add_argument(
-        "--export-state", metavar="FILE", help="write the reading state to FILE (JSON) and exit"
+        "--export-state",
+        metavar="FILE",
+        help="write the reading state to FILE (JSON; - for standard output) and exit",
     )
     parser.add_argument(
         "--import-state",
@@ -472,7 +474,10 @@ def _state_actions(args: argparse.Namespace) -> int:
             print(f"{PROG}: imported {count} marks from {inert(args.import_state)}")
         if args.export_state is not None:
             count = store.export_json(args.export_state)
-            print(f"{PROG}: exported {count} marks to {inert(args.export_state)}")
+            from reader.files import is_standard_output
+
+            said = sys.stderr if is_standard_output(args.export_state) else sys.stdout
+            print(f"{PROG}: exported {count} marks to {inert(args.export_state)}", file=said)
     finally:
         store.close()
         _show_warnings(store, shown)

@@ -30,7 +30,7 @@ from typing import Any
 
 import platformdirs
 
-from reader.files import replacing
+from reader.files import write_through
 from reader.text import inert
 
 if sys.version_info >= (3, 11):
@@ -204,7 +204,8 @@ _TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
 def save_theme(theme: str, path: Path | None = None) -> str | None:
     """Write `theme = "..."` into the config file (creating it), keeping everything else; the
-    write is atomic. Returns a one-line error, or None when saved."""
+    file is replaced whole, at its real path when it is a symlink (a dotfiles setup keeps its
+    link), with its permissions. Returns a one-line error, or None when saved."""
     where = path if path is not None else config_path()
     try:
         text = where.read_text(encoding="utf-8-sig")
@@ -221,8 +222,7 @@ def save_theme(theme: str, path: Path | None = None) -> str | None:
         text = f"{line}\n{text}"
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
-        with replacing(where) as handle:
-            handle.write(text.encode("utf-8"))
+        write_through(where, text.encode("utf-8"), durable=True)
     except OSError as error:
         return f"{inert(str(where))}: cannot write the config: {error.strerror or error}"
     return None

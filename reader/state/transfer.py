@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reader.files import replacing
+from reader.files import write_through
 from reader.state.database import normal_tag, reason, seconds
 
 EXPORT_VERSION = 1
@@ -50,7 +50,8 @@ class StateError(Exception):
 def write_export(
     path: Path, entries: Iterable[dict[str, Any]], searches: Iterable[tuple[str, str, float]]
 ) -> None:
-    """Write an export of `entries` (one mark a line) and `searches` to `path`, atomically."""
+    """Write an export of `entries` (one mark a line) and `searches` to `path` (a regular file
+    atomically; `-` is standard output)."""
     body = ",\n".join(json.dumps(entry) for entry in entries)
     lines = [
         json.dumps({"name": name, "query": query, "updated": when})
@@ -63,10 +64,10 @@ def write_export(
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Through `write_through`: a file is replaced whole (a symlink's target; its mode kept),
+    `-`, `/dev/stdout`, a FIFO or a device are written to as they are."""
     try:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-        with replacing(path, durable=True, mode=mode) as handle:
-            handle.write(text.encode("utf-8"))
+        write_through(path, text.encode("utf-8"), durable=True)
     except OSError as error:
         raise StateError(path, 0, f"cannot write: {reason(error)}") from error
 
