@@ -77,6 +77,7 @@ class ReaderApp(TypeaheadApp):
         self.config = config if config is not None else Config(config_path())
         self.options = options if options is not None else AppOptions()
         keymap, self._unknown_commands = self.config.keymap(command_names())
+        self._unknown_commands += self.config.shadowed(keymap, own_keys(), priority_names())
         self.set_keymap(keymap)
         self.load_error: Exception | None = None
         self._notices: tuple[str, ...] = ()
@@ -261,6 +262,27 @@ def command_names() -> frozenset[str]:
     App's own keys."""
     own = (b.id for b in ReaderApp.BINDINGS if isinstance(b, Binding) and b.id)
     return frozenset({command.name for command in COMMANDS} | set(own))
+
+
+def priority_names() -> frozenset[str]:
+    """The commands that run before any widget's own keys (priority bindings)."""
+    own = (b.id for b in ReaderApp.BINDINGS if isinstance(b, Binding) and b.priority and b.id)
+    return frozenset({command.name for command in COMMANDS if command.priority} | set(own))
+
+
+def own_keys() -> dict[str, tuple[str, str]]:
+    """The keys the focusable widgets bind for themselves (they come before the screen's and
+    the App's keys while the widget has the focus): key -> ("the list", "Down")."""
+    from reader.widgets.abstract import AbstractPane
+    from reader.widgets.line_list import LineList
+
+    keys: dict[str, tuple[str, str]] = {}
+    for widget, owner in ((LineList, "the list"), (AbstractPane, "the abstract")):
+        for binding in widget.BINDINGS:
+            if isinstance(binding, Binding):
+                for key in binding.key.split(","):
+                    keys.setdefault(key.strip(), (owner, binding.description))
+    return keys
 
 
 def make_app(

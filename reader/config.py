@@ -24,6 +24,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,15 +74,42 @@ class Config:
     """The line of each command in `[keys]`."""
 
     def keymap(self, commands: frozenset[str]) -> tuple[dict[str, str], list[str]]:
-        """The remapped keys of the known `commands`, and a warning for each unknown one."""
+        """The remapped keys of the known `commands`, and one warning for the unknown ones."""
         known = {name: key for name, key in self.keys.items() if name in commands}
         unknown = [
-            f"{inert(str(self.path))}:{self.key_lines.get(name, 1)}: unknown command "
-            f"{name!r} in [keys] (ignored; ? lists the commands)"
-            for name in self.keys
-            if name not in commands
+            (name, self.key_lines.get(name, 1)) for name in self.keys if name not in commands
         ]
-        return known, unknown
+        if not unknown:
+            return known, []
+        warning = _unknown(inert(str(self.path)), "command", unknown)
+        return known, [warning.replace(" (ignored)", " in [keys] (ignored; ? lists the commands)")]
+
+
+    def shadowed(
+        self,
+        keymap: Mapping[str, str],
+        own: Mapping[str, tuple[str, str]],
+        priority: frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """A warning, with its line, for each remapped key that a widget binds for itself
+        (`own`: key -> the widget and what the key does there, ("the list", "Down")): the
+        focused widget's binding wins,
+        so the command would never run from it (`quit = "j"` moves the list's cursor). Commands
+        in `priority` run before any widget: they are never shadowed."""
+        warnings: list[str] = []
+        shown = inert(str(self.path))
+        for name, keys in keymap.items():
+            if name in priority:
+                continue
+            taken = [key for key in keys.split(",") if key in own]
+            for key in taken:
+                widget, does = own[key]
+                warnings.append(
+                    f'{shown}:{self.key_lines.get(name, 1)}: [keys] {name} = "{keys}": {key} is '
+                    f"already {does} in {widget}, which comes first while {widget} has the "
+                    f"focus, so {key} does not run {name} there; pick another key"
+                )
+        return warnings
 
 
 def config_path() -> Path:
@@ -92,36 +120,64 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir("reader", appauthor=False)) / FILENAME
 
 
-def _line_of(text: str, name: str, table: str | None = None) -> int:
-    """The 1-based line where `name = ...` is set (inside `[table]` when given); 1 if unknown."""
+_HEADER = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
+_SETTING = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+MAX_BYTES = 1 << 20
+"""The largest config read (a real one is well under a kilobyte): a bigger one is an error and
+the defaults are used."""
+_NAMED = 5
+"""Names listed in one warning about unknown settings or commands (then "and N more")."""
+
+
+def _setting_lines(text: str) -> dict[tuple[str | None, str], int]:
+    """The 1-based line where each `name = ...` is first set, by (table or None, name): one pass
+    over the text, so that a config of thousands of settings is read in linear time."""
+    lines: dict[tuple[str | None, str], int] = {}
     current: str | None = None
-    pattern = re.compile(
-        rf"""\s*(?:"{re.escape(name)}"|'{re.escape(name)}'|{re.escape(name)})\s*="""
-    )
     for number, line in enumerate(text.splitlines(), 1):
-        header = re.match(r"\s*\[\s*([^\]]+?)\s*\]", line)
+        header = _HEADER.match(line)
         if header is not None:
             current = header.group(1).strip("\"'")
             continue
-        if current == table and pattern.match(line):
-            return number
-    return 1
+        setting = _SETTING.match(line)
+        if setting is not None:
+            lines.setdefault((current, setting.group(1).strip("\"'")), number)
+    return lines
+
+
+def _unknown(shown: str, what: str, named: list[tuple[str, int]]) -> str:
+    """One warning for every unknown setting (or command) of a kind: the first few with their
+    lines, then how many more."""
+    listed = ", ".join(f"{name!r} (line {line})" for name, line in named[:_NAMED])
+    more = f" and {len(named) - _NAMED:,} more" if len(named) > _NAMED else ""
+    line = named[0][1]
+    if len(named) == 1:
+        return f"{shown}:{line}: unknown {what} {named[0][0]!r} (ignored)"
+    return f"{shown}:{line}: unknown {what}s {listed}{more} (ignored)"
 
 
 def load_config(path: Path | None = None, *, actions: frozenset[str] | None = None) -> Config:
     """Read the config at `path` (default `config_path()`). A missing file is no error.
 
     `actions`: the command names `[keys]` may remap (unknown ones are warned about); None
-    accepts any name."""
+    accepts any name. Reading a config never raises and takes time in proportion to its size:
+    a file over `MAX_BYTES`, nested too deeply or not TOML is one error and the defaults; the
+    unknown settings (and commands) of a kind are one warning."""
     where = path if path is not None else config_path()
     shown = inert(str(where))
     try:
-        data = where.read_bytes()
+        with open(where, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         return Config(where)
     except OSError as error:
         reason = error.strerror or str(error)
         return Config(where, errors=[f"{shown}: cannot read the config: {reason}"])
+    if len(data) > MAX_BYTES:
+        return Config(
+            where,
+            errors=[f"{shown}: the config is over {MAX_BYTES >> 20} MiB (using the defaults)"],
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -137,18 +193,25 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
         return Config(
             where, errors=[f"{shown}:{line}: not valid TOML: {message} (using the defaults)"]
         )
+    except RecursionError:  # arrays or tables nested thousands deep
+        return Config(
+            where, errors=[f"{shown}:1: not valid TOML: nested too deeply (using the defaults)"]
+        )
+    lines = _setting_lines(text)
     errors: list[str] = []
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    unknown_settings: list[tuple[str, int]] = []
+    unknown_commands: list[tuple[str, int]] = []
+    bad_keys: list[tuple[str, int]] = []
 
-    def wrong(name: str, table: str | None = None) -> None:
-        errors.append(
-            f"{shown}:{_line_of(text, name, table)}: {name} must be {_SETTINGS[name]}; ignored"
-        )
+    def wrong(name: str) -> None:
+        line = lines.get((None, name), 1)
+        errors.append(f"{shown}:{line}: {name} must be {_SETTINGS[name]}; ignored")
 
     for name, value in document.items():
         if name not in _SETTINGS:
-            warnings.append(f"{shown}:{_line_of(text, name)}: unknown setting {name!r} (ignored)")
+            unknown_settings.append((name, lines.get((None, name), 1)))
         elif name in ("theme", "digest", "download_dir"):
             if isinstance(value, str) and value.strip():
                 values[name] = value.strip()
@@ -174,20 +237,27 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
             keys: dict[str, str] = {}
             key_lines: dict[str, int] = {}
             for action, key in value.items():
-                line = key_lines[action] = _line_of(text, action, "keys")
+                line = key_lines[action] = lines.get(("keys", action), 1)
                 if actions is not None and action not in actions:
-                    warnings.append(
-                        f"{shown}:{line}: unknown command {action!r} in [keys] (ignored)"
-                    )
+                    unknown_commands.append((action, line))
                 elif not isinstance(key, str) or not _KEY_TEXT.fullmatch(key.replace(" ", "")):
-                    errors.append(
-                        f'{shown}:{line}: [keys] {action} must be a key such as "f" or '
-                        '"ctrl+t"; ignored'
-                    )
+                    bad_keys.append((action, line))
                 else:
                     keys[action] = key.replace(" ", "")
             values["keys"] = keys
             values["key_lines"] = key_lines
+    if unknown_settings:
+        warnings.append(_unknown(shown, "setting", unknown_settings))
+    if unknown_commands:
+        warnings.append(_unknown(shown, "command", unknown_commands).replace(
+            " (ignored)", " in [keys] (ignored)"
+        ))
+    for action, line in bad_keys[:_NAMED]:
+        errors.append(
+            f'{shown}:{line}: [keys] {action} must be a key such as "f" or "ctrl+t"; ignored'
+        )
+    if len(bad_keys) > _NAMED:
+        errors.append(f"{shown}: and {len(bad_keys) - _NAMED:,} more [keys] that are not keys")
     directory = values.pop("download_dir", None)
     return Config(
         where,
