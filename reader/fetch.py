@@ -596,7 +596,7 @@ def opened(
     import zlib
 
     deadline = Deadline(timeout if whole is None else whole)
-    late = TransferError(f"no complete answer within {deadline.seconds:g} s")
+    late = TransferError(f"no complete answer within {round(deadline.seconds, 2):g} s")
     try:
         response = opener(deadline).open(request, timeout=timeout)
         try:
