@@ -25,7 +25,9 @@ def test_a_config_nested_100k_deep_is_one_error_and_the_defaults(
     assert main(["--print", "--format", "links", "--query", "id:2305.14314"]) == 0
     out, err = capsys.readouterr()
     assert out == "https://arxiv.org/abs/2305.14314\n"
-    assert err == f"reader: error: {path}:1: not valid TOML: nested too deeply (using the defaults)\n"
+    assert err == (
+        f"reader: error: {path}:1: not valid TOML: nested too deeply (using the defaults)\n"
+    )
 
 
 def test_thousands_of_unknown_settings_are_one_warning(tmp_path: Path) -> None:

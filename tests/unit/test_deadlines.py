@@ -129,7 +129,7 @@ def test_fetch_metadata_stops_in_all_after_its_bound(arxiv: ArxivServer, tmp_pat
     ids = [f"2301.{n:05d}" for n in range(250)]  # three requests of 100
     started = time.monotonic()
     with StateStore(tmp_path) as store:
-        result = fetch_metadata(ids, store, timeout=30.0, seconds=0.5)
+        result = fetch_metadata(ids, store.arxiv, timeout=30.0, seconds=0.5)
     assert time.monotonic() - started < FOREVER / 4
     assert result.report is not None
     assert result.report.requests == 1
