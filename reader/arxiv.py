@@ -412,15 +412,14 @@ def _day(text: str | None) -> date | None:
 def parse_feed(body: bytes | str) -> Feed:
     """The entries and errors of an arXiv API answer. Raises FeedError for anything that is not
     an Atom feed (an HTML error page, a truncated body, a DOCTYPE)."""
-    head = body[:2048] if isinstance(body, str) else body[:2048].decode("utf-8", "replace")
-    if "<!DOCTYPE" in head or "<!ENTITY" in head:
-        raise FeedError("the answer has a DOCTYPE; an Atom feed has none")
-    import xml.etree.ElementTree as ElementTree  # only fetching needs it
+    from reader.xmlsafe import XMLRefused, parse_xml  # only fetching needs it
 
     try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError as error:
-        raise FeedError(f"not XML: {error}") from None
+        root = parse_xml(body)  # no DTD anywhere, in any encoding: expat stops at a DOCTYPE
+    except XMLRefused as error:
+        if error.message.startswith("refused: "):
+            raise FeedError("the answer has a DOCTYPE; an Atom feed has none") from None
+        raise FeedError(error.message) from None
     if root.tag != f"{_ATOM}feed":
         raise FeedError(f"not an Atom feed (the root element is {root.tag!r})")
     feed = Feed()

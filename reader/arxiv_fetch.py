@@ -35,6 +35,7 @@ from typing import Protocol
 
 from reader import __version__
 from reader.arxiv import API_URL, FetchReport, Metadata, MetadataClient, batches
+from reader.files import sweep_stale
 
 __all__ = [
     "PDF_MAX_BYTES",
@@ -334,22 +335,45 @@ def fetch_metadata(
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]+')
 SHORT_TITLE = 60
 """Characters of the title in a PDF's file name."""
+NAME_BYTES = 255
+"""The longest file name, in bytes, of most file systems (ext4, btrfs, XFS, APFS, tmpfs)."""
+_SUFFIX_ROOM = len(" (9999)")
+"""Kept free for the ` (2)` of a name already taken (`_free_name`)."""
 
 
-def pdf_filename(arxiv_id: str, title: str) -> str:
+def pdf_filename(arxiv_id: str, title: str, limit: int = NAME_BYTES) -> str:
     """`2305.14314 QLoRA Efficient Finetuning of Quantized LLMs.pdf`: the id, then the title cut
-    at a word within `SHORT_TITLE` characters, without characters file systems refuse.
+    at a word within `SHORT_TITLE` characters, without characters file systems refuse; the
+    whole name, with room for ` (2)`, within `limit` bytes of UTF-8 (the file system's limit
+    is on bytes: 60 emoji are 240 of them).
 
     >>> pdf_filename("hep-th/9901001", "A/B: the <best> title?")
     'hep-th_9901001 A B the best title.pdf'
     """
     cleaned = " ".join(_UNSAFE_NAME.sub(" ", unicodedata.normalize("NFC", title)).split())
-    if len(cleaned) > SHORT_TITLE:
-        cut = cleaned[:SHORT_TITLE]
+    stem = _cut_bytes(arxiv_id.replace("/", "_"), limit - _SUFFIX_ROOM - len(".pdf"))
+    room = limit - _SUFFIX_ROOM - len(f"{stem} .pdf".encode())
+    if len(cleaned) > SHORT_TITLE or len(cleaned.encode()) > room:
+        cut = _cut_bytes(cleaned[:SHORT_TITLE], room)
         cleaned = cut.rsplit(" ", 1)[0] if " " in cut else cut
     cleaned = cleaned.strip(" .")
-    stem = arxiv_id.replace("/", "_")
     return f"{stem} {cleaned}.pdf" if cleaned else f"{stem}.pdf"
+
+
+def _cut_bytes(text: str, size: int) -> str:
+    """`text` cut to at most `size` bytes of UTF-8, never inside a character."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= size:
+        return text
+    return data[: max(0, size)].decode("utf-8", "ignore")
+
+
+def name_limit(directory: Path) -> int:
+    """The longest file name `directory`'s file system takes, in bytes (`NAME_BYTES` at most)."""
+    try:
+        return min(NAME_BYTES, os.pathconf(directory, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return NAME_BYTES
 
 
 def _check_pdf(head: bytes, content_type: str) -> None:
@@ -390,6 +414,7 @@ def download_pdf(
     source = url or pdf_source(arxiv_id)
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        sweep_stale(directory, ".reader-*.part")  # left by a download or export that was killed
         fd, partial = tempfile.mkstemp(dir=directory, prefix=".reader-", suffix=".pdf.part")
     except OSError as error:
         raise DownloadError(f"cannot write in {directory}: {_os_error(error)}") from None
@@ -409,7 +434,7 @@ def download_pdf(
             os.fsync(handle.fileno())
         if os.path.getsize(partial) == 0:
             raise DownloadError("the body is empty, not a PDF")
-        name = pdf_filename(arxiv_id, title)
+        name = pdf_filename(arxiv_id, title, name_limit(directory))
         while True:
             target = _free_name(directory, name)
             try:

@@ -252,7 +252,7 @@ def _write_entry(
     """Write an entry atomically: a temporary file renamed into place once complete. The block's
     length is its parts' total, known to the last record (`("end", ..., length)`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as file:
+    with replacing(path, sweep=True) as file:
         total = 0
         for record in (header, *records) if isinstance(records, tuple) else _chain(header, records):
             _write_record(file, marshal.dumps(record))
@@ -603,7 +603,7 @@ class _SearchFile:
             said = ("tokens", TOKENS_VERSION, tokens.count, zlib.crc32(raw), len(ids))
             path = self.path.with_suffix(".tokens")
             path.parent.mkdir(parents=True, exist_ok=True)
-            with replacing(path) as file:
+            with replacing(path, sweep=True) as file:
                 for record in (self.header, (*said, zlib.crc32(ids))):
                     _write_record(file, marshal.dumps(record))
                 _write_record(file, raw)
@@ -640,7 +640,7 @@ class _SearchFile:
             path = self.path.with_suffix(".similar")
             path.parent.mkdir(parents=True, exist_ok=True)
             said = ("similar", VERSION, index.count, authors, zlib.crc32(raw))
-            with replacing(path) as file:
+            with replacing(path, sweep=True) as file:
                 for record in (self.header, said):
                     _write_record(file, marshal.dumps(record))
                 _write_record(file, raw)

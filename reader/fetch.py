@@ -275,7 +275,7 @@ def write_cached(copy: CachedCopy, directory: Path | None = None) -> None:
     }
     if copy.location is not None and copy.location != copy.url:
         header["location"] = copy.location
-    with replacing(_entry_path(directory, copy.url), durable=True) as file:
+    with replacing(_entry_path(directory, copy.url), durable=True, sweep=True) as file:
         file.write(_MAGIC)
         file.write(json.dumps(header, ensure_ascii=True).encode("ascii") + b"\n")
         file.write(copy.body)
@@ -324,6 +324,21 @@ class Fetched:
             return None
         why = f" ({self.reason})" if self.reason else ""
         return f"offline: the copy of {copy_time(self.as_of)}{why}"
+
+    def fallback(self, error: LoadError) -> Fetched:
+        """The cached copy in place of a fresh body that is not a digest (`error`: bytes that
+        are not UTF-8, no table), as for a failed download: offline, with a notice saying why.
+        Raises `error` when there is no cached copy, or the body was the cached one."""
+        if self.status != "downloaded":
+            raise error
+        cached = read_cached(self.url, self.directory)
+        if cached is None or cached.body == self.body:
+            raise error
+        why = f"the answer is not a digest: {error.message}"
+        kept = cached.location
+        return Fetched(
+            self.url, cached.body, "offline", cached.checked, why, False, served_from=kept
+        )
 
     def commit(self) -> None:
         """Write the new cache entry (a download, or a 304's new validators and time). A cache
@@ -734,6 +749,18 @@ def fetch(
             "offline",
             cached.checked,
             str(failure),
+            False,
+            served_from=cached.location,
+        )
+    except FetchError as refused:  # an HTML page: the cached copy, if there is one
+        if cached is None:
+            raise
+        return Fetched(
+            url,
+            cached.body,
+            "offline",
+            cached.checked,
+            refused.message,
             False,
             served_from=cached.location,
         )

@@ -14,16 +14,49 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+STALE_SECONDS = 3600.0
+"""A temporary file of ours untouched this long was left by a process that died (kill -9, a
+crash, a power cut): a live writer touches its file as it writes."""
+_SWEPT: set[str] = set()
+
+
+def sweep_stale(directory: Path, pattern: str = ".*.tmp") -> int:
+    """Remove the temporary files matching `pattern` in `directory` (not below it) that were
+    left behind: untouched for `STALE_SECONDS`. Once per directory and process; never raises.
+    The number removed."""
+    import time
+
+    key = f"{os.fspath(directory)}\0{pattern}"
+    if key in _SWEPT:
+        return 0
+    _SWEPT.add(key)
+    removed = 0
+    before = time.time() - STALE_SECONDS
+    with contextlib.suppress(OSError):
+        for path in directory.glob(pattern):
+            with contextlib.suppress(OSError):
+                status = path.lstat()
+                if stat.S_ISREG(status.st_mode) and status.st_mtime < before:
+                    path.unlink()
+                    removed += 1
+    return removed
+
 
 @contextlib.contextmanager
-def replacing(path: Path, *, durable: bool = False, mode: int | None = None) -> Iterator[BinaryIO]:
+def replacing(
+    path: Path, *, durable: bool = False, mode: int | None = None, sweep: bool = False
+) -> Iterator[BinaryIO]:
     """A binary file that takes `path`'s place when the block ends without an error.
 
     It is written as a temporary file in the same directory and renamed over
     `path`, so a reader sees the old file or the new one, never a half-written one; `durable`
     syncs it to disk first, `mode` sets its permissions (a temporary file is private). On an
     error the temporary file is removed, `path` is left as it was, and the error goes on.
+    `sweep` (for a cache's own folder) first removes the temporary files a dead process left
+    there (`sweep_stale`).
     """
+    if sweep:
+        sweep_stale(path.parent)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:

@@ -602,10 +602,16 @@ class _Loading:
     def read_url(self, url: str) -> None:
         """A URL given as a source: a digest, or an index whose files are read next."""
         fetched = fetch(url, self.fetching, _fetch_progress(self.progress))
-        text = decode(fetched.body, url)
-        targets = _index_targets(text, url)
-        if not targets:
-            parsed = self._parsed(text, url)
+        try:
+            text = decode(fetched.body, url)
+            targets = _index_targets(text, url)
+            parsed = None if targets else self._parsed(text, url)
+        except LoadError as error:  # not a digest: the cached copy, if there is one
+            fetched = fetched.fallback(error)
+            text = decode(fetched.body, url)
+            targets = _index_targets(text, url)
+            parsed = None if targets else self._parsed(text, url)
+        if parsed is not None:
             self._fetched(fetched)
             self.add(parsed)
             following = next_page(url, len(parsed))  # Hugging Face's pages (reader.feeds)
