@@ -784,7 +784,8 @@ class Browse:
         if not name:
             return
         before = self.store.searches().get(name)
-        self.store.save_search(name, text)
+        if not self.store.save_search(name, text):  # over the limits: the store's warning says why
+            return
         self._push(SearchChange(name, before))
         replaced = "replaced" if before is not None else "saved"
         self.say(f"Search {replaced}: {inert(name)}", timeout=2)

@@ -16,6 +16,7 @@ from itertools import compress, repeat
 from operator import and_, ge
 from typing import TYPE_CHECKING, Protocol, cast
 
+from reader.limits import QUERY_CHARS
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, UNDATED, Digest, Paper, SearchText
 from reader.query import likes as _likes
 from reader.query.syntax import (
@@ -907,5 +908,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def parse_query(text: str) -> Query:
-    """Parse a query; raises `QueryError` (with `position`) for a bad regex or week value."""
+    """Parse a query; raises `QueryError` (with `position`) for a bad regex or week value, or a
+    query over `reader.limits.QUERY_CHARS`."""
+    if len(text) > QUERY_CHARS:
+        raise QueryError(f"the query is over {QUERY_CHARS:,} characters", QUERY_CHARS)
     return Query(text)

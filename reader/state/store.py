@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from reader.limits import NOTE_CHARS, QUERY_CHARS, SEARCH_NAME_CHARS, TAG_CHARS, TAGS_PER_PAPER
 from reader.state.database import (
     BUSY_TIMEOUT,
     FAILURE,
@@ -192,33 +193,73 @@ class StateStore:
             self._flush()
 
     def set_note(self, key: str, text: str) -> None:
-        """Keep `text` as the paper's note; blank text removes the note."""
+        """Keep `text` as the paper's note (cut to `NOTE_CHARS`, with a warning); blank text
+        removes the note."""
+        if len(text) > NOTE_CHARS:
+            self._warn(f"The note was cut to {NOTE_CHARS:,} characters (it had {len(text):,}).")
+            text = text[:NOTE_CHARS]
         with self._lock:
             if self._memory.set_note(key, text):
                 self._flush()
 
     def set_tags(self, key: str, tags: Iterable[str]) -> tuple[str, ...]:
-        """Make the paper's tags exactly `tags` (normalised, see `normal_tag`); the tags kept."""
-        wanted = {tag for tag in map(normal_tag, tags) if tag}
+        """Make the paper's tags exactly `tags` (normalised, see `normal_tag`); the tags kept.
+        Tags over `TAG_CHARS`, and beyond `TAGS_PER_PAPER`, are refused with a warning."""
+        wanted = self._allowed({tag for tag in map(normal_tag, tags) if tag})
+        if len(wanted) > TAGS_PER_PAPER:
+            self._warn(f"A paper keeps at most {TAGS_PER_PAPER} tags: the others were refused.")
+            wanted = set(sorted(wanted)[:TAGS_PER_PAPER])
         with self._lock:
             self._memory.set_tags(key, wanted)
             self._flush()
         return self.tags(key)
 
     def tag(self, keys: Iterable[str], tag: str, on: bool = True) -> None:
-        """Add (or with `on=False` remove) one tag on every paper of `keys`."""
+        """Add (or with `on=False` remove) one tag on every paper of `keys` (not over
+        `TAG_CHARS`, nor on a paper that has `TAGS_PER_PAPER`: a warning says so)."""
         name = normal_tag(tag)
-        if not name:
+        if not name or (on and not self._allowed({name})):
             return
         with self._lock:
-            self._memory.tag_all(_keys(keys), name, on)
+            wanted = _keys(keys)
+            if on:
+                tags = self._memory.tags
+                room = [
+                    key
+                    for key in wanted
+                    if name in tags.get(key, ()) or len(tags.get(key, ())) < TAGS_PER_PAPER
+                ]
+                if len(room) < len(wanted):
+                    full = len(wanted) - len(room)
+                    self._warn(
+                        f"{full:,} paper{'s' if full != 1 else ''} already had {TAGS_PER_PAPER} "
+                        f"tags: {name!r} was not added there."
+                    )
+                wanted = room
+            self._memory.tag_all(wanted, name, on)
             self._flush()
 
-    def save_search(self, name: str, query: str) -> None:
-        """Keep `query` under `name` (replacing a search of that name)."""
+    def _allowed(self, tags: set[str]) -> set[str]:
+        """`tags` without those over `TAG_CHARS` (a warning names them)."""
+        long = sorted(tag for tag in tags if len(tag) > TAG_CHARS)
+        if long:
+            shown = ", ".join(repr(tag[:20] + "…") for tag in long[:3])
+            self._warn(f"Tags are at most {TAG_CHARS} characters: {shown} refused.")
+        return tags - set(long)
+
+    def save_search(self, name: str, query: str) -> bool:
+        """Keep `query` under `name` (replacing a search of that name). A name over
+        `SEARCH_NAME_CHARS` is cut, a query over `QUERY_CHARS` refused (a warning; False)."""
+        if len(query) > QUERY_CHARS:
+            self._warn(f"Search not saved: its query is over {QUERY_CHARS:,} characters.")
+            return False
+        if len(name) > SEARCH_NAME_CHARS:
+            self._warn(f"The search's name was cut to {SEARCH_NAME_CHARS} characters.")
+            name = name[:SEARCH_NAME_CHARS]
         with self._lock:
             self._memory.save_search(name, query)
             self._flush()
+        return True
 
     def delete_search(self, name: str) -> None:
         with self._lock:
@@ -339,7 +380,9 @@ class StateStore:
         Raises StateError (with the line) if the file cannot be read or is not a valid export;
         nothing is merged then.
         """
-        entries, searches = read_export(Path(path))
+        entries, searches, refused = read_export(Path(path))
+        if refused:
+            self._warn(f"{path}: {refused} (over the limits: see the README's Limits).")
         with self._lock:
             self._memory.merge_export(entries, searches)
             self._flush()

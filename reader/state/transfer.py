@@ -16,13 +16,23 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from reader.files import write_through
+from reader.limits import (
+    IMPORT_BYTES,
+    KEY_CHARS,
+    NOTE_CHARS,
+    QUERY_CHARS,
+    SEARCH_NAME_CHARS,
+    TAG_CHARS,
+    TAGS_PER_PAPER,
+)
 from reader.state.database import normal_tag, reason, seconds
 
 EXPORT_VERSION = 1
@@ -84,13 +94,19 @@ class Entry:
     tags: tuple[str, ...] = ()
 
 
-def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]]]:
-    """The marks and saved searches (name, query, updated) of the export at `path`. Raises
-    StateError (with the line) when it cannot be read or is not a valid export."""
+def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]], str]:
+    """The marks and saved searches (name, query, updated) of the export at `path`, and what was
+    cut or refused to keep within `reader.limits` ("" when nothing: notes over `NOTE_CHARS` are
+    cut, tags, marks and searches over their limits left out). Raises StateError (with the
+    line) when it cannot be read, is over `IMPORT_BYTES` or is not a valid export."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size  # a pipe says 0: its bytes are counted
+            data = handle.read(IMPORT_BYTES + 1) if size <= IMPORT_BYTES else b""
     except OSError as error:
         raise StateError(path, 0, f"cannot read: {reason(error)}") from error
+    if len(data) > IMPORT_BYTES or size > IMPORT_BYTES:
+        raise StateError(path, 0, f"over {IMPORT_BYTES >> 20} MiB: not read")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -112,12 +128,23 @@ def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]]]:
     if type(version) is not int or version != EXPORT_VERSION:
         raise StateError(path, 1, f"unsupported export version (expected {EXPORT_VERSION})")
     entries: list[Entry] = []
+    cut = {"notes": 0, "marks": 0, "tags": 0, "searches": 0}
     for index, item in enumerate(document["marks"]):
         entry = _entry(item)
         if isinstance(entry, str):
             lines = _entry_lines(text)
             line = lines[index] if index < len(lines) else 1
             raise StateError(path, line, f"mark {index + 1}: {entry}")
+        if len(entry.key) > KEY_CHARS:
+            cut["marks"] += 1
+            continue
+        if entry.note is not None and len(entry.note[0]) > NOTE_CHARS:
+            cut["notes"] += 1
+            entry = replace(entry, note=(entry.note[0][:NOTE_CHARS], entry.note[1]))
+        tags = tuple(tag for tag in entry.tags if len(tag) <= TAG_CHARS)[:TAGS_PER_PAPER]
+        if len(tags) < len(entry.tags):
+            cut["tags"] += len(entry.tags) - len(tags)
+            entry = replace(entry, tags=tags)
         entries.append(entry)
     searches: list[tuple[str, str, float]] = []
     found = document.get("searches", [])
@@ -134,8 +161,31 @@ def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]]]:
             raise StateError(
                 path, line, f'search {index + 1}: expected {{"name": "...", "query": "..."}}'
             )
-        searches.append((item["name"], item["query"], seconds(item.get("updated", 0.0))))
-    return entries, searches
+        if len(item["query"]) > QUERY_CHARS:
+            cut["searches"] += 1
+            continue
+        name = item["name"][:SEARCH_NAME_CHARS]
+        searches.append((name, item["query"], seconds(item.get("updated", 0.0))))
+    return entries, searches, _refusals(cut)
+
+
+_KINDS = {"marks": ("mark", "marks"), "tags": ("tag", "tags"), "searches": ("search", "searches")}
+
+
+def _refusals(cut: dict[str, int]) -> str:
+    """What an import cut or refused, in words ("" for nothing)."""
+    parts = []
+    if cut["notes"]:
+        notes = "note" if cut["notes"] == 1 else "notes"
+        parts.append(f"{cut['notes']:,} {notes} cut to {NOTE_CHARS:,} characters")
+    refused = [
+        f"{cut[kind]:,} {one if cut[kind] == 1 else several}"
+        for kind, (one, several) in _KINDS.items()
+        if cut[kind]
+    ]
+    if refused:
+        parts.append(" and ".join(refused) + " refused")
+    return "; ".join(parts)
 
 
 def _line_of(text: str, needle: str) -> int:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
 
+from reader.limits import QUERY_CHARS
 from reader.text import inert_chars
 
 
@@ -18,7 +21,22 @@ class FilterInput(Input):
 
     A keystroke repaints the bar alone: Textual's Input assigns its virtual size on every change
     of value, which lays the whole screen out (a frame's worth of work on each key typed).
+
+    It takes at most `reader.limits.QUERY_CHARS` characters (a longer paste is cut there).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", QUERY_CHARS)
+        super().__init__(*args, **kwargs)
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        """Input's replace, with text that would go past `max_length` cut to fit (Input refuses
+        the whole of a paste that is too long)."""
+        if self.max_length:
+            low, high = sorted((max(0, start), min(len(self.value), end)))
+            room = self.max_length - (len(self.value) - (high - low))
+            text = text[: max(0, room)]
+        super().replace(text, start, end)
 
     def _watch_value(self, value: str) -> None:
         # The text's width, for scrolling it, set quietly: Input's own watcher then finds the

@@ -1,0 +1,24 @@
+"""The limits on what a reader keeps of your own text, one place for all (the README's "Limits"
+section says them). No Textual here.
+
+Each is checked where text comes in, by typing or by `--import-state`: what is longer is cut
+(notes, names) or refused (tags, queries, imports) with a message saying so, so that nothing
+kept can make the reader slow (a 100 MB note froze the TUI for 9 s each time it was shown).
+"""
+
+from __future__ import annotations
+
+NOTE_CHARS = 20_000
+"""A note (about ten pages): a longer one is cut, with a message."""
+TAG_CHARS = 50
+"""A tag: a longer one is refused."""
+TAGS_PER_PAPER = 50
+"""Tags on one paper: more are refused."""
+SEARCH_NAME_CHARS = 100
+"""A saved search's name: a longer one is cut."""
+QUERY_CHARS = 2_000
+"""A query (the filter bar, `--query`, a saved search): a longer one is refused."""
+KEY_CHARS = 2_000
+"""A paper's key in an export (an arXiv id or a link): an entry with a longer one is refused."""
+IMPORT_BYTES = 256 << 20
+"""An export file `--import-state` reads (a million marks are ~100 MB): a bigger one is refused."""
