@@ -205,6 +205,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --serve, the port to listen on (default 8000; 0 picks a free one)",
     )
     parser.add_argument(
+        "--max-tabs",
+        type=_tab_count,
+        default=None,
+        metavar="N",
+        help="with --serve, the most browser tabs served at once (default 8; each runs a reader)",
+    )
+    parser.add_argument(
         "--allow-remote",
         action="store_true",
         help="with --serve, allow a --host beyond this machine; a secret token printed at "
@@ -293,6 +300,12 @@ def _port(text: str) -> int:
     if text.isdigit() and 0 <= int(text) <= 65535:
         return int(text)
     raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+
+
+def _tab_count(text: str) -> int:
+    if text.isdigit() and 1 <= int(text) <= 1000:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"not a number of tabs (1-1000): {text!r}")
 
 
 def _positive_seconds(text: str) -> float:
@@ -389,6 +402,7 @@ def _check_combinations(args: argparse.Namespace) -> None:
             ("--host", args.host is not None),
             ("--port", args.port is not None),
             ("--allow-remote", args.allow_remote),
+            ("--max-tabs", args.max_tabs is not None),
         ):
             if given:
                 raise UsageError(f"{name} applies only with --serve")
@@ -886,6 +900,7 @@ def _serve(args: argparse.Namespace, sources: list[str] | None, query_text: str)
         host=host,
         port=port,
         token=token,
+        max_tabs=args.max_tabs if args.max_tabs is not None else serve.MAX_TABS,
     )
 
     def ready(url: str) -> None:

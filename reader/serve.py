@@ -26,6 +26,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -39,7 +40,16 @@ TOKEN_COOKIE = "reader_token"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 SHUTDOWN_SECONDS = 3.0
-"""How long Ctrl+C waits for the open tabs' reader processes to quit."""
+"""How long Ctrl+C takes at most with tabs open: their readers are told to quit, those still
+running after `QUIT_SECONDS` are killed, and their websockets are closed without waiting for
+the browser's reply."""
+QUIT_SECONDS = 1.5
+"""How long a tab's reader has to quit by itself when the server stops."""
+MAX_TABS = 8
+"""Tabs (each a reader process, ~45 MB) served at once by default (`--max-tabs`)."""
+MAX_COLUMNS, MAX_ROWS = 500, 200
+"""The largest terminal a tab may ask for (a 4K screen with a small font is ~380x110): a
+websocket asking `?width=20000&height=20000` drove its reader past 2.7 GB."""
 
 _HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
@@ -74,6 +84,24 @@ def child_command(arguments: Sequence[str]) -> str:
     return shlex.join([sys.executable, "-m", "reader", *arguments])
 
 
+def terminal_size(width: object, height: object) -> tuple[int, int]:
+    """A terminal size a tab asked for, made sane: whole numbers within 1..`MAX_COLUMNS` and
+    1..`MAX_ROWS` (80x24 for what is not a number)."""
+
+    def whole(value: object, default: int, most: int) -> int:
+        if isinstance(value, bool):
+            return default
+        if isinstance(value, (int, float)) and value == value and abs(value) != float("inf"):
+            number = int(value)
+        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value.strip()[:12])
+        else:
+            return default
+        return max(1, min(most, number))
+
+    return whole(width, 80, MAX_COLUMNS), whole(height, 24, MAX_ROWS)
+
+
 def page_url(host: str, port: int, token: str | None = None) -> str:
     """The URL to open; a wildcard host (0.0.0.0, ::) is named by this machine's host name."""
     shown = host
@@ -95,6 +123,7 @@ class ServeConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     token: str | None = None
+    max_tabs: int = MAX_TABS
 
 
 class ReaderServer(Server):
@@ -108,7 +137,11 @@ class ReaderServer(Server):
             loader=jinja2.FileSystemLoader(WEB_DIR), autoescape=True, enable_async=False
         )
         self._page = environment.get_template("index.html")
+        self.max_tabs = config.max_tabs
         self._tabs: set[asyncio.Task[object]] = set()
+        self._sessions: dict[asyncio.Task[object], tuple[web.WebSocketResponse, Any]] = {}
+        """Each tab's websocket and its textual-serve AppService (the reader process)."""
+        self._stopping = False
 
     def make_app(self) -> web.Application:
         """The aiohttp application: the page, the websocket, downloads, static files, icon."""
@@ -125,22 +158,73 @@ class ReaderServer(Server):
         app.on_shutdown.append(self._close_tabs)
         return app
 
-    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        """textual-serve's websocket (one reader process per tab), tracked for a quick stop."""
+    async def handle_websocket(  # type: ignore[override]
+        self, request: web.Request
+    ) -> web.StreamResponse:
+        """textual-serve's websocket (one reader process per tab) with its size made sane, at
+        most `max_tabs` at once, tracked for a quick stop."""
+        if self._stopping or len(self._tabs) >= self.max_tabs:
+            return web.Response(status=503, text=self._full_text() + "\n")
+        width, height = terminal_size(request.query.get("width"), request.query.get("height"))
+        sized = request.clone(
+            rel_url=request.rel_url.update_query(width=str(width), height=str(height))
+        )
         task = asyncio.current_task()
         assert task is not None
         self._tabs.add(task)
         try:
-            return await super().handle_websocket(request)
+            return await super().handle_websocket(sized)
         finally:
             self._tabs.discard(task)
+            self._sessions.pop(task, None)
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+        """textual-serve's loop over a tab's messages, its `resize` requests made sane."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._sessions[task] = (websocket, app_service)
+        resize = app_service.set_terminal_size
+
+        async def set_terminal_size(width: object, height: object) -> None:
+            await resize(*terminal_size(width, height))
+
+        app_service.set_terminal_size = set_terminal_size
+        await super()._process_messages(websocket, app_service)
+
+    def _full_text(self) -> str:
+        count = len(self._tabs)
+        return (
+            f"reader: {count} tab{'s' if count != 1 else ''} already open, the most this server "
+            f"serves at once (--max-tabs {self.max_tabs}): close one, then reload this page"
+        )
 
     async def _close_tabs(self, app: web.Application) -> None:
-        """On Ctrl+C: each tab's websocket closes and its reader is told to quit."""
+        """On Ctrl+C, within `SHUTDOWN_SECONDS` whatever the tabs do: each tab's reader is
+        told to quit and killed if it has not after `QUIT_SECONDS`; each websocket is closed
+        without waiting for the browser's reply."""
+        self._stopping = True
+        loop = asyncio.get_running_loop()
+        end = loop.time() + QUIT_SECONDS
+        sessions = list(self._sessions.values())
+        for _websocket, service in sessions:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(service.send_meta({"type": "quit"}), 0.2)
+        for _websocket, service in sessions:
+            process = getattr(service, "_process", None)
+            if process is None or process.returncode is not None:
+                continue
+            try:
+                await asyncio.wait_for(process.wait(), max(0.0, end - loop.time()))
+            except (asyncio.TimeoutError, Exception):
+                with contextlib.suppress(ProcessLookupError, OSError):
+                    process.kill()
+        for websocket, _service in sessions:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(websocket.close(code=1001), 0.2)
         for task in list(self._tabs):
             task.cancel()
         if self._tabs:
-            await asyncio.wait(list(self._tabs), timeout=SHUTDOWN_SECONDS)
+            await asyncio.wait(list(self._tabs), timeout=0.5)
 
     def refusal(self, request: web.Request) -> web.Response | None:
         """Why `request` must not be served (a 4xx response), or None when it may be."""
@@ -177,7 +261,18 @@ class ReaderServer(Server):
         return response
 
     async def handle_index(self, request: web.Request) -> web.Response:
-        """The page: the terminal, titled with the digest's name, talking to /ws."""
+        """The page: the terminal, titled with the digest's name, talking to /ws; when
+        `max_tabs` tabs are open, a page saying so."""
+        if len(self._tabs) >= self.max_tabs:
+            from html import escape
+
+            return web.Response(
+                status=503,
+                text=f"<!doctype html><title>reader: too many tabs</title>"
+                f"<p>{escape(self._full_text())}.</p>\n",
+                content_type="text/html",
+                headers={"Cache-Control": "no-store", "Retry-After": "5"},
+            )
         scheme = "wss" if request.scheme == "https" else "ws"
         html = self._page.render(
             font_size=to_int(request.query.get("fontsize", "16"), 16),

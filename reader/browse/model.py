@@ -45,7 +45,7 @@ from reader.browse.view import (
     view_rows,
 )
 from reader.model import Digest, Paper, week_label
-from reader.query import Query, QueryError, Spans, parse_query
+from reader.query import SEARCH_COUNT_SECONDS, Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, ReadingState, repeated_weeks
 from reader.state import Session, StateStore, normal_tag
 from reader.text import inert
@@ -111,8 +111,14 @@ class Search:
     digest: Digest
     state: ReadingState
 
-    def run(self) -> list[int]:
-        return self.query.filter(self.digest, self.candidates, self.state, satisfied=self.satisfied)
+    def run(self) -> list[int] | str:
+        """The hits, or why there are none (a regex that ran out of its time budget)."""
+        try:
+            return self.query.filter(
+                self.digest, self.candidates, self.state, satisfied=self.satisfied
+            )
+        except QueryError as exc:
+            return exc.message
 
 
 @dataclass(frozen=True)
@@ -409,8 +415,10 @@ class Browse:
             counts: dict[str, str] = {}
             everything = range(len(self.digest))
             for name, text in searches.items():
-                try:
-                    hits = parse_query(text).filter(self.digest, everything, self.store)
+                try:  # within a small budget: a slow regex cannot hold the first paint
+                    hits = parse_query(text).filter(
+                        self.digest, everything, self.store, budget=SEARCH_COUNT_SECONDS
+                    )
                 except QueryError:
                     counts[name] = "!"
                     continue
@@ -555,9 +563,14 @@ class Browse:
         else:
             self._jobs.append(search)
 
-    def answer(self, search: Search, hits: list[int]) -> None:
-        """The hits of `search`, unless a newer query (or digest) has come meanwhile."""
+    def answer(self, search: Search, hits: list[int] | str) -> None:
+        """The hits of `search`, unless a newer query (or digest) has come meanwhile; a message
+        instead of hits (a regex out of time) is said, and the previous results stay."""
         if search.generation != self.generation or search.digest is not self.digest:
+            return
+        if isinstance(hits, str):
+            self.error = f"⚠ {inert(hits)}"
+            self._changed |= Changed.ERROR
             return
         self.query, self.hits = search.query, hits
         self._relist()

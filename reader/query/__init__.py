@@ -44,7 +44,13 @@ characters. Only an invalid regex, a bad `week:` or `upvotes:` value and an unkn
 `QueryError`, with the 0-based offset of the fault in the query.
 """
 
-from reader.query.engine import _CACHE, Query, parse_query  # noqa: F401 - _CACHE: the benchmark clears it
+from reader.query.engine import (  # noqa: F401 - _CACHE: the benchmark clears it
+    _CACHE,
+    REGEX_SECONDS,
+    SEARCH_COUNT_SECONDS,
+    Query,
+    parse_query,
+)
 from reader.query.syntax import (
     FIELDS,
     QUERY_HELP,
@@ -75,6 +81,8 @@ __all__ = [
     "facet_term",
     "fold",
     "QUERY_HELP",
+    "REGEX_SECONDS",
+    "SEARCH_COUNT_SECONDS",
     "SORT_KEYS",
     "Query",
     "QueryError",

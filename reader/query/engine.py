@@ -3,12 +3,14 @@ highlight spans)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
+import time
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import reduce
@@ -305,6 +307,45 @@ def _index(digest: Digest) -> _Index:
 
 # --- evaluation --------------------------------------------------------------------------------
 
+REGEX_SECONDS = 1.0
+"""The time a query's regexes may take in all, per `Query.filter` (a scan of 100,000 abstracts
+takes well under a second). The `regex` module counts the process's CPU time: on a busy
+machine the wall clock runs on further."""
+SEARCH_COUNT_SECONDS = 0.1
+"""The time a saved search's count may take (the sidebar counts each when it is drawn, the
+first paint too): past it the count is `!`."""
+HIGHLIGHT_SECONDS = 0.05
+"""The time a regex may take to find what to highlight in one text."""
+_BUDGET = threading.local()
+_TIMED_OUT: dict[tuple[str, int], float] = {}
+"""(query text, id of the digest) -> the budget it ran out of: the sidebar counts saved searches
+again after every mark, and a regex that ran out of time is not run again for as long."""
+
+
+@contextlib.contextmanager
+def _budget(seconds: float) -> Iterator[None]:
+    """The end of the time a query may take, for `_time_left` (in this thread; an inner
+    budget does not extend an outer one)."""
+    outer = getattr(_BUDGET, "end", None)
+    end = time.monotonic() + seconds
+    _BUDGET.end = end if outer is None else min(outer, end)
+    try:
+        yield
+    finally:
+        _BUDGET.end = outer
+
+
+def _time_left() -> float | None:
+    """Seconds left of the query's budget (None: no budget); TimeoutError when none is left."""
+    end: float | None = getattr(_BUDGET, "end", None)
+    if end is None:
+        return None
+    left = end - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the query's time is up")
+    return left
+
+
 Predicate = Callable[[int], bool]
 
 
@@ -327,15 +368,17 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
     elif isinstance(kind, _Regex):
         search = kind.lowered.search
         text = ix.hay.text
+        left = _time_left
         if kind.field == "any":
-            positive = lambda i: search(text(i)) is not None  # noqa: E731
+            positive = lambda i: search(text(i), timeout=left()) is not None  # noqa: E731
         elif kind.field in ("title", "category", "author"):
             values = ix.column(kind.field)
-            positive = lambda i: search(values[i]) is not None  # noqa: E731
+            positive = lambda i: search(values[i], timeout=left()) is not None  # noqa: E731
         else:  # the abstract: after "title\ncategory\n" (in characters here)
             titles, categories = ix.titles, ix.categories
             positive = lambda i: (  # noqa: E731
-                search(text(i), len(titles[i]) + len(categories[i]) + 2) is not None
+                search(text(i), len(titles[i]) + len(categories[i]) + 2, timeout=left())
+                is not None
             )
     elif isinstance(kind, _Weeks):
         span = ix.week_span(kind)
@@ -383,8 +426,8 @@ def _annotation_predicate(
         value = kind.value
         return lambda i: value in note(keys[i]).lower()
     if isinstance(kind, _Regex):
-        search = kind.pattern.search
-        return lambda i: search(note(keys[i])) is not None
+        search, left = kind.pattern.search, _time_left
+        return lambda i: search(note(keys[i]), timeout=left()) is not None
     if isinstance(kind, _Tag):
         name = kind.name
         return lambda i: name in tags(keys[i])
@@ -738,6 +781,7 @@ class Query:
         state: ReadingState | None = None,
         *,
         satisfied: Query | None = None,
+        budget: float = REGEX_SECONDS,
     ) -> list[int]:
         """The indices, in their given order, of the papers the query matches.
 
@@ -746,7 +790,37 @@ class Query:
         not checked again, except those about the reading state, which may have changed.
 
         `like:` terms filter nothing but the papers they are like (see `reader.query.likes`).
+
+        `budget`: the seconds its regexes may take in all; past them QueryError says so (a regex
+        that backtracks without end never holds the caller longer).
         """
+        slow = (self.text, id(digest))
+        if _TIMED_OUT.get(slow, -1.0) >= budget:  # it failed in as long before: not again
+            raise QueryError(
+                f"a regex took over {budget:g} s and was stopped (it may backtrack without "
+                "end, as (a|aa)+$ does): make it simpler",
+                0,
+            )
+        with _budget(budget):
+            try:
+                return self._liked(digest, indices, state, satisfied)
+            except TimeoutError:
+                if len(_TIMED_OUT) > 1000:
+                    _TIMED_OUT.clear()
+                _TIMED_OUT[slow] = max(budget, _TIMED_OUT.get(slow, 0.0))
+                raise QueryError(
+                    f"a regex took over {budget:g} s and was stopped (it may backtrack without "
+                    "end, as (a|aa)+$ does): make it simpler",
+                    0,
+                ) from None
+
+    def _liked(
+        self,
+        digest: Digest,
+        indices: Iterable[int],
+        state: ReadingState | None,
+        satisfied: Query | None,
+    ) -> list[int]:
         if self.likes:
             hits = self._filter(digest, indices, state, satisfied)
             ix = _index(digest)
@@ -856,9 +930,9 @@ class Query:
                 if not (field == "any" or _within(cast(Field, field), kind.field)):
                     continue
                 if isinstance(kind, _Regex):
-                    spans.extend(
-                        m.span() for m in kind.pattern.finditer(text) if m.end() > m.start()
-                    )
+                    with contextlib.suppress(TimeoutError):  # a slow regex: no highlights
+                        found = kind.pattern.finditer(text, timeout=HIGHLIGHT_SECONDS)
+                        spans.extend(m.span() for m in list(found) if m.end() > m.start())
                 elif kind.field == "author":  # matched folded: "irsoy" lights up "İrsoy"
                     spans.extend(_folded_occurrences(text, kind.value))
                 elif same_length:

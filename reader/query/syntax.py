@@ -71,8 +71,9 @@ class _Regex:
     same regex without IGNORECASE when it has no capital letter, which is several times faster."""
 
     field: Field
-    pattern: re.Pattern[str]
-    lowered: re.Pattern[str] = _field(compare=False)
+    pattern: Any
+    """A `regex` pattern (as `re.Pattern[str]`, and its searches take a `timeout`)."""
+    lowered: Any = _field(compare=False)
     literals: tuple[str, ...] = _field(default=(), compare=False)
     """Substrings every match of `lowered` contains, longest first: fast prefilters."""
 
@@ -392,15 +393,26 @@ def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
     if _LITERAL_PATTERN.fullmatch(pattern):
         return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
     try:
-        compiled = re.compile(pattern, _REGEX_FLAGS)
+        re.compile(pattern, _REGEX_FLAGS)  # Python's regex syntax, and its error messages
+        compiled = _timed(pattern, _REGEX_FLAGS)
         if pattern != pattern.lower() or "(?" in pattern or where == "note":
             return _Regex(where, compiled, compiled)
-        return _Regex(where, compiled, re.compile(pattern, re.MULTILINE), _literals(pattern))
+        return _Regex(where, compiled, _timed(pattern, re.MULTILINE), _literals(pattern))
     except re.error as error:
         offset = error.pos if error.pos is not None else 0
         raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
     except (OverflowError, RecursionError, ValueError) as error:
         raise QueryError(f"invalid regex: {error}", at) from None
+
+
+def _timed(pattern: str, flags: int) -> Any:
+    """`pattern` compiled by the `regex` module (Python's syntax, `re`'s flags), whose searches
+    take a `timeout`: a regex that backtracks without end (`(a|aa)+$`) is stopped, not waited
+    for (`reader.query.engine` gives every query a time budget)."""
+    import regex  # only a query with a regex needs it
+
+    compiled = regex.compile(pattern, flags | regex.VERSION0)
+    return compiled
 
 
 def _literals(pattern: str) -> tuple[str, ...]:

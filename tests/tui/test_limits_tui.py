@@ -10,6 +10,7 @@ from reader.limits import NOTE_CHARS, QUERY_CHARS
 from reader.loader import load_digest
 from reader.widgets.filter_input import FilterInput
 from tests.conftest import BUNDLED
+from tests.tui.conftest import screen_of
 
 
 async def test_a_huge_paste_into_the_filter_is_cut_at_the_query_limit() -> None:
@@ -27,9 +28,10 @@ async def test_a_note_over_its_limit_is_cut_and_the_app_says_so() -> None:
     app = make_app(load_digest(BUNDLED), read_delay=60)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.pause()
-        paper = app.screen.current_paper  # type: ignore[attr-defined]
-        app.state.set_note(paper.key, "n" * (NOTE_CHARS + 1))
-        app.screen._after_annotations()  # type: ignore[attr-defined]
+        screen = screen_of(app)
+        paper = screen.browse.current_paper
+        assert paper is not None
+        screen.act(screen.browse.set_note, paper.key, "n" * (NOTE_CHARS + 1))  # as the editor
         await pilot.pause()
         assert len(app.state.note(paper.key)) == NOTE_CHARS
         messages = [notice.message for notice in app._notifications]

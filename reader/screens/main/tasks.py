@@ -33,7 +33,7 @@ class Filtered(Message):
 
     bubble = False
 
-    def __init__(self, search: Search, hits: list[int]) -> None:
+    def __init__(self, search: Search, hits: list[int] | str) -> None:
         super().__init__()
         self.search = search
         self.hits = hits
