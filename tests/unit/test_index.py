@@ -250,7 +250,7 @@ def test_one_year_file_failing_leaves_the_others(server: Server, failure: str) -
         why = "HTTP 404 Not Found"
     elif failure == "stall":
         server.routes[broken] = stall_route(server, 5)
-        why = "no answer for 0.3 s"
+        why = "no complete answer within 0.3 s"
     else:
         fetching = FetchOptions(max_bytes=len(tree["years/2025.md"]) - 1)
         why = "the body is over the"
