@@ -20,6 +20,7 @@ paper is that sum over 255 * 255 (about its cosine with the query).
 from __future__ import annotations
 
 import math
+import re
 import threading
 from array import array
 from bisect import bisect_left
@@ -86,7 +87,7 @@ STOP_WORDS: frozenset[bytes] = frozenset(
     was we well were what whether which while who whom whose why will with within without
     would yet you your also e g i e et al eg ie vs via new show shows shown propose proposed
     proposes present presents introduce introduces paper work approach method methods result
-    results based""".split()
+    results based two three four five six seven eight nine ten first second third""".split()
 )
 """English function words, and the words every abstract uses to say what it does."""
 
@@ -496,6 +497,8 @@ class Ranking:
     seeds: frozenset[int]
     vector: Vector
     totals: list[int]
+    ask: int = ASK
+    """How many of `vector`'s heaviest terms were asked."""
 
     def score(self, paper: int) -> float:
         """About the cosine of the paper with the seeds' vector: 0 (nothing shared) to 1."""
@@ -511,6 +514,34 @@ class Ranking:
         if len(shared) < len(indices):
             shared.extend(compress(indices, map(not_, map(totals.__getitem__, indices))))
         return shared
+
+    @property
+    def asked(self) -> frozenset[bytes]:
+        """The terms the ranking asked (the seeds' heaviest): a paper shares exactly those of
+        them that it holds."""
+        return frozenset(self.index.term(term) for term, _ in self.vector[: self.ask])
+
+    def spans(self, text: str, field: str = "any") -> list[tuple[int, int]]:
+        """Where `text` holds an asked term (`Spans`, as `Query.highlight_spans`): its words
+        whose term is asked in the title, abstract and summary (`field` title, abstract, any),
+        the asked authors' names in `author`."""
+        asked = self.asked
+        if field == "author":
+            return sorted(
+                span
+                for name in asked
+                if name.startswith(_AUTHOR)
+                for span in _name_spans(text, name)
+            )
+        if field not in ("title", "abstract", "any"):
+            return []
+        stems = _Stems()
+        found: list[tuple[int, int]] = []
+        for match in _WORD.finditer(text.lower() if len(text.lower()) == len(text) else text):
+            word = match.group().encode(SEARCH_ENCODING, SEARCH_ERRORS)
+            if stems[word] in asked:
+                found.append(match.span())
+        return found
 
     def terms(self, digest: Digest, paper: int, most: int = 4) -> list[bytes]:
         """The terms that made `paper` similar, the biggest share of its score first: terms of
@@ -539,6 +570,27 @@ class Ranking:
         return [shown.get(term) or term.decode(SEARCH_ENCODING, "replace") for term in wanted]
 
 
+_WORD = re.compile(r"[^\x00-/:-@\[-`{-\x7f]+")
+"""A word as the index reads it: a run of ASCII letters and digits and non-ASCII characters."""
+
+
+def _name_spans(text: str, term: bytes) -> list[tuple[int, int]]:
+    """Where the author of `term` (`~first last`, folded) is named in `text` (names separated
+    by commas)."""
+    from reader.query.syntax import fold
+
+    wanted = term[len(_AUTHOR) :].decode(SEARCH_ENCODING, "replace")
+    found = []
+    at = 0
+    for name in text.split(","):
+        stripped = name.strip()
+        if stripped and " ".join(fold(stripped).split()) == wanted:
+            start = at + name.index(stripped[0])
+            found.append((start, start + len(stripped)))
+        at += len(name) + 1
+    return found
+
+
 def rank(
     digest: Digest, index: SimilarityIndex, seeds: Iterable[int], ask: int | None = None
 ) -> Ranking:
@@ -556,4 +608,4 @@ def rank(
                 summed[term] = summed.get(term, 0.0) + weight
         vector = _unit(list(summed.items()))
         asked = ASK_PROFILE if ask is None else ask
-    return Ranking(index, chosen, vector, index.scores(vector, asked))
+    return Ranking(index, chosen, vector, index.scores(vector, asked), asked)

@@ -405,3 +405,24 @@ def test_week_latest_is_the_newest_dated_week() -> None:
     assert select(digest_of([undated]), None, parse_query("week:latest")) == []
     with pytest.raises(QueryError, match="or latest"):
         parse_query("week:newest")
+
+
+def test_the_shared_words_are_highlighted_where_a_hit_holds_them() -> None:
+    papers = [
+        paper(1, "Selective State Spaces", "Mamba scans.", authors=("Albert Gu", "Tri Dao")),
+        paper(2, "Mamba for vision", "State space blocks; mamba again.", authors=("Tri Dao",)),
+        paper(3, "Unrelated", "Tulips."),
+        paper(4, "Other", "Volcanoes erupt."),
+    ]
+    digest = digest_of(papers)
+    ranking = parse_query("like:2401.00001").ranking(digest)
+    assert ranking is not None
+    assert {b"mamba", b"state", b"space", b"~tri dao"} <= ranking.asked
+    abstract = "State space blocks; mamba again."
+    shown = [abstract[a:b] for a, b in ranking.spans(abstract, "abstract")]
+    assert shown == ["State", "space", "mamba"]
+    title = "Mamba for vision"
+    assert [title[a:b] for a, b in ranking.spans(title, "title")] == ["Mamba"]
+    assert ranking.spans(title, "category") == []
+    names = "Tri Dao, Ada Lovelace"
+    assert [names[a:b] for a, b in ranking.spans(names, "author")] == ["Tri Dao"]
