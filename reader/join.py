@@ -139,6 +139,11 @@ def _row_key(paper: Paper) -> tuple[object, ...]:
     )
 
 
+def _in_order(origins: tuple[Origin, ...]) -> bool:
+    """Whether `origins` are as a merged row keeps them: sorted, each once."""
+    return len(origins) < 2 or list(origins) == sorted(set(origins), key=_origin_key)
+
+
 def _merge_rows(base: Paper, rows: Sequence[Paper], week: date) -> Paper:
     """`base` with what it lacks from `rows` (richest first), the links and origins of all."""
     title, abstract, category, summary, authors = (
@@ -206,14 +211,20 @@ def merge_feeds(papers: Sequence[Paper]) -> list[Paper]:
     out = list(papers)
     alone: list[tuple[tuple[object, ...], Paper]] = []
     for key, rows in groups.items():
-        rows.sort(key=_row_key)
+        if len(rows) > 1:
+            rows.sort(key=_row_key)
         targets = digest_ids.get(key)
         if targets:
             for at in targets:
                 out[at] = _merge_rows(out[at], rows, out[at].week)
             continue
         latest = max(origin.day for row in rows for origin in row.origins)
-        merged = _merge_rows(rows[0], rows[1:], week_ending(latest))
+        week = week_ending(latest)
+        first = rows[0]
+        if len(rows) == 1 and first.week == week and _in_order(first.origins):
+            merged = first  # a paper one feed picked once, as its parser made it
+        else:
+            merged = _merge_rows(first, rows[1:], week)
         upvotes = upvotes_of(merged)
         order = (
             -merged.week.toordinal(),

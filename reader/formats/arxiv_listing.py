@@ -47,7 +47,6 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 
-_SPACES = re.compile(r"\s+")
 _ID = re.compile(r"(?:arXiv:|oai:arXiv\.org:)(\d{4}\.\d{4,5})(?:v\d+)?\b", re.IGNORECASE)
 _DESCRIPTION = re.compile(
     r"\s*arXiv:\S+\s+Announce\s+Type:\s*(?P<type>[\w-]*)\s*(?:Abstract:\s*)?(?P<abstract>.*)",
@@ -60,7 +59,7 @@ _ANNOUNCE = frozenset(ANNOUNCE_TYPES)
 
 
 def _one_line(text: str | None) -> str:
-    return _SPACES.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""  # str.split: the whitespace `\s` is
 
 
 def _local(tag: str) -> str:

@@ -36,14 +36,13 @@ HF_PAPER_PAGE = "https://huggingface.co/papers/"
 """A paper's page on Hugging Face: this and its id (its link when the id is not an arXiv one)."""
 
 _ARXIV_ID = re.compile(r"\d{4}\.\d{4,5}")
-_SPACES = re.compile(r"\s+")
 
 _WHAT = 'a JSON list of Hugging Face daily papers ([{"paper": {...}, ...}, ...])'
 
 
 def _one_line(text: str) -> str:
     """Titles and abstracts come wrapped as arXiv wraps them: one line, single spaces."""
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split: the whitespace `\s` is, in C
 
 
 def _count(value: object, key: str, path: str, line: int) -> int | None:
