@@ -592,15 +592,18 @@ class _Loading:
             self.progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
         return parse_text(text, path)
 
-    def _fetched(self, fetched: Fetched) -> None:
-        """A fetched body that read well: its cache entry written, its notice kept."""
+    def _fetched(self, fetched: Fetched, said: bool = False) -> None:
+        """A fetched body that read well: its cache entry written, its notice kept (unless
+        `said`: a page of a feed whose first page said it already)."""
         fetched.commit()
         if fetched.notice is not None:
-            self.notices.append(f"{fetched.url}: {fetched.notice}")
+            if not said:
+                self.notices.append(f"{fetched.url}: {fetched.notice}")
             self.offline = True
 
-    def read_url(self, url: str) -> None:
-        """A URL given as a source: a digest, or an index whose files are read next."""
+    def read_url(self, url: str, said: bool = False) -> None:
+        """A URL given as a source: a digest, or an index whose files are read next (`said`:
+        a later page of a feed whose first page came from the cache and said so)."""
         fetched = fetch(url, self.fetching, _fetch_progress(self.progress))
         try:
             text = decode(fetched.body, url)
@@ -612,12 +615,12 @@ class _Loading:
             targets = _index_targets(text, url)
             parsed = None if targets else self._parsed(text, url)
         if parsed is not None:
-            self._fetched(fetched)
+            self._fetched(fetched, said)
             self.add(parsed)
             following = next_page(url, len(parsed))  # Hugging Face's pages (reader.feeds)
             if following is not None:
                 try:
-                    self.read_url(following)
+                    self.read_url(following, said or fetched.notice is not None)
                 except LoadError as error:  # the pages read so far stay
                     self.left_out(following, error)
             return

@@ -2,13 +2,16 @@
 Face's daily papers of one ISO week and one day of arXiv's cs.LG listing, from a server on
 127.0.0.1 (an empty cache: every body downloaded) and then from the cache (`--offline`).
 
-Run: `nice -n 10 .venv/bin/python tests/benchmarks/feeds_open.py [--runs 5]` (not collected by
-pytest). Sizes as the real feeds are: the README of 181 weeks (1,810 papers), Hugging Face's week
-of 5 days x 25 papers (three pages of 50), a cs.LG day of 450 items (new, cross-lists and
-replacements), abstracts ~1,200 characters. Each figure is `reader --latest hf:2026-W26
-arxiv:cs.LG --print --format json` in a fresh process (spawn to exit), and `load_digest` in
-process; the floor is `reader FILE --print --format json` of the same papers as one local json
-file (what reading the three costs without HTTP, feeds and merging).
+Run: `nice -n 10 .venv/bin/python tests/benchmarks/feeds_open.py [--runs 5] [--tui]`
+(not collected by pytest; `--tui` needs tmux). Sizes as the real feeds are: the README of 181
+weeks (1,810 papers), Hugging Face's week of 5 days x 25 papers (three pages of 50), a cs.LG
+day of 450 items (new, cross-lists and replacements), abstracts ~1,200 characters. Each figure
+is `reader --latest hf:2026-W26 arxiv:cs.LG --print --format json` in a fresh process (spawn to
+exit), and `load_digest` in process; the floor is `reader FILE --print --format json` of the
+same papers as one local json file (what reading the three costs without HTTP, feeds and
+merging). With `--tui`, also the reader itself in a private tmux at 120x40, from spawn until
+painted (the title, and the newest week's first paper in the list: toasts may cover the pane;
+`run.py`'s poller), against the bare Textual app of `run.py`.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ if __package__ in (None, ""):  # run as a script
 
 from reader.fetch import FetchOptions  # noqa: E402
 from reader.loader import load_digest  # noqa: E402
+from reader.model import Digest  # noqa: E402
 from tests.feeds import (  # noqa: E402
     ArxivItem,
     HFPaper,
@@ -100,9 +104,44 @@ def _ms(values: list[float]) -> str:
     return f"median {median:.0f} ms (min {low:.0f}, max {high:.0f})"
 
 
+def _tui(runs: int, env: dict[str, str], sources: list[str], digest: Digest, one: Path) -> None:
+    """The reader in tmux, from spawn until painted: from the server (an empty cache each run)
+    and from the cache (`--offline`), against the bare app."""
+    sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+    from run import BARE_APP, BARE_TEXT, Poller, Tmux, every, first_line, has
+
+    tmux = Tmux(env)
+    poller = Poller(tmux, 0.005)
+    first = digest.papers[digest.week_ranges[digest.weeks[0]][0]].title
+    # the title and the newest week's first paper in the list (toasts may cover the pane)
+    ready = every(has("Quit"), first_line(has("papers")), has(first))
+    bare_ready = every(has(BARE_TEXT), has("Quit"))
+    argv = [sys.executable, "-m", "reader", "--read-after", "-1", *sources]
+    timings: dict[str, list[float]] = {"server": [], "cache": [], "file": [], "bare": []}
+    try:
+        for run in range(runs):
+            cache = {"READER_CACHE_DIR": str(Path(env["READER_STATE_DIR"]).parent / f"tui{run}")}
+            for name, command, done in (
+                ("bare", [sys.executable, str(BARE_APP)], bare_ready),
+                ("server", argv, ready),
+                ("cache", [*argv, "--offline"], ready),
+                ("file", [*argv[: -len(sources)], str(one)], ready),
+            ):
+                target, pid, started = tmux.spawn(command, cache)
+                timings[name].append(poller.wait(target, started, done, 0.3, 60).ms / 1000)
+                tmux.kill(target, pid)
+    finally:
+        tmux.close()
+    print(f"TUI, local server, empty cache, until painted: {_ms(timings['server'])}")
+    print(f"TUI, from the cache (--offline), until painted: {_ms(timings['cache'])}")
+    print(f"TUI, the same papers as one json file:          {_ms(timings['file'])}")
+    print(f"the bare Textual app, until painted:            {_ms(timings['bare'])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tui", action="store_true", help="the reader in tmux too")
     args = parser.parse_args()
     sources = ["--latest", "hf:2026-W26", "arxiv:cs.LG"]
     with serve() as server, tempfile.TemporaryDirectory() as folder:
@@ -156,6 +195,8 @@ def main() -> None:
             load_digest(urls, fetching=FetchOptions(directory=cache, offline=True))
             process_warm.append(time.perf_counter() - started)
         requests = len(server.requests)
+        if args.tui:
+            _tui(args.runs, env, sources, digest, one)
     print(f"papers: {len(digest)} in {len(digest.weeks)} weeks; requests: {requests}")
     print(f"--print json, local server, empty cache:  {_ms(cold)}")
     print(f"--print json, from the cache (--offline): {_ms(warm)}")

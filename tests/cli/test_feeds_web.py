@@ -84,6 +84,11 @@ def test_shortcuts_read_from_the_cache_when_offline(
     )
     assert code == 0 and feeds.requests == []
     assert out.count('"arxiv_id"') == len(first)
+    said = err.splitlines()  # one notice a source, not one a page of Hugging Face
+    assert [line.split(": offline")[0] for line in said] == [
+        f"reader: {feeds.url(f'/api/daily_papers?week=2026-W26&limit={HF_PAGE}&p=0')}",
+        f"reader: {feeds.url('/rss/cs.LG')}",
+    ]
 
 
 def test_a_revalidated_source_downloads_nothing_new(
