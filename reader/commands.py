@@ -85,7 +85,9 @@ FILTER = Help(
     "Enter keeps it; Esc clears it",
 )
 CATEGORY = Help("c", "Only the highlighted paper's category")
-SORT = Help("S / R", "Sort by week → title → category / reverse the order")
+SORT = Help(
+    "S / R", "Sort by week → title → category (→ upvotes with HF papers) / reverse the order"
+)
 COPY = Help("y / Y", "Copy the link / a Markdown link [Title](link)")
 OPEN = Help("o", "Open the link in the browser (http and https only)")
 EXPORT = Help("e / E", "Export the view as Markdown / JSON (a download in a browser)")

@@ -35,6 +35,7 @@ from reader.browse.sidebar import (
 )
 from reader.browse.undo import UNDO_LIMIT, Change, MarksChange, NoteChange, SearchChange, TagsChange
 from reader.browse.view import (
+    SORT_CYCLE,
     View,
     elsewhere,
     empty_lines,
@@ -44,6 +45,7 @@ from reader.browse.view import (
     subtitle,
     view_rows,
 )
+from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
 from reader.query import SEARCH_COUNT_SECONDS, Query, QueryError, Spans, parse_query
 from reader.reading import ReadCounts, ReadingState, repeated_weeks
@@ -164,6 +166,19 @@ class RowMarks:
     def is_repeated(self, paper: Paper) -> bool:
         return paper.key in self._browse.repeated
 
+    def sources(self, paper: Paper) -> str:
+        """In an inbox of feeds, the letters of the feeds that picked the paper (`P H A`:
+        `reader.feeds.source_marks`); else empty (the list has no such column)."""
+        return source_marks(paper) if self._browse.inbox else ""
+
+
+def _inbox(digest: Digest) -> tuple[bool, bool]:
+    """(whether feeds picked any paper of the digest, whether any has upvotes): the list then
+    marks each paper's feeds and the pane names them; S then sorts by upvotes too."""
+    if not has_feeds(digest.papers):
+        return False, False
+    return True, any(upvotes_of(paper) is not None for paper in digest.papers)
+
 
 def _papers(count: int) -> str:
     return f"{count} paper{'s' if count != 1 else ''}"
@@ -187,6 +202,7 @@ class Browse:
         self.digest = with_cached_authors(digest, store.arxiv.metadata)
         self.counts = counts if counts is not None else ReadCounts(self.digest, store.is_read)
         self.repeated = repeated_weeks(self.digest, self.counts.indices)
+        self.inbox, self.upvoted = _inbox(self.digest)
         self.view = View(week=week)
         self.week_given = week_given
         """The week was asked for (--week): it stays even when nothing there matches."""
@@ -363,6 +379,7 @@ class Browse:
             meta=store.arxiv.cached_metadata(paper.arxiv_id) if paper.arxiv_id else None,
             note=store.note(key),
             tags=store.tags(key),
+            sources=describe_origins(paper) if self.inbox else "",
         )
 
     def sidebar(self) -> list[Entry]:
@@ -487,7 +504,7 @@ class Browse:
         self.show_week(target)
 
     def cycle_sort(self) -> None:
-        self._show(self.view.next_sort())
+        self._show(self.view.next_sort((*SORT_CYCLE, "upvotes") if self.upvoted else SORT_CYCLE))
         self.say(f"Sorted by {self.sort}", timeout=1.5)
 
     def reverse_sort(self) -> None:
@@ -826,6 +843,7 @@ class Browse:
         self.counts = ReadCounts(digest, self.store.is_read)
         self.marks_version += 1
         self.repeated = repeated_weeks(digest, self.counts.indices)
+        self.inbox, self.upvoted = _inbox(digest)
         self._categories = CategoryCounts()
         view = self.view
         if view.week is not None and view.week not in digest.week_ranges:

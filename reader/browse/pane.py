@@ -27,3 +27,6 @@ class Pane:
     meta: Metadata | None = None
     note: str = ""
     tags: tuple[str, ...] = ()
+    sources: str = ""
+    """In an inbox of feeds, where the paper was picked (`reader.feeds.describe_origins`:
+    `Papers of the Week 2026-06-28 · HF daily 2026-06-24 ↑212`); else empty."""

@@ -41,8 +41,10 @@ class View:
         """One week in week order: n and p may go on into the neighbouring weeks."""
         return self.week is not None and not self.starred_only and self.sort == "week"
 
-    def next_sort(self) -> View:
-        return replace(self, sort=SORT_CYCLE[(SORT_CYCLE.index(self.sort) + 1) % len(SORT_CYCLE)])
+    def next_sort(self, cycle: Sequence[str] = SORT_CYCLE) -> View:
+        """The view sorted by the next order of `cycle` (the first, from one not in it)."""
+        at = cycle.index(self.sort) if self.sort in cycle else -1
+        return replace(self, sort=cycle[(at + 1) % len(cycle)])
 
 
 # --- the papers of a view --------------------------------------------------------------------

@@ -77,7 +77,10 @@ def render_paper(pane: Pane) -> Text:
     parts: list[Text] = [title]
     if authors:
         parts.append(_authors_line(authors, spans))
-    parts += [facts, link]
+    parts.append(facts)
+    if pane.sources:  # an inbox of feeds: where the paper was picked
+        parts.append(Text(f"From: {inert(pane.sources)}", style="italic"))
+    parts.append(link)
     if paper.arxiv_id:
         pdf = Text("PDF: ", style="dim")
         pdf_link = pdf_url(paper.arxiv_id)

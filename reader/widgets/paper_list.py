@@ -30,6 +30,8 @@ class PaperStatus(Protocol):
 
     def is_selected(self, paper: Paper) -> bool: ...
 
+    def sources(self, paper: Paper) -> str: ...
+
 
 class Unmarked:
     """No reading state: nothing read, starred, repeated or selected."""
@@ -48,6 +50,9 @@ class Unmarked:
 
     def is_selected(self, paper: Paper) -> bool:
         return False
+
+    def sources(self, paper: Paper) -> str:
+        return ""
 
 
 class PaperList(LineList):
@@ -131,6 +136,9 @@ class PaperList(LineList):
         line.append(" " if read else "•", style("paper-list--unread"))
         line.append("⧉" if self.status.is_repeated(paper) else " ", style("paper-list--week"))
         line.append(" ")
+        sources = self.status.sources(paper)  # in an inbox of feeds: P H A
+        if sources:
+            line.append(f"{sources} ", style("paper-list--week"))
         if self.show_week:
             line.append(week_label(paper.week).ljust(10), style("paper-list--week"))
             line.append("  ")

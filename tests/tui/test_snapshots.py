@@ -47,3 +47,14 @@ def test_math_abstract(snap_compare: Any) -> None:
     digest = load_digest([POTW / "joined.md", POTW / "ml-potw-abstracts.csv"])
     app = make_app(digest, week="2023-10-15", read_delay=60)
     assert snap_compare(app, terminal_size=(100, 34))
+
+
+FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+
+
+def test_inbox_of_feeds(snap_compare: Any) -> None:
+    """The digest, Hugging Face's week and a cs.LG day as one inbox: each row marked with the
+    feeds that picked it (P H A), the pane saying where and with how many upvotes."""
+    sources = [FEEDS / "potw.md", FEEDS / "hf-2026-W26.json", FEEDS / "cs.LG.xml"]
+    app = make_app(load_digest(sources), read_delay=60)
+    assert snap_compare(app, terminal_size=(120, 40))
