@@ -209,3 +209,28 @@ async def test_hostile_feeds_reach_the_terminal_inert(tmp_path: Path) -> None:
         await pilot.pause()
         assert_terminal_safe(app)
         assert_notifications_safe(app)
+
+
+async def test_the_inbox_in_a_browser_tab(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reader --serve potw hf:2026-W26 arxiv:cs.LG`: a tab shows the same inbox (the shortcuts
+    point at 127.0.0.1 through the environment the server and its tabs inherit)."""
+    pytest.importorskip("reader.serve")
+    from tests.served import Terminal, aiohttp, serving
+
+    monkeypatch.setenv("READER_HF_URL", server.url(""))
+    monkeypatch.setenv("READER_ARXIV_RSS_URL", server.url(""))
+    monkeypatch.setenv("READER_LATEST_URL", server.url("/README.md"))
+    with serving("--read-after", "-1", *SOURCES) as served:
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(f"{served.base}/ws?width=120&height=40")
+            terminal = Terminal(ws, 120, 40)
+            await terminal.until(
+                lambda: (
+                    "README + HF daily 2026-W26 + arXiv cs.LG" in terminal.text
+                    and "PH  Paper 1 of the week of 2026-06-28" in terminal.text
+                    and "From: Papers of the Week 2026-06-28 · HF daily 2026-06-24 ↑212"
+                    in terminal.text
+                ),
+                "the inbox, its marks and the pane",
+            )
+            await ws.close()
