@@ -82,6 +82,9 @@ class TypeaheadApp(App[None]):
             return
         if await self._check_bindings(event.key):
             return
+        explain = getattr(self.screen, "explain_idle_key", None)
+        if explain is not None and explain(event.key):
+            return  # a command that does not apply now said why
         event._reader_routed = True  # type: ignore[attr-defined]
         (focused or self.screen)._forward_event(event)
 

@@ -89,3 +89,40 @@ async def test_the_palette_offers_what_applies() -> None:
         assert "Older week" in titles
         line = str(screen.query_one("KeyLine").render())
         assert "Copy" not in line and "Star" not in line and "Filter" in line
+
+
+ACTS_ON_A_PAPER = {
+    "copy_link", "copy_markdown", "copy_citation", "open_link", "open_pdf", "download_pdf",
+    "toggle_read", "toggle_star", "narrow_category", "edit_note", "edit_tags", "toggle_selection",
+}  # fmt: skip
+"""What acts on the highlighted paper (written out here: the test states which they are)."""
+PAPER_COMMANDS = [c for c in COMMANDS if c.action.partition("(")[0] in ACTS_ON_A_PAPER]
+
+
+async def test_with_an_empty_list_no_paper_command_is_offered_and_its_key_says_why() -> None:
+    """No paper in the view: the palette offers none of the commands that act on one (BibTeX
+    and RIS among them), and each of their keys says why it does nothing, and does nothing."""
+    app = make_app(load_digest(), week="2023-06-25", query="zzzz-no-such-paper", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.pause()
+        assert screen.browse.rows == []
+        titles = {command.title for command in app.get_system_commands(screen)}
+        offered = [c.palette_title for c in PAPER_COMMANDS if c.palette_title in titles]
+        assert offered == []
+        assert ACTS_ON_A_PAPER == PAPER_ACTIONS
+        await pilot.press("ctrl+p", *"bibtex")
+        await pilot.pause(0.3)
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "Export the view as BibTeX" in shown and "Copy the BibTeX" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        for command in PAPER_COMMANDS:
+            key = command.keys.split(",")[0]
+            app._notifications.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            said = [n.message for n in app._notifications]
+            assert said == [f"{command.palette_title}: no paper in the view."], key
+            assert app.screen is screen and app.clipboard == ""

@@ -146,6 +146,43 @@ async def test_x_selects_and_commands_act_on_the_selection(
         assert screen.browse.store.starred_keys() == {FIRST, SECOND, papers[2].key}
 
 
+async def test_m_and_s_on_a_mixed_selection_mark_all_unless_all_already_are(
+    digest: Digest, tmp_path: Path
+) -> None:
+    """A selection of read and unread (starred and unstarred) papers: `m` marks them all read,
+    `s` stars them all; only when all already are does the key undo it for all."""
+    store = StateStore(tmp_path / "state")
+    store.toggle_read(SECOND)
+    store.toggle_star(FIRST)
+    store.close()
+    app = new_app(digest, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        keys = [screen.browse.digest.papers[i].key for i in screen.browse.rows[:3]]
+        assert keys[:2] == [FIRST, SECOND]
+        await pilot.press("x", "x", "x")
+        assert list(screen.browse.selected) == keys
+
+        def said() -> str:
+            return [n.message for n in app._notifications][-1]
+
+        read, starred = screen.browse.store.is_read, screen.browse.store.is_starred
+        assert [read(k) for k in keys] == [False, True, False]
+        await pilot.press("m")
+        assert [read(k) for k in keys] == [True, True, True]
+        assert said() == "3 papers marked read."
+        await pilot.press("m")
+        assert [read(k) for k in keys] == [False, False, False]
+        assert said() == "3 papers marked unread."
+        assert [starred(k) for k in keys] == [True, False, False]
+        await pilot.press("s")
+        assert [starred(k) for k in keys] == [True, True, True]
+        assert said() == "3 papers starred ★."
+        await pilot.press("s")
+        assert [starred(k) for k in keys] == [False, False, False]
+        assert said() == "3 papers unstarred."
+
+
 async def test_w_saves_the_query_and_the_sidebar_picks_it(digest: Digest, tmp_path: Path) -> None:
     app = new_app(digest, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -165,3 +165,46 @@ async def test_snapshot_free_check_of_week_and_query_header(digest: Any) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert main_screen(app).sub_title == "2023-05-14 · 0 of 8 papers · diffusion"
+
+
+def sidebar_categories(app: ReaderApp) -> dict[str, int]:
+    """The sidebar's Categories section as shown: name (as far as it fits) -> count."""
+    rows = [line[:29].rstrip() for line in screen_text(app).splitlines()]
+    start = rows.index("Categories") + 1
+    shown: dict[str, int] = {}
+    for row in rows[start:]:
+        if not row.strip():
+            break
+        name, _, count = row[2:].rpartition(" ")
+        shown[name.strip()] = int(count)
+    return shown
+
+
+def categories_of_week(digest: Digest, week: str) -> dict[str, int]:
+    """What the sidebar must show for `week`: each category's papers in it, the name cut as the
+    sidebar cuts it."""
+    counts: dict[str, int] = {}
+    for paper in digest.papers:
+        if paper.week is not None and paper.week.isoformat() == week:
+            name = paper.category if len(paper.category) <= 25 else paper.category[:24] + "…"
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+async def test_category_counts_follow_a_week_switch_with_a_category_picked(
+    digest: Digest,
+) -> None:
+    """With a category picked, every category stays listed with the count it would have; a
+    week switch must show the new week's counts, not those of the week before."""
+    app = make_app(digest, week="2023-06-25", query='cat:"Machine Learning"', read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert sidebar_categories(app) == categories_of_week(digest, "2023-06-25")
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert main_screen(app).browse.view.week == date(2023, 6, 18)
+        assert sidebar_categories(app) == categories_of_week(digest, "2023-06-18")
+        assert sidebar_categories(app) != categories_of_week(digest, "2023-06-25")
+        await pilot.press("left_square_bracket", "right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        assert sidebar_categories(app) == categories_of_week(digest, "2023-06-25")

@@ -141,6 +141,27 @@ def test_server_gone_falls_back_to_the_cached_copy_with_a_notice(cache: Path) ->
     assert NOTICE.search(notice) and "(connection refused)" in notice
 
 
+def test_urls_that_differ_only_in_their_query_keep_two_entries_and_two_offline_copies(
+    cache: Path,
+) -> None:
+    """Feeds name a week or a date in the query string (`?week=...`): each URL is its own
+    cache entry, and offline each gives back its own copy, not the other's."""
+    paths = {"/d.md?week=2026-11-22": body(2), "/d.md?week=2026-11-29": body(3)}
+    with serve() as server:
+        for path, served in paths.items():
+            server.routes[path] = digest_route(served, etag=f'"{len(served)}"')
+        urls = [server.url(path) for path in paths]
+        assert [len(load_digest([url])) for url in urls] == [20, 30]
+    assert cached_urls() == sorted(urls)
+    assert len(list(cache.glob("*.entry"))) == 2
+    for url, served in zip(urls, paths.values(), strict=True):
+        copy = read_cached(url)
+        assert copy is not None and copy.body == served
+    offline = [load_digest([url]) for url in urls]  # the server has stopped
+    assert [len(digest) for digest in offline] == [20, 30]
+    assert all(NOTICE.search(digest.notices[0]) for digest in offline)
+
+
 def test_server_gone_and_nothing_cached_is_one_error_naming_the_url() -> None:
     with serve() as server:
         url = server.url("/d.md")

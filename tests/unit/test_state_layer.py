@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,7 @@ def test_refresh_sees_notes_tags_and_searches_of_another_instance(isolated_state
 
 WORKER = """
 import sys
+import time
 from reader.state import StateStore
 
 directory, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -238,6 +240,30 @@ def test_import_keeps_the_newer_note(tmp_path: Path) -> None:
         store.set_note("b", "mine")
         store.import_json(backup)
         assert (store.note("a"), store.note("b")) == ("mine", "new")
+
+
+def test_import_keeps_the_newer_saved_search(tmp_path: Path) -> None:
+    """A backup older than a search changed since never overwrites it; a newer one wins (as for
+    notes). Both are kept after reopening."""
+    backup = tmp_path / "backup.json"
+    with StateStore(tmp_path / "s") as store:
+        store.save_search("old", "mine")
+        store.save_search("new", "mine")
+        store.save_search("same", "kept")
+        saved = time.time()
+    backup.write_text(
+        '{"version": 1, "marks": [],\n"searches": [\n'
+        f'{{"name": "old", "query": "from the backup", "updated": {saved - 3600}}},\n'
+        f'{{"name": "new", "query": "from the backup", "updated": {saved + 3600}}},\n'
+        f'{{"name": "same", "query": "kept", "updated": {saved + 3600}}},\n'
+        '{"name": "added", "query": "theirs", "updated": 1.0}\n]}\n'
+    )
+    with StateStore(tmp_path / "s") as store:
+        store.import_json(backup)
+        expected = {"old": "mine", "new": "from the backup", "same": "kept", "added": "theirs"}
+        assert store.searches() == expected
+    with StateStore(tmp_path / "s") as reopened:
+        assert reopened.searches() == expected
 
 
 def test_an_old_export_without_notes_still_imports(tmp_path: Path) -> None:

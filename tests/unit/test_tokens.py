@@ -319,3 +319,31 @@ def test_typing_on_narrows_within_the_last_result_and_finds_what_a_search_finds(
     # a list that is not the last result made from masks is filtered the usual way
     again = list(made[1])
     assert parse_query(texts[2]).filter(digest, again, satisfied=parse_query(texts[1])) == want[2]
+
+
+def test_a_word_asked_after_a_longer_word_that_holds_it_finds_all_its_papers() -> None:
+    """The index remembers which tokens held the words it was asked for and answers a longer
+    word from a shorter one's tokens. The other way round is a loss: after `diffusion`, the
+    papers of `fusion` are more than those of `diffusion` ("Sensor fusion"); after `attention`,
+    `tent` is also in "Latent content". Each word is asked over every paper, as the filter
+    does after the query was cleared."""
+    digest = digest_of(
+        [
+            ("Diffusion models", "cs", "image diffusion"),
+            ("Sensor fusion", "robotics", "fusing lidar and radar"),
+            ("Attention is all you need", "cs", "attention heads"),
+            ("Latent content", "vision", "latent codes"),
+        ]
+    )
+    indexed(digest)
+
+    def titles(text: str) -> list[str]:
+        query = parse_query(text)
+        assert query.indexed(digest)  # answered by the index, not by a scan
+        return [digest.papers[i].title for i in query.filter(digest, range(len(digest)))]
+
+    assert titles("diffusion") == ["Diffusion models"]
+    assert titles("fusion") == ["Diffusion models", "Sensor fusion"]
+    assert titles("attention") == ["Attention is all you need"]
+    assert titles("tent") == ["Attention is all you need", "Latent content"]
+    assert titles("content") == ["Latent content"]

@@ -344,6 +344,18 @@ class MainScreen(Outward):
             return self.browse.current is not None
         return True
 
+    def explain_idle_key(self, key: str) -> bool:
+        """`key` runs a command that needs a paper and none is highlighted: say why nothing
+        happens (the key line and the palette leave such commands out). True when said."""
+        if not self.ready or self.browse.current is not None:
+            return False
+        for binding in self._bindings.key_to_bindings.get(key, []):
+            command = next((c for c in COMMANDS if c.action == binding.action), None)
+            if command is not None and command.action_name in PAPER_ACTIONS:
+                self.say(f"{command.palette_title}: no paper in the view.", timeout=2)
+                return True
+        return False
+
     def offers(self, command: Command) -> bool:
         """Whether the palette lists `command`: it applies now (undo: something to undo)."""
         if command.action == "undo" and not self.browse.can_undo:
