@@ -29,6 +29,11 @@ def screen_of(app: ReaderApp) -> MainScreen:
     return screen
 
 
+def screen_text(app: ReaderApp) -> str:
+    """The characters on the screen as the user sees them, row by row."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
 async def wait_for(condition: Callable[[], bool], pilot: Any, seconds: float = 20.0) -> None:
     """Poll `condition` until it holds; fail after `seconds`."""
     deadline = time.monotonic() + seconds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from reader.reading import ReadCounts
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
 from reader.session import AppOptions
-from tests.tui.conftest import ScriptedSource, wait_for
+from tests.tui.conftest import ScriptedSource, screen_text, wait_for
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
 
@@ -134,9 +135,14 @@ async def test_watch_reloads_when_the_file_changes(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
+        assert "Written later" not in screen_text(app)
         with path.open("a") as file:
             file.write(row("2023-06-25", "Written later", 6))
-        await wait_for(lambda: len(screen.browse.digest) == 2, pilot)
+        await wait_for(lambda: "Written later" in screen_text(app), pilot)
+        shown = screen_text(app)
+        assert shown.index("Alpha") < shown.index("Written later")  # both listed, in file order
+        assert re.search(r"2023-06-25 +2/2\b", shown)  # the sidebar counts the new paper
+        assert [n.message for n in app._notifications] == ["1 new paper."]
 
 
 async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None:

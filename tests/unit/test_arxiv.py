@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import re
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
@@ -141,9 +141,50 @@ def test_what_is_not_a_feed_is_a_feed_error(body: bytes) -> None:
 
 
 @given(st.binary(max_size=300))
-def test_parse_feed_raises_only_feed_error(body: bytes) -> None:
-    with contextlib.suppress(FeedError):
-        parse_feed(body)
+def test_what_is_not_a_feed_is_one_line_saying_so(body: bytes) -> None:
+    """Any bytes: a FeedError whose message is the one line `F` and --fetch-metadata show, or
+    a feed whose entries are papers with an arXiv id."""
+    try:
+        feed = parse_feed(body)
+    except FeedError as error:
+        message = str(error)
+        assert message and "\n" not in message and message == message.strip()
+    else:
+        arxiv_id = re.compile(r"\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7}")
+        assert all(arxiv_id.fullmatch(key) for key in feed.entries)
+
+
+XML_TEXT = st.lists(
+    st.characters(blacklist_categories=("Cs", "Cc", "Cn"))
+    | st.sampled_from(["&", "<", ">", '"', "'", "\n  ", "\t", "é", "]]>", " "]),
+    max_size=12,
+).map("".join)
+
+
+@given(st.lists(st.tuples(XML_TEXT, st.lists(XML_TEXT, max_size=4)), max_size=4))
+def test_a_feed_gives_back_the_titles_and_authors_it_holds(
+    papers: list[tuple[str, list[str]]],
+) -> None:
+    """What the pane and BibTeX show of a fetched paper is what arXiv sent: each title and
+    author as written (markup characters and all), on one line, whitespace runs as one space,
+    empty names left out; the version from the id."""
+    from xml.sax.saxutils import escape
+
+    entries = "".join(
+        f"<entry><id>http://arxiv.org/abs/2301.{n:05d}v{n + 1}</id>"
+        f"<title>{escape(title)}</title>"
+        + "".join(f"<author><name>{escape(name)}</name></author>" for name in names)
+        + "</entry>"
+        for n, (title, names) in enumerate(papers)
+    )
+    body = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">{entries}</feed>'
+    feed = parse_feed(body.encode("utf-8"))
+    assert list(feed.entries) == [f"2301.{n:05d}" for n in range(len(papers))]
+    for n, (title, names) in enumerate(papers):
+        got = feed.entries[f"2301.{n:05d}"]
+        assert got.title == " ".join(title.split())
+        assert got.authors == tuple(" ".join(name.split()) for name in names if name.split())
+        assert got.version == n + 1
 
 
 def test_metadata_json_round_trip() -> None:

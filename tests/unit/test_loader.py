@@ -3,7 +3,6 @@ and properties of the parser."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -610,19 +609,36 @@ def test_any_text_gives_papers_or_a_load_error(text: str) -> None:
 @given(st.binary(max_size=200))
 @settings(max_examples=200, deadline=None)
 def test_any_bytes_give_text_or_a_load_error(data: bytes) -> None:
+    """Any file: its text exactly (one leading BOM dropped), or the error a user reads, naming
+    the line of the first byte that is not UTF-8; then papers with a title and a link, or an
+    error of one line at a line of the file."""
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "random.md")
         with open(path, "wb") as file:
             file.write(data)
         try:
+            decoded: str | None = data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            decoded, before = None, data[: bad.start]  # CRLF, CR and LF each end a line
+            bad_line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+            column = bad.start - max(before.rfind(b"\n"), before.rfind(b"\r"))
+            says = f"not UTF-8 text: byte 0x{data[bad.start]:02x} at column {column}"
+        try:
             text = read_source(path)
         except LoadError as error:
-            assert error.line is not None and error.line >= 1
-            assert "UTF-8" in error.message
+            assert decoded is None, f"valid UTF-8 refused: {error}"
+            assert str(error) == f"{path}:{bad_line}: {says}"
+            return
+        assert decoded is not None, "bytes that are not UTF-8 read as text"
+        assert text == decoded.removeprefix("\ufeff")
+        try:
+            papers = parse_text(text, path)
+        except LoadError as error:
+            assert error.path == path and "\n" not in str(error)
+            assert error.line is None or 1 <= error.line <= len(text.splitlines()) + 1
         else:
-            assert not text.startswith("\ufeff") or data.startswith(b"\xef\xbb\xbf" * 2)
-            with contextlib.suppress(LoadError):
-                parse_text(text, path)
+            for paper in papers:
+                assert paper.title.strip() and paper.link.strip()
 
 
 # --- directories, standard input, reload (the formats issue) -------------------------------------

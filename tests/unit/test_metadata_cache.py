@@ -130,4 +130,7 @@ def test_many_ids_are_read_in_chunks(tmp_path: Path) -> None:
         store.arxiv.save_metadata(items)
     with StateStore(tmp_path) as store:
         found = store.arxiv.metadata([f"2301.{n:05d}" for n in range(1300)])
-        assert len(found) == 1200
+        assert found == {item.arxiv_id: item for item in items}  # each one whole, none missing
+        assert store.arxiv.metadata(["2301.01250", "2301.00042"]) == {
+            "2301.00042": items[42]
+        }
