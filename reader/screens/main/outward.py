@@ -185,7 +185,8 @@ class Outward(ScreenPart):
             # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
             reloaded = f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks."
             self.app.notify(reloaded, markup=False)
-        gc.freeze()
+        if gc.get_freeze_count():  # as the app froze at its first paint (tests do not)
+            gc.freeze()
 
     @on(tasks.ReloadFailed)
     def _reload_failed(self, event: tasks.ReloadFailed) -> None:

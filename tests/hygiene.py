@@ -1,0 +1,187 @@
+"""Test hygiene, as a pytest plugin (`tests/conftest.py` loads it): no test leaves the process's
+global state changed, and none takes more than `MEMORY_LIMIT` of memory.
+
+Global state: the environment, the working directory, signal handlers, and the garbage
+collector (on or off, its thresholds, objects frozen with `gc.freeze`). Each is compared before
+the test's setup and after its teardown; a change is restored and the test fails in its
+teardown, naming what it left changed.
+
+Memory: the peak resident size of the test process during each test (Linux: the peak is reset
+before each test through `/proc/self/clear_refs`; elsewhere a test shows only when it raises
+the process's peak), and of the child processes it waited for (when it raised their peak). A
+test over the limit fails; the end of the run lists the tests that took the most, and
+`READER_RSS_REPORT=FILE` writes every test's figures to FILE (tab-separated).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import resource
+import signal
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+MEMORY_LIMIT = 1 << 30
+"""Bytes a test may take at its peak, in the test process or in a child it waited for."""
+SHOWN = 8
+"""Tests listed at the end of the run, those with the highest peaks."""
+
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+_STATUS = Path("/proc/self/status")
+_SIGNALS = [s for s in signal.valid_signals() if s not in (signal.SIGKILL, signal.SIGSTOP)]
+_BEFORE = pytest.StashKey[dict[str, Any]]()
+_PEAKS = pytest.StashKey[list[tuple[str, int, int, int]]]()
+
+
+# --- global state ---------------------------------------------------------------------------
+
+
+def _handlers() -> dict[int, Any]:
+    found: dict[int, Any] = {}
+    for number in _SIGNALS:
+        with contextlib.suppress(ValueError, OSError):
+            found[number] = signal.getsignal(number)
+    return found
+
+
+def _global_state() -> dict[str, Any]:
+    return {
+        "environment": dict(os.environ),
+        "cwd": os.getcwd(),
+        "signals": _handlers(),
+        "gc": (gc.isenabled(), gc.get_threshold()),
+        "frozen": gc.get_freeze_count(),
+    }
+
+
+def _restore(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Put back what changed; what it was, in words."""
+    changed: list[str] = []
+    if after["environment"] != before["environment"]:
+        old, new = before["environment"], after["environment"]
+        names = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        changed.append(f"environment variables {', '.join(names)}")
+        os.environ.clear()
+        os.environ.update(old)
+    if after["cwd"] != before["cwd"]:
+        changed.append(f"the working directory ({before['cwd']} -> {after['cwd']})")
+        os.chdir(before["cwd"])
+    moved = [n for n, h in after["signals"].items() if before["signals"].get(n) != h]
+    if moved:
+        changed.append("signal handlers of " + ", ".join(signal.Signals(n).name for n in moved))
+        for number in moved:
+            handler = before["signals"].get(number)
+            if handler is not None:
+                signal.signal(number, handler)
+    if after["gc"] != before["gc"]:
+        changed.append(f"the garbage collector (on, thresholds: {before['gc']} -> {after['gc']})")
+        enabled, thresholds = before["gc"]
+        gc.set_threshold(*thresholds)
+        (gc.enable if enabled else gc.disable)()
+    if after["frozen"] > before["frozen"]:
+        changed.append(f"{after['frozen'] - before['frozen']} objects frozen by gc.freeze()")
+        if before["frozen"] == 0:
+            gc.unfreeze()
+    return changed
+
+
+# --- memory -----------------------------------------------------------------------------------
+
+
+def _reset_peak() -> bool:
+    try:
+        _CLEAR_REFS.write_text("5")  # resets the peak resident size (VmHWM)
+    except OSError:
+        return False
+    return True
+
+
+def _status(field: str) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) * 1024
+    return None
+
+
+def _peak_bytes() -> int:
+    """The test process's peak resident size (since the last reset, on Linux)."""
+    peak = _status("VmHWM:")
+    if peak is not None:
+        return peak
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
+def _children_peak() -> int:
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale
+
+
+def _size(count: int) -> str:
+    return f"{count / (1 << 20):,.0f} MiB"
+
+
+# --- hooks ------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    before = _global_state()
+    before["reset"] = _reset_peak()
+    before["self"] = _peak_bytes()
+    before["children"] = _children_peak()
+    item.stash[_BEFORE] = before
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    result = yield
+    before = item.stash.get(_BEFORE, None)
+    if before is None:
+        return result
+    own = _peak_bytes()
+    own = own if before["reset"] or own > before["self"] else 0
+    children = _children_peak()
+    children = children if children > before["children"] else 0
+    now = _status("VmRSS:") or 0
+    item.config.stash.setdefault(_PEAKS, []).append((item.nodeid, own, children, now))
+    changed = _restore(before, _global_state())
+    problems = [f"left changed: {what}" for what in changed]
+    for whose, peak in (("the test process", own), ("a child process", children)):
+        if peak > MEMORY_LIMIT:
+            problems.append(
+                f"{whose} peaked at {_size(peak)} during this test (the limit is "
+                f"{_size(MEMORY_LIMIT)}: README, Development)"
+            )
+    if problems:
+        raise AssertionError("test hygiene: " + "; ".join(problems))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    peaks = terminalreporter.config.stash.get(_PEAKS, [])
+    if not peaks:
+        return
+    report = os.environ.get("READER_RSS_REPORT")
+    if report:
+        lines = ["test\tpeak_self_bytes\tpeak_children_bytes\trss_after_bytes"]
+        lines += ["\t".join(map(str, row)) for row in peaks]
+        Path(report).write_text("\n".join(lines) + "\n")
+    terminalreporter.section("peak memory per test")
+    top = sorted(peaks, key=lambda row: -max(row[1], row[2]))[:SHOWN]
+    for name, own, children, _ in top:
+        child = f", a child {_size(children)}" if children else ""
+        terminalreporter.write_line(f"{_size(own):>10} {name}{child}")
+    largest = max(peaks, key=lambda row: row[3])
+    terminalreporter.write_line(
+        f"resident after the tests: at most {_size(largest[3])} (after {largest[0]}), "
+        f"{_size(peaks[-1][3])} at the end"
+    )
