@@ -838,6 +838,20 @@ def tmux(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Tmux]:
 GIGABYTE = 1 << 30
 
 
+def bounded(command: list[str], memory: int = GIGABYTE, seconds: int = 60) -> list[str]:
+    """`command` with at most `memory` bytes of address space and killed after `seconds`
+    (SIGALRM, which outlives exec). A reader in tmux is no child of pytest: nothing else would
+    stop it from reading a whole gigabyte when `q` comes late (it peaked at 3 GiB so); capped,
+    it fails with a MemoryError at ~800 MB resident instead."""
+    limit = (
+        "import os, resource, signal, sys; "
+        f"resource.setrlimit(resource.RLIMIT_AS, ({memory}, {memory})); "
+        f"signal.alarm({seconds}); os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    program = shutil.which(command[0]) or command[0]
+    return [sys.executable, "-c", limit, program, *command[1:]]
+
+
 @needs_tmux
 def test_a_1gb_file_loads_behind_a_progress_bar_and_q_quits_at_once(
     tmp_path: Path, tmux: Tmux
@@ -850,7 +864,7 @@ def test_a_1gb_file_loads_behind_a_progress_bar_and_q_quits_at_once(
         file.write(b"| 2023-06-25 | A | ML | x | https://arxiv.org/abs/2306.00001 |\n")
         file.truncate(GIGABYTE)
     status = tmp_path / "status"
-    command = " ".join(shlex.quote(part) for part in [*reader_command(), str(path)])
+    command = " ".join(shlex.quote(part) for part in [*bounded(reader_command()), str(path)])
     tmux.start(["sh", "-c", f"{command}; echo $? > {shlex.quote(str(status))}"])
     screen = tmux.wait_for(lambda text: ("Loading" in text or "Reading" in text) and "Quit" in text)
     assert re.search(r"Loading .*huge\.md|Reading .*huge\.md", screen.replace("\n", " "))
