@@ -200,7 +200,11 @@ CASES: list[tuple[str, set[str]]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), CASES, ids=[case[0] or "<empty>" for case in CASES])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    CASES,
+    ids=[case[0].replace("\\", "%5c") or "<empty>" for case in CASES],  # see conftest.py
+)
 def test_query_results(text: str, expected: set[str]) -> None:
     assert run(text) == expected
 
