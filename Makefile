@@ -8,7 +8,7 @@ CREATED := $(VENV)/.created
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 
-.PHONY: run test lint unit bench snapshot-update clean
+.PHONY: run test lint unit bench mutate snapshot-update clean
 
 $(CREATED):
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ test: lint unit
 bench: $(TESTING)
 	$(BIN)/python tests/benchmarks/run.py
 
+# Mutation testing of the Textual-free core (tests/mutation/mutate.py; ARGS='--every 10 --budget 3600').
+mutate: $(TESTING)
+	test -x $(BIN)/mutmut || $(BIN)/python -m pip install -q -e '.[test,mutate]'
+	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(ARGS)
+
 snapshot-update: $(TESTING)
 	$(BIN)/python -m pytest -q tests/tui/test_snapshots.py --snapshot-update
 
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache mutants
