@@ -15,8 +15,10 @@ from reader.browse.sidebar import (
     WeekRows,
     category_active,
     pick_category,
+    search_entries,
     sidebar_cursor,
     sidebar_entries,
+    toggle_tag,
 )
 from reader.browse.view import (
     View,
@@ -160,6 +162,8 @@ def test_step_week_skips_weeks_without_matches() -> None:
     hits = [0, 5]  # nothing in W2
     assert step_week(DIGEST, hits, W1, 1, filtered=True) == W3
     assert step_week(DIGEST, [2], None, -1, filtered=True) == W2
+    assert step_week(DIGEST, hits, W3, -1, filtered=True) == W1  # newer, over W2 too
+    assert step_week(DIGEST, [5], W3, -1, filtered=True) is None
     assert step_week(Digest([]), [], None, 1, filtered=False) is None
 
 
@@ -275,6 +279,50 @@ def test_category_counts_leave_out_the_facet() -> None:
         refilter_limit=100,
     )  # fmt: skip
     assert got == {"Vision": 1, "Agents": 1}
+
+
+def test_category_counts_follow_the_week_with_a_category_picked() -> None:
+    """The counts are remembered; a week switch (the same hits, the same marks) must count the
+    new week's papers, and so must the starred view and a change of marks."""
+    counts = CategoryCounts()
+    hits = parse_query('cat:"Vision"').filter(DIGEST, range(len(DIGEST)), None)
+
+    def shown(view: View, marks: int = 0, starred: list[int] | None = None) -> dict[str, int]:
+        stars = (lambda: starred) if starred is not None else no_stars
+        rows = view_rows(DIGEST, hits, view, stars)
+        return counts.counts(
+            DIGEST, view, hits, rows, query='cat:"Vision"', state=None, starred=stars,
+            marks_version=marks, refilter_limit=100,
+        )  # fmt: skip
+
+    picked = View(week=W2)
+    assert shown(picked) == {"Vision": 1, "Robotics": 1, "Agents": 1}
+    assert shown(replace(picked, week=W1)) == {"Vision": 1, "Agents": 1}
+    assert shown(replace(picked, week=W3)) == {"Vision": 1}
+    assert shown(replace(picked, week=None, starred_only=True), starred=[1]) == {"Agents": 1}
+    assert shown(replace(picked, week=None, starred_only=True), 1, [3, 4]) == {
+        "Robotics": 1, "Agents": 1,
+    }  # fmt: skip
+
+
+def test_tags_and_saved_searches_in_the_sidebar() -> None:
+    assert toggle_tag("x tag:ml", "ml") == "x"
+    assert toggle_tag("x TAG:ML", "ml") == "x"
+    assert toggle_tag("x", "ml") == "x tag:ml"
+    searches = {"mine": "diffusion", "other": "robots"}
+    counts = {"mine": "1/2"}
+    over_all = View()
+    assert search_entries(searches, counts, over_all, "diffusion") == [
+        Entry("heading", ""),
+        Entry("heading", "Searches"),
+        Entry("search", "mine", "1/2", category="mine", active=True),
+        Entry("search", "other", "", category="other", active=False),
+    ]
+    for other in (View(week=W1), View(starred_only=True)):
+        rows = search_entries(searches, counts, other, "diffusion")
+        assert [entry.active for entry in rows] == [False] * 4
+    assert [e.active for e in search_entries(searches, counts, over_all, "robot")] == [False] * 4
+    assert search_entries({}, counts, over_all, "diffusion") == []
 
 
 @given(
