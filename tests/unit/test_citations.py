@@ -227,6 +227,16 @@ def test_hostile_titles_in_ris(title: str) -> None:
     assert record["abstract"] == "a b"
 
 
+def test_ris_lines_are_tagged_as_ris_writes_them() -> None:
+    """Tags in capitals, two spaces, a dash and a space (RIS readers are not all lenient)."""
+    paper = next(p for p in DIGEST.papers if p.arxiv_id == "2304.05376")
+    lines = ris_record(paper).splitlines()
+    assert lines[0] == "TY  - GEN" and lines[-1] == "ER  - "
+    assert f"UR  - {paper.link}" in lines
+    assert "L1  - https://arxiv.org/pdf/2304.05376" in lines
+    assert all(line[:2].isupper() and line[2:6] == "  - " for line in lines[:-1])
+
+
 def test_ris_with_metadata_carries_dates_doi_and_notes() -> None:
     paper = next(p for p in DIGEST.papers if p.arxiv_id == "2304.05376")
     (record,) = rispy.loads(ris_record(paper, SAMPLES["2304.05376"]))

@@ -245,3 +245,12 @@ def test_citations_and_export_names_of_undated_papers_carry_no_year_one() -> Non
     blog = bibtex[bibtex.index("title = {{Unjoined Blog Post}}") :].split("}\n", 2)
     assert "year" not in blog[0] + blog[1]
     assert export_filename("abstracts", UNDATED, "json") == "abstracts-undated.json"
+
+
+def test_link_key_compares_links_as_a_reader_would() -> None:
+    from reader.join import link_key
+
+    assert link_key("https://www.Example.org/a/B/") == "example.org/a/B"
+    assert link_key("http://example.org/a") == link_key("https://EXAMPLE.org/a/")
+    assert link_key("https://Example.org") == "example.org"
+    assert link_key(" https://example.org/x/y//") == "example.org/x/y"

@@ -207,8 +207,11 @@ def test_offline_never_touches_the_network(server: Server) -> None:
     seen = len(server.requests)
     digest = load_digest([url], fetching=FetchOptions(offline=True))
     assert len(digest) == 20 and NOTICE.search(digest.notices[0])
-    with pytest.raises(FetchError, match="not in the cache, and --offline forbids fetching it"):
+    with pytest.raises(FetchError) as refused:
         load_digest([server.url("/new.md")], fetching=FetchOptions(offline=True))
+    assert str(refused.value) == (
+        f"{server.url('/new.md')}: not in the cache, and --offline forbids fetching it"
+    )
     assert len(server.requests) == seen
 
 
@@ -690,3 +693,47 @@ def test_serve_gives_each_tab_the_latest_url_offline_and_timeout(
     assert online[-3:] == ["--timeout=3.0", "--", server.url("/latest.md")]
     assert offline[-3:] == ["--offline", "--", server.url("/latest.md")]
     assert len(server.hits("/latest.md")) == 1  # checked once before serving; --offline: never
+
+
+def test_a_cache_entry_whose_body_changed_but_not_its_length_is_ignored(
+    server: Server, cache: Path
+) -> None:
+    server.routes["/d.md"] = digest_route(body(2), etag='"1"')
+    url = server.url("/d.md")
+    load_digest([url])
+    (entry,) = cache.glob("*.entry")
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0x20  # one letter's case: the same length, another SHA-256
+    entry.write_bytes(bytes(data))
+    assert read_cached(url) is None
+
+
+def test_the_copy_is_as_of_the_servers_last_word(cache: Path) -> None:
+    """`checked` (the last time the server confirmed the copy) comes from the entry, or from
+    the entry's file time when a 304 touched it later."""
+    later = time.time() + 3600
+    url = "http://127.0.0.1:9/d.md"
+    write_cached(CachedCopy(url=url, body=b"x", fetched=1.0, checked=later))
+    copy = read_cached(url)
+    assert copy is not None and copy.checked == later and copy.fetched == 1.0
+
+
+def test_what_a_failure_and_a_size_read_as() -> None:
+    from reader.fetch import describe, size_text
+
+    assert describe(OSError(), 15) == "OSError"
+    assert describe(ValueError("bad header"), 15) == "bad header"
+    assert describe(ConnectionRefusedError(111, "Connection refused"), 15) == "connection refused"
+    assert [size_text(n) for n in (0, 2048, (1 << 20) - 1, 3 << 20, 5 * (1 << 20) // 2)] == [
+        "0 KB", "2 KB", "1024 KB", "3.0 MB", "2.5 MB",
+    ]  # fmt: skip
+
+
+def test_a_fallback_to_the_copy_names_its_url_and_is_no_change(cache: Path) -> None:
+    with serve() as server:
+        server.routes["/d.md"] = digest_route(body(2), etag='"1"')
+        url = server.url("/d.md")
+        fetch(url).commit()
+    fallback = fetch(url)
+    assert (fallback.url, fallback.status, fallback.changed) == (url, "offline", False)
+    assert fallback.body == body(2) and fallback.reason == "connection refused"
