@@ -25,6 +25,7 @@ from reader.loader import (
     load_digest,
     parse_text,
     read_source,
+    read_stdin,
     reload_digest,
     source_stamp,
 )
@@ -763,6 +764,7 @@ def test_source_stamp_changes_with_the_files(tmp_path: Path) -> None:
     assert after_edit != before
     (tmp_path / "b.json").write_text("[]")
     (tmp_path / "ignored.txt").write_text("x")
+    (tmp_path / ".hidden.md").write_text("x")  # an editor's swap or a dotfile: not a digest
     assert [entry[0] for entry in source_stamp([tmp_path])] == [
         str(tmp_path),
         str(path),
@@ -830,3 +832,22 @@ def test_expand_sources() -> None:
         str(path) for path in potw.iterdir() if path.suffix in (".md", ".csv")
     )
     assert expand_sources(None) == [str(BUNDLED)]
+
+
+def test_standard_input_errors_say_what_happened(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(LoadError) as missing:
+        read_stdin()
+    assert str(missing.value) == "-: standard input is not available"
+
+    class Broken(io.RawIOBase):
+        def readinto(self, buffer: object) -> int:
+            raise OSError(5, "Input/output error")
+
+        def readable(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Broken())))
+    with pytest.raises(LoadError) as broken:
+        read_stdin()
+    assert str(broken.value) == "-: cannot read standard input: Input/output error"
