@@ -40,7 +40,7 @@ bench: $(TESTING)
 
 # Mutation testing of the Textual-free core (tests/mutation/mutate.py; ARGS='--every 10 --budget 3600').
 mutate: $(TESTING)
-	test -x $(BIN)/mutmut || $(BIN)/python -m pip install -q -e '.[test,mutate]'
+	test -x $(BIN)/mutmut || $(BIN)/python -m pip install -q -e '.[web,test,mutate]'
 	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(ARGS)
 
 snapshot-update: $(TESTING)
