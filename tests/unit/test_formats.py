@@ -608,7 +608,7 @@ def test_json_keeps_strings_exactly_and_replaces_lone_surrogates() -> None:
         ("[]\n[]", 2, "extra data"),
         ('[\r\n\r\n {"week": 1, "title": "T", "link": "x"}]', 3, "'week' must be a string"),
         ('[\r\r {"title": "T", "link": "x", "week": "2023-01-08", "links": {}}]', 3, "'links'"),
-        ("[" * 100_000, 1, "bad JSON"),
+        ("[" * 100_000, 1, "bad JSON: nested too deeply"),
     ],
 )
 def test_json_errors_carry_the_line(text: str, line: int | None, words: str) -> None:
@@ -881,3 +881,10 @@ def test_generated_readmes_read_back_with_the_right_years(
     text, expected = readme
     papers = parse_potw(text, "gen.md")
     assert [(paper.week, paper.title, paper.summary) for paper in papers] == expected
+
+
+def test_csv_values_keep_their_line_endings_exactly() -> None:
+    """A quoted CSV value keeps what was written: CRLF and CR inside it are not made LF (the
+    round trips of --print rely on it)."""
+    text = 'week,title,link\r\n2023-05-01,"a\r\nb",https://x\r\n2023-05-01,"c\rd",https://y\n'
+    assert [paper.title for paper in parse_csv(text, "d.csv")] == ["a\r\nb", "c\rd"]
