@@ -851,3 +851,11 @@ def test_standard_input_errors_say_what_happened(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(LoadError) as broken:
         read_stdin()
     assert str(broken.value) == "-: cannot read standard input: Input/output error"
+
+
+def test_decode_drops_one_byte_order_mark_only() -> None:
+    from reader.loader import decode
+
+    assert decode(b"\xef\xbb\xbfabc", "x") == "abc"
+    assert decode(b"\xef\xbb\xbf\xef\xbb\xbfabc", "x") == "\ufeffabc"
+    assert decode(b"abc", "x") == "abc"

@@ -63,3 +63,13 @@ def test_progress_can_stop_loading(tmp_path: Path) -> None:
 
     with pytest.raises(Stop):
         load_digest(path, progress=stop)
+
+
+def test_a_file_of_another_format_says_it_is_parsed_and_how_big(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    line = "2023-06-25,A paper with a title long enough,https://example.org/{n}\n"
+    path.write_text("week,title,link\n" + "".join(line.format(n=n) for n in range(20_000)))
+    assert 1 << 20 < path.stat().st_size < 2 << 20
+    heard: list[tuple[float, str]] = []
+    load_digest(path, progress=lambda done, what: heard.append((done, what)))
+    assert (-1, f"Parsing {path} (1 MB)") in heard

@@ -660,3 +660,24 @@ def test_any_text_parses_or_raises_query_error_and_never_changes_the_digest(text
         return
     if longer.narrows(query):
         assert set(longer.filter(DIGEST, range(len(DIGEST)))) <= set(hits)
+
+
+def test_a_range_of_papers_finds_only_its_own_among_thousands() -> None:
+    """A filter within a range of a big digest (a week of 100k papers) searches that range:
+    the quick path for long ranges (a probe of the first papers, then one scan) must neither
+    look before its start nor past its end."""
+    from datetime import date
+
+    from reader.model import Digest, Paper
+
+    holding = {10, 2000, 4500, 5990}
+    digest = Digest(
+        Paper(date(2024, 1, 7), f"zzword {n}" if n in holding else f"paper {n}", f"https://e/{n}")
+        for n in range(6000)
+    )
+    query = parse_query("zzword")
+    assert query.filter(digest, range(6000)) == sorted(holding)
+    assert query.filter(digest, range(1000, 6000)) == [2000, 4500, 5990]
+    assert query.filter(digest, range(1000, 5000)) == [2000, 4500]
+    assert query.filter(digest, range(4000, 4100)) == []
+    assert query.filter(digest, range(2001, 4499)) == []
