@@ -128,3 +128,20 @@ def test_every_layout_gives_back_the_title_written(
     assert got_title == title
     assert got_summary == ("" if layout == "{t}" else text)
     assert how != "opener"
+
+
+def test_a_title_header_a_bare_link_and_a_row_of_one_cell() -> None:
+    """A header row named Title (bold or not) is no paper; a bare URL among the links is a
+    link labelled "Link"; a row of one cell (links in the text) is a paper too."""
+    text = (
+        "## Top ML Papers of the Week (June 19 - June 25) - 2023\n"
+        "| **Title** | **Links** |\n| --- | --- |\n"
+        "| 1) **Alpha** - a study | https://arxiv.org/abs/2306.00001 https://example.org/x |\n"
+        "| 2) **Beta** - another [Paper](https://arxiv.org/abs/2306.00002) |\n"
+    )
+    alpha, beta = parse_potw(text, "r.md")
+    assert (alpha.title, alpha.link) == ("Alpha", "https://arxiv.org/abs/2306.00001")
+    assert [(link.label, link.url) for link in alpha.links] == [("Link", "https://example.org/x")]
+    assert (beta.title, beta.link) == ("Beta", "https://arxiv.org/abs/2306.00002")
+    plain = text.replace("| **Title** | **Links** |", "| Title | Links |")
+    assert [paper.title for paper in parse_potw(plain, "r.md")] == ["Alpha", "Beta"]
