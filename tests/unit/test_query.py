@@ -459,6 +459,8 @@ def test_narrows(previous: str, new: str) -> None:
         ("/a+b/", "/a+bc/"),
         ("x", "-x"),
         ("is:read", "is:unread"),
+        ("-author:xy", "-xy"),  # plain words do not search authors: -xy keeps an author xy
+        ("-note:xy", "-xy"),
     ],
 )
 def test_does_not_narrow(previous: str, new: str) -> None:
