@@ -210,6 +210,7 @@ def test_profiles_rank_by_every_starred_noted_or_tagged_paper() -> None:
     noted = select(digest, None, parse_query("like:note"), state)
     assert titles(digest, noted)[0] == "Self-consistency improves chain of thought reasoning"
     tagged = select(digest, None, parse_query("like:tag:ssm"), state)
+    assert len(tagged) == len(PAPERS) - 2  # the tagged papers themselves left out
     assert set(titles(digest, tagged)[:2]) == {
         "Mamba: selective state space models",
         "Denoising diffusion for image synthesis",
