@@ -70,6 +70,29 @@ def verdicts() -> dict[str, int | None]:
     return found
 
 
+STATS = MUTANTS / "mutmut-stats.json"
+UNTESTED = MUTANTS / "untested-functions.json"
+"""The sampled functions that no unit test called when the tests were last traced."""
+
+
+def untraced(names: list[str]) -> set[str]:
+    """Functions of `names` that mutmut has no tests for (its keys: a mutant's name up to
+    `__mutmut_`)."""
+    if not STATS.exists():
+        return set()
+    known: dict[str, Any] = json.loads(STATS.read_text()).get("tests_by_mangled_function_name", {})
+    return {name.rpartition("__mutmut_")[0] for name in names} - known.keys()
+
+
+def retrace_if_moved(names: list[str]) -> None:
+    """mutmut traces again only tests that are new: a function that moved or was split off
+    (the state store's split) would have no tests. Then every test is traced again."""
+    known_untested = set(json.loads(UNTESTED.read_text())) if UNTESTED.exists() else set()
+    if untraced(names) - known_untested:
+        print("mutate: functions no test was traced through yet: tracing every test again")
+        STATS.unlink()
+
+
 def run(names: list[str], budget: float) -> bool:
     """mutmut run on `names`, stopped (as by Ctrl+C: verdicts so far are kept) after `budget`
     seconds. True when it finished."""
@@ -210,7 +233,9 @@ def main() -> int:
     if not options.report_only:
         todo = [n for n in sample if codes[n] is None or codes[n] in SURVIVED | NO_TESTS]
         print(f"mutate: {len(sample)} sampled of {len(codes)}; {len(todo)} to run", flush=True)
+        retrace_if_moved(sample)
         finished = run(todo, options.budget)
+        UNTESTED.write_text(json.dumps(sorted(untraced(sample))))
     if not options.no_report:
         report(sample, options.every, time.monotonic() - started, finished)
     return 0
