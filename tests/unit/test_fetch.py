@@ -737,3 +737,15 @@ def test_a_fallback_to_the_copy_names_its_url_and_is_no_change(cache: Path) -> N
     fallback = fetch(url)
     assert (fallback.url, fallback.status, fallback.changed) == (url, "offline", False)
     assert fallback.body == body(2) and fallback.reason == "connection refused"
+
+
+def test_a_download_is_as_of_now_and_an_offline_copy_is_no_change(server: Server) -> None:
+    server.routes["/d.md"] = digest_route(body(2), etag='"1"')
+    url = server.url("/d.md")
+    before = time.time()
+    first = fetch(url)
+    assert before <= first.as_of <= time.time()
+    first.commit()
+    offline = fetch(url, FetchOptions(offline=True))
+    assert (offline.status, offline.changed, offline.body) == ("cached", False, body(2))
+    assert first.as_of <= offline.as_of <= time.time()  # the entry written just after
