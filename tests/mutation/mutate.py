@@ -17,6 +17,7 @@ may kill them now). A run cut short by the budget goes on where it stopped the n
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import importlib
 import json
@@ -62,12 +63,19 @@ def generate() -> None:
     main.create_mutants(1)
 
 
+def mutated(path: str) -> bool:
+    """Whether `[tool.mutmut]` in pyproject.toml has `path` mutated (its globs, as mutmut's)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    wanted = any(fnmatch.fnmatch(path, glob) for glob in config.get("only_mutate", ["*"]))
+    return wanted and not any(fnmatch.fnmatch(path, g) for g in config.get("do_not_mutate", []))
+
+
 def verdicts() -> dict[str, int | None]:
     """Every mutant's exit code (None: not checked), from mutmut's meta files."""
     found: dict[str, int | None] = {}
     for meta in sorted(MUTANTS.glob("reader/**/*.py.meta")):
-        source = ROOT / meta.relative_to(MUTANTS).with_suffix("")
-        if source.exists():  # not a module that has moved or gone since
+        source = meta.relative_to(MUTANTS).with_suffix("")
+        if (ROOT / source).exists() and mutated(source.as_posix()):  # not moved, gone, left out
             found.update(json.loads(meta.read_text())["exit_code_by_key"])
     return found
 
