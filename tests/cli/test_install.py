@@ -20,7 +20,9 @@ DISTRIBUTION = "ml-papers-reader"
 """Free on PyPI when chosen (`pip index versions ml-papers-reader`: none); `reader` is taken."""
 
 INSTALL = re.compile(r"\b(?:pipx|pip|uv tool) install\s+((?:--?[a-z-]+\s+)*)(\S+)")
-PASTEABLE = {".", "'.[web]'", "'.[web,test]'", "'textual-serve>=1.1,<2'", "pip"}
+PASTEABLE = {
+    ".", "'.[web]'", "'.[web,test]'", "'.[web,test,mutate]'", "'textual-serve>=1.1,<2'", "pip",
+}  # fmt: skip
 """What an install line may install: this folder (with its web extra), the web extra's package,
 pip itself (the Makefile upgrades it); or the distribution by its name (checked apart)."""
 
