@@ -95,11 +95,16 @@ def untraced(names: list[str]) -> set[str]:
 
 
 def retrace_if_moved(names: list[str]) -> None:
-    """mutmut traces again only tests that are new: a function that moved or was split off
-    (the state store's split) would have no tests. Then every test is traced again."""
+    """mutmut traces again only tests it sees as new (a test added to a killed function's file was
+    not seen, and its survivors ran against the old list), and a function that moved or was
+    split off (the state store's split) would have no tests: then every test is traced again."""
+    if not STATS.exists():
+        return
     known_untested = set(json.loads(UNTESTED.read_text())) if UNTESTED.exists() else set()
-    if untraced(names) - known_untested:
-        print("mutate: functions no test was traced through yet: tracing every test again")
+    traced = STATS.stat().st_mtime
+    changed = any(path.stat().st_mtime > traced for path in (ROOT / "tests").rglob("*.py"))
+    if changed or untraced(names) - known_untested:  # mutmut missed changed tests: a survivor
+        print("mutate: tests changed or functions moved since they were traced: tracing again")
         STATS.unlink()
 
 
