@@ -28,7 +28,10 @@ def _reader_frame(frame: FrameType | None, root: str) -> FrameType | None:
     return frame
 
 
-async def trace(keys: str, key: str) -> list[tuple[str, str, str]]:
+Crossing = tuple[str, str, str]
+
+
+async def trace(keys: str, key: str) -> tuple[list[Crossing], list[Crossing]]:
     import reader
     from reader.app import make_app
     from reader.loader import load_digest
@@ -36,15 +39,22 @@ async def trace(keys: str, key: str) -> list[tuple[str, str, str]]:
 
     root = str(Path(reader.__file__).resolve().parent) + os.sep
     crossings: list[tuple[str, str, str]] = []
+    """(caller's file, callee's file, function) of each call from one file into another."""
+    returns: list[tuple[str, str, str]] = []
+    """(callee's file, caller's file, function) of each return from one file into another."""
 
     def profile(frame: FrameType, event: str, arg: Any) -> None:
-        if event != "call" or not frame.f_code.co_filename.startswith(root):
+        if event not in ("call", "return") or not frame.f_code.co_filename.startswith(root):
             return
         caller = _reader_frame(frame.f_back, root)
-        callee = frame.f_code.co_filename
-        if caller is not None and caller.f_code.co_filename != callee:
-            name = frame.f_code.co_name
-            crossings.append((caller.f_code.co_filename[len(root) :], callee[len(root) :], name))
+        here = frame.f_code.co_filename
+        if caller is None or caller.f_code.co_filename == here:
+            return
+        there = caller.f_code.co_filename[len(root) :]
+        if event == "call":
+            crossings.append((there, here[len(root) :], frame.f_code.co_name))
+        else:
+            returns.append((here[len(root) :], there, frame.f_code.co_name))
 
     route = TypeaheadApp._route_key
     tracing = [False]
@@ -68,7 +78,7 @@ async def trace(keys: str, key: str) -> list[tuple[str, str, str]]:
         await pilot.press(key)
         tracing[0] = False
         await pilot.pause()
-    return crossings
+    return crossings, returns
 
 
 def main() -> None:
@@ -78,17 +88,23 @@ def main() -> None:
     args = parser.parse_args()
     if args.tree is not None:
         sys.path.insert(0, str(args.tree.resolve()))
-    crossings = asyncio.run(trace("di", "f"))
+    crossings, returns = asyncio.run(trace("di", "f"))
     modules = {name for pair in crossings for name in pair[:2]}
     distinct = set(crossings)
-    screen = [c for c in crossings if any(name in c[1] for name in SCREEN_NAMES)]
+
+    def into_screen(found: list[Crossing]) -> list[Crossing]:
+        return [c for c in found if any(name in c[1] for name in SCREEN_NAMES)]
+
     if args.list:
         for caller, callee, name in sorted(distinct):
             print(f"{caller} -> {callee}:{name}")
     print(
-        f"calls across files: {len(crossings)} ({len(screen)} into the screen), "
-        f"{len(distinct)} distinct (caller file -> function; {len(set(screen))} into the "
-        f"screen), over {len(modules)} modules"
+        f"calls from one file into another: {len(crossings)}, {len(distinct)} distinct "
+        f"(caller's file, function), over {len(modules)} modules"
+    )
+    print(
+        f"into the screen: {len(into_screen(crossings))} calls "
+        f"({len(set(into_screen(crossings)))} distinct), {len(into_screen(returns))} returns"
     )
     for name, count in Counter(c[1] for c in crossings).most_common():
         print(f"  {count:4} into {name}")

@@ -100,6 +100,37 @@ async def test_mark_all_and_undo(digest: Digest) -> None:
         assert sidebar_count(app, "week", NEWEST) == "9/10"
 
 
+async def test_u_undoes_the_last_change_of_any_kind_then_says_there_is_nothing(
+    digest: Digest,
+) -> None:
+    """Issue 24 item 13: a star, a note and a deleted saved search come back, newest first; u
+    with nothing left says so (it was an idle key)."""
+    store = StateStore()
+    app = make_app(digest, state=store, read_delay=60)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = main(app)
+        first = key_at(app, 0)
+        store.save_search("mine", "diffusion")
+        await pilot.press("s", "N", *"a note", "ctrl+s")
+        assert store.is_starred(first) and store.note(first) == "a note"
+        screen.sidebar.cursor = next(
+            row for row, e in enumerate(screen.sidebar.entries) if e.kind == "search"
+        )
+        screen.set_focus(screen.sidebar)
+        await pilot.press("delete")
+        assert store.searches() == {}
+        await pilot.press("u")  # the deleted search
+        assert store.searches() == {"mine": "diffusion"}
+        await pilot.press("u", "u")  # the note, then the star
+        assert store.note(first) == "" and not store.is_starred(first)
+        assert "★" not in screen.paper_list.render_row(0, 100, False).plain
+        await pilot.press("u")
+        await pilot.pause()
+        toasts = [str(note.message) for note in app._notifications]
+        assert toasts[-1] == "Nothing to undo."
+        assert any(toast.startswith("Undone: the note on") for toast in toasts)
+
+
 async def test_next_unread_crosses_weeks(digest: Digest) -> None:
     store = StateStore()
     app = make_app(digest, state=store, read_delay=60)
