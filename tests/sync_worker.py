@@ -25,6 +25,7 @@ def main(argv: list[str]) -> int:
             return 3
         time.sleep(0.005)
     store = StateStore(Path(state), sync_dir=Path(folder), machine=name)
+    store.sync_now()
     for step in range(int(count)):
         paper = rng.choice(PAPERS)
         action = rng.randrange(7)

@@ -30,8 +30,8 @@ Faults never raise and never lose a mark that was saved:
 
 With a sync folder (`StateStore(sync_dir=...)`, `reader.sync`), every change made here is also
 appended to this machine's journal there (before it is written to SQLite), and the other
-machines' journals are merged in when the store opens and on `sync_now()`; a note edited on two
-machines keeps both texts (`note_conflicts`).
+machines' journals are merged in by `sync_now()` (on opening, `r`, `--watch`, `--update`); a
+note edited on two machines keeps both texts (`note_conflicts`, settled by `keep_note`).
 
 Export and import (`reader.state.transfer`, one mark a line): import merges by OR: a paper
 read (or starred) in either place is read (or starred) afterwards, and `updated` becomes the

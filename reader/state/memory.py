@@ -94,6 +94,7 @@ class Memory:
         kind = sync.READ if column == READ else sync.STAR
         told: Changes = []
         for key in keys:
+            changed = (key in marks) != value
             if value:
                 marks.add(key)
             else:
@@ -101,7 +102,8 @@ class Memory:
             self.updated[key] = max(self.updated.get(key, 0.0), now)
             if savable(key):
                 self.dirty[(column, key)] = None
-                told.append(((kind, key, ""), int(value)))
+                if changed:
+                    told.append(((kind, key, ""), int(value)))
             else:
                 self.memory_only(key)
         self._tell(told)
@@ -112,15 +114,19 @@ class Memory:
         else:
             self.memory_only(key)
 
-    def set_note(self, key: str, text: str) -> bool:
-        """Keep `text` as the paper's note (blank: remove it); False when nothing changed."""
+    def set_note(self, key: str, text: str, settle: bool = False) -> bool:
+        """Keep `text` as the paper's note (blank: remove it); False when nothing changed.
+        `settle`: tell the observer even when the text is the same (the user chose it over
+        another machine's)."""
+        before = self.notes.get(key, ("", 0.0))[0]
         if text.strip():
             self.notes[key] = (text, time.time())
-        elif self.notes.pop(key, None) is None:
+        elif self.notes.pop(key, None) is None and not settle:
             return False
         self.layer_change(NOTE, key)
-        if savable(key):
-            self._tell([((sync.NOTE, key, ""), text if text.strip() else "")])
+        kept = text if text.strip() else ""
+        if savable(key) and (settle or kept != before):
+            self._tell([((sync.NOTE, key, ""), kept)])
         return True
 
     def set_tags(self, key: str, wanted: set[str]) -> None:
@@ -376,13 +382,15 @@ class Memory:
             self.updated[key] = max(self.updated.get(key, 0.0), entry.updated)
             columns = [UPDATED]
             if entry.read:
+                if key not in self.read:
+                    told.append(((sync.READ, key, ""), 1))
                 self.read.add(key)
                 columns.append(READ)
-                told.append(((sync.READ, key, ""), 1))
             if entry.starred:
+                if key not in self.starred:
+                    told.append(((sync.STAR, key, ""), 1))
                 self.starred.add(key)
                 columns.append(STARRED)
-                told.append(((sync.STAR, key, ""), 1))
             if not savable(key):
                 self.memory_only(key)
                 continue

@@ -53,8 +53,9 @@ class StateStore:
     `warnings` collects one-line, user-facing messages (new ones are appended; the UI shows each
     once). `saving` is False while changes are not being written. `arxiv` is the arXiv metadata
     cache kept in the same file. With `sync_dir`, changes made here are also written to this
-    machine's journal there and other machines' changes merged from it (`reader.sync`) when the
-    store opens and on `sync_now()`; `machine` names this machine there (default: its host name).
+    machine's journal there, and other machines' changes are merged from it by `sync_now()` (the
+    caller's to call: on opening, reloading, watching); `machine` names this machine there
+    (default: its host name).
     """
 
     def __init__(
@@ -97,8 +98,6 @@ class StateStore:
                     self.directory, Path(sync_dir).expanduser(), hostname=machine
                 )
                 self._memory.observer = self.sync.record
-        if self.sync is not None:
-            self.sync_now()
 
     def __repr__(self) -> str:
         return (
@@ -200,6 +199,13 @@ class StateStore:
             text = text[:NOTE_CHARS]
         with self._lock:
             if self._memory.set_note(key, text):
+                self._flush()
+
+    def keep_note(self, key: str, text: str) -> None:
+        """Keep `text` as the paper's note over the other texts of it (`note_conflicts`): the
+        same as `set_note`, and written to the sync folder even when it is the note shown."""
+        with self._lock:
+            if self._memory.set_note(key, text, settle=True):
                 self._flush()
 
     def set_tags(self, key: str, tags: Iterable[str]) -> tuple[str, ...]:

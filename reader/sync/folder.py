@@ -210,15 +210,22 @@ class SyncFolder:
         return machine, name
 
     def _load_base(self) -> None:
+        """The base: a header line, then one line of every event (checked as one)."""
         path = self.state_dir / BASE
-        if not path.exists():
-            return
-        base = Journal(path)
         try:
-            events = base.read(machine=self.machine)
+            with open(path, "rb") as file:
+                data = file.read(MAX_JOURNAL_BYTES + 1)
         except OSError:
             return
-        if base.bad or base.capped:  # not whole: better none than a wrong one
+        lines = data.split(b"\n")
+        if len(data) > MAX_JOURNAL_BYTES or len(lines) != 3 or lines[2]:
+            return  # not whole: better none than a wrong one (the next merge goes by time)
+        try:
+            records = decode(lines[1]).get("events")
+            if not isinstance(records, list):
+                return
+            events = [event_from(record, self.machine) for record in records]
+        except (BadLine, NotMine, AttributeError):
             return
         self.base = Replica()
         self.base.apply_all(events)
@@ -227,13 +234,12 @@ class SyncFolder:
     def _write_base(self) -> None:
         if not self._changed_since_base:
             return
-        base = Replica()
-        base.apply_all(self.replica.events())
+        base = self.replica.copy()
+        events = [event_record(event, with_machine=True) for event in base.events()]
         try:
             with replacing(self.state_dir / BASE, durable=True) as file:
-                file.write(encode(header_record(self.machine, self.name)))
-                for event in self.replica.events():
-                    file.write(encode(event_record(event, with_machine=True)))
+                file.write(self._header())
+                file.write(encode({"events": events}))
         except OSError:
             return  # a read-only state folder: the next start merges without it
         self.base = base
@@ -291,18 +297,12 @@ class SyncFolder:
     # --- changes made here ------------------------------------------------------------------------
 
     def record(self, changes: Iterable[tuple[Field, Value]]) -> None:
-        """Stamp changes made here (they are written by the next `send`)."""
+        """Stamp changes made here (they are written by the next `send`). A new note replaces
+        every version of it known here, conflicts included."""
         with self._lock:
             for change, value in changes:
-                if change[0] == NOTE:
-                    key = change[1]
-                    if value == self.replica.value(change) and not self.replica.conflicts(key):
-                        continue
-                    event = Event(change, self.clock.tick(), value, self.replica.context(key))
-                elif value == self.replica.value(change):
-                    continue
-                else:
-                    event = Event(change, self.clock.tick(), value)
+                context = self.replica.context(change[1]) if change[0] == NOTE else ()
+                event = Event(change, self.clock.tick(), value, context)
                 self._take_own(event)
                 self._queued.append(event)
 

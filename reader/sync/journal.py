@@ -18,6 +18,7 @@ all. Every file is read at most `MAX_JOURNAL_BYTES`, every line at most `MAX_LIN
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import zlib
@@ -93,25 +94,26 @@ def _text(value: object, limit: int, what: str) -> str:
 
 
 def _dot(value: object) -> Dot:
-    if (
-        isinstance(value, list)
-        and len(value) == 2
-        and all(type(part) is int for part in value)
-        and 0 <= value[0] < MAX_MS
-        and 0 <= value[1] < MAX_COUNTER
-    ):
-        return (value[0], value[1])
+    if type(value) is list and len(value) == 2:
+        ms, counter = value
+        if type(ms) is int and type(counter) is int and 0 <= ms < MAX_MS:  # noqa: SIM102
+            if 0 <= counter < MAX_COUNTER:
+                return (ms, counter)
     raise BadLine("not a valid stamp")
+
+
+@functools.lru_cache(maxsize=256)
+def _valid_machine(value: str) -> bool:
+    return (
+        0 < len(value) <= MACHINE_CHARS
+        and value.isascii()
+        and value.replace("-", "").replace("_", "").isalnum()
+    )
 
 
 def machine_id(value: object) -> str:
     """A machine id as journals carry it (1-32 letters, digits, - or _); BadLine otherwise."""
-    if (
-        isinstance(value, str)
-        and 0 < len(value) <= MACHINE_CHARS
-        and value.isascii()
-        and value.replace("-", "").replace("_", "").isalnum()
-    ):
+    if isinstance(value, str) and _valid_machine(value):
         return value
     raise BadLine("not a valid machine id")
 

@@ -100,6 +100,14 @@ class Replica:
         self.contexts: dict[str, dict[str, Dot]] = {}
         """Each note's context: the latest stamp of each machine's versions known here."""
 
+    def copy(self) -> Replica:
+        """Another replica in the same state (events are immutable: shared)."""
+        twin = Replica()
+        twin.winners = dict(self.winners)
+        twin.versions = dict(self.versions)
+        twin.contexts = {key: dict(context) for key, context in self.contexts.items()}
+        return twin
+
     def __len__(self) -> int:
         return len(self.winners) + sum(len(found) for found in self.versions.values())
 

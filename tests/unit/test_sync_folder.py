@@ -36,11 +36,18 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture
 def synced(tmp_path: Path, folder: Path) -> Iterator[tuple[StateStore, StateStore]]:
     folder.parent.mkdir()
-    laptop = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
-    desktop = StateStore(tmp_path / "desktop", sync_dir=folder, machine="desktop")
+    laptop = opened(tmp_path / "laptop", folder, "laptop")
+    desktop = opened(tmp_path / "desktop", folder, "desktop")
     yield laptop, desktop
     laptop.close()
     desktop.close()
+
+
+def opened(directory: Path, folder: Path, machine: str | None = None) -> StateStore:
+    """A store on the sync folder, merged as the app merges it on opening."""
+    store = StateStore(directory, sync_dir=folder, machine=machine)
+    store.sync_now()
+    return store
 
 
 def journal_of(store: StateStore) -> Path:
@@ -146,9 +153,12 @@ def test_the_same_text_kept_settles_a_conflict_too(synced: tuple[StateStore, Sta
     desktop.set_note(QLORA, "b")
     laptop.sync_now()
     desktop.sync_now()
-    laptop.set_note(QLORA, laptop.note(QLORA))  # "keep this one"
+    laptop.set_note(QLORA, laptop.note(QLORA))  # the editor closed without a change
     desktop.sync_now()
-    assert desktop.note_conflicts(QLORA) == ()
+    assert len(desktop.note_conflicts(QLORA)) == 1
+    laptop.keep_note(QLORA, laptop.note(QLORA))  # "keep this one"
+    desktop.sync_now()
+    assert desktop.note_conflicts(QLORA) == laptop.note_conflicts(QLORA) == ()
 
 
 def test_a_third_machine_starting_later_gets_everything(
@@ -157,7 +167,7 @@ def test_a_third_machine_starting_later_gets_everything(
     laptop, desktop = synced
     laptop.set_read([QLORA])
     desktop.set_tags(LLAMA, ["llama"])
-    with StateStore(tmp_path / "tablet", sync_dir=folder, machine="tablet") as tablet:
+    with opened(tmp_path / "tablet", folder, "tablet") as tablet:
         assert tablet.is_read(QLORA) and tablet.tags(LLAMA) == ("llama",)
         assert tablet.synced == "2 changes from desktop and laptop"
 
@@ -173,7 +183,7 @@ def test_changes_made_with_syncing_off_are_sent_when_it_is_on_again(
         offline.tag([QLORA], "llm", on=False)
         offline.toggle_star(LLAMA)
         offline.set_note(QLORA, "written offline")
-    with StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop") as again:
+    with opened(tmp_path / "laptop", folder, "laptop") as again:
         assert again.note(QLORA) == "written offline"
     desktop.sync_now()
     assert desktop.tags(QLORA) == () and not desktop.is_starred(LLAMA)
@@ -192,7 +202,7 @@ def test_the_first_merge_keeps_the_later_of_two_histories(
     laptop.toggle_star(QLORA)
     laptop.toggle_star(QLORA)
     laptop.set_note(QLORA, "the laptop's note")
-    with StateStore(tmp_path / "old", sync_dir=folder, machine="old") as old:
+    with opened(tmp_path / "old", folder, "old") as old:
         assert not old.is_starred(QLORA)
         assert old.note(QLORA) == "the laptop's note"
         assert [c.text for c in old.note_conflicts(QLORA)] == ["the old machine's note"]
@@ -204,8 +214,8 @@ def test_a_clock_hours_ahead_does_not_undo_a_later_change(
     tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder.parent.mkdir()
-    laptop = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
-    desktop = StateStore(tmp_path / "desktop", sync_dir=folder, machine="desktop")
+    laptop = opened(tmp_path / "laptop", folder, "laptop")
+    desktop = opened(tmp_path / "desktop", folder, "desktop")
     assert laptop.sync is not None
     real = laptop.sync.clock._now
     laptop.sync.clock._now = lambda: real() + 3 * 3_600_000  # three hours fast
@@ -320,7 +330,7 @@ def test_a_conflicted_copy_of_a_journal_is_merged_and_named(
     laptop.sync_now()
     copy.unlink()
     assert laptop.is_starred(QLORA)
-    with StateStore(desktop.directory.parent / "tablet", sync_dir=folder) as tablet:
+    with opened(desktop.directory.parent / "tablet", folder) as tablet:
         assert tablet.is_starred(QLORA)
 
 
@@ -397,7 +407,7 @@ def test_a_journal_removed_from_the_folder_is_written_again(
     journal_of(laptop).unlink()
     laptop.sync_now()
     assert any("written again" in w for w in laptop.warnings)
-    with StateStore(tmp_path / "tablet", sync_dir=folder, machine="tablet") as tablet:
+    with opened(tmp_path / "tablet", folder, "tablet") as tablet:
         assert tablet.is_read(QLORA) and tablet.note(QLORA) == "still here"
 
 
@@ -417,7 +427,7 @@ def test_compaction_keeps_the_last_change_of_each_field(
     events = journal.read()
     assert len(events) == 3  # star, read, note
     desktop.sync_now()
-    with StateStore(tmp_path / "tablet", sync_dir=folder, machine="tablet") as tablet:
+    with opened(tmp_path / "tablet", folder, "tablet") as tablet:
         for store in (desktop, tablet):
             assert store.is_starred(QLORA) == laptop.is_starred(QLORA)
             assert store.is_read(LLAMA) == laptop.is_read(LLAMA)
@@ -450,8 +460,8 @@ def test_sync_status_names_the_machines_and_what_is_pending(
 
 def test_two_readers_on_one_machine_share_its_journal(tmp_path: Path, folder: Path) -> None:
     folder.parent.mkdir()
-    first = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
-    second = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
+    first = opened(tmp_path / "laptop", folder, "laptop")
+    second = opened(tmp_path / "laptop", folder, "laptop")
     assert first.sync is not None and second.sync is not None
     assert first.sync.machine == second.sync.machine
     first.toggle_star(QLORA)
@@ -461,16 +471,16 @@ def test_two_readers_on_one_machine_share_its_journal(tmp_path: Path, folder: Pa
     events = Journal(folder / f"laptop-{first.sync.machine}.jsonl").read()
     stamps = [event.stamp for event in events]
     assert len(stamps) == len(set(stamps)) == 2
-    with StateStore(tmp_path / "desktop", sync_dir=folder, machine="desktop") as desktop:
+    with opened(tmp_path / "desktop", folder, "desktop") as desktop:
         assert desktop.is_starred(QLORA) and desktop.is_read(QLORA)
 
 
 def test_a_copied_state_folder_gets_a_journal_of_its_own(tmp_path: Path, folder: Path) -> None:
     folder.parent.mkdir()
-    with StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop") as laptop:
+    with opened(tmp_path / "laptop", folder, "laptop") as laptop:
         laptop.toggle_star(QLORA)
     shutil.copytree(tmp_path / "laptop", tmp_path / "copy")
-    with StateStore(tmp_path / "copy", sync_dir=folder, machine="desktop") as copy:
+    with opened(tmp_path / "copy", folder, "desktop") as copy:
         assert copy.sync is not None and laptop.sync is not None
         assert copy.sync.machine != laptop.sync.machine
         assert any("made on another machine" in w for w in copy.warnings)
@@ -481,7 +491,7 @@ def test_unwritable_state_and_folder_keep_changes_for_the_session(
     tmp_path: Path, folder: Path
 ) -> None:
     folder.parent.mkdir()
-    store = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
+    store = opened(tmp_path / "laptop", folder, "laptop")
     assert store.sync is not None
     with read_only(folder), read_only(tmp_path / "laptop"):
         store.toggle_star(QLORA)
@@ -489,5 +499,23 @@ def test_unwritable_state_and_folder_keep_changes_for_the_session(
         assert any("kept for this session" in w for w in store.warnings)
     store.sync_now()  # writable again: sent
     store.close()
-    with StateStore(tmp_path / "desktop", sync_dir=folder, machine="desktop") as desktop:
+    with opened(tmp_path / "desktop", folder, "desktop") as desktop:
         assert desktop.is_starred(QLORA)
+
+
+def test_a_change_made_before_the_first_merge_of_a_session_is_sent(
+    tmp_path: Path, synced: tuple[StateStore, StateStore], folder: Path
+) -> None:
+    laptop, desktop = synced
+    laptop.toggle_star(QLORA)
+    desktop.sync_now()
+    desktop.close()
+    again = StateStore(tmp_path / "desktop", sync_dir=folder, machine="desktop")
+    try:
+        assert again.is_starred(QLORA)
+        again.toggle_star(QLORA)  # before this session has read the laptop's journal
+        again.sync_now()
+        laptop.sync_now()
+        assert not laptop.is_starred(QLORA) and not again.is_starred(QLORA)
+    finally:
+        again.close()

@@ -48,7 +48,7 @@ def test_two_processes_editing_the_same_papers_at_once_converge(tmp_path: Path) 
     stores = [
         StateStore(tmp_path / name, sync_dir=folder, machine=name) for name in ("laptop", "desktop")
     ]
-    for store in stores:
+    for store in stores + stores:
         store.sync_now()
     try:
         first, second = (everything(store) for store in stores)
