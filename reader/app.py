@@ -17,11 +17,12 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.arxiv_fetch import DOWNLOAD_ENV
-from reader.browse import Browse
+from reader.browse import Browse, Handoff
 from reader.cli import EXIT_INTERRUPTED
 from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
 from reader.config import Config, config_path, save_theme
+from reader.fetch import TIMEOUT
 from reader.loader import DigestSource
 from reader.model import Digest, join_note, week_label
 from reader.reading import ReadCounts
@@ -181,6 +182,7 @@ class ReaderApp(TypeaheadApp):
             counts=counts,
             week_given=options.week not in (None, "latest"),
             paper=start.paper,
+            handoff=Handoff(options.zotero_url, options.arxiv.timeout or TIMEOUT),
         )
         saved_in = replace(options.arxiv, download_dir=self.download_dir)
         self.main = MainScreen(browse, replace(options, arxiv=saved_in), self.source)

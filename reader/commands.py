@@ -100,6 +100,8 @@ UNREAD = Help("n / p", "Next / previous unread paper, across weeks")
 ALL_READ = Help("M / u", "Mark every paper in the view read / undo that")
 RELOAD = Help("r", "Re-read files, revalidate URLs; the view is kept")
 NOTE = Help("N", "Write a note on the paper (Markdown; shown under the abstract)")
+KEEP = Help("K", "A note edited on another machine too: keep the one shown (N edits both)")
+ZOTERO = Help("Z", "Send the paper, or the selection, to Zotero (desktop, running)")
 TAGS = Help("t", "Tag the paper, or the selection (tag adds, -tag removes)")
 SELECT = Help("x", "Select / unselect the paper; y Y B I s m t then act on the selection")
 SEARCHES = Help(
@@ -112,8 +114,8 @@ QUIT = Help("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)")
 
 HELP: tuple[Help, ...] = (
     MOVE, PAGE, ENDS, ENTER, PANES, WEEKS, ALL, FILTER, CATEGORY, SORT, COPY, OPEN, EXPORT, PDF,
-    FETCH, CITE, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, TAGS, SELECT, SEARCHES, BACK,
-    PALETTE, HELP_LINE, QUIT,
+    FETCH, CITE, ZOTERO, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, KEEP, TAGS, SELECT,
+    SEARCHES, BACK, PALETTE, HELP_LINE, QUIT,
 )  # fmt: skip
 """The help screen's key table, in its order (the moving keys are the panes' own: no command)."""
 
@@ -161,6 +163,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("F", "fetch_metadata", "Fetch arXiv metadata (authors) of the view", help=FETCH),
     Command("B", "copy_citation('bibtex')", "Copy the BibTeX", help=CITE, needs_paper=True),
     Command("I", "copy_citation('ris')", "Copy the RIS", help=CITE, needs_paper=True),
+    Command("Z", "send_to_zotero", "Send to Zotero", help=ZOTERO, needs_paper=True),
     Command("c", "narrow_category", "Only this category", help=CATEGORY, needs_paper=True),
     Command("S", "cycle_sort", "Sort: week → title → category", help=SORT),
     Command("R", "reverse_sort", "Reverse the order", help=SORT),
@@ -170,6 +173,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("b", "toggle_sidebar", "Show/hide the sidebar", help=SIDEBAR),
     Command(
         "N", "edit_note", "Note", title="Write a note on the paper", help=NOTE, needs_paper=True
+    ),
+    Command(
+        "K",
+        "keep_note",
+        "Keep this note",
+        title="Keep the note shown over another machine's text",
+        help=KEEP,
+        needs_paper=True,
     ),
     Command(
         "t",

@@ -26,6 +26,8 @@ class AppOptions:
     week_given: bool = False
     query_given: bool = False
     arxiv: ArxivOptions = field(default_factory=ArxivOptions)
+    zotero_url: str = ""
+    """Where Z sends papers ("": Zotero's own port on this machine)."""
 
 
 @dataclass(frozen=True)

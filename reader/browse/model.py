@@ -45,6 +45,7 @@ from reader.browse.view import (
     subtitle,
     view_rows,
 )
+from reader.citations import Lookup
 from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
 from reader.query import SEARCH_COUNT_SECONDS, Query, QueryError, Spans, parse_query
@@ -55,6 +56,7 @@ from reader.text import inert
 if TYPE_CHECKING:
     from reader.exports import Export
     from reader.exports import Notice as ExportNotice
+    from reader.zotero import Sent
 
 SYNC_FILTER_LIMIT = 20_000
 """Up to this many candidates a query is filtered at once; above, in a thread (unless the token
@@ -141,7 +143,35 @@ class Warm:
     digest: Digest
 
 
-Job = Search | Bulk | Warm
+@dataclass(frozen=True)
+class Handoff:
+    """Where Z sends papers: Zotero's connector (the config's `zotero_url`, `--zotero-url`)
+    and how long a request may take (`--timeout`)."""
+
+    zotero_url: str = ""
+    """"": `reader.zotero.ZOTERO_URL`, on this machine."""
+    timeout: float = 15.0
+
+
+@dataclass(frozen=True)
+class ToZotero:
+    """Papers to send to Zotero in a thread (`reader.zotero.send_to_zotero`), then
+    `Browse.sent_to_zotero`."""
+
+    papers: tuple[Paper, ...]
+    lookup: Lookup
+    handoff: Handoff
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Merge the sync folder into the store in a thread (`StateStore.sync_now`), then
+    `Browse.synced`."""
+
+    store: StateStore
+
+
+Job = Search | Bulk | Warm | ToZotero | Merge
 """Work the screen runs in the background for the model."""
 
 
@@ -184,6 +214,13 @@ def _papers(count: int) -> str:
     return f"{count} paper{'s' if count != 1 else ''}"
 
 
+def _when(seconds: float) -> str:
+    """A time another machine wrote something, as the pane shows it (local time)."""
+    import time
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
+
+
 class Browse:
     """The main screen's state and operations (see the module's docstring)."""
 
@@ -197,8 +234,10 @@ class Browse:
         counts: ReadCounts | None = None,
         week_given: bool = False,
         paper: str | None = None,
+        handoff: Handoff | None = None,
     ) -> None:
         self.store = store
+        self.handoff = handoff if handoff is not None else Handoff()
         self.digest = with_cached_authors(digest, store.arxiv.metadata)
         self.counts = counts if counts is not None else ReadCounts(self.digest, store.is_read)
         self.repeated = repeated_weeks(self.digest, self.counts.indices)
@@ -380,6 +419,7 @@ class Browse:
             note=store.note(key),
             tags=store.tags(key),
             sources=describe_origins(paper) if self.inbox else "",
+            conflicts=store.note_conflicts(key),
         )
 
     def sidebar(self) -> list[Entry]:
@@ -829,6 +869,59 @@ class Browse:
             self._push(SearchChange(name, before))
         self.say(f"Search deleted: {inert(name)}", timeout=2)
         self._changed |= Changed.SIDEBAR
+
+    def note_to_edit(self, key: str) -> str:
+        """What N puts in the editor: the note, then each of its other texts (written on another
+        machine) under a line naming it, so that keeping the edit settles them."""
+        text = self.store.note(key)
+        for other in self.store.note_conflicts(key):
+            heading = f"--- {other.machine}, {_when(other.when)} ---"
+            text = f"{text.rstrip()}\n\n{heading}\n{other.text}".lstrip("\n")
+        return text
+
+    def keep_note(self) -> None:
+        """K: keep the note shown over its other texts (from other machines)."""
+        paper = self.current_paper
+        if paper is None:
+            return
+        key = paper.key
+        others = self.store.note_conflicts(key)
+        if not others:
+            self.say("This note has no other text to settle.", timeout=2)
+            return
+        self.store.keep_note(key, self.store.note(key))
+        count = len(others)
+        self.say(f"Kept this note; its other {'text' if count == 1 else f'{count} texts'} "
+                 "dropped on every machine.", timeout=3)
+        self._annotations_changed()
+
+    # --- other machines and reference managers ----------------------------------------------
+
+    def send_to_zotero(self) -> None:
+        """Z: send the selected papers (or the highlighted one) to Zotero, in the background."""
+        papers = self.targets()
+        if not papers:
+            return
+        self._jobs.append(ToZotero(tuple(papers), self.store.arxiv.cached_metadata, self.handoff))
+        self.say(f"Sending {_papers(len(papers))} to Zotero…", timeout=2)
+
+    def sent_to_zotero(self, sent: Sent) -> None:
+        severity: Severity = "information" if sent.ok else "warning" if sent.sent else "error"
+        self.say(inert(sent.message), severity, timeout=4 if sent.ok else 8)
+
+    def merge(self) -> None:
+        """Merge what other machines wrote in the sync folder (opening, r, --watch), in the
+        background; nothing without a sync folder."""
+        if self.store.sync is not None:
+            self._jobs.append(Merge(self.store))
+
+    def synced(self, message: str) -> None:
+        """The sync folder was merged: show what came (`message`, "" when nothing did)."""
+        if not message:
+            return
+        self.refresh_marks()
+        self._annotations_changed()
+        self.say(f"Synced: {inert(message)}.", timeout=4)
 
     # --- another digest ---------------------------------------------------------------------
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from reader.arxiv import Metadata
 from reader.model import Paper
 from reader.query import Spans
+
+if TYPE_CHECKING:
+    from reader.sync.folder import Conflict
 
 
 @dataclass(frozen=True)
@@ -30,3 +34,6 @@ class Pane:
     sources: str = ""
     """In an inbox of feeds, where the paper was picked (`reader.feeds.describe_origins`:
     `Papers of the Week 2026-06-28 · HF daily 2026-06-24 ↑212`); else empty."""
+    conflicts: tuple[Conflict, ...] = ()
+    """The note's other texts, written on other machines without seeing this one (K keeps
+    the note shown, N edits them together)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.state.database import (
     NOTE,
@@ -24,12 +24,15 @@ from reader.state.database import (
     seconds,
 )
 from reader.state.transfer import Entry
-from reader.sync import merge as sync
+from reader.sync import fields as sync
+
+if TYPE_CHECKING:
+    from reader.sync.merge import Event, Field, Local, Value
 
 READ, STARRED, UPDATED = "read", "starred", "updated"
 """The columns of a changed mark (`Memory.dirty`)."""
 
-Changes = list[tuple[sync.Field, sync.Value]]
+Changes = list[tuple["Field", "Value"]]
 """Changes made here, as the sync folder records them (`Memory.observer`)."""
 
 
@@ -400,29 +403,31 @@ class Memory:
 
     # --- syncing with other machines (reader.sync) -------------------------------------------
 
-    def sync_fields(self) -> dict[sync.Field, sync.Local]:
+    def sync_fields(self) -> dict[Field, Local]:
         """Every field the sync folder knows that is not at its default, with when it was set
         (ms); a mark's unset flags too when its time is known."""
-        fields: dict[sync.Field, sync.Local] = {}
+        from reader.sync.merge import Local
+
+        fields: dict[Field, Local] = {}
         for key, when in self.updated.items():
             if key not in self.unsavable:
                 ms = _ms(when)
-                fields[(sync.READ, key, "")] = sync.Local(int(key in self.read), ms)
-                fields[(sync.STAR, key, "")] = sync.Local(int(key in self.starred), ms)
+                fields[(sync.READ, key, "")] = Local(int(key in self.read), ms)
+                fields[(sync.STAR, key, "")] = Local(int(key in self.starred), ms)
         for column, kind in ((self.read, sync.READ), (self.starred, sync.STAR)):
             for key in column:
                 if (kind, key, "") not in fields and key not in self.unsavable:
-                    fields[(kind, key, "")] = sync.Local(1)
+                    fields[(kind, key, "")] = Local(1)
         for key, (text, when) in self.notes.items():
-            fields[(sync.NOTE, key, "")] = sync.Local(text, _ms(when))
+            fields[(sync.NOTE, key, "")] = Local(text, _ms(when))
         for key, tags in self.tags.items():
             for tag, when in tags.items():
-                fields[(sync.TAG, key, tag)] = sync.Local(1, _ms(when))
+                fields[(sync.TAG, key, tag)] = Local(1, _ms(when))
         for name, (query, when) in self.searches.items():
-            fields[(sync.SEARCH, name, "")] = sync.Local(query, _ms(when))
+            fields[(sync.SEARCH, name, "")] = Local(query, _ms(when))
         return fields
 
-    def apply_synced(self, changes: Iterable[tuple[sync.Field, sync.Event]]) -> None:
+    def apply_synced(self, changes: Iterable[tuple[Field, Event]]) -> None:
         """Take values merged from other machines, as unsaved changes (not told to `observer`:
         they are not changes made here). A tag that is not in its normal form is left out."""
         for (kind, key, tag), event in changes:

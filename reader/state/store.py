@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.limits import NOTE_CHARS, QUERY_CHARS, SEARCH_NAME_CHARS, TAG_CHARS, TAGS_PER_PAPER
 from reader.state.database import (
@@ -40,8 +41,10 @@ from reader.state.database import (
 from reader.state.memory import READ, STARRED, Memory, Session
 from reader.state.metadata import MetadataCache
 from reader.state.transfer import StateError, read_export, write_export
-from reader.sync import Conflict, Status, SyncFolder
 from reader.text import inert
+
+if TYPE_CHECKING:
+    from reader.sync.folder import Conflict, Status, SyncFolder
 
 RETRY_SECONDS = 10.0
 """After a failed write, unsaved changes are retried by the first write this much later."""
@@ -94,6 +97,8 @@ class StateStore:
         with self._lock:
             self._open()
             if sync_dir is not None:
+                from reader.sync.folder import SyncFolder
+
                 self.sync = SyncFolder(
                     self.directory, Path(sync_dir).expanduser(), hostname=machine
                 )
@@ -133,6 +138,10 @@ class StateStore:
         """The other texts of the paper's note, when it was edited on two machines (writing
         the note again settles it)."""
         return self.sync.conflicts(key) if self.sync is not None else ()
+
+    def conflicted_notes(self) -> frozenset[str]:
+        """Every paper key whose note has other texts (`note_conflicts`)."""
+        return self.sync.conflicted() if self.sync is not None else frozenset()
 
     def tags(self, key: str) -> tuple[str, ...]:
         """The paper's tags, sorted."""

@@ -7,10 +7,7 @@ and merges the other machines' journals into its store (`merge`: the last writer
 field, by a hybrid logical clock (`clock`) that survives skewed clocks; tags added and removed
 per tag; a note edited on two machines keeps both texts). `folder.SyncFolder` is one machine's
 side of it; `reader.state.StateStore` holds one as `store.sync`.
+
+Import from the modules (`reader.sync.folder` and the rest): this package imports nothing, so
+that a store without a sync folder pays nothing for it at startup.
 """
-
-from __future__ import annotations
-
-from reader.sync.folder import Conflict, MachineStatus, Merged, Status, SyncFolder
-
-__all__ = ["Conflict", "MachineStatus", "Merged", "Status", "SyncFolder"]

@@ -88,14 +88,20 @@ class Merged:
 
     changes: list[tuple[Field, Event]]
     machines: dict[str, int] = field(default_factory=dict)
+    conflicted: frozenset[str] = frozenset()
+    """Paper keys whose note now has another text (it was edited on two machines)."""
 
     def message(self) -> str:
-        """"3 changes from desktop" ("" when nothing came)."""
-        if not self.changes:
-            return ""
-        count = len(self.changes)
-        names = " and ".join(sorted(self.machines)) or "another machine"
-        return f"{count} {'change' if count == 1 else 'changes'} from {names}"
+        """"3 changes from desktop; 1 note written on two machines" ("" when nothing came)."""
+        said: list[str] = []
+        if self.changes:
+            count = len(self.changes)
+            names = " and ".join(sorted(self.machines)) or "another machine"
+            said.append(f"{count} {'change' if count == 1 else 'changes'} from {names}")
+        if self.conflicted:
+            count = len(self.conflicted)
+            said.append(f"{count} {'note' if count == 1 else 'notes'} written on two machines")
+        return "; ".join(said)
 
 
 @dataclass(frozen=True)
@@ -534,6 +540,7 @@ class SyncFolder:
         fields not at their default) and the merged state together: the values the store must
         take. Call `settled` once the store has saved them."""
         with self._lock, self._locked():
+            before = self._conflicted()
             self._catch_up_own()
             self._scan()
             self._send_pending()
@@ -548,7 +555,8 @@ class SyncFolder:
             self._compact_if_due()
             if reconciled.incoming:
                 self._changed_since_base = True
-        merged = Merged(reconciled.incoming)
+            conflicted = self._conflicted() - before
+        merged = Merged(reconciled.incoming, conflicted=conflicted)
         for _field, event in reconciled.incoming:
             name = self.machine_name(event.machine)
             merged.machines[name] = merged.machines.get(name, 0) + 1
@@ -695,7 +703,12 @@ class SyncFolder:
     def conflicted(self) -> frozenset[str]:
         """Every paper key whose note has another text."""
         with self._lock:
-            return frozenset(key for key in self.replica.versions if self.replica.conflicts(key))
+            return self._conflicted()
+
+    def _conflicted(self) -> frozenset[str]:
+        replica = self.replica
+        found = replica.versions.items()
+        return frozenset(key for key, mine in found if len(mine) > 1 and replica.conflicts(key))
 
     def status(self, local: Mapping[Field, Local]) -> Status:
         """What `reader --sync-status` says: reads the folder, changes nothing."""

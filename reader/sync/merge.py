@@ -24,11 +24,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from reader.sync.clock import Stamp
+from reader.sync.fields import KIND_NAMES, KINDS, NOTE, READ, SEARCH, STAR, TAG
 
-READ, STAR, NOTE, TAG, SEARCH = "r", "s", "n", "t", "q"
-"""The kinds of field: a paper's read mark, star, note, one tag; a saved search (by name)."""
-KINDS = (READ, STAR, NOTE, TAG, SEARCH)
-KIND_NAMES = {READ: "read", STAR: "star", NOTE: "note", TAG: "tag", SEARCH: "saved search"}
+__all__ = ["KINDS", "KIND_NAMES", "NOTE", "READ", "SEARCH", "STAR", "TAG"]
 
 Field = tuple[str, str, str]
 """(kind, key, tag): the key is a paper's key (a search's name for SEARCH); tag is "" unless

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -115,6 +116,14 @@ def render_paper(pane: Pane) -> Text:
     if note:
         heading = Text("Note", Style(bold=True, underline=True))
         parts += [Text(""), heading, _highlight(Text(inert_lines(note)), "note", spans)]
+    elif pane.conflicts:
+        heading = Text("Note", Style(bold=True, underline=True))
+        parts += [Text(""), heading, Text("(removed)", style="dim italic")]
+    for other in pane.conflicts:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(other.when))
+        heading = Text(f"Also written on {inert(other.machine)}, {when}", Style(bold=True))
+        hint = Text("  K keeps the note above · N edits both", style="dim")
+        parts += [Text(""), heading + hint, Text(inert_lines(other.text.strip()), style="yellow")]
     return Text("\n").join(parts)
 
 

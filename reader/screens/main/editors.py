@@ -22,7 +22,7 @@ def note(browse: Browse, draw: Draw) -> NoteEditor | None:
         browse.set_note(key, text)
         draw()
 
-    return NoteEditor(paper.title, browse.store.note(key), keep)
+    return NoteEditor(paper.title, browse.note_to_edit(key), keep)
 
 
 def tags(browse: Browse, draw: Draw) -> LineEditor | None:

@@ -146,6 +146,19 @@ class Outward(ScreenPart):
         severity: SeverityLevel = "warning" if failed else "information"
         self.say(event.result.summary() + details, severity=severity, timeout=5)
 
+    # --- other machines and reference managers ------------------------------------------------
+
+    def action_send_to_zotero(self) -> None:
+        self.act(self.browse.send_to_zotero)
+
+    @on(tasks.ZoteroSent)
+    def _zotero_sent(self, event: tasks.ZoteroSent) -> None:
+        self.act(self.browse.sent_to_zotero, event.sent)
+
+    @on(tasks.Synced)
+    def _synced(self, event: tasks.Synced) -> None:
+        self.act(self.browse.synced, event.message)
+
     @on(tasks.Notice)
     def _notice(self, event: tasks.Notice) -> None:
         self.say(event.text, severity=event.severity, timeout=event.timeout)
@@ -154,15 +167,20 @@ class Outward(ScreenPart):
 
     def action_reload(self) -> None:
         """Read the digest again (r): files afresh, URLs revalidated; the view is kept."""
+        self.act(self.browse.merge)  # and what other machines wrote in the sync folder
         if self.source is None or not self.source.reloadable:
             self.app.notify("This digest cannot be reloaded.", severity="warning", markup=False)
         else:
             self._reload(quiet=False)
 
     def _watch_source(self) -> None:
-        """--watch: reload quietly when the sources change."""
+        """--watch: reload quietly when the sources change; merge the sync folder when one of
+        its journals changes."""
         if self.source is not None and self.source.watch:
             tasks.watch(self, self.source, lambda: not self._reloading, self._watched)
+            store = self.browse.store
+            if store.sync is not None:
+                tasks.watch_sync(self, store, lambda: self.act(self.browse.merge))
 
     def _watched(self) -> None:
         self._reload(quiet=True)

@@ -118,6 +118,7 @@ class MainScreen(Outward):
         warm = self.browse.warm()
         if warm is not None:  # once painted: the thread slowed the paint
             self.call_after_refresh(tasks.warm, self, warm, self._digest)
+        self.call_after_refresh(self.act, self.browse.merge)  # the sync folder, once painted
         self._watch_source()
         self.ready = True
 
@@ -486,6 +487,9 @@ class MainScreen(Outward):
         editor = editors.note(self.browse, self.draw)
         if editor is not None:
             self.app.push_screen(editor)
+
+    def action_keep_note(self) -> None:
+        self.act(self.browse.keep_note)
 
     def action_edit_tags(self) -> None:
         editor = editors.tags(self.browse, self.draw)

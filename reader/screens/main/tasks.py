@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from reader import tokens
-from reader.browse import Bulk, Job, Search, Warm
+from reader.browse import Bulk, Job, Merge, Search, ToZotero, Warm
 from reader.model import Digest
 from reader.query import parse_query
 from reader.screens.threads import in_daemon_thread
@@ -26,6 +26,8 @@ from reader.text import inert
 if TYPE_CHECKING:
     from reader.arxiv_fetch import ArxivOptions, MetadataResult, MetadataStore
     from reader.loader import DigestSource, Reloaded
+    from reader.state import StateStore
+    from reader.zotero import Sent
 
 
 class Filtered(Message):
@@ -101,6 +103,26 @@ class MetadataFetched(Message):
         self.result = result
 
 
+class ZoteroSent(Message):
+    """What sending papers to Zotero (Z) came to."""
+
+    bubble = False
+
+    def __init__(self, sent: Sent) -> None:
+        super().__init__()
+        self.sent = sent
+
+
+class Synced(Message):
+    """The sync folder was merged into the store: what came ("" when nothing did)."""
+
+    bubble = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
 def start(screen: Screen[None], job: Job, current: Callable[[], Digest]) -> None:
     """Run a job of the browse model. `current()` is the digest shown (a build for another one
     stops)."""
@@ -108,8 +130,43 @@ def start(screen: Screen[None], job: Job, current: Callable[[], Digest]) -> None
         screen.run_worker(lambda: _filter(screen, job), thread=True, exclusive=True, group="filter")
     elif isinstance(job, Bulk):
         screen.run_worker(lambda: _save(screen, job), thread=True, group="marks", name="marks")
+    elif isinstance(job, ToZotero):
+        screen.run_worker(lambda: _to_zotero(screen, job), thread=True, group="zotero")
+    elif isinstance(job, Merge):
+        screen.run_worker(
+            lambda: _merge(screen, job.store), thread=True, exclusive=True, group="sync"
+        )
     else:
         warm(screen, job, current)
+
+
+def _to_zotero(screen: Screen[None], job: ToZotero) -> None:
+    from reader.zotero import ZOTERO_URL, send_to_zotero
+
+    handoff = job.handoff
+    url = handoff.zotero_url or ZOTERO_URL
+    sent = send_to_zotero(job.papers, job.lookup, url=url, timeout=handoff.timeout)
+    screen.post_message(ZoteroSent(sent))
+
+
+def _merge(screen: Screen[None], store: StateStore) -> None:
+    screen.post_message(Synced(store.sync_now()))
+
+
+def watch_sync(screen: Screen[None], store: StateStore, changed: Callable[[], None]) -> None:
+    """--watch with a sync folder: every few seconds, call `changed()` when a journal there
+    changed (one stat per journal)."""
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(SYNC_WATCH_SECONDS)
+            if store.sync_changed():
+                changed()
+
+    screen.run_worker(run(), group="watch-sync", name="watch sync folder")
+
+
+SYNC_WATCH_SECONDS = 2.0
 
 
 def _filter(screen: Screen[None], search: Search) -> None:
