@@ -413,9 +413,13 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
+def opener(
+    deadline: Deadline | None = None, local: bool = False
+) -> urllib.request.OpenerDirector:
     """urllib's opener (proxies from the environment, http, https) with `redirect_allowed`;
-    with a `deadline`, every connection it opens is watched by it."""
+    with a `deadline`, every connection it opens is watched by it. `local`: for a service on
+    this machine (Zotero's connector): no proxy, and an HTTP error status is an answer like
+    any other (its body read within the deadline), not an exception."""
     import http.client
     import urllib.request
 
@@ -434,8 +438,17 @@ def opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
                 raise TransferError(refused)
             return super().redirect_request(req, fp, code, msg, headers, newurl)
 
+    class Answers(urllib.request.HTTPErrorProcessor):
+        def http_response(self, request: Any, response: Any) -> Any:
+            return response
+
+        https_response = http_response
+
+    handlers: list[urllib.request.BaseHandler] = [RedirectPolicy()]
+    if local:
+        handlers += [urllib.request.ProxyHandler({}), Answers()]
     if deadline is None:
-        return urllib.request.build_opener(RedirectPolicy())
+        return urllib.request.build_opener(*handlers)
 
     import socket
 
@@ -462,7 +475,7 @@ def opener(deadline: Deadline | None = None) -> urllib.request.OpenerDirector:
         def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
             return self.do_open(SecureConnection, req, context=getattr(self, "_context", None))
 
-    return urllib.request.build_opener(RedirectPolicy(), Plain(), Secure())
+    return urllib.request.build_opener(*handlers, Plain(), Secure())
 
 
 def describe(error: BaseException, timeout: float) -> str:
@@ -600,20 +613,24 @@ def _read_body(
 
 @contextlib.contextmanager
 def opened(
-    request: urllib.request.Request, timeout: float, whole: float | None = None
+    request: urllib.request.Request,
+    timeout: float,
+    whole: float | None = None,
+    *,
+    local: bool = False,
 ) -> Iterator[http.client.HTTPResponse]:
     """The response to `request` through `opener()`, closed on leaving. `timeout` holds for the
     connection and for every read, and `whole` (default: `timeout`) for the whole request, from
     connecting to the last byte read in the block, redirects included: when it passes, the
     connection is shut and TransferError says so (a server dripping a byte at a time cannot
-    keep it going)."""
+    keep it going). `local`: see `opener`."""
     import http.client
     import zlib
 
     deadline = Deadline(timeout if whole is None else whole)
     late = TransferError(f"no complete answer within {round(deadline.seconds, 2):g} s")
     try:
-        response = opener(deadline).open(request, timeout=timeout)
+        response = opener(deadline, local).open(request, timeout=timeout)
         try:
             yield response
         finally:

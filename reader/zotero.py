@@ -12,9 +12,10 @@ once); 500 when the selected library is read-only.
 
 Only `url` (`ZOTERO_URL` unless the config's `zotero_url` or `--zotero-url` says otherwise) is
 ever contacted, through the HTTP digests use (`reader.fetch`: the same limits, and `timeout`
-bounds each whole request), as `reader/VERSION`: Zotero refuses requests whose User-Agent starts
-with `Mozilla/` (they could come from a web page). Every outcome is one sentence: sent, n of m
-sent, nothing imported, read-only, not running.
+bounds each whole request; no proxy: the connector is on this machine), as `reader/VERSION`:
+Zotero refuses requests whose User-Agent starts with `Mozilla/` (they could come from a web
+page). Every outcome is one sentence: sent, n of m sent, nothing imported, read-only, not
+running.
 """
 
 from __future__ import annotations
@@ -90,18 +91,12 @@ def _request(url: str, body: bytes | None = None) -> urllib.request.Request:
 
 
 def _answer(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
-    """The status and body of Zotero's answer; an HTTP error status is an answer too (its
-    body is not read)."""
-    import urllib.error
-
+    """The status and body of Zotero's answer (an HTTP error status is an answer too), the
+    whole request within `timeout`, no proxy."""
     pieces: list[bytes] = []
-    try:
-        with opened(request, timeout) as response:
-            read_stream(response, request.full_url, pieces.append, max_bytes=MAX_ANSWER)
-            return response.status, b"".join(pieces)
-    except urllib.error.HTTPError as error:
-        error.close()
-        return error.code, b""
+    with opened(request, timeout, local=True) as response:
+        read_stream(response, request.full_url, pieces.append, max_bytes=MAX_ANSWER)
+        return response.status, b"".join(pieces)
 
 
 _FAILURES: tuple[type[BaseException], ...] = (OSError, TransferError, ValueError)
@@ -125,6 +120,8 @@ def _import(url: str, body: bytes, timeout: float) -> int:
             continue  # a session id Zotero has seen: another one
         if status == 400:
             raise _Refused("Zotero found nothing it could import in them (HTTP 400)")
+        if status == 500 and b'"libraryEditable":false' not in answer.replace(b" ", b""):
+            raise _Refused("Zotero failed while importing (HTTP 500; its error log says why)")
         if status == 500:
             raise _Refused(
                 "Zotero could not import into the library selected in its window (HTTP 500): "

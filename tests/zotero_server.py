@@ -33,6 +33,8 @@ class FakeZotero:
     """Statuses to give the next imports (in order) instead of importing (None: import)."""
     requests: list[Recorded] = field(default_factory=list)
     sessions: set[str] = field(default_factory=set)
+    bodies: dict[int, bytes] = field(default_factory=dict)
+    """The body of a queued status (default: what Zotero sends with it)."""
     created: int | None = None
     """How many items an import creates (None: one per RIS record)."""
 
@@ -93,7 +95,7 @@ class FakeZotero:
                 status = fake.answers.pop(0) if fake.answers else None
                 if status is not None:
                     answer = {500: b'{"libraryEditable":false}', 409: b'{"error":"SESSION_EXISTS"}'}
-                    self._send(status, answer.get(status, b""))
+                    self._send(status, fake.bodies.get(status, answer.get(status, b"")))
                     return
                 session = recorded.query.get("session", [""])[0]
                 if session in fake.sessions:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader import limits
 from reader.sync.clock import MAX_COUNTER, MAX_MS, Stamp
 from reader.sync.merge import KINDS, NOTE, SEARCH, TAG, Context, Dot, Event, Field, Value
 
@@ -38,11 +39,13 @@ MAX_JOURNAL_BYTES = 64 << 20
 """The most of one journal read (about 900,000 changes): the rest is left with a warning."""
 MAX_CONTEXT = 256
 """The most machines a note version's context names."""
-MAX_KEY_CHARS = 2_000
-MAX_TAG_CHARS = 50
-MAX_NOTE_CHARS = 20_000
-MAX_NAME_CHARS = 100
-MAX_QUERY_CHARS = 2_000
+MAX_KEY_CHARS = limits.KEY_CHARS
+MAX_TAG_CHARS = limits.TAG_CHARS
+MAX_NOTE_CHARS = limits.NOTE_CHARS
+MAX_NAME_CHARS = limits.SEARCH_NAME_CHARS
+MAX_QUERY_CHARS = limits.QUERY_CHARS
+"""What the state store accepts from typing or an import (`reader.limits`); an event beyond
+them is a damaged line."""
 MACHINE_CHARS = 32
 
 

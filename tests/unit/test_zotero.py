@@ -164,3 +164,52 @@ def test_an_empty_view_sends_nothing(zotero: FakeZotero) -> None:
 def test_a_url_that_is_not_http_is_refused_without_a_request(papers: list[Paper]) -> None:
     result = send_to_zotero(papers[:1], url="file:///etc/passwd")
     assert result.sent == 0 and "not an http URL" in result.message
+
+
+def test_a_500_that_is_not_a_read_only_library_is_said_as_a_failure(
+    zotero: FakeZotero, papers: list[Paper]
+) -> None:
+    zotero.answers = [500]
+    zotero.bodies = {500: b"internal error"}
+    result = send_to_zotero(papers[:1], url=zotero.url, timeout=5)
+    assert "Zotero failed while importing (HTTP 500" in result.message
+    assert "read-only" not in result.message
+
+
+def test_no_proxy_is_asked_for_the_connector_on_this_machine(
+    zotero: FakeZotero, papers: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{free_port()}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert send_to_zotero(papers[:2], url=zotero.url, timeout=5).ok
+
+
+def test_a_connector_dripping_its_answer_is_given_up_on_at_the_timeout(
+    papers: list[Paper],
+) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
+            while not stop.wait(0.1):
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+
+    threading.Thread(target=drip, daemon=True).start()
+    port = listener.getsockname()[1]
+    try:
+        result = send_to_zotero(papers[:1], url=f"http://127.0.0.1:{port}", timeout=0.6)
+    finally:
+        stop.set()
+        listener.close()
+    assert result.sent == 0
+    assert "no complete answer within 0.6 s" in result.message
