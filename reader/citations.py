@@ -31,7 +31,7 @@ RIS (`TY  - GEN`), one record a paper: TI, AU (one a line), PY, DA, UR, L1 (the 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from reader.arxiv import (
@@ -242,7 +242,3 @@ def write_ris(papers: Iterable[Paper], out: TextIO, lookup: Lookup | None = None
         out.write(("\n" if count else "") + ris_record(paper, meta))
         count += 1
     return count
-
-
-def metadata_lookup(known: Mapping[str, Metadata]) -> Lookup:
-    return known.get

@@ -29,7 +29,7 @@ from reader.fetch import FetchOptions, cached_urls, is_url, latest_url, size_tex
 from reader.formats import UNDATED_WORDS
 from reader.loader import DigestSource, LoadError, digest_name, expand_sources, load_digest
 from reader.model import UNDATED, Digest, join_note, resolve_week, week_label, week_text
-from reader.query import Query, QueryError, parse_query, select
+from reader.query import SORT_KEYS, Query, QueryError, parse_query, select
 from reader.state import FILENAME as STATE_FILENAME
 from reader.state import StateError, StateStore, state_dir
 from reader.text import inert
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from reader.arxiv import Metadata
 
 PROG = "reader"
-SORTS: tuple[str, ...] = ("week", "title", "category", "similarity", "upvotes")
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
 """The --print formats (reader.output writes them; a test checks the two agree)."""
 
@@ -138,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--sort",
-        choices=SORTS,
+        choices=SORT_KEYS,
         default=None,
         help="order of --print (default: week; similarity with a like: query)",
     )

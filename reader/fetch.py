@@ -506,7 +506,7 @@ def describe(error: BaseException, timeout: float) -> str:
 
 
 def size_text(count: int) -> str:
-    """A number of bytes as progress shows it: `245 KB`, `1.3 MB`."""
+    """A number of bytes as progress shows it (a download's, a fetch's): `245 KB`, `1.3 MB`."""
     if count >= 1 << 20:
         return f"{count / (1 << 20):.1f} MB"
     return f"{count / 1024:.0f} KB"

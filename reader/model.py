@@ -434,9 +434,6 @@ class Digest:
             return range(len(self.papers))
         return self.week_ranges.get(week, range(0))
 
-    def week_of(self, index: int) -> date:
-        return self.papers[index].week
-
 
 def resolve_week(digest: Digest, week: date | str | None) -> date | None:
     """`latest` (the newest week), `all` (None), or a date (an ISO string or a `date`); whether

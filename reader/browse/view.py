@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from reader.model import Digest, week_label
-from reader.query import sort_indices
+from reader.query import SORT_KEYS, sort_indices
 from reader.reading import find_unread
 from reader.text import inert
 
-SORT_CYCLE = ("week", "title", "category")
-"""The order S steps through."""
+SORT_CYCLE = SORT_KEYS[:3]
+"""The order S steps through: week, title, category (similarity and upvotes are asked for)."""
 
 
 @dataclass(frozen=True)

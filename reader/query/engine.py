@@ -23,27 +23,26 @@ from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, UNDATED, Digest, Paper,
 from reader.query import likes as _likes
 from reader.query.syntax import (
     FIELDS,
+    Announce,
     Clause,
     Field,
+    From,
+    Has,
+    Id,
+    Is,
+    Kind,
     Like,
     QueryError,
-    _Announce,
-    _clauses,
-    _From,
-    _Has,
-    _Id,
-    _implies,
-    _Is,
-    _Kind,
-    _Parser,
-    _Regex,
-    _Tag,
-    _Term,
-    _Text,
-    _Upvotes,
-    _Weeks,
-    _within,
+    Regex,
+    Tag,
+    Term,
+    Text,
+    Upvotes,
+    Weeks,
+    field_within,
     fold,
+    implies,
+    parse_clauses,
 )
 from reader.reading import KeyIndices, ReadingState, key_indices
 from reader.tokens import TokenIndex
@@ -79,7 +78,7 @@ class _Index:
     def __init__(self, digest: Digest) -> None:
         self.digest = digest  # kept alive so that its id() is not reused while cached
         self.hay: SearchText = digest.haystacks
-        self._memo: OrderedDict[object, tuple[_Term, bytearray]] = OrderedDict()
+        self._memo: OrderedDict[object, tuple[Term, bytearray]] = OrderedDict()
         self._titles: list[str] | None = None
         self._categories: list[str] | None = None
         self._text_start: array[int] | None = None
@@ -225,7 +224,7 @@ class _Index:
             ]
         return self._sort_categories
 
-    def memo(self, term: _Term) -> bytearray | None:
+    def memo(self, term: Term) -> bytearray | None:
         """The per-paper outcomes of a term (0 unknown, 1 hit, 2 miss), if remembered."""
         key = (term.negated, term.kind)
         with _CACHE_LOCK:
@@ -235,7 +234,7 @@ class _Index:
             self._memo.move_to_end(key)
             return entry[1]
 
-    def remember(self, term: _Term, mask: bytearray) -> None:
+    def remember(self, term: Term, mask: bytearray) -> None:
         key = (term.negated, term.kind)
         with _CACHE_LOCK:
             self._memo[key] = (term, mask)
@@ -243,7 +242,7 @@ class _Index:
             while len(self._memo) > _MEMO_SIZE:
                 self._memo.popitem(last=False)
 
-    def seed(self, term: _Term) -> bytearray | None:
+    def seed(self, term: Term) -> bytearray | None:
         """What remembered terms tell about a new one: a paper that misses a term implied by
         `term` misses it too ("diffusio" for "diffusion"); a paper that matches a term implying
         it matches it too ("-vi" for "-vis"); the term's negation tells everything it knows.
@@ -254,9 +253,9 @@ class _Index:
         for known, mask in reversed(entries):  # the most recently used first
             if known.kind == term.kind and known.negated != term.negated:
                 opposite = mask
-            elif misses is None and _implies(term, known):
+            elif misses is None and implies(term, known):
                 misses = mask
-            elif hits is None and _implies(known, term):
+            elif hits is None and implies(known, term):
                 hits = mask
         bits = 0  # outcomes are final once written, so reading a mask in use is safe
         for source, table in ((misses, _KEEP_MISSES), (hits, _KEEP_HITS), (opposite, _SWAP)):
@@ -264,7 +263,7 @@ class _Index:
                 bits |= int.from_bytes(source.translate(table), "little")
         return bytearray(bits.to_bytes(len(self.hay), "little")) if bits else None
 
-    def week_span(self, weeks: _Weeks) -> range:
+    def week_span(self, weeks: Weeks) -> range:
         """The indices of the papers in `weeks`: contiguous, as the digest is sorted by week."""
         if weeks.latest:  # the newest dated week (the undated papers come last)
             newest = next(iter(self.digest.weeks), UNDATED)
@@ -349,14 +348,14 @@ def _time_left() -> float | None:
 Predicate = Callable[[int], bool]
 
 
-def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate:
+def _predicate(term: Term, ix: _Index, state: ReadingState | None) -> Predicate:
     kind = term.kind
     positive: Predicate
-    if isinstance(kind, (_Text, _Regex, _Has, _Tag)) and (
-        not isinstance(kind, (_Text, _Regex)) or kind.field == "note"
+    if isinstance(kind, (Text, Regex, Has, Tag)) and (
+        not isinstance(kind, (Text, Regex)) or kind.field == "note"
     ):
         positive = _annotation_predicate(kind, ix, _annotations(state))
-    elif isinstance(kind, _Text):
+    elif isinstance(kind, Text):
         value = kind.value
         if kind.field in ("any", "abstract"):
             needle, find, ends = _encoded(value), ix.hay.data.find, ix.hay.starts
@@ -365,7 +364,7 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
         else:
             values = ix.column(kind.field)
             positive = lambda i: value in values[i]  # noqa: E731
-    elif isinstance(kind, _Regex):
+    elif isinstance(kind, Regex):
         search = kind.lowered.search
         text = ix.hay.text
         left = _time_left
@@ -380,19 +379,19 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
                 search(text(i), len(titles[i]) + len(categories[i]) + 2, timeout=left())
                 is not None
             )
-    elif isinstance(kind, _Weeks):
+    elif isinstance(kind, Weeks):
         span = ix.week_span(kind)
         positive = span.__contains__
-    elif isinstance(kind, _Id):
+    elif isinstance(kind, Id):
         ids, wanted = ix.ids, kind.value
         positive = lambda i: ids[i] == wanted  # noqa: E731
-    elif isinstance(kind, _From):
+    elif isinstance(kind, From):
         feeds, feed = ix.picks[0], kind.feed
         positive = lambda i: feed in feeds[i]  # noqa: E731
-    elif isinstance(kind, _Announce):
+    elif isinstance(kind, Announce):
         announced, announce = ix.picks[1], kind.kind
         positive = lambda i: announce in announced[i]  # noqa: E731
-    elif isinstance(kind, _Upvotes):
+    elif isinstance(kind, Upvotes):
         votes = ix.picks[2]
         low = 0 if kind.low is None else kind.low
         high = kind.high
@@ -416,19 +415,19 @@ def _predicate(term: _Term, ix: _Index, state: ReadingState | None) -> Predicate
 
 
 def _annotation_predicate(
-    kind: _Text | _Regex | _Has | _Tag, ix: _Index, notes: Annotations | None
+    kind: Text | Regex | Has | Tag, ix: _Index, notes: Annotations | None
 ) -> Predicate:
     """A term about the reader's own notes and tags (none without them)."""
     if notes is None:
         return lambda i: False
     keys, note, tags = ix.keys, notes.note, notes.tags
-    if isinstance(kind, _Text):
+    if isinstance(kind, Text):
         value = kind.value
         return lambda i: value in note(keys[i]).lower()
-    if isinstance(kind, _Regex):
+    if isinstance(kind, Regex):
         search, left = kind.pattern.search, _time_left
         return lambda i: search(note(keys[i]), timeout=left()) is not None
-    if isinstance(kind, _Tag):
+    if isinstance(kind, Tag):
         name = kind.name
         return lambda i: name in tags(keys[i])
     if kind.what == "note":
@@ -436,9 +435,9 @@ def _annotation_predicate(
     return lambda i: bool(tags(keys[i]))
 
 
-def _annotation(kind: _Kind) -> bool:
-    return isinstance(kind, (_Has, _Tag)) or (
-        isinstance(kind, (_Text, _Regex)) and kind.field == "note"
+def _annotation(kind: Kind) -> bool:
+    return isinstance(kind, (Has, Tag)) or (
+        isinstance(kind, (Text, Regex)) and kind.field == "note"
     )
 
 
@@ -448,33 +447,33 @@ def _cost(clause: Clause) -> tuple[int, int, int]:
     worst = 0
     for term in clause:
         kind = term.kind
-        if isinstance(kind, (_Weeks, _Id, _From, _Announce, _Upvotes)):
+        if isinstance(kind, (Weeks, Id, From, Announce, Upvotes)):
             cost = 0
-        elif _annotation(kind) or isinstance(kind, _Is):
+        elif _annotation(kind) or isinstance(kind, Is):
             cost = 3
-        elif isinstance(kind, _Text):
+        elif isinstance(kind, Text):
             cost = 1 if kind.field in ("title", "category", "author") else 2
         else:
             cost = 4
         worst = max(worst, cost)
     negated = all(term.negated for term in clause)
-    shortest = min(len(term.kind.value) if isinstance(term.kind, _Text) else 0 for term in clause)
+    shortest = min(len(term.kind.value) if isinstance(term.kind, Text) else 0 for term in clause)
     return worst * 10 + len(clause), int(negated), -shortest
 
 
 def _pure(clause: Clause) -> bool:
     """Whether a clause depends on the papers only (not on the reading state)."""
-    return not any(isinstance(term.kind, _Is) or _annotation(term.kind) for term in clause)
+    return not any(isinstance(term.kind, Is) or _annotation(term.kind) for term in clause)
 
 
-def _likely_first(term: _Term) -> tuple[int, int]:
+def _likely_first(term: Term) -> tuple[int, int]:
     """Order of the terms of an OR: cheap ones, then short (likely to match) words, regexes last."""
     kind = term.kind
-    if isinstance(kind, (_Weeks, _Id, _From, _Announce, _Upvotes)):
+    if isinstance(kind, (Weeks, Id, From, Announce, Upvotes)):
         return 0, 0
-    if _annotation(kind) or isinstance(kind, _Is):
+    if _annotation(kind) or isinstance(kind, Is):
         return 2, 0
-    if isinstance(kind, _Text):
+    if isinstance(kind, Text):
         return 1, len(kind.value)
     return 3, 0
 
@@ -552,39 +551,39 @@ def _scan(
 
 
 def _evaluate(
-    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+    term: Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
     kind = term.kind
-    if isinstance(kind, _Text) and kind.field in ("any", "abstract"):  # the hot path: words
+    if isinstance(kind, Text) and kind.field in ("any", "abstract"):  # the hot path: words
         lows = ix.hay.starts if kind.field == "any" else ix.text_start
         hits = _having(ix.hay, _encoded(kind.value), lows, kept)
         if not term.negated:
             return hits
         matched = set(hits)
         return [i for i in kept if i not in matched]
-    if isinstance(kind, _Weeks):
+    if isinstance(kind, Weeks):
         span = ix.week_span(kind)
         if term.negated:
             return [i for i in kept if i not in span]
         return [i for i in kept if i in span]
-    if isinstance(kind, _Regex) and kind.literals and kind.field != "note":
+    if isinstance(kind, Regex) and kind.literals and kind.field != "note":
         return _evaluate_regex(term, kind, ix, kept)
     predicate = _predicate(term, ix, state)
     return [i for i in kept if predicate(i)]
 
 
-def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) -> list[int]:
+def _evaluate_regex(term: Term, kind: Regex, ix: _Index, kept: Iterable[int]) -> list[int]:
     """A regex with required substrings: those (remembered, like words) narrow the papers that
     the regex itself must scan."""
     kept = kept if isinstance(kept, (list, range)) else list(kept)
     candidates: Iterable[int] = kept
     for literal in kind.literals:
         candidates = _apply_term(
-            _Term(_Text(kind.field, literal), False, 0, 0), ix, None, candidates
+            Term(Text(kind.field, literal), False, 0, 0), ix, None, candidates
         )
         if not candidates:
             break
-    positive = _predicate(_Term(kind, False, term.start, term.end), ix, None)
+    positive = _predicate(Term(kind, False, term.start, term.end), ix, None)
     hits = [i for i in candidates if positive(i)]
     if not term.negated:
         return hits
@@ -592,13 +591,13 @@ def _evaluate_regex(term: _Term, kind: _Regex, ix: _Index, kept: Iterable[int]) 
     return [i for i in kept if i not in matched]
 
 
-def _memoizable(term: _Term) -> bool:
+def _memoizable(term: Term) -> bool:
     """Terms that scan abstracts and depend on the papers only: worth remembering per paper."""
     kind = term.kind
     if _annotation(kind):
         return False
-    return isinstance(kind, _Regex) or (
-        isinstance(kind, _Text) and kind.field in ("any", "abstract")
+    return isinstance(kind, Regex) or (
+        isinstance(kind, Text) and kind.field in ("any", "abstract")
     )
 
 
@@ -608,13 +607,13 @@ _KEEP_HITS = bytes.maketrans(bytes([_MISS]), bytes([_UNKNOWN]))
 _SWAP = bytes.maketrans(bytes([_HIT, _MISS]), bytes([_MISS, _HIT]))
 
 
-def _indexed(term: _Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
+def _indexed(term: Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
     """The papers of `kept` that match a word, from the token index when the search text has one
     and it can tell (`reader.tokens`): exactly for a word of letters and digits anywhere; else
     the papers that hold its longest piece, searched. None: the term is scanned for."""
     kind = term.kind
     tokens = ix.hay.tokens
-    if tokens is None or not isinstance(kind, _Text) or kind.field not in ("any", "abstract"):
+    if tokens is None or not isinstance(kind, Text) or kind.field not in ("any", "abstract"):
         return None
     needle = _encoded(kind.value)
     found = tokens.lookup(needle) if needle else None
@@ -643,18 +642,18 @@ def _indexed(term: _Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
 _NEGATE = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
-def _exact_word(term: _Term, tokens: TokenIndex) -> bytes | None:
+def _exact_word(term: Term, tokens: TokenIndex) -> bytes | None:
     """Per paper 1 when it holds `term`'s word (0 not; its negation left to the caller), when
     the term is a word anywhere that the token index answers exactly; else None."""
     kind = term.kind
-    if not isinstance(kind, _Text) or kind.field != "any":
+    if not isinstance(kind, Text) or kind.field != "any":
         return None
     found = tokens.lookup(_encoded(kind.value))
     return found[0] if found is not None and found[1] else None
 
 
 def _apply_term(
-    term: _Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
+    term: Term, ix: _Index, state: ReadingState | None, kept: Iterable[int]
 ) -> list[int]:
     """The papers of `kept` that match `term`. A word is looked up in the token index when there
     is one (`_indexed`). A term that scans abstracts remembers, per paper, whether it matched,
@@ -733,7 +732,7 @@ class Query:
     def __post_init__(self) -> None:
         clauses: list[Clause] = []
         likes: list[Like] = []
-        for clause in _clauses(_Parser(self.text).items()):
+        for clause in parse_clauses(self.text):
             like = next((term for term in clause if isinstance(term.kind, Like)), None)
             if like is None:
                 clauses.append(clause)
@@ -895,7 +894,7 @@ class Query:
         if tokens is None or not self.clauses:
             return False
         return all(
-            isinstance(term.kind, (_Weeks, _Id, _Is, _From, _Announce, _Upvotes))
+            isinstance(term.kind, (Weeks, Id, Is, From, Announce, Upvotes))
             or _exact_word(term, tokens) is not None
             for clause in self.clauses
             for term in clause
@@ -925,11 +924,11 @@ class Query:
         for clause in self.clauses:
             for term in clause:
                 kind = term.kind
-                if term.negated or not isinstance(kind, (_Text, _Regex)):
+                if term.negated or not isinstance(kind, (Text, Regex)):
                     continue
-                if not (field == "any" or _within(cast(Field, field), kind.field)):
+                if not (field == "any" or field_within(cast(Field, field), kind.field)):
                     continue
-                if isinstance(kind, _Regex):
+                if isinstance(kind, Regex):
                     with contextlib.suppress(TimeoutError):  # a slow regex: no highlights
                         found = kind.pattern.finditer(text, timeout=HIGHLIGHT_SECONDS)
                         spans.extend(m.span() for m in list(found) if m.end() > m.start())
@@ -958,7 +957,7 @@ def _folded_occurrences(text: str, needle: str) -> list[tuple[int, int]]:
 
 
 def _clause_implies(mine: Clause, theirs: Clause) -> bool:
-    return all(any(_implies(term, other) for other in theirs) for term in mine)
+    return all(any(implies(term, other) for other in theirs) for term in mine)
 
 
 def _occurrences(haystack: str, needle: str) -> list[tuple[int, int]]:

@@ -51,14 +51,14 @@ _LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
 _DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
 _WEEK_COMPARISON = re.compile(r"(>=|<=|>|<)")
 _VERSION = re.compile(r"v\d+$", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
+SPACES = re.compile(r"\s+")
 _REGEX_FLAGS = re.IGNORECASE | re.MULTILINE
 
 # --- terms -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Text:
+class Text:
     """A substring test: words, phrases, regexes without metacharacters. `value` is lowercase."""
 
     field: Field
@@ -66,7 +66,7 @@ class _Text:
 
 
 @dataclass(frozen=True)
-class _Regex:
+class Regex:
     """`pattern` (IGNORECASE) is for the original text; `lowered` for the lowercased haystacks: the
     same regex without IGNORECASE when it has no capital letter, which is several times faster."""
 
@@ -79,7 +79,7 @@ class _Regex:
 
 
 @dataclass(frozen=True)
-class _Weeks:
+class Weeks:
     """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high. With
     `undated` (`week:none`), only the undated papers; no date range holds them."""
 
@@ -96,7 +96,7 @@ class _Weeks:
             return week == UNDATED and self.undated
         return (self.low is None or self.low <= week) and (self.high is None or week <= self.high)
 
-    def within(self, other: _Weeks) -> bool:
+    def within(self, other: Weeks) -> bool:
         """Every week of self is a week of other."""
         if self.latest or other.latest:
             return self.latest and other.latest
@@ -110,12 +110,12 @@ class _Weeks:
 
 
 @dataclass(frozen=True)
-class _Id:
+class Id:
     value: str
 
 
 @dataclass(frozen=True)
-class _Is:
+class Is:
     what: Literal["read", "unread", "starred"]
 
 
@@ -127,12 +127,12 @@ _IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
 
 
 @dataclass(frozen=True)
-class _Has:
+class Has:
     what: Literal["note", "tag"]
 
 
 @dataclass(frozen=True)
-class _Tag:
+class Tag:
     name: str
 
 
@@ -153,21 +153,21 @@ class Like:
 
 
 @dataclass(frozen=True)
-class _From:
+class From:
     """`from:hf`: papers a feed picked (`reader.feeds`; `potw` is the digest)."""
 
     feed: str
 
 
 @dataclass(frozen=True)
-class _Announce:
+class Announce:
     """`announce:new`: papers an arXiv listing announced so."""
 
     kind: str
 
 
 @dataclass(frozen=True)
-class _Upvotes:
+class Upvotes:
     """`upvotes:>50`: papers with that many upvotes on Hugging Face, from `low` to `high`
     inclusive (None is open)."""
 
@@ -175,42 +175,42 @@ class _Upvotes:
     high: int | None
 
 
-_Kind = _Text | _Regex | _Weeks | _Id | _Is | _Has | _Tag | Like | _From | _Announce | _Upvotes
+Kind = Text | Regex | Weeks | Id | Is | Has | Tag | Like | From | Announce | Upvotes
 
 
 @dataclass(frozen=True)
-class _Term:
-    kind: _Kind
+class Term:
+    kind: Kind
     negated: bool
     start: int
     end: int
 
 
-def _implies(term: _Term, other: _Term) -> bool:
+def implies(term: Term, other: Term) -> bool:
     """True when every paper that `term` matches is matched by `other` (whatever the data)."""
     a, b = term.kind, other.kind
     if term.negated != other.negated:
         return False
     if not term.negated:
-        if isinstance(a, _Text) and isinstance(b, _Text):
-            return b.value in a.value and _within(a.field, b.field)
-        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+        if isinstance(a, Text) and isinstance(b, Text):
+            return b.value in a.value and field_within(a.field, b.field)
+        if isinstance(a, Weeks) and isinstance(b, Weeks):
             return a.within(b)
     else:  # not-a implies not-b when b implies a
-        if isinstance(a, _Text) and isinstance(b, _Text):
-            return a.value in b.value and _within(b.field, a.field)
-        if isinstance(a, _Weeks) and isinstance(b, _Weeks):
+        if isinstance(a, Text) and isinstance(b, Text):
+            return a.value in b.value and field_within(b.field, a.field)
+        if isinstance(a, Weeks) and isinstance(b, Weeks):
             return b.within(a)
     return a == b
 
 
-def _within(field: Field, other: Field) -> bool:
+def field_within(field: Field, other: Field) -> bool:
     """Whether text found in `field` is found by a term on `other` (plain words search every
     field but the authors)."""
     return field == other or (other == "any" and field not in ("author", "note"))
 
 
-Clause = tuple[_Term, ...]
+Clause = tuple[Term, ...]
 """Terms joined by OR."""
 
 
@@ -241,7 +241,7 @@ class _Parser:
         close = self.text.find('"', start)
         end = len(self.text) if close < 0 else close
         self.i = len(self.text) if close < 0 else close + 1
-        return _SPACES.sub(" ", self.text[start:end]).strip(), start
+        return SPACES.sub(" ", self.text[start:end]).strip(), start
 
     def _slashed(self) -> tuple[str, int]:
         """A regex from the opening slash at `i` to the next unescaped slash, or to the end."""
@@ -254,9 +254,9 @@ class _Parser:
         self.i = end + 1 if end < len(text) else len(text)
         return text[start:end], start
 
-    def items(self) -> list[_Term | None]:
+    def items(self) -> list[Term | None]:
         """Terms in order, None standing for an OR keyword. Ignored (empty) terms are left out."""
-        out: list[_Term | None] = []
+        out: list[Term | None] = []
         text = self.text
         while True:
             self._skip_spaces()
@@ -273,14 +273,14 @@ class _Parser:
             if kind == "OR":
                 out.append(None)
             elif kind is not None:
-                out.append(_Term(kind, negated, start, self.i))
+                out.append(Term(kind, negated, start, self.i))
 
-    def _term(self, negated: bool) -> _Kind | Literal["OR"] | None:
+    def _term(self, negated: bool) -> Kind | Literal["OR"] | None:
         text = self.text
         char = text[self.i]
         if char == '"':
             value, _ = self._quoted()
-            return _Text("any", value.lower()) if value else None
+            return Text("any", value.lower()) if value else None
         if char == "/":
             pattern, at = self._slashed()
             return _regex("any", pattern, at)
@@ -293,9 +293,9 @@ class _Parser:
         value, _ = self._bare()
         if value == "OR" and not negated:
             return "OR"
-        return _Text("any", value.lower())
+        return Text("any", value.lower())
 
-    def _field(self, name: str) -> _Kind | None:
+    def _field(self, name: str) -> Kind | None:
         text = self.text
         if self.i >= len(text) or text[self.i].isspace():
             return None  # "title:" with nothing typed after it yet
@@ -304,12 +304,12 @@ class _Parser:
             lower = fold if where == "author" else str.lower
             if text[self.i] == '"':
                 value, _ = self._quoted()
-                return _Text(where, lower(value)) if value else None
+                return Text(where, lower(value)) if value else None
             if text[self.i] == "/":
                 pattern, at = self._slashed()
                 return _regex(where, pattern, at)
             value, _ = self._bare()
-            return _Text(where, lower(value))
+            return Text(where, lower(value))
         if text[self.i] == '"':
             value, at = self._quoted()
         else:
@@ -319,9 +319,9 @@ class _Parser:
         if name == "week":
             return _week(value, at)
         if name == "id":
-            return _Id(_arxiv_value(value))
+            return Id(_arxiv_value(value))
         if name == "tag":
-            return _Tag(value.strip().lower())
+            return Tag(value.strip().lower())
         if name == "like":
             return like_term(value)
         if name in ("from", "announce", "upvotes"):
@@ -330,14 +330,14 @@ class _Parser:
             has = _HAS_VALUES.get(value.lower())
             if has is None:
                 raise QueryError(f"has: takes note or tag, not {value!r}", at)
-            return _Has(has)
+            return Has(has)
         what = _IS_VALUES.get(value.lower())
         if what is None:
             raise QueryError(f"is: takes read, unread or starred, not {value!r}", at)
-        return _Is(what)
+        return Is(what)
 
 
-def _feed_term(name: str, value: str, at: int) -> _Kind | None:
+def _feed_term(name: str, value: str, at: int) -> Kind | None:
     """`from:`, `announce:` and `upvotes:` (issue 29: the feeds beside the digest)."""
     from reader.feeds import ANNOUNCE_TYPES, FEEDS
 
@@ -347,7 +347,7 @@ def _feed_term(name: str, value: str, at: int) -> _Kind | None:
             raise QueryError(
                 f"from: takes {', '.join(FEEDS[:-1])} or {FEEDS[-1]}, not {value!r}", at
             )
-        return _From(lowered)
+        return From(lowered)
     if name == "announce":
         if lowered not in ANNOUNCE_TYPES:
             raise QueryError(
@@ -355,7 +355,7 @@ def _feed_term(name: str, value: str, at: int) -> _Kind | None:
                 f"not {value!r}",
                 at,
             )
-        return _Announce(lowered)
+        return Announce(lowered)
     comparison = _WEEK_COMPARISON.match(value)
     if comparison is not None:
         rest = value[comparison.end() :]
@@ -363,10 +363,10 @@ def _feed_term(name: str, value: str, at: int) -> _Kind | None:
             return None  # "upvotes:>" with the number not typed yet
         number = _count(rest, at + comparison.end())
         return {
-            ">": _Upvotes(number + 1, None),
-            ">=": _Upvotes(number, None),
-            "<": _Upvotes(None, number - 1),
-            "<=": _Upvotes(None, number),
+            ">": Upvotes(number + 1, None),
+            ">=": Upvotes(number, None),
+            "<": Upvotes(None, number - 1),
+            "<=": Upvotes(None, number),
         }[comparison.group(1)]
     if ".." in value:
         low_text, high_text = value.split("..", 1)
@@ -376,9 +376,9 @@ def _feed_term(name: str, value: str, at: int) -> _Kind | None:
         high = _count(high_text, at + len(low_text) + 2) if high_text else None
         if low is not None and high is not None and low > high:
             raise QueryError(f"upvotes: the range {value} runs backwards", at)
-        return _Upvotes(low, high)
+        return Upvotes(low, high)
     number = _count(value, at)
-    return _Upvotes(number, number)
+    return Upvotes(number, number)
 
 
 def _count(text: str, at: int) -> int:
@@ -387,17 +387,17 @@ def _count(text: str, at: int) -> int:
     return int(text)
 
 
-def _regex(where: Field, pattern: str, at: int) -> _Kind | None:
+def _regex(where: Field, pattern: str, at: int) -> Kind | None:
     if not pattern:
         return None
     if _LITERAL_PATTERN.fullmatch(pattern):
-        return _Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
+        return Text(where, pattern.lower())  # no metacharacters: a plain, faster substring test
     try:
         re.compile(pattern, _REGEX_FLAGS)  # Python's regex syntax, and its error messages
         compiled = _timed(pattern, _REGEX_FLAGS)
         if pattern != pattern.lower() or "(?" in pattern or where == "note":
-            return _Regex(where, compiled, compiled)
-        return _Regex(where, compiled, _timed(pattern, re.MULTILINE), _literals(pattern))
+            return Regex(where, compiled, compiled)
+        return Regex(where, compiled, _timed(pattern, re.MULTILINE), _literals(pattern))
     except re.error as error:
         offset = error.pos if error.pos is not None else 0
         raise QueryError(f"invalid regex: {error.msg}", at + min(offset, len(pattern))) from None
@@ -515,14 +515,14 @@ def _shift(day: date, days: int) -> date | None:
         return None
 
 
-_NO_WEEKS = _Weeks(date.max, date.min)
+_NO_WEEKS = Weeks(date.max, date.min)
 
 
-def _week(value: str, at: int) -> _Weeks | None:
+def _week(value: str, at: int) -> Weeks | None:
     if value.lower() in UNDATED_WORDS:
-        return _Weeks(None, None, undated=True)
+        return Weeks(None, None, undated=True)
     if value.lower() == "latest":
-        return _Weeks(None, None, latest=True)
+        return Weeks(None, None, latest=True)
     comparison = _WEEK_COMPARISON.match(value)
     if comparison is not None:
         operator = comparison.group(1)
@@ -531,14 +531,14 @@ def _week(value: str, at: int) -> _Weeks | None:
             return None  # "week:>=" with the date not typed yet
         first, last = _period(rest, at + comparison.end())
         if operator == ">=":
-            return _Weeks(first, None)
+            return Weeks(first, None)
         if operator == "<=":
-            return _Weeks(None, last)
+            return Weeks(None, last)
         if operator == ">":
             after = _shift(last, 1)
-            return _NO_WEEKS if after is None else _Weeks(after, None)
+            return _NO_WEEKS if after is None else Weeks(after, None)
         before = _shift(first, -1)
-        return _NO_WEEKS if before is None else _Weeks(None, before)
+        return _NO_WEEKS if before is None else Weeks(None, before)
     if ".." in value:
         dots = value.index("..")
         low_text, high_text = value[:dots], value[dots + 2 :]
@@ -552,14 +552,14 @@ def _week(value: str, at: int) -> _Weeks | None:
                 f"{high_text}..{low_text})",
                 at,
             )
-        return _Weeks(low, high)
+        return Weeks(low, high)
     first, last = _period(value, at)
-    return _Weeks(first, last)
+    return Weeks(first, last)
 
 
-def _clauses(items: list[_Term | None]) -> tuple[Clause, ...]:
+def _clauses(items: list[Term | None]) -> tuple[Clause, ...]:
     """Group terms into clauses: OR joins its neighbours; a dangling OR is dropped."""
-    clauses: list[list[_Term]] = []
+    clauses: list[list[Term]] = []
     joining = False
     for item in items:
         if item is None:
@@ -571,6 +571,11 @@ def _clauses(items: list[_Term | None]) -> tuple[Clause, ...]:
             clauses.append([item])
         joining = False
     return tuple(tuple(clause) for clause in clauses)
+
+
+def parse_clauses(text: str) -> tuple[Clause, ...]:
+    """The query `text` as clauses (ANDed) of terms (ORed); raises QueryError."""
+    return _clauses(_Parser(text).items())
 
 
 def fold(text: str) -> str:

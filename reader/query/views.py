@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from reader.model import Digest
 from reader.query.engine import Query, _index
-from reader.query.syntax import _SPACES
+from reader.query.syntax import SPACES
 from reader.reading import ReadingState
 
 if TYPE_CHECKING:
@@ -122,5 +122,5 @@ def toggle_category(text: str, category: str) -> str:
     term = f'cat:"{category}"'
     pattern = facet_term(category)
     if pattern.search(text):
-        return _SPACES.sub(" ", pattern.sub("", text)).strip()
+        return SPACES.sub(" ", pattern.sub("", text)).strip()
     return f"{text.rstrip()} {term}".strip()

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from reader import tokens
 from reader.browse import Bulk, Job, Merge, Search, ToZotero, Warm
+from reader.fetch import size_text
 from reader.model import Digest
 from reader.query import parse_query
 from reader.screens.threads import in_daemon_thread
@@ -240,13 +241,6 @@ def watch(
     screen.run_worker(run(), group="watch", name="watch")
 
 
-def _size(count: int) -> str:
-    """Bytes as a download's progress shows them: `54 bytes`, `12 KB`, `1.3 MB`."""
-    if count >= 1 << 20:
-        return f"{count / (1 << 20):.1f} MB"
-    return f"{count / 1024:.0f} KB" if count >= 1024 else f"{count} bytes"
-
-
 def download_pdf(screen: Screen[None], arxiv_id: str, title: str, options: ArxivOptions) -> str:
     """D: the PDF of arXiv:`arxiv_id` into the downloads folder, its progress in toasts; what to
     say now."""
@@ -260,7 +254,7 @@ def download_pdf(screen: Screen[None], arxiv_id: str, title: str, options: Arxiv
         step = done * 4 // total if total else done >> 22  # quarters, or every 4 MB
         if step > shown[0]:
             shown[0] = step
-            size = f"{_size(done)} of {_size(total)}" if total else _size(done)
+            size = f"{size_text(done)} of {size_text(total)}" if total else size_text(done)
             screen.post_message(Notice(f"arXiv:{arxiv_id}: {size}", timeout=2))
 
     def run() -> None:
