@@ -4,7 +4,6 @@ layer (`reader.loader.DigestSource`, the store) the rest."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -16,12 +15,12 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from reader.arxiv_fetch import DOWNLOAD_ENV
+from reader import environment
 from reader.browse import Browse, Handoff
-from reader.cli import EXIT_INTERRUPTED
 from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
 from reader.config import Config, config_path, save_theme
+from reader.exits import EXIT_INTERRUPTED
 from reader.fetch import TIMEOUT
 from reader.loader import DigestSource
 from reader.model import Digest, join_note, week_label
@@ -143,15 +142,10 @@ class ReaderApp(TypeaheadApp):
             self.notify(error, severity="warning", markup=False)
 
     @property
-    def download_dir(self) -> str | None:
-        """Where exports are saved: --download-dir (or the config's download_dir), else
-        $READER_DOWNLOAD_DIR (Textual's default, the downloads folder, without)."""
-        chosen = (
-            self.options.arxiv.download_dir
-            or os.environ.get(DOWNLOAD_ENV)
-            or self.config.download_dir
-        )
-        return str(chosen) if chosen else None
+    def download_dir(self) -> Path:
+        """Where exports are saved: --download-dir, else the config's download_dir, else
+        $READER_DOWNLOAD_DIR, else the downloads folder (`environment.download_dir`)."""
+        return environment.download_dir(self.options.arxiv.download_dir, self.config.download_dir)
 
     def on_app_focus(self) -> None:
         """Back in the terminal: show marks another instance saved meanwhile."""
@@ -184,7 +178,7 @@ class ReaderApp(TypeaheadApp):
             paper=start.paper,
             handoff=Handoff(options.zotero_url, options.arxiv.timeout or TIMEOUT),
         )
-        saved_in = replace(options.arxiv, download_dir=self.download_dir)
+        saved_in = replace(options.arxiv, download_dir=str(self.download_dir))
         self.main = MainScreen(browse, replace(options, arxiv=saved_in), self.source)
         return self.main
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from reader import __version__
+from reader import __version__, environment
 from reader.arxiv import API_URL, FetchReport, Metadata, MetadataClient, batches
 from reader.files import sweep_stale
 
@@ -60,12 +60,6 @@ PDF_MAX_BYTES = 64 << 20
 PDF_SECONDS = 600.0
 """A PDF download in all, from connecting to its last byte (its timeout is per read)."""
 CHUNK = 64 << 10
-API_ENV = "READER_ARXIV_API"
-PDF_ENV = "READER_ARXIV_PDF"
-DOWNLOAD_ENV = "READER_DOWNLOAD_DIR"
-OFFLINE_ENV = "READER_ARXIV_OFFLINE"
-TIMEOUT_ENV = "READER_ARXIV_TIMEOUT"
-"""Go offline / change the timeout of the arXiv requests (`--offline` / `--timeout` win)."""
 PDF_PREFIX = "https://arxiv.org/pdf/"
 
 Progress = Callable[[int, "int | None"], None]
@@ -77,11 +71,11 @@ class DownloadError(Exception):
 
 
 def api_url() -> str:
-    return os.environ.get(API_ENV) or API_URL
+    return environment.arxiv_api(API_URL)
 
 
 def pdf_source(arxiv_id: str) -> str:
-    return (os.environ.get(PDF_ENV) or PDF_PREFIX) + arxiv_id
+    return environment.arxiv_pdf_prefix(PDF_PREFIX) + arxiv_id
 
 
 @dataclass(frozen=True)
@@ -99,24 +93,12 @@ class ArxivOptions:
 def network_settings(offline: bool | None, timeout: float | None) -> tuple[bool, float]:
     """`offline` and `timeout` as given, else as `$READER_ARXIV_OFFLINE` and
     `$READER_ARXIV_TIMEOUT` say, else online with `TIMEOUT`."""
-    if offline is None:
-        offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
-    if timeout is None:
-        try:
-            timeout = float(os.environ.get(TIMEOUT_ENV) or TIMEOUT)
-        except ValueError:
-            timeout = TIMEOUT
-    return offline, timeout
+    return environment.arxiv_network(offline, timeout, TIMEOUT)
 
 
 def download_dir(flag: str | None = None) -> Path:
     """Where PDFs go: `--download-dir`, else `$READER_DOWNLOAD_DIR`, else the user's downloads."""
-    chosen = flag or os.environ.get(DOWNLOAD_ENV)
-    if chosen:
-        return Path(chosen).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_downloads_dir())
+    return environment.download_dir(flag)
 
 
 # --- HTTP: reader.fetch's (the opener and its redirect policy, the error wording, streaming) ---

@@ -22,9 +22,16 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from reader import __version__
+from reader import __version__, environment
 from reader.ascii import can_write, fall_back
 from reader.config import Config, config_path, load_config
+from reader.exits import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
 from reader.fetch import FetchOptions, cached_urls, is_url, latest_url, size_text
 from reader.formats import UNDATED_WORDS
 from reader.loader import DigestSource, LoadError, digest_name, expand_sources, load_digest
@@ -44,11 +51,6 @@ FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex
 LOAD_IN_APP_BYTES = 8 * 1024 * 1024
 """Digests bigger than this load inside the TUI, behind a progress bar; smaller ones before it."""
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -985,7 +987,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as error:  # never a traceback; READER_DEBUG=1 shows one
-        if os.environ.get("READER_DEBUG"):
+        if environment.debug():
             raise
         _error(f"internal error: {type(error).__name__}: {error} (READER_DEBUG=1 shows details)")
         return EXIT_INTERNAL

@@ -21,7 +21,6 @@ command gives a warning with its line. Reading a config never raises.
 from __future__ import annotations
 
 import math
-import os
 import re
 import sys
 from collections.abc import Mapping
@@ -29,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from reader.environment import config_file
 from reader.files import write_through
 from reader.text import inert
 
@@ -114,10 +112,7 @@ class Config:
 
 def config_path() -> Path:
     """Where the config file is read: `$READER_CONFIG`, else the user config directory."""
-    override = os.environ.get("READER_CONFIG")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_config_dir("reader", appauthor=False)) / FILENAME
+    return config_file(FILENAME)
 
 
 _HEADER = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")

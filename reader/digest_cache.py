@@ -45,6 +45,7 @@ from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from reader.environment import user_dir
 from reader.files import replacing
 from reader.loader import (
     STDIN,
@@ -71,13 +72,11 @@ from reader.tokens import from_records as tokens_from_records
 if TYPE_CHECKING:
     from reader.similar import SimilarityIndex
 
-__all__ = ["CACHE_DIR_ENV", "MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
+__all__ = ["MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
 VERSION = 2
 """Bumped whenever what an entry holds or how the loader parses changes."""
 MAGIC = "reader-parsed-digest"
-CACHE_DIR_ENV = "READER_CACHE_DIR"
-"""Overrides the user cache directory (tests and the benchmarks point it at a temporary one)."""
 SUBDIRECTORY = "parsed"
 MIN_BYTES = 1 << 20
 """Smaller digests parse about as fast as an entry is read: they are not cached."""
@@ -93,12 +92,7 @@ Stamp = tuple[tuple[str, int, int], ...]
 def cache_dir() -> Path:
     """Where parsed digests are kept: `$READER_CACHE_DIR/parsed`, else the user cache directory's
     `parsed`."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser() / SUBDIRECTORY
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("reader", appauthor=False)) / SUBDIRECTORY
+    return user_dir("cache") / SUBDIRECTORY
 
 
 def _key(stamp: Stamp) -> str:

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from reader import environment
 from reader.model import Digest
 from reader.reading import ReadingState
 from reader.text import inert
@@ -178,7 +179,7 @@ def export_view(
     browser: Callable[[Export], None] | None = None,
 ) -> Notice:
     """Export the view: to `browser` when given (served: a download in the browser), else into
-    `directory` (None: `--download-dir`'s default, see `reader.arxiv_fetch.download_dir`)."""
+    `directory` (None: `--download-dir`'s default, see `reader.environment.download_dir`)."""
     if not indices:
         return Notice("Nothing to export: no papers in this view.", "warning")
     export = build_export(
@@ -190,9 +191,7 @@ def export_view(
             f"Exporting {_papers(export.count)} as {export.label} "
             f"(a download in the browser):\n{export.name}"
         )
-    from reader.arxiv_fetch import download_dir
-
-    folder = download_dir(str(directory) if directory else None)
+    folder = environment.download_dir(directory)
     try:
         path = save_export(export, folder)
     except ExportError as error:

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from reader import __version__
+from reader import __version__, environment
 from reader.files import replacing
 from reader.formats import LoadError
 
@@ -54,9 +54,7 @@ if TYPE_CHECKING:
 # something is fetched: reading files, the bundled digest and --offline never pay for them.
 
 __all__ = [
-    "CACHE_DIR_ENV",
     "LATEST_URL",
-    "LATEST_URL_ENV",
     "MAX_BYTES",
     "TIMEOUT",
     "ByteProgress",
@@ -86,8 +84,6 @@ upstream README, an index of links to its year files (`years/2026.md`, ...), whi
 follows. The repository was `dair-ai/ML-Papers-of-the-Week` until 2026; that address (in an old
 config or cache) answers with a redirect to this one."""
 
-LATEST_URL_ENV = "READER_LATEST_URL"
-CACHE_DIR_ENV = "READER_CACHE_DIR"
 
 TIMEOUT = 15.0
 """Seconds a request may take in all, from connecting to its last byte (and so the longest
@@ -140,18 +136,13 @@ def check_url(url: str) -> str:
 
 def latest_url(flag: str | None = None) -> str:
     """The digest `--latest` opens: the flag, else `$READER_LATEST_URL`, else `LATEST_URL`."""
-    return flag or os.environ.get(LATEST_URL_ENV) or LATEST_URL
+    return environment.latest_url(flag, LATEST_URL)
 
 
 def cache_dir() -> Path:
     """Where fetched digests are kept: `$READER_CACHE_DIR/http`, else the user cache directory's
     `http` (beside the parsed-digest cache's `parsed`)."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override).expanduser() / "http"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("reader", appauthor=False)) / "http"
+    return environment.user_dir("cache") / "http"
 
 
 @dataclass(frozen=True)

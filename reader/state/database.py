@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-import platformdirs
-
+from reader.environment import user_dir
 from reader.text import inert
 
 FILENAME = "state.sqlite3"
@@ -120,10 +119,7 @@ def normal_tag(text: str) -> str:
 
 def state_dir() -> Path:
     """Where reading state is kept: `$READER_STATE_DIR` if set, else the user data directory."""
-    override = os.environ.get("READER_STATE_DIR")
-    if override:
-        return Path(override).expanduser()
-    return Path(platformdirs.user_data_dir("reader", appauthor=False))
+    return user_dir("state")
 
 
 class Damaged(Exception):

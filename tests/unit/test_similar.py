@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import digest_cache, similar
+from reader import digest_cache, environment, similar
 from reader.model import Digest, Paper
 from reader.query import QueryError, default_sort, parse_query, select
 
@@ -350,7 +350,7 @@ def test_any_record_reads_as_an_index_or_as_nothing(junk: object) -> None:
 def test_the_cache_keeps_the_index_while_the_authors_stay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(digest_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(environment.CACHE_DIR, str(tmp_path / "cache"))
     source = tmp_path / "big.md"
     lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
     for n in range(300):

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import digest_cache, tokens
+from reader import digest_cache, environment, tokens
 from reader.model import Digest, Paper
 from reader.query import QueryError, engine, parse_query
 
@@ -258,7 +258,7 @@ def written_file(folder: Path, pattern: str) -> Path:
 def test_the_cache_keeps_the_index_and_refuses_a_damaged_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(digest_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(environment.CACHE_DIR, str(tmp_path / "cache"))
     source = big_digest(tmp_path / "big.md")
     first = digest_cache.open_digest([source], min_bytes=0, background=False)
     assert first.search_store is not None
