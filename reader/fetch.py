@@ -192,8 +192,11 @@ def _read_header(file: IO[bytes]) -> dict[str, Any] | None:
 
     if file.read(len(_MAGIC)) != _MAGIC:
         return None
+    line = file.readline(1 << 16)
+    if not line.endswith(b"\n"):  # cut short: the entry is not whole
+        return None
     try:
-        header = json.loads(file.readline(1 << 16))
+        header = json.loads(line)
     except ValueError:
         return None
     return header if isinstance(header, dict) else None
