@@ -5,7 +5,6 @@ layer (`reader.loader.DigestSource`, the store) the rest."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,20 +14,19 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Input
 
-from reader import environment
 from reader.browse import Browse, Handoff
 from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
-from reader.config import Config, config_path, save_theme
+from reader.config import Config, save_theme
 from reader.exits import EXIT_INTERRUPTED
-from reader.fetch import TIMEOUT
 from reader.loader import DigestSource
 from reader.model import Digest, join_note, week_label
 from reader.reading import ReadCounts
 from reader.screens.main import MainScreen
 from reader.screens.main.tasks import DigestReloaded
 from reader.screens.routing import TypeaheadApp
-from reader.session import AppOptions, opening
+from reader.session import opening
+from reader.settings import Settings
 from reader.state import Session, StateStore
 from reader.text import inert
 
@@ -62,8 +60,7 @@ class ReaderApp(TypeaheadApp):
         *,
         source: DigestSource | None = None,
         state: StateStore | None = None,
-        config: Config | None = None,
-        options: AppOptions | None = None,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__()
         if digest is not None:
@@ -74,8 +71,8 @@ class ReaderApp(TypeaheadApp):
             raise ValueError("ReaderApp needs a digest or a source")
         self.digest, self.source = digest, source
         self.state = state if state is not None else StateStore()
-        self.config = config if config is not None else Config(config_path())
-        self.options = options if options is not None else AppOptions()
+        self.settings = settings if settings is not None else Settings()
+        self.config = self.settings.config
         keymap, self._unknown_commands = self.config.keymap(command_names())
         self._unknown_commands += self.config.shadowed(keymap, own_keys(), priority_names())
         self.set_keymap(keymap)
@@ -141,12 +138,6 @@ class ReaderApp(TypeaheadApp):
         if error is not None:
             self.notify(error, severity="warning", markup=False)
 
-    @property
-    def download_dir(self) -> Path:
-        """Where exports are saved: --download-dir, else the config's download_dir, else
-        $READER_DOWNLOAD_DIR, else the downloads folder (`environment.download_dir`)."""
-        return environment.download_dir(self.options.arxiv.download_dir, self.config.download_dir)
-
     def on_app_focus(self) -> None:
         """Back in the terminal: show marks another instance saved meanwhile."""
         for screen in self.screen_stack:
@@ -162,8 +153,8 @@ class ReaderApp(TypeaheadApp):
     # --- the main screen, where the digest was left, loading -----------------------------------
 
     def _main_screen(self, digest: Digest, counts: ReadCounts | None = None) -> MainScreen:
-        options = self.options
-        start = opening(digest, options, self._last_session())
+        settings = self.settings
+        start = opening(digest, settings, self._last_session())
         if start.missing is not None:
             self.notify(f"No week {week_label(start.missing)} in this digest: showing the newest.")
         if digest.joined is not None:
@@ -174,16 +165,15 @@ class ReaderApp(TypeaheadApp):
             week=start.week,
             text=start.query,
             counts=counts,
-            week_given=options.week not in (None, "latest"),
+            week_given=settings.week not in (None, "latest"),
             paper=start.paper,
-            handoff=Handoff(options.zotero_url, options.arxiv.timeout or TIMEOUT),
+            handoff=Handoff(settings.zotero_url, settings.arxiv.timeout),
         )
-        saved_in = replace(options.arxiv, download_dir=str(self.download_dir))
-        self.main = MainScreen(browse, replace(options, arxiv=saved_in), self.source)
+        self.main = MainScreen(browse, settings, self.source)
         return self.main
 
     def _last_session(self) -> Session | None:
-        key = self.options.session_key if self.config.restore_session else None
+        key = self.settings.session_key if self.config.restore_session else None
         return self.state.session(key) if key is not None else None
 
     def on_unmount(self) -> None:
@@ -192,7 +182,7 @@ class ReaderApp(TypeaheadApp):
 
     def save_session(self) -> None:
         """Remember where this digest was left: its week, query and highlighted paper."""
-        key = self.options.session_key
+        key = self.settings.session_key
         main = self.main
         if key is not None and self.config.restore_session and main is not None and main.ready:
             self.state.save_session(key, main.browse.session())
@@ -287,9 +277,10 @@ def make_app(
     source: DigestSource | None = None,
     state: StateStore | None = None,
     config: Config | None = None,
-    **options: Any,
+    **settings: Any,
 ) -> ReaderApp:
-    """`ReaderApp(digest, source=..., state=..., config=..., options=AppOptions(**options))`:
-    the app as the command line builds it, with the options by name (tests use this too)."""
-    opened = AppOptions(**options)
-    return ReaderApp(digest, source=source, state=state, config=config, options=opened)
+    """`ReaderApp(digest, source=..., state=..., settings=Settings(**settings))`, `config` in
+    the settings when given: the app as the command line builds it, with the settings by name
+    (tests use this too)."""
+    chosen = Settings(**settings) if config is None else Settings(config=config, **settings)
+    return ReaderApp(digest, source=source, state=state, settings=chosen)

@@ -40,10 +40,8 @@ from reader.files import sweep_stale
 __all__ = [
     "PDF_MAX_BYTES",
     "TIMEOUT",
-    "ArxivOptions",
     "DownloadError",
     "api_url",
-    "download_dir",
     "download_pdf",
     "fetch_metadata",
     "get",
@@ -78,27 +76,10 @@ def pdf_source(arxiv_id: str) -> str:
     return environment.arxiv_pdf_prefix(PDF_PREFIX) + arxiv_id
 
 
-@dataclass(frozen=True)
-class ArxivOptions:
-    """What the command line said for the TUI's arXiv keys (F: metadata, D: PDFs) and where
-    files are saved: `--offline`, `--timeout`, `--download-dir` (or the config's). None where it
-    said nothing: then `$READER_ARXIV_OFFLINE`, `$READER_ARXIV_TIMEOUT`, `$READER_DOWNLOAD_DIR`,
-    else online, `TIMEOUT` and the downloads folder (`network_settings`, `download_dir`)."""
-
-    offline: bool | None = None
-    timeout: float | None = None
-    download_dir: str | None = None
-
-
 def network_settings(offline: bool | None, timeout: float | None) -> tuple[bool, float]:
     """`offline` and `timeout` as given, else as `$READER_ARXIV_OFFLINE` and
     `$READER_ARXIV_TIMEOUT` say, else online with `TIMEOUT`."""
     return environment.arxiv_network(offline, timeout, TIMEOUT)
-
-
-def download_dir(flag: str | None = None) -> Path:
-    """Where PDFs go: `--download-dir`, else `$READER_DOWNLOAD_DIR`, else the user's downloads."""
-    return environment.download_dir(flag)
 
 
 # --- HTTP: reader.fetch's (the opener and its redirect policy, the error wording, streaming) ---

@@ -12,6 +12,8 @@ Nothing else in reader reads `READER_*`. No Textual here; this module imports no
 - `READER_ARXIV_API`, `READER_ARXIV_PDF`: where arXiv's API and PDFs are (tests: a local server);
 - `READER_ARXIV_OFFLINE`, `READER_ARXIV_TIMEOUT`: the arXiv requests' `--offline` and `--timeout`
   when those are not given;
+- `READER_HF_URL`, `READER_ARXIV_RSS_URL`: where the feeds' shortcuts (`hf`, `arxiv:cs.LG`) read
+  Hugging Face's daily papers and arXiv's listings (tests: a local server);
 - `READER_DEBUG`: an internal error shows its traceback.
 """
 
@@ -31,6 +33,8 @@ ARXIV_API = "READER_ARXIV_API"
 ARXIV_PDF = "READER_ARXIV_PDF"
 ARXIV_OFFLINE = "READER_ARXIV_OFFLINE"
 ARXIV_TIMEOUT = "READER_ARXIV_TIMEOUT"
+HF_URL = "READER_HF_URL"
+ARXIV_RSS_URL = "READER_ARXIV_RSS_URL"
 DEBUG = "READER_DEBUG"
 
 Place = Literal["state", "cache", "config", "downloads"]
@@ -91,6 +95,14 @@ def arxiv_api(default: str) -> str:
 
 def arxiv_pdf_prefix(default: str) -> str:
     return _get(ARXIV_PDF) or default
+
+
+def hf_url(default: str) -> str:
+    return _get(HF_URL) or default
+
+
+def arxiv_rss_url(default: str) -> str:
+    return _get(ARXIV_RSS_URL) or default
 
 
 def arxiv_network(

@@ -11,7 +11,6 @@ row (`reader.join.merge_feeds`) whose origins list every pick. The formats are
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import date, timedelta
 from operator import attrgetter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from reader import environment
 from reader.model import Origin, Paper
 from reader.text import inert
 
@@ -123,8 +123,6 @@ HF_URL = "https://huggingface.co"
 """Where Hugging Face's API is (`/api/daily_papers`); `$READER_HF_URL` replaces it."""
 ARXIV_RSS_URL = "https://rss.arxiv.org"
 """Where arXiv's listing feeds are (`/rss/cs.LG`); `$READER_ARXIV_RSS_URL` replaces it."""
-HF_URL_ENV = "READER_HF_URL"
-ARXIV_RSS_URL_ENV = "READER_ARXIV_RSS_URL"
 
 HF_PAGE = 50
 """Papers asked of Hugging Face a page (`limit`); a full page brings the next (`p`)."""
@@ -154,8 +152,8 @@ class FeedBases:
         """`$READER_HF_URL` and `$READER_ARXIV_RSS_URL` where set (the tests: a server on
         127.0.0.1), else the real addresses."""
         return cls(
-            hf=os.environ.get(HF_URL_ENV) or HF_URL,
-            arxiv=os.environ.get(ARXIV_RSS_URL_ENV) or ARXIV_RSS_URL,
+            hf=environment.hf_url(HF_URL),
+            arxiv=environment.arxiv_rss_url(ARXIV_RSS_URL),
             potw=potw,
         )
 

@@ -1,33 +1,15 @@
-"""How the app opens (`AppOptions`, from the command line) and where it opens a digest: the week,
-query and paper asked for, or where the digest was left last time (a `reader.state.Session`).
+"""Where the app opens a digest: the week, query and paper its settings ask for
+(`reader.settings.Settings`), or where the digest was left last time (a `reader.state.Session`).
 No Textual here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from reader.arxiv_fetch import ArxivOptions
 from reader.model import Digest, resolve_week
+from reader.settings import Settings
 from reader.state import Session
-
-
-@dataclass(frozen=True)
-class AppOptions:
-    """How the app opens, as the command line asked: the week (a date, "latest", or None for
-    all weeks) and query, the read delay, the session's name ("where you left off"; None: not
-    remembered), whether --week and --query were given (they win over the session), and the
-    arXiv keys' network options."""
-
-    week: date | str | None = "latest"
-    query: str = ""
-    read_delay: float = 1.5
-    session_key: str | None = None
-    week_given: bool = False
-    query_given: bool = False
-    arxiv: ArxivOptions = field(default_factory=ArxivOptions)
-    zotero_url: str = ""
-    """Where Z sends papers ("": Zotero's own port on this machine)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +23,7 @@ class Opening:
     missing: date | None = None
 
 
-def opening(digest: Digest, options: AppOptions, session: Session | None) -> Opening:
+def opening(digest: Digest, options: Settings, session: Session | None) -> Opening:
     """The week and query `options` ask for, except where the last `session` differs and they
     were not given (--week, --query): then its week, if the digest still has it ("all" for all
     weeks), and its query; and its highlighted paper."""

@@ -17,6 +17,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reader.arxiv import with_cached_authors
@@ -348,7 +349,7 @@ class Browse:
         return clips.citations(papers, kind, self.store.arxiv.cached_metadata)
 
     def export(
-        self, fmt: str, directory: str | None, browser: Callable[[Export], None] | None
+        self, fmt: str, directory: Path | None, browser: Callable[[Export], None] | None
     ) -> ExportNotice:
         """e / E: the papers listed as `--print --format fmt` writes them, saved in `directory`
         (None: the downloads folder), or handed to `browser` (served)."""

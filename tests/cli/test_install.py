@@ -51,7 +51,7 @@ def _install_lines() -> list[tuple[str, str]]:
 def test_every_install_line_is_pasteable() -> None:
     lines = _install_lines()
     assert ("README.md", "'.[web]'") in lines
-    assert ("cli.py", "'.[web]'") in lines  # --serve without the extra says how to get it
+    assert ("web.py", "'.[web]'") in lines  # --serve without the extra says how to get it (cli/)
     for place, target in lines:
         if target.startswith(("-", "$")):  # make's own: pip install -q -e, $(...)
             continue

@@ -219,12 +219,14 @@ async def test_the_apps_arxiv_options_reach_d_and_f(
     isolated_state: Path, server: ArxivServer, tmp_path: Path
 ) -> None:
     """--offline and --download-dir reach the keys as the app's options, over the environment."""
-    from reader.arxiv_fetch import ArxivOptions
+    from reader.settings import ArxivOptions
 
     server.replies["/pdf/2305.14314"] = Reply(PDF_BODY, content_type="application/pdf")
     mine = tmp_path / "mine"
-    options = ArxivOptions(offline=True, download_dir=str(mine))
-    app = make_app(load_digest(None), week="2023-05-28", query="qlora", arxiv=options)
+    options = ArxivOptions(offline=True)
+    app = make_app(
+        load_digest(None), week="2023-05-28", query="qlora", arxiv=options, download_dir=mine
+    )
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("D")
         await wait_for(lambda: any("not downloaded" in t for t in toasts(app)), pilot)

@@ -17,7 +17,7 @@ from reader.model import Digest
 from reader.reading import ReadCounts
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
-from reader.session import AppOptions
+from reader.settings import Settings
 from tests.tui.conftest import ScriptedSource, screen_text, wait_for
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
@@ -169,7 +169,7 @@ async def test_focus_event_before_the_main_screen_composed_is_harmless() -> None
     app = EarlyFocus(
         source=ScriptedSource(loader, "big.md"),
         state=make_app(load_digest()).state,
-        options=AppOptions(read_delay=60),
+        settings=Settings(read_delay=60),
     )
     async with app.run_test(size=(100, 30)) as pilot:
         app.post_message(events.AppFocus())  # during the loading screen

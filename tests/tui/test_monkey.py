@@ -21,7 +21,7 @@ from reader.app import ReaderApp
 from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.main import MainScreen
-from reader.session import AppOptions
+from reader.settings import Settings
 from reader.state import StateStore
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane
@@ -151,7 +151,7 @@ async def monkey(seed: int, keys: int, tmp_path: Path, pool: list[str] | None = 
     rng = random.Random(seed)
     digest = load_digest()
     store = StateStore(tmp_path / f"state-{seed}")
-    app = MonkeyApp(digest, state=store, options=AppOptions(read_delay=-1))
+    app = MonkeyApp(digest, state=store, settings=Settings(read_delay=-1))
     sent = 0
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -223,7 +223,7 @@ async def test_paging_a_palette_with_no_room_is_harmless(tmp_path: Path) -> None
     inside Textual's OptionList and ended the app."""
     from textual.command import CommandPalette
 
-    app = MonkeyApp(load_digest(), state=StateStore(tmp_path), options=AppOptions(read_delay=-1))
+    app = MonkeyApp(load_digest(), state=StateStore(tmp_path), settings=Settings(read_delay=-1))
     async with app.run_test(size=(20, 8)) as pilot:
         await pilot.press("ctrl+p", "pagedown", "pageup", *"zz", "pagedown")
         assert isinstance(app.screen, CommandPalette)
@@ -235,7 +235,7 @@ async def test_paging_a_palette_with_no_room_is_harmless(tmp_path: Path) -> None
 async def test_a_resize_that_hides_the_focused_sidebar_holds_no_keys(tmp_path: Path) -> None:
     """Found by the monkey: the sidebar had the focus, a resize hid it, and from then on every
     key waited for a focus that never came (2 s each); now the list takes the focus."""
-    app = MonkeyApp(load_digest(), state=StateStore(tmp_path), options=AppOptions(read_delay=-1))
+    app = MonkeyApp(load_digest(), state=StateStore(tmp_path), settings=Settings(read_delay=-1))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)

@@ -9,9 +9,9 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from reader import environment
 from reader.arxiv_fetch import (
     DownloadError,
-    download_dir,
     download_pdf,
     fetch_metadata,
     get,
@@ -122,8 +122,8 @@ def test_pdf_file_names() -> None:
 
 def test_download_dir_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("READER_DOWNLOAD_DIR", str(tmp_path / "env"))
-    assert download_dir() == tmp_path / "env"
-    assert download_dir(str(tmp_path / "flag")) == tmp_path / "flag"
+    assert environment.download_dir() == tmp_path / "env"
+    assert environment.download_dir(str(tmp_path / "flag")) == tmp_path / "flag"
 
 
 def _leftovers(directory: Path) -> list[str]:

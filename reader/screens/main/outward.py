@@ -86,7 +86,7 @@ class Outward(ScreenPart):
         """The view as --print writes it: a download in the browser, else a file in the
         downloads folder (`reader.exports.export_view`)."""
         browser = self._download_in_browser if self.app.is_web else None
-        notice = self.browse.export(fmt, self.options.arxiv.download_dir, browser)
+        notice = self.browse.export(fmt, self.settings.download_dir, browser)
         self.say(notice.message, severity=notice.severity, timeout=6)
 
     def _download_in_browser(self, export: Export) -> None:
@@ -116,8 +116,12 @@ class Outward(ScreenPart):
     def action_download_pdf(self) -> None:
         paper = self._arxiv_paper("PDF to download")
         if paper is not None and paper.arxiv_id:
-            options = self.options.arxiv
-            self.say(tasks.download_pdf(self, paper.arxiv_id, paper.title, options))
+            settings = self.settings
+            self.say(
+                tasks.download_pdf(
+                    self, paper.arxiv_id, paper.title, settings.arxiv, settings.download_dir
+                )
+            )
 
     @on(tasks.PdfSaved)
     def _pdf_saved(self, event: tasks.PdfSaved) -> None:
@@ -134,7 +138,7 @@ class Outward(ScreenPart):
             self.say("No arXiv papers in this view.", timeout=2)
             return
         self.say(f"Fetching arXiv metadata of {len(ids)} papers…", timeout=2)
-        tasks.fetch_metadata(self, ids, self.browse.store.arxiv, self.options.arxiv)
+        tasks.fetch_metadata(self, ids, self.browse.store.arxiv, self.settings.arxiv)
 
     @on(tasks.MetadataFetched)
     def _metadata_fetched(self, event: tasks.MetadataFetched) -> None:

@@ -1,5 +1,5 @@
 """What the parts of the main screen share (`MainScreen` is made of them): the browse model and
-the options, running one of the model's operations and then drawing (`act`), toasts (`say`)."""
+the settings, running one of the model's operations and then drawing (`act`), toasts (`say`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from textual.widgets import Input
 
 from reader.browse import Browse, Changed
 from reader.loader import DigestSource
-from reader.session import AppOptions
+from reader.settings import Settings
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar
 
@@ -24,7 +24,7 @@ class ScreenPart(Screen[None]):
 
     browse: Browse
     """Everything shown and what the keys do to it."""
-    options: AppOptions
+    settings: Settings
     """The read delay; the arXiv keys' --offline, --timeout, and where files are saved."""
     source: DigestSource | None
     """Where the digest comes from: reloading it (r) and watching it (--watch)."""

@@ -23,7 +23,7 @@ from reader.loader import DigestSource
 from reader.model import Digest
 from reader.screens.main import editors, tasks
 from reader.screens.main.outward import Outward
-from reader.session import AppOptions
+from reader.settings import Settings
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
@@ -72,13 +72,13 @@ class MainScreen(Outward):
     """Made from `reader.commands.COMMANDS`, which also gives the help and the palette."""
 
     def __init__(
-        self, browse: Browse, options: AppOptions, source: DigestSource | None = None
+        self, browse: Browse, settings: Settings, source: DigestSource | None = None
     ) -> None:
         super().__init__()
         self.browse = browse
-        self.options = options
+        self.settings = settings
         self.source = source
-        self.read_delay = options.read_delay
+        self.read_delay = settings.read_delay
         self._read_timer: Timer | None = None
         self._shown: tuple[object, ...] | None = None
         """What the abstract pane shows: (digest, paper index, query)."""

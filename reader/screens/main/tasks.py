@@ -25,10 +25,11 @@ from reader.screens.threads import in_daemon_thread
 from reader.text import inert
 
 if TYPE_CHECKING:
-    from reader.arxiv_fetch import ArxivOptions, MetadataResult, MetadataStore
+    from reader.arxiv_fetch import MetadataResult, MetadataStore
     from reader.loader import DigestSource, Reloaded
     from reader.state import StateStore
     from reader.zotero import Sent
+    from reader.settings import ArxivOptions
 
 
 class Filtered(Message):
@@ -241,13 +242,14 @@ def watch(
     screen.run_worker(run(), group="watch", name="watch")
 
 
-def download_pdf(screen: Screen[None], arxiv_id: str, title: str, options: ArxivOptions) -> str:
+def download_pdf(
+    screen: Screen[None], arxiv_id: str, title: str, options: ArxivOptions, directory: Path
+) -> str:
     """D: the PDF of arXiv:`arxiv_id` into the downloads folder, its progress in toasts; what to
     say now."""
-    from reader.arxiv_fetch import DownloadError, download_dir
+    from reader.arxiv_fetch import DownloadError
     from reader.arxiv_fetch import download_pdf as download
 
-    directory = download_dir(options.download_dir)
     shown = [0]
 
     def progress(done: int, total: int | None) -> None:

@@ -1,0 +1,96 @@
+"""The command line's jobs that do not open the reader: `--update`, `--export-state` and
+`--import-state`, `--fetch-metadata`."""
+
+from __future__ import annotations
+
+import sys
+
+from reader.cli.digests import check_week
+from reader.cli.parse import PROG, UsageError
+from reader.cli.report import error, say, show_warnings, warn
+from reader.exits import EXIT_OK, EXIT_USAGE
+from reader.fetch import cached_urls
+from reader.loader import load_digest
+from reader.query import Query, select
+from reader.settings import Settings
+from reader.state import StateStore
+from reader.text import inert
+
+
+def update(settings: Settings) -> int:
+    """`--update`: revalidate every cached URL; one line each on stdout (failures on stderr)."""
+    from reader.updates import update_cached
+
+    urls = cached_urls()
+    if not urls:
+        print(f"{PROG}: no cached URLs to update")
+        return EXIT_OK
+    failed = 0
+    for each in update_cached(urls, settings.fetching):
+        if each.failed:
+            failed += 1
+            error(each.line)
+        else:
+            print(inert(each.line), flush=True)
+    return EXIT_USAGE if failed else EXIT_OK
+
+
+def transfer_state(export_to: str | None, import_from: str | None) -> int:
+    """`--import-state FILE` (merged first), then `--export-state FILE`."""
+    store = StateStore()
+    shown = show_warnings(store)
+    try:
+        if import_from is not None:
+            count = store.import_json(import_from)
+            saved = store.saving
+            shown = show_warnings(store, shown)
+            if not saved:
+                raise UsageError(
+                    f"{count} marks read from {import_from} could not be saved "
+                    f"in {store.directory}"
+                )
+            print(f"{PROG}: imported {count} marks from {inert(import_from)}")
+        if export_to is not None:
+            count = store.export_json(export_to)
+            from reader.files import is_standard_output
+
+            said = sys.stderr if is_standard_output(export_to) else sys.stdout
+            print(f"{PROG}: exported {count} marks to {inert(export_to)}", file=said)
+    finally:
+        store.close()
+        show_warnings(store, shown)
+    return EXIT_OK
+
+
+def fetch_metadata(settings: Settings, query: Query) -> int:
+    """--fetch-metadata: the arXiv metadata of the selected papers into the state store, with
+    progress and a summary on standard error. Network failures are warnings (what is cached
+    still serves); the exit status is 0."""
+    from reader.arxiv_fetch import fetch_metadata
+
+    digest = load_digest(settings.sources, fetching=settings.fetching)
+    week = check_week(digest, settings.asked_week, default="all")
+    store = StateStore()
+    shown = show_warnings(store)
+    try:
+        indices = select(digest, week, query, state=store)
+        ids = [digest.papers[i].arxiv_id for i in indices if digest.papers[i].arxiv_id]
+
+        def progress(done: int, total: int) -> None:
+            say(f"arXiv metadata: {done}/{total} papers asked")
+
+        result = fetch_metadata(
+            (i for i in ids if i),
+            store.arxiv,
+            progress=progress,
+            offline=settings.arxiv.offline,
+            timeout=settings.arxiv.timeout,
+        )
+        if result.report is not None:
+            for failure in result.report.errors:
+                warn(failure)
+        say(result.summary())
+    finally:
+        store.close()
+        show_warnings(store, shown)
+    return EXIT_OK

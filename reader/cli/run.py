@@ -1,0 +1,136 @@
+"""`main`: parse, resolve the settings once, run the job asked for, and map every failure to one
+line and an exit status (`reader.exits`); the garbage collector is held off meanwhile."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+from collections.abc import Sequence
+
+from reader import environment
+from reader.cli.jobs import fetch_metadata, transfer_state, update
+from reader.cli.parse import UsageError, check_combinations, parse
+from reader.cli.printing import print_papers
+from reader.cli.report import describe_os_error, error, warn
+from reader.cli.tui import run_tui, served, stdin_is_terminal
+from reader.cli.web import serve
+from reader.config import Config, config_path, load_config
+from reader.exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from reader.feeds import ShortcutError
+from reader.loader import LoadError
+from reader.query import QueryError, parse_query
+from reader.settings import resolve
+from reader.state import StateError
+from reader.text import inert
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]); return the exit status.
+
+    The garbage collector is off while reader starts and loads (a digest's objects are all kept,
+    so collecting them finds nothing and costs tens of ms at every size); the TUI turns it back
+    on after its first paint, with everything alive by then frozen out of it (`gc.freeze`).
+    Run as the command (`argv` None), it leaves what is still alive frozen for the exit: the
+    interpreter's last collection would walk a digest that a cache still holds (~100 ms at
+    100k papers after `--print`)."""
+    collecting = gc.isenabled()
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:  # the process ends next
+            gc.freeze()
+        elif collecting:  # in-process callers (tests) get their collector back
+            gc.unfreeze()
+            gc.set_threshold(*thresholds)
+            gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        try:
+            args = parse(list(argv) if argv is not None else sys.argv[1:])
+        except SystemExit as done:  # --help and --version
+            return done.code if isinstance(done.code, int) else EXIT_OK
+        return run(args)
+    except (UsageError, LoadError, StateError) as failure:
+        error(str(failure))
+    except QueryError as failure:
+        error(f"--query: {failure}")
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as failure:
+        error(describe_os_error(failure))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as failure:  # never a traceback; READER_DEBUG=1 shows one
+        if environment.debug():
+            raise
+        error(f"internal error: {type(failure).__name__}: {failure} (READER_DEBUG=1 shows details)")
+        return EXIT_INTERNAL
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    """The job the parsed command line asks for, with the settings resolved once."""
+    check_combinations(args)
+    if args.update:
+        return update(resolve(args))
+    if args.config_path:
+        print(inert(str(config_path())))
+        return EXIT_OK
+    if args.export_state is not None or args.import_state is not None:
+        return transfer_state(args.export_state, args.import_state)
+    config = _load_config()
+    try:
+        settings = resolve(args, config)
+    except ShortcutError as failure:  # hf:, arxiv:, potw that name nothing
+        raise UsageError(str(failure)) from None
+    if settings.serving is not None:
+        return serve(settings, settings.serving)
+    printing = settings.printing
+    if printing is None and not settings.fetch_metadata and not _terminal_out():
+        raise UsageError("standard output is not a terminal: use --print to print the papers")
+    query = parse_query(settings.query)  # validated before loading: a typo fails fast
+    if settings.sources is not None and "-" in settings.sources and stdin_is_terminal():
+        raise UsageError(
+            "-: standard input is a terminal, not a digest: pipe one in "
+            "(cat digest.csv | reader -) or name the file"
+        )
+    if settings.fetch_metadata:
+        fetched = fetch_metadata(settings, query)
+        if printing is None:
+            return fetched
+    if printing is not None:
+        print_papers(settings, printing, query)
+        return EXIT_OK
+    return run_tui(settings)
+
+
+def _terminal_out() -> bool:
+    """Standard output is a terminal the reader can draw on (or textual-serve's pipe)."""
+    return sys.stdout.isatty() or served()
+
+
+def _load_config() -> Config:
+    """The config file; its errors and warnings go to standard error (the app shows them too)."""
+    config = load_config()
+    for message in config.errors:
+        error(message)
+    for message in config.warnings:
+        warn(message)
+    return config
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the final flush does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
