@@ -1,6 +1,6 @@
 """The Textual app, thin: it routes keys, pushes screens and applies the config. The main screen
 draws the browse model (`reader.browse.Browse`, which the App builds) and runs reloads; the data
-layer (`reader.loader.DigestSource`, the store) the rest."""
+layer (`reader.sources.loader.DigestSource`, the store) the rest."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS
 from reader.config import Config, save_theme
 from reader.exits import EXIT_INTERRUPTED
-from reader.loader import DigestSource
 from reader.model import Digest, join_note, week_label
 from reader.reading import ReadCounts
 from reader.screens.main import MainScreen
@@ -27,6 +26,7 @@ from reader.screens.main.tasks import DigestReloaded
 from reader.screens.routing import TypeaheadApp
 from reader.session import opening
 from reader.settings import Settings
+from reader.sources.source import DigestSource
 from reader.state import Session, StateStore
 from reader.text import inert
 

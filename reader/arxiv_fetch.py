@@ -14,9 +14,10 @@ No Textual here.
   redirect may not go from https to http or to another scheme. The body streams into a hidden
   `.part` file next to the target, which becomes the PDF only when complete.
 
-HTTP is `reader.fetch`'s, shared with digests: its opener and redirect policy, its wording of
-network errors, its streaming with a size cap, a per-read timeout and byte progress. No cache
-of HTTP bodies here: metadata is cached in the state store, PDFs are files the user keeps.
+HTTP is `reader.sources.fetch`'s, shared with digests: its opener and redirect policy, its
+wording of network errors, its streaming with a size cap, a per-read timeout and byte progress.
+No cache of HTTP bodies here: metadata is cached in the state store, PDFs are files the user
+keeps.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def network_settings(offline: bool | None, timeout: float | None) -> tuple[bool,
     return environment.arxiv_network(offline, timeout, TIMEOUT)
 
 
-# --- HTTP: reader.fetch's (the opener and its redirect policy, the error wording, streaming) ---
+# --- HTTP: reader.sources.fetch's (the opener, its redirect policy, error wording, streaming) ---
 
 
 def _stream(
@@ -103,7 +104,7 @@ def _stream(
     import http.client
     import urllib.request
 
-    from reader.fetch import (
+    from reader.sources.fetch import (
         FetchError,
         TransferError,
         check_url,
@@ -423,7 +424,7 @@ def download_pdf(
 
 
 def _os_error(error: OSError) -> str:
-    from reader.fetch import describe
+    from reader.sources.fetch import describe
 
     return describe(error, TIMEOUT)
 

@@ -5,8 +5,8 @@ A paper read from a feed carries `Paper.origins`, one `reader.model.Origin` per 
 the day, what the feed tells of it: upvotes and comments on Hugging Face, the announcement type
 and the listing on arXiv). A paper read from a digest file alone has none: it comes from the
 digest ("potw", Papers of the Week). Opened together, papers with the same arXiv id become one
-row (`reader.join.merge_feeds`) whose origins list every pick. The formats are
-`reader.formats.hf` and `reader.formats.arxiv_listing`.
+row (`reader.sources.join.merge_feeds`) whose origins list every pick. The formats are
+`reader.sources.formats.hf` and `reader.sources.formats.arxiv_listing`.
 """
 
 from __future__ import annotations

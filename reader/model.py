@@ -108,7 +108,7 @@ class Paper:
 
 class StoredText(Protocol):
     """Where the abstracts of papers read back from the parsed-digest cache stay: on disk, read
-    when asked (`reader.digest_cache`), so that a big digest's abstracts take no memory."""
+    when asked (`reader.sources.digest_cache`), so that a big digest's abstracts take no memory."""
 
     def text(self, index: int) -> str:
         """The abstract of paper `index` of the entry (never raises for what the file holds)."""
@@ -325,7 +325,7 @@ class SearchText(Sequence[str]):
 
 
 class SearchStore(Protocol):
-    """Somewhere a digest's search text is kept between runs (`reader.digest_cache`)."""
+    """Somewhere a digest's search text is kept between runs (`reader.sources.digest_cache`)."""
 
     def load(self, count: int) -> SearchText | None:
         """The stored search text of `count` papers, or None when there is none to trust; with
@@ -374,7 +374,7 @@ class Digest:
         self.source = source
         self.joined = joined
         """(joined, undated) when undated papers were joined to dated ones at load (see
-        `reader.join`): how many found their dated paper, how many stay undated."""
+        `reader.sources.join`): how many found their dated paper, how many stay undated."""
         self.notices = notices
         """What the user should know of how it was read ("URL: offline: the copy of …")."""
         self.title_note = title_note

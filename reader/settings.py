@@ -15,7 +15,7 @@ from pathlib import Path
 
 from reader import environment
 from reader.config import Config, config_path
-from reader.fetch import LATEST_URL, TIMEOUT, FetchOptions
+from reader.sources.fetch import LATEST_URL, TIMEOUT, FetchOptions
 
 
 @dataclass(frozen=True)

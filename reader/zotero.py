@@ -11,7 +11,7 @@ when it found nothing to import; 409 when the session id was used before (a new 
 once); 500 when the selected library is read-only.
 
 Only `url` (`ZOTERO_URL` unless the config's `zotero_url` or `--zotero-url` says otherwise) is
-ever contacted, through the HTTP digests use (`reader.fetch`: the same limits, and `timeout`
+ever contacted, through the HTTP digests use (`reader.sources.fetch`: the same limits, and `timeout`
 bounds each whole request; no proxy: the connector is on this machine), as `reader/VERSION`:
 Zotero refuses requests whose User-Agent starts with `Mozilla/` (they could come from a web
 page). Every outcome is one sentence: sent, n of m sent, nothing imported, read-only, not
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from reader import __version__
 from reader.citations import Lookup, write_ris
-from reader.fetch import TIMEOUT, TransferError, describe, opened, read_stream
 from reader.model import Paper
+from reader.sources.fetch import TIMEOUT, TransferError, describe, opened, read_stream
 
 if TYPE_CHECKING:
     import urllib.request

@@ -7,10 +7,11 @@ import os
 from datetime import date
 
 from reader.cli.parse import UsageError
-from reader.fetch import FetchOptions, is_url
-from reader.loader import DigestSource, LoadError, expand_sources
 from reader.model import Digest, resolve_week, week_label
 from reader.settings import Settings
+from reader.sources.fetch import FetchOptions, is_url
+from reader.sources.loader import LoadError, expand_sources
+from reader.sources.source import DigestSource
 
 
 def open_digest(settings: Settings, fetching: FetchOptions) -> Digest:

@@ -9,17 +9,17 @@ from reader.cli.digests import check_week
 from reader.cli.parse import PROG, UsageError
 from reader.cli.report import error, say, show_warnings, warn
 from reader.exits import EXIT_OK, EXIT_USAGE
-from reader.fetch import cached_urls
-from reader.loader import load_digest
 from reader.query import Query, select
 from reader.settings import Settings
+from reader.sources.fetch import cached_urls
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 from reader.text import inert
 
 
 def update(settings: Settings) -> int:
     """`--update`: revalidate every cached URL; one line each on stdout (failures on stderr)."""
-    from reader.updates import update_cached
+    from reader.sources.updates import update_cached
 
     urls = cached_urls()
     if not urls:

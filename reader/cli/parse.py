@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any, NoReturn
 
 from reader import __version__
-from reader.formats import UNDATED_WORDS
 from reader.model import UNDATED
 from reader.query import SORT_KEYS
+from reader.sources.formats import UNDATED_WORDS
 
 PROG = "reader"
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")

@@ -8,7 +8,7 @@ import time
 
 from reader.ascii import can_write
 from reader.cli.parse import PROG
-from reader.fetch import size_text
+from reader.sources.fetch import size_text
 from reader.text import inert
 
 

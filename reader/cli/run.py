@@ -19,9 +19,9 @@ from reader.cli.web import serve
 from reader.config import Config, config_path, load_config
 from reader.exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from reader.feeds import ShortcutError
-from reader.loader import LoadError
 from reader.query import QueryError, parse_query
 from reader.settings import resolve
+from reader.sources.loader import LoadError
 from reader.state import StateError
 from reader.text import inert
 

@@ -12,9 +12,9 @@ from reader.cli.digests import check_week, source_bytes
 from reader.cli.parse import UsageError
 from reader.cli.report import warn
 from reader.exits import EXIT_OK
-from reader.loader import DigestSource
 from reader.model import Digest
 from reader.settings import Settings
+from reader.sources.source import DigestSource
 from reader.state import StateStore
 
 LOAD_IN_APP_BYTES = 8 * 1024 * 1024

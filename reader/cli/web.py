@@ -12,11 +12,11 @@ from reader.cli.parse import PROG, UsageError
 from reader.cli.report import warn
 from reader.cli.tui import LOAD_IN_APP_BYTES
 from reader.exits import EXIT_OK
-from reader.fetch import TIMEOUT
-from reader.loader import digest_name, load_digest
 from reader.model import week_text
 from reader.query import parse_query
 from reader.settings import Serving, Settings
+from reader.sources.fetch import TIMEOUT
+from reader.sources.loader import digest_name, load_digest
 from reader.text import inert
 
 

@@ -14,8 +14,8 @@ from dataclasses import field as _field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from reader.formats import UNDATED_WORDS
 from reader.model import UNDATED
+from reader.sources.formats import UNDATED_WORDS
 from reader.text import arxiv_id
 
 

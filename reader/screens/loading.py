@@ -14,10 +14,10 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar
 
-from reader.loader import DigestSource
 from reader.model import Digest
 from reader.reading import ReadCounts
 from reader.screens.threads import call_quietly
+from reader.sources.source import DigestSource
 from reader.state import StateStore
 from reader.text import inert
 from reader.widgets.key_line import KeyLine

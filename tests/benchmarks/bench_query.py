@@ -111,7 +111,7 @@ def synthetic_digest(count: int, seed: int = 20230625) -> Digest:
 
 def bundled_digest() -> Digest:
     try:
-        from reader.loader import load_digest  # type: ignore[import-not-found,unused-ignore]
+        from reader.sources.loader import load_digest  # type: ignore[import-not-found,unused-ignore]
 
         digest: Digest = load_digest(BUNDLED)
         return digest

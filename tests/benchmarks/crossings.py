@@ -34,8 +34,8 @@ Crossing = tuple[str, str, str]
 async def trace(keys: str, key: str) -> tuple[list[Crossing], list[Crossing]]:
     import reader
     from reader.app import make_app
-    from reader.loader import load_digest
     from reader.screens.routing import TypeaheadApp
+    from reader.sources.loader import load_digest
 
     root = str(Path(reader.__file__).resolve().parent) + os.sep
     crossings: list[tuple[str, str, str]] = []

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if __package__ in (None, ""):  # run as a script
     sys.path.insert(0, str(ROOT))
 
-from reader.fetch import FetchOptions  # noqa: E402
-from reader.loader import load_digest  # noqa: E402
 from reader.model import Digest  # noqa: E402
+from reader.sources.fetch import FetchOptions  # noqa: E402
+from reader.sources.loader import load_digest  # noqa: E402
 from tests.feeds import (  # noqa: E402
     ArxivItem,
     HFPaper,

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from reader.fetch import FetchOptions, _entry_path, fetch  # noqa: E402
+from reader.sources.fetch import FetchOptions, _entry_path, fetch  # noqa: E402
 from tests.webdigest import digest_route, megabyte_readme, serve  # noqa: E402
 
 

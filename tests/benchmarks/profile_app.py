@@ -95,9 +95,9 @@ def import_report(runs: int = 5) -> str:
 
 
 def data_report(path: Path) -> tuple[str, Any]:
-    from reader.loader import load_digest, parse_text, read_source
     from reader.model import Digest
     from reader.query import parse_query
+    from reader.sources.loader import load_digest, parse_text, read_source
 
     out = io.StringIO()
     print(f"## Data layer: {path.name} ({path.stat().st_size / 2**20:.0f} MiB)", file=out)
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ["READER_STATE_DIR"] = tempfile.mkdtemp(prefix="reader-profile-state-")
     if args.size == "bundled":
-        from reader.loader import BUNDLED
+        from reader.sources.loader import BUNDLED
 
         path = BUNDLED
     else:

@@ -78,8 +78,8 @@ import generate  # noqa: E402
 import similar_bench  # noqa: E402
 from bare_app import TEXT as BARE_TEXT  # noqa: E402
 
-from reader.loader import BUNDLED, load_digest  # noqa: E402
 from reader.model import Digest  # noqa: E402
+from reader.sources.loader import BUNDLED, load_digest  # noqa: E402
 
 BIN = Path(sys.executable).parent
 READER = BIN / "reader"

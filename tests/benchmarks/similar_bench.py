@@ -132,8 +132,8 @@ def zipf_digest(label: str, vocabulary: int = 300_000) -> Path:
 
 def _measure(label: str, path: Path, runs: int) -> Result:
     from reader import similar
-    from reader.digest_cache import open_digest
     from reader.query import parse_query, select
+    from reader.sources.digest_cache import open_digest
 
     digest = open_digest([path], background=False)
     count = len(digest)

@@ -29,8 +29,8 @@ import generate  # noqa: E402
 import similar_quality  # noqa: E402
 
 from reader import similar  # noqa: E402
-from reader.loader import load_digest  # noqa: E402
 from reader.model import Digest  # noqa: E402
+from reader.sources.loader import load_digest  # noqa: E402
 
 
 def texts(digest: Digest) -> list[str]:
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("bm25s is not installed here: see the docstring", file=sys.stderr)
         return 2
-    from reader.digest_cache import open_digest
+    from reader.sources.digest_cache import open_digest
 
     path = generate.ensure(args.size)
     digest = open_digest([path], background=False)

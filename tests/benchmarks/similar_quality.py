@@ -27,8 +27,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from reader import similar  # noqa: E402
-from reader.loader import load_digest  # noqa: E402
 from reader.model import Digest  # noqa: E402
+from reader.sources.loader import load_digest  # noqa: E402
 
 UPSTREAM = Path("/work/upstream/AI-Papers-of-the-Week")
 

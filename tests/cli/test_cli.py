@@ -196,7 +196,7 @@ def test_interrupt_exits_130_quietly(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("reader.digest_cache.open_digest", interrupted)
+    monkeypatch.setattr("reader.sources.digest_cache.open_digest", interrupted)
     assert cli(capsys, "--print") == (130, "", "")
 
 
@@ -206,7 +206,7 @@ def test_an_unexpected_exception_is_one_line_status_1(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("reader.digest_cache.open_digest", broken)
+    monkeypatch.setattr("reader.sources.digest_cache.open_digest", broken)
     monkeypatch.delenv("READER_DEBUG", raising=False)
     code, out, err = cli(capsys, "--print")
     assert (code, out) == (1, "")
@@ -530,7 +530,7 @@ def test_the_collector_is_off_while_loading_and_back_after(
 ) -> None:
     import gc
 
-    from reader import digest_cache
+    from reader.sources import digest_cache
 
     seen: list[bool] = []
     real = digest_cache.open_digest
@@ -539,7 +539,7 @@ def test_the_collector_is_off_while_loading_and_back_after(
         seen.append(gc.isenabled())
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("reader.digest_cache.open_digest", watching)
+    monkeypatch.setattr("reader.sources.digest_cache.open_digest", watching)
     assert cli(capsys, "--print", "--format", "json")[0] == 0
     assert seen == [False]
     assert gc.isenabled()

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-import reader.loader
-from reader.loader import LoadError, load_digest, read_source
+import reader.sources.loader
 from reader.model import Digest, Paper
 from reader.output import write_papers
+from reader.sources.loader import LoadError, load_digest, read_source
 from reader.text import inert, is_web_link
 
 REPO = Path(__file__).resolve().parents[2]
@@ -358,8 +358,8 @@ def fake_stdin(monkeypatch: pytest.MonkeyPatch, raw: io.RawIOBase) -> None:
 
 
 def test_an_endless_stream_of_text_ends_in_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader.loader, "MAX_STREAM_BYTES", 4 << 20)
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", 1 << 20)
+    monkeypatch.setattr(reader.sources.loader, "MAX_STREAM_BYTES", 4 << 20)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", 1 << 20)
     endless = Endless(b"y\n")  # what `yes | reader -` gives
     fake_stdin(monkeypatch, endless)
     with pytest.raises(LoadError) as caught:
@@ -372,7 +372,7 @@ def test_an_endless_stream_of_text_ends_in_an_error(monkeypatch: pytest.MonkeyPa
 def test_an_endless_binary_stream_fails_at_its_first_bad_byte(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", 64 << 10)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", 64 << 10)
     endless = Endless(b"\xff\xfe\x00", head=b"| Week | title |\n|---|---|\nok\r\n\xc3\xa9 x\xc3")
     fake_stdin(monkeypatch, endless)
     with pytest.raises(LoadError) as caught:
@@ -439,7 +439,7 @@ def test_a_fifo_is_read_like_a_pipe(fifo: Path) -> None:
 def test_a_fifo_that_never_ends_ends_in_an_error(
     fifo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader.loader, "MAX_STREAM_BYTES", 2 << 20)
+    monkeypatch.setattr(reader.sources.loader, "MAX_STREAM_BYTES", 2 << 20)
     stop = threading.Event()
 
     def write() -> None:
@@ -544,7 +544,7 @@ def test_printing_a_file_that_keeps_growing_ends(tmp_path: Path) -> None:
 def test_a_half_written_last_row_of_a_growing_file_is_left_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", 64)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", 64)
     path = tmp_path / "growing.md"
     complete = HEADER + rows(0, 5)
     half = rows(5, 1)[:30]
@@ -591,7 +591,7 @@ def test_a_file_that_does_not_grow_keeps_its_last_line_and_its_errors(tmp_path: 
 def test_reading_in_chunks_decodes_like_reading_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", chunk)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", chunk)
     text = (
         "\ufeff" + HEADER.replace("\n", "\r\n") + "| 2023-06-25 | Ünï ☃ 🙂 | é | ab | https://a |\r"
     )
@@ -609,7 +609,7 @@ def test_reading_in_chunks_decodes_like_reading_at_once(
 
 def _decode_error(data: bytes) -> tuple[int | None, str]:
     try:
-        reader.loader.decode(data, "x")
+        reader.sources.loader.decode(data, "x")
     except LoadError as error:
         return error.line, error.message
     raise AssertionError("decodes")

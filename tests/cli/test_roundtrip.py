@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from reader.formats.csv_json import parse_csv, parse_json
-from reader.loader import BUNDLED, load_digest
 from reader.model import Digest
 from reader.output import FIELDS, paper_record, write_papers
+from reader.sources.formats.csv_json import parse_csv, parse_json
+from reader.sources.loader import BUNDLED, load_digest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from reader.app import ReaderApp
-from reader.loader import DigestSource, Loader, Progress, Reloaded, load_digest
 from reader.model import Digest
 from reader.screens.main import MainScreen
+from reader.sources.loader import Loader, Progress, load_digest
+from reader.sources.source import DigestSource, Reloaded
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import pytest
 from textual.widgets import Input
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest, Paper
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reader.app import ReaderApp, make_app
 from reader.arxiv import parse_feed
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList

@@ -12,12 +12,13 @@ from pathlib import Path
 from textual.widgets import ProgressBar
 
 from reader.app import ReaderApp, make_app
-from reader.loader import DigestSource, LoadError, load_digest
 from reader.model import Digest
 from reader.reading import ReadCounts
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
 from reader.settings import Settings
+from reader.sources.loader import LoadError, load_digest
+from reader.sources.source import DigestSource
 from tests.tui.conftest import ScriptedSource, screen_text, wait_for
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
@@ -229,7 +230,7 @@ async def test_q_quits_while_a_reload_never_finishes() -> None:
 async def test_a_big_digest_writes_its_cache_entry_after_the_main_screen_is_painted(
     tmp_path: Path,
 ) -> None:
-    from reader.digest_cache import MIN_BYTES, cache_dir
+    from reader.sources.digest_cache import MIN_BYTES, cache_dir
 
     path = tmp_path / "big.md"
     # few papers (the search index is not built in the background), but over MIN_BYTES

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.output import write_papers
 from reader.screens.main import MainScreen
 from reader.screens.main import outward as main_screen
+from reader.sources.loader import load_digest
 
 
 def main_of(app: ReaderApp) -> MainScreen:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from tests.served import Served, serving
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")

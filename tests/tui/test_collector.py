@@ -9,8 +9,8 @@ from typing import Any
 
 from reader.app import make_app
 from reader.collector import IDLE_SECONDS, NEVER, PENDING
-from reader.loader import load_digest
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from tests.tui.conftest import wait_for
 
 

@@ -10,9 +10,9 @@ from textual.binding import Binding
 
 from reader.app import make_app
 from reader.commands import COMMANDS, HELP, PAPER_ACTIONS
-from reader.loader import load_digest
 from reader.screens.help import KEYS
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 WRITTEN = {"tab": "Tab", "shift+tab": "Shift+Tab", "escape": "Esc", "enter": "Enter"}

@@ -41,11 +41,11 @@ from textual.widgets import Input
 
 import reader.state
 from reader.app import ReaderApp, make_app
-from reader.loader import LoadError
 from reader.model import Digest, Link, Paper
 from reader.screens.help import HelpScreen
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
+from reader.sources.loader import LoadError
 from reader.state import FILENAME, StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane
@@ -234,7 +234,7 @@ async def test_copy_takes_the_text_exactly_while_showing_it_inert() -> None:
 
 
 async def test_the_digest_name_and_a_file_name_are_inert_in_the_header(tmp_path: Path) -> None:
-    from reader.loader import load_digest
+    from reader.sources.loader import load_digest
 
     path = tmp_path / f"evil\x1b]2;PWNED\x07\u202e{os.getpid()}.csv"
     path.write_text(f"week,title,link\n2023-06-25,T {PAYLOAD},https://a.org\n", encoding="utf-8")

@@ -14,8 +14,9 @@ import pytest
 
 from reader.app import ReaderApp, make_app
 from reader.feeds import FeedBases, expand_sources
-from reader.loader import DigestSource, load_digest, parse_text
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest, parse_text
+from reader.sources.source import DigestSource
 from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList

@@ -13,9 +13,9 @@ import pytest
 
 import reader.app
 from reader.app import make_app
-from reader.loader import DigestSource
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
+from reader.sources.source import DigestSource
 from tests.tui.conftest import wait_for
 from tests.webdigest import Server, digest_route, readme, serve, slow_route
 

@@ -11,9 +11,9 @@ import pytest
 import rispy  # type: ignore[import-untyped,unused-ignore]
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.edit import NoteEditor
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from tests.tui.conftest import screen_of, wait_for

@@ -13,9 +13,9 @@ import pytest
 
 import reader.app
 from reader.app import make_app
-from reader.loader import DigestSource
 from reader.screens.loading import LoadingScreen
 from reader.screens.main import MainScreen
+from reader.sources.source import DigestSource
 from reader.state import StateStore
 from tests.tui.conftest import screen_of, wait_for
 from tests.webdigest import (

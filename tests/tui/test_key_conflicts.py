@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reader.app import make_app
 from reader.config import load_config
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from tests.conftest import BUNDLED
 
 

@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest, Paper
+from reader.sources.loader import load_digest
 from reader.widgets.key_line import fit_items
 
 PALETTE = "^p palette"

@@ -7,7 +7,7 @@ from textual import events
 
 from reader.app import make_app
 from reader.limits import NOTE_CHARS, QUERY_CHARS
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from reader.widgets.filter_input import FilterInput
 from tests.conftest import BUNDLED
 from tests.tui.conftest import screen_of

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual.message import Message
 
 from reader.app import make_app
-from reader.loader import load_digest
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from reader.widgets.messages import (
     CategoryToggled,
     PaperChosen,

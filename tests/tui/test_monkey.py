@@ -18,10 +18,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.app import ReaderApp
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.main import MainScreen
 from reader.settings import Settings
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane

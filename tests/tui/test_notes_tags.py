@@ -11,10 +11,10 @@ import pytest
 from reader.app import ReaderApp, command_names, make_app
 from reader.browse import Changed
 from reader.config import load_config
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.edit import LineEditor, NoteEditor
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from reader.state import Session, StateStore
 from reader.widgets.abstract import AbstractPane
 from tests.tui.test_typeahead import burst, typed

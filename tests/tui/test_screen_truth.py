@@ -11,10 +11,10 @@ from textual.widgets import Input
 
 from reader.app import ReaderApp, make_app
 from reader.cli import main
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.key_line import KeyLine
 

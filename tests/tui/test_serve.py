@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from reader import cli
-from reader.loader import load_digest
 from reader.output import export_filename
+from reader.sources.loader import load_digest
 from tests.served import Served, Terminal, aiohttp, serving
 
 serve = pytest.importorskip("reader.serve")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.app import make_app
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 
 
 def test_main_newest_week(snap_compare: Any) -> None:

@@ -107,7 +107,7 @@ def test_a_pasted_filter_types_and_stars_nothing(terminal: Terminal) -> None:
     store = StateStore(terminal.state)
     try:
         assert store.starred_keys() == frozenset()
-        from reader.loader import load_digest
+        from reader.sources.loader import load_digest
 
         keys = [paper.key for paper in load_digest().papers]
         assert not any(store.snapshot_read(keys).values())

@@ -12,10 +12,10 @@ from textual import events
 from textual.pilot import Pilot
 
 from reader.app import ReaderApp, make_app
-from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.help import HelpScreen
 from reader.screens.main import MainScreen
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 
 

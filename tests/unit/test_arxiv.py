@@ -25,7 +25,7 @@ from reader.arxiv import (
     short_authors,
     year_of_id,
 )
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from tests.arxiv_server import FIXTURES, ArxivServer, Reply
 
 

@@ -18,7 +18,7 @@ from reader.arxiv_fetch import (
     pdf_filename,
 )
 from reader.cli import main
-from reader.fetch import redirect_allowed
+from reader.sources.fetch import redirect_allowed
 from reader.state import StateStore
 from tests.arxiv_server import PDF_BODY, ArxivServer, Reply
 
@@ -176,7 +176,7 @@ def test_a_download_into_a_place_that_cannot_be_written(
 
 
 def test_redirects_only_to_http_and_never_down_from_https() -> None:
-    # arxiv_fetch goes through reader.fetch's opener, so digests' redirect policy holds here
+    # arxiv_fetch goes through reader.sources.fetch's opener, so digests' redirect policy holds here
     assert redirect_allowed("https://arxiv.org/pdf/1", "https://export.arxiv.org/pdf/1")
     assert redirect_allowed("http://127.0.0.1/x", "https://127.0.0.1/y")
     assert not redirect_allowed("https://arxiv.org/pdf/1", "http://arxiv.org/pdf/1")

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from reader.arxiv import enrich, parse_feed
 from reader.cli import main
-from reader.formats.csv_json import parse_csv, parse_json
-from reader.loader import load_digest
 from reader.model import Digest, Paper
 from reader.output import write_papers
 from reader.query import parse_query, select
+from reader.sources.formats.csv_json import parse_csv, parse_json
+from reader.sources.loader import load_digest
 from reader.state import StateStore
 from tests.arxiv_server import FIXTURES
 

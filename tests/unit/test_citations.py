@@ -24,8 +24,8 @@ from reader.citations import (
     write_bibtex,
     write_ris,
 )
-from reader.loader import load_digest
 from reader.model import Paper
+from reader.sources.loader import load_digest
 from reader.text import inert
 from tests.arxiv_server import FIXTURES
 

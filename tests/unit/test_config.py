@@ -10,7 +10,7 @@ import pytest
 from reader.app import make_app
 from reader.cli import main
 from reader.config import Config, config_path, load_config, save_theme
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 from tests.conftest import BUNDLED
 
 GOOD = """\

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from reader.app import make_app
 from reader.browse import Pane
 from reader.cli import main
-from reader.formats import detect_format
-from reader.formats.csv_json import parse_csv, parse_json
-from reader.join import join_undated
-from reader.loader import load_digest, parse_text
 from reader.model import UNDATED, Digest, Link, Paper, join_note
 from reader.output import write_papers
 from reader.query import parse_query, select
 from reader.screens.main import MainScreen
+from reader.sources.formats import detect_format
+from reader.sources.formats.csv_json import parse_csv, parse_json
+from reader.sources.join import join_undated
+from reader.sources.loader import load_digest, parse_text
 from reader.widgets.abstract import render_paper
 from reader.widgets.sidebar import Sidebar
 
@@ -248,7 +248,7 @@ def test_citations_and_export_names_of_undated_papers_carry_no_year_one() -> Non
 
 
 def test_link_key_compares_links_as_a_reader_would() -> None:
-    from reader.join import link_key
+    from reader.sources.join import link_key
 
     assert link_key("https://www.Example.org/a/B/") == "example.org/a/B"
     assert link_key("http://example.org/a") == link_key("https://EXAMPLE.org/a/")

@@ -47,8 +47,8 @@ def test_data_layer_does_not_import_textual() -> None:
     assert {
         "reader.model",
         "reader.text",
-        "reader.loader",
-        "reader.formats.table",
+        "reader.sources.loader",
+        "reader.sources.formats.table",
         "reader.query",
         "reader.state",
         "reader.state.store",
@@ -67,7 +67,7 @@ def test_data_layer_does_not_import_textual() -> None:
         "reader.browse.undo",
         "reader.arxiv",
         "reader.citations",
-        "reader.join",
+        "reader.sources.join",
         "reader.latex",
         "reader.arxiv_fetch",
         "reader.serve",  # the test extras install textual-serve

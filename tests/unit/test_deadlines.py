@@ -16,9 +16,9 @@ import pytest
 
 from reader import cli
 from reader.arxiv_fetch import fetch_metadata
-from reader.fetch import FetchOptions, TransferError, fetch, opened
+from reader.sources.fetch import FetchOptions, TransferError, fetch, opened
+from reader.sources.updates import update_cached
 from reader.state import StateStore
-from reader.updates import update_cached
 from tests.arxiv_server import ArxivServer, Reply
 from tests.webdigest import Server, digest_route, drip_route, readme, serve
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import digest_cache, loader
-from reader.digest_cache import VERSION, cache_dir, open_digest
-from reader.loader import load_digest
 from reader.model import Digest, Paper
+from reader.sources import digest_cache, loader, source
+from reader.sources.digest_cache import VERSION, cache_dir, open_digest
+from reader.sources.loader import load_digest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -210,7 +210,7 @@ def test_small_digests_and_missing_files_are_not_cached(tmp_path: Path, digest_f
     open_digest(digest_file)  # the bundled digest is under MIN_BYTES
     _wait_for_writes()
     assert not cache_dir().exists()
-    from reader.loader import LoadError
+    from reader.sources.loader import LoadError
 
     with pytest.raises(LoadError, match="no such file"):
         open_digest(tmp_path / "missing.md", min_bytes=0)
@@ -288,28 +288,28 @@ def test_a_deferred_entry_is_written_only_when_asked(
     tmp_path: Path, no_parse: list[object]
 ) -> None:
     path = _big_digest(tmp_path / "big.md")
-    source = loader.DigestSource([str(path)])
-    source.defer_cache = True
-    first = source.load()
+    digests = source.DigestSource([str(path)])
+    digests.defer_cache = True
+    first = digests.load()
     assert not _writers() and not _entries()  # the TUI's first paint is not slowed down
-    source.write_cache()
+    digests.write_cache()
     _wait_for_writes()
     assert len(_entries()) == 1
-    source.write_cache()  # once only
+    digests.write_cache()  # once only
     assert not _writers()
-    second = loader.DigestSource([str(path)]).load()
+    second = source.DigestSource([str(path)]).load()
     assert len(no_parse) == 1  # read from the entry
     _same(second, first)
 
 
 def test_a_reload_writes_its_entry_at_once(tmp_path: Path) -> None:
     path = _big_digest(tmp_path / "big.md")
-    source = loader.DigestSource([str(path)])
-    source.defer_cache = True
-    source.load()
+    digests = source.DigestSource([str(path)])
+    digests.defer_cache = True
+    digests.load()
     with path.open("a") as file:
         file.write("| 2023-07-02 | Newer | cs.LG | x | https://arxiv.org/abs/2307.00001 |\n")
-    source.reload()
+    digests.reload()
     _wait_for_writes()
     assert len(_entries()) == 1  # the new file's entry (the first one was never written)
-    assert not source._deferred
+    assert not digests._deferred

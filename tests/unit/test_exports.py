@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reader.exports import Export, ExportError, export_view, free_path, query_slug, save_export
-from reader.loader import load_digest
 from reader.output import export_filename
+from reader.sources.loader import load_digest
 
 
 @pytest.mark.parametrize(

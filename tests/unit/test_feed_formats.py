@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.formats import LoadError, detect_format
-from reader.formats.arxiv_listing import parse_arxiv_listing
-from reader.formats.hf import parse_hf
-from reader.loader import load_digest, parse_text
 from reader.model import Link, Origin
+from reader.sources.formats import LoadError, detect_format
+from reader.sources.formats.arxiv_listing import parse_arxiv_listing
+from reader.sources.formats.hf import parse_hf
+from reader.sources.loader import load_digest, parse_text
 from tests.feeds import (
     HOSTILE,
     WITHDRAWN,

@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.fetch import (
+from reader.model import Digest
+from reader.sources.fetch import (
     CachedCopy,
     FetchError,
     FetchOptions,
@@ -34,11 +35,10 @@ from reader.fetch import (
     redirect_allowed,
     write_cached,
 )
-from reader.formats import LoadError
-from reader.loader import load_digest, source_stamp
-from reader.model import Digest
+from reader.sources.formats import LoadError
+from reader.sources.loader import load_digest, source_stamp
+from reader.sources.updates import describe_change
 from reader.state import StateStore
-from reader.updates import describe_change
 from tests.webdigest import (
     Server,
     digest_route,
@@ -293,7 +293,7 @@ def test_redirects_are_followed_and_a_downgrade_is_refused(
     # No local TLS server: the real policy is asked as if the request had been made over https.
     policy = redirect_allowed
     monkeypatch.setattr(
-        "reader.fetch.redirect_allowed",
+        "reader.sources.fetch.redirect_allowed",
         lambda source, target: policy(source.replace("http:", "https:", 1), target),
     )
     with pytest.raises(FetchError, match=r"redirected to http://127\.0\.0\.1:\d+/d\.md: refused"):
@@ -347,7 +347,8 @@ def test_two_processes_fetching_at_once_leave_a_whole_entry(server: Server, cach
     server.routes["/d.md"] = alternate
     url = server.url("/d.md")
     script = (
-        "import sys; from reader.loader import load_digest; print(len(load_digest([sys.argv[1]])))"
+        "import sys; from reader.sources.loader import load_digest; "
+        "print(len(load_digest([sys.argv[1]])))"
     )
     env = {**os.environ, "READER_CACHE_DIR": str(cache.parent)}
     runs = [
@@ -394,7 +395,7 @@ def test_the_loader_hears_the_bytes_fetched(server: Server) -> None:
 
 
 def test_describe_change() -> None:
-    from reader.loader import parse_text
+    from reader.sources.loader import parse_text
 
     def digest(weeks: int) -> Digest:
         return Digest(parse_text(readme(weeks), "README.md"))
@@ -409,11 +410,11 @@ def test_describe_change() -> None:
 
 def test_watch_stamp_changes_every_period_for_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     url = "http://127.0.0.1:9/d.md"
-    monkeypatch.setattr("reader.loader.time.time", lambda: 1000.0)
+    monkeypatch.setattr("reader.sources.loader.time.time", lambda: 1000.0)
     first = source_stamp([url], url_every=300)
-    monkeypatch.setattr("reader.loader.time.time", lambda: 1100.0)
+    monkeypatch.setattr("reader.sources.loader.time.time", lambda: 1100.0)
     assert source_stamp([url], url_every=300) == first
-    monkeypatch.setattr("reader.loader.time.time", lambda: 1200.0)
+    monkeypatch.setattr("reader.sources.loader.time.time", lambda: 1200.0)
     assert source_stamp([url], url_every=300) != first
 
 
@@ -608,8 +609,8 @@ def test_files_and_the_cache_never_load_the_network_modules(server: Server, cach
     load_digest([server.url("/d.md")])
     script = (
         "import sys\n"
-        "from reader.fetch import FetchOptions\n"
-        "from reader.loader import load_digest\n"
+        "from reader.sources.fetch import FetchOptions\n"
+        "from reader.sources.loader import load_digest\n"
         "load_digest()\n"
         f"load_digest([{server.url('/d.md')!r}], fetching=FetchOptions(offline=True))\n"
         "loaded = {'urllib.request', 'http.client', 'ssl'} & set(sys.modules)\n"
@@ -719,7 +720,7 @@ def test_the_copy_is_as_of_the_servers_last_word(cache: Path) -> None:
 
 
 def test_what_a_failure_and_a_size_read_as() -> None:
-    from reader.fetch import describe, size_text
+    from reader.sources.fetch import describe, size_text
 
     assert describe(OSError(), 15) == "OSError"
     assert describe(ValueError("bad header"), 15) == "bad header"

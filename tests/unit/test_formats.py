@@ -21,12 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.formats import DETECT_PREFIX, LoadError, detect_format
-from reader.formats.csv_json import parse_csv, parse_json, parse_links_cell
-from reader.formats.potw import parse_potw, parse_range
-from reader.loader import BUNDLED, load_digest, parse_text
 from reader.model import Digest, Link, Paper
 from reader.output import paper_record, write_papers
+from reader.sources.formats import DETECT_PREFIX, LoadError, detect_format
+from reader.sources.formats.csv_json import parse_csv, parse_json, parse_links_cell
+from reader.sources.formats.potw import parse_potw, parse_range
+from reader.sources.loader import BUNDLED, load_digest, parse_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 POTW = FIXTURES / "potw"

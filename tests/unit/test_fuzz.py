@@ -28,11 +28,11 @@ from unittest import mock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from reader.formats import LoadError
-from reader.formats.table import parse_table
-from reader.loader import load_digest, parse_text
 from reader.model import Digest
 from reader.output import FORMATS, paper_record, write_papers
+from reader.sources.formats import LoadError
+from reader.sources.formats.table import parse_table
+from reader.sources.loader import load_digest, parse_text
 from reader.text import arxiv_id
 
 FUZZ = settings(

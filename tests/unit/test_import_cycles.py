@@ -104,18 +104,8 @@ def cycles() -> list[list[str]]:
     return sorted(found)
 
 
-WAITING = [
-    ["reader.digest_cache", "reader.loader", "reader.updates"],
-    ["reader.formats", "reader.formats.index"],
-]
-"""The cycles left until the digest's sources move into a package of their own (issue 25):
-`DigestSource` in the loader reaches the parsed-digest cache and `--update`'s module, which
-import the loader; `reader.formats` asks `formats.index` to detect an index, which takes its
-limits from `reader.formats`."""
-
-
 def test_no_module_imports_itself_back() -> None:
-    assert cycles() == WAITING
+    assert cycles() == []
 
 
 def test_the_app_imports_nothing_of_the_command_line() -> None:

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.fetch import (
+from reader.model import Digest
+from reader.sources.fetch import (
     LATEST_URL,
     CachedCopy,
     FetchError,
@@ -23,16 +24,16 @@ from reader.fetch import (
     cached_urls,
     write_cached,
 )
-from reader.formats import INDEX, LoadError, detect_format
-from reader.formats.index import (
+from reader.sources.formats import INDEX, LoadError, detect_format
+from reader.sources.formats.index import (
     MAX_FILES,
     has_week_heading,
     index_targets,
     resolve_path,
     resolve_url,
 )
-from reader.loader import DigestSource, expand_sources, load_digest, source_stamp
-from reader.model import Digest
+from reader.sources.loader import expand_sources, load_digest, source_stamp
+from reader.sources.source import DigestSource
 from tests.webdigest import (
     RAW_PREFIX,
     Server,
@@ -371,7 +372,7 @@ def test_a_local_index_with_a_missing_file_and_one_outside(tmp_path: Path) -> No
 
 
 def test_a_changed_year_file_changes_the_stamp_and_the_parsed_cache(tmp_path: Path) -> None:
-    from reader.digest_cache import open_digest
+    from reader.sources.digest_cache import open_digest
 
     root = write_tree(tmp_path / "checkout", upstream_tree())
     stamp = source_stamp([str(root)])

@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from reader.browse import Pane
-from reader.formats.potw import parse_potw
 from reader.model import Digest, Paper
 from reader.output import write_papers
+from reader.sources.formats.potw import parse_potw
 from reader.text import inert_lines
 from reader.widgets.abstract import render_paper
 

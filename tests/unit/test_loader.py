@@ -16,20 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.formats.table import parse_table
-from reader.loader import (
+from reader.model import Paper
+from reader.sources.formats.table import parse_table
+from reader.sources.loader import (
     BUNDLED,
-    DigestSource,
     LoadError,
     expand_sources,
     load_digest,
     parse_text,
     read_source,
     read_stdin,
-    reload_digest,
     source_stamp,
 )
-from reader.model import Paper
+from reader.sources.source import DigestSource
 
 HEADER = "| Week | Title | Category | Abstract | Paper-Link |\n|---|---|---|---|---|\n"
 
@@ -735,17 +734,17 @@ def test_repeats_within_one_file_are_kept_but_not_across_files(tmp_path: Path) -
 def test_reload_reads_the_same_sources_again(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_text("week,title,link\n2023-05-01,First,https://a\n")
-    sources = [str(path)]
-    assert [paper.title for paper in reload_digest(sources).papers] == ["First"]
+    source = DigestSource([str(path)])
+    assert [paper.title for paper in source.reload().digest.papers] == ["First"]
     path.write_text("week,title,link\n2023-05-01,First,https://a\n2023-05-08,Second,https://b\n")
-    assert [paper.title for paper in reload_digest(sources).papers] == ["Second", "First"]
-    assert reload_digest(None).papers == load_digest().papers
+    assert [paper.title for paper in source.reload().digest.papers] == ["Second", "First"]
+    assert DigestSource().reload().digest.papers == load_digest().papers
 
 
 def test_standard_input_cannot_be_reloaded(monkeypatch: pytest.MonkeyPatch) -> None:
     fake_stdin(monkeypatch, BUNDLED.read_bytes())
     with pytest.raises(LoadError) as caught:
-        reload_digest([BUNDLED, "-"])
+        DigestSource([str(BUNDLED), "-"]).reload()
     assert (caught.value.path, caught.value.line, caught.value.message) == (
         "-",
         None,
@@ -854,7 +853,7 @@ def test_standard_input_errors_say_what_happened(monkeypatch: pytest.MonkeyPatch
 
 
 def test_decode_drops_one_byte_order_mark_only() -> None:
-    from reader.loader import decode
+    from reader.sources.loader import decode
 
     assert decode(b"\xef\xbb\xbfabc", "x") == "abc"
     assert decode(b"\xef\xbb\xbf\xef\xbb\xbfabc", "x") == "\ufeffabc"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-import reader.loader
-from reader.loader import load_digest
+import reader.sources.loader
+from reader.sources.loader import load_digest
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|:--|:--|:--|:--|:--|\n"
 
@@ -20,7 +20,7 @@ def rows(count: int, start: int = 0) -> str:
 
 
 def test_progress_goes_to_one_then_parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", 1024)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", 1024)
     path = tmp_path / "d.md"
     path.write_text(HEADER + rows(200))
     heard: list[tuple[float, str]] = []
@@ -36,7 +36,7 @@ def test_progress_goes_to_one_then_parses(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_file_growing_while_read_is_read_to_its_first_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader.loader, "READ_CHUNK", 512)
+    monkeypatch.setattr(reader.sources.loader, "READ_CHUNK", 512)
     path = tmp_path / "growing.md"
     path.write_text(HEADER + rows(50))
     grown = [0]

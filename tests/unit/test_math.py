@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from reader.browse import Pane
 from reader.latex import display_math, math_segments
-from reader.loader import load_digest
 from reader.model import Paper
 from reader.query import parse_query, select
+from reader.sources.loader import load_digest
 from reader.text import clean_abstract
 from reader.widgets.abstract import MATCH, render_paper
 
@@ -123,7 +123,8 @@ def test_spans_map_in_order_and_within_the_shown_text(
 
 def test_pylatexenc_is_not_imported_at_load_or_for_print() -> None:
     code = (
-        "import sys; from reader.loader import load_digest; from reader.output import write_papers;"
+        "import sys; from reader.sources.loader import load_digest;"
+        "from reader.output import write_papers;"
         "import io; d = load_digest(sys.argv[1:]);"
         "write_papers(d, range(len(d)), 'json', io.StringIO());"
         "print('pylatexenc' in sys.modules)"

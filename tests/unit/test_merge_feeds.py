@@ -1,5 +1,5 @@
 """One inbox (issue 29): the digest's papers and the feeds' merged by arXiv id
-(`reader.join.merge_feeds`), and through the loader."""
+(`reader.sources.join.merge_feeds`), and through the loader."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.feeds import describe_origins, feeds_of, upvotes_of
-from reader.join import merge_feeds
-from reader.loader import load_digest
 from reader.model import Link, Origin, Paper
+from reader.sources.join import merge_feeds
+from reader.sources.loader import load_digest
 from tests.feeds import ArxivItem, HFPaper, arxiv_rss, hf_page
 
 SUNDAY = date(2026, 6, 28)

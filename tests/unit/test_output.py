@@ -225,7 +225,7 @@ ROUND_TRIP_CASES = [
 
 
 def test_markdown_reads_back_through_the_table_parser() -> None:
-    from reader.formats.table import parse_table
+    from reader.sources.formats.table import parse_table
 
     digest = Digest(ROUND_TRIP_CASES)
     text = render(digest, "markdown")
@@ -237,7 +237,7 @@ def test_markdown_reads_back_through_the_table_parser() -> None:
 
 
 def test_hostile_markdown_reads_back_identically(hostile: Digest) -> None:
-    from reader.formats.table import parse_table
+    from reader.sources.formats.table import parse_table
 
     text = render(hostile, "markdown")
     assert render(Digest(parse_table(text, "<printed>")), "markdown") == text

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.formats.potw import LONG_TITLE, is_doubtful, parse_potw, split_title
 from reader.model import Link, Paper
+from reader.sources.formats.potw import LONG_TITLE, is_doubtful, parse_potw, split_title
 
 POTW = Path(__file__).resolve().parents[1] / "fixtures" / "potw"
 

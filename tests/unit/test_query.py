@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.loader import load_digest
 from reader.query import (
     QUERY_HELP,
     SORT_KEYS,
@@ -27,6 +26,7 @@ from reader.query import (
     toggle_category,
     week_counts,
 )
+from reader.sources.loader import load_digest
 from tests.conftest import BUNDLED
 from tests.fakes import FakeState
 

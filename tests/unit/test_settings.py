@@ -9,8 +9,8 @@ import pytest
 
 from reader.cli.parse import parse
 from reader.config import Config
-from reader.fetch import TIMEOUT
 from reader.settings import ArxivOptions, Printing, Serving, Settings, resolve
+from reader.sources.fetch import TIMEOUT
 
 
 @pytest.fixture(autouse=True)

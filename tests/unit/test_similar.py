@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import digest_cache, environment, similar
+from reader import environment, similar
 from reader.model import Digest, Paper
 from reader.query import QueryError, default_sort, parse_query, select
+from reader.sources import digest_cache
 
 OLD, NEW = date(2024, 1, 7), date(2024, 1, 14)
 

@@ -14,8 +14,8 @@ import pytest
 from reader.arxiv import FeedError, parse_feed
 from reader.arxiv_fetch import download_pdf, pdf_filename
 from reader.cli import main
-from reader.fetch import fetch
 from reader.files import STALE_SECONDS
+from reader.sources.fetch import fetch
 from tests.arxiv_server import PDF_BODY, ArxivServer, Reply
 from tests.webdigest import Server, digest_route, readme, serve, status_route
 

@@ -16,12 +16,12 @@ from unittest import mock
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import reader.formats
-import reader.loader
-from reader.formats import LoadError, parse_week_cell
-from reader.formats.table import _split_cells, parse_table, parse_table_pieces
-from reader.loader import decode, load_digest, parse_text
+import reader.sources.formats
+import reader.sources.loader
 from reader.model import Digest, Paper
+from reader.sources.formats import LoadError, parse_week_cell
+from reader.sources.formats.table import _split_cells, parse_table, parse_table_pieces
+from reader.sources.loader import decode, load_digest, parse_text
 from reader.text import arxiv_id, arxiv_ids
 from tests.unit.test_fuzz import FUZZ, chars, line_end, tables
 
@@ -127,18 +127,18 @@ def test_a_file_read_in_chunks_loads_as_the_whole_text(
             return list(Digest(parse_text(decode(data, path), path)).papers)
 
         def in_chunks() -> list[Paper]:
-            with mock.patch.object(reader.loader, "READ_CHUNK", chunk):
+            with mock.patch.object(reader.sources.loader, "READ_CHUNK", chunk):
                 return list(load_digest(path).papers)
 
         with (
-            mock.patch.object(reader.formats, "DETECT_PREFIX", prefix),
-            mock.patch.object(reader.loader, "DETECT_PREFIX", prefix),
+            mock.patch.object(reader.sources.formats, "DETECT_PREFIX", prefix),
+            mock.patch.object(reader.sources.loader, "DETECT_PREFIX", prefix),
         ):
             assert outcome(in_chunks) == outcome(whole)
 
 
 def _load_error(path: str, chunk: int) -> LoadError:
-    with mock.patch.object(reader.loader, "READ_CHUNK", chunk):
+    with mock.patch.object(reader.sources.loader, "READ_CHUNK", chunk):
         try:
             load_digest(path)
         except LoadError as error:
@@ -176,7 +176,7 @@ def test_a_byte_that_is_not_utf8_after_the_table_is_the_error(tmp_path: Path) ->
     error = _load_error(str(path), 4096)
     assert (error.line, error.message) == (20_305, "not UTF-8 text: byte 0xc3 at column 4")
     path.write_bytes((HEADER + _rows(300) + after).encode())
-    with mock.patch.object(reader.loader, "READ_CHUNK", 4096):
+    with mock.patch.object(reader.sources.loader, "READ_CHUNK", 4096):
         assert len(load_digest(path)) == 300
 
 

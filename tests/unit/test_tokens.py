@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import digest_cache, environment, tokens
+from reader import environment, tokens
 from reader.model import Digest, Paper
 from reader.query import QueryError, engine, parse_query
+from reader.sources import digest_cache
 
 WEEK = date(2024, 1, 7)
 

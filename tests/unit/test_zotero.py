@@ -13,8 +13,8 @@ import rispy  # type: ignore[import-untyped,unused-ignore]
 
 from reader import __version__
 from reader.arxiv import Metadata
-from reader.loader import load_digest
 from reader.model import Paper
+from reader.sources.loader import load_digest
 from reader.zotero import CONTENT_TYPE, send_to_zotero
 from tests.zotero_server import FakeZotero
 

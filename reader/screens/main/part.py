@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.browse import Browse, Changed
-from reader.loader import DigestSource
 from reader.settings import Settings
+from reader.sources.source import DigestSource
 from reader.widgets.paper_list import PaperList
 from reader.widgets.sidebar import Sidebar
 

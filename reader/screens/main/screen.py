@@ -19,11 +19,11 @@ from textual.widgets import Header, Static
 
 from reader.browse import Browse, Changed, sidebar_cursor
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
-from reader.loader import DigestSource
 from reader.model import Digest
 from reader.screens.main import editors, tasks
 from reader.screens.main.outward import Outward
 from reader.settings import Settings
+from reader.sources.source import DigestSource
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput

@@ -18,18 +18,18 @@ from textual.worker import get_current_worker
 
 from reader import tokens
 from reader.browse import Bulk, Job, Merge, Search, ToZotero, Warm
-from reader.fetch import size_text
 from reader.model import Digest
 from reader.query import parse_query
 from reader.screens.threads import in_daemon_thread
+from reader.sources.fetch import size_text
 from reader.text import inert
 
 if TYPE_CHECKING:
     from reader.arxiv_fetch import MetadataResult, MetadataStore
-    from reader.loader import DigestSource, Reloaded
+    from reader.settings import ArxivOptions
+    from reader.sources.source import DigestSource, Reloaded
     from reader.state import StateStore
     from reader.zotero import Sent
-    from reader.settings import ArxivOptions
 
 
 class Filtered(Message):

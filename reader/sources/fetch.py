@@ -43,7 +43,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from reader import __version__, environment
 from reader.files import replacing
-from reader.formats import LoadError
+from reader.sources.formats import LoadError
 
 if TYPE_CHECKING:
     import http.client

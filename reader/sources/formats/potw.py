@@ -1,6 +1,6 @@
 """The upstream "AI Papers of the Week" files (github.com/dair-ai/AI-Papers-of-the-Week, until
 2026 "ML Papers of the Week"): its README until April 2026, its year files `years/YYYY.md` since
-(the README is now an index of links to them: `reader.formats.index`).
+(the README is now an index of links to them: `reader.sources.formats.index`).
 
     ## Top ML Papers of the Week (June 19 - June 25)
     | **Paper**  | **Links** |
@@ -53,8 +53,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from reader.formats import LoadError
 from reader.model import Link, Paper
+from reader.sources.formats import LoadError
 from reader.text import arxiv_id
 
 __all__ = ["parse_potw", "parse_range"]

@@ -25,9 +25,9 @@ from datetime import date
 from urllib.parse import quote
 
 from reader.feeds import week_ending
-from reader.formats import LoadError, parse_week
-from reader.formats.csv_json import json_items, json_kind, json_string
 from reader.model import Link, Origin, Paper
+from reader.sources.formats import LoadError, parse_week
+from reader.sources.formats.csv_json import json_items, json_kind, json_string
 from reader.text import is_web_link
 
 __all__ = ["HF_PAPER_PAGE", "parse_hf"]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from reader.feeds import describe_new_by_feed, has_feeds
-from reader.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
-from reader.formats import INDEX, LoadError, detect_format
-from reader.loader import decode, load_digest, parse_text
 from reader.model import Digest, Paper
+from reader.sources.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
+from reader.sources.formats import INDEX, LoadError, detect_format
+from reader.sources.loader import decode, load_digest, parse_text
 
 __all__ = ["UPDATE_SECONDS", "Update", "describe_change", "new_papers", "update_cached"]
 
@@ -78,7 +78,7 @@ def _index_files(copy: CachedCopy) -> list[str] | None:
         return None
     if detect_format(text, copy.url) != INDEX:
         return None
-    from reader.formats.index import index_targets, resolve_url
+    from reader.sources.formats.index import index_targets, resolve_url
 
     targets = index_targets(text)
     return resolve_url(copy.location or copy.url, targets).files if targets else None

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import repeat
 
-from reader.formats import LoadError, match_columns, parse_week_cell, require_columns
 from reader.model import Paper, new_paper, new_papers
+from reader.sources.formats import LoadError, match_columns, parse_week_cell, require_columns
 from reader.text import arxiv_id, arxiv_ids
 
 __all__ = ["parse_table"]

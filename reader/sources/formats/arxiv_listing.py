@@ -36,8 +36,8 @@ from datetime import date, datetime
 from xml.etree.ElementTree import Element
 
 from reader.feeds import ANNOUNCE_TYPES, week_ending
-from reader.formats import LoadError
 from reader.model import Origin, Paper
+from reader.sources.formats import LoadError
 from reader.text import arxiv_id, inert
 from reader.xmlsafe import XMLRefused, parse_xml
 

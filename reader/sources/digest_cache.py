@@ -47,15 +47,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reader.environment import user_dir
 from reader.files import replacing
-from reader.loader import (
-    STDIN,
-    Progress,
-    Sources,
-    digest_name,
-    load_digest,
-    source_list,
-    source_stamp,
-)
 from reader.model import (
     SEARCH_ENCODING,
     SEARCH_ERRORS,
@@ -64,6 +55,15 @@ from reader.model import (
     Paper,
     SearchText,
     new_papers,
+)
+from reader.sources.loader import (
+    STDIN,
+    Progress,
+    Sources,
+    digest_name,
+    load_digest,
+    source_list,
+    source_stamp,
 )
 from reader.tokens import VERSION as TOKENS_VERSION
 from reader.tokens import TokenIndex
@@ -258,7 +258,7 @@ def _write_entry(
             file.write(part)
             written += len(part)
         if written != total:
-            raise ValueError("reader.digest_cache: the block is not the length announced")
+            raise ValueError("reader.sources.digest_cache: the block is not the length announced")
 
 
 def _write_record(file: BinaryIO, data: bytes) -> None:

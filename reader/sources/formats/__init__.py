@@ -4,10 +4,12 @@ Each format module exposes a function `parse_<format>(text: str, path: str) -> l
 raises `LoadError` (with the path and the 1-based line) on bad input and never anything else:
 `table.parse_table` (the pipe-table digest), `potw.parse_potw` (the upstream "ML Papers of the
 Week" README), `csv_json.parse_csv` and `csv_json.parse_json`. `detect_format` picks one from the
-text (and the file name as a hint); `reader.loader` reads files and dispatches. No Textual here.
+text (and the file name as a hint); `reader.sources.loader` reads files and dispatches. No
+Textual here.
 
-`LoadError` lives here rather than in `reader.loader` so that format modules can import it without
-an import cycle; `reader.loader` re-exports it and callers use `reader.loader.LoadError`.
+`LoadError` lives here rather than in `reader.sources.loader` so that format modules can import it
+without an import cycle; `reader.sources.loader` re-exports it and callers use
+`reader.sources.loader.LoadError`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from reader.model import UNDATED
+from reader.sources.formats.extensions import DIGEST_EXTENSIONS, MAX_INDEX_BYTES
 
 __all__ = [
     "DIGEST_EXTENSIONS",
@@ -94,18 +97,12 @@ def parse_week_cell(text: str) -> date | None:
 
 FORMAT_NAMES: tuple[str, ...] = ("table", "potw", "csv", "json", "hf", "arxiv")
 """The input formats: pipe-table digest, upstream README, CSV with a header row, JSON list,
-Hugging Face's daily papers (`reader.formats.hf`), an arXiv listing feed
-(`reader.formats.arxiv_listing`)."""
-
-DIGEST_EXTENSIONS: tuple[str, ...] = (".md", ".markdown", ".csv", ".tsv", ".json")
-"""The files a directory source reads (case-insensitively), and those an index leads to."""
-
-MAX_INDEX_BYTES = 1 << 20
-"""A larger file is never taken for a digest index (the upstream index is ~22 KB)."""
+Hugging Face's daily papers (`reader.sources.formats.hf`), an arXiv listing feed
+(`reader.sources.formats.arxiv_listing`)."""
 
 INDEX = "index"
-"""What `detect_format` says of a digest index (`reader.formats.index`): a file of links to digest
-files, which the loader reads instead; not a format with papers of its own."""
+"""What `detect_format` says of a digest index (`reader.sources.formats.index`): a file of links
+to digest files, which the loader reads instead; not a format with papers of its own."""
 
 DETECT_PREFIX = 65536
 """Detection reads at most this many characters of the text: its cost does not grow with size."""
@@ -207,9 +204,9 @@ def detect_format(text: str, path: str = "") -> str:
     naming Week and Title is the pipe-table digest; "Papers of the Week (" (a week heading or the
     table of contents) or a `| **Paper** | **Links** |` header is the upstream README, unless
     no heading has a week's date range and links lead to digest files: then it is `INDEX`, an
-    index of other digest files (`reader.formats.index`); otherwise the extension decides (.json,
-    .csv, .tsv), and anything else is read as a pipe table (whose parser then explains what it
-    expected).
+    index of other digest files (`reader.sources.formats.index`); otherwise the extension decides
+    (.json, .csv, .tsv), and anything else is read as a pipe table (whose parser then explains
+    what it expected).
     """
     head = text[:DETECT_PREFIX].lstrip("\ufeff \t\r\n")
     if head.startswith("<") and _XML_START.match(head):
@@ -238,7 +235,7 @@ def detect_format(text: str, path: str = "") -> str:
             ):
                 return "table"
     if "](" in head or "]:" in head:
-        from reader.formats.index import has_digest_link, has_week_heading
+        from reader.sources.formats.index import has_digest_link, has_week_heading
 
         if not has_week_heading(head) and has_digest_link(head):
             return INDEX

@@ -42,7 +42,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from reader.feeds import ANNOUNCE_TYPES, FEEDS
-from reader.formats import (
+from reader.model import Link, Origin, Paper
+from reader.sources.formats import (
     COLUMNS,
     REQUIRED,
     LoadError,
@@ -51,7 +52,6 @@ from reader.formats import (
     parse_week_cell,
     require_columns,
 )
-from reader.model import Link, Origin, Paper
 from reader.text import arxiv_id
 
 __all__ = ["json_items", "json_kind", "json_string", "parse_csv", "parse_json", "parse_links_cell"]

@@ -7,21 +7,20 @@ where one applies, the 1-based line, so the command line can print
 Sources: a path to a file, a directory (every file in it with a digest extension, `.md`,
 `.markdown`, `.csv`, `.tsv`, `.json`, sorted by name, not recursive, hidden files skipped; or,
 when its README is a digest index, that index), or `-` for standard input, or an http(s) URL
-(fetched through the cache of `reader.fetch`: a conditional GET, the cached copy when offline).
+(fetched through the cache of `reader.sources.fetch`: a conditional GET, the cached copy when
+offline).
 The format of each file is detected from its content (its extension is a hint): see
-`reader.formats.detect_format`.
+`reader.sources.formats.detect_format`.
 
-A digest index (`reader.formats.index`: a Markdown file of links to digest files, like the
+A digest index (`reader.sources.formats.index`: a Markdown file of links to digest files, like the
 upstream README since 2026) is read as the files it links to under its own folder, in its order,
 each once, one level deep. Each of them is read on its own: a file that cannot be read (a 404,
 a timeout, over the size limit, not a digest) is left out with a notice, or its cached copy read
 instead; only an index none of whose files can be read is an error.
 
-For reload (the TUI's `r` key and `--watch`), keep the `sources` argument given to `load_digest`
-and call `reload_digest(sources)`: it reads everything again, and refuses standard input (which
-cannot be read twice). `source_stamp(sources)` is a cheap fingerprint of what would be read
-(paths, sizes, modification times, directory listings): poll it and reload when it changes.
-`DigestSource` bundles all of that for the TUI (load, reload and what is new, the stamp).
+`source_stamp(sources)` is a cheap fingerprint of what would be read (paths, sizes,
+modification times, directory listings): poll it and read again when it changes.
+`reader.sources.source.DigestSource` does that for the TUI (load, reload and what is new).
 """
 
 from __future__ import annotations
@@ -36,13 +35,13 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias
 
 from reader.feeds import feed_name, next_page
-from reader.fetch import (
+from reader.model import UNDATED, Digest, Paper
+from reader.sources.fetch import (
     Fetched,
     FetchError,
     FetchOptions,
@@ -52,7 +51,7 @@ from reader.fetch import (
     read_cached,
     size_text,
 )
-from reader.formats import (
+from reader.sources.formats import (
     DETECT_PREFIX,
     DIGEST_EXTENSIONS,
     FORMAT_NAMES,
@@ -61,21 +60,18 @@ from reader.formats import (
     LoadError,
     detect_format,
 )
-from reader.model import UNDATED, Digest, Paper
 
 if TYPE_CHECKING:
-    from reader.formats.index import Followed
+    from reader.sources.formats.index import Followed
 
-# reader.formats.index is imported when a file holds links to digest files (startup speed).
+# reader.sources.formats.index is imported when a file holds links to digest files (startup speed).
 
 __all__ = [
     "BUNDLED",
     "DIGEST_EXTENSIONS",
     "STDIN",
-    "DigestSource",
     "LoadError",
     "Progress",
-    "Reloaded",
     "Sources",
     "decode",
     "detect_format",
@@ -85,12 +81,11 @@ __all__ = [
     "read_pieces",
     "read_source",
     "read_stdin",
-    "reload_digest",
     "source_list",
     "source_stamp",
 ]
 
-BUNDLED = Path(__file__).resolve().parent / "data" / "ml-papers-2023.md"
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "ml-papers-2023.md"
 """The digest shipped with the package, opened when no digest is given."""
 
 STDIN = "-"
@@ -104,12 +99,12 @@ Sources: TypeAlias = "Source | Sequence[Source] | None"
 """What `load_digest` takes: one source, several, or None (or []) for the bundled digest."""
 
 _PARSERS: dict[str, tuple[str, str]] = {
-    "table": ("reader.formats.table", "parse_table"),
-    "potw": ("reader.formats.potw", "parse_potw"),
-    "csv": ("reader.formats.csv_json", "parse_csv"),
-    "json": ("reader.formats.csv_json", "parse_json"),
-    "hf": ("reader.formats.hf", "parse_hf"),
-    "arxiv": ("reader.formats.arxiv_listing", "parse_arxiv_listing"),
+    "table": ("reader.sources.formats.table", "parse_table"),
+    "potw": ("reader.sources.formats.potw", "parse_potw"),
+    "csv": ("reader.sources.formats.csv_json", "parse_csv"),
+    "json": ("reader.sources.formats.csv_json", "parse_json"),
+    "hf": ("reader.sources.formats.hf", "parse_hf"),
+    "arxiv": ("reader.sources.formats.arxiv_listing", "parse_arxiv_listing"),
 }
 """Each format's parser, imported when a file of that format is first read (startup speed)."""
 
@@ -167,11 +162,6 @@ allocator maps each one afresh (at 100k papers 8 MB pieces made loading ~60 ms s
 MAX_STREAM_BYTES = 1 << 30
 """The most read from a source whose size is not known in advance (a pipe, a FIFO, standard
 input): an endless stream (`yes |`, `cat /dev/zero |`) ends in an error, not a hang."""
-
-
-def _read_text(file: BinaryIO, path: str, progress: Progress | None) -> str:
-    """The text of an open file (`_read_pieces`, joined)."""
-    return "".join(_read_pieces(file, path, progress))
 
 
 def _read_pieces(file: BinaryIO, path: str, progress: Progress | None) -> Iterator[str]:
@@ -371,10 +361,10 @@ _INDEXES: dict[tuple[str, int, int], Followed | None] = {}
 
 
 def local_index(path: str) -> Followed | None:
-    """The files a local digest index leads to (`reader.formats.index`), or None when `path` is
-    not an index (or cannot be read: reading it then says why). Cheap to ask again: a file is
-    looked at once per size and modification time, and only its first 64 KB unless they hold
-    an index."""
+    """The files a local digest index leads to (`reader.sources.formats.index`), or None when
+    `path` is not an index (or cannot be read: reading it then says why). Cheap to ask again: a
+    file is looked at once per size and modification time, and only its first 64 KB unless they
+    hold an index."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -389,7 +379,7 @@ def local_index(path: str) -> Followed | None:
         with open(path, "rb") as file:
             head = file.read(DETECT_PREFIX)
             if detect_format(head.decode("utf-8", "replace"), path) == INDEX:
-                from reader.formats.index import index_targets, resolve_path
+                from reader.sources.formats.index import index_targets, resolve_path
 
                 text = decode(head + file.read(MAX_INDEX_BYTES), path)
                 targets = index_targets(text)
@@ -472,9 +462,9 @@ def load_digest(
     given, joined by ", ". When several files are merged, a paper (same `Paper.key`) that a later
     file repeats in the same week is kept once, at its first appearance; repeats within one file
     are kept. Undated papers (the upstream CSV of abstracts) join the dated papers they describe
-    and fill what those lack (`reader.join`); `Digest.joined` then says how many joined and how
-    many stay undated (None when there was nothing dated to join). `progress`, if given, hears
-    how reading and parsing go.
+    and fill what those lack (`reader.sources.join`); `Digest.joined` then says how many joined
+    and how many stay undated (None when there was nothing dated to join). `progress`, if given,
+    hears how reading and parsing go.
 
     A URL is fetched as `fetching` says (default: online, the default cache); a fresh body enters
     the cache only once it has parsed. Where a cached copy stood in for the network,
@@ -508,12 +498,12 @@ def load_digest(
     name = digest_name(given)
     joined: tuple[int, int] | None = None
     if UNDATED in map(_WEEK, papers) and any(paper.week != UNDATED for paper in papers):
-        from reader.join import join_undated  # only for undated papers beside dated ones
+        from reader.sources.join import join_undated  # only for undated papers beside dated ones
 
         papers, matched, undated = join_undated(papers)
         joined = (matched, undated)
     if loading.feed_papers:
-        from reader.join import merge_feeds  # only when a feed was read (reader.feeds)
+        from reader.sources.join import merge_feeds  # only when a feed was read (reader.feeds)
 
         papers = merge_feeds(papers)
     if progress is not None:
@@ -624,7 +614,7 @@ class _Loading:
                 except LoadError as error:  # the pages read so far stay
                     self.left_out(following, error)
             return
-        from reader.formats.index import resolve_url
+        from reader.sources.formats.index import resolve_url
 
         self._fetched(fetched)
         followed = resolve_url(fetched.location, targets)
@@ -706,7 +696,7 @@ def _index_targets(text: str, path: str) -> list[str]:
     """The targets of the links of `text` when it is a digest index, else []."""
     if detect_format(text, path) != INDEX:
         return []
-    from reader.formats.index import index_targets
+    from reader.sources.formats.index import index_targets
 
     return index_targets(text)
 
@@ -795,7 +785,7 @@ def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
     into one string (at 100,000 papers that copy took ~50 ms and 130 MB). As when the whole
     file was read first, a byte that is not UTF-8 anywhere in it is the error reported, before
     any in the table, and the whole file is read even when the table ends early."""
-    from reader.formats.table import parse_table_pieces
+    from reader.sources.formats.table import parse_table_pieces
 
     parsing = [False]
     fraction_read = [-1.0]
@@ -852,18 +842,6 @@ def _fetch_progress(progress: Progress | None) -> Callable[[str, int, int | None
     return hear
 
 
-def reload_digest(
-    sources: Sources = None, progress: Progress | None = None, fetching: FetchOptions | None = None
-) -> Digest:
-    """`load_digest(sources)` again, for the TUI's reload: the same sources read afresh.
-
-    Raises LoadError("-", None, "standard input cannot be reloaded") when a source is `-`.
-    """
-    if STDIN in source_list(sources):
-        raise LoadError(STDIN, None, "standard input cannot be reloaded")
-    return load_digest(sources, progress, fetching)
-
-
 URL_WATCH_SECONDS = 300.0
 """How often `--watch` revalidates URLs (files are looked at every 2 s)."""
 
@@ -910,117 +888,3 @@ def source_stamp(
                 else:
                     stamp.append((linked, info.st_size, info.st_mtime_ns))
     return tuple(stamp)
-
-
-WATCH_SECONDS = 2.0
-"""How often `--watch` looks at the files for changes (cheaply: `source_stamp`)."""
-
-
-@dataclass(frozen=True)
-class Reloaded:
-    """A digest read again, and what it brings over the one read before it: `describe_change`'s
-    words ("2 new weeks, 20 papers", "3 new papers", "changed: no new papers"), or None when
-    nothing changed or nothing was read before."""
-
-    digest: Digest
-    change: str | None
-
-
-class DigestSource:
-    """The TUI's digest and its sources, and everything the TUI does with them, without Textual:
-
-    - `load(progress)`: the first reading (the loading screen shows `progress`, names
-      `description`); files through the parsed-digest cache (`reader.digest_cache`), URLs
-      through the fetch cache as `fetching` says; with `defer_cache`, a new cache entry is
-      written only when `write_cache()` is called (the TUI: after its first paint);
-    - `reload()` (the `r` key): the same sources read afresh; a URL is revalidated with a
-      conditional GET (a 304 re-reads the cached copy); says what is new (`Reloaded`);
-    - for `--watch` (`watch`): `changed()`, a cheap look at the files (`source_stamp`) that the
-      TUI polls every `watch_every` seconds; a URL's stamp changes every `url_every` seconds, so
-      it is revalidated that often.
-
-    `digest` is the digest last read through it. Standard input cannot be read twice: with `-`
-    among the sources, `reloadable` is False and `watch` is off.
-    """
-
-    def __init__(
-        self,
-        sources: Sequence[str] | None = None,
-        fetching: FetchOptions | None = None,
-        *,
-        watch: bool = False,
-        watch_every: float = WATCH_SECONDS,
-        url_every: float = URL_WATCH_SECONDS,
-    ) -> None:
-        self.sources = list(sources) if sources is not None else None
-        self.fetching = fetching if fetching is not None else FetchOptions()
-        self.watch = watch and self.reloadable
-        self.watch_every = watch_every
-        self.url_every = url_every
-        self.digest: Digest | None = None
-        self.defer_cache = False
-        """Whether `load` leaves writing the parsed-digest cache to `write_cache` (the TUI calls
-        it once its first paint is done: writing it would slow that paint down)."""
-        self._deferred: list[Callable[[], None]] = []
-        self._seen: object = None
-        """The stamp of the sources when they were last read (or first looked at)."""
-
-    @property
-    def description(self) -> str:
-        """The sources as the loading screen names them."""
-        return ", ".join(self.sources or ["the bundled digest"])
-
-    @property
-    def reloadable(self) -> bool:
-        return STDIN not in source_list(self.sources)
-
-    @property
-    def downloads(self) -> bool:
-        """Whether loading may download (a URL, and not `--offline`)."""
-        return not self.fetching.offline and any(is_url(s) for s in self.sources or ())
-
-    def load(self, progress: Progress | None = None) -> Digest:
-        """The digest, read now; raises LoadError."""
-        if self.watch:
-            self._seen = self.stamp()  # before reading: a change meanwhile is seen next time
-        if any(is_url(source) for source in self.sources or ()):
-            digest = load_digest(self.sources, progress, self.fetching)
-        else:
-            from reader.digest_cache import open_digest  # it imports this module
-
-            later = self._deferred.append if self.defer_cache else None
-            digest = open_digest(self.sources, progress, later=later)
-        self.digest = digest
-        return digest
-
-    def write_cache(self) -> None:
-        """Start writing what `load` left for later (with `defer_cache`), in a thread."""
-        deferred, self._deferred = self._deferred, []
-        for write in deferred:
-            write()
-
-    def reload(self) -> Reloaded:
-        """The digest read again, and what is new in it. Raises LoadError (standard input
-        cannot be reloaded)."""
-        if not self.reloadable:
-            raise LoadError(STDIN, None, "standard input cannot be reloaded")
-        from reader.updates import describe_change  # it imports this module
-
-        before = self.digest
-        digest = self.load()
-        self.write_cache()
-        return Reloaded(digest, describe_change(before, digest) if before is not None else None)
-
-    def stamp(self) -> tuple[tuple[str, int, int], ...]:
-        return source_stamp(self.sources, self.url_every)
-
-    def changed(self) -> bool:
-        """Whether the sources changed since they were last read (the first call, when they
-        were not read through this object, only takes note of them)."""
-        try:
-            stamp = self.stamp()
-        except Exception:  # a look that fails is no change; the next one may succeed
-            return False
-        if self._seen is None:
-            self._seen = stamp
-        return stamp != self._seen

@@ -6,7 +6,7 @@ index: a heading per year and a link per week into the year files, where the tab
     ## 2026
     - [Top AI Papers of the Week (June 21 - June 28)](years/2026.md#top-ai-papers-of-the-week-...)
 
-Rules (no Textual here; `reader.loader` reads the files an index names):
+Rules (no Textual here; `reader.sources.loader` reads the files an index names):
 
 - A text is an index when it has no week heading (`## Top AI Papers of the Week (June 21 -
   June 28)`), no pipe-table header naming Week and Title, and at least one Markdown link
@@ -27,7 +27,7 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
-from reader.formats import DIGEST_EXTENSIONS, MAX_INDEX_BYTES
+from reader.sources.formats.extensions import DIGEST_EXTENSIONS, MAX_INDEX_BYTES
 
 __all__ = [
     "DIGEST_EXTENSIONS",
