@@ -1,11 +1,12 @@
 """Reading state: which papers are read and starred (and their notes, tags, saved searches and
 where each digest was left), kept across runs. No Textual here.
 
-The package: `store` (`StateStore`: when the state is read and written, and how faults are
-survived), `memory` (the state in memory, what of it is unsaved, and merging rows read back or
-imported), `metadata` (`MetadataCache`, the arXiv metadata cache a store holds as `arxiv`, in
-the same file), `database` (the SQLite file: schema, migrations, opening, salvage), `transfer`
-(the export file). Import from `reader.state`; the names below are its interface.
+The package: `store` (`StateStore`: what the state keeps and answers, its limits, the sync
+folder), `saving` (`SavedState`, the store's base: when the state is read and written, and how
+faults are survived), `memory` (the state in memory, what of it is unsaved, and merging rows
+read back or imported), `metadata` (`MetadataCache`, the arXiv metadata cache a store holds as
+`arxiv`, in the same file), `database` (the SQLite file: schema, migrations, opening, salvage),
+`transfer` (the export file). Import from `reader.state`; the names below are its interface.
 
 Marks live in memory (two sets answer `is_read` / `is_starred` at once) and in SQLite at
 `state_dir()/state.sqlite3` (WAL, `synchronous=NORMAL`, a busy timeout). Every change is written
@@ -25,7 +26,7 @@ Faults never raise and never lose a mark that was saved:
   cannot be read whole, `unreadable` says why and `export_json` refuses;
 - a failing write (disk full, database locked beyond the busy timeout, connection gone) warns once;
   the change stays in memory, remembered as unsaved, and is written by the first write after
-  `store.RETRY_SECONDS`, by `refresh()` or by `close()`. A state file or directory removed while
+  `saving.RETRY_SECONDS`, by `refresh()` or by `close()`. A state file or directory removed while
   the app runs is created again and receives every mark this store knows.
 
 With a sync folder (`StateStore(sync_dir=...)`, `reader.sync`), every change made here is also

@@ -2,8 +2,8 @@
 (and telling a damaged or foreign file from a usable one), salvaging the rows of a damaged file,
 moving it aside, and the SQL of marks, notes, tags, searches and sessions. No Textual here.
 
-`reader.state.store.StateStore` holds the marks in memory and decides when to call these; nothing
-here keeps state between calls.
+`reader.state.saving.SavedState` (the base of `StateStore`) holds the marks in memory and
+decides when to call these; nothing here keeps state between calls.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The reading state in memory: marks, notes, tags, saved searches and sessions, and which of
 them are not saved yet. `StateStore` (`reader.state.store`) holds one, guards it with its lock
-and writes it; this module only keeps and merges (rows read from the file with this session's
-unsaved changes, an import with what is here). No I/O, no Textual."""
+and writes it (`reader.state.saving`); this module only keeps and merges (rows read from the
+file with this session's unsaved changes, an import with what is here). No I/O, no Textual."""
 
 from __future__ import annotations
 

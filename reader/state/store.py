@@ -5,53 +5,23 @@ here; see `reader.state` for how it saves and how it survives faults."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-import threading
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.limits import NOTE_CHARS, QUERY_CHARS, SEARCH_NAME_CHARS, TAG_CHARS, TAGS_PER_PAPER
-from reader.state.database import (
-    BUSY_TIMEOUT,
-    FAILURE,
-    FILENAME,
-    INSERT_MISSING,
-    SELECT,
-    UPSERT_READ,
-    UPSERT_STARRED,
-    UPSERT_UPDATED,
-    LayerRows,
-    Row,
-    connect,
-    identity,
-    is_damage,
-    move_aside,
-    normal_tag,
-    read_layer,
-    reason,
-    recovery_summary,
-    salvage,
-    state_dir,
-    transaction,
-    write_layer,
-)
-from reader.state.memory import READ, STARRED, Memory, Session
-from reader.state.metadata import MetadataCache
+from reader.state.database import BUSY_TIMEOUT, normal_tag
+from reader.state.memory import READ, STARRED, Session
+from reader.state.saving import SavedState
 from reader.state.transfer import StateError, read_export, write_export
-from reader.text import inert
 
 if TYPE_CHECKING:
     from reader.sync.folder import Conflict, Status, SyncFolder
 
-RETRY_SECONDS = 10.0
-"""After a failed write, unsaved changes are retried by the first write this much later."""
 
-
-class StateStore:
-    """Read and starred marks, in memory and in SQLite. Never raises for I/O problems.
+class StateStore(SavedState):
+    """Read and starred marks, notes, tags, saved searches and sessions, in memory and in SQLite
+    (kept there by `SavedState`, `reader.state.saving`). Never raises for I/O problems.
 
     `warnings` collects one-line, user-facing messages (new ones are appended; the UI shows each
     once). `saving` is False while changes are not being written. `arxiv` is the arXiv metadata
@@ -69,33 +39,12 @@ class StateStore:
         sync_dir: Path | str | None = None,
         machine: str | None = None,
     ) -> None:
-        self.directory = Path(directory) if directory is not None else state_dir()
-        self.path = self.directory / FILENAME
-        self.busy_timeout = busy_timeout
-        self.warnings: list[str] = []
-        self.saving = False
-        self.read_only = False
-        """True when the file could be read but not written (changes are kept in memory)."""
-        self.unreadable: str | None = None
-        """Why the file could not be read whole (None when it was): an export would lose
-        what it holds, so `export_json` refuses."""
-        self._lock = threading.RLock()
-        self._memory = Memory(on_unsavable=self._unsavable_key)
-        self._conn: sqlite3.Connection | None = None
-        self._identity: tuple[int, int] | None = None
-        self._data_version: int | None = None
-        self._failing = False
-        self._retry_at = 0.0
-        self._closed = False
-        self.arxiv = MetadataCache(
-            self._lock, self._readable, self._writable, self._metadata_not_saved
-        )
         self.sync: SyncFolder | None = None
         """This machine's side of the sync folder (`sync_dir`), when one is set."""
         self.synced = ""
         """What the last merge from the sync folder brought ("3 changes from desktop")."""
+        super().__init__(directory, busy_timeout)
         with self._lock:
-            self._open()
             if sync_dir is not None:
                 from reader.sync.folder import SyncFolder
 
@@ -293,30 +242,6 @@ class StateStore:
             self._memory.change(READ, [key for key, read in before.items() if not read], False)
             self._flush()
 
-    def refresh(self) -> None:
-        """Write unsaved changes now, then re-read marks other instances may have written."""
-        with self._lock:
-            if self._closed:
-                return
-            self._flush(force=True)
-            if self._failing or self._conn is None:
-                return
-            try:
-                reopened = self._ensure_connection()
-                if reopened:
-                    self._write(reopened=True)
-                conn = self._connection()
-                version: int = conn.execute("PRAGMA data_version").fetchone()[0]
-                if version == self._data_version and not reopened:
-                    return
-                rows = conn.execute(SELECT).fetchall()
-            except FAILURE as error:
-                self._fail(error)
-                return
-            self._data_version = version
-            self._memory.load(rows)
-            self._reload_layer()
-
     def sync_now(self) -> str:
         """Merge the other machines' journals in the sync folder into this store and send what
         is pending; what came ("3 changes from desktop", "" when nothing did or no sync folder
@@ -354,22 +279,15 @@ class StateStore:
                 self._warn(message)
 
     def close(self) -> None:
-        """Write what is unsaved (one last try) and close the database. Safe to call twice."""
+        """Write what is unsaved (one last try), close the sync folder and the database. Safe
+        to call twice."""
         with self._lock:
             if self._closed:
                 return
             if self.sync is not None:
                 self.sync.close()
                 self._take_sync_warnings()
-            self._flush(force=True)
-            self.arxiv.write()
-            if self._memory.unsaved:
-                count = self._memory.unsaved_papers()
-                papers = "paper" if count == 1 else "papers"
-                self._warn(f"Reading state: changes to {count} {papers} could not be saved.")
-            self._disconnect()
-            self._closed = True
-            self.saving = False
+            super().close()
 
     # --- export and import ---------------------------------------------------------------------
 
@@ -405,216 +323,12 @@ class StateStore:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _reload_layer(self) -> None:
-        """Re-read notes, tags, searches and sessions, keeping this session's unsaved changes."""
-        conn = self._conn
-        if conn is None:
-            return
-        try:
-            rows = read_layer(conn)
-        except sqlite3.Error:
-            return
-        self._memory.load_layer(rows)
-
-    def _unsavable_key(self) -> None:
-        self._warn("Reading state: a paper key is not valid text; its marks are not saved.")
-
-    def _warn(self, message: str) -> None:
-        self.warnings.append(inert(message))
-
-    # --- the connection the metadata cache borrows -------------------------------------------
-
-    def _readable(self) -> sqlite3.Connection | None:
-        return None if self._closed else self._conn
-
-    def _writable(self) -> sqlite3.Connection | None:
-        if self._closed:
-            return None
-        if self._ensure_connection():  # a new file: it gets the marks too
-            self._write(reopened=True)
-        return self._connection()
-
-    def _metadata_not_saved(self, message: str) -> None:
-        if not self._failing:  # the store has said it is not saving
-            self._warn(message)
-
-    # --- internals: the database file (reader.state.database) --------------------------------
-
-    def _open(self) -> None:
-        try:
-            rows, layer = self._connect()
-        except FAILURE as error:
-            self._disconnect()
-            if is_damage(error):
-                self._recover(error)
-            else:
-                self._open_read_only(error)
-            return
-        self._memory.load(rows)
-        self._memory.load_layer(layer)
-        self.saving = True
-
-    def _open_read_only(self, error: BaseException) -> None:
-        """The file cannot be opened for writing (a read-only folder or file system, no
-        permission, a location under a file): read all it holds read-only (SQLite's `mode=ro`,
-        else `immutable=1`, which needs no lock or WAL index in the folder), and say that
-        changes will not be kept. Saving is retried now and then (`RETRY_SECONDS`)."""
-        salvaged = salvage(self.path, self.busy_timeout)
-        if not salvaged.opened:
-            salvaged = salvage(self.path, self.busy_timeout, immutable=True)
-        self._memory.load(salvaged.marks)
-        self._memory.load_layer(
-            LayerRows(salvaged.notes, salvaged.tags, salvaged.searches, salvaged.sessions)
-        )
-        if salvaged.opened:
-            self.read_only = True
-            self._warn(
-                f"Reading state is read-only and will not be saved: cannot write {self.path} "
-                f"({reason(error)}); {recovery_summary(salvaged, 'read')}; "
-                "changes are kept for this session only."
-            )
-            if salvaged.lost:
-                self.unreadable = "some of its rows could not be read"
-        else:
-            if self.path.exists():
-                self.unreadable = f"cannot open {self.path} ({reason(error)})"
-            self._warn(
-                f"Reading state will not be saved: cannot open {self.path} "
-                f"({reason(error)}); marks are kept for this session."
-            )
-        self._failing = True
-        self._retry_at = time.monotonic() + RETRY_SECONDS
-
-    def _recover(self, error: BaseException) -> None:
-        """The file is damaged: keep it aside, start afresh with every row that could be read
-        from each of its tables (`database.salvage`), and say what was kept and what lost."""
-        salvaged = salvage(self.path, self.busy_timeout)
-        moved: Path | None = None
-        try:
-            moved = move_aside(self.path)
-            rows, layer = self._connect()
-        except FAILURE as failure:
-            self._disconnect()
-            self._memory.merge_salvaged(salvaged)
-            if salvaged.lost or not salvaged.opened:
-                self.unreadable = f"{self.path} is damaged ({reason(error)})"
-            action = f"moved to {moved.name}" if moved else "it could not be moved aside"
-            self._warn(
-                f"Reading state file {self.path} is damaged ({reason(error)}; {action}) and "
-                f"cannot be replaced ({reason(failure)}); {recovery_summary(salvaged)}, kept "
-                "for this session."
-            )
-            self._failing = True
-            self._retry_at = time.monotonic() + RETRY_SECONDS
-            return
-        self._memory.load(rows)
-        self._memory.load_layer(layer)
-        self._memory.merge_salvaged(salvaged)
-        place = f"moved it to {moved.name}" if moved else "another instance moved it aside"
-        self._warn(
-            f"Reading state file was damaged ({reason(error)}): {place} and started a new one "
-            f"({recovery_summary(salvaged)})."
-        )
-        self.saving = True
-        self._flush()
-
-    def _connect(self) -> tuple[list[Row], LayerRows]:
-        """Open (creating if needed) the database at `self.path`; its marks and the rest.
-        Raises on failure."""
-        opened = connect(self.path, self.busy_timeout)
-        self._conn, self._identity = opened.conn, opened.identity
-        self._data_version = opened.version
-        return opened.rows, opened.layer
-
-    def _disconnect(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-        self._conn = None
-        self._identity = None
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise sqlite3.ProgrammingError("the reading state database is not open")
-        return self._conn
-
-    def _ensure_connection(self) -> bool:
-        """Connect if needed; True when connected to a file this store has not written before.
-
-        In WAL mode SQLite keeps writing into a database file that was deleted, so every write
-        first checks that the file at `self.path` is still the one that is open.
-        """
-        if self._conn is not None:
-            if identity(self.path) == self._identity:
-                return False
-            self._disconnect()
-            self._warn(
-                f"Reading state file {self.path} was removed or replaced; writing a new one "
-                "with every mark of this session."
-            )
-        self._connect()
-        return True
-
     def _flush(self, force: bool = False) -> None:
-        """Write the unsaved changes; on failure warn once and keep them for a retry. Changes
-        made here go to the sync folder's journal first."""
+        """Changes made here go to the sync folder's journal first, then to the file."""
         if self.sync is not None and not self._closed:
             self.sync.send()
             self._take_sync_warnings()
-        if self._closed or not (self._memory.unsaved or self._failing):
-            return
-        if self._failing and not force and time.monotonic() < self._retry_at:
-            return
-        try:
-            reopened = self._ensure_connection()
-            self._write(reopened)
-            rows = self._connection().execute(SELECT).fetchall() if reopened else None
-        except FAILURE as error:
-            self._fail(error)
-            return
-        if rows is not None:
-            self._memory.load(rows)
-            self._reload_layer()
-            self.read_only, self.unreadable = False, None  # the file was read whole
-        if self._failing:
-            self._failing = False
-            self._warn("Reading state is being saved again.")
-        self.saving = True
-
-    def _write(self, reopened: bool) -> None:
-        conn = self._connection()
-        memory = self._memory
-        read_rows, starred_rows, updated_rows = memory.mark_rows()
-        with transaction(conn):
-            if reopened:  # a new file: give it every mark this store knows, without overriding
-                conn.executemany(INSERT_MISSING, memory.every_mark())
-            conn.executemany(UPSERT_READ, read_rows)
-            conn.executemany(UPSERT_STARRED, starred_rows)
-            conn.executemany(UPSERT_UPDATED, updated_rows)
-            write_layer(
-                conn,
-                memory.layer_dirty,
-                memory.notes,
-                memory.tags,
-                memory.searches,
-                memory.session_rows(),
-                reopened,
-            )
-        memory.saved()
-
-    def _fail(self, error: BaseException) -> None:
-        self.saving = False
-        self._retry_at = time.monotonic() + RETRY_SECONDS
-        if isinstance(error, sqlite3.ProgrammingError):  # the connection is unusable: reopen
-            self._disconnect()
-        if not self._failing:
-            self._failing = True
-            self._warn(
-                f"Could not save reading state ({reason(error)}); marks are kept in memory "
-                "and saving will be retried."
-            )
-
-
+        super()._flush(force)
 
 
 def _keys(keys: Iterable[str]) -> list[str]:

@@ -661,7 +661,7 @@ async def test_a_full_disk_warns_keeps_working_and_loses_no_saved_mark(
 async def test_saving_resumes_when_the_fault_clears(
     isolated_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader.state.store, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(reader.state.saving, "RETRY_SECONDS", 0.0)
     store = StateStore(isolated_state)
     app = make_app(FOUR, state=store, read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
@@ -702,7 +702,7 @@ async def test_the_state_directory_removed_while_running(isolated_state: Path) -
 async def test_a_locked_database_warns_without_freezing_and_catches_up(
     isolated_state: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reader.state.store, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(reader.state.saving, "RETRY_SECONDS", 0.0)
     store = StateStore(isolated_state, busy_timeout=0.1)
     app = make_app(FOUR, state=store, read_delay=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:

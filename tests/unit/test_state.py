@@ -550,7 +550,7 @@ def test_a_retry_happens_on_the_next_write_after_the_interval(
     assert not store.saving
     locker.execute("ROLLBACK")
     locker.close()
-    monkeypatch.setattr(state.store, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(state.saving, "RETRY_SECONDS", 0.0)
     store._retry_at = 0.0
     store.toggle_read("after")
     assert store.saving
