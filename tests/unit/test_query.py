@@ -356,7 +356,7 @@ def test_empty_and_unfinished_terms_are_ignored() -> None:
         ("week:2023-05-01..june", 17, "week"),
         ("week:2023-05-1-2", 5, "week"),
         ("x is:sleeping", 5, "is:"),
-        ("x /" + "(" * 2000 + ")" * 2000 + "/", 3, "invalid regex: "),  # too deep for re
+        ("x /" + "(" * 900 + ")" * 900 + "/", 3, "invalid regex: "),  # too deep for re
         ("week:0000", 5, "week: no year starts with '0000'"),
     ],
     ids=lambda value: value[:20] if isinstance(value, str) else None,
