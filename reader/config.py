@@ -9,6 +9,8 @@ optional::
     digest = "~/papers/potw.md"  # read when no DIGEST is given (a file, directory or URL)
     download_dir = "~/Downloads" # exports (e, E, the palette) and PDFs (D); --download-dir wins
     restore_session = true       # reopening a digest returns to its last week, query and paper
+    sync_dir = "~/Sync/reader"   # a folder your own tool syncs: reading state on two machines
+    zotero_url = "http://127.0.0.1:23119"   # Zotero desktop's connector (Z, --to-zotero)
 
     [keys]                       # command = "key" (or "key1,key2"): see the help screen (?)
     toggle_star = "f"
@@ -46,6 +48,8 @@ _SETTINGS: dict[str, str] = {
     "digest": "a file, directory or URL (text)",
     "download_dir": "a directory (text)",
     "restore_session": "true or false",
+    "sync_dir": "a directory (text)",
+    "zotero_url": "an http URL (text)",
     "keys": 'a table of command = "key"',
 }
 _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)$")
@@ -62,6 +66,9 @@ class Config:
     digest: str | None = None
     download_dir: Path | None = None
     restore_session: bool = True
+    sync_dir: Path | None = None
+    """The folder of the reading state's journals (`reader.sync`); None: no syncing."""
+    zotero_url: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
     """Command (action name) -> key string, as written."""
     errors: list[str] = field(default_factory=list)
@@ -207,7 +214,12 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
     for name, value in document.items():
         if name not in _SETTINGS:
             unknown_settings.append((name, lines.get((None, name), 1)))
-        elif name in ("theme", "digest", "download_dir"):
+        elif name == "zotero_url":
+            if isinstance(value, str) and re.match(r"https?://[^/\s]+", value.strip(), re.I):
+                values[name] = value.strip()
+            else:
+                wrong(name)
+        elif name in ("theme", "digest", "download_dir", "sync_dir"):
             if isinstance(value, str) and value.strip():
                 values[name] = value.strip()
             else:
@@ -254,9 +266,11 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
     if len(bad_keys) > _NAMED:
         errors.append(f"{shown}: and {len(bad_keys) - _NAMED:,} more [keys] that are not keys")
     directory = values.pop("download_dir", None)
+    synced = values.pop("sync_dir", None)
     return Config(
         where,
         download_dir=Path(directory).expanduser() if directory is not None else None,
+        sync_dir=Path(synced).expanduser() if synced is not None else None,
         errors=errors,
         warnings=warnings,
         **values,

@@ -156,3 +156,18 @@ async def test_a_bad_config_still_starts_the_app_and_says_why(tmp_path: Path) ->
         assert f"{path}:2: read_delay must be a number of seconds; ignored" in messages
         assert any(message.startswith(f"{path}: no theme 'no-such-theme'") for message in messages)
         assert app.theme == "textual-dark"
+
+
+def test_sync_dir_and_zotero_url(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, 'sync_dir = "~/Sync/reader"\nzotero_url = "http://127.0.0.1:23120"\n')
+    )
+    assert (config.errors, config.warnings) == ([], [])
+    assert config.sync_dir == Path("~/Sync/reader").expanduser()
+    assert config.zotero_url == "http://127.0.0.1:23120"
+    wrong = load_config(write(tmp_path, 'sync_dir = 3\nzotero_url = "file:///etc"\n'))
+    assert wrong.sync_dir is None and wrong.zotero_url is None
+    assert [e.split(": ", 1)[1] for e in wrong.errors] == [
+        "sync_dir must be a directory (text); ignored",
+        "zotero_url must be an http URL (text); ignored",
+    ]
