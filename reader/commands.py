@@ -86,7 +86,14 @@ FILTER = Help(
 )
 CATEGORY = Help("c", "Only the highlighted paper's category")
 SORT = Help(
-    "S / R", "Sort by week → title → category (→ upvotes with HF papers) / reverse the order"
+    "S / R",
+    "Sort by week → title → category (→ upvotes with HF papers, similarity with like:) / "
+    "reverse the order",
+)
+MORE_LIKE = Help(
+    "~",
+    "More like this paper: the most similar papers of every week first, the words they share "
+    "highlighted (like:ID in the filter; Esc comes back)",
 )
 COPY = Help("y / Y", "Copy the link / a Markdown link [Title](link)")
 OPEN = Help("o", "Open the link in the browser (http and https only)")
@@ -107,7 +114,10 @@ SELECT = Help("x", "Select / unselect the paper; y Y B I s m t then act on the s
 SEARCHES = Help(
     "w / Del", "Save the query as a search (sidebar: Searches) / delete the highlighted one"
 )
-BACK = Help("Esc", "Back: leave the filter, clear the selection, the abstract, the sidebar")
+BACK = Help(
+    "Esc",
+    "Back: leave the filter, clear the selection, the abstract, the sidebar, a More like view",
+)
 PALETTE = Help("ctrl+p", "Command palette: every action by name")
 HELP_LINE = Help("? / F1", "This help (in the filter bar: F1; ? types)")
 QUIT = Help("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)")
@@ -115,7 +125,7 @@ QUIT = Help("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)")
 HELP: tuple[Help, ...] = (
     MOVE, PAGE, ENDS, ENTER, PANES, WEEKS, ALL, FILTER, CATEGORY, SORT, COPY, OPEN, EXPORT, PDF,
     FETCH, CITE, ZOTERO, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, KEEP, TAGS, SELECT,
-    SEARCHES, BACK, PALETTE, HELP_LINE, QUIT,
+    SEARCHES, MORE_LIKE, BACK, PALETTE, HELP_LINE, QUIT,
 )  # fmt: skip
 """The help screen's key table, in its order (the moving keys are the panes' own: no command)."""
 
@@ -165,6 +175,15 @@ COMMANDS: tuple[Command, ...] = (
     Command("I", "copy_citation('ris')", "Copy the RIS", help=CITE, needs_paper=True),
     Command("Z", "send_to_zotero", "Send to Zotero", help=ZOTERO, needs_paper=True),
     Command("c", "narrow_category", "Only this category", help=CATEGORY, needs_paper=True),
+    Command(
+        "tilde",
+        "more_like",
+        "More like this",
+        "~",
+        "More like this paper (similar papers of every week)",
+        help=MORE_LIKE,
+        needs_paper=True,
+    ),
     Command("S", "cycle_sort", "Sort: week → title → category", help=SORT),
     Command("R", "reverse_sort", "Reverse the order", help=SORT),
     Command(

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from reader import similar
 from reader.arxiv import with_cached_authors
 from reader.browse import clips
 from reader.browse.pane import Pane
@@ -36,6 +38,7 @@ from reader.browse.sidebar import (
 )
 from reader.browse.undo import UNDO_LIMIT, Change, MarksChange, NoteChange, SearchChange, TagsChange
 from reader.browse.view import (
+    SIMILAR,
     SORT_CYCLE,
     View,
     elsewhere,
@@ -50,6 +53,7 @@ from reader.citations import Lookup
 from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
 from reader.query import SEARCH_COUNT_SECONDS, Query, QueryError, Spans, parse_query
+from reader.query.likes import paper_indices
 from reader.reading import ReadCounts, ReadingState, repeated_weeks
 from reader.state import Session, StateStore, normal_tag
 from reader.text import inert
@@ -57,6 +61,7 @@ from reader.text import inert
 if TYPE_CHECKING:
     from reader.exports import Export
     from reader.exports import Notice as ExportNotice
+    from reader.similar import Ranking
     from reader.zotero import Sent
 
 SYNC_FILTER_LIMIT = 20_000
@@ -64,6 +69,16 @@ SYNC_FILTER_LIMIT = 20_000
 index answers the whole query: `Query.indexed`)."""
 BULK_IN_THREAD = 2_000
 """Mark-all and its undo save more marks than this in a thread."""
+SYNC_RANK_LIMIT = 20_000
+"""Up to this many papers a `like:` query is ranked at once once the similarity index is there
+(~4 ms at 10,000 papers); above, or while the index is still to be built, in a thread."""
+SYNC_BUILD_LIMIT = 1_000
+"""Up to this many papers the similarity index is built at once when a `like:` first needs it
+(~0.1 s); above, in a thread (~1 s at 10,000 papers, 10-45 s at 100,000)."""
+BACK_LIMIT = 20
+"""`More like` views that Esc can go back from, one after another."""
+_LIKE_TERM = re.compile(r'(?<!\S)like:(?:"[^"]*"?|\S*)', re.IGNORECASE)
+"""A `like:` term as written in a query (the header names its paper instead)."""
 WARM_INDEX_LIMIT = 500
 """Above this many papers the search text and the token index are built in the background as
 soon as a digest is shown (~15 ms and ~45 ms a thousand papers), not by the first keystroke typed
@@ -125,6 +140,11 @@ class Search:
         except QueryError as exc:
             return exc.message
 
+    def rank(self) -> Ranking | None:
+        """The order the query's `like:` terms ask for (None without any); the first one of a
+        digest builds its similarity index (`reader.similar`)."""
+        return self.query.ranking(self.digest, self.state)
+
 
 @dataclass(frozen=True)
 class Bulk:
@@ -174,6 +194,16 @@ class Merge:
 
 Job = Search | Bulk | Warm | ToZotero | Merge
 """Work the screen runs in the background for the model."""
+
+
+@dataclass(frozen=True)
+class Back:
+    """Where `Browse.more_like` left from, for Esc to come back: the view, the filter's text,
+    the highlighted paper."""
+
+    view: View
+    text: str
+    key: str
 
 
 class RowMarks:
@@ -251,6 +281,8 @@ class Browse:
         self.query: Query = parse_query("")
         """The applied query: `hits` are its matches."""
         self.hits: list[int] = list(range(len(self.digest)))
+        self.ranking: Ranking | None = None
+        """The applied query's `like:` order (None without `like:`)."""
         self.error: str | None = None
         """Why `text` is not a query (shown under the bar); None when it is one."""
         self.rows: list[int] = []
@@ -268,6 +300,7 @@ class Browse:
         self._opening: str | None = paper or ""
         """Until the first hits are in: the paper to open on ("": none); then None."""
         self._undo: list[Change] = []
+        self._back: list[Back] = []
         self._changed = Changed.NONE
         self._toasts: list[Toast] = []
         self._jobs: list[Job] = []
@@ -313,7 +346,17 @@ class Browse:
 
     @property
     def spans(self) -> Spans | None:
-        return None if self.query.is_empty else self.query.highlight_spans
+        """Where the applied query matches; with `like:`, also the words a paper shares with
+        what it is like (`Ranking.spans`)."""
+        ranking = self.ranking
+        if ranking is None:
+            return None if self.query.is_empty else self.query.highlight_spans
+        matches = self.query.highlight_spans
+
+        def spans(text: str, field: str = "any") -> list[tuple[int, int]]:
+            return _merged(matches(text, field) + ranking.spans(text, field))
+
+        return spans
 
     @property
     def current(self) -> int | None:
@@ -328,6 +371,11 @@ class Browse:
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    @property
+    def can_go_back(self) -> bool:
+        """Esc has a `More like` view to leave (`go_back`)."""
+        return bool(self._back)
 
     def targets(self) -> list[Paper]:
         """What a command acts on: the selected papers (in the digest's order), else the
@@ -393,9 +441,24 @@ class Browse:
         if not self.query.is_empty:
             starred_only = self.view.starred_only
             total = len(self._starred() if starred_only else self.digest.indices(self.week))
-        text = subtitle(self.view, len(self.rows), total, compact=compact, query=self.query_text)
+        text = subtitle(
+            self.view, len(self.rows), total, compact=compact, query=self._query_label()
+        )
         chosen = len(self.selected)
         return f"{text} · {chosen} selected" if chosen else text
+
+    def _query_label(self) -> str:
+        """The applied query as the header says it: a `like:ID` term as `More like “Title”`."""
+        text, likes = self.query_text, self.query.likes
+        if len(likes) != 1 or likes[0].what != "paper":
+            return text
+        found = paper_indices(self.counts.indices, likes[0])
+        if not found:
+            return text
+        title = " ".join(self.digest.papers[found[0]].title.split())
+        label = f"More like “{title if len(title) <= 48 else title[:47] + '…'}”"
+        rest = " ".join(_LIKE_TERM.sub(" ", text).split())
+        return f"{label} · {rest}" if rest else label
 
     def empty_lines(self) -> list[str]:
         """What the list says while it is empty (nothing while it is not)."""
@@ -421,7 +484,16 @@ class Browse:
             tags=store.tags(key),
             sources=describe_origins(paper) if self.inbox else "",
             conflicts=store.note_conflicts(key),
+            similar=self._shared(),
+            score=None if self.ranking is None else self.ranking.score(self.current or 0),
         )
+
+    def _shared(self) -> tuple[str, ...]:
+        """Under a `like:` query: the words the highlighted paper shares with what it is like."""
+        ranking, index = self.ranking, self.current
+        if ranking is None or index is None:
+            return ()
+        return tuple(ranking.words(self.digest, index))
 
     def sidebar(self) -> list[Entry]:
         """The sidebar's rows: All weeks, Starred, the weeks, categories, tags, searches."""
@@ -493,7 +565,7 @@ class Browse:
         (default: the highlighted one) if it is still listed, else on the first row."""
         if keep is None:
             keep = self.current
-        self.rows = view_rows(self.digest, self.hits, self.view, self._starred)
+        self.rows = view_rows(self.digest, self.hits, self.view, self._starred, self.ranking)
         self.cursor = 0
         if keep is not None:
             with contextlib.suppress(ValueError):  # not listed: the first row
@@ -545,7 +617,10 @@ class Browse:
         self.show_week(target)
 
     def cycle_sort(self) -> None:
-        self._show(self.view.next_sort((*SORT_CYCLE, "upvotes") if self.upvoted else SORT_CYCLE))
+        cycle: tuple[str, ...] = (*SORT_CYCLE, "upvotes") if self.upvoted else SORT_CYCLE
+        if self.ranking is not None:  # a like: query: by similarity first
+            cycle = (SIMILAR, *cycle)
+        self._show(self.view.next_sort(cycle))
         self.say(f"Sorted by {self.sort}", timeout=1.5)
 
     def reverse_sort(self) -> None:
@@ -616,24 +691,76 @@ class Browse:
         search = Search(query, candidates, satisfied, self.generation, self.digest, self.store)
         if query.is_empty:
             self.answer(search, list(candidates))
+        elif query.likes:
+            self._rank(search)
         elif len(candidates) <= SYNC_FILTER_LIMIT or query.indexed(self.digest):
             self.answer(search, search.run())
         else:
             self._jobs.append(search)
 
-    def answer(self, search: Search, hits: list[int] | str) -> None:
-        """The hits of `search`, unless a newer query (or digest) has come meanwhile; a message
-        instead of hits (a regex out of time) is said, and the previous results stay."""
+    def _rank(self, search: Search) -> None:
+        """A `like:` query: ranked at once when that is quick (a small digest, or the index is
+        there and the digest not big), else in a thread."""
+        count = len(self.digest)
+        built = similar.cached(self.digest) is not None
+        if count <= SYNC_BUILD_LIMIT or (built and count <= SYNC_RANK_LIMIT):
+            self.answer(search, search.run(), search.rank())
+            return
+        if not built:
+            self.say("Finding similar papers (the first time builds an index, kept for next time)…")
+        self._jobs.append(search)
+
+    def answer(
+        self, search: Search, hits: list[int] | str, ranking: Ranking | None = None
+    ) -> None:
+        """The hits of `search` (and its `like:` order), unless a newer query (or digest) has
+        come meanwhile; a message instead of hits (a regex out of time) is said, and the
+        previous results stay. A query with `like:` sorts by similarity unless S chose another
+        order than by week; without it, by similarity is by week again."""
         if search.generation != self.generation or search.digest is not self.digest:
             return
         if isinstance(hits, str):
             self.error = f"⚠ {inert(hits)}"
             self._changed |= Changed.ERROR
             return
-        self.query, self.hits = search.query, hits
-        self._relist()
+        liked = self.query.likes
+        self.query, self.hits, self.ranking = search.query, hits, ranking
+        if ranking is not None and self.view.sort == "week":
+            self.view = replace(self.view, sort="similarity")
+        elif ranking is None and self.view.sort == "similarity":
+            self.view = replace(self.view, sort="week")
+        # like: papers another than before: the most similar first, under the cursor
+        self._relist(-1 if ranking is not None and search.query.likes != liked else None)
         if self._opening is not None:
             self._opened()
+
+    def more_like(self) -> None:
+        """~: the papers most like the highlighted one, of every week (`like:KEY`, which the
+        filter bar shows); Esc comes back (`go_back`)."""
+        paper = self.current_paper
+        if paper is None:
+            return
+        self._back.append(Back(self.view, self.text, paper.key))
+        del self._back[:-BACK_LIMIT]
+        key = paper.key
+        term = f'like:"{key}"' if any(c.isspace() or c == '"' for c in key) else f"like:{key}"
+        self.view = View(sort="similarity")
+        self.set_query(term)
+        if self.query_text != term:  # ranked in a thread: the view meanwhile
+            self._relist()
+
+    def go_back(self) -> None:
+        """Esc after ~: the view, the query and the paper from before the `More like` view."""
+        if not self._back:
+            return
+        back = self._back.pop()
+        self.view = back.view
+        self._opening = back.key  # the cursor goes back to it once the query is answered
+        self.set_query(back.text)
+        if self._opening is not None:  # not answered yet (a thread), or the same query
+            self._relist()
+            if self.text == self.query_text:
+                self._opened()
 
     def set_query(self, text: str) -> None:
         """Replace the query text (the bar shows it) and apply it."""
@@ -951,7 +1078,11 @@ class Browse:
         if current is not None:
             same = self.counts.indices.get(current.key, ())
             keep = next((i for i in same if digest.papers[i].week == current.week), None)
+        self.ranking = None  # of the digest before: ranked again below
         self._show(view, keep=keep)
+        if query.likes:
+            self._opening = None if current is None else current.key
+            self.ask(self.text)
         warm = self.warm()
         if warm is not None:
             self._jobs.append(warm)
@@ -960,3 +1091,14 @@ class Browse:
         """arXiv metadata was fetched: the authors join the list, the pane and author:."""
         self.replace_digest(self.digest)
         self._changed |= Changed.DETAILS
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans, those that overlap or touch made one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged

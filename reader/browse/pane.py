@@ -37,3 +37,7 @@ class Pane:
     conflicts: tuple[Conflict, ...] = ()
     """The note's other texts, written on other machines without seeing this one (K keeps
     the note shown, N edits them together)."""
+    similar: tuple[str, ...] = ()
+    """Under a `like:` query: the words the paper shares with what it is like."""
+    score: float | None = None
+    """Under a `like:` query: its similarity (0 to 1); None without one."""

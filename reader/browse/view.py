@@ -11,14 +11,20 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from reader.model import Digest, week_label
 from reader.query import SORT_KEYS, sort_indices
 from reader.reading import find_unread
 from reader.text import inert
 
+if TYPE_CHECKING:
+    from reader.similar import Ranking
+
 SORT_CYCLE = SORT_KEYS[:3]
 """The order S steps through: week, title, category (similarity and upvotes are asked for)."""
+SIMILAR = SORT_KEYS[3]
+"""The order S adds, first, while a `like:` query is applied."""
 
 
 @dataclass(frozen=True)
@@ -80,13 +86,15 @@ def view_rows(
     hits: Sequence[int],
     view: View,
     starred: Callable[[], Sequence[int]],
+    ranking: Ranking | None = None,
 ) -> list[int]:
     """The digest indices `view` lists, in its order. `starred()` gives the starred papers'
-    indices (asked only for the starred view)."""
+    indices (asked only for the starred view); `ranking`, the applied `like:` query's, orders
+    them by similarity."""
     selected = week_hits(digest, hits, view.week)
     if view.starred_only:
         selected = starred_within(len(digest), starred(), selected)
-    return sort_indices(digest, selected, view.sort, view.reverse)
+    return sort_indices(digest, selected, view.sort, view.reverse, ranking)
 
 
 def subtitle(

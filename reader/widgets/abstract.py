@@ -96,6 +96,8 @@ def render_paper(pane: Pane) -> Text:
         parts.append(line)
     if meta is not None:
         parts += _metadata_lines(meta)
+    if pane.score is not None:
+        parts.append(_similar_line(pane.similar, pane.score))
     if pane.other_weeks:
         weeks = ", ".join(week_label(week) for week in pane.other_weeks)
         parts.append(Text(f"⧉ Also in the week of {weeks}", style="italic"))
@@ -125,6 +127,21 @@ def render_paper(pane: Pane) -> Text:
         hint = Text("  K keeps the note above · N edits both", style="dim")
         parts += [Text(""), heading + hint, Text(inert_lines(other.text.strip()), style="yellow")]
     return Text("\n").join(parts)
+
+
+def _similar_line(words: Sequence[str], score: float) -> Text:
+    """Under a `like:` query: the words the paper shares with what it is like, highlighted as
+    in the text, and its score."""
+    line = Text("Similar: ", Style(bold=True, dim=True))
+    if words:
+        for number, word in enumerate(words):
+            if number:
+                line.append(" · ", style="dim")
+            line.append(inert(word), MATCH)
+    else:
+        line.append("nothing shared", style="dim italic")
+    line.append(f"  ({score:.2f})", style="dim")
+    return line
 
 
 AUTHORS_SHOWN = 30

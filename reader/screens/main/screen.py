@@ -328,7 +328,7 @@ class MainScreen(Outward):
 
     @on(tasks.Filtered)
     def _filtered(self, event: tasks.Filtered) -> None:
-        self.act(self.browse.answer, event.search, event.hits)
+        self.act(self.browse.answer, event.search, event.hits, event.ranking)
 
     @on(tasks.MarksSaved)
     def _marks_saved(self, event: tasks.MarksSaved) -> None:
@@ -399,6 +399,11 @@ class MainScreen(Outward):
     def action_narrow_category(self) -> None:
         self.act(self.browse.narrow_category)
 
+    def action_more_like(self) -> None:
+        """~: the papers most like the highlighted one, of every week (Esc comes back)."""
+        self.act(self.browse.more_like)
+        self.set_focus(self.paper_list)
+
     def action_cycle_sort(self) -> None:
         self.act(self.browse.cycle_sort)
 
@@ -461,6 +466,8 @@ class MainScreen(Outward):
         elif self.has_class("-sidebar-open"):
             self.remove_class("-sidebar-open")
             self.set_focus(self.paper_list)
+        elif self.browse.can_go_back:  # out of a More like view (~)
+            self.act(self.browse.go_back)
         elif self.browse.query_text:
             self.set_filter("")
 

@@ -27,6 +27,7 @@ from reader.text import inert
 if TYPE_CHECKING:
     from reader.arxiv_fetch import MetadataResult, MetadataStore
     from reader.settings import ArxivOptions
+    from reader.similar import Ranking
     from reader.sources.source import DigestSource, Reloaded
     from reader.state import StateStore
     from reader.zotero import Sent
@@ -37,10 +38,14 @@ class Filtered(Message):
 
     bubble = False
 
-    def __init__(self, search: Search, hits: list[int] | str) -> None:
+    def __init__(
+        self, search: Search, hits: list[int] | str, ranking: Ranking | None = None
+    ) -> None:
         super().__init__()
         self.search = search
         self.hits = hits
+        self.ranking = ranking
+        """The query's `like:` order (None without `like:`)."""
 
 
 class MarksSaved(Message):
@@ -174,8 +179,9 @@ SYNC_WATCH_SECONDS = 2.0
 def _filter(screen: Screen[None], search: Search) -> None:
     """Filter a large digest off the UI thread; the model drops the hits of an older query."""
     hits = search.run()
+    ranking = search.rank() if search.query.likes and not isinstance(hits, str) else None
     if not get_current_worker().is_cancelled:
-        screen.post_message(Filtered(search, hits))
+        screen.post_message(Filtered(search, hits, ranking))
 
 
 def _save(screen: Screen[None], bulk: Bulk) -> None:
