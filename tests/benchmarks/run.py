@@ -240,7 +240,10 @@ class Tmux:
     def keys(self, target: str, key: str, literal: bool) -> float:
         """Send a key; the perf_counter just before sending."""
         started = time.perf_counter()
-        self.command(f"send-keys -t {target} {'-l ' if literal else ''}{_quote(key)}")
+        if literal and key.startswith("~"):  # tmux reads a leading ~ as the home directory
+            self.command(f"send-keys -t {target} -H {' '.join(f'{b:02x}' for b in key.encode())}")
+        else:
+            self.command(f"send-keys -t {target} {'-l ' if literal else ''}{_quote(key)}")
         return started
 
     def dead(self, target: str) -> bool:
@@ -685,8 +688,8 @@ def measure_keys(
     # ~ (More like this) on a paper of the filtered list, then Esc back and ~ on the next one:
     # the header says "More like “…”" in the frame that lists the ranked papers.
     more_like, gone = first_line(has("More like “")), first_line(lambda s: "More like" not in s)
-    entered = tmux.keys(target, "Enter", False)  # keeps the filter, focuses the list
-    poller.wait(target, entered, lambda screen: True, settle=0.2, timeout=30)
+    cleared = tmux.keys(target, "Escape", False)  # clears the filter, focuses the list
+    poller.wait(target, cleared, first_line(lambda s: FILTER_WORD not in s), settle=0.2, timeout=30)
     started = tmux.keys(target, "~", True)
     result.more_like_first = poller.wait(target, started, more_like, settle=0.15, timeout=300).ms
     for _ in range(settings.presses):
