@@ -11,6 +11,7 @@ optional::
     restore_session = true       # reopening a digest returns to its last week, query and paper
     sync_dir = "~/Sync/reader"   # a folder your own tool syncs: reading state on two machines
     zotero_url = "http://127.0.0.1:23119"   # Zotero desktop's connector (Z, --to-zotero)
+    max_tabs = 8                 # --serve: browser tabs served at once (1-1000); --max-tabs wins
 
     [keys]                       # command = "key" (or "key1,key2"): see the help screen (?)
     toggle_star = "f"
@@ -42,6 +43,8 @@ else:  # pragma: no cover - Python 3.10
 __all__ = ["Config", "config_path", "load_config", "save_theme"]
 
 FILENAME = "config.toml"
+MAX_TABS = 1000
+"""The most `max_tabs` (and `--max-tabs`) may ask for."""
 _SETTINGS: dict[str, str] = {
     "theme": "a theme name (text)",
     "read_delay": "a number of seconds",
@@ -50,6 +53,7 @@ _SETTINGS: dict[str, str] = {
     "restore_session": "true or false",
     "sync_dir": "a directory (text)",
     "zotero_url": "an http URL (text)",
+    "max_tabs": f"a whole number of tabs from 1 to {MAX_TABS:,}",
     "keys": 'a table of command = "key"',
 }
 _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)$")
@@ -69,6 +73,8 @@ class Config:
     sync_dir: Path | None = None
     """The folder of the reading state's journals (`reader.sync`); None: no syncing."""
     zotero_url: str | None = None
+    max_tabs: int | None = None
+    """`--serve`'s tabs at once (`--max-tabs` wins)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Command (action name) -> key string, as written."""
     errors: list[str] = field(default_factory=list)
@@ -235,6 +241,11 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
                 wrong(name)
         elif name == "restore_session":
             if isinstance(value, bool):
+                values[name] = value
+            else:
+                wrong(name)
+        elif name == "max_tabs":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_TABS:
                 values[name] = value
             else:
                 wrong(name)

@@ -46,7 +46,8 @@ the browser's reply."""
 QUIT_SECONDS = 1.5
 """How long a tab's reader has to quit by itself when the server stops."""
 MAX_TABS = 8
-"""Tabs (each a reader process, ~45 MB) served at once by default (`--max-tabs`)."""
+"""Tabs (each a reader process, ~45 MB) served at once by default (`--max-tabs`, the config's
+`max_tabs`)."""
 MAX_COLUMNS, MAX_ROWS = 500, 200
 """The largest terminal a tab may ask for (a 4K screen with a small font is ~380x110): a
 websocket asking `?width=20000&height=20000` drove its reader past 2.7 GB."""
@@ -195,7 +196,8 @@ class ReaderServer(Server):
         count = len(self._tabs)
         return (
             f"reader: {count} tab{'s' if count != 1 else ''} already open, the most this server "
-            f"serves at once (--max-tabs {self.max_tabs}): close one, then reload this page"
+            f"serves at once (--max-tabs {self.max_tabs}, or max_tabs in the config): close one, "
+            "then reload this page"
         )
 
     async def _close_tabs(self, app: web.Application) -> None:

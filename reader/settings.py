@@ -51,7 +51,7 @@ class Serving:
     port: int | None = None
     allow_remote: bool = False
     max_tabs: int | None = None
-    """None: `reader.serve`'s default."""
+    """`--max-tabs`, else the config's `max_tabs`; None: `reader.serve`'s default."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
         download_dir=environment.download_dir(args.download_dir, config.download_dir),
         config=config,
         printing=_printing(args),
-        serving=_serving(args),
+        serving=_serving(args, config),
         fetch_metadata=args.fetch_metadata,
     )
 
@@ -139,10 +139,11 @@ def _sources(args: argparse.Namespace, config: Config) -> tuple[str, ...] | None
     return tuple(sources) or None
 
 
-def _serving(args: argparse.Namespace) -> Serving | None:
+def _serving(args: argparse.Namespace, config: Config) -> Serving | None:
     if not args.serve:
         return None
-    return Serving(args.host, args.port, args.allow_remote, args.max_tabs)
+    max_tabs = args.max_tabs if args.max_tabs is not None else config.max_tabs
+    return Serving(args.host, args.port, args.allow_remote, max_tabs)
 
 
 def _printing(args: argparse.Namespace) -> Printing | None:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from reader import __version__
+from reader.config import MAX_TABS
 from reader.model import UNDATED
 from reader.query import SORT_KEYS
 from reader.sources.formats import UNDATED_WORDS
@@ -64,9 +65,9 @@ def _port(text: str) -> int:
 
 
 def _tab_count(text: str) -> int:
-    if text.isdigit() and 1 <= int(text) <= 1000:
+    if text.isdigit() and 1 <= int(text) <= MAX_TABS:
         return int(text)
-    raise argparse.ArgumentTypeError(f"not a number of tabs (1-1000): {text!r}")
+    raise argparse.ArgumentTypeError(f"not a number of tabs (1-{MAX_TABS}): {text!r}")
 
 
 def _positive_seconds(text: str) -> float:
@@ -222,8 +223,8 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             type=_tab_count,
             default=None,
             metavar="N",
-            help="with --serve, the most browser tabs served at once (default 8; each runs a "
-            "reader)",
+            help="with --serve, the most browser tabs served at once (default 8, or the config's "
+            "max_tabs; each runs a reader)",
         ),
     ),
     (

@@ -87,6 +87,18 @@ def test_wrong_types_are_errors_with_lines_and_the_rest_is_used(tmp_path: Path) 
     ]
 
 
+def test_max_tabs_is_a_whole_number_of_tabs(tmp_path: Path) -> None:
+    """`max_tabs` (issue 23, item 9: the tabs `--serve` serves at once, a setting too)."""
+    assert load_config(write(tmp_path, "max_tabs = 3\n")).max_tabs == 3
+    for line, bad in enumerate(("0", "1001", "2.5", '"4"', "true"), 1):
+        path = write(tmp_path, f'theme = "nord"\nmax_tabs = {bad}\n')
+        config = load_config(path)
+        assert (config.max_tabs, config.theme) == (None, "nord"), bad
+        assert config.errors == [
+            f"{path}:2: max_tabs must be a whole number of tabs from 1 to 1,000; ignored"
+        ], line
+
+
 def test_unknown_settings_and_commands_are_warned_about(tmp_path: Path) -> None:
     path = write(tmp_path, 'colour = "red"\n\n[keys]\nfly = "f"\ntoggle_star = "x"\n')
     config = load_config(path)

@@ -72,3 +72,11 @@ def test_the_week_and_query_as_given() -> None:
 def test_settings_are_frozen() -> None:
     with pytest.raises(AttributeError):
         Settings().week = None  # type: ignore[misc]
+
+
+def test_max_tabs_from_the_flag_else_the_config(tmp_path: Path) -> None:
+    config = Config(tmp_path / "c.toml", max_tabs=3)
+    assert resolve(parse(["--serve"]), config).serving == Serving(max_tabs=3)
+    flag = resolve(parse(["--serve", "--max-tabs", "5"]), config)
+    assert flag.serving is not None and flag.serving.max_tabs == 5
+    assert resolve(parse(["--serve"]), Config(tmp_path / "none.toml")).serving == Serving()
