@@ -285,17 +285,24 @@ def stored(digest: Digest) -> TokenIndex | None:
     return digest.haystacks.tokens
 
 
+_ENSURING = threading.Lock()
+"""One build at a time: a second asker waits for the first one's (and finds it)."""
+
+
 def ensure(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> TokenIndex | None:
     """The digest's token index: its own, else the cache's, else built (in the caller's thread:
     the TUI calls this from a worker) and handed to the cache. None if `cancelled()` came true."""
     found = stored(digest)
     if found is not None:
         return found
-    search = digest.haystacks
-    built = build(search, cancelled)
-    if built is None:
-        return None
-    search.tokens = built
+    with _ENSURING:
+        search = digest.haystacks
+        if search.tokens is not None:
+            return search.tokens
+        built = build(search, cancelled)
+        if built is None:
+            return None
+        search.tokens = built
     if digest.search_store is not None:
         digest.search_store.save_tokens(built)
     return built

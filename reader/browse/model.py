@@ -52,7 +52,14 @@ from reader.browse.view import (
 from reader.citations import Lookup
 from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
-from reader.query import SEARCH_COUNT_SECONDS, Query, QueryError, Spans, parse_query
+from reader.query import (
+    SEARCH_COUNT_SECONDS,
+    Cancelled,
+    Query,
+    QueryError,
+    Spans,
+    parse_query,
+)
 from reader.query.likes import paper_indices
 from reader.reading import ReadCounts, ReadingState, repeated_weeks
 from reader.state import Session, StateStore, normal_tag
@@ -139,6 +146,22 @@ class Search:
             )
         except QueryError as exc:
             return exc.message
+
+    def run_unless(self, cancelled: Callable[[], bool]) -> list[int] | str | None:
+        """`run`, in a thread: None when `cancelled()` turned true meanwhile (a newer query came,
+        and this one's work stops at its next step)."""
+        try:
+            return self.query.filter(
+                self.digest,
+                self.candidates,
+                self.state,
+                satisfied=self.satisfied,
+                cancelled=cancelled,
+            )
+        except QueryError as exc:
+            return exc.message
+        except Cancelled:
+            return None
 
     def rank(self) -> Ranking | None:
         """The order the query's `like:` terms ask for (None without any); the first one of a

@@ -48,6 +48,7 @@ from reader.query.engine import (  # noqa: F401 - _CACHE: the benchmark clears i
     _CACHE,
     REGEX_SECONDS,
     SEARCH_COUNT_SECONDS,
+    Cancelled,
     Query,
     parse_query,
 )
@@ -74,6 +75,7 @@ from reader.query.views import (
 from reader.reading import ReadingState
 
 __all__ = [
+    "Cancelled",
     "FACET_TERM",
     "FIELDS",
     "Field",

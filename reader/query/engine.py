@@ -321,17 +321,36 @@ _TIMED_OUT: dict[tuple[str, int], float] = {}
 again after every mark, and a regex that ran out of time is not run again for as long."""
 
 
+class Cancelled(Exception):
+    """A filtering its caller called off (`Query.filter`'s `cancelled`): a newer query came."""
+
+
+_STEP = 16_384
+"""Papers scanned between two looks at whether the filtering was called off (~10 ms)."""
+
+
 @contextlib.contextmanager
-def _budget(seconds: float) -> Iterator[None]:
+def _budget(seconds: float, cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
     """The end of the time a query may take, for `_time_left` (in this thread; an inner
-    budget does not extend an outer one)."""
+    budget does not extend an outer one), and what tells whether it was called off."""
     outer = getattr(_BUDGET, "end", None)
+    outer_cancelled = getattr(_BUDGET, "cancelled", None)
     end = time.monotonic() + seconds
     _BUDGET.end = end if outer is None else min(outer, end)
+    if cancelled is not None:
+        _BUDGET.cancelled = cancelled
     try:
         yield
     finally:
         _BUDGET.end = outer
+        _BUDGET.cancelled = outer_cancelled
+
+
+def _called_off() -> None:
+    """Raise `Cancelled` when the filtering running in this thread was called off."""
+    cancelled = getattr(_BUDGET, "cancelled", None)
+    if cancelled is not None and cancelled():
+        raise Cancelled
 
 
 def _time_left() -> float | None:
@@ -501,13 +520,27 @@ def _having(hay: SearchText, needle: bytes, lows: Sequence[int], kept: Iterable[
     if not needle:
         return list(kept)
     if isinstance(kept, range) and kept.step == 1 and kept.stop - kept.start > 4 * _PROBE:
-        start = max(kept.start, 0)
+        start, stop = max(kept.start, 0), min(kept.stop, count)
         probe = range(start, start + _PROBE)
         found = _each(data, needle, lows, ends, probe)
-        if len(found) * 3 > _PROBE:  # common (a third or more): one by one
-            return found + _each(data, needle, lows, ends, range(probe.stop, min(kept.stop, count)))
-        return found + _scan(data, needle, lows, ends, probe.stop, min(kept.stop, count))
-    return _each(data, needle, lows, ends, kept)
+        common = len(found) * 3 > _PROBE  # a third or more: one by one
+        for low in range(probe.stop, stop, _STEP):  # a step at a time: it may be called off
+            _called_off()
+            high = min(low + _STEP, stop)
+            if common:
+                found += _each(data, needle, lows, ends, range(low, high))
+            else:
+                found += _scan(data, needle, lows, ends, low, high)
+        return found
+    if not isinstance(kept, (list, tuple, range)):
+        kept = list(kept)
+    if len(kept) <= _STEP:
+        return _each(data, needle, lows, ends, kept)
+    found = []
+    for low in range(0, len(kept), _STEP):
+        _called_off()
+        found += _each(data, needle, lows, ends, kept[low : low + _STEP])
+    return found
 
 
 def _each(
@@ -781,6 +814,7 @@ class Query:
         *,
         satisfied: Query | None = None,
         budget: float = REGEX_SECONDS,
+        cancelled: Callable[[], bool] | None = None,
     ) -> list[int]:
         """The indices, in their given order, of the papers the query matches.
 
@@ -792,6 +826,9 @@ class Query:
 
         `budget`: the seconds its regexes may take in all; past them QueryError says so (a regex
         that backtracks without end never holds the caller longer).
+
+        `cancelled`: asked between steps of a long scan (and once the digest's search text is
+        there, which a thread may have to wait for); when it turns true, `Cancelled` is raised.
         """
         slow = (self.text, id(digest))
         if _TIMED_OUT.get(slow, -1.0) >= budget:  # it failed in as long before: not again
@@ -800,7 +837,7 @@ class Query:
                 "end, as (a|aa)+$ does): make it simpler",
                 0,
             )
-        with _budget(budget):
+        with _budget(budget, cancelled):
             try:
                 return self._liked(digest, indices, state, satisfied)
             except TimeoutError:
@@ -847,7 +884,8 @@ class Query:
             )
         if not clauses:
             return list(indices)
-        ix = _index(digest)
+        ix = _index(digest)  # may wait for the search text another thread is building
+        _called_off()
         kept: Iterable[int] = indices
         for clause in sorted(clauses, key=_cost):
             kept = _apply(clause, ix, state, kept)

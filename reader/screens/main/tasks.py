@@ -177,10 +177,15 @@ SYNC_WATCH_SECONDS = 2.0
 
 
 def _filter(screen: Screen[None], search: Search) -> None:
-    """Filter a large digest off the UI thread; the model drops the hits of an older query."""
-    hits = search.run()
+    """Filter a large digest off the UI thread. A newer query's worker cancels this one (the
+    group is exclusive), and the filtering stops at its next step (or once the search text it
+    waited for is built); the model drops the hits of an older query anyway."""
+    worker = get_current_worker()
+    hits = search.run_unless(lambda: worker.is_cancelled)
+    if hits is None or worker.is_cancelled:
+        return
     ranking = search.rank() if search.query.likes and not isinstance(hits, str) else None
-    if not get_current_worker().is_cancelled:
+    if not worker.is_cancelled:
         screen.post_message(Filtered(search, hits, ranking))
 
 
