@@ -196,8 +196,6 @@ class ReaderApp(TypeaheadApp):
         # go on animating under the main screen (CPU and repaints while the reader is idle).
         loading.remove_children()
         self.call_after_refresh(self._settle_collector)
-        if self.source is not None:  # the parsed-digest cache, once the main screen is painted
-            self.call_after_refresh(self.source.write_cache)
 
     def _load_failed(self, error: Exception) -> None:
         self.load_error = error

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import reduce
 from itertools import compress, repeat
-from operator import and_, ge
+from operator import and_, ge, sub
 from typing import TYPE_CHECKING, Protocol, cast
 
 from reader.limits import QUERY_CHARS
@@ -524,13 +524,13 @@ def _having(hay: SearchText, needle: bytes, lows: Sequence[int], kept: Iterable[
         probe = range(start, start + _PROBE)
         found = _each(data, needle, lows, ends, probe)
         common = len(found) * 3 > _PROBE  # a third or more: one by one
-        for low in range(probe.stop, stop, _STEP):  # a step at a time: it may be called off
+        # a block at a time (read, not mapped in, from a cached text), and it may be called off
+        for low, high, block, base in hay.blocks(probe.stop, stop):
             _called_off()
-            high = min(low + _STEP, stop)
             if common:
-                found += _each(data, needle, lows, ends, range(low, high))
+                found += _each(block, needle, lows, ends, range(low, high), base)
             else:
-                found += _scan(data, needle, lows, ends, low, high)
+                found += _scan(block, needle, lows, ends, low, high, base)
         return found
     if not isinstance(kept, (list, tuple, range)):
         kept = list(kept)
@@ -544,8 +544,15 @@ def _having(hay: SearchText, needle: bytes, lows: Sequence[int], kept: Iterable[
 
 
 def _each(
-    data: bytes, needle: bytes, lows: Sequence[int], ends: Sequence[int], kept: Iterable[int]
+    data: bytes | bytearray,
+    needle: bytes,
+    lows: Sequence[int],
+    ends: Sequence[int],
+    kept: Iterable[int],
+    base: int = 0,
 ) -> list[int]:
+    """The papers of `kept` whose text from `lows[i]` to `ends[i + 1]` holds `needle`, each
+    searched on its own; `data` holds the text from byte `base` on."""
     find = data.find
     if isinstance(kept, range) and kept.step == 1:
         low_of: Iterable[int] = lows[kept.start : kept.stop]
@@ -554,33 +561,43 @@ def _each(
         kept = kept if isinstance(kept, (list, tuple)) else list(kept)
         low_of = map(lows.__getitem__, kept)
         end_of = map(ends.__getitem__, map((1).__add__, kept))
+    if base:
+        low_of, end_of = map(sub, low_of, repeat(base)), map(sub, end_of, repeat(base))
     return list(compress(kept, map(ge, map(find, repeat(needle), low_of, end_of), repeat(0))))
 
 
 def _scan(
-    data: bytes, needle: bytes, lows: Sequence[int], ends: Sequence[int], first: int, stop: int
+    data: bytes | bytearray,
+    needle: bytes,
+    lows: Sequence[int],
+    ends: Sequence[int],
+    first: int,
+    stop: int,
+    base: int = 0,
 ) -> list[int]:
-    """Papers `first` to `stop` (exclusive) by one search through their bytes."""
+    """Papers `first` to `stop` (exclusive) by one search through their bytes; `data` holds
+    the text from byte `base` on."""
     hits: list[int] = []
     if first >= stop:
         return hits
-    find, size, limit = data.find, len(needle), ends[stop]
+    find, size, limit = data.find, len(needle), ends[stop] - base
     paper = first
-    at = lows[paper]
+    at = lows[paper] - base
     while True:
         found = find(needle, at, limit)
         if found < 0:
             return hits
+        found += base
         paper = bisect_right(ends, found, paper) - 1
         if found < lows[paper]:  # before where this paper's field starts: look again there
-            at = lows[paper]
+            at = lows[paper] - base
             continue
         if found + size <= ends[paper + 1]:  # not across into the next paper
             hits.append(paper)
         paper += 1
         if paper >= stop:
             return hits
-        at = lows[paper]
+        at = lows[paper] - base
 
 
 def _evaluate(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import marshal
 import mmap
 import os
@@ -43,7 +44,7 @@ from datetime import date
 from itertools import accumulate, islice, repeat
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from reader.environment import user_dir
 from reader.files import replacing
@@ -54,7 +55,9 @@ from reader.model import (
     Link,
     Paper,
     SearchText,
+    StoredText,
     new_papers,
+    stored_abstract,
 )
 from reader.sources.loader import (
     STDIN,
@@ -74,7 +77,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
-VERSION = 2
+VERSION = 3
 """Bumped whenever what an entry holds or how the loader parses changes."""
 MAGIC = "reader-parsed-digest"
 SUBDIRECTORY = "parsed"
@@ -230,14 +233,51 @@ def _lengths(raw: object, count: int) -> array[int] | None:
         return None
 
 
-def _lengths_record(texts: Sequence[str]) -> bytes:
-    return array(
-        _OFFSETS,
-        [
-            len(text) if text.isascii() else len(text.encode(SEARCH_ENCODING, SEARCH_ERRORS))
-            for text in texts
-        ],
-    ).tobytes()
+def _abstract_size(paper: Paper) -> int:
+    """The size in UTF-8 of a paper's abstract, not read when its store knows it."""
+    held = stored_abstract(paper)
+    if isinstance(held, str):
+        return len(held) if held.isascii() else len(held.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+    store, index = held
+    size = getattr(store, "size", None)
+    if callable(size):
+        return cast(int, size(index))
+    return len(paper.abstract.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+
+
+def _abstracts_bytes(papers: Sequence[Paper]) -> list[bytes]:
+    """`_abstract_bytes` of each paper; those kept in one file read together (`raws`)."""
+    found: list[bytes] = []
+    places: dict[int, tuple[StoredText, list[int], list[int]]] = {}
+    for position, kept in enumerate(map(stored_abstract, papers)):
+        if isinstance(kept, str):
+            found.append(kept.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+            continue
+        found.append(b"")
+        store, index = kept
+        entry = places.setdefault(id(store), (store, [], []))
+        entry[1].append(position)
+        entry[2].append(index)
+    for store, positions, indices in places.values():
+        raws = getattr(store, "raws", None)
+        if callable(raws):
+            read = cast(list[bytes], raws(indices))
+        else:
+            read = [_abstract_bytes(papers[position]) for position in positions]
+        for position, raw in zip(positions, read, strict=True):
+            found[position] = raw
+    return found
+
+
+def _abstract_bytes(paper: Paper) -> bytes:
+    """A paper's abstract in UTF-8: the bytes its store keeps, else the text encoded."""
+    held = stored_abstract(paper)
+    if not isinstance(held, str):
+        store, index = held
+        raw = getattr(store, "raw", None)
+        if callable(raw):
+            return cast(bytes, raw(index))
+    return paper.abstract.encode(SEARCH_ENCODING, SEARCH_ERRORS)
 
 
 def _write_entry(
@@ -270,11 +310,6 @@ def _write_record(file: BinaryIO, data: bytes) -> None:
 def _chain(first: Any, rest: Iterable[Any]) -> Iterator[Any]:
     yield first
     yield from rest
-
-
-def _encoded_blocks(texts: Sequence[str]) -> Iterator[bytes]:
-    for start in range(0, len(texts), CHUNK):
-        yield "".join(texts[start : start + CHUNK]).encode(SEARCH_ENCODING, SEARCH_ERRORS)
 
 
 def _quietly(write: Callable[[], None]) -> None:
@@ -388,8 +423,6 @@ def _read(base: Path, header: tuple[Any, ...], name: str, source: str) -> Digest
         return None
     file, reader = opened
     search = _SearchFile(base.with_suffix(".search"), header)
-    if search.path.is_file():
-        search.prefetch()  # read while the papers are built
     try:
         digest = _read_papers(file, reader, name, source)
     except (OSError, ValueError, TypeError, OverflowError, MemoryError):
@@ -471,17 +504,22 @@ def _write(
     papers = digest.papers
 
     def write() -> None:
-        abstracts = [paper.abstract for paper in papers]
-        lengths = _lengths_record(abstracts)
-        total = sum(array(_OFFSETS, lengths))
+        # The abstracts a chunk at a time: those kept on disk (`reader.abstracts`) are sized
+        # without reading them and copied as bytes, never all in memory at once.
+        sizes = array(_OFFSETS, map(_abstract_size, papers))
+        total = sum(sizes)
 
         def records() -> Iterator[Any]:
             for start in range(0, len(papers), CHUNK):
                 yield _columns(papers[start : start + CHUNK])
             yield ("end", len(papers), digest.joined, total)
-            yield lengths
+            yield sizes.tobytes()
 
-        _write_entry(base.with_suffix(".papers"), header, records(), _encoded_blocks(abstracts))
+        def block() -> Iterator[bytes]:
+            for start in range(0, len(papers), CHUNK):
+                yield b"".join(_abstracts_bytes(papers[start : start + CHUNK]))
+
+        _write_entry(base.with_suffix(".papers"), header, records(), block())
 
     if background:
         if later is not None:
@@ -496,33 +534,23 @@ def _write(
 # --- the search text ----------------------------------------------------------------------------
 
 
+_FOOTER = struct.Struct("<QQ")
+"""The end of a search text's file: the number of papers and the size of the text."""
+_SEARCH_FORMAT = ("search", 2)
+
+
 class _SearchFile:
-    """The entry's search text (a `reader.model.SearchStore`): the per-paper byte lengths, then
-    the text as one block."""
+    """The entry's search text (a `reader.model.SearchStore`): a header, then the text as one
+    block that starts on a page (memory-mapped when read: only the pages a search reads are in
+    memory, and the kernel may drop them again), then the per-paper byte lengths and a footer
+    (`_FOOTER`). It is written as it is built, so it is never all in memory."""
 
     def __init__(self, path: Path, header: tuple[Any, ...]) -> None:
         self.path = path
         self.header = header
-        self._early: tuple[threading.Thread, list[SearchText | None]] | None = None
-
-    def prefetch(self) -> None:
-        """Start reading the text in a thread (reading a file leaves the interpreter free: the
-        papers are built meanwhile); `load` then takes what it read."""
-        found: list[SearchText | None] = []
-        thread = threading.Thread(
-            target=lambda: found.append(self._load()), name="reader-search-read", daemon=True
-        )
-        self._early = (thread, found)
-        thread.start()
 
     def load(self, count: int) -> SearchText | None:
-        early, self._early = self._early, None
-        if early is not None:
-            thread, found = early
-            thread.join()
-            search = found[0] if found else None
-        else:
-            search = self._load()
+        search = self._load()
         if search is None or len(search) != count:
             return None
         search.tokens = self.load_tokens(count)  # the TUI built it, if one ever ran on this
@@ -535,21 +563,52 @@ class _SearchFile:
         file, reader = opened
         with file:
             try:
-                end = reader.record()
-                if not (
-                    type(end) is tuple
-                    and len(end) == 3
-                    and end[0] == "end"
-                    and all(type(n) is int and n >= 0 for n in end[1:])
-                ):
+                if reader.record() != _SEARCH_FORMAT:
                     return None
-                starts = _lengths(reader.record(), end[1])
-                if starts is None or starts[-1] != end[2] or reader.block_start(end[2]) is None:
+                start = -(-reader.at // _PAGE) * _PAGE
+                if reader.size < start + _FOOTER.size:
                     return None
-                data = file.read(end[2])
-                return SearchText(data, starts) if len(data) == end[2] else None
-            except (OSError, ValueError, MemoryError):
+                file.seek(reader.size - _FOOTER.size)
+                count, length = _FOOTER.unpack(file.read(_FOOTER.size))
+                if start + length + count * 8 + _FOOTER.size != reader.size:
+                    return None
+                file.seek(start + length)
+                starts = _lengths(file.read(count * 8), count)
+                if starts is None or starts[-1] != length:
+                    return None
+                if not length:
+                    return SearchText(b"", starts)
+                mapped = mmap.mmap(file.fileno(), length, access=mmap.ACCESS_READ, offset=start)
+                kept = io.FileIO(os.dup(file.fileno()))  # for scans: read, not mapped in
+                return SearchText(mapped, starts, (kept, start))
+            except (OSError, ValueError, MemoryError, OverflowError, struct.error):
                 return None
+
+    def build(self, texts: Iterable[str], count: int) -> SearchText | None:
+        """The search text of `texts` (one per paper, `count` of them), written to the entry as
+        it is made and then mapped; None when it cannot be written (the caller builds it in
+        memory)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with replacing(self.path, sweep=True) as file:
+                for record in (self.header, _SEARCH_FORMAT):
+                    _write_record(file, marshal.dumps(record))
+                file.write(bytes(-file.tell() % _PAGE))  # the text starts on a page: mapped
+                sizes: array[int] = array(_OFFSETS)
+                chunk: list[str] = []
+                for text in texts:
+                    chunk.append(text)
+                    if len(chunk) >= CHUNK:
+                        _write_texts(file, chunk, sizes)
+                _write_texts(file, chunk, sizes)
+                if len(sizes) != count:
+                    raise ValueError("reader.digest_cache: not one search text per paper")
+                file.write(sizes.tobytes())
+                file.write(_FOOTER.pack(count, sum(sizes)))
+        except (OSError, ValueError):
+            return None
+        search = self._load()
+        return search if search is not None and len(search) == count else None
 
     def load_tokens(self, count: int) -> TokenIndex | None:
         """The token index kept beside the search text (`<key>.tokens`), if it reads as one of
@@ -641,16 +700,12 @@ class _SearchFile:
 
         _in_background(write)
 
-    def save(self, search: SearchText) -> None:
-        data, starts = search.data, search.starts
-        lengths = array(
-            _OFFSETS, [b - a for a, b in zip(starts, starts[1:], strict=False)]
-        ).tobytes()
-        step = 8 << 20
 
-        def block() -> Iterator[bytes]:
-            for at in range(0, len(data), step):
-                yield data[at : at + step]
-
-        records = (("end", len(search), len(data)), lengths)
-        _in_background(lambda: _write_entry(self.path, self.header, records, block()))
+def _write_texts(file: BinaryIO, chunk: list[str], sizes: array[int]) -> None:
+    """A chunk of search texts into the block, their sizes onto `sizes`; the chunk emptied."""
+    sizes.extend(
+        len(text) if text.isascii() else len(text.encode(SEARCH_ENCODING, SEARCH_ERRORS))
+        for text in chunk
+    )
+    file.write("".join(chunk).encode(SEARCH_ENCODING, SEARCH_ERRORS))
+    chunk.clear()

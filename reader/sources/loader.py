@@ -779,12 +779,13 @@ class _FilesTold:
             self._tell(0.0, "Read", 0, True)
 
 
-def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
+def _parse_file(path: str, progress: Progress | None, big: bool = True) -> list[Paper]:
     """`parse_text(read_source(path), path)`, the same papers and the same errors, but a
     pipe-table digest is parsed while it is read, a piece at a time: its text is never joined
     into one string (at 100,000 papers that copy took ~50 ms and 130 MB). As when the whole
     file was read first, a byte that is not UTF-8 anywhere in it is the error reported, before
     any in the table, and the whole file is read even when the table ends early."""
+    from reader.abstracts import keep_abstracts
     from reader.sources.formats.table import parse_table_pieces
 
     parsing = [False]
@@ -814,14 +815,17 @@ def _parse_file(path: str, progress: Progress | None) -> list[Paper]:
     parsing[0] = True
     if progress is not None:
         progress(fraction_read[0], f"Parsing {path}")
+    kept = keep_abstracts(path) if big else None
     try:
-        papers = parse_table_pieces(itertools.chain(head, pieces), path)
+        papers = parse_table_pieces(itertools.chain(head, pieces), path, kept)
     except LoadError:
         for _ in pieces:  # a byte further on that is not UTF-8 is the error to report
             pass
         raise
     for _ in pieces:  # the rest of the file, after the table: read, so checked, as before
         pass
+    if kept is not None and len(kept) and not kept.read_from(path):
+        return _parse_file(path, None, big=False)  # changed as it was read: read it again
     return papers
 
 

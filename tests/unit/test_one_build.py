@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader import tokens
+from reader import model, tokens
 from reader.browse.model import Search
 from reader.model import Digest, Paper, SearchText
 from reader.query import Cancelled, engine, parse_query
@@ -51,14 +52,14 @@ def test_askers_at_once_share_one_build_of_the_search_text(
 ) -> None:
     digest = digest_of(["quantized models", "plain"] * 50)
     builds: list[int] = []
-    build = Digest._build_haystacks
+    texts = Digest._search_texts
 
-    def slow(self: Digest) -> SearchText:
+    def slow(self: Digest) -> Iterator[str]:
         builds.append(1)
         time.sleep(0.05)  # long enough for every thread to ask meanwhile
-        return build(self)
+        return texts(self)
 
-    monkeypatch.setattr(Digest, "_build_haystacks", slow)
+    monkeypatch.setattr(Digest, "_search_texts", slow)
     assert not digest.has_haystacks
     found = in_threads(8, lambda: digest.haystacks)
     assert len(builds) == 1
@@ -86,9 +87,11 @@ def test_askers_at_once_share_one_build_of_the_token_index(
 
 @pytest.fixture
 def small_steps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Steps of three papers and a probe of two: small digests take every way a big one does."""
+    """Steps of three papers, blocks of 64 bytes and a probe of two: small digests take every
+    way a big one does."""
     monkeypatch.setattr(engine, "_STEP", 3)
     monkeypatch.setattr(engine, "_PROBE", 2)
+    monkeypatch.setattr(model, "BLOCK_BYTES", 64)
 
 
 def test_a_filtering_called_off_stops_at_its_next_step(small_steps: None) -> None:

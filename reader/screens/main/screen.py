@@ -116,8 +116,11 @@ class MainScreen(Outward):
         self.watch(self.paper_list, "cursor", self._paper_moved, init=False)
         self.watch(bar, "value", self._filter_changed, init=False)
         warm = self.browse.warm()
+        written = self.source.write_cache if self.source is not None else None
         if warm is not None:  # once painted: the thread slowed the paint
-            self.call_after_refresh(tasks.warm, self, warm, self._digest)
+            self.call_after_refresh(tasks.warm, self, warm, self._digest, written)
+        elif written is not None:
+            self.call_after_refresh(written)
         self.call_after_refresh(self.act, self.browse.merge)  # the sync folder, once painted
         self._watch_source()
         self.ready = True

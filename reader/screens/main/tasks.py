@@ -194,16 +194,27 @@ def _save(screen: Screen[None], bulk: Bulk) -> None:
     screen.post_message(MarksSaved(bulk))
 
 
-def warm(screen: Screen[None], job: Warm, current: Callable[[], Digest]) -> None:
-    """Build the search index in the background so the first keystroke finds it ready, then
-    the token index (read from the cache, else built: 3.5-5 s at 100,000 papers, meanwhile
-    words are searched for); then, when the app froze what was alive at its first paint
+def warm(
+    screen: Screen[None],
+    job: Warm,
+    current: Callable[[], Digest],
+    then: Callable[[], None] | None = None,
+) -> None:
+    """Build the search text in the background so the first keystroke finds it ready (a filter
+    typed meanwhile waits for this build: `Digest.haystacks`), then run `then` (the parsed-digest
+    cache's entry, which would slow the build down if written at the same time), then the token
+    index (read from the cache, else built: 3.5-5 s at 100,000 papers, meanwhile words are
+    searched for); then, when the app froze what was alive at its first paint
     (`ReaderApp._settle_collector`), freeze the indexes too: full collections would otherwise
     walk their lists at every keystroke."""
 
     def build() -> None:
         digest = job.digest
-        parse_query("warm").filter(digest, range(1), None)
+        try:
+            parse_query("warm").filter(digest, range(1), None)
+        finally:
+            if then is not None:
+                then()
         if gc.get_freeze_count():
             gc.freeze()
         worker = get_current_worker()

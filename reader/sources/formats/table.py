@@ -30,7 +30,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import repeat
 
-from reader.model import Paper, new_paper, new_papers
+from reader.abstracts import MIN_DEFERRED, FileAbstracts
+from reader.model import Deferred, Paper, new_paper, new_papers
 from reader.sources.formats import LoadError, match_columns, parse_week_cell, require_columns
 from reader.text import arxiv_id, arxiv_ids
 
@@ -152,23 +153,35 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
     return parse_table_pieces((text,), path)
 
 
-def parse_table_pieces(pieces: Iterable[str], path: str = "<string>") -> list[Paper]:
+def parse_table_pieces(
+    pieces: Iterable[str], path: str = "<string>", kept: FileAbstracts | None = None
+) -> list[Paper]:
     """`parse_table` of the text that `pieces` make one after another, each (but the last)
     ending with a line feed: a big file is parsed as it is read and decoded, a chunk at a time,
     never joined into one string (which would take the memory, and the time, of another copy).
-    Reads `pieces` only up to the end of the table."""
+    Reads `pieces` only up to the end of the table.
+
+    `kept`: the file the pieces are read from, whole and in order (a BOM dropped): an abstract
+    that is the row's bytes as written is kept there, not in memory (`reader.abstracts`)."""
     collecting = gc.isenabled()
     gc.disable()  # ~100,000 rows and papers: the collector would walk them again and again
     try:
-        return _parse(iter(pieces), path)
+        return _parse(iter(pieces), path, kept)
     finally:
         if collecting:
             gc.enable()
 
 
-def _whole_lines(pieces: Iterator[str]) -> Iterator[str]:
+def _size(text: str) -> int:
+    """The size of `text` in UTF-8."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def _whole_lines(pieces: Iterator[str]) -> Iterator[tuple[str, int, bool]]:
     """`pieces` cut at line feeds (each piece but the last ends with one, as a reader gives
-    them anyway), CRLF and lone CR made LF, a leading BOM dropped."""
+    them anyway), CRLF and lone CR made LF, a leading BOM dropped; each with the size in UTF-8
+    of the text it was made of, and whether its offsets are still that text's (no line ending
+    was changed in it)."""
     carry = ""
     first = True
     for piece in pieces:
@@ -183,24 +196,77 @@ def _whole_lines(pieces: Iterator[str]) -> Iterator[str]:
         else:
             carry = ""
         if piece:
-            yield piece.replace("\r\n", "\n").replace("\r", "\n") if "\r" in piece else piece
+            yield _lines_of(piece)
     if carry:
-        yield carry.replace("\r\n", "\n").replace("\r", "\n") if "\r" in carry else carry
+        yield _lines_of(carry)
 
 
-def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
-    pieces = _whole_lines(pieces)
-    text = next(pieces, "")
-    following = next(pieces, None)
+def _lines_of(piece: str) -> tuple[str, int, bool]:
+    if "\r" in piece:
+        return piece.replace("\r\n", "\n").replace("\r", "\n"), _size(piece), False
+    return piece, _size(piece), True
+
+
+class _Places:
+    """Where the abstracts of the piece being parsed are in the file (`kept`): the piece's byte
+    offset, and for a piece that is not ASCII the byte offset of the last character asked."""
+
+    def __init__(self, kept: FileAbstracts) -> None:
+        self.kept = kept
+        self.base = kept.start
+        """The byte offset of the piece's text in the file."""
+        self.text = ""
+        self.exact = True
+        self.ascii = True
+        self.char = 0
+        self.byte = 0
+
+    def piece(self, text: str, exact: bool) -> None:
+        """`text` is parsed next (`exact`: its offsets are the file's)."""
+        self.text, self.exact, self.ascii, self.char, self.byte = text, exact, text.isascii(), 0, 0
+
+    def advance(self, size: int) -> None:
+        """The piece parsed was `size` bytes of the file."""
+        self.base += size
+
+    def byte_of(self, char: int) -> int:
+        """The file offset of character `char` of the piece (asked in increasing order)."""
+        if self.ascii:
+            return self.base + char
+        if char < self.char:
+            self.char = self.byte = 0
+        self.byte += _size(self.text[self.char : char])
+        self.char = char
+        return self.base + self.byte
+
+    def keep(self, start: int, abstract: str) -> str | Deferred:
+        """`abstract`, which starts at character `start` of the piece: kept in the file when it
+        is long enough to be worth it."""
+        if not self.exact or len(abstract) < MIN_DEFERRED:
+            return abstract
+        return self.kept.add(self.byte_of(start), _size(abstract))
+
+
+def _parse(pieces: Iterator[str], path: str, kept: FileAbstracts | None) -> list[Paper]:
+    lined = _whole_lines(pieces)
+    text, text_size, exact = next(lined, ("", 0, True))
+    following_piece = next(lined, None)
+    following = None if following_piece is None else following_piece[0]
     try:
         start, header, position = _find_table(text, path)
     except LoadError:
-        if following is None:
+        if following_piece is None:
             raise
         # the table starts beyond the first piece (or its alignment row is in the next one)
-        text = "".join([text, following, *pieces])
-        following = None
+        rest = [(text, text_size, exact), following_piece, *lined]
+        text = "".join(piece for piece, _, _ in rest)
+        text_size = sum(size for _, size, _ in rest)
+        exact = all(piece_exact for _, _, piece_exact in rest)
+        following_piece = following = None
         start, header, position = _find_table(text, path)
+    places = None if kept is None else _Places(kept)
+    if places is not None:
+        places.piece(text, exact)
     columns = _columns(header, path, start + 1)
     week_at = columns["week"]
     title_at = columns["title"]
@@ -223,7 +289,7 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
     titles: list[str] = []
     links: list[str] = []
     categories_read: list[str] = []
-    abstracts: list[str] = []
+    abstracts: list[str | Deferred] = []
     lines: list[int] = []
 
     def flush() -> None:
@@ -261,6 +327,7 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
             if end < 0:
                 end = size
             line = text[position:end]
+            line_start = position
             position = end + 1
             number += 1
             # The fastest path, for rows written as `| a | b | c |` with as many cells as the
@@ -280,12 +347,22 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
                         break
                 else:
                     plain = True
+            kept_abstract: str | Deferred | None = None
             if plain:  # `width` cells: no shift, no cell missing
                 week_cell = cells[week_at].strip()
                 title = cells[title_at].strip()
                 link = cells[link_at].strip()
                 category = cells[category_at].strip() if has_category else ""
-                abstract = cells[abstract_at].strip() if has_abstract else ""
+                if has_abstract:
+                    raw = cells[abstract_at]
+                    abstract = raw.strip()
+                    if places is not None and len(abstract) >= MIN_DEFERRED:
+                        # its bytes in the file: after "| ", the cells before it and their " | "
+                        at = line_start + 2 + sum(map(len, cells[:abstract_at])) + 3 * abstract_at
+                        at += len(raw) - len(raw.lstrip())
+                        kept_abstract = places.keep(at, abstract)
+                else:
+                    abstract = ""
             else:
                 cells = line.split("|")
                 escaped = False
@@ -349,13 +426,19 @@ def _parse(pieces: Iterator[str], path: str) -> list[Paper]:
             titles.append(title)
             links.append(link)
             categories_read.append(categories.setdefault(category, category))
-            abstracts.append(abstract)
+            abstracts.append(abstract if kept_abstract is None else kept_abstract)
             lines.append(number)
         flush()
-        if ended or following is None:
+        if ended or following_piece is None:
             break
-        text, position = following, 0
-        following = next(pieces, None)
+        if places is not None:
+            places.advance(text_size)
+        text, text_size, exact = following_piece
+        position = 0
+        following_piece = next(lined, None)
+        following = None if following_piece is None else following_piece[0]
+        if places is not None:
+            places.piece(text, exact)
     if incomplete >= 0:
         _check_complete(papers, continued, incomplete, path)
 
