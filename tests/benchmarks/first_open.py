@@ -16,11 +16,12 @@ Each run, in the benchmark's private tmux at 120x40, with an empty $READER_CACHE
    the file's size; VmRSS then is the first open's steady memory.
 3. Second open: the same file again (the entry the first wrote): VmRSS 0.5 s after it painted
    (the whole digest counted), against the file's size.
-4. A short needle (at `--million` sizes only): in that second open, `/` then `e`, `a`, then
-   backspace twice, one key every 50 ms: a one- or two-letter needle that most papers hold. Each
-   key's echo in the filter bar is timed (a key that waits for a search is a key blocked), and
-   the CPU the process spends from the first letter until it is idle again, against the CPU of
-   one whole filtering of such a needle (superseded work that goes on running adds to it).
+4. A short needle (`--short`; `run.py --million` at 1M): in that second open, `/` then `i`
+   alone until the process is idle, then backspace, then `e`, `a`, backspace twice and `o`,
+   one key every 50 ms: one- or two-letter needles that most papers hold. Each key's echo in the
+   filter bar is timed (a key that waits for a search is a key blocked), and the CPU the process
+   spends from the burst's first key until it is idle again, against that of `i` alone (work
+   that a newer key supersedes and that goes on running adds to it).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,7 +49,8 @@ if TYPE_CHECKING:
 
 FILTER_WORD = "quantized"
 KEY_EVERY = 0.1
-SHORT_KEYS = ("e", "a", "BSpace", "BSpace")
+SHORT_KEYS = ("e", "a", "BSpace", "BSpace", "o")
+ONE_KEY = ("i",)
 SHORT_EVERY = 0.05
 
 
@@ -127,7 +130,7 @@ def measure_first_open(
         shows_twice,
     )
 
-    from reader.loader import load_digest
+    from reader.sources.loader import load_digest
 
     tmux = poller.tmux
     path = generate.ensure(label)
@@ -189,39 +192,62 @@ def measure_first_open(
 def _bar(screen: str) -> str:
     """The filter bar's text: the first line of the list pane that starts after the sidebar."""
     lines = screen.split("\n")
-    return lines[1].split("▕", 1)[-1].strip() if len(lines) > 1 else ""
+    text = lines[1].split("▕", 1)[-1].strip() if len(lines) > 1 else ""
+    return "" if text.startswith("/ to filter") else text  # empty: the placeholder
 
 
-def _short_needle(poller: Poller, target: str, pid: int, result: FirstOpen) -> None:
-    from run import cpu_ticks, log
-
+def _typed(poller: Poller, target: str, keys: Sequence[str], every: float) -> list[float]:
+    """Type `keys` into the focused filter bar, one every `every` seconds: ms until each shows."""
     tmux = poller.tmux
-    sent = tmux.keys(target, "/", True)
-    poller.wait(target, sent, lambda screen: True, settle=0.3, timeout=30)
     typed = ""
-    ticks = cpu_ticks(pid)
-    for key in SHORT_KEYS:
+    echoes: list[float] = []
+    for key in keys:
         literal = key != "BSpace"
-        typed = typed[:-1] if not literal else typed + key
-        want = typed
+        typed = typed + key if literal else typed[:-1]
         sent = tmux.keys(target, key, literal)
         echo = poller.wait(
-            target, sent, lambda screen, want=want: _bar(screen) == want, settle=0.0, timeout=60
+            target, sent, lambda screen, want=typed: _bar(screen) == want, settle=0.0, timeout=60
         )
-        result.short_echo.append(echo.ms)
-        pause = SHORT_EVERY - (time.perf_counter() - sent)
+        echoes.append(echo.ms)
+        pause = every - (time.perf_counter() - sent)
         if pause > 0:
             time.sleep(pause)
-    # idle: no CPU for 1 s
+    return echoes
+
+
+def _cpu_until_idle(pid: int, since: int) -> float:
+    """CPU seconds the process used from `since` (clock ticks) until it has been idle 1 s."""
+    from run import cpu_ticks
+
     quiet = 0
     while quiet < 5:
         before = cpu_ticks(pid)
         time.sleep(0.2)
         quiet = quiet + 1 if cpu_ticks(pid) - before <= 1 else 0
-    result.short_cpu = (cpu_ticks(pid) - ticks) / os.sysconf("SC_CLK_TCK") - 1.0
+    return (cpu_ticks(pid) - since) / os.sysconf("SC_CLK_TCK")
+
+
+def _short_needle(poller: Poller, target: str, pid: int, result: FirstOpen) -> None:
+    """One short needle typed alone, then a burst of them: each key's echo, and the CPU of the
+    burst against the one (work that a newer key supersedes should stop)."""
+    from run import cpu_ticks, log
+
+    tmux = poller.tmux
+    sent = tmux.keys(target, "/", True)
+    poller.wait(target, sent, lambda screen: True, settle=0.3, timeout=30)
+    ticks = cpu_ticks(pid)
+    result.short_echo += _typed(poller, target, ONE_KEY, SHORT_EVERY)
+    result.short_one = _cpu_until_idle(pid, ticks)
+    _typed(poller, target, ["BSpace"], SHORT_EVERY)
+    _cpu_until_idle(pid, cpu_ticks(pid))
+    ticks = cpu_ticks(pid)
+    result.short_echo += _typed(poller, target, SHORT_KEYS, SHORT_EVERY)
+    result.short_cpu = _cpu_until_idle(pid, ticks)
     log(
         f"  short needle: echoes {', '.join(f'{t:.0f}' for t in result.short_echo)} ms;"
-        f" {result.short_cpu:.1f} s of CPU until idle"
+        f" CPU {result.short_one:.2f} s for {ONE_KEY[0]!r} alone,"
+        f" {result.short_cpu:.2f} s for {'/'.join(SHORT_KEYS)} a key every"
+        f" {SHORT_EVERY * 1000:.0f} ms"
     )
 
 
