@@ -270,6 +270,15 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
             if lines[y] != shown[y]:
                 self.refresh_lines(y)
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Wrapped in the layout that gives the pane its width, before that layout's frame is
+        drawn: the first frame shows the abstract (`on_resize` comes a frame later)."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        self._wrap()
+        return resized
+
     def on_resize(self, event: events.Resize) -> None:
         self._wrap()
 

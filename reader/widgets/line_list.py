@@ -35,7 +35,10 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
     if size == old:
         return False
     height = widget.container_size.height
-    if size.width != old.width or (size.height > height) != (old.height > height):
+    # Without a horizontal scrollbar the width lays nothing out (the first one, known only
+    # in the first layout, would otherwise lay the screen out again and repaint all of it).
+    wide = size.width != old.width and widget.styles.overflow_x != "hidden"
+    if wide or (size.height > height) != (old.height > height):
         widget.virtual_size = size
         # The scrollbar comes or goes in this layout, not in the two that Textual would
         # otherwise run in the next frames (one for the scrollbar, one for its size).
@@ -296,7 +299,20 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Sized, in the layout that sizes the list, before that layout's frame is drawn: the
+        first frame already shows the cursor's row (`on_resize` comes a frame later)."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized:
+            self._resized()
+        return resized
+
     def on_resize(self, event: events.Resize) -> None:
+        self._resized()
+
+    def _resized(self) -> None:
         self._set_virtual_size(Size(self.size.width, self.row_count))  # as set_row_count does
         self._scroll_cursor_into_view(center=True)
 

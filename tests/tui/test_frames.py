@@ -385,3 +385,27 @@ async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
         await wait_for(lambda: screen.browse.query_text == '"a zebra"', pilot)
         assert threaded == ['"a zebra"']
         assert len(screen.browse.hits) == len(digest) // 2  # the long abstracts
+
+
+async def test_the_first_frame_is_complete(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first frame of the main screen already holds the highlighted paper's abstract
+    (issue 26): the pane wrapped its text in `on_resize`, a frame later, and the lists took
+    their width there too, laying the whole screen out again (two more full frames)."""
+    digest = _digest()
+    frames: list[list[str]] = []
+    original = Screen._compositor_refresh
+
+    def drawn(self: Screen[Any]) -> None:
+        original(self)
+        if self.is_current and hasattr(self, "browse"):  # the main screen
+            frames.append(_texts(self._compositor.render_strips()))
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", drawn)
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        paper = screen_of(app).browse.current_paper
+        assert paper is not None
+        first = "\n".join(frames[0])
+        assert first.count(paper.title) == 2, first  # its row in the list, the pane's heading
+        assert paper.abstract in first, first
