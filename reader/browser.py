@@ -6,7 +6,6 @@ import contextlib
 import os
 import sys
 import threading
-import webbrowser
 
 
 def browser_plausible() -> bool:
@@ -23,6 +22,8 @@ def browser_plausible() -> bool:
 
 
 def _open(url: str) -> None:
+    import webbrowser  # when a link is opened, not at start-up
+
     with contextlib.suppress(Exception):  # a broken browser setup is not the reader's crash
         webbrowser.open(url, new=2)
 

@@ -35,11 +35,6 @@ from reader.environment import config_file
 from reader.files import write_through
 from reader.text import inert
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 __all__ = ["Config", "config_path", "load_config", "save_theme"]
 
 FILENAME = "config.toml"
@@ -191,6 +186,10 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return Config(where, errors=[f"{shown}:{line}: the config is not UTF-8 text"])
+    if sys.version_info >= (3, 11):  # imported only when there is a config file to read
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

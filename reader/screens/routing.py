@@ -3,15 +3,20 @@ is typed, so a burst typed fast does what it would typed slowly (issue 10; see `
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from weakref import WeakSet
 
 from textual import events
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 HOLD_LIMIT = 2.0
 """Keys wait at most this many seconds for a screen being pushed to be ready for them."""
@@ -77,7 +82,7 @@ class TypeaheadApp(App[None]):
         if isinstance(focused, Input) and event.is_printable:
             await focused._on_key(event)  # typed now, so the next key sees the new text
             return
-        if isinstance(focused, TextArea) and (event.is_printable or event.key in ("enter", "tab")):
+        if _is_text_area(focused) and (event.is_printable or event.key in ("enter", "tab")):
             await focused._on_key(event)  # the note editor: text, new lines and indents
             return
         if await self._check_bindings(event.key):
@@ -91,6 +96,13 @@ class TypeaheadApp(App[None]):
     async def _on_key(self, event: events.Key) -> None:
         if getattr(event, "_reader_routed", False):
             event.prevent_default()  # its bindings were looked up when it was routed
+
+
+def _is_text_area(widget: Widget | None) -> TypeGuard[TextArea]:
+    """`widget` is a TextArea (the note editor). Its module is imported when the first editor
+    opens, not at start-up (~7 ms with the document classes): no TextArea before that."""
+    module = sys.modules.get("textual.widgets._text_area")
+    return module is not None and isinstance(widget, module.TextArea)
 
 
 def _palette_list_unpaged(screen: Screen[object]) -> bool:

@@ -6,7 +6,6 @@ written is kept for the session with a warning. No Textual here."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -76,6 +75,8 @@ class MetadataCache:
 
     def save_metadata(self, items: Iterable[Metadata]) -> None:
         """Keep fetched metadata (in memory at once; in the database when it can be written)."""
+        import json  # when metadata is kept or read, not at start-up
+
         now = time.time()
         with self._lock:
             for item in items:
@@ -165,6 +166,8 @@ class MetadataCache:
 
 
 def _from_row(arxiv_id: object, data: object) -> Metadata | None:
+    import json
+
     if not isinstance(arxiv_id, str) or not isinstance(data, str):
         return None
     try:

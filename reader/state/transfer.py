@@ -14,7 +14,6 @@ may follow the marks. Reading checks everything before anything is merged: a bad
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -62,6 +61,8 @@ def write_export(
 ) -> None:
     """Write an export of `entries` (one mark a line) and `searches` to `path` (a regular file
     atomically; `-` is standard output)."""
+    import json  # at an export or import, not at start-up
+
     body = ",\n".join(json.dumps(entry) for entry in entries)
     lines = [
         json.dumps({"name": name, "query": query, "updated": when})
@@ -99,6 +100,8 @@ def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]], 
     cut or refused to keep within `reader.limits` ("" when nothing: notes over `NOTE_CHARS` are
     cut, tags, marks and searches over their limits left out). Raises StateError (with the
     line) when it cannot be read, is over `IMPORT_BYTES` or is not a valid export."""
+    import json
+
     try:
         with open(path, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size  # a pipe says 0: its bytes are counted
@@ -232,6 +235,8 @@ def _entry_lines(text: str) -> list[int]:
 
     Best effort, for error messages: [] if the layout is not the expected one.
     """
+    import json
+
     decoder = json.JSONDecoder()
     found: list[int] = []
 

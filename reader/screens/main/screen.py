@@ -20,7 +20,7 @@ from textual.widgets import Header, Static
 from reader.browse import Browse, Changed, sidebar_cursor
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
 from reader.model import Digest
-from reader.screens.main import editors, tasks
+from reader.screens.main import tasks
 from reader.screens.main.outward import Outward
 from reader.settings import Settings
 from reader.sources.source import DigestSource
@@ -494,6 +494,8 @@ class MainScreen(Outward):
         self.act(self.browse.toggle_selection)
 
     def action_edit_note(self) -> None:
+        from reader.screens.main import editors  # Textual's TextArea: after the first paint
+
         editor = editors.note(self.browse, self.draw)
         if editor is not None:
             self.app.push_screen(editor)
@@ -502,11 +504,15 @@ class MainScreen(Outward):
         self.act(self.browse.keep_note)
 
     def action_edit_tags(self) -> None:
+        from reader.screens.main import editors
+
         editor = editors.tags(self.browse, self.draw)
         if editor is not None:
             self.app.push_screen(editor)
 
     def action_save_search(self) -> None:
+        from reader.screens.main import editors
+
         editor = editors.search(self.browse, self.draw)
         if editor is None:
             self.say("Type a query first (/): that is what a search saves.", timeout=3)
