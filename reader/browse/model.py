@@ -111,7 +111,7 @@ class Changed(enum.Flag):
     BAR = enum.auto()
     """The filter bar's text was replaced (not typed)."""
     ERROR = enum.auto()
-    """Why the bar's text is not a query (`Browse.error`)."""
+    """Why the bar's text is not a query, or what of it was not understood (`Browse.error`)."""
 
 
 Severity = Literal["information", "warning", "error"]
@@ -703,8 +703,10 @@ class Browse:
             self.error = f"⚠ {inert(exc.message)}"
             self._changed |= Changed.ERROR
             return
-        if self.error is not None:
-            self.error = None
+        notes = [*query.notes, *query.digest_notes(self.digest)]  # said, with the results
+        said = "⚠ " + inert("; ".join(str(note) for note in notes)) if notes else None
+        if self.error != said:
+            self.error = said
             self._changed |= Changed.ERROR
         self.generation += 1
         candidates: Sequence[int] = range(len(self.digest))

@@ -12,7 +12,7 @@ from reader.ascii import fall_back
 from reader.cli.digests import check_week, open_digest
 from reader.cli.parse import PROG, UsageError
 from reader.cli.progress import StderrBar
-from reader.cli.report import say, show_warnings
+from reader.cli.report import say, show_warnings, warn
 from reader.model import Digest, join_note, week_label
 from reader.query import Query, ReadingState, select
 from reader.settings import Printing, Settings
@@ -50,6 +50,8 @@ def print_papers(settings: Settings, printing: Printing, query: Query) -> None:
 
             digest = enrich(digest, known)
         marks = state if state is not None else NO_MARKS
+        for note in query.digest_notes(digest, "--fetch-metadata"):
+            warn(f"--query: {note}")
         unknown = query.unknown_likes(digest)
         if unknown:
             raise UsageError(

@@ -96,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if printing is None and not settings.fetch_metadata and not _terminal_out():
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query = parse_query(settings.query)  # validated before loading: a typo fails fast
+    for note in query.notes:  # what was not understood, said as the filter bar says it
+        warn(f"--query: {note}")
     if settings.sources is not None and "-" in settings.sources and stdin_is_terminal():
         raise UsageError(
             "-: standard input is a terminal, not a digest: pipe one in "

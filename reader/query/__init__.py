@@ -9,6 +9,10 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 - `-term` excludes any term (words, phrases, fields, regexes);
 - `a OR b` matches either; `OR` is the uppercase keyword only (a lowercase `or` is a word) and binds
   tighter than AND: `x a OR b` is `x AND (a OR b)`;
+- `( … )` groups terms: `(diffusion OR video) robot`, `(a b) OR c`; `NOT x` (the uppercase keyword;
+  `not` is a word) and `-( … )` exclude a term or a group (`NOT (a OR b)` is `-a -b`); a group
+  not closed yet runs to the end of the query, an empty one is nothing, and a `)` that closes no
+  group is a character of a word;
 - `title:`, `abstract:`, `cat:`/`category:`, `author:` restrict a word, a `"quoted phrase"` or a
   `/regex/` to one field (categories are matched by their readable name: `cat:vision`; authors
   are known once arXiv metadata was fetched, or from a json/csv digest that lists them; plain
@@ -38,10 +42,12 @@ Syntax (matching ignores case everywhere; the keyword `OR` is upper case; see `Q
 Leniency, so that typing a query character by character never shows an error for what is merely
 unfinished: an unclosed quote or regex runs to the end of the query; a term with nothing in it yet
 (`-`, `""`, `//`, `title:`, `week:>=`, `week:..`) is ignored, and so is a dangling `OR`; `foo:bar`
-with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`); parentheses are ordinary
-characters. Only an invalid regex, a bad `week:` or `upvotes:` value and an unknown `is:`, `has:`,
-`from:` or `announce:` value raise
-`QueryError`, with the 0-based offset of the fault in the query.
+with an unknown field name is the plain word `foo:bar` (URLs, `e.g.:`), and `Query.notes` says
+so (`auther: is not a field …`, with its offset), which the filter bar and `--print` show (with
+`Query.digest_notes`: `author:` while no paper has authors). Only an invalid regex, a bad
+`week:` or `upvotes:` value, an unknown `is:`, `has:`, `from:` or `announce:` value and a query
+whose groups multiply into too many clauses raise `QueryError`, with the 0-based offset of the
+fault in the query.
 """
 
 from reader.query.engine import (  # noqa: F401 - _CACHE: the benchmark clears it
@@ -57,6 +63,7 @@ from reader.query.syntax import (
     QUERY_HELP,
     Field,
     QueryError,
+    QueryNote,
     Spans,
     _literals,  # noqa: F401 - tested directly
     fold,
@@ -88,6 +95,7 @@ __all__ = [
     "SORT_KEYS",
     "Query",
     "QueryError",
+    "QueryNote",
     "ReadingState",
     "category_counts",
     "default_sort",

@@ -33,6 +33,7 @@ from reader.query.syntax import (
     Kind,
     Like,
     QueryError,
+    QueryNote,
     Regex,
     Tag,
     Term,
@@ -42,7 +43,7 @@ from reader.query.syntax import (
     field_within,
     fold,
     implies,
-    parse_clauses,
+    parse_with_notes,
 )
 from reader.reading import KeyIndices, ReadingState, key_indices
 from reader.tokens import TokenIndex
@@ -778,11 +779,14 @@ class Query:
     likes: tuple[Like, ...] = _field(init=False, repr=False, compare=False)
     """The `like:` terms, which order the papers (`ranking`) and leave out the ones they are
     like; each is a clause of its own (not excluded, not joined by OR)."""
+    notes: tuple[QueryNote, ...] = _field(init=False, repr=False, compare=False)
+    """What was not understood as written (an unknown field): said, not an error."""
 
     def __post_init__(self) -> None:
         clauses: list[Clause] = []
         likes: list[Like] = []
-        for clause in parse_clauses(self.text):
+        parsed, notes = parse_with_notes(self.text)
+        for clause in parsed:
             like = next((term for term in clause if isinstance(term.kind, Like)), None)
             if like is None:
                 clauses.append(clause)
@@ -794,6 +798,24 @@ class Query:
                 likes.append(cast(Like, like.kind))
         object.__setattr__(self, "clauses", tuple(clauses))
         object.__setattr__(self, "likes", tuple(dict.fromkeys(likes)))
+        object.__setattr__(self, "notes", notes)
+
+    def digest_notes(self, digest: Digest, fetch: str = "F") -> list[QueryNote]:
+        """What the query asks that `digest` cannot answer: `author:` terms where no paper has
+        authors yet (`fetch`: what fetches them, `F` or `--fetch-metadata`)."""
+        notes = []
+        author = next(
+            (
+                term
+                for clause in self.clauses
+                for term in clause
+                if getattr(term.kind, "field", None) == "author"
+            ),
+            None,
+        )
+        if author is not None and not any(_index(digest).authors):
+            notes.append(QueryNote(f"no authors known yet: {fetch} fetches them", author.start))
+        return notes
 
     @property
     def is_empty(self) -> bool:

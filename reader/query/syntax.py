@@ -9,7 +9,7 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as _field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -213,6 +213,38 @@ def field_within(field: Field, other: Field) -> bool:
 Clause = tuple[Term, ...]
 """Terms joined by OR."""
 
+MAX_CLAUSES = 256
+"""At most this many clauses (ANDs of ORs) from one query: `(a b) OR (c d)` is four, and each
+group ORed with another multiplies them."""
+
+
+@dataclass(frozen=True)
+class QueryNote:
+    """Something in a query that was not understood as written, but did not stop it: shown under
+    the filter bar and on stderr for `--print`, like an error but with the results."""
+
+    message: str
+    position: int  # 0-based offset in the query
+    hint: str = ""  # said after the column
+
+    def __str__(self) -> str:
+        hint = f"; {self.hint}" if self.hint else ""
+        return f"{self.message} (column {self.position + 1}){hint}"
+
+
+class _Marker:
+    """A piece of a query's structure among its terms: `(`, `)`, NOT, OR."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+OPEN, CLOSE, NOT, OR = _Marker("("), _Marker(")"), _Marker("NOT"), _Marker("OR")
+Item = Term | _Marker
+
 
 # --- parsing -----------------------------------------------------------------------------------
 
@@ -221,6 +253,8 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.i = 0
+        self.depth = 0  # groups open at `i`
+        self.notes: list[QueryNote] = []
 
     def _skip_spaces(self) -> None:
         text = self.text
@@ -228,12 +262,23 @@ class _Parser:
             self.i += 1
 
     def _bare(self) -> tuple[str, int]:
-        """The characters up to the next space; returns the value and its start."""
+        """The characters up to the next space; returns the value and its start. Inside a group,
+        closing parentheses at its end that the value does not open are left for the group."""
         start = self.i
         text = self.text
         while self.i < len(text) and not text[self.i].isspace():
             self.i += 1
-        return text[start : self.i], start
+        value = text[start : self.i]
+        closing = 0
+        while (
+            closing < self.depth
+            and value.endswith(")")
+            and value.count(")") > value.count("(")
+        ):
+            value = value[:-1]
+            closing += 1
+        self.i -= closing
+        return value, start
 
     def _quoted(self) -> tuple[str, int]:
         """A phrase from the opening quote at `i` to the closing one, or to the end."""
@@ -254,28 +299,44 @@ class _Parser:
         self.i = end + 1 if end < len(text) else len(text)
         return text[start:end], start
 
-    def items(self) -> list[Term | None]:
-        """Terms in order, None standing for an OR keyword. Ignored (empty) terms are left out."""
-        out: list[Term | None] = []
+    def items(self) -> list[Item]:
+        """Terms and markers in order: `(`, `)`, NOT (also for `-(`), OR. Ignored (empty) terms
+        are left out, and so is a `)` that closes no group (it is a word then)."""
+        out: list[Item] = []
         text = self.text
         while True:
             self._skip_spaces()
             if self.i >= len(text):
                 return out
             start = self.i
+            if text[self.i] == "(":
+                self.i += 1
+                self.depth += 1
+                out.append(OPEN)
+                continue
+            if text[self.i] == ")" and self.depth:
+                self.i += 1
+                self.depth -= 1
+                out.append(CLOSE)
+                continue
             negated = False
             if text[self.i] == "-":
                 self.i += 1
                 if self.i >= len(text) or text[self.i].isspace():
                     continue  # a lone "-": a negation not typed yet
+                if text[self.i] == "(":
+                    out.append(NOT)
+                    continue
                 negated = True
             kind = self._term(negated)
             if kind == "OR":
-                out.append(None)
+                out.append(OR)
+            elif kind == "NOT":
+                out.append(NOT)
             elif kind is not None:
                 out.append(Term(kind, negated, start, self.i))
 
-    def _term(self, negated: bool) -> Kind | Literal["OR"] | None:
+    def _term(self, negated: bool) -> Kind | Literal["OR", "NOT"] | None:
         text = self.text
         char = text[self.i]
         if char == '"':
@@ -290,9 +351,14 @@ class _Parser:
             if name in _TEXT_FIELDS or name in _OTHER_FIELDS:
                 self.i = named.end()
                 return self._field(name)
+            if not text.startswith("//", named.end()):  # a URL is a word as it stands
+                name = named.group(1)
+                self.notes.append(
+                    QueryNote(f"{name}: is not a field, searched as a word", self.i, _FIELDS_HINT)
+                )
         value, _ = self._bare()
-        if value == "OR" and not negated:
-            return "OR"
+        if value in ("OR", "NOT") and not negated:
+            return value  # type: ignore[return-value]
         return Text("any", value.lower())
 
     def _field(self, name: str) -> Kind | None:
@@ -557,25 +623,134 @@ def _week(value: str, at: int) -> Weeks | None:
     return Weeks(first, last)
 
 
-def _clauses(items: list[Term | None]) -> tuple[Clause, ...]:
-    """Group terms into clauses: OR joins its neighbours; a dangling OR is dropped."""
-    clauses: list[list[Term]] = []
-    joining = False
-    for item in items:
-        if item is None:
-            joining = bool(clauses)
-            continue
-        if joining:
-            clauses[-1].append(item)
-        else:
-            clauses.append([item])
+_FIELDS_HINT = "fields: " + " ".join(
+    f"{name}:" for name in ("title", "abstract", "cat", "author", "note", *_OTHER_FIELDS)
+)
+
+
+_Tree = tuple[str, Any]
+"""("term", Term), ("not", tree), ("and", [trees]), ("or", [trees])."""
+
+
+class _Structure:
+    """Terms and markers into a tree: juxtaposition is AND, OR binds tighter than AND (`x a OR
+    b` = x AND (a OR b)), NOT (or `-`) binds to the term or group after it. An unclosed group
+    ends with the query, a dangling OR or NOT is dropped, an empty group is nothing."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+        self.i = 0
+
+    def conjunction(self) -> _Tree | None:
+        parts: list[_Tree] = []
+        while self.i < len(self.items):
+            if self.items[self.i] is CLOSE:
+                self.i += 1
+                break
+            if self.items[self.i] is OR:  # an OR with nothing before it
+                self.i += 1
+                continue
+            part = self.disjunction()
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else ("and", parts)
+
+    def disjunction(self) -> _Tree | None:
+        parts: list[_Tree] = []
+        first = self.unary()
+        if first is not None:
+            parts.append(first)
+        while self.i < len(self.items) and self.items[self.i] is OR:
+            self.i += 1
+            part = self.unary()
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else ("or", parts)
+
+    def unary(self) -> _Tree | None:
+        if self.i >= len(self.items):
+            return None
+        item = self.items[self.i]
+        if item is NOT:
+            self.i += 1
+            inner = self.unary()
+            return None if inner is None else ("not", inner)
+        if item is OPEN:
+            self.i += 1
+            return self.conjunction()
+        if isinstance(item, Term):
+            self.i += 1
+            return ("term", item)
+        return None  # OR or ) : the caller's
+
+
+def _cnf(tree: _Tree, negated: bool = False) -> list[list[Term]]:
+    """The tree as clauses (an AND of ORs), negations pushed down to the terms."""
+    kind, value = tree
+    if kind == "term":
+        term: Term = value
+        return [[replace(term, negated=term.negated != negated)]]
+    if kind == "not":
+        return _cnf(value, not negated)
+    conjunctive = (kind == "and") != negated  # NOT (a OR b) = NOT a AND NOT b
+    if conjunctive:
+        return [clause for part in value for clause in _cnf(part, negated)]
+    clauses: list[list[Term]] = [[]]
+    for part in value:  # (a AND b) OR c = (a OR c) AND (b OR c)
+        clauses = [mine + theirs for mine in clauses for theirs in _cnf(part, negated)]
+        if len(clauses) > MAX_CLAUSES:
+            raise QueryError(
+                f"too many combinations of groups (over {MAX_CLAUSES}): write it with fewer ORs "
+                "between groups",
+                _first_position(tree),
+            )
+    return clauses
+
+
+def _first_position(tree: _Tree) -> int:
+    kind, value = tree
+    if kind == "term":
+        return int(value.start)
+    return _first_position(value if kind == "not" else value[0])
+
+
+def _clauses(items: list[Item]) -> tuple[Clause, ...]:
+    """Terms and markers into clauses (an AND of ORs of terms, some negated)."""
+    if not any(item is OPEN or item is NOT for item in items):  # the usual query: no tree
+        clauses: list[list[Term]] = []
         joining = False
-    return tuple(tuple(clause) for clause in clauses)
+        for item in items:
+            if item is OR:
+                joining = bool(clauses)
+            elif isinstance(item, Term):
+                if joining:
+                    clauses[-1].append(item)
+                else:
+                    clauses.append([item])
+                joining = False
+        return tuple(tuple(clause) for clause in clauses)
+    structure = _Structure(items)
+    parts: list[_Tree] = []
+    while structure.i < len(items):
+        tree = structure.conjunction()  # a stray `)` ends one: go on after it
+        if tree is not None:
+            parts.append(tree)
+    if not parts:
+        return ()
+    whole = parts[0] if len(parts) == 1 else ("and", parts)
+    return tuple(tuple(clause) for clause in _cnf(whole) if clause)
 
 
-def parse_clauses(text: str) -> tuple[Clause, ...]:
-    """The query `text` as clauses (ANDed) of terms (ORed); raises QueryError."""
-    return _clauses(_Parser(text).items())
+def parse_with_notes(text: str) -> tuple[tuple[Clause, ...], tuple[QueryNote, ...]]:
+    """The query `text` as clauses, and what in it was not understood as written (`QueryNote`);
+    raises QueryError."""
+    parser = _Parser(text)
+    clauses = _clauses(parser.items())
+    return clauses, tuple(parser.notes)
 
 
 def fold(text: str) -> str:
@@ -595,6 +770,8 @@ QUERY_HELP: list[tuple[str, str]] = [
     ('"a phrase"', "the phrase occurs"),
     ('-word  -"a phrase"  -cat:robotics', "excludes papers that match"),
     ("a OR b", "either (OR in capitals: or is a word); x a OR b = x AND (a OR b)"),
+    ("(a OR b) c  (a b) OR c", "groups"),
+    ("NOT x  NOT (a OR b)  -(a b)", "excludes a term or a group (NOT in capitals: not is a word)"),
     ("title:…  abstract:…  cat:…", 'only in that field; quote a phrase: cat:"computer vision"'),
     ("author:hinton", "an author's name (known once arXiv metadata is fetched)"),
     ("week:2023-05-14  week:2023-05", "that week / every week whose date starts with the value"),
