@@ -1,8 +1,10 @@
 """Small modal editors: a paper's note, its tags, the name of a saved search.
 
-Each applies its result itself, synchronously, before it closes (a dismiss callback would run a
-message later, after the keys typed behind Enter had been routed), and takes every key while it
-is open: the App routes printable keys, Enter and Tab straight into the focused editor.
+One rule for all of them, said in each: Esc cancels, a key saves (Enter for a line, ctrl+s for
+the note, where Enter is a new line); Esc on a changed note asks before throwing the changes
+away. Each applies its result itself, synchronously, before it closes (a dismiss callback would
+run a message later, after the keys typed behind Enter had been routed), and takes every key
+while it is open: the App routes printable keys, Enter and Tab straight into the focused editor.
 """
 
 from __future__ import annotations
@@ -31,12 +33,17 @@ def _markdown_area(text: str) -> TextArea:
     return area
 
 
+NOTE_HELP = "Markdown · ctrl+s saves · Esc cancels · an emptied note is removed"
+LINE_HELP = "Enter saves · Esc cancels"
+
+
 class NoteEditor(ModalScreen[None]):
-    """A paper's note (Markdown). Esc or Ctrl+S keeps it and closes (an empty note is
-    removed); every other key edits."""
+    """A paper's note (Markdown). Ctrl+S saves it and closes (an emptied note is removed); Esc
+    cancels, asking first when the text was changed (`DiscardNote`); every other key edits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,ctrl+s", "keep", "Keep the note", priority=True),
+        Binding("ctrl+s", "keep", "Save the note", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -63,9 +70,7 @@ class NoteEditor(ModalScreen[None]):
                 id="note-title",
             )
             yield _markdown_area(self.text)
-            yield Static(
-                "Markdown · Esc or ctrl+s keeps it · an empty note is removed", id="note-help"
-            )
+            yield Static(NOTE_HELP, id="note-help")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -75,6 +80,51 @@ class NoteEditor(ModalScreen[None]):
     def action_keep(self) -> None:
         self.keep(self.query_one(TextArea).text)
         self.dismiss()
+
+    def action_cancel(self) -> None:
+        if self.query_one(TextArea).text == self.text:
+            self.dismiss()
+        else:
+            self.app.push_screen(DiscardNote(self))
+
+
+class DiscardNote(ModalScreen[None]):
+    """Esc on a changed note: y throws the changes away, n or Esc goes back to the note, ctrl+s
+    saves it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "discard", "Throw away", priority=True),
+        Binding("n,escape", "back", "Back to the note", priority=True),
+        Binding("ctrl+s", "keep", "Save", priority=True),
+    ]
+
+    DEFAULT_CSS = """
+    DiscardNote { align: center middle; }
+    DiscardNote > #discard-box {
+        width: auto; max-width: 80; height: auto;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, editor: NoteEditor) -> None:
+        super().__init__(id="discard-note")
+        self.editor = editor
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="discard-box"):
+            yield Static(Text("Throw away the changes to this note?", style="bold"))
+            yield Static("y throws them away · n or Esc goes back to the note · ctrl+s saves")
+
+    def action_discard(self) -> None:
+        self.dismiss()
+        self.editor.dismiss()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_keep(self) -> None:
+        self.dismiss()
+        self.editor.action_keep()
 
 
 class LastWordSuggester(Suggester):
@@ -97,7 +147,8 @@ class LastWordSuggester(Suggester):
 
 
 class LineEditor(ModalScreen[None]):
-    """One line of text: Enter applies it, Esc cancels. Right (or End) takes a suggestion."""
+    """One line of text: Enter saves it, Esc cancels (both said under it). Right (or End)
+    takes a suggestion."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "apply", "Apply", priority=True),
@@ -112,6 +163,7 @@ class LineEditor(ModalScreen[None]):
     }
     LineEditor #line-title { height: auto; }
     LineEditor #line-hint { height: auto; }
+    LineEditor #line-keys { height: 1; }
     """
 
     def __init__(
@@ -145,6 +197,7 @@ class LineEditor(ModalScreen[None]):
             )
             if self.hint:
                 yield Static(Text(inert(self.hint), style="dim"), id="line-hint")
+            yield Static(Text(LINE_HELP, style="dim"), id="line-keys")
 
     def on_mount(self) -> None:
         line = self.query_one(Input)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
-from reader.app import make_app
+from reader.app import ReaderApp, make_app
 from reader.commands import HELP
 from reader.model import Digest
+from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.widgets.filter_input import FilterInput
 from tests.tui.conftest import screen_of
+from tests.tui.test_typeahead import burst
+
+
+def top(app: ReaderApp) -> object:
+    """The screen on top (typed loosely: the tests watch it change)."""
+    return app.screen
 
 
 async def test_slash_on_an_old_filter_lets_typing_replace_it(digest: Digest) -> None:
@@ -49,3 +56,51 @@ async def test_the_filter_says_what_it_did_not_understand(digest: Digest) -> Non
         await pilot.press("ctrl+u", *"(diffusion OR video) -model")
         assert not note.display
         assert len(screen.browse.hits) > 0
+
+
+async def test_every_editor_cancels_on_esc_and_says_how_to_save(digest: Digest) -> None:
+    app = make_app(digest, week="2023-06-25", query="model", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        paper = screen.browse.current_paper
+        assert paper is not None
+        store = screen.browse.store
+        await pilot.press("N")
+        assert isinstance(top(app), NoteEditor)
+        assert str(app.screen.query_one("#note-help", Static).render()) == (
+            "Markdown · ctrl+s saves · Esc cancels · an emptied note is removed"
+        )
+        await pilot.press("escape")  # nothing changed: closes at once
+        assert top(app) is screen
+        await pilot.press("N", *"draft", "escape")  # changed: asks first
+        assert isinstance(top(app), DiscardNote)
+        await pilot.press("n")  # back to the note, the text kept
+        assert isinstance(top(app), NoteEditor)
+        assert app.screen.query_one(TextArea).text == "draft"
+        await pilot.press("escape", "y")  # thrown away
+        assert top(app) is screen and store.note(paper.key) == ""
+        await pilot.press("N", *"kept", "escape", "ctrl+s")  # ctrl+s saves from the question too
+        assert top(app) is screen and store.note(paper.key) == "kept"
+        await pilot.press("N", "backspace", "ctrl+s")
+        assert store.note(paper.key) == "kep"
+        for key in ("t", "w"):  # the line editors: tags, a saved search's name
+            await pilot.press(key)
+            assert isinstance(top(app), LineEditor)
+            assert str(app.screen.query_one("#line-keys", Static).render()) == (
+                "Enter saves · Esc cancels"
+            )
+            await pilot.press(*"abc", "escape")
+            assert top(app) is screen
+        assert store.tags(paper.key) == () and store.searches() == {}
+
+
+async def test_a_burst_through_the_discard_question(digest: Digest) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.pause()
+        await burst(app, pilot, ["N", "a", "escape", "y", "j", "N", "b", "ctrl+s"])
+        await pilot.pause()
+        assert top(app) is screen
+        first, second = (screen.browse.digest.papers[i].key for i in screen.browse.rows[:2])
+        assert screen.browse.store.note(first) == "" and screen.browse.store.note(second) == "b"

@@ -51,7 +51,7 @@ async def test_n_writes_a_note_shown_under_the_abstract(digest: Digest, tmp_path
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*typed("# Plan"), "enter", *typed("quit? no: s and q are text"))
         assert isinstance(app.screen, NoteEditor) and app.is_running
-        await pilot.press("escape")
+        await pilot.press("ctrl+s")
         assert app.screen is screen  # type: ignore[comparison-overlap]
         assert screen.browse.store.note(FIRST) == "# Plan\nquit? no: s and q are text"
         assert not screen.browse.store.is_starred(FIRST)
@@ -69,7 +69,7 @@ async def test_an_emptied_note_is_removed(digest: Digest, tmp_path: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         screen.browse.store.set_note(FIRST, "x")
-        await pilot.press("N", "backspace", "escape")
+        await pilot.press("N", "backspace", "ctrl+s")
         assert screen.browse.store.note(FIRST) == "" and "Note\n" not in pane_text(app)
 
 
@@ -80,7 +80,7 @@ async def test_the_note_editor_takes_the_keys_typed_behind_it(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
         await pilot.pause()
-        await burst(app, pilot, ["N", "a", "q", "enter", "b", "escape", "j", "N", "c", "escape"])
+        await burst(app, pilot, ["N", "a", "q", "enter", "b", "ctrl+s", "j", "N", "c", "ctrl+s"])
         await pilot.pause()
         assert app.is_running and app.screen is screen
         assert screen.browse.store.note(FIRST) == "aq\nb"
@@ -240,7 +240,7 @@ async def test_remapped_keys_from_the_config(digest: Digest, tmp_path: Path) -> 
         assert not screen.browse.store.is_starred(FIRST)  # s is no longer the star key
         await pilot.press("f")
         assert screen.browse.store.is_starred(FIRST)
-        await pilot.press("ctrl+n", *typed("remapped"), "escape")
+        await pilot.press("ctrl+n", *typed("remapped"), "ctrl+s")
         assert screen.browse.store.note(FIRST) == "remapped"
         messages = [notice.message for notice in app._notifications]
         unknown = (
