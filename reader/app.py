@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from reader.browse import Browse, Handoff
 from reader.collector import CHECK_SECONDS, Collector
-from reader.commands import COMMANDS
+from reader.commands import COMMANDS, help_rows, settle_keymap
 from reader.config import Config, save_theme
 from reader.exits import EXIT_INTERRUPTED
 from reader.model import Digest, join_note, week_label
@@ -74,6 +74,13 @@ class ReaderApp(TypeaheadApp):
         self.settings = settings if settings is not None else Settings()
         self.config = self.settings.config
         keymap, self._unknown_commands = self.config.keymap(command_names())
+        keymap, refused = settle_keymap(keymap)
+        for name, why in refused:  # a remap that would take another command's key
+            line = self.config.key_lines.get(name, 1)
+            self._unknown_commands.append(
+                f"{inert(str(self.config.path))}:{line}: [keys] {name} = "
+                f'"{inert(self.config.keys[name])}" ignored: {inert(why)}'
+            )
         self._unknown_commands += self.config.shadowed(keymap, own_keys(), priority_names())
         self.set_keymap(keymap)
         self.load_error: Exception | None = None
@@ -228,12 +235,8 @@ class ReaderApp(TypeaheadApp):
 
         if isinstance(self.screen, HelpScreen):
             return
-        remapped = [
-            (key, f"{command} (remapped in {inert(str(self.config.path))})")
-            for command, key in sorted(self._keymap.items())
-        ]
         syntax_first = isinstance(self.focused, Input)
-        self.push_screen(HelpScreen(extra_keys=remapped, syntax_first=syntax_first))
+        self.push_screen(HelpScreen(keys=help_rows(self._keymap), syntax_first=syntax_first))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         from reader.screens.palette import system_commands  # when the palette first opens

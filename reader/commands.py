@@ -8,6 +8,7 @@ No Textual here: the screen turns a `Command` into a `Binding`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -230,3 +231,90 @@ COMMANDS: tuple[Command, ...] = (
 
 PAPER_ACTIONS = frozenset(command.action_name for command in COMMANDS if command.needs_paper)
 """The actions that act on the highlighted paper (`check_action` asks by name)."""
+
+
+PANE_KEYS: dict[str, str] = {
+    "j": "Down in the lists and the abstract",
+    "k": "Up in the lists and the abstract",
+    "down": "Down in the lists",
+    "up": "Up in the lists",
+    "pagedown": "Page down in the lists",
+    "pageup": "Page up in the lists",
+    "ctrl+f": "Page down in the lists",
+    "ctrl+b": "Page up in the lists",
+    "home": "First in the lists",
+    "end": "Last in the lists",
+    "g": "First in the lists and the abstract",
+    "G": "Last in the lists and the abstract",
+    "space": "Page down in the abstract",
+    "ctrl+p": "the command palette",
+}
+"""Keys the panes (and the palette) keep: a focused pane's own key comes before the screen's, so
+a command remapped onto one would not run there."""
+
+APP_KEYS: dict[str, tuple[str, ...]] = {"interrupt": ("ctrl+c",)}
+"""The App's own commands that are not in `COMMANDS`, with their keys."""
+
+
+def default_keys() -> dict[str, tuple[str, ...]]:
+    """Each command's name (as `[keys]` writes it) with its keys (Textual's names)."""
+    keys: dict[str, tuple[str, ...]] = dict(APP_KEYS)
+    for command in COMMANDS:
+        keys[command.name] = keys.get(command.name, ()) + tuple(command.keys.split(","))
+    return keys
+
+
+def _label(name: str) -> str:
+    command = next((c for c in COMMANDS if c.name == name), None)
+    return f"{command.palette_title} ({name})" if command is not None else name
+
+
+def settle_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """The remaps of `keymap` (command name -> "key1,key2") that can apply, and for each one
+    that cannot, its name and why. A remap cannot take a key a pane keeps (`PANE_KEYS`), nor a
+    key another command still has after the remaps: that command would be left without a key
+    (or the two would share it) unless the config gives it another key too. Such a remap is
+    ignored: the command keeps its keys."""
+    defaults = default_keys()
+    applied = dict(keymap)
+    problems: dict[str, str] = {}
+    while True:
+        keys = {**defaults, **{n: tuple(k.split(",")) for n, k in applied.items()}}
+        found = {}
+        for name, wanted in applied.items():
+            for key in wanted.split(","):
+                if key in PANE_KEYS:
+                    found[name] = f"{key} is {PANE_KEYS[key]}"
+                    break
+                others = [other for other, taken in keys.items() if other != name and key in taken]
+                if others:
+                    other = others[0]
+                    found[name] = f"{key} is the key of {_label(other)}" + (
+                        "" if other in applied else f' (give {other} another key to use it here: '
+                        f'{other} = "…")'
+                    )
+                    break
+        if not found:
+            return applied, list(problems.items())
+        for name, why in found.items():
+            problems[name] = why
+            del applied[name]
+
+
+def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The help screen's key table (`HELP`) with the keys the `keymap` gives (as written in the
+    config), a line that changed marked `(remapped)`."""
+    rows = []
+    for line in HELP:
+        names = list(dict.fromkeys(c.name for c in COMMANDS if c.help is line))
+        if not any(name in keymap for name in names):
+            rows.append((line.keys, line.meaning))
+            continue
+        parts = line.keys.split(" / ")
+        if len(parts) != len(names):
+            parts = [" / ".join(parts)] if len(names) == 1 else parts[:1]
+        for index, name in enumerate(names[: len(parts)]):
+            if name in keymap:
+                parts[index] = ", ".join(keymap[name].split(","))
+        rows.append((" / ".join(parts), f"{line.meaning} (remapped)"))
+    return rows

@@ -43,13 +43,14 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, extra_keys: list[tuple[str, str]] | None = None, syntax_first: bool = False):
+    def __init__(self, keys: list[tuple[str, str]] | None = None, syntax_first: bool = False):
+        """`keys`: the key table as the config's `[keys]` left it (`commands.help_rows`)."""
         super().__init__()
-        self.extra_keys = extra_keys or []
+        self.keys = KEYS if keys is None else keys
         self.syntax_first = syntax_first
 
     def compose(self) -> ComposeResult:
-        keys = Static(keys_table(KEYS + self.extra_keys, "Keys"))
+        keys = Static(keys_table(self.keys, "Keys"))
         syntax = Static(keys_table(QUERY_HELP, "Filter syntax"))
         with KeyScroll() as scroll:
             scroll.border_title = "reader · help (Esc closes)"

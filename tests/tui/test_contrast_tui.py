@@ -38,8 +38,8 @@ async def test_every_themes_cursor_rows_read_at_aa(digest: Digest) -> None:
         screen = screen_of(app)
         papers, sidebar = screen.query_one(PaperList), screen.query_one(Sidebar)
         await pilot.press("m", "s")  # the cursor's paper read and starred: the muted title
-        assert screen.current_paper is not None
-        assert screen.store.is_read(screen.current_paper.key)
+        assert screen.browse.current_paper is not None
+        assert screen.browse.store.is_read(screen.browse.current_paper.key)
         sidebar.cursor = 3  # a week with its counts
         themes = sorted(name for name in app.available_themes if not name.startswith("ansi"))
         assert len(themes) >= 15

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Static, TextArea
 
 from reader.app import ReaderApp, make_app
 from reader.commands import HELP
+from reader.config import load_config
 from reader.model import Digest
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
+from reader.screens.help import HelpScreen
 from reader.widgets.filter_input import FilterInput
 from tests.tui.conftest import screen_of
 from tests.tui.test_typeahead import burst
@@ -104,3 +108,36 @@ async def test_a_burst_through_the_discard_question(digest: Digest) -> None:
         assert top(app) is screen
         first, second = (screen.browse.digest.papers[i].key for i in screen.browse.rows[:2])
         assert screen.browse.store.note(first) == "" and screen.browse.store.note(second) == "b"
+
+
+async def test_a_remap_onto_a_used_key_is_refused_with_its_line_and_help_follows(
+    digest: Digest, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "config.toml"
+    config_file.write_text(
+        '[keys]\ntoggle_star = "f"\ntoggle_read = "j"\ncopy_link = "m"\n', encoding="utf-8"
+    )
+    app = make_app(digest, week="2023-06-25", read_delay=60, config=load_config(config_file))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        messages = [str(n.message) for n in app._notifications]
+        assert (
+            f'{config_file}:3: [keys] toggle_read = "j" ignored: j is Down in the lists and the '
+            "abstract"
+        ) in messages
+        assert any(
+            m.startswith(f'{config_file}:4: [keys] copy_link = "m" ignored: m is the key of Mark')
+            for m in messages
+        )
+        paper = screen.browse.current_paper
+        assert paper is not None
+        await pilot.press("f", "m")  # f stars; m still marks read (its remap was refused)
+        assert screen.browse.store.is_starred(paper.key) and screen.browse.store.is_read(paper.key)
+        await pilot.press("j")  # j still moves down
+        assert screen.paper_list.cursor == 1
+        await pilot.press("question_mark")
+        help_screen = top(app)
+        assert isinstance(help_screen, HelpScreen)
+        keys = dict(help_screen.keys)
+        assert keys["m / f"] == "Mark read or unread / star or unstar (remapped)"
+        assert "m / s" not in keys
