@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.geometry import Size
 from textual.message import Message
 
@@ -97,6 +98,19 @@ class Sidebar(LineList):
 
     def select_message(self, row: int) -> Message | None:
         return self.choice(picked=True)
+
+    async def on_click(self, event: events.Click) -> None:
+        """One click picks a category or a tag, as it picks a week (browsing past a category
+        with the cursor does not: only Enter or a click); the second click of a double click
+        does nothing more."""
+        row = event.y + int(self.scroll_offset.y)
+        entry = _entry(self.entries, row)
+        if entry is None or entry.kind not in ("category", "tag"):
+            return  # LineList's click: the cursor moves there, a double click picks
+        event.prevent_default()
+        self.cursor = row
+        if event.chain == 1:
+            self.action_select()
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         entry = self.entries[row]

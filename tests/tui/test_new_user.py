@@ -13,6 +13,7 @@ from reader.model import Digest
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
 from reader.widgets.filter_input import FilterInput
+from reader.widgets.sidebar import Sidebar
 from tests.tui.conftest import screen_of
 from tests.tui.test_typeahead import burst
 
@@ -141,3 +142,25 @@ async def test_a_remap_onto_a_used_key_is_refused_with_its_line_and_help_follows
         keys = dict(help_screen.keys)
         assert keys["m / f"] == "Mark read or unread / star or unstar (remapped)"
         assert "m / s" not in keys
+
+
+async def test_one_click_on_a_sidebar_category_picks_it(digest: Digest) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        sidebar = screen.sidebar
+        row = next(i for i, e in enumerate(sidebar.entries) if e.kind == "category")
+        name = sidebar.entries[row].category
+        await pilot.click(Sidebar, offset=(4, row))
+        await pilot.pause()
+        assert screen.query_text == f'cat:"{name}"'
+        await pilot.click(Sidebar, offset=(4, row))  # again: removed
+        await pilot.pause()
+        assert screen.query_text == ""
+        await pilot.click(Sidebar, offset=(4, row), times=2)  # a double click: picked once
+        await pilot.pause()
+        assert screen.query_text == f'cat:"{name}"'
+        week_row = next(i for i, e in enumerate(sidebar.entries) if e.kind == "week")
+        await pilot.click(Sidebar, offset=(4, week_row + 1))  # a week: one click, as before
+        await pilot.pause()
+        assert screen.week == sidebar.entries[week_row + 1].week
