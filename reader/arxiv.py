@@ -491,6 +491,8 @@ class FetchReport:
     """Ids the API answered for without an entry: arXiv has no such paper."""
     errors: list[str] = field(default_factory=list)
     """One line per failed request or API error entry."""
+    failed: list[str] = field(default_factory=list)
+    """Ids of the requests that failed: nothing is known of them, not even that they are missing."""
     requests: int = 0
 
 
@@ -543,8 +545,10 @@ class MetadataClient:
                 feed = parse_feed(self.transport(query_url(self.base_url, batch)))
             except FeedError as error:
                 report.errors.append(f"arXiv API: {error}")
+                report.failed.extend(batch)
             except Exception as error:  # the transport's own errors (timeouts, HTTP status)
                 report.errors.append(f"arXiv API: {error}")
+                report.failed.extend(batch)
             else:
                 report.errors.extend(f"arXiv API: {message}" for message in feed.errors)
                 for arxiv_id in batch:
@@ -553,6 +557,8 @@ class MetadataClient:
                         report.found[arxiv_id] = found
                     elif not feed.errors:
                         report.missing.append(arxiv_id)
+                    else:
+                        report.failed.append(arxiv_id)
             done += len(batch)
             if progress is not None:
                 progress(done, total)

@@ -209,7 +209,8 @@ class MetadataResult:
         if missing:
             parts.append(f"{missing} not found on arXiv")
         if report.errors:
-            parts.append(f"{len(report.errors)} failed requests")
+            failed = len(report.errors)
+            parts.append(f"{failed} failed request{'' if failed == 1 else 's'}")
         return f"arXiv metadata of {self._papers}: " + ", ".join(parts) + "."
 
     @property

@@ -58,6 +58,8 @@ MISSING_AUTHORS = (
     "authors missing (arXiv metadata not fetched: F in the reader, or reader --fetch-metadata)"
 )
 NO_AUTHORS = "authors missing (the digest does not list them)"
+FETCH_FAILED = "authors missing (fetching the arXiv metadata failed: F tries again)"
+"""The note of a paper whose metadata could not be fetched the last time it was asked for."""
 
 _STOP_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "to", "and", "with", "is"})
 _encoder: UnicodeToLatexEncoder | None = None
@@ -156,9 +158,13 @@ def citation_key(paper: Paper, meta: Metadata | None) -> str:
 
 
 def bibtex_entry(
-    paper: Paper, meta: Metadata | None = None, keys: CitationKeys | None = None
+    paper: Paper,
+    meta: Metadata | None = None,
+    keys: CitationKeys | None = None,
+    missing: str = MISSING_AUTHORS,
 ) -> str:
-    """The BibTeX of one paper (with a `%` line before it when its authors are missing)."""
+    """The BibTeX of one paper (with a `%` line before it when its authors are missing, saying
+    `missing` for an arXiv paper: why they are)."""
     key = (keys or CitationKeys()).key(citation_key(paper, meta))
     authors = _authors(paper, meta)
     fields: list[tuple[str, str]] = [("title", "{" + latex(_title(paper, meta)) + "}")]
@@ -180,7 +186,7 @@ def bibtex_entry(
     lines = [f"  {name} = {{{value}}}" for name, value in fields]
     head = ""
     if not authors:
-        head = f"% {key}: {MISSING_AUTHORS if paper.arxiv_id else NO_AUTHORS}\n"
+        head = f"% {key}: {missing if paper.arxiv_id else NO_AUTHORS}\n"
     return head + f"@misc{{{key},\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -202,8 +208,9 @@ def _ris_text(text: str) -> str:
     return " ".join(inert(text, keep_newlines=True).split())
 
 
-def ris_record(paper: Paper, meta: Metadata | None = None) -> str:
-    """The RIS record of one paper, ending with its `ER  - ` line."""
+def ris_record(paper: Paper, meta: Metadata | None = None, missing: str = MISSING_AUTHORS) -> str:
+    """The RIS record of one paper, ending with its `ER  - ` line (`missing`: as for
+    `bibtex_entry`)."""
     lines: list[tuple[str, str]] = [("TY", "GEN"), ("TI", _ris_text(_title(paper, meta)))]
     authors = _authors(paper, meta)
     lines += [("AU", _ris_text(name)) for name in authors]
@@ -228,7 +235,7 @@ def ris_record(paper: Paper, meta: Metadata | None = None) -> str:
     if meta is not None and meta.journal_ref:
         lines.append(("N1", "Journal reference: " + _ris_text(meta.journal_ref)))
     if not authors:
-        lines.append(("N1", MISSING_AUTHORS if paper.arxiv_id else NO_AUTHORS))
+        lines.append(("N1", missing if paper.arxiv_id else NO_AUTHORS))
     abstract = _ris_text(clean_abstract(paper.abstract))
     if abstract:
         lines.append(("AB", abstract))

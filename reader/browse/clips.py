@@ -3,7 +3,7 @@ The screen puts them on the clipboard."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from reader.arxiv import Metadata
@@ -41,14 +41,28 @@ def markdown_links(papers: Sequence[Paper]) -> Clip | None:
     return Clip(lines[0], "Markdown link") if lines else None
 
 
-def citations(papers: Sequence[Paper], fmt: str, metadata: MetadataOf) -> Clip | None:
-    """B / I: a BibTeX entry or RIS record of each paper (with its cached arXiv metadata); the
-    toast shows one paper's first lines, or how many."""
-    from reader.citations import bibtex_entry, ris_record  # startup: imported when used
+def citations(
+    papers: Sequence[Paper],
+    fmt: str,
+    metadata: MetadataOf,
+    failed: Collection[str] = (),
+) -> Clip | None:
+    """B / I: a BibTeX entry or RIS record of each paper (with its cached arXiv metadata; a
+    paper whose last fetch failed, an id in `failed`, says so instead of "not fetched"); the
+    toast shows one paper's first lines (and the line saying authors are missing), or how many."""
+    from reader.citations import (  # startup: imported when used
+        FETCH_FAILED,
+        MISSING_AUTHORS,
+        bibtex_entry,
+        ris_record,
+    )
 
     def cite(paper: Paper) -> str:
         meta = metadata(paper.arxiv_id) if paper.arxiv_id else None
-        return ris_record(paper, meta) if fmt == "ris" else bibtex_entry(paper, meta)
+        why = FETCH_FAILED if paper.arxiv_id in failed else MISSING_AUTHORS
+        if fmt == "ris":
+            return ris_record(paper, meta, missing=why)
+        return bibtex_entry(paper, meta, missing=why)
 
     if len(papers) > 1:
         what = f"{len(papers)} {'RIS records' if fmt == 'ris' else 'BibTeX entries'}"
@@ -57,5 +71,6 @@ def citations(papers: Sequence[Paper], fmt: str, metadata: MetadataOf) -> Clip |
         return None
     text = cite(papers[0])
     lines = text.splitlines()
-    shown = "\n".join(lines[:2] if fmt == "ris" else [line for line in lines if "@" in line])
+    said = [line for line in lines if line.startswith("%") or "@" in line]  # authors missing?
+    shown = "\n".join(lines[:2] if fmt == "ris" else said)
     return Clip(text, "RIS" if fmt == "ris" else "BibTeX", f"{shown} … ({len(lines)} lines)")

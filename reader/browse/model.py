@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -308,6 +308,8 @@ class Browse:
         """The applied query's `like:` order (None without `like:`)."""
         self.error: str | None = None
         """Why `text` is not a query (shown under the bar); None when it is one."""
+        self.metadata_failed: set[str] = set()
+        """arXiv ids whose metadata the last fetch of them (F) could not get: B and I say so."""
         self.rows: list[int] = []
         """The digest indices listed, in order."""
         self.cursor = 0
@@ -417,7 +419,8 @@ class Browse:
             return clips.links(papers)
         if kind == "markdown":
             return clips.markdown_links(papers)
-        return clips.citations(papers, kind, self.store.arxiv.cached_metadata)
+        metadata = self.store.arxiv.cached_metadata
+        return clips.citations(papers, kind, metadata, self.metadata_failed)
 
     def export(
         self, fmt: str, directory: Path | None, browser: Callable[[Export], None] | None
@@ -1116,6 +1119,10 @@ class Browse:
         """arXiv metadata was fetched: the authors join the list, the pane and author:."""
         self.replace_digest(self.digest)
         self._changed |= Changed.DETAILS
+
+    def metadata_report(self, failed: Collection[str], found: Collection[str]) -> None:
+        """A fetch of arXiv metadata ended: the ids it `failed` to get (until one brings them)."""
+        self.metadata_failed = (self.metadata_failed | set(failed)) - set(found)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

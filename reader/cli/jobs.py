@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from reader.cli.digests import check_week
 from reader.cli.parse import PROG, UsageError
@@ -49,17 +50,45 @@ def transfer_state(export_to: str | None, import_from: str | None) -> int:
                     f"{count} marks read from {import_from} could not be saved "
                     f"in {store.directory}"
                 )
-            print(f"{PROG}: imported {count} marks from {inert(import_from)}")
+            what = _state_summary(import_from)
+            print(f"{PROG}: imported {what} from {inert(import_from)}")
         if export_to is not None:
             count = store.export_json(export_to)
             from reader.files import is_standard_output
 
-            said = sys.stderr if is_standard_output(export_to) else sys.stdout
-            print(f"{PROG}: exported {count} marks to {inert(export_to)}", file=said)
+            to_stdout = is_standard_output(export_to)
+            said = sys.stderr if to_stdout else sys.stdout
+            regular = not to_stdout and Path(export_to).is_file()
+            what = _state_summary(export_to) if regular else f"{count} papers"
+            print(f"{PROG}: exported {what} to {inert(export_to)}", file=said)
     finally:
         store.close()
         show_warnings(store, shown)
     return EXIT_OK
+
+
+def _state_summary(path: str) -> str:
+    """What a state export holds, in words: `17 papers (12 read, 3 starred), 2 notes, 5 tags
+    and 1 saved search`."""
+    from reader.state.transfer import read_export
+
+    entries, searches, _refused = read_export(Path(path))
+
+    def count(number: int, word: str, plural: str = "") -> str:
+        return f"{number} {word if number == 1 else plural or word + 's'}"
+
+    read = sum(entry.read for entry in entries)
+    starred = sum(entry.starred for entry in entries)
+    parts = [f"{count(len(entries), 'paper')} ({read} read, {starred} starred)"]
+    notes = sum(entry.note is not None for entry in entries)
+    tags = sum(len(entry.tags) for entry in entries)
+    if notes:
+        parts.append(count(notes, "note"))
+    if tags:
+        parts.append(count(tags, "tag"))
+    if searches:
+        parts.append(count(len(searches), "saved search", "saved searches"))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def fetch_metadata(settings: Settings, query: Query) -> int:

@@ -188,8 +188,8 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         dict(
             metavar="DIR",
             default=None,
-            help="in the TUI, where D saves PDFs (default: $READER_DOWNLOAD_DIR, else the "
-            "user's downloads folder)",
+            help="in the TUI, where exports (e, E, the palette) and PDFs (D) are saved, created "
+            "when missing (default: $READER_DOWNLOAD_DIR, else the user's downloads folder)",
         ),
     ),
     (

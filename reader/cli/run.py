@@ -21,6 +21,7 @@ from reader.exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT
 from reader.feeds import ShortcutError
 from reader.query import QueryError, parse_query
 from reader.settings import resolve
+from reader.sources.fetch import is_url
 from reader.sources.loader import LoadError
 from reader.state import StateError
 from reader.text import inert
@@ -94,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
         return serve(settings, settings.serving)
     printing = settings.printing
     if printing is None and not settings.fetch_metadata and not _terminal_out():
+        for source in settings.sources or ():  # a missing file is the first thing to say
+            if source != "-" and not is_url(source) and not os.path.lexists(source):
+                raise LoadError(source, None, "no such file")
         raise UsageError("standard output is not a terminal: use --print to print the papers")
     query = parse_query(settings.query)  # validated before loading: a typo fails fast
     for note in query.notes:  # what was not understood, said as the filter bar says it

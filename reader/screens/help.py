@@ -63,5 +63,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Text(""))
                 yield syntax
 
+    def on_mount(self) -> None:
+        """Toasts wait until the help closes: without its toast rack, Textual shows none here."""
+        self.query("#textual-toastrack").remove()
+
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

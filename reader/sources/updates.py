@@ -39,21 +39,26 @@ def new_papers(old: Digest, new: Digest) -> tuple[int, int]:
 
 def describe_change(old: Digest, new: Digest) -> str | None:
     """What `new` brings over `old`, as a toast says it: `2 new weeks, 20 papers`, `3 new
-    papers`, `changed: no new papers` (edits or removals), or None when nothing changed; with
-    feeds, what each brought: `1 new week; 12 new papers: 2 from Papers of the Week, 10 from HF
-    daily` (`reader.feeds.describe_new_by_feed`)."""
+    papers`, `3 papers removed`, `1 new paper, 2 removed`, `changed: no paper added or removed`
+    (edits), or None when nothing changed; with feeds, what each brought: `1 new week; 12 new
+    papers: 2 from Papers of the Week, 10 from HF daily` (`reader.feeds.describe_new_by_feed`)."""
     weeks, papers = new_papers(old, new)
     if has_feeds(new.papers):  # an inbox of feeds: what each one brought (issue 29)
         told = describe_new_by_feed(old.papers, new.papers)
         if told is not None:
             return f"{_plural(weeks, 'new week')}; {told}" if weeks else told
+    removed = new_papers(new, old)[1]
     if weeks:
-        return f"{_plural(weeks, 'new week')}, {_plural(papers, 'paper')}"
-    if papers:
-        return _plural(papers, "new paper")
-    if old.papers == new.papers:
+        said = f"{_plural(weeks, 'new week')}, {_plural(papers, 'paper')}"
+    elif papers:
+        said = _plural(papers, "new paper")
+    elif removed:
+        return f"{_plural(removed, 'paper')} removed"
+    elif old.papers == new.papers:
         return None
-    return "changed: no new papers"
+    else:
+        return "changed: no paper added or removed"
+    return f"{said}, {removed:,} removed" if removed else said
 
 
 def _papers(body: bytes, url: str) -> list[Paper]:

@@ -328,7 +328,11 @@ def test_import_print_and_export_state(capsys: pytest.CaptureFixture[str], tmp_p
         encoding="utf-8",
     )
     code, out, err = cli(capsys, "--import-state", str(backup))
-    assert (code, out, err) == (0, f"reader: imported 2 marks from {backup}\n", "")
+    assert (code, out, err) == (
+        0,
+        f"reader: imported 2 papers (1 read, 1 starred) from {backup}\n",
+        "",
+    )
 
     records = printed(capsys)
     assert all(list(r)[-2:] == ["read", "starred"] for r in records)
@@ -344,7 +348,11 @@ def test_import_print_and_export_state(capsys: pytest.CaptureFixture[str], tmp_p
 
     exported = tmp_path / "exported.json"
     code, out, err = cli(capsys, "--export-state", str(exported))
-    assert (code, out, err) == (0, f"reader: exported 2 marks to {exported}\n", "")
+    assert (code, out, err) == (
+        0,
+        f"reader: exported 2 papers (1 read, 1 starred) to {exported}\n",
+        "",
+    )
     marks = json.loads(exported.read_text(encoding="utf-8"))["marks"]
     assert {(m["key"], m["read"], m["starred"]) for m in marks} == {
         ("2305.14314", True, False),

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static, TextArea
 
 from reader.app import ReaderApp, make_app
 from reader.commands import HELP
 from reader.config import load_config
+from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.sidebar import Sidebar
-from tests.tui.conftest import screen_of
+from tests.arxiv_server import ArxivServer, Reply
+from tests.tui.conftest import screen_of, wait_for
 from tests.tui.test_typeahead import burst
 
 
@@ -153,14 +156,57 @@ async def test_one_click_on_a_sidebar_category_picks_it(digest: Digest) -> None:
         name = sidebar.entries[row].category
         await pilot.click(Sidebar, offset=(4, row))
         await pilot.pause()
-        assert screen.query_text == f'cat:"{name}"'
+        assert screen.browse.query_text == f'cat:"{name}"'
         await pilot.click(Sidebar, offset=(4, row))  # again: removed
         await pilot.pause()
-        assert screen.query_text == ""
+        assert screen.browse.query_text == ""
         await pilot.click(Sidebar, offset=(4, row), times=2)  # a double click: picked once
         await pilot.pause()
-        assert screen.query_text == f'cat:"{name}"'
+        assert screen.browse.query_text == f'cat:"{name}"'
         week_row = next(i for i, e in enumerate(sidebar.entries) if e.kind == "week")
         await pilot.click(Sidebar, offset=(4, week_row + 1))  # a week: one click, as before
         await pilot.pause()
-        assert screen.week == sidebar.entries[week_row + 1].week
+        assert screen.browse.week == sidebar.entries[week_row + 1].week
+
+
+async def test_after_a_failed_fetch_citations_say_it_failed(
+    isolated_state: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ArxivServer(api_reply=lambda ids: Reply(b"busy", status=503))
+    monkeypatch.setenv("READER_ARXIV_API", server.api_url)
+    try:
+        app = make_app(load_digest(None), week="2023-05-28", read_delay=60)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await pilot.press("F")
+            await wait_for(lambda: any("failed" in m for m in toasts(app)), pilot)
+            summary = next(m for m in toasts(app) if "failed" in m)
+            assert "1 failed request. (" in summary  # was "1 failed requests"
+            await pilot.press("B")
+            assert app.clipboard.splitlines()[0].endswith(
+                ": authors missing (fetching the arXiv metadata failed: F tries again)"
+            )
+            assert toasts(app)[-1].splitlines()[1].startswith("% ")  # the toast says so too
+            await pilot.press("I")
+            assert "N1  - authors missing (fetching the arXiv metadata failed" in app.clipboard
+            shown = toasts(app)[-1]
+            assert "␊" not in shown  # the RIS toast shows lines, not line-feed symbols
+            assert shown.splitlines()[1] == "TY  - GEN"
+            assert shown.splitlines()[2].startswith(app.clipboard.splitlines()[1])
+    finally:
+        server.close()
+
+
+def toasts(app: ReaderApp) -> list[str]:
+    return [str(note.message) for note in app._notifications]
+
+
+async def test_toasts_wait_while_the_help_is_open(digest: Digest) -> None:
+    app = make_app(digest, read_delay=60)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("question_mark")
+        app.notify("a toast-over-help", timeout=30)
+        await pilot.pause(0.2)
+        assert "toast-over-help" not in app.export_screenshot()
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "toast-over-help" in app.export_screenshot()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -403,7 +404,12 @@ def test_describe_change() -> None:
     assert describe_change(digest(3), digest(5)) == "2 new weeks, 20 papers"
     assert describe_change(digest(3), digest(4)) == "1 new week, 10 papers"
     assert describe_change(digest(3), digest(3)) is None
-    assert describe_change(digest(3), digest(2)) == "changed: no new papers"
+    assert describe_change(digest(3), digest(2)) == "10 papers removed"  # issue 24: it said
+    assert describe_change(digest(2), digest(3)) == "1 new week, 10 papers"
+    swapped = Digest(list(digest(3).papers)[:-1] + list(digest(4).papers)[-1:])
+    assert describe_change(digest(3), swapped) == "1 new week, 1 paper, 1 removed"
+    edited = Digest([replace(p, title=p.title + "!") for p in digest(3).papers])
+    assert describe_change(digest(3), edited) == "changed: no paper added or removed"
     more = Digest(list(digest(3).papers) + [p for p in digest(4).papers[:0]])
     assert describe_change(digest(3), more) is None
 

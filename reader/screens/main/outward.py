@@ -40,7 +40,7 @@ class Outward(ScreenPart):
             how = " to the browser's clipboard"
         else:
             how = "" if copy_local(text) else " (through the terminal, OSC 52)"
-        shown = inert(text if clip.shown is None else clip.shown)
+        shown = inert(text if clip.shown is None else clip.shown, keep_newlines=True)  # no ␊
         self.say(f"Copied {clip.what}{how}:\n{shown}", timeout=3)
         self.act(self.browse.mark_current_read)
 
@@ -143,6 +143,8 @@ class Outward(ScreenPart):
     @on(tasks.MetadataFetched)
     def _metadata_fetched(self, event: tasks.MetadataFetched) -> None:
         report = event.result.report
+        if report is not None:  # B and I say so until a fetch brings them
+            self.browse.metadata_report(report.failed, report.found)
         if report is not None and report.found:
             self.act(self.browse.authors_fetched)
         failed = report is not None and report.errors
