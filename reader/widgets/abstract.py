@@ -55,7 +55,7 @@ def _highlight(text: Text, field: str, spans: Spans | None) -> Text:
 
 def render_paper(pane: Pane) -> Text:
     """The pane's content: the paper (and its arXiv metadata, when fetched), then your tags and
-    note (Markdown, shown as written) under the abstract; without a paper, why."""
+    note (Markdown, drawn: `reader.note_markdown`) under the abstract; without a paper, why."""
     paper, spans, meta = pane.paper, pane.spans, pane.meta
     if paper is None:
         return Text(pane.message, style="dim italic")
@@ -117,7 +117,9 @@ def render_paper(pane: Pane) -> Text:
     note = pane.note.strip()
     if note:
         heading = Text("Note", Style(bold=True, underline=True))
-        parts += [Text(""), heading, _highlight(Text(inert_lines(note)), "note", spans)]
+        from reader.note_markdown import note_text  # markdown-it: imported once a note shows
+
+        parts += [Text(""), heading, _highlight(note_text(note), "note", spans)]
     elif pane.conflicts:
         heading = Text("Note", Style(bold=True, underline=True))
         parts += [Text(""), heading, Text("(removed)", style="dim italic")]

@@ -56,7 +56,7 @@ async def test_n_writes_a_note_shown_under_the_abstract(digest: Digest, tmp_path
         assert screen.browse.store.note(FIRST) == "# Plan\nquit? no: s and q are text"
         assert not screen.browse.store.is_starred(FIRST)
         text = pane_text(app)
-        assert text.index("Note\n# Plan\nquit? no") > text.index("AudioPaLM")
+        assert text.index("Note\nPlan\n\nquit? no") > text.index("AudioPaLM")  # drawn, no #
         await pilot.press("N")
         assert app.screen.query_one("#note-text").text == screen.browse.store.note(FIRST)  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
