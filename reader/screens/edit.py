@@ -54,7 +54,7 @@ class NoteEditor(ModalScreen[None]):
     }
     NoteEditor #note-title { height: auto; margin-bottom: 1; }
     NoteEditor #note-text { height: 1fr; }
-    NoteEditor #note-help { height: 1; color: $text-muted; }
+    NoteEditor #note-help { height: auto; color: $text-muted; }
     """
 
     def __init__(self, title: str, text: str, keep: Callable[[str], None]) -> None:
@@ -163,7 +163,7 @@ class LineEditor(ModalScreen[None]):
     }
     LineEditor #line-title { height: auto; }
     LineEditor #line-hint { height: auto; }
-    LineEditor #line-keys { height: 1; }
+    LineEditor #line-keys { height: auto; }
     """
 
     def __init__(

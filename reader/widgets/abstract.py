@@ -181,6 +181,10 @@ def _metadata_lines(meta: Metadata) -> list[Text]:
     return lines
 
 
+MEASURE = 100
+"""The pane's lines are wrapped at most this wide, a readable measure on a wide screen."""
+
+
 VI_SCROLL_KEYS: list[BindingType] = [
     Binding("j", "scroll_down", "Down", show=False),
     Binding("k", "scroll_up", "Up", show=False),
@@ -249,7 +253,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def _wrap(self, force: bool = False, shown: list[Strip] | None = None) -> None:
-        width = self.scrollable_content_region.width
+        width = min(self.scrollable_content_region.width, MEASURE)
         if width == self._wrapped_width and not force:
             return
         same_width = width == self._wrapped_width

@@ -98,6 +98,11 @@ class KeyLine(Widget):
         items = [f"{display} {label}" for _key, display, label, _enabled in entries]
         right = f"{palette[1]} {palette[2]}" if palette is not None else ""
         kept, show_right = fit_items(items, right, width)
+        if palette is not None and show_right and len(kept) < len(items):
+            short = fit_items(items, palette[1], width)  # the palette's key without its label
+            if len(short[0]) > len(kept):
+                (kept, show_right), palette = short, (palette[0], palette[1], "")
+                right = palette[1]
         key_style = self.get_component_rich_style("key-line--key", partial=True)
         label_style = self.get_component_rich_style("key-line--label", partial=True)
         line = Text(no_wrap=True, overflow="crop", end="")
@@ -107,7 +112,8 @@ class KeyLine(Widget):
             start = line.cell_len
             extra = DIM if dim else Style()
             line.append(display, key_style + extra)
-            line.append(" " + label, label_style + extra)
+            if label:
+                line.append(" " + label, label_style + extra)
             self._keys.append((start, line.cell_len, key))
 
         for index, (key, display, label, enabled) in enumerate(entries[: len(kept)]):

@@ -14,7 +14,9 @@ from reader.loader import load_digest
 from reader.model import Digest
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
+from reader.widgets.abstract import AbstractPane
 from reader.widgets.filter_input import FilterInput
+from reader.widgets.key_line import KeyLine
 from reader.widgets.sidebar import Sidebar
 from tests.arxiv_server import ArxivServer, Reply
 from tests.tui.conftest import screen_of, wait_for
@@ -210,3 +212,40 @@ async def test_toasts_wait_while_the_help_is_open(digest: Digest) -> None:
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert "toast-over-help" in app.export_screenshot()
+
+
+async def test_wide_screens_give_the_sidebar_room_and_the_abstract_a_measure(
+    digest: Digest,
+) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        sidebar = screen.sidebar
+        assert sidebar.size.width >= 44
+        row = next(i for i, e in enumerate(sidebar.entries) if e.label.startswith("Computer V"))
+        assert "Computer Vision and Pattern Recognition" in sidebar.render_row(
+            row, sidebar.scrollable_content_region.width, False
+        ).plain
+        pane = screen.query_one(AbstractPane)
+        assert pane.scrollable_content_region.width > 120
+        assert 90 <= max(strip.cell_length for strip in pane._lines) <= 100
+    app = make_app(digest, read_delay=60)
+    async with app.run_test(size=(120, 40)):
+        assert screen_of(app).sidebar.outer_size.width == 30  # as before at 120 columns
+
+
+async def test_at_50x15_the_key_line_keeps_both_week_keys_and_the_note_hint_shows(
+    digest: Digest,
+) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one(KeyLine).render())
+        assert "[ Older" in line and "] Newer" in line, line
+        await pilot.press("N")
+        await pilot.pause()
+        hint = app.screen.query_one("#note-help", Static)
+        assert hint.size.height >= 2  # wrapped, not cut off
+        shown = "".join(strip.text for strip in hint.render_lines(hint.region.reset_offset))
+        assert "removed" in shown

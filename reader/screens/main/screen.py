@@ -89,7 +89,7 @@ class MainScreen(Outward):
     # --- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield Header(icon="≡")  # ⭘, Textual's, is a box in many fonts (the README's picture)
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
