@@ -26,7 +26,7 @@ def test_print_says_what_the_query_did_not_understand(capsys: pytest.CaptureFixt
     assert (code, out) == (0, "")
     assert err == (
         "reader: warning: --query: auther: is not a field, searched as a word (column 7); "
-        "fields: title: abstract: cat: author: note: week: id: is: has: tag:\n"
+        "fields: title: abstract: cat: author: note: week: id: is: has: tag: like:\n"
     )
 
 

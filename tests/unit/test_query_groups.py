@@ -73,7 +73,7 @@ def test_unknown_fields_are_noted_with_their_column() -> None:
     assert shape("robot auther:smith") == [["any=robot"], ["any=auther:smith"]]
     assert [str(note) for note in query.notes] == [
         "auther: is not a field, searched as a word (column 7); fields: title: abstract: cat: "
-        "author: note: week: id: is: has: tag:"
+        "author: note: week: id: is: has: tag: like:"
     ]
     for fine in ("https://arxiv.org/abs/1", "title:x author:y", "e.g.: x", "x -cat:y"):
         assert parse_query(fine).notes == (), fine
