@@ -18,6 +18,9 @@ from textual.widget import Widget
 
 GAP = "  "
 """Between two items."""
+FIRST_KEYS = 5
+"""The first keys (q, ?, /, [, ]) are shown before the palette's label: on a narrow line the
+palette keeps only its key (`^p`) when its label would push one of them off."""
 DIM = Style(dim=True)
 """A binding that is shown but disabled."""
 
@@ -98,7 +101,7 @@ class KeyLine(Widget):
         items = [f"{display} {label}" for _key, display, label, _enabled in entries]
         right = f"{palette[1]} {palette[2]}" if palette is not None else ""
         kept, show_right = fit_items(items, right, width)
-        if palette is not None and show_right and len(kept) < len(items):
+        if palette is not None and show_right and len(kept) < min(len(items), FIRST_KEYS):
             short = fit_items(items, palette[1], width)  # the palette's key without its label
             if len(short[0]) > len(kept):
                 (kept, show_right), palette = short, (palette[0], palette[1], "")

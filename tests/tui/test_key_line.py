@@ -15,6 +15,8 @@ from reader.sources.loader import load_digest
 from reader.widgets.key_line import fit_items
 
 PALETTE = "^p palette"
+SHORT_PALETTE = "^p"
+"""The palette's key alone, where its label would push a key off the line (issue 24)."""
 
 
 def bottom_row(app: ReaderApp) -> str:
@@ -51,13 +53,17 @@ def shown_items(app: ReaderApp) -> list[str]:
 def assert_clean(row: str, items: list[str], width: int) -> None:
     assert len(row) == width, (width, row)
     chunks = [chunk for chunk in re.split(r" {2,}", row.strip()) if chunk]
-    palette = bool(chunks) and chunks[-1] == PALETTE
+    short = bool(chunks) and chunks[-1] == SHORT_PALETTE  # the label gave way to more keys
+    palette = bool(chunks) and chunks[-1] in (PALETTE, SHORT_PALETTE)
     keys = chunks[:-1] if palette else chunks
     assert keys == items[: len(keys)], (width, row)  # whole labels, in order, nothing else
     if width >= len(items[0]) + 2 + len(PALETTE):
         assert palette, (width, row)
+    if short:
+        assert len(fit_items(items, PALETTE, width)[0]) < len(keys), (width, row)
     # As many items as fit: the next one would not.
-    used = len("  ".join(keys)) + (len(PALETTE) + 2 if palette else 0)
+    right = SHORT_PALETTE if short else PALETTE
+    used = len("  ".join(keys)) + (len(right) + 2 if palette else 0)
     if len(keys) < len(items):
         assert used + 2 + len(items[len(keys)]) > width, (width, row)
 
