@@ -95,7 +95,7 @@ def test_fetch_metadata_with_the_network_gone(
     assert main(["--fetch-metadata", "--query", "id:2305.14314", "--print"]) == 0
     captured = capsys.readouterr()
     assert "reader: warning: arXiv API:" in captured.err
-    assert "1 failed requests" in captured.err
+    assert "1 failed request." in captured.err
     assert "QLoRA" in captured.out
 
 

@@ -790,7 +790,7 @@ def test_digest_source_loads_reloads_and_says_what_is_new(tmp_path: Path) -> Non
     assert reloaded.change == "1 new week, 2 papers"
     assert source.digest is reloaded.digest
     path.write_text("week,title,link\n2023-05-01,First,https://a\n")
-    assert source.reload().change == "changed: no new papers"
+    assert source.reload().change == "2 papers removed"
     bundled = DigestSource()
     assert bundled.description == "the bundled digest"
     assert bundled.load().papers == load_digest().papers

@@ -65,7 +65,7 @@ def test_export_state_from_a_read_only_folder_exports_everything(
     with read_only(isolated_state):
         assert main(["--export-state", str(out)]) == 0
     captured = capsys.readouterr()
-    assert "exported 400 marks" in captured.out
+    assert "exported 400 papers (400 read, 10 starred)" in captured.out
     assert "read-only" in captured.err
     marks = json.loads(out.read_text())["marks"]
     assert sum(1 for mark in marks if mark["read"]) == 400
