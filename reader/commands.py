@@ -111,7 +111,11 @@ NOTE = Help("N", "Write a note on the paper (Markdown; shown under the abstract)
 KEEP = Help("K", "A note edited on another machine too: keep the one shown (N edits both)")
 ZOTERO = Help("Z", "Send the paper, or the selection, to Zotero (desktop, running)")
 TAGS = Help("t", "Tag the paper, or the selection (tag adds, -tag removes)")
-SELECT = Help("x", "Select / unselect the paper; y Y B I s m t then act on the selection")
+SELECT = Help(
+    "x",
+    "Select / unselect the paper and move to the next (x x x: three in a row); "
+    "y Y B I s m t then act on the selection",
+)
 SEARCHES = Help(
     "w / Del", "Save the query as a search (sidebar: Searches) / delete the highlighted one"
 )
@@ -214,7 +218,7 @@ COMMANDS: tuple[Command, ...] = (
         "x",
         "toggle_selection",
         "Select",
-        title="Select / unselect the paper",
+        title="Select / unselect the paper, then the next",
         help=SELECT,
         needs_paper=True,
     ),

@@ -249,3 +249,13 @@ async def test_at_50x15_the_key_line_keeps_both_week_keys_and_the_note_hint_show
         assert hint.size.height >= 2  # wrapped, not cut off
         shown = "".join(strip.text for strip in hint.render_lines(hint.region.reset_offset))
         assert "removed" in shown
+
+
+async def test_x_moves_to_the_next_paper_and_says_so(digest: Digest) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.press("x", "x", "x")
+        assert screen.paper_list.cursor == 3 and len(screen.browse.selected) == 3
+    row = next(row for row in HELP if row.keys == "x")
+    assert "move to the next" in row.meaning
