@@ -486,12 +486,14 @@ class Browse:
         rest = " ".join(_LIKE_TERM.sub(" ", text).split())
         return f"{label} · {rest}" if rest else label
 
-    def empty_lines(self) -> list[str]:
-        """What the list says while it is empty (nothing while it is not)."""
+    def empty_lines(self, typing: bool = False) -> list[str]:
+        """What the list says while it is empty (nothing while it is not); `typing`: the filter
+        bar has the focus, so the keys it names are those that work there."""
         if self.rows:
             return []
         filtered = not self.query.is_empty
-        return empty_lines(self.view, filtered, elsewhere(self.digest, self.hits, self.week))
+        found = elsewhere(self.digest, self.hits, self.week)
+        return empty_lines(self.view, filtered, found, typing)
 
     def pane(self) -> Pane:
         """What the abstract pane shows: the highlighted paper, or why there is none."""

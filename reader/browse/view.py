@@ -124,23 +124,25 @@ def elsewhere(digest: Digest, hits: Sequence[int], week: date | None) -> int:
     return 0 if week is None else len(hits) - match_count(digest, hits, week)
 
 
-def empty_lines(view: View, filtered: bool, elsewhere: int) -> list[str]:
-    """What an empty list says: why it is empty and what to do. `filtered`: a query filters;
-    `elsewhere`: how many matches the other weeks hold."""
+def empty_lines(view: View, filtered: bool, elsewhere: int, typing: bool = False) -> list[str]:
+    """What an empty list says: why it is empty and what to do, with keys that work where the
+    focus is. `filtered`: a query filters; `elsewhere`: how many matches the other weeks hold;
+    `typing`: the filter bar has the focus, where a letter is typed, not a command."""
     where = "" if view.week is None else f" in {week_label(view.week)}"
+    then = "Enter, then " if typing else ""  # Enter leaves the bar: the letters are keys again
     if view.starred_only:
         lines = [
             f"No starred papers{' match' if filtered else ''}.",
-            "s stars the highlighted paper.",
+            f"{then}s stars the highlighted paper.",
         ]
     elif not filtered:
         lines = [f"No papers{where}."]
     else:
         lines = [f"No papers match{where}."]
         if elsewhere and view.week is not None:
-            lines.append(f"{elsewhere} in other weeks: a shows all weeks.")
+            lines.append(f"{elsewhere} in other weeks: {then}a shows all weeks.")
     if filtered:
-        lines.append("Esc clears the filter, / edits it.")
+        lines.append("Esc clears the filter." if typing else "Esc clears the filter, / edits it.")
     return lines
 
 

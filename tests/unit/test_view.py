@@ -126,6 +126,19 @@ def test_elsewhere_counts_the_matches_outside_the_week() -> None:
     assert elsewhere(DIGEST, hits, None) == 0  # all weeks: there is no elsewhere
 
 
+def test_empty_lines_name_keys_that_work_in_the_filter_bar() -> None:
+    assert empty_lines(View(week=W1), filtered=True, elsewhere=1, typing=True) == [
+        f"No papers match in {W1.isoformat()}.",
+        "1 in other weeks: Enter, then a shows all weeks.",
+        "Esc clears the filter.",
+    ]
+    assert empty_lines(View(starred_only=True), filtered=True, elsewhere=0, typing=True) == [
+        "No starred papers match.",
+        "Enter, then s stars the highlighted paper.",
+        "Esc clears the filter.",
+    ]
+
+
 def test_empty_lines_say_why_and_what_to_do() -> None:
     assert empty_lines(View(week=W3), filtered=False, elsewhere=0) == ["No papers in 2023-06-04."]
     assert empty_lines(View(week=W1), filtered=True, elsewhere=1) == [

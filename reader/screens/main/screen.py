@@ -195,10 +195,19 @@ class MainScreen(Outward):
             cursor=browse.cursor,
             announce=False,  # the abstract follows here, before the next key
         )
-        self.paper_list.empty_lines = browse.empty_lines()
+        self._draw_empty()
         if bool(browse.rows) != self._had_papers:  # the paper keys come and go
             self._had_papers = bool(browse.rows)
             self.refresh_bindings()
+
+    def _draw_empty(self) -> None:
+        """What the empty list says, its keys those that work where the focus is."""
+        typing = self.focused is self.filter_bar
+        self.paper_list.empty_lines = self.browse.empty_lines(typing)
+
+    def on_descendant_focus(self) -> None:
+        if not self.browse.rows:  # the filter bar takes or gives up the focus: other keys
+            self._draw_empty()
 
     def _draw_sidebar(self) -> None:
         """The sidebar's rows; its cursor stays on a category, tag or search the user is on."""
