@@ -76,9 +76,14 @@ class Command:
 MOVE = Help("j / k, ↓ / ↑", "Move in the focused pane (Space pages the abstract)")
 PAGE = Help("PgDn / PgUp, ctrl+f / ctrl+b", "Move a page")
 ENDS = Help("g / G, Home / End", "First / last")
-ENTER = Help("Enter", "Sidebar: pick the week or category · narrow screens: show the abstract")
+ENTER = Help(
+    "Enter", "Sidebar: pick the week or category · list: read the abstract (Esc: back to the list)"
+)
 PANES = Help("Tab / Shift+Tab", "Focus sidebar → list → abstract")
-WEEKS = Help("[ / ]", "Previous (older) / next (newer) week, from any pane")
+WEEKS = Help(
+    "[ / ]",
+    "Previous (older) / next (newer) week, from any pane; from All weeks the paper's own week",
+)
 ALL = Help("a", "All weeks")
 FILTER = Help(
     "/",

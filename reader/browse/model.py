@@ -632,8 +632,13 @@ class Browse:
             self._show(replace(self.view, week=week, starred_only=starred_only))
 
     def step_week(self, delta: int) -> None:
-        """One week older (1) or newer (-1) that has matches; from All weeks the newest."""
+        """One week older (1) or newer (-1) that has matches; from All weeks (or Starred) the
+        highlighted paper's week, the cursor staying on it, else the newest."""
         if not self.digest.weeks:
+            return
+        paper = self.current_paper
+        if self.week is None and paper is not None and paper.week in self.digest.weeks:
+            self.show_week(paper.week)
             return
         filtered = not self.query.is_empty
         target = step_week(self.digest, self.hits, self.week, delta, filtered)

@@ -23,6 +23,11 @@ from tests.tui.conftest import screen_of, wait_for
 from tests.tui.test_typeahead import burst
 
 
+def top_focus(app: ReaderApp) -> object:
+    """The focused widget (typed loosely: the tests watch it change)."""
+    return app.focused
+
+
 def top(app: ReaderApp) -> object:
     """The screen on top (typed loosely: the tests watch it change)."""
     return app.screen
@@ -259,3 +264,19 @@ async def test_x_moves_to_the_next_paper_and_says_so(digest: Digest) -> None:
         assert screen.paper_list.cursor == 3 and len(screen.browse.selected) == 3
     row = next(row for row in HELP if row.keys == "x")
     assert "move to the next" in row.meaning
+
+
+async def test_enter_on_the_list_gives_the_abstract_the_focus_and_esc_takes_it_back(
+    digest: Digest,
+) -> None:
+    app = make_app(digest, week="2023-06-25", read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        await pilot.press("j", "enter")
+        assert isinstance(app.focused, AbstractPane)
+        await pilot.press("j")  # scrolls the abstract; the list's cursor stays
+        assert screen.paper_list.cursor == 1
+        await pilot.press("escape")
+        assert top_focus(app) is screen.paper_list and screen.paper_list.cursor == 1
+    row = next(line for line in HELP if line.keys == "Enter")
+    assert "list: read the abstract" in row.meaning

@@ -329,9 +329,13 @@ class MainScreen(Outward):
         self._paper_selected()
 
     def _paper_selected(self) -> None:
+        """Enter (or a double click) on a paper: its abstract takes the focus, to be read and
+        scrolled (j, k, Space); Esc gives the focus back to the list. Tiny screens show it."""
+        if self.browse.current is None:
+            return
         if self.has_class("-tiny"):
             self.add_class("-show-abstract")
-            self.set_focus(self.query_one(AbstractPane))
+        self.set_focus(self.query_one(AbstractPane))
 
     def _filter_changed(self, value: str) -> None:
         """The filter's text changed (watched: the list is filtered before the next key)."""
@@ -349,10 +353,7 @@ class MainScreen(Outward):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "enter":  # only where Enter means something; elsewhere the widget's own
             focused = self.focused
-            return focused is not None and (
-                focused.id in ("filter", "sidebar")
-                or (focused is self.paper_list and self.has_class("-tiny"))
-            )
+            return focused is not None and focused.id in ("filter", "sidebar", "papers")
         if self.ready and action in PAPER_ACTIONS:  # hidden without one (key line, palette)
             return self.browse.current is not None
         return True
@@ -377,7 +378,7 @@ class MainScreen(Outward):
 
     def action_enter(self) -> None:
         """Enter: the filter keeps its query and gives the keys back to the list; the sidebar
-        picks its row; on tiny screens the list shows the abstract."""
+        picks its row; the list gives the focus to the abstract (tiny screens: shows it)."""
         focused = self.focused
         if focused is self.sidebar:
             self._sidebar_chose(self.sidebar.choice(picked=True))
@@ -472,8 +473,8 @@ class MainScreen(Outward):
             self.set_focus(self.paper_list)
         elif self.browse.selected:
             self.act(self.browse.clear_selection)
-        elif self.has_class("-show-abstract"):
-            self.remove_class("-show-abstract")
+        elif self.has_class("-show-abstract") or isinstance(self.focused, AbstractPane):
+            self.remove_class("-show-abstract")  # the abstract: back to the list
             self.set_focus(self.paper_list)
         elif self.has_class("-sidebar-open"):
             self.remove_class("-sidebar-open")
