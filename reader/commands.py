@@ -103,6 +103,7 @@ MORE_LIKE = Help(
 )
 COPY = Help("y / Y", "Copy the link / a Markdown link [Title](link)")
 OPEN = Help("o", "Open the link in the browser (http and https only)")
+LINKS = Help("L", "The paper's links (paper, PDF, Tweet, Code, …): Enter opens, y copies")
 EXPORT = Help("e / E", "Export the view as Markdown / JSON (a download in a browser)")
 PDF = Help("P / D", "arXiv papers: open the PDF / download it (into the downloads folder)")
 FETCH = Help("F", "Fetch arXiv metadata (authors, dates) of the papers in the view")
@@ -133,9 +134,9 @@ HELP_LINE = Help("? / F1", "This help (in the filter bar: F1; ? types)")
 QUIT = Help("q / ctrl+c / ctrl+q", "Quit (ctrl+c: exit status 130)")
 
 HELP: tuple[Help, ...] = (
-    MOVE, PAGE, ENDS, ENTER, PANES, WEEKS, ALL, FILTER, CATEGORY, SORT, COPY, OPEN, EXPORT, PDF,
-    FETCH, CITE, ZOTERO, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, KEEP, TAGS, SELECT,
-    SEARCHES, MORE_LIKE, BACK, PALETTE, HELP_LINE, QUIT,
+    MOVE, PAGE, ENDS, ENTER, PANES, WEEKS, ALL, FILTER, CATEGORY, SORT, COPY, OPEN, LINKS,
+    EXPORT, PDF, FETCH, CITE, ZOTERO, SIDEBAR, MARK, UNREAD, ALL_READ, RELOAD, NOTE, KEEP, TAGS,
+    SELECT, SEARCHES, MORE_LIKE, BACK, PALETTE, HELP_LINE, QUIT,
 )  # fmt: skip
 """The help screen's key table, in its order (the moving keys are the panes' own: no command)."""
 
@@ -158,6 +159,14 @@ COMMANDS: tuple[Command, ...] = (
         title="Open the link in the browser",
         show=True,
         help=OPEN,
+        needs_paper=True,
+    ),
+    Command(
+        "L",
+        "links",
+        "Links",
+        title="The paper's links: open or copy one",
+        help=LINKS,
         needs_paper=True,
     ),
     Command(

@@ -412,6 +412,13 @@ class Browse:
         firsts = sorted(indices[key][0] for key in self.selected if indices.get(key))
         return [self.digest.papers[index] for index in firsts]
 
+    def links(self) -> list[tuple[str, str]]:
+        """L: the highlighted paper's links (`reader.links.paper_links`), none without one."""
+        from reader.links import paper_links
+
+        paper = self.current_paper
+        return paper_links(paper) if paper is not None else []
+
     def clip(self, kind: str) -> clips.Clip | None:
         """What y (`link`), Y (`markdown`), B (`bibtex`) and I (`ris`) copy of the targets."""
         papers = self.targets()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from reader.app import ReaderApp, make_app
 from reader.commands import HELP
 from reader.config import load_config
 from reader.loader import load_digest
-from reader.model import Digest
+from reader.model import Digest, Link, Paper
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
+from reader.screens.links import LinksScreen
+from reader.screens.main import screen as main_screen
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
@@ -280,3 +283,33 @@ async def test_enter_on_the_list_gives_the_abstract_the_focus_and_esc_takes_it_b
         assert top_focus(app) is screen.paper_list and screen.paper_list.cursor == 1
     row = next(line for line in HELP if line.keys == "Enter")
     assert "list: read the abstract" in row.meaning
+
+
+async def test_l_lists_the_papers_links_to_open_or_copy_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(main_screen, "open_in_browser", opened.append)
+    monkeypatch.setattr(main_screen, "browser_plausible", lambda: True)
+    link = "https://arxiv.org/abs/2305.14314"
+    paper = Paper(
+        date(2023, 5, 28),
+        "QLoRA",
+        link,
+        arxiv_id="2305.14314",
+        links=(Link("Tweet", "https://x.com/a/status/1"), Link("Code", "https://github.com/q")),
+    )
+    app = make_app(Digest((paper,), name="one"), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("L")
+        shown = top(app)
+        assert isinstance(shown, LinksScreen)
+        assert [label for label, _ in shown.links] == ["Paper", "PDF", "Tweet", "Code"]
+        await pilot.press("down", "down", "y")  # copies the Tweet link and closes
+        assert app.clipboard == "https://x.com/a/status/1"
+        assert not isinstance(top(app), LinksScreen)
+        await pilot.press("L", "down", "enter")  # opens the PDF
+        await pilot.pause()
+        assert opened == ["https://arxiv.org/pdf/2305.14314"]
+    row = next(line for line in HELP if line.keys == "L")
+    assert "Enter opens" in row.meaning

@@ -58,6 +58,19 @@ class Outward(ScreenPart):
         if paper is not None:
             self.open_link(paper.link)
 
+    def action_links(self) -> None:
+        """L: the paper's links in a list, to open one or copy it."""
+        from reader.screens.links import LinksScreen  # startup: when first asked for
+
+        paper, links = self.browse.current_paper, self.browse.links()
+        if paper is None or not links:
+            return
+
+        def copy(url: str) -> None:
+            self._copy(Clip(url, "link"))
+
+        self.app.push_screen(LinksScreen(paper.title, links, self.open_link, copy))
+
     def open_link(self, url: str) -> None:
         """Open an http(s) link of the highlighted paper (o; a PDF key may use it too): in a new
         tab of the user's browser when served, else in a local browser, else copy it."""
