@@ -16,7 +16,7 @@ from reader.model import Digest, Link, Paper
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
 from reader.screens.links import LinksScreen
-from reader.screens.main import screen as main_screen
+from reader.screens.main import outward as main_screen
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
