@@ -121,7 +121,7 @@ def test_fetch_metadata_gives_up_on_a_dripping_api(
     assert time.monotonic() - started < FOREVER / 4
     err = capsys.readouterr().err
     assert "arXiv API: no complete answer within 1 s" in err
-    assert "fetched 0" in err and "1 failed requests" in err
+    assert "fetched 0" in err and "1 failed request." in err
 
 
 def test_fetch_metadata_stops_in_all_after_its_bound(arxiv: ArxivServer, tmp_path: Path) -> None:

@@ -76,9 +76,9 @@ def test_export_state_to_dev_stdout_writes_through_and_leaves_it_alone(
         if target == "/dev/stdout":
             exported = json.loads(result.stdout.strip())
             assert [mark["key"] for mark in exported["marks"]] == ["2301.00001", "2301.00002"]
-            assert "reader: exported 2 marks to /dev/stdout" in result.stderr  # not on stdout
+            assert "reader: exported 2 papers to /dev/stdout" in result.stderr  # not on stdout
         else:
-            assert result.stdout.strip() == "reader: exported 2 marks to /dev/null"
+            assert result.stdout.strip() == "reader: exported 2 papers to /dev/null"
 
 
 def test_export_state_dash_is_standard_output(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
@@ -86,7 +86,7 @@ def test_export_state_dash_is_standard_output(capsysbinary: pytest.CaptureFixtur
     assert main(["--export-state", "-"]) == 0
     out, err = capsysbinary.readouterr()
     assert json.loads(out)["version"] == 1
-    assert b"exported 2 marks to -" in err
+    assert b"exported 2 papers to -" in err
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
