@@ -94,7 +94,7 @@ async def test_the_palette_offers_what_applies() -> None:
 ACTS_ON_A_PAPER = {
     "copy_link", "copy_markdown", "copy_citation", "open_link", "open_pdf", "download_pdf",
     "toggle_read", "toggle_star", "narrow_category", "edit_note", "edit_tags", "toggle_selection",
-    "send_to_zotero", "keep_note", "more_like",
+    "send_to_zotero", "keep_note", "more_like", "links",
 }  # fmt: skip
 """What acts on the highlighted paper (written out here: the test states which they are)."""
 PAPER_COMMANDS = [c for c in COMMANDS if c.action.partition("(")[0] in ACTS_ON_A_PAPER]

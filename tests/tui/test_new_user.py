@@ -11,12 +11,12 @@ from textual.widgets import Static, TextArea
 from reader.app import ReaderApp, make_app
 from reader.commands import HELP
 from reader.config import load_config
-from reader.loader import load_digest
 from reader.model import Digest, Link, Paper
 from reader.screens.edit import DiscardNote, LineEditor, NoteEditor
 from reader.screens.help import HelpScreen
 from reader.screens.links import LinksScreen
 from reader.screens.main import outward as main_screen
+from reader.sources.loader import load_digest
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine

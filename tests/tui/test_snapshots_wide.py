@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.app import make_app
-from reader.loader import load_digest
+from reader.sources.loader import load_digest
 
 REPO = Path(__file__).resolve().parents[2]
 

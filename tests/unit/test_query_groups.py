@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.sources.loader import load_digest
 from reader.model import Digest, Paper
 from reader.query import Query, QueryError, QueryNote, parse_query, toggle_category
+from reader.sources.loader import load_digest
 from tests.unit.test_query import shape
 
 
