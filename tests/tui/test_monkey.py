@@ -19,6 +19,7 @@ from textual.widgets import Input
 
 from reader.app import ReaderApp
 from reader.model import Digest
+from reader.screens.links import LinksScreen
 from reader.screens.main import MainScreen
 from reader.settings import Settings
 from reader.sources.loader import load_digest
@@ -168,6 +169,8 @@ async def monkey(seed: int, keys: int, tmp_path: Path, pool: list[str] | None = 
             commands = (
                 isinstance(screen, MainScreen) and not isinstance(app.focused, Input)
             ) or isinstance(screen, CommandPalette)
+            # opening or copying one of the paper's links (L) marks it read, as o and y do
+            opens_link = isinstance(screen, LinksScreen) and key in ("enter", "o", "y")
             before = marks(store, digest)
             event = key_event(key)
             event.set_sender(app)
@@ -176,7 +179,7 @@ async def monkey(seed: int, keys: int, tmp_path: Path, pool: list[str] | None = 
             sent += 1
             step = f"seed {seed}, step {number}: {key!r}"
             check(app, step)
-            if not (commands and (key in STATE_KEYS or key == "enter")):
+            if not (commands and (key in STATE_KEYS or key == "enter") or opens_link):
                 assert marks(store, digest) == before, f"{step} changed reading state"
         assert app.return_code is None
     return sent
