@@ -133,6 +133,8 @@ class Status:
     """Changes of other machines the store has not taken yet."""
     machines: tuple[MachineStatus, ...]
     warnings: tuple[str, ...]
+    conflicted: int = 0
+    """Notes with another text (edited on two machines), as the journals say."""
 
 
 def _safe_name(text: str) -> str:
@@ -171,7 +173,8 @@ class SyncFolder:
         """Events that could be written neither to the folder nor to the pending file."""
         self._queued: list[Event] = []
         """Events made here and not yet written (`send` writes them)."""
-        self._own_fields: set[Field] = set()
+        self._own_last: dict[Field, Event] = {}
+        """The last change this machine journaled of each field."""
         self._own_stamps: set[Dot] = set()
         self._seen_written: dict[str, Dot] = {}
         self._reachable = False
@@ -317,8 +320,13 @@ class SyncFolder:
         if self.base is not None:  # the store holds it: a later merge must not take it back
             self.base.apply(event)
         self._changed_since_base = True
-        self._own_fields.add(event.field)
+        self._own(event)
         self._own_stamps.add(event.dot)
+
+    def _own(self, event: Event) -> None:
+        last = self._own_last.get(event.field)
+        if last is None or order(event) > order(last):
+            self._own_last[event.field] = event
 
     def send(self) -> None:
         """Write the changes `record` stamped: to this machine's journal, else to the pending
@@ -405,7 +413,7 @@ class SyncFolder:
     def _observe_own(self, event: Event) -> None:
         self.clock.observe(event.stamp)
         if event.machine == self.machine:
-            self._own_fields.add(event.field)
+            self._own(event)
             self._own_stamps.add(event.dot)
             if self.base is not None:  # made in this store: the store holds it
                 self.base.apply(event)
@@ -453,7 +461,7 @@ class SyncFolder:
                 if event.machine == self.machine:
                     if path != self.path and event.dot not in self._own_stamps:
                         self._adopt(event)
-                    self._own_fields.add(event.field)
+                    self._own(event)
                     self._own_stamps.add(event.dot)
                 elif path.name != self.path.name:
                     came.add(event.machine)
@@ -544,7 +552,14 @@ class SyncFolder:
             self._catch_up_own()
             self._scan()
             self._send_pending()
-            reconciled = reconcile(local, self.replica, self.base, self.clock.tick, self.machine)
+            reconciled = reconcile(
+                local,
+                self.replica,
+                self.base,
+                self.clock.tick,
+                self.machine,
+                sent=self._own_last if self.base is None else None,
+            )
             for event in reconciled.outgoing:
                 self._take_own(event)
                 self._queued.append(event)
@@ -630,7 +645,7 @@ class SyncFolder:
 
     def _compact_if_due(self) -> None:
         own = self._journals.get(self.path)
-        if own is None or own.events <= COMPACT_AFTER or own.events <= 2 * len(self._own_fields):
+        if own is None or own.events <= COMPACT_AFTER or own.events <= 2 * len(self._own_last):
             return
         try:
             self._compact()
@@ -680,7 +695,7 @@ class SyncFolder:
             if seen_line is not None:
                 file.write(seen_line[1])
         sync_directory(self.folder)
-        self._own_fields = set(latest)
+        self._own_last = {found: event for found, (event, _line) in latest.items()}
 
     # --- questions --------------------------------------------------------------------------------
 

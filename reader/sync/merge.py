@@ -231,6 +231,7 @@ def reconcile(
     base: Replica | None,
     tick: Callable[[], Stamp],
     machine: str,
+    sent: Mapping[Field, Event] | None = None,
 ) -> Reconciled:
     """Bring the store and `replica` together, field by field. `local` holds the store's fields
     that are not at their default; `base` is the merged state the store was last brought to
@@ -241,7 +242,9 @@ def reconcile(
     the store changed since is a change made here (while the folder was not in use) and is sent:
     stamped now when nothing else changed the field, by its own time when another machine did
     too (the later wins; two notes are both kept). Without a base, the store's value is sent
-    when it is newer than the merged one (and a note always, so that neither text is lost).
+    when it is newer than the merged one (and a note always, so that neither text is lost),
+    unless it is the value of this machine's last change of the field in `sent` (journaled
+    already, before any merge here: the merged state has it, and says what replaced it).
     """
     incoming: list[tuple[Field, Event]] = []
     outgoing: list[Event] = []
@@ -286,6 +289,11 @@ def reconcile(
                     incoming.append((field, winner))
                 return
             send(field, value, ms, concurrent=merged != before)
+            return
+        own = sent.get(field) if sent is not None else None
+        if own is not None and own.value == value:
+            if winner is not None:
+                incoming.append((field, winner))
             return
         if winner is None:
             send(field, value, ms, concurrent=False)

@@ -519,3 +519,27 @@ def test_a_change_made_before_the_first_merge_of_a_session_is_sent(
         assert not laptop.is_starred(QLORA) and not again.is_starred(QLORA)
     finally:
         again.close()
+
+
+def test_a_note_journaled_before_the_first_merge_is_not_sent_again_as_a_conflict(
+    tmp_path: Path, folder: Path
+) -> None:
+    """A store on the folder that changed a note (`--import-state --sync-dir`) and never merged:
+    its note is in its journal already, so when another machine kept its own text over it (K),
+    the first merge here takes that text; before, the note was sent again as if written with
+    syncing off, and came back as a conflict on every machine."""
+    folder.mkdir(parents=True)
+    laptop = StateStore(tmp_path / "laptop", sync_dir=folder, machine="laptop")
+    laptop.set_note(QLORA, "the laptop's note")
+    laptop.toggle_star(QLORA)
+    laptop.close()
+    with opened(tmp_path / "desktop", folder, "desktop") as desktop:
+        desktop.set_note(QLORA, "the desktop's note")  # after seeing the laptop's: replaces it
+        desktop.toggle_star(QLORA)
+    with opened(tmp_path / "laptop", folder, "laptop") as laptop:
+        assert laptop.note(QLORA) == "the desktop's note"
+        assert laptop.note_conflicts(QLORA) == ()
+        assert not laptop.is_starred(QLORA)
+    with opened(tmp_path / "desktop", folder, "desktop") as desktop:
+        assert desktop.note(QLORA) == "the desktop's note"
+        assert desktop.note_conflicts(QLORA) == ()
