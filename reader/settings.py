@@ -1,8 +1,9 @@
 """The command line's flags, the environment and the config file, resolved once into one frozen
 `Settings`, which the rest receives: the loader its `fetching`, the App and its screens where to
 open, the read delay, the arXiv keys' `arxiv` and `download_dir`, the `config`; `--print` its
-`printing`, `--serve` its `serving`. `reader.cli` builds it (`resolve`); tests build one by name
-(`reader.app.make_app`). The `READER_*` variables are read in `reader.environment`. No Textual."""
+`printing`, `--serve` its `serving`; the state store its `sync_dir`. `reader.cli` builds it
+(`resolve`); tests build one by name (`reader.app.make_app`). The `READER_*` variables are
+read in `reader.environment`. No Textual."""
 
 from __future__ import annotations
 
@@ -83,7 +84,11 @@ class Settings:
     """None: not `--serve`."""
     fetch_metadata: bool = False
     zotero_url: str = ""
-    """Where Z sends papers ("": Zotero's own port on this machine)."""
+    """Where Z and `--to-zotero` send papers (`--zotero-url`, the config's `zotero_url`; "":
+    Zotero's own port on this machine)."""
+    sync_dir: Path | None = None
+    """The folder of the reading state's journals (`--sync-dir`, the config's `sync_dir`;
+    None: no syncing), `reader.sync`."""
 
     @property
     def asked_week(self) -> date | str | None:
@@ -96,7 +101,8 @@ class Settings:
 def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
     """The parsed command line, the environment and `config` (None: none read) as one Settings:
     the config's `digest` when no DIGEST (nor `--latest`) is given, its `read_delay` unless
-    `--read-after`, its `download_dir` unless `--download-dir`; the feeds' shortcuts among the
+    `--read-after`, its `download_dir`, `sync_dir` and `zotero_url` unless the flag of that
+    name; the feeds' shortcuts among the
     digests expanded (`reader.feeds.ShortcutError` for one that names nothing)."""
     config = config if config is not None else Config(config_path())
     sources = _sources(args, config)
@@ -121,6 +127,8 @@ def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
         printing=_printing(args),
         serving=_serving(args, config),
         fetch_metadata=args.fetch_metadata,
+        zotero_url=args.zotero_url or config.zotero_url or "",
+        sync_dir=_sync_dir(args.sync_dir or config.sync_dir),
     )
 
 
@@ -137,6 +145,11 @@ def _sources(args: argparse.Namespace, config: Config) -> tuple[str, ...] | None
     if any(map(is_shortcut, sources)):  # hf, hf:2026-W26, arxiv:cs.LG, potw (issue 29)
         sources = expand_sources(sources, FeedBases.from_environment(latest))
     return tuple(sources) or None
+
+
+def _sync_dir(chosen: str | Path | None) -> Path | None:
+    """The sync folder, absolute (`~` expanded): the state store keeps it for the session."""
+    return Path(chosen).expanduser().absolute() if chosen else None
 
 
 def _serving(args: argparse.Namespace, config: Config) -> Serving | None:

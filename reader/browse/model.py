@@ -1061,8 +1061,8 @@ class Browse:
             return
         self.store.keep_note(key, self.store.note(key))
         count = len(others)
-        dropped = "other text" if count == 1 else f"{count} other texts"
-        self.say(f"Kept this note; its {dropped} go as each machine syncs.", timeout=3)
+        dropped = "other text goes" if count == 1 else f"{count} other texts go"
+        self.say(f"Kept this note; its {dropped} as each machine syncs.", timeout=3)
         self._annotations_changed()
 
     # --- other machines and reference managers ----------------------------------------------

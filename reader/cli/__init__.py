@@ -9,7 +9,8 @@ interrupted (Ctrl+C), 141 standard output closed early (as `yes | head` would re
 The package: `parse` (the options, values that start with `-`, which options go together),
 `run` (`main`: the settings resolved once, `reader.settings.resolve`; the job; failures to exit
 statuses), `printing` (`--print`), `tui` (opening the reader), `web` (`--serve`), `jobs`
-(`--update`, `--export-state`/`--import-state`, `--fetch-metadata`), `digests` (reading the
+(`--update`, `--export-state`/`--import-state`, `--fetch-metadata`), `handoff` (`--to-zotero`,
+`--sync-status`, the sync folder's merge on `--update`), `digests` (reading the
 digest, checking `--week`), `progress` (a download's bar on stderr), `report` (messages).
 """
 

@@ -19,26 +19,31 @@ from reader.text import inert
 
 
 def update(settings: Settings) -> int:
-    """`--update`: revalidate every cached URL; one line each on stdout (failures on stderr)."""
+    """`--update`: revalidate every cached URL; one line each on stdout (failures on stderr);
+    then merge the sync folder, when one is set (`merge_sync`)."""
+    from reader.cli.handoff import merge_sync
     from reader.sources.updates import update_cached
 
     urls = cached_urls()
     if not urls:
-        print(f"{PROG}: no cached URLs to update")
-        return EXIT_OK
+        print(f"{PROG}: no cached URLs to update", flush=True)
     failed = 0
-    for each in update_cached(urls, settings.fetching):
+    for each in update_cached(urls, settings.fetching) if urls else ():
         if each.failed:
             failed += 1
             error(each.line)
         else:
             print(inert(each.line), flush=True)
+    merge_sync(settings)
     return EXIT_USAGE if failed else EXIT_OK
 
 
-def transfer_state(export_to: str | None, import_from: str | None) -> int:
-    """`--import-state FILE` (merged first), then `--export-state FILE`."""
-    store = StateStore()
+def transfer_state(
+    export_to: str | None, import_from: str | None, sync_dir: Path | None = None
+) -> int:
+    """`--import-state FILE` (merged first), then `--export-state FILE`; with `sync_dir`,
+    what the import changed goes to this machine's journal there too."""
+    store = StateStore(sync_dir=sync_dir)
     shown = show_warnings(store)
     try:
         if import_from is not None:

@@ -70,6 +70,21 @@ def _tab_count(text: str) -> int:
     raise argparse.ArgumentTypeError(f"not a number of tabs (1-{MAX_TABS}): {text!r}")
 
 
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, not an empty name")
+    return text
+
+
+def _http_url(text: str) -> str:
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(text.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"not an http URL (http://HOST:PORT): {text!r}")
+    return text.strip().rstrip("/")
+
+
 def _positive_seconds(text: str) -> float:
     value = _seconds(text)
     if value <= 0:
@@ -265,7 +280,48 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     ),
     (
         "--update",
-        dict(FLAG, help="revalidate every cached URL, print what changed, and exit (for cron)"),
+        dict(
+            FLAG,
+            help="revalidate every cached URL, merge the sync folder, print what changed, and "
+            "exit (for cron)",
+        ),
+    ),
+    (
+        "--sync-dir",
+        dict(
+            type=_folder,
+            default=None,
+            metavar="DIR",
+            help="a folder your own sync tool carries between machines: the reading state is "
+            "journaled there and merged from the other machines' journals (default: sync_dir "
+            "in the config; none: no syncing)",
+        ),
+    ),
+    (
+        "--sync-status",
+        dict(
+            FLAG,
+            help="say which machines the sync folder has journals from, when each last changed "
+            "something, and what is pending, then exit (changes nothing)",
+        ),
+    ),
+    (
+        "--to-zotero",
+        dict(
+            FLAG,
+            help="send the selected papers to Zotero desktop, running on this machine, and exit "
+            "(--week and --query select them; without either, the latest week)",
+        ),
+    ),
+    (
+        "--zotero-url",
+        dict(
+            type=_http_url,
+            default=None,
+            metavar="URL",
+            help="where Zotero's connector listens, for Z and --to-zotero (default: zotero_url "
+            "in the config, else http://127.0.0.1:23119)",
+        ),
     ),
     ("--version", dict(action="version", version=f"{PROG} {__version__}")),
 )
@@ -324,8 +380,11 @@ def glue_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
 
 _UPDATE_ALONE: tuple[str, ...] = ("DIGEST", "--latest", "--offline", "--week", "--query")
 _UPDATE_ALONE += ("--print", "--format", "--export-state", "--import-state", "--watch")
+_UPDATE_ALONE += ("--to-zotero", "--zotero-url", "--sync-status")
 _STATE_ALONE: tuple[str, ...] = ("DIGEST", "--latest", "--week", "--query", "--print")
 _STATE_ALONE += ("--format", "--sort", "--reverse", "--serve", "--fetch-metadata")
+_STATE_ALONE += ("--to-zotero", "--zotero-url", "--sync-status")
+_SYNC_STATUS_ALONE = (*_STATE_ALONE[:-1], "--export-state", "--import-state", "--watch", "--update")
 _ONLY_WITH: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (
         ("--host", "--port", "--allow-remote", "--max-tabs"),
@@ -339,6 +398,11 @@ _APART = (
     ("--fetch-metadata", "--serve", "--fetch-metadata and --serve do not go together"),
     ("--download-dir", "--print", "--download-dir applies only to the reader (its D key)"),
     ("--download-dir", "--fetch-metadata", "--download-dir applies only to the reader (its D key)"),
+    ("--to-zotero", "--print", "--to-zotero and --print do not go together"),
+    ("--to-zotero", "--serve", "--to-zotero and --serve do not go together"),
+    ("--to-zotero", "--watch", "--watch applies only to the reader"),
+    ("--to-zotero", "--download-dir", "--download-dir applies only to the reader (its D key)"),
+    ("--zotero-url", "--print", "--zotero-url applies to Z in the reader and to --to-zotero"),
 )
 
 
@@ -364,7 +428,9 @@ def check_combinations(args: argparse.Namespace) -> None:
         return
     if args.latest_url is not None and not args.latest:
         raise UsageError("--latest-url applies only with --latest")
-    if args.update:
+    if args.sync_status:
+        _alone(args, _SYNC_STATUS_ALONE, "--sync-status runs on its own")
+    elif args.update:
         _alone(args, _UPDATE_ALONE, "--update runs on its own")
     elif given(args, "--export-state") or given(args, "--import-state"):
         _alone(args, _STATE_ALONE, "--export-state and --import-state run on their own")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from reader.ascii import fall_back
@@ -40,7 +41,7 @@ def print_papers(settings: Settings, printing: Printing, query: Query) -> None:
     """Print the papers `settings` select (all weeks unless `--week`) as `printing` says."""
     digest = _read(settings)
     week = check_week(digest, settings.asked_week, default="all")
-    state = existing_state()
+    state = existing_state(settings.sync_dir)
     try:
         known: dict[str, Metadata] = {}
         if state is not None:
@@ -121,11 +122,14 @@ def _write(
             )
 
 
-def existing_state() -> StateStore | None:
-    """The reading state for --print when a store exists already (printing creates none)."""
-    if not (state_dir() / STATE_FILENAME).exists():
+def existing_state(sync_dir: Path | None = None) -> StateStore | None:
+    """The reading state for --print when a store exists already (printing creates none);
+    with `sync_dir`, the store with the other machines' journals merged in."""
+    if sync_dir is None and not (state_dir() / STATE_FILENAME).exists():
         return None
-    store = StateStore()
+    store = StateStore(sync_dir=sync_dir)
+    if sync_dir is not None:
+        store.sync_now()
     show_warnings(store)
     return store
 

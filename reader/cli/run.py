@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from reader import environment
+from reader.cli.handoff import sync_status, to_zotero
 from reader.cli.jobs import fetch_metadata, transfer_state, update
 from reader.cli.parse import UsageError, check_combinations, parse
 from reader.cli.printing import print_papers
@@ -79,22 +80,25 @@ def _main(argv: Sequence[str] | None) -> int:
 def run(args: argparse.Namespace) -> int:
     """The job the parsed command line asks for, with the settings resolved once."""
     check_combinations(args)
-    if args.update:
-        return update(resolve(args))
     if args.config_path:
         print(inert(str(config_path())))
         return EXIT_OK
-    if args.export_state is not None or args.import_state is not None:
-        return transfer_state(args.export_state, args.import_state)
     config = _load_config()
     try:
         settings = resolve(args, config)
     except ShortcutError as failure:  # hf:, arxiv:, potw that name nothing
         raise UsageError(str(failure)) from None
+    if args.update:
+        return update(settings)
+    if args.sync_status:
+        return sync_status(settings)
+    if args.export_state is not None or args.import_state is not None:
+        return transfer_state(args.export_state, args.import_state, settings.sync_dir)
     if settings.serving is not None:
         return serve(settings, settings.serving)
     printing = settings.printing
-    if printing is None and not settings.fetch_metadata and not _terminal_out():
+    batch = settings.fetch_metadata or args.to_zotero
+    if printing is None and not batch and not _terminal_out():
         for source in settings.sources or ():  # a missing file is the first thing to say
             if source != "-" and not is_url(source) and not os.path.lexists(source):
                 raise LoadError(source, None, "no such file")
@@ -109,8 +113,10 @@ def run(args: argparse.Namespace) -> int:
         )
     if settings.fetch_metadata:
         fetched = fetch_metadata(settings, query)
-        if printing is None:
+        if printing is None and not args.to_zotero:
             return fetched
+    if args.to_zotero:
+        return to_zotero(settings, query)
     if printing is not None:
         print_papers(settings, printing, query)
         return EXIT_OK

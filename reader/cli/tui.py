@@ -36,7 +36,7 @@ def run_tui(settings: Settings) -> int:
     # else big files, or a download: behind the loading screen's progress bar
     if digest is not None:
         check_week(digest, settings.asked_week, default="latest")  # a week the digest lacks
-    store = StateStore()  # its warnings are the app's to show
+    store = StateStore(sync_dir=settings.sync_dir)  # its warnings are the app's to show
     try:
         app = ReaderApp(digest, source=source, state=store, settings=settings)
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first

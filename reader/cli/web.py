@@ -91,6 +91,10 @@ def child_arguments(settings: Settings) -> list[str]:
     arguments.append(f"--download-dir={settings.download_dir}")
     if settings.fetching.offline:
         arguments.append("--offline")
+    if settings.sync_dir is not None:  # each tab merges and journals as the reader does
+        arguments.append(f"--sync-dir={settings.sync_dir}")
+    if settings.zotero_url:
+        arguments.append(f"--zotero-url={settings.zotero_url}")
     if settings.fetching.timeout != TIMEOUT:
         arguments.append(f"--timeout={settings.fetching.timeout!r}")
     return [*arguments, "--", *(settings.sources or [])]

@@ -813,6 +813,11 @@ class SyncFolder:
                 incoming,
                 tuple(machines),
                 tuple(self.warnings),
+                sum(
+                    1
+                    for key, versions in replica.versions.items()
+                    if len(versions) > 1 and replica.conflicts(key)
+                ),
             )
 
     def close(self) -> None:

@@ -20,7 +20,7 @@ def _count(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
-def status_lines(status: Status, conflicted: int = 0) -> list[str]:
+def status_lines(status: Status) -> list[str]:
     """The report, a line each (untrusted names made inert)."""
     folder = inert(str(status.folder))
     if not status.reachable:
@@ -46,10 +46,10 @@ def status_lines(status: Status, conflicted: int = 0) -> list[str]:
             f"  to merge here: {_count(status.incoming, 'field')} where the other machines "
             "say otherwise (merged when the reader opens, on r, --watch, --update)"
         )
-    if conflicted:
+    if status.conflicted:
         lines.append(
-            f"  {_count(conflicted, 'note')} written on two machines: the reader shows the other "
-            "text under it (K keeps the one shown)"
+            f"  {_count(status.conflicted, 'note')} written on two machines: the reader shows "
+            "the other text under it (K keeps the one shown)"
         )
     if not status.machines:
         lines.append("No other machine has written to this folder yet.")

@@ -22,7 +22,7 @@ def test_the_report_names_the_machines_and_what_is_pending(tmp_path: Path) -> No
         desktop.toggle_star("2302.13971")
         status = laptop.sync_status()
         assert status is not None
-        lines = status_lines(status, len(laptop.conflicted_notes()))
+        lines = status_lines(status)
         assert lines[0] == f"Sync folder: {folder} (readable and writable)"
         assert lines[1].startswith("This machine: laptop (") and "1 change," in lines[1]
         assert lines[2] == "  pending here: nothing (every change is in the folder)"
@@ -30,6 +30,15 @@ def test_the_report_names_the_machines_and_what_is_pending(tmp_path: Path) -> No
         assert lines[4].startswith("  1 note written on two machines")
         assert lines[5].startswith("desktop (") and ": 2 changes, the last " in lines[5]
         assert "has merged this machine's changes up to" in lines[5]
+        # A store just opened has merged nothing yet: the report goes by the journals.
+        with StateStore(tmp_path / "desktop2", sync_dir=folder, machine="desktop") as fresh:
+            fresh_status = fresh.sync_status()
+            assert fresh_status is not None and fresh_status.conflicted == 1
+        laptop.keep_note("2305.14314", "laptop")  # K: the conflict is settled everywhere
+        laptop.sync_now()
+        settled = desktop.sync_status()
+        assert settled is not None and settled.conflicted == 0
+        assert not any("written on two machines" in line for line in status_lines(settled))
     finally:
         laptop.close()
         desktop.close()
