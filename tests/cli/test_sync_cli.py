@@ -134,6 +134,25 @@ def test_every_answer_of_zotero_is_one_line_and_status_2(
     assert err.count("\n") == 1 and err.startswith(f"reader: error: {said}"), err
 
 
+def test_fetch_metadata_then_to_zotero_sends_the_authors(
+    capsys: pytest.CaptureFixture[str], zotero: FakeZotero, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.arxiv_server import ArxivServer
+
+    arxiv = ArxivServer()
+    monkeypatch.setenv("READER_ARXIV_API", arxiv.api_url)
+    try:
+        code, out, err = cli(
+            capsys, "--fetch-metadata", "--to-zotero", "--query", "qlora", "--zotero-url",
+            zotero.url,
+        )
+    finally:
+        arxiv.close()
+    assert (code, out) == (0, "Sent 1 paper to Zotero.\n"), err
+    (record,) = rispy.loads(zotero.imports()[0].body.decode("utf-8"))
+    assert record["authors"][:2] == ["Tim Dettmers", "Artidoro Pagnoni"]
+
+
 def test_a_409_is_retried_with_a_new_session(
     capsys: pytest.CaptureFixture[str], zotero: FakeZotero
 ) -> None:

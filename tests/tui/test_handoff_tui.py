@@ -1,6 +1,6 @@
 """Issue 28 in the TUI: Z sends papers to Zotero (a fake connector on 127.0.0.1); a note edited
 on two machines shows the other text under it until K keeps one or N edits both; what another
-machine wrote arrives when the app opens and on r."""
+machine wrote arrives when the app opens, on r and under --watch."""
 
 from __future__ import annotations
 
@@ -152,4 +152,27 @@ async def test_r_brings_what_another_machine_wrote(digest: Digest, tmp_path: Pat
         await wait_for(lambda: "#from-desktop" in pane_text(app), pilot)
         assert "★ starred" in pane_text(app)
         assert "Synced: 2 changes from desktop." in toasts(app)
+    desktop.close()
+
+
+async def test_watch_brings_what_another_machine_wrote_without_a_key(
+    digest: Digest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--watch: a journal that changes in the sync folder is merged by itself (looked at every
+    2 s; here every 50 ms)."""
+    from reader.screens.main import tasks
+    from reader.sources.fetch import FetchOptions
+    from reader.sources.source import DigestSource
+
+    monkeypatch.setattr(tasks, "SYNC_WATCH_SECONDS", 0.05)
+    laptop, desktop = two_machines(tmp_path)
+    bundled = Path(__file__).resolve().parents[2] / "reader" / "data" / "ml-papers-2023.md"
+    source = DigestSource((str(bundled),), FetchOptions(offline=True), watch=True)
+    app = make_app(digest, source=source, state=laptop, week=WEEK, read_delay=60, watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        desktop.toggle_star(FIRST)
+        await wait_for(lambda: laptop.is_starred(FIRST), pilot)
+        await wait_for(lambda: "★ starred" in pane_text(app), pilot)
+        assert "Synced: 1 change from desktop." in toasts(app)
     desktop.close()
