@@ -11,9 +11,11 @@ Run: `.venv/bin/python tests/benchmarks/sync_bench.py [--changes 10000] [--runs 
   with `sync_now()` (read and check the journal, merge, compare with the store, write SQLite):
   median of `--runs` fresh stores;
 - the floor: the same changes made directly in a store without a sync folder (its own SQLite
-  writes, the least taking them in can cost), median of as many runs.
+  writes, the least taking them in can cost), median of as many runs;
+- a second floor, the least reading them can cost: the journal's lines read and each one's JSON
+  decoded with `json.loads` (no checksum, no merge, no store), median of as many runs.
 
-Goal: merge <= 4x the floor.
+Goal: merge <= 4x the floor (the one of making the changes locally).
 """
 
 from __future__ import annotations
@@ -84,12 +86,22 @@ def run(count: int, runs: int) -> dict[str, float]:
                 started = time.perf_counter()
                 make_changes(plain, count)
                 floors.append(time.perf_counter() - started)
+        reads: list[float] = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            with open(journal, "rb") as file:
+                decoded = [json.loads(line[9:]) for line in file.read().splitlines() if line]
+            reads.append(time.perf_counter() - started)
+            assert len(decoded) > count
     merge, floor = statistics.median(merges), statistics.median(floors)
+    read = statistics.median(reads)
     return {
         "changes": count,
         "merge_ms": merge * 1000,
         "floor_ms": floor * 1000,
         "ratio": merge / floor,
+        "read_ms": read * 1000,
+        "ratio_to_read": merge / read,
         "journal_bytes": size,
         "bytes_per_change": size / count,
         "sender_ms": written * 1000,
@@ -109,7 +121,8 @@ def main() -> int:
         print(
             f"merge {result['changes']:,} changes: {result['merge_ms']:.0f} ms "
             f"(floor, the same changes made locally: {result['floor_ms']:.0f} ms; "
-            f"{result['ratio']:.2f}x, goal <= {GOAL:g}x)\n"
+            f"{result['ratio']:.2f}x, goal <= {GOAL:g}x; reading and decoding the journal's "
+            f"lines: {result['read_ms']:.0f} ms, {result['ratio_to_read']:.1f}x)\n"
             f"journal: {result['journal_bytes']:,} bytes, "
             f"{result['bytes_per_change']:.1f} bytes a change; "
             f"the sender wrote it in {result['sender_ms']:.0f} ms"
