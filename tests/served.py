@@ -116,7 +116,7 @@ class Terminal:
             if left <= 0:
                 raise AssertionError(f"timed out waiting for {what}; screen:\n{self.text}")
             try:
-                message = await self.ws.receive(timeout=left)
+                message = await asyncio.wait_for(self.ws.receive(), left)
             except asyncio.TimeoutError:
                 continue
             if message.type == aiohttp.WSMsgType.BINARY:

@@ -22,6 +22,7 @@ from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList
 from tests.feeds import (
     HOSTILE,
+    WITHDRAWN,
     XML_HOSTILE,
     XML_HOSTILE_REFS,
     ArxivItem,
@@ -34,6 +35,7 @@ from tests.feeds import (
 )
 from tests.tui.conftest import screen_of, wait_for
 from tests.tui.test_drills_tui import assert_notifications_safe, assert_terminal_safe
+from tests.tui.test_typeahead import typed
 from tests.webdigest import Server, digest_route, readme, serve, status_route
 
 SUNDAY = date(2026, 6, 28)
@@ -49,10 +51,7 @@ def server() -> Iterator[Server]:
         text = readme(2, newest=SUNDAY)
         running.routes["/README.md"] = digest_route(text.encode(), etag='"readme"')
         picked = parse_text(text, "README.md")[0]
-        week = hf_week(2026, 26, per_day=2)
-        week[0] = HFPaper(
-            id=str(picked.arxiv_id), title="As HF titles it", day=WEDNESDAY, upvotes=212
-        )
+        week = hf_of_the_week(str(picked.arxiv_id))
         hf_routes(running, week)
         items = [
             ArxivItem(id=week[1].id, title="Shared", announce="cross"),
@@ -62,11 +61,28 @@ def server() -> Iterator[Server]:
         yield running
 
 
-def inbox_app(server: Server, tmp_path: Path, sources: list[str] = SOURCES) -> ReaderApp:
-    """The app as `reader potw hf:2026-W26 arxiv:cs.LG` builds it, against `server`."""
+def hf_of_the_week(picked: str) -> list[HFPaper]:
+    """Hugging Face's week 2026-W26, two papers a day, the first the README's `picked`."""
+    week = hf_week(2026, 26, per_day=2)
+    week[0] = HFPaper(id=picked, title="As HF titles it", day=WEDNESDAY, upvotes=212)
+    return week
+
+
+def inbox_app(
+    server: Server,
+    tmp_path: Path,
+    sources: list[str] = SOURCES,
+    watch: tuple[float, float] | None = None,
+) -> ReaderApp:
+    """The app as `reader potw hf:2026-W26 arxiv:cs.LG` builds it, against `server` (with
+    `watch`, under `--watch`: files every `watch[0]` seconds, URLs every `watch[1]`)."""
     bases = FeedBases(server.url(""), server.url(""), server.url("/README.md"))
     urls = expand_sources(sources, bases)
-    return make_app(source=DigestSource(urls), state=StateStore(tmp_path / "state"), read_delay=60)
+    if watch is None:
+        source = DigestSource(urls)
+    else:
+        source = DigestSource(urls, watch=True, watch_every=watch[0], url_every=watch[1])
+    return make_app(source=source, state=StateStore(tmp_path / "state"), read_delay=60)
 
 
 def row_text(app: ReaderApp, row: int, width: int = 110) -> str:
@@ -130,6 +146,104 @@ async def test_s_sorts_by_upvotes_and_the_feed_terms_filter(server: Server, tmp_
         ]
 
 
+async def test_the_marks_keep_their_column_beside_star_read_and_selection(
+    server: Server, tmp_path: Path
+) -> None:
+    """The feeds' letters come after the star, unread and selection marks, in one column
+    whatever those show, and stay while the list is filtered and sorted."""
+    app = inbox_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause()
+        assert row_text(app, 0).startswith(" •  PH  Paper 1 of the week")
+        await pilot.press("s", "m", "x")  # star, read, select (x moves down)
+        await pilot.pause()
+        assert row_text(app, 0).startswith("✓ ★   PH  Paper 1 of the week")
+        assert row_text(app, 1).startswith("   •  P   Paper 2 of the week")
+        await pilot.press("slash", *typed("from:hf"), "enter")
+        browse = screen_of(app).browse
+        await wait_for(lambda: browse.query_text == "from:hf", pilot)
+        shown = [row_text(app, row)[:10] for row in range(len(browse.rows))]
+        assert shown[0] == "✓ ★   PH  " and set(shown[1:]) == {"   •   H  ", "   •   HA "}
+        await pilot.press("x", "S", "S", "S")  # the selection cleared; by upvotes
+        await pilot.pause()
+        assert browse.sort == "upvotes"
+        assert row_text(app, 0).startswith("★   PH  2026-06-28  Paper 1 of the week")
+        assert "▕ •   HA 2026-06-28  Shared  " in screen_text(app).splitlines()[3]
+
+
+async def test_reading_state_notes_and_tags_follow_the_arxiv_id_across_feeds(
+    server: Server, tmp_path: Path
+) -> None:
+    """Starred, read and noted in the inbox (the digest's pick, also on Hugging Face), the
+    paper is so when Hugging Face's week is opened alone, under Hugging Face's title."""
+    app = inbox_app(server, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause()
+        await pilot.press("s", "m", "N", *typed("seen on HF too"), "ctrl+s")
+        await pilot.press("t", *typed("feeds"), "enter")
+        await pilot.pause()
+        key = screen_of(app).browse.digest.papers[screen_of(app).browse.rows[0]].key
+    alone = inbox_app(server, tmp_path, ["hf:2026-W26"])
+    async with alone.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: isinstance(alone.screen, MainScreen), pilot)
+        await pilot.pause()
+        browse = screen_of(alone).browse
+        await pilot.press("slash", *typed("is:starred"), "enter")
+        await wait_for(lambda: browse.query_text == "is:starred", pilot)
+        assert [browse.digest.papers[i].key for i in browse.rows] == [key]
+        assert row_text(alone, 0).startswith("★    H  As HF titles it")  # read: no dot
+        pane = pane_text(alone)
+        assert "·  read  ·  ★ starred\nFrom: HF daily 2026-06-24 ↑212\n" in pane
+        assert "Papers of the Week" not in pane
+        assert pane.endswith("Tags: #feeds\n\nNote\nseen on HF too")
+
+
+async def test_the_pane_shows_what_each_feed_adds(tmp_path: Path) -> None:
+    """Hugging Face's upvotes, comments, code and project page; an arXiv listing's day and
+    announcement; a withdrawn paper as arXiv lists it (no authors, its withdrawal notice)."""
+    hf = tmp_path / "hf.json"
+    featured = HFPaper(
+        id="2606.00001",
+        title="Featured",
+        day=WEDNESDAY,
+        upvotes=212,
+        comments=5,
+        github="https://github.com/lab/featured",
+        project="https://lab.example/featured",
+    )
+    hf.write_bytes(hf_page([featured]))
+    listing = tmp_path / "cs.LG.xml"
+    listing.write_bytes(arxiv_rss("cs.LG", WEDNESDAY, [WITHDRAWN]))
+    digest = load_digest([str(hf), str(listing)])
+    app = make_app(digest, state=StateStore(tmp_path / "state"), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        browse = screen_of(app).browse
+        titles = [browse.digest.papers[index].title for index in browse.rows]
+        await pilot.press(*["j"] * titles.index("Featured"))
+        await pilot.pause()
+        assert pane_text(app).split("\n")[:7] == [
+            "Featured",
+            "Ada Lovelace, Alan Turing",
+            "2026-06-28  ·  arXiv:2606.00001  ·  unread",
+            "From: HF daily 2026-06-24 ↑212, 5 comments",
+            "https://arxiv.org/abs/2606.00001",
+            "PDF: https://arxiv.org/pdf/2606.00001",
+            "Code: https://github.com/lab/featured",
+        ]
+        assert "\nProject: https://lab.example/featured\n" in pane_text(app)
+        await pilot.press("home", *["j"] * titles.index("A Paper Its Authors Withdrew"))
+        await pilot.pause()
+        assert pane_text(app).split("\n")[:3] == [
+            "A Paper Its Authors Withdrew",
+            "2026-06-28  ·  Machine Learning  ·  arXiv:2606.00042  ·  unread",
+            "From: arXiv cs.LG 2026-06-24 (replace)",
+        ]
+        assert "This paper has been withdrawn by the authors" in pane_text(app)
+
+
 async def test_without_feeds_there_is_no_mark_and_no_upvotes_sort(tmp_path: Path) -> None:
     app = make_app(load_digest(), state=StateStore(tmp_path / "state"), read_delay=60)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -150,6 +264,24 @@ async def test_r_says_what_each_feed_brought(server: Server, tmp_path: Path) -> 
         await pilot.press("r")
         await wait_for(lambda: any("2 new papers: 2 from arXiv" in t for t in toasts(app)), pilot)
         assert len(screen_of(app).browse.digest) == 20 + 10 - 1 + 5  # one pick is on HF too
+
+
+async def test_watch_says_what_each_feed_brought_and_nothing_when_none_did(
+    server: Server, tmp_path: Path
+) -> None:
+    app = inbox_app(server, tmp_path, watch=(0.05, 0.3))
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await wait_for(lambda: len(server.hits("/rss/cs.LG")) >= 3, pilot)  # two revalidations
+        assert not any("new paper" in t for t in toasts(app))
+        picked = parse_text(readme(2, newest=SUNDAY), "README.md")[0]
+        late = HFPaper(id="2606.40001", title="Late", day=WEDNESDAY)
+        hf_routes(server, [*hf_of_the_week(str(picked.arxiv_id)), late])
+        items = arxiv_day(WEDNESDAY, 5)
+        server.routes["/rss/cs.LG"] = digest_route(arxiv_rss("cs.LG", WEDNESDAY, items))
+        said = "3 new papers: 1 from HF daily, 2 from arXiv"
+        await wait_for(lambda: any(said in t for t in toasts(app)), pilot)
+        assert len(screen_of(app).browse.digest) == 20 + 10 - 1 + 5 + 1
 
 
 async def test_a_feed_that_fails_is_named_and_the_others_open(
@@ -210,6 +342,11 @@ async def test_hostile_feeds_reach_the_terminal_inert(tmp_path: Path) -> None:
         await pilot.pause()
         assert_terminal_safe(app)
         assert_notifications_safe(app)
+        await pilot.press("home")
+        for _ in screen_of(app).browse.rows:  # the project page's javascript: link dropped
+            assert "javascript:" not in pane_text(app) and "Project:" not in pane_text(app)
+            await pilot.press("j")
+            await pilot.pause()
 
 
 async def test_the_inbox_in_a_browser_tab(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
