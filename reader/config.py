@@ -7,6 +7,7 @@ optional::
     theme = "gruvbox"            # a Textual theme; the palette's Theme choice is written here
     read_delay = 1.5             # seconds an abstract is shown before the paper counts as read
     digest = "~/papers/potw.md"  # read when no DIGEST is given (a file, directory or URL)
+    # or several, opened as one inbox: digest = ["potw", "hf", "arxiv:cs.LG"]
     download_dir = "~/Downloads" # exports (e, E, the palette) and PDFs (D); --download-dir wins
     restore_session = true       # reopening a digest returns to its last week, query and paper
     sync_dir = "~/Sync/reader"   # a folder your own tool syncs: reading state on two machines
@@ -40,10 +41,12 @@ __all__ = ["Config", "config_path", "load_config", "save_theme"]
 FILENAME = "config.toml"
 MAX_TABS = 1000
 """The most `max_tabs` (and `--max-tabs`) may ask for."""
+MAX_DIGESTS = 64
+"""At most this many sources in `digest = [...]`."""
 _SETTINGS: dict[str, str] = {
     "theme": "a theme name (text)",
     "read_delay": "a number of seconds",
-    "digest": "a file, directory or URL (text)",
+    "digest": f"a file, directory, URL or feed (text), or a list of at most {MAX_DIGESTS}",
     "download_dir": "a directory (text)",
     "restore_session": "true or false",
     "sync_dir": "a directory (text)",
@@ -62,7 +65,9 @@ class Config:
     path: Path
     theme: str | None = None
     read_delay: float | None = None
-    digest: str | None = None
+    digest: tuple[str, ...] = ()
+    """What a bare `reader` opens: files, directories, URLs or feeds' shortcuts (`hf`,
+    `arxiv:cs.LG`), as written (`~` not expanded); () when the config names none."""
     download_dir: Path | None = None
     restore_session: bool = True
     sync_dir: Path | None = None
@@ -224,7 +229,16 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
                 values[name] = value.strip()
             else:
                 wrong(name)
-        elif name in ("theme", "digest", "download_dir", "sync_dir"):
+        elif name == "digest":
+            digests = _digests(value)
+            if not digests:
+                wrong(name)
+            elif (nothing := _names_nothing(digests)) is not None:
+                line = lines.get((None, name), 1)
+                errors.append(f"{shown}:{line}: digest: {inert(nothing)}; ignored")
+            else:
+                values[name] = digests
+        elif name in ("theme", "download_dir", "sync_dir"):
             if isinstance(value, str) and value.strip():
                 values[name] = value.strip()
             else:
@@ -285,6 +299,29 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
         warnings=warnings,
         **values,
     )
+
+
+def _digests(value: object) -> tuple[str, ...]:
+    """`digest` as the sources it names: one text, or a list of at most MAX_DIGESTS texts;
+    () when it is neither (or names nothing)."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not 0 < len(values) <= MAX_DIGESTS:
+        return ()
+    if not all(isinstance(one, str) and one.strip() for one in values):
+        return ()
+    return tuple(one.strip() for one in values)
+
+
+def _names_nothing(digests: tuple[str, ...]) -> str | None:
+    """Why a feed's shortcut among `digests` names nothing (`hf:2026-W54: 2026 has no week
+    54`), or None when none does (only the shortcuts are checked: nothing is read)."""
+    from reader.feeds import FeedBases, ShortcutError, expand_sources
+
+    try:
+        expand_sources(digests, FeedBases())
+    except ShortcutError as failure:
+        return str(failure)
+    return None
 
 
 _THEME_LINE = re.compile(r"""^[ \t]*(?:theme|"theme"|'theme')[ \t]*=.*$""", re.MULTILINE)

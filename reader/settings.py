@@ -134,9 +134,8 @@ def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
 
 def _sources(args: argparse.Namespace, config: Config) -> tuple[str, ...] | None:
     sources = list(args.digests)
-    if not sources and not args.latest and config.digest is not None:
-        digest = config.digest
-        sources = [digest if "://" in digest else os.path.expanduser(digest)]
+    if not sources and not args.latest:  # the config's, e.g. ["potw", "hf", "arxiv:cs.LG"]
+        sources = [one if "://" in one else os.path.expanduser(one) for one in config.digest]
     latest = environment.latest_url(args.latest_url, LATEST_URL)
     if args.latest:
         sources.insert(0, latest)

@@ -9,7 +9,7 @@ import pytest
 
 from reader.app import make_app
 from reader.cli import main
-from reader.config import Config, config_path, load_config, save_theme
+from reader.config import MAX_DIGESTS, Config, config_path, load_config, save_theme
 from reader.sources.loader import load_digest
 from tests.conftest import BUNDLED
 
@@ -60,7 +60,7 @@ def test_every_setting(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD), actions=frozenset({"toggle_star", "copy_link"}))
     assert (config.errors, config.warnings) == ([], [])
     assert config.theme == "gruvbox" and config.read_delay == 0.5
-    assert config.digest == "~/papers/potw.md"
+    assert config.digest == ("~/papers/potw.md",)
     assert config.download_dir == Path("~/exports").expanduser()
     assert config.restore_session is False
     assert config.keys == {"toggle_star": "f", "copy_link": "ctrl+y,Y"}
@@ -105,9 +105,7 @@ def test_unknown_settings_and_commands_are_warned_about(tmp_path: Path) -> None:
     assert config.warnings == [f"{path}:1: unknown setting 'colour' (ignored)"]
     keys, unknown = config.keymap(frozenset({"toggle_star"}))
     assert keys == {"toggle_star": "x"}
-    assert unknown == [
-        f"{path}:4: unknown command 'fly' in [keys] (ignored; ? lists the commands)"
-    ]
+    assert unknown == [f"{path}:4: unknown command 'fly' in [keys] (ignored; ? lists the commands)"]
 
 
 def test_save_theme_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
@@ -183,3 +181,29 @@ def test_sync_dir_and_zotero_url(tmp_path: Path) -> None:
         "sync_dir must be a directory (text); ignored",
         "zotero_url must be an http URL (text); ignored",
     ]
+
+
+def test_digest_may_list_several_sources_and_feeds(tmp_path: Path) -> None:
+    """`digest = ["potw", "hf", "arxiv:cs.LG"]`: what a bare `reader` opens as one inbox; a
+    list that is not of texts, too long, or with a shortcut that names nothing is one error
+    with its line, and the setting is ignored (nothing is fetched to check it)."""
+    mine = load_config(write(tmp_path, 'theme = "nord"\ndigest = ["potw", " hf ", "~/a.md"]\n'))
+    assert (mine.errors, mine.digest) == ([], ("potw", "hf", "~/a.md"))
+    too_many = "[" + ", ".join(['"a.md"'] * (MAX_DIGESTS + 1)) + "]"
+    for value, why in [
+        (
+            "[]",
+            f"digest must be a file, directory, URL or feed (text), or a list of at most "
+            f"{MAX_DIGESTS}; ignored",
+        ),
+        ('["hf", 3]', "digest must be"),
+        ('["hf", " "]', "digest must be"),
+        (too_many, "digest must be"),
+        ('["potw", "arxiv:cs.XX"]', "digest: arxiv:cs.XX: 'cs.XX' is not an arXiv category"),
+        ('"hf:2026-W54"', "digest: hf:2026-W54: 2026 has no week 54; ignored"),
+        ('"arxiv:\\u001b[2Jcs.LG"', "digest: arxiv:\u241b[2Jcs.LG: '\u241b[2Jcs.LG' is not"),
+    ]:
+        path = write(tmp_path, f"theme = 'nord'\ndigest = {value}\n")
+        config = load_config(path)
+        assert config.digest == () and config.theme == "nord" and "\x1b" not in config.errors[0]
+        assert len(config.errors) == 1 and config.errors[0].startswith(f"{path}:2: {why}")

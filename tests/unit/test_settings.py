@@ -36,7 +36,7 @@ def test_nothing_given_is_the_bundled_digest_on_its_newest_week() -> None:
 
 
 def test_the_config_fills_in_what_the_flags_leave(tmp_path: Path) -> None:
-    config = Config(tmp_path / "c.toml", read_delay=3.0, digest="~/d.md", download_dir=tmp_path)
+    config = Config(tmp_path / "c.toml", read_delay=3.0, digest=("~/d.md",), download_dir=tmp_path)
     settings = resolve(parse([]), config)
     assert settings.sources == (str(Path("~/d.md").expanduser()),)
     assert (settings.read_delay, settings.download_dir, settings.config) == (3.0, tmp_path, config)
