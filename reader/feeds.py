@@ -12,7 +12,7 @@ row (`reader.sources.join.merge_feeds`) whose origins list every pick. The forma
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
@@ -28,14 +28,17 @@ __all__ = [
     "HF_URL",
     "FEED_MARKS",
     "FeedBases",
+    "FeedPage",
     "ShortcutError",
     "expand_shortcut",
     "expand_sources",
     "feed_name",
+    "first_page",
     "has_feeds",
     "is_shortcut",
     "new_by_feed",
     "next_page",
+    "page_number",
     "FEEDS",
     "FEED_LABELS",
     "describe_origin",
@@ -250,10 +253,30 @@ def expand_sources(
     ]
 
 
+class FeedPage(list[Paper]):
+    """The papers of one page of a feed, with what was left out of it: an answer that changed
+    shape in some of its items loses those items only (`skipped`, one reason each), and the
+    next page is asked for by the items the page held (`items`), not by the papers read."""
+
+    def __init__(self, papers: Iterable[Paper], path: str, items: int, skipped: Sequence[str]):
+        super().__init__(papers)
+        self.path = path
+        self.items = items
+        self.skipped = tuple(skipped)
+
+    def notice(self) -> str | None:
+        """`URL: 2 of 50 papers left out (item 4: the paper has no title)`; None when none was."""
+        if not self.skipped:
+            return None
+        left = len(self.skipped)
+        return f"{self.path}: {left:,} of {self.items:,} papers left out ({self.skipped[0]})"
+
+
 def next_page(url: str, count: int) -> str | None:
     """The next page of a Hugging Face daily-papers URL that `count` papers came from, when that
-    page was full (`count` is its `limit`) and is not the last one read (`HF_MAX_PAGES`); None
-    for any other URL (a URL without `limit` and `p` is read as it is)."""
+    page was exactly full (`count` is its `limit`: a page holding more answers from a server
+    that pages no longer, and asking on would bring it again) and is not the last one read
+    (`HF_MAX_PAGES`); None for any other URL (a URL without `limit` and `p` is read as it is)."""
     parts = urlsplit(url)
     if not parts.path.endswith("/api/daily_papers"):
         return None
@@ -263,10 +286,35 @@ def next_page(url: str, count: int) -> str | None:
         limit, page = int(values["limit"]), int(values["p"])
     except (KeyError, ValueError):
         return None
-    if limit <= 0 or count < limit or page + 1 >= HF_MAX_PAGES:
+    if limit <= 0 or count != limit or page + 1 >= HF_MAX_PAGES:
         return None
     following = urlencode([(key, str(page + 1) if key == "p" else value) for key, value in query])
     return urlunsplit(parts._replace(query=following))
+
+
+def page_number(url: str) -> int | None:
+    """Which page (`p`) of Hugging Face's daily papers `url` is; None for any other URL (one
+    without `limit` and `p` included)."""
+    parts = urlsplit(url)
+    if not parts.path.endswith("/api/daily_papers"):
+        return None
+    values = dict(parse_qsl(parts.query, keep_blank_values=True))
+    try:
+        return int(values["p"]) if int(values["limit"]) > 0 else None
+    except (KeyError, ValueError):
+        return None
+
+
+def first_page(url: str) -> str | None:
+    """The first page (`p=0`) of the pages of Hugging Face's daily papers `url` is one of, as
+    `next_page` writes it; None for any other URL."""
+    if page_number(url) is None:
+        return None
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    return urlunsplit(
+        parts._replace(query=urlencode([(key, "0" if key == "p" else v) for key, v in query]))
+    )
 
 
 def feed_name(url: str) -> str | None:

@@ -4,6 +4,7 @@ descriptions: Hugging Face's daily papers API (a JSON list of items) and arXiv's
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -249,7 +250,8 @@ def hf_routes(server: Server, papers: Sequence[HFPaper], page: int = HF_PAGE) ->
         for number in range(len(chosen) // page + 1):
             body = hf_page(chosen[number * page : (number + 1) * page])
             path = f"/api/daily_papers?{query}&limit={page}&p={number}"
-            server.routes[path] = digest_route(body, etag=f'"{query}-{number}-{len(body)}"')
+            digest = hashlib.sha256(body).hexdigest()[:16]  # a new body, a new tag
+            server.routes[path] = digest_route(body, etag=f'"{query}-{number}-{digest}"')
 
 
 def feeds_environment(server: Server) -> dict[str, str]:

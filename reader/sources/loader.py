@@ -39,7 +39,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias
 
-from reader.feeds import feed_name, next_page
+from reader.feeds import FeedPage, feed_name, next_page
 from reader.model import UNDATED, Digest, Paper
 from reader.sources.fetch import (
     Fetched,
@@ -541,7 +541,10 @@ class _Loading:
 
     def add(self, parsed: list[Paper]) -> None:
         """Papers of one more file: one that a file before repeats in the same week is left out
-        (repeats within one file are kept). A feed's papers are kept aside (`feed_papers`)."""
+        (repeats within one file are kept). A feed's papers are kept aside (`feed_papers`);
+        the items of a feed's page that could not be read are said (`FeedPage.notice`)."""
+        if isinstance(parsed, FeedPage) and (notice := parsed.notice()) is not None:
+            self.notices.append(notice)
         if any(map(_ORIGINS, parsed)):
             self.feed_papers.extend(parsed)
             return
@@ -591,9 +594,12 @@ class _Loading:
                 self.notices.append(f"{fetched.url}: {fetched.notice}")
             self.offline = True
 
-    def read_url(self, url: str, said: bool = False) -> None:
+    def read_url(
+        self, url: str, said: bool = False, repeated: frozenset[str] = frozenset()
+    ) -> None:
         """A URL given as a source: a digest, or an index whose files are read next (`said`:
-        a later page of a feed whose first page came from the cache and said so)."""
+        a later page of a feed whose first page came from the cache and said so; `repeated`:
+        the papers of the page before it, which it must not be)."""
         fetched = fetch(url, self.fetching, _fetch_progress(self.progress))
         try:
             text = decode(fetched.body, url)
@@ -606,11 +612,15 @@ class _Loading:
             parsed = None if targets else self._parsed(text, url)
         if parsed is not None:
             self._fetched(fetched, said)
+            if repeated and frozenset(paper.key for paper in parsed) == repeated:
+                return  # the page before it again: a server that ignores `p` (asking on won't end)
             self.add(parsed)
-            following = next_page(url, len(parsed))  # Hugging Face's pages (reader.feeds)
+            items = parsed.items if isinstance(parsed, FeedPage) else len(parsed)
+            following = next_page(url, items)  # Hugging Face's pages (reader.feeds)
             if following is not None:
+                keys = frozenset(paper.key for paper in parsed)
                 try:
-                    self.read_url(following, said or fetched.notice is not None)
+                    self.read_url(following, said or fetched.notice is not None, keys)
                 except LoadError as error:  # the pages read so far stay
                     self.left_out(following, error)
             return

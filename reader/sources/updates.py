@@ -2,7 +2,9 @@
 
 A cached digest index (the upstream README since 2026) is revalidated with the files it links
 to, and reported as one digest: `URL: 1 new week, 10 papers` over all its files; the files it
-links to get no line of their own.
+links to get no line of their own. So are the pages of a Hugging Face feed, under the first
+page's URL (a paper that moved from one page to another as its upvotes grew is not new, and a
+page that has come since is read).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from reader.feeds import describe_new_by_feed, has_feeds
+from reader.feeds import describe_new_by_feed, first_page, has_feeds, page_number
 from reader.model import Digest, Paper
 from reader.sources.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
 from reader.sources.formats import INDEX, LoadError, detect_format
@@ -103,6 +105,13 @@ def update_cached(
         if files is not None:
             indexes[url] = files
     linked = {file for files in indexes.values() for file in files} - set(indexes)
+    pages: dict[str, list[str]] = {}  # a Hugging Face feed's first page: its later pages
+    for url in urls:
+        first = first_page(url)
+        if first is not None:
+            pages.setdefault(first, []).extend([url] if url != first else [])
+    pages = {first: later for first, later in pages.items() if first in urls}
+    linked.update(page for later in pages.values() for page in later)
     for url in urls:
         left = end - time.monotonic()
         if left <= 0:
@@ -111,6 +120,10 @@ def update_cached(
         bounded = replace(options, timeout=min(options.timeout, left))
         if url in indexes:
             yield from _update_index(url, indexes[url], bounded)
+            continue
+        if url in pages:
+            later = sorted(pages[url], key=lambda page: page_number(page) or 0)
+            yield from _update_index(url, later, bounded)
             continue
         if url in linked:
             continue
@@ -163,9 +176,9 @@ def _bodies(urls: list[str], options: FetchOptions) -> list[bytes | None]:
 def _update_index(
     url: str, files: list[str], options: FetchOptions, old: Digest | None = None
 ) -> Iterator[Update]:
-    """An index and the files it links to revalidated, said as one digest (over `old`, else
-    what the cache held); each file that could not be checked gets a failed line of its own
-    (its cached copy is kept)."""
+    """An index and the files it links to (or a feed's first page and its later pages)
+    revalidated, said as one digest (over `old`, else what the cache held); each file that
+    could not be checked gets a failed line of its own (its cached copy is kept)."""
     if old is None:
         try:
             old = load_digest([url], fetching=replace(options, offline=True))

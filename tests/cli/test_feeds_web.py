@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from tests.feeds import (
     arxiv_day,
     arxiv_rss,
     feeds_environment,
+    hf_page,
     hf_routes,
     hf_week,
 )
@@ -59,6 +61,54 @@ def test_a_full_last_page_asks_for_one_more_and_an_empty_one_ends(
     hf_routes(feeds, hf_week(2026, 27, per_day=10))  # 50 papers: exactly one page
     assert len(printed(capsys, "hf:2026-W27")) == 50
     assert [path.rsplit("&", 1)[1] for path, _ in feeds.requests] == ["p=0", "p=1"]
+
+
+def test_a_server_that_pages_no_longer_is_asked_once(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    """Hugging Face answering every page with the whole week (more than `limit`: it ignores
+    the paging) is asked once, not 40 times (with 30 MB a page, that was 1.2 GB and 26 s)."""
+    whole = hf_page(hf_week(2026, 27, per_day=30))  # 150 papers on every page
+    for page in range(40):
+        feeds.routes[f"/api/daily_papers?week=2026-W27&limit={HF_PAGE}&p={page}"] = digest_route(
+            whole
+        )
+    assert len(printed(capsys, "hf:2026-W27")) == 150
+    assert [path.rsplit("&", 1)[1] for path, _ in feeds.requests] == ["p=0"]
+
+
+def test_a_server_that_ignores_the_page_number_is_asked_twice(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    """Every `p` answered with the first page: the second answer is the first again, and
+    reading stops there (was: 40 requests for the same 50 papers)."""
+    first = hf_page(hf_week(2026, 27, per_day=10))  # exactly one page of 50
+    for page in range(40):
+        feeds.routes[f"/api/daily_papers?week=2026-W27&limit={HF_PAGE}&p={page}"] = digest_route(
+            first
+        )
+    assert len(printed(capsys, "hf:2026-W27")) == 50
+    assert [path.rsplit("&", 1)[1] for path, _ in feeds.requests] == ["p=0", "p=1"]
+
+
+def test_an_item_that_changed_shape_costs_that_paper_only(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    """One item of the first page without its `paper` object: the 49 others and the next
+    pages are read (the page held 50 items, so the next is asked for), and it is said once."""
+    week = hf_week(2026, 27, per_day=24)  # 120 papers, three pages
+    pages = [[paper.item() for paper in week[start : start + HF_PAGE]] for start in (0, 50, 100)]
+    pages[0][3] = {"paper": None, "title": "\x1b[2J changed"}
+    for number, items in enumerate(pages):
+        path = f"/api/daily_papers?week=2026-W27&limit={HF_PAGE}&p={number}"
+        feeds.routes[path] = digest_route(json.dumps(items).encode())
+    code, out, err = cli(capsys, "hf:2026-W27", "--print", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 119
+    first = feeds.url(f"/api/daily_papers?week=2026-W27&limit={HF_PAGE}&p=0")
+    assert (
+        err
+        == f"reader: {first}: 1 of 50 papers left out (item 4: the item has no 'paper' object)\n"
+    )
 
 
 def test_the_three_sources_open_as_one_inbox(
@@ -175,3 +225,47 @@ def test_update_says_what_each_feed_brought(
     code, out, err = cli(capsys, "--update")
     assert (code, err) == (0, "")
     assert out == f"{feeds.url('/rss/cs.LG')}: 2 new papers: 2 from arXiv\n"
+
+
+def test_a_bare_reader_opens_the_feeds_the_config_lists(
+    capsys: pytest.CaptureFixture[str],
+    feeds: Server,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """`digest = ["potw", "hf:2026-W26", "arxiv:cs.LG+cs.CL"]` in the config: `reader` alone
+    opens the same inbox as `reader --latest hf:2026-W26 arxiv:cs.LG+cs.CL`; a source given on
+    the command line replaces the config's; --update revalidates what the config opened."""
+    config = tmp_path / "config.toml"
+    config.write_text('digest = ["potw", "hf:2026-W26", "arxiv:cs.LG+cs.CL"]\n')
+    monkeypatch.setenv("READER_CONFIG", str(config))
+    mine = printed(capsys)
+    assert [path.split("?")[0] for path, _ in feeds.requests] == [
+        "/README.md",
+        *["/api/daily_papers"] * 3,
+        "/rss/cs.LG+cs.CL",
+    ]
+    assert mine == printed(capsys, "--latest", "hf:2026-W26", "arxiv:cs.LG+cs.CL")
+    assert len(mine) == 20 + 120 + 6
+    feeds.requests.clear()
+    assert len(printed(capsys, "arxiv:cs.LG")) == 6
+    assert [path for path, _ in feeds.requests] == ["/rss/cs.LG"]
+
+
+def test_update_reads_a_feeds_pages_as_one(
+    capsys: pytest.CaptureFixture[str], feeds: Server
+) -> None:
+    """--update says one line for Hugging Face's week, not one a page: papers that moved
+    between pages (their upvotes changed their order) are not new, and a page that has come
+    since is read (was: `50 new papers` for page 0 and page 1 each, and the new page unseen)."""
+    week = hf_week(2026, 26, per_day=24)
+    printed(capsys, "hf:2026-W26")
+    hf_routes(feeds, week[::-1])
+    first = feeds.url(f"/api/daily_papers?week=2026-W26&limit={HF_PAGE}&p=0")
+    assert cli(capsys, "--update") == (0, f"{first}: no change in its papers\n", "")
+    hf_routes(feeds, [*week, *hf_week(2026, 26, per_day=10, start=200)])  # a fourth page
+    feeds.requests.clear()
+    assert cli(capsys, "--update") == (0, f"{first}: 50 new papers: 50 from HF daily\n", "")
+    assert [path.rsplit("&", 1)[1] for path, _ in feeds.requests] == ["p=0", "p=1", "p=2", "p=3"]
+    code, out, _ = cli(capsys, "hf:2026-W26", "--offline", "--print", "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 170  # the fourth page is in the cache

@@ -115,29 +115,98 @@ def test_hostile_text_is_kept_as_written_and_hostile_links_are_dropped() -> None
     assert paper.links == ()  # a link reader would not open, or with raw controls: not kept
 
 
+_DAYS = ("submittedOnDailyAt", "publishedAt")
+
+
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (lambda item: item.pop("paper"), "no 'paper' object"),
-        (lambda item: item["paper"].pop("id"), "no 'id'"),
+        (lambda item: item.pop("paper"), "the item has no 'paper' object"),
+        (lambda item: item.update(paper=None), "the item has no 'paper' object"),
+        (lambda item: item["paper"].pop("id"), "the paper has no 'id'"),
+        (lambda item: item["paper"].update(id=2606.1), "'id' must be a string, not a number"),
         (
-            lambda item: item["paper"].update(title="", summary="s") or item.update(title=""),
-            "no title",
+            lambda item: item["paper"].update(title=None, summary="s") or item.update(title=""),
+            "the paper has no title",
         ),
-        (lambda item: item["paper"].update(upvotes="many"), "'upvotes' must be a whole number"),
-        (lambda item: item["paper"].update(authors="Ada"), "'authors' must be a list"),
-        (lambda item: item.update(publishedAt="yesterday"), "'publishedAt' is not a date"),
+        (
+            lambda item: [item.update(publishedAt=None), *map(item["paper"].pop, _DAYS)],
+            "the item has no date (publishedAt)",
+        ),
+        (
+            lambda item: [item.update(publishedAt="soon"), *map(item["paper"].pop, _DAYS)],
+            "'publishedAt' is not a date: 'soon'",
+        ),
+        (
+            lambda item: item.clear() or item.update(error="rate limited"),
+            "the item has no 'paper' object",
+        ),
     ],
 )
-def test_an_item_of_the_wrong_shape_is_an_error_on_its_line(change: object, words: str) -> None:
-    items = [paper.item() for paper in hf_week(2026, 26, per_day=1)]
+def test_an_item_that_is_no_paper_is_left_out_and_said(change: object, words: str) -> None:
+    """The API changed shape in one item: that item is left out, with its number and why,
+    and the page's other papers are read; a page none of whose items reads is an error on
+    the first one's line."""
+    week = hf_week(2026, 26, per_day=1)
+    items = [paper.item() for paper in week]
     change(items[2])  # type: ignore[operator]
+    page = parse_hf(json.dumps(items, indent=2), "hf.json")
+    assert [paper.title for paper in page] == [week[n].title for n in (0, 1, 3, 4)]
+    assert (page.items, page.skipped) == (5, (f"item 3: {words}",))
+    assert page.notice() == f"hf.json: 1 of 5 papers left out (item 3: {words})"
+    items = [paper.item() for paper in hf_week(2026, 26, per_day=1)]
+    for item in items:
+        change(item)  # type: ignore[operator]
     text = json.dumps(items, indent=2)
     with pytest.raises(LoadError) as error:
-        parse_text(text, "hf.json")
-    assert words in error.value.message
+        parse_hf(text, "hf.json")
+    assert error.value.message == words
     starts = [number for number, line in enumerate(text.splitlines(), 1) if line == "  {"]
-    assert error.value.line == starts[2]
+    assert error.value.line == starts[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("upvotes", "many"),
+        ("upvotes", None),
+        ("upvotes", 1.5),
+        ("upvotes", [3]),
+        ("authors", "Ada Lovelace"),
+        ("authors", [None, 5, {"name": 7}, {"_id": "x"}]),
+        ("githubRepo", 5),
+        ("projectPage", {"url": "https://x.org"}),
+        ("summary", None),
+        ("ai_summary", None),
+    ],
+)
+def test_an_optional_field_of_another_shape_is_read_as_absent(key: str, value: object) -> None:
+    """`paper.upvotes` of 1.5 or "many", authors that are no objects, a link that is no text:
+    the paper stays, without that field (nothing left out, nothing said)."""
+    (plain,) = parse_hf(hf_page([HFPaper(id="2606.00001", title="T", day=WEDNESDAY)]).decode())
+    item = HFPaper(id="2606.00001", title="T", day=WEDNESDAY, upvotes=7, github="https://g.h/x")
+    items = [item.item()]
+    items[0]["paper"][key] = value  # type: ignore[index]
+    page = parse_hf(json.dumps(items), "hf.json")
+    assert page.skipped == () and page.notice() is None
+    (paper,) = page
+    assert paper.title == "T" and paper.week == plain.week
+    if key == "upvotes":
+        assert paper.origins[0].upvotes is None
+    if key == "authors":
+        assert paper.authors == ()
+    if key == "githubRepo":
+        assert paper.links == ()
+    if key == "summary":  # the item's own summary stands in
+        assert paper.abstract == plain.abstract
+
+
+def test_whole_counts_written_as_floats_are_kept() -> None:
+    item = HFPaper(id="2606.00001", title="T", day=WEDNESDAY).item()
+    item["paper"]["upvotes"] = 212.0  # type: ignore[index]
+    item["numComments"] = 5.0
+    (paper,) = parse_hf(json.dumps([item]))
+    assert (paper.origins[0].upvotes, paper.origins[0].comments) == (212, 5)
 
 
 def test_an_empty_day_is_no_papers() -> None:

@@ -103,6 +103,7 @@ def test_the_next_page_only_of_a_full_page_of_daily_papers() -> None:
     assert next_page(first, 50) == first.replace("p=0", "p=1")
     assert next_page(first.replace("p=0", "p=7"), 50) == first.replace("p=0", "p=8")
     assert next_page(first, 49) is None
+    assert next_page(first, 51) is None  # more than asked for: the server pages no longer
     assert next_page(first.replace("p=0", "p=39"), 50) is None  # at most 40 pages
     assert next_page("http://127.0.0.1:1/api/daily_papers?week=2026-W26", 100) is None
     assert next_page("http://127.0.0.1:2/rss/cs.LG?limit=5&p=0", 5) is None
