@@ -13,9 +13,11 @@ import heapq
 import math
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -303,9 +305,18 @@ class Salvaged(NamedTuple):
     sessions: list[Row]
     """(digest, week, query, paper)"""
     lost: dict[str, list[str]]
-    """Kind ("marks", "notes", "searches", "sessions") -> keys of the rows that are lost."""
+    """Kind ("marks", "notes", "searches", "sessions", "metadata") -> keys of the rows that are
+    lost."""
     opened: bool = True
     """False when the file could not be read at all (nothing was salvaged)."""
+    metadata: Sequence[Row] = ()
+    """The arXiv metadata cache's rows: (id, data, fetched)."""
+
+    @property
+    def whole(self) -> bool:
+        """Whether every row an export holds was read (the arXiv metadata cache, fetched
+        again when asked for, is not exported)."""
+        return self.opened and not self.lost.keys() - {"metadata"}
 
 
 SALVAGE_PROBES = 2_000
@@ -317,6 +328,7 @@ _SALVAGED_TABLES = {  # kind: (table, columns, primary key columns)
     "tags": ("tags", "key, tag, updated", "key, tag"),
     "searches": ("searches", "name, query, updated", "name"),
     "sessions": ("sessions", "digest, week, query, paper", "digest"),
+    "metadata": ("arxiv_metadata", "id, data, fetched", "id"),
 }
 
 
@@ -359,10 +371,38 @@ def salvage(path: Path, busy_timeout: float, immutable: bool = False) -> Salvage
                 lost[kind] = [key[0] for key in missing]
             found[kind] = rows
         marks, notes, tags = found["marks"], found["notes"], found["tags"]
-        return Salvaged(marks, notes, tags, found["searches"], found["sessions"], lost)
+        searches, sessions = found["searches"], found["sessions"]
+        return Salvaged(marks, notes, tags, searches, sessions, lost, metadata=found["metadata"])
     finally:
         conn.close()
 
+
+
+def wal_of(path: Path) -> int:
+    """The size of the store's write-ahead log (`state.sqlite3-wal`): changes written but not
+    yet copied into the file itself (a reader killed, or one still running). 0: none."""
+    try:
+        return os.stat(f"{path}-wal").st_size
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return 0
+
+
+def salvage_copy(path: Path, busy_timeout: float) -> Salvaged | None:
+    """`salvage` of a copy of the store and its write-ahead log in a private temporary folder:
+    for a store in a folder that cannot be written and that holds a WAL but no WAL index
+    (`-shm`), which SQLite can then open only as `immutable=1`, blind to the WAL. None when
+    there is no WAL or the copy could not be made."""
+    if not wal_of(path):
+        return None
+    try:
+        with tempfile.TemporaryDirectory(prefix="reader-state-") as folder:
+            copy = Path(folder) / FILENAME
+            shutil.copyfile(path, copy)
+            shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+            salvaged = salvage(copy, busy_timeout)
+    except (OSError, ValueError):
+        return None
+    return salvaged if salvaged.opened else None
 
 
 _KINDS = (  # (field of Salvaged, one, several)
@@ -371,6 +411,7 @@ _KINDS = (  # (field of Salvaged, one, several)
     ("tags", "tag", "tags"),
     ("searches", "search", "searches"),
     ("sessions", "place left off", "places left off"),
+    ("metadata", "paper's arXiv metadata", "papers' arXiv metadata"),
 )
 _NAMED_LOST = 5
 """Keys of lost rows named in the recovery warning (then "and N more")."""
@@ -385,6 +426,7 @@ def recovery_summary(salvaged: Salvaged, verb: str = "recovered") -> str:
         "tags": len(salvaged.tags),
         "searches": len(salvaged.searches),
         "sessions": len(salvaged.sessions),
+        "metadata": sum(1 for row in salvaged.metadata if row[1] != MISSING),
     }
     kept = [
         f"{counts[kind]:,} {one if counts[kind] == 1 else several}"
@@ -453,9 +495,14 @@ def table_rows(
                 rows.append(tuple(row))
         return rows
     failures = 0
-    ranges = [(_MIN_ROWID - _MAX_ROWID, _MIN_ROWID, _MAX_ROWID)]  # (-width, low, high)
-    while ranges and failures < SALVAGE_PROBES:  # the widest range first
-        _width, low, high = heapq.heappop(ranges)
+    dense = _rowid_bound(conn)
+    ranges = [  # (beyond the dense rowids, -width, low, high)
+        (False, 1 - dense, 1, dense),
+        (True, _MIN_ROWID, _MIN_ROWID, 0),
+        (True, dense - _MAX_ROWID, dense + 1, _MAX_ROWID),
+    ]
+    while ranges and failures < SALVAGE_PROBES:  # the dense rowids first, the widest range first
+        beyond, _width, low, high = heapq.heappop(ranges)
         if low > high:
             continue
         last, whole = scan(low, high, down=False)
@@ -469,14 +516,28 @@ def table_rows(
         failures += 1
         if high - low >= 2:  # both ends fail: read each half from its own ends
             middle = low + (high - low) // 2
-            heapq.heappush(ranges, (low - middle, low + 1, middle))
-            heapq.heappush(ranges, (middle - high, middle + 1, high - 1))
+            heapq.heappush(ranges, (beyond, low - middle, low + 1, middle))
+            heapq.heappush(ranges, (beyond, middle - high, middle + 1, high - 1))
     for rowid in set(rowids) - found.keys():  # rows that an index still points to
         with contextlib.suppress(sqlite3.Error):
             one = conn.execute(f"{select} LIMIT 1", (rowid, rowid)).fetchone()
             if one is not None:
                 found[rowid] = tuple(one[1:])
     return [found[rowid] for rowid in sorted(found)]
+
+
+def _rowid_bound(conn: sqlite3.Connection) -> int:
+    """A bound on the rowids SQLite gave a table of this file (from 1, each the largest so far
+    + 1, as reader never chooses one): as many as its pages can hold rows. The rowids below it
+    are read first: when a table's first and last pages are both damaged, every seek into the
+    whole 64-bit range fails, and halving that range reached the rows in between only after
+    more failed seeks than `SALVAGE_PROBES` allows."""
+    try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    except sqlite3.Error:
+        return 1 << 20
+    return max(int(pages) * int(size) // 4, 1)  # a row takes 4 bytes of a page at least
 
 
 def _index_entries(

@@ -17,6 +17,7 @@ from reader.state.database import (
     METADATA_CHUNK,
     MISSING,
     UPSERT_METADATA,
+    Row,
     reason,
     savable,
     seconds,
@@ -52,10 +53,22 @@ class MetadataCache:
         """Ids arXiv answered without an entry, and when (seconds since the epoch)."""
         self._empty = False
 
+    def restore(self, rows: Iterable[Row], save: bool) -> None:
+        """Rows (id, data, fetched) salvaged from a damaged or read-only file
+        (`database.salvage`): kept as not saved yet, and read from there as they are asked
+        for; written into the store's (new) file now when `save`."""
+        with self._lock:
+            unsaved = self._unsaved
+            for arxiv_id, data, fetched in rows:
+                if isinstance(arxiv_id, str) and isinstance(data, str):
+                    unsaved.setdefault(arxiv_id, (data, seconds(fetched)))
+            if save:
+                self.write()
+
     def metadata(self, ids: Iterable[str]) -> dict[str, Metadata]:
         """The cached metadata of those of `ids` that have any (arXiv ids without version)."""
         with self._lock:
-            if not self._known and self._nothing_stored():
+            if not self._known and not self._unsaved and self._nothing_stored():
                 return {}  # the common case: no look-up per paper (100k at startup)
         wanted = [arxiv_id for arxiv_id in dict.fromkeys(_ids(ids)) if arxiv_id]
         with self._lock:
@@ -142,6 +155,9 @@ class MetadataCache:
         return self._empty
 
     def _read(self, ids: list[str]) -> None:
+        unsaved = self._unsaved
+        if unsaved:  # rows salvaged from a damaged or read-only file (`restore`)
+            self._take((arxiv_id, *unsaved[arxiv_id]) for arxiv_id in ids if arxiv_id in unsaved)
         conn = self._readable()
         if conn is None or self._nothing_stored():
             return
@@ -149,20 +165,26 @@ class MetadataCache:
             for start in range(0, len(ids), METADATA_CHUNK):
                 chunk = ids[start : start + METADATA_CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT id, data, fetched FROM arxiv_metadata WHERE id IN ({marks})", chunk
-                ).fetchall()
-                for arxiv_id, data, fetched in rows:
-                    if data == MISSING:
-                        if arxiv_id not in self._known:
-                            self._missing.setdefault(arxiv_id, seconds(fetched))
-                        continue
-                    item = _from_row(arxiv_id, data)
-                    if item is not None:
-                        self._known.setdefault(arxiv_id, item)
+                self._take(
+                    conn.execute(
+                        f"SELECT id, data, fetched FROM arxiv_metadata WHERE id IN ({marks})",
+                        chunk,
+                    ).fetchall()
+                )
                 self._asked.update(chunk)
         except sqlite3.Error:
             return
+
+    def _take(self, rows: Iterable[Row]) -> None:
+        """Keep the metadata (or that arXiv had none) of rows (id, data, fetched) read."""
+        for arxiv_id, data, fetched in rows:
+            if data == MISSING:
+                if arxiv_id not in self._known:
+                    self._missing.setdefault(arxiv_id, seconds(fetched))
+                continue
+            item = _from_row(arxiv_id, data)
+            if item is not None:
+                self._known.setdefault(arxiv_id, item)
 
 
 def _from_row(arxiv_id: object, data: object) -> Metadata | None:

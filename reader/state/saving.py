@@ -30,8 +30,10 @@ from reader.state.database import (
     reason,
     recovery_summary,
     salvage,
+    salvage_copy,
     state_dir,
     transaction,
+    wal_of,
     write_layer,
 )
 from reader.state.memory import Memory
@@ -170,23 +172,40 @@ class SavedState:
         """The file cannot be opened for writing (a read-only folder or file system, no
         permission, a location under a file): read all it holds read-only (SQLite's `mode=ro`,
         else `immutable=1`, which needs no lock or WAL index in the folder), and say that
-        changes will not be kept. Saving is retried now and then (`RETRY_SECONDS`)."""
+        changes will not be kept. Saving is retried now and then (`RETRY_SECONDS`). A WAL that
+        `immutable=1` would not see (no WAL index beside it, none can be made) is read from a
+        copy of the file and its WAL; when that fails too, the warning says what is missing."""
         salvaged = salvage(self.path, self.busy_timeout)
+        unseen = 0
         if not salvaged.opened:
-            salvaged = salvage(self.path, self.busy_timeout, immutable=True)
+            copied = salvage_copy(self.path, self.busy_timeout)
+            if copied is not None:
+                salvaged = copied
+            else:
+                salvaged = salvage(self.path, self.busy_timeout, immutable=True)
+                unseen = wal_of(self.path)
         self._memory.load(salvaged.marks)
         self._memory.load_layer(
             LayerRows(salvaged.notes, salvaged.tags, salvaged.searches, salvaged.sessions)
         )
+        self.arxiv.restore(salvaged.metadata, save=False)
         if salvaged.opened:
             self.read_only = True
+            missing = (
+                f"; the changes written last ({unseen:,} bytes in {self.path.name}-wal) could "
+                "not be read and are not shown"
+                if unseen
+                else ""
+            )
             self._warn(
                 f"Reading state is read-only and will not be saved: cannot write {self.path} "
-                f"({reason(error)}); {recovery_summary(salvaged, 'read')}; "
+                f"({reason(error)}); {recovery_summary(salvaged, 'read')}{missing}; "
                 "changes are kept for this session only."
             )
-            if salvaged.lost:
+            if not salvaged.whole:
                 self.unreadable = "some of its rows could not be read"
+            elif unseen:
+                self.unreadable = f"its write-ahead log {self.path.name}-wal could not be read"
         else:
             if self.path.exists():
                 self.unreadable = f"cannot open {self.path} ({reason(error)})"
@@ -208,7 +227,8 @@ class SavedState:
         except FAILURE as failure:
             self._disconnect()
             self._memory.merge_salvaged(salvaged)
-            if salvaged.lost or not salvaged.opened:
+            self.arxiv.restore(salvaged.metadata, save=False)
+            if not salvaged.whole:
                 self.unreadable = f"{self.path} is damaged ({reason(error)})"
             action = f"moved to {moved.name}" if moved else "it could not be moved aside"
             self._warn(
@@ -222,6 +242,7 @@ class SavedState:
         self._memory.load(rows)
         self._memory.load_layer(layer)
         self._memory.merge_salvaged(salvaged)
+        self.arxiv.restore(salvaged.metadata, save=True)
         place = f"moved it to {moved.name}" if moved else "another instance moved it aside"
         self._warn(
             f"Reading state file was damaged ({reason(error)}): {place} and started a new one "
