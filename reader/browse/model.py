@@ -53,6 +53,7 @@ from reader.citations import Lookup
 from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
 from reader.query import (
+    REGEX_SECONDS,
     SEARCH_COUNT_SECONDS,
     Cancelled,
     Query,
@@ -86,6 +87,11 @@ BACK_LIMIT = 20
 """`More like` views that Esc can go back from, one after another."""
 _LIKE_TERM = re.compile(r'(?<!\S)like:(?:"[^"]*"?|\S*)', re.IGNORECASE)
 """A `like:` term as written in a query (the header names its paper instead)."""
+OPENING_SECONDS = SEARCH_COUNT_SECONDS
+"""The time the query a digest opens with (restored from where it was left, or `--query`) may
+take before the first paint; past it the query goes on in a thread with its whole budget
+(`REGEX_SECONDS`) while the list shows the papers unfiltered: a slow regex cannot hold the
+first paint."""
 WARM_INDEX_LIMIT = 500
 """Above this many papers the search text and the token index are built in the background as
 soon as a digest is shown (~15 ms and ~45 ms a thousand papers), not by the first keystroke typed
@@ -137,12 +143,18 @@ class Search:
     generation: int
     digest: Digest
     state: ReadingState
+    budget: float = REGEX_SECONDS
+    """The seconds its regexes may take (`Query.filter`)."""
 
     def run(self) -> list[int] | str:
         """The hits, or why there are none (a regex that ran out of its time budget)."""
         try:
             return self.query.filter(
-                self.digest, self.candidates, self.state, satisfied=self.satisfied
+                self.digest,
+                self.candidates,
+                self.state,
+                satisfied=self.satisfied,
+                budget=self.budget,
             )
         except QueryError as exc:
             return exc.message
@@ -156,6 +168,7 @@ class Search:
                 self.candidates,
                 self.state,
                 satisfied=self.satisfied,
+                budget=self.budget,
                 cancelled=cancelled,
             )
         except QueryError as exc:
@@ -695,8 +708,10 @@ class Browse:
 
     def open(self) -> None:
         """List the digest as it opens: its query applied, the cursor on the paper it was left
-        on; when nothing matches in the week it opened on (not one asked for), all weeks."""
-        self.ask(self.text)
+        on; when nothing matches in the week it opened on (not one asked for), all weeks. The
+        query filters here within `OPENING_SECONDS`; past them in a thread, the papers listed
+        unfiltered meanwhile."""
+        self.ask(self.text, budget=OPENING_SECONDS)
         if self._opening is not None and not self._jobs:  # a bad query: listed without it
             self._relist()
             self._opened()
@@ -710,9 +725,11 @@ class Browse:
             self.say(f"Nothing matches in {week_label(week)}: showing all weeks.")
             self.show_week(None)
 
-    def ask(self, text: str) -> None:
+    def ask(self, text: str, budget: float = REGEX_SECONDS) -> None:
         """Filter by `text` (typed into the bar): at once, or in a thread (a `Search` job); a
-        bad query keeps the previous results and says why (`error`)."""
+        bad query keeps the previous results and says why (`error`). `budget`: the time its
+        regexes may take at once; past it (when less than their whole budget) they go on in
+        a thread."""
         self.text = text
         try:
             query = parse_query(text)
@@ -734,19 +751,32 @@ class Browse:
         if query.is_empty:
             self.answer(search, list(candidates))
         elif query.likes:
-            self._rank(search)
+            self._rank(search, budget)
         elif len(candidates) <= SYNC_FILTER_LIMIT or query.indexed(self.digest):
-            self.answer(search, search.run())
+            self._at_once(search, budget)
         else:
             self._jobs.append(search)
 
-    def _rank(self, search: Search) -> None:
+    def _at_once(self, search: Search, budget: float, ranked: bool = False) -> None:
+        """Filter `search` now (and rank it when `ranked`), its regexes within `budget`; past
+        it, when that is less than their whole budget (the query a digest opens with), on in
+        a thread, the papers listed unfiltered meanwhile."""
+        hits = replace(search, budget=budget).run()
+        if isinstance(hits, str) and budget < search.budget:
+            self._jobs.append(search)
+            if self._opening is not None:
+                self._relist()
+                self._opened()
+            return
+        self.answer(search, hits, search.rank() if ranked and isinstance(hits, list) else None)
+
+    def _rank(self, search: Search, budget: float) -> None:
         """A `like:` query: ranked at once when that is quick (a small digest, or the index is
         there and the digest not big), else in a thread."""
         count = len(self.digest)
         built = similar.cached(self.digest) is not None
         if count <= SYNC_BUILD_LIMIT or (built and count <= SYNC_RANK_LIMIT):
-            self.answer(search, search.run(), search.rank())
+            self._at_once(search, budget, ranked=True)
             return
         if not built:
             self.say("Finding similar papers (the first time builds an index, kept for next time)…")
@@ -764,6 +794,9 @@ class Browse:
         if isinstance(hits, str):
             self.error = f"⚠ {inert(hits)}"
             self._changed |= Changed.ERROR
+            if self._opening is not None:  # the digest opened with it: listed without it
+                self._relist()
+                self._opened()
             return
         liked = self.query.likes
         self.query, self.hits, self.ranking = search.query, hits, ranking

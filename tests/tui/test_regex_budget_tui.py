@@ -4,16 +4,21 @@ bar's message instead of stalling."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
+import pytest
 from textual import events
 from textual.widgets import Static
 
 from reader.app import make_app
+from reader.browse.model import OPENING_SECONDS
 from reader.model import Digest, Paper
-from reader.state import StateStore
+from reader.query import REGEX_SECONDS, Query
+from reader.state import Session, StateStore
 from reader.widgets.filter_input import FilterInput
-from tests.tui.conftest import screen_of, wait_for
+from tests.tui.conftest import screen_of, screen_text, wait_for
 
 
 def digest() -> Digest:
@@ -42,3 +47,38 @@ async def test_a_saved_regex_search_that_backtracks_shows_a_mark_not_a_stall() -
         error = screen.query_one("#filter-error", Static)
         await wait_for(lambda: "took over" in str(error.render()), pilot)
         assert app.is_running
+
+
+async def test_a_restored_slow_regex_does_not_hold_the_first_paint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The digest was left filtered by a regex that is slow here: before, it was filtered on
+    the UI thread with its whole budget (1 s of CPU) before the first paint. Now the UI thread
+    gives it `OPENING_SECONDS`; the worker, which runs it with its whole budget, is held here
+    until the first frame was read, so this first frame cannot be one that waited for it."""
+    calls: list[tuple[float, bool]] = []  # (budget, on the UI thread)
+    first_frame_read = threading.Event()
+    real = Query.filter
+
+    def spy(self: Query, *args: Any, budget: float = REGEX_SECONDS, **kwargs: Any) -> list[int]:
+        on_ui = threading.current_thread() is threading.main_thread()
+        calls.append((budget, on_ui))
+        if not on_ui:
+            first_frame_read.wait(60)
+            budget = min(budget, 0.3)  # the test's CPU: the worker's whole budget is 1 s
+        return real(self, *args, budget=budget, **kwargs)
+
+    monkeypatch.setattr(Query, "filter", spy)
+    store = StateStore()
+    store.save_session("aaa", Session("all", "/(a|aa)+$/", ""))
+    app = make_app(digest(), state=store, read_delay=60, session_key="aaa")
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = screen_text(app)
+        assert "/(a|aa)+$/" in first  # the filter bar
+        assert all(f"Paper {n}" in first for n in range(3))  # the papers, unfiltered
+        assert "took over" not in first
+        assert [budget for budget, on_ui in calls if on_ui] == [OPENING_SECONDS]
+        first_frame_read.set()
+        await wait_for(lambda: "took over 0.3 s" in screen_text(app), pilot)
+        assert [budget for budget, on_ui in calls if not on_ui] == [REGEX_SECONDS]
+        assert all(f"Paper {n}" in screen_text(app) for n in range(3))

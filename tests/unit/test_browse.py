@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ import reader.browse.model as model_module
 from reader.browse import Browse, Bulk, Changed, Search, Warm
 from reader.browse.undo import UNDO_LIMIT
 from reader.model import Digest, Paper
+from reader.query import REGEX_SECONDS, Query, QueryError
 from reader.state import StateStore
 
 NEWEST = date(2023, 6, 25)
@@ -158,6 +160,56 @@ def test_a_thread_answer_opens_where_it_was_left(
     assert said(browse) == []  # nothing judged before the hits are in
     browse.answer(search, search.run())
     assert browse.week == NEWEST and browse.current == 2 and said(browse) == []
+
+
+def out_of_time_below_the_whole_budget(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Query.filter as if its regexes ran out of any budget under `REGEX_SECONDS` (a slow
+    regex, counted rather than timed); the budgets it was given, in order."""
+    budgets: list[float] = []
+    real = Query.filter
+
+    def filter(self: Query, *args: Any, budget: float = REGEX_SECONDS, **kwargs: Any) -> list[int]:
+        budgets.append(budget)
+        if budget < REGEX_SECONDS:
+            raise QueryError(f"a regex took over {budget:g} s and was stopped", 0)
+        return real(self, *args, budget=budget, **kwargs)
+
+    monkeypatch.setattr(Query, "filter", filter)
+    return budgets
+
+
+def test_a_slow_query_to_open_with_filters_in_a_thread_the_papers_listed_meanwhile(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23: a restored regex query held the first paint for its whole budget (1 s of
+    CPU). It gets `OPENING_SECONDS` at once, then its whole budget in a thread."""
+    budgets = out_of_time_below_the_whole_budget(monkeypatch)
+    browse = Browse(DIGEST, store, week=NEWEST, text="/diffusion/", paper=KEYS[2])
+    browse.open()
+    assert budgets == [model_module.OPENING_SECONDS]
+    assert model_module.OPENING_SECONDS < REGEX_SECONDS
+    (search,) = browse.take_jobs()
+    assert isinstance(search, Search) and search.budget == REGEX_SECONDS
+    assert titles(browse) == ["Zebra diffusion", "Apple agents", "Mango robots"]  # unfiltered
+    assert browse.current == 2 and browse.text == "/diffusion/" and browse.error is None
+    browse.answer(search, search.run())
+    assert titles(browse) == ["Zebra diffusion"] and browse.query_text == "/diffusion/"
+    assert budgets[1:] == [REGEX_SECONDS]
+
+
+def test_a_query_to_open_with_that_runs_out_of_time_in_its_thread_lists_without_it(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of its whole budget too: said under the bar, the papers listed (a digest too big
+    to filter at once listed nothing before)."""
+    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    browse = Browse(DIGEST, store, week=NEWEST, text="/diffusion/")
+    browse.open()
+    (search,) = browse.take_jobs()
+    assert isinstance(search, Search) and browse.rows == []  # a big digest: the hits first
+    browse.answer(search, "a regex took over 1 s and was stopped")
+    assert browse.error == "⚠ a regex took over 1 s and was stopped"
+    assert titles(browse) == ["Zebra diffusion", "Apple agents", "Mango robots"]
 
 
 def test_picking_a_category_and_a_tag_set_the_bar(store: StateStore) -> None:
