@@ -106,6 +106,11 @@ async def test_a_saved_for_you_search_counts_and_ranks(digest: Digest) -> None:
         await wait_for(lambda: main(app).browse.query_text == "like:starred is:unread", pilot)
         assert current_key(app) == SPQR
         assert "Similar: " in pane(app)
+        await pilot.press("m")  # SpQR read: the search keeps its unread count, one fewer
+        await pilot.pause()
+        count = len(digest) - 1
+        entry = next(e for e in sidebar.entries if e.kind == "search")
+        assert entry.count == f"{count - 1}/{count - 1}"
 
 
 async def test_more_like_in_the_browser() -> None:
