@@ -5,7 +5,8 @@ pytest; default: the public digest 2023-2026 at /work/upstream/AI-Papers-of-the-
 or wherever `--upstream` points). For each family (papers whose title matches a pattern: Mamba,
 world models, chain-of-thought, ...) and each member, the member's top 10 by `like:` over all
 weeks; it prints how many of those are other members (precision at 10, averaged over the
-members) against chance (the share of other members among all the other papers), and the lift.
+members; the table gives it as members of 10) against chance (the share of other members among
+all the other papers, (size - 1) / (N - 1), times 10), and the lift.
 A family is judged on titles, which weigh in the similarity too: the lift says that the words a
 family shares rank its members first, not that a reader would agree; the examples (`--examples`)
 are for a person to judge.
@@ -45,6 +46,8 @@ FAMILIES: dict[str, str] = {
     "hallucination": r"hallucinat",
     "quantization": r"quantiz|\bbit\b|1-bit|low-bit",
     "long context": r"long[- ]context",
+    "reasoning": r"\breason",
+    "agents": r"\bagent",
 }
 
 EXAMPLES = [
@@ -100,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{built * 1000:.0f} ms; keep {args.keep}, ask {args.ask}, title x{args.title_weight}, "
         f"stemming {'off' if args.no_stem else 'on'}\n"
     )
-    print("| family | members | top-10 precision | chance | lift |")
+    print("| family | members | members in a member's top 10 | chance | lift |")
     print("|---|---|---|---|---|")
     lifts: list[float] = []
     means: list[float] = []
@@ -115,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         lifts.append(precision / chance)
         means.append(precision)
         print(
-            f"| {name} | {len(members)} | {precision:.2f} | {chance:.3f} | "
+            f"| {name} | {len(members)} | {precision * 10:.1f} | {chance * 10:.2f} | "
             f"{precision / chance:.0f}x |"
         )
     print(
