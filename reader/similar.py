@@ -26,7 +26,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter, not_
 from typing import Any
@@ -499,6 +499,11 @@ class Ranking:
     totals: list[int]
     ask: int = ASK
     """How many of `vector`'s heaviest terms were asked."""
+    _last: list[tuple[list[int], list[int]]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    """The last `order` asked and its answer: the thread that ranks a big digest orders its
+    hits too, and the screen's list, asking for the same order, gets it without sorting again."""
 
     def score(self, paper: int) -> float:
         """About the cosine of the paper with the seeds' vector: 0 (nothing shared) to 1."""
@@ -507,13 +512,17 @@ class Ranking:
     def order(self, indices: Iterable[int]) -> list[int]:
         """`indices` (in the digest's order) by score, highest first; ties keep their order
         (those that share nothing come last as they are: only the others are sorted)."""
-        indices = indices if isinstance(indices, (list, range)) else list(indices)
+        asked = list(indices)
+        last = self._last
+        if last and last[0][0] == asked:
+            return list(last[0][1])
         totals = self.totals
-        shared = list(compress(indices, map(totals.__getitem__, indices)))
+        shared = list(compress(asked, map(totals.__getitem__, asked)))
         shared.sort(key=totals.__getitem__, reverse=True)
-        if len(shared) < len(indices):
-            shared.extend(compress(indices, map(not_, map(totals.__getitem__, indices))))
-        return shared
+        if len(shared) < len(asked):
+            shared.extend(compress(asked, map(not_, map(totals.__getitem__, asked))))
+        last[:] = [(asked, shared)]
+        return list(shared)
 
     @property
     def asked(self) -> frozenset[bytes]:

@@ -615,7 +615,7 @@ class Browse:
             keep = self.current
         self.rows = view_rows(self.digest, self.hits, self.view, self._starred, self.ranking)
         self.cursor = 0
-        if keep is not None:
+        if keep is not None and keep >= 0:  # -1: the first row (no search of 100k rows)
             with contextlib.suppress(ValueError):  # not listed: the first row
                 self.cursor = self.rows.index(keep)
         self._moved()

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import repeat
@@ -15,6 +16,7 @@ from reader.model import Digest, week_label
 from reader.query import (
     FACET_TERM,
     ReadingState,
+    by_count,
     category_counts,
     facet_term,
     parse_query,
@@ -154,12 +156,51 @@ def sidebar_cursor(entries: Sequence[Entry], keep: Entry | None) -> int:
     return next((row for row, entry in enumerate(entries) if entry.active), 0)
 
 
+MISSING = 64
+"""Up to this many papers of the digest missing from a view's hits, its category counts are the
+digest's less theirs (no pass over 100,000 rows)."""
+
+
+def missing(hits: Sequence[int], total: int, most: int) -> list[int] | None:
+    """The indices below `total` that `hits` (sorted, each once) lacks, if at most `most` (else
+    None): found by halving, without a pass over the hits."""
+    if total - len(hits) > most:
+        return None
+    gone: list[int] = []
+
+    def walk(low: int, high: int, first: int, stop: int) -> None:
+        """`hits[low:high]` hold values in [first, stop): gather those they lack."""
+        if stop - first == high - low:
+            return
+        if low == high:
+            gone.extend(range(first, stop))
+            return
+        middle = (low + high) // 2
+        value = hits[middle]
+        walk(low, middle, first, value)
+        walk(middle + 1, high, value + 1, stop)
+
+    walk(0, len(hits), 0, total)
+    return gone
+
+
+def without(counts: dict[str, int], categories: Iterable[str]) -> dict[str, int]:
+    """`counts` (as `category_counts` gives them) less one for each of `categories`, in the same
+    order: most first, then by name; a category left with none is left out."""
+    left = Counter(counts)
+    left.subtract(categories)
+    return by_count((name, count) for name, count in left.items() if count > 0)
+
+
 class CategoryCounts:
     """The categories and their counts in the view as it would be without the category facet,
     so every category stays on offer while one is picked. Remembers its last answer."""
 
     def __init__(self) -> None:
         self._cached: tuple[object, dict[str, int]] | None = None
+        self._every: tuple[Digest, dict[str, int]] | None = None
+        """The counts of every paper of a digest (the view of all weeks, a `like:` alone: the
+        same in any order), kept while the view changes (~ and Esc, one after another)."""
 
     def counts(
         self,
@@ -184,6 +225,16 @@ class CategoryCounts:
         cached = self._cached
         if cached is not None and (cached[0] is key or cached[0] == key):
             return cached[1]
+        gone = (
+            missing(hits, len(digest), MISSING) if key is rows and len(rows) == len(hits) else None
+        )
+        if gone is not None:  # every paper but a few (a like: alone leaves its seeds out)
+            every = self._every
+            if every is None or every[0] is not digest:
+                self._every = every = (digest, category_counts(digest, range(len(digest))))
+            counts = without(every[1], (digest.papers[i].category for i in gone))
+            self._cached = (key, counts)
+            return counts
         if key is not rows:
             base = parse_query(base_text)
             everything = range(len(digest))

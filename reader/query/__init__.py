@@ -71,6 +71,7 @@ from reader.query.syntax import (
 from reader.query.views import (
     FACET_TERM,
     SORT_KEYS,
+    by_count,
     category_counts,
     default_sort,
     facet_term,
@@ -97,6 +98,7 @@ __all__ = [
     "QueryError",
     "QueryNote",
     "ReadingState",
+    "by_count",
     "category_counts",
     "default_sort",
     "parse_query",

@@ -34,10 +34,15 @@ def week_counts(digest: Digest, indices: Iterable[int]) -> dict[date, int]:
 
 def category_counts(digest: Digest, indices: Iterable[int]) -> dict[str, int]:
     """How many of `indices` have each category (as written; "" for none), most first, then by
-    name. Categories with no paper among `indices` are left out."""
+    name (`by_count`). Categories with no paper among `indices` are left out."""
     papers = digest.papers
-    counts = Counter(papers[i].category for i in indices)
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold())))
+    return by_count(Counter(papers[i].category for i in indices).items())
+
+
+def by_count(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Category counts in the sidebar's order: most first, then by name (case-folded, then as
+    written)."""
+    return dict(sorted(counts, key=lambda item: (-item[1], item[0].casefold(), item[0])))
 
 
 SORT_KEYS: tuple[str, ...] = ("week", "title", "category", "similarity", "upvotes")

@@ -3,14 +3,20 @@ by similarity, and a big digest's ranking handed to a thread (a `Search` job) an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import reader.browse.model as model_module
+import reader.browse.sidebar as sidebar_module
 from reader import similar
 from reader.browse import Browse, Search
 from reader.model import Digest, Paper
+from reader.query import category_counts
 from reader.state import StateStore
 
 NEWEST = date(2024, 1, 14)
@@ -81,3 +87,54 @@ def test_a_big_digest_ranks_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None
     assert browse.query_text == "" and browse.week == NEWEST
     current = browse.current_paper
     assert current is not None and current.title == "Mamba state space models"
+
+
+def test_every_papers_categories_are_counted_once_per_digest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """~ lists every paper: the sidebar's category counts are the digest's, in any order, counted
+    once while ~ and Esc follow one another (100,000 papers cost a key ~25 ms each time), and
+    again for another digest."""
+    counted: list[int] = []
+    count = category_counts
+
+    def counting(digest: Digest, indices: Sequence[int]) -> dict[str, int]:
+        counted.append(len(indices))
+        return count(digest, indices)
+
+    monkeypatch.setattr(sidebar_module, "category_counts", counting)
+    papers = [replace(p, category=c) for p, c in zip(DIGEST.papers, "ABBAB", strict=True)]
+    browse = browse_of(Digest(papers))
+
+    def categories() -> dict[str, str]:
+        return {e.category: e.count for e in browse.sidebar() if e.kind == "category"}
+
+    for _ in range(2):
+        browse.more_like()
+        assert categories() == {"B": "3", "A": "1"}  # Mamba, liked, left out
+        browse.go_back()
+        assert categories() == {"B": "2", "A": "1"}  # the newest week
+    assert counted.count(len(papers)) == 1 and len(papers) - 1 not in counted
+    browse.replace_digest(Digest([replace(p, category="C") for p in papers]))
+    browse.more_like()
+    assert categories() == {"C": "4"}
+    assert counted.count(len(papers)) == 2
+
+
+@given(
+    st.lists(st.sampled_from(["", "cs.LG", "cs.CL", "Cs.cl", "stat.ML"]), min_size=1),
+    st.data(),
+)
+def test_counts_less_the_missing_papers_are_the_counts_of_the_rest(
+    categories: list[str], data: st.DataObject
+) -> None:
+    papers = [replace(DIGEST.papers[0], category=c) for c in categories]
+    digest = Digest(papers)
+    total = len(papers)
+    hits = sorted(data.draw(st.sets(st.integers(0, total - 1))))
+    gone = sidebar_module.missing(hits, total, total)
+    assert gone == [i for i in range(total) if i not in hits]
+    assert sidebar_module.missing(hits, total, total - len(hits) - 1) is None or not gone
+    every = category_counts(digest, range(total))
+    rest = sidebar_module.without(every, (papers[i].category for i in gone))
+    assert list(rest.items()) == list(category_counts(digest, hits).items())

@@ -109,6 +109,24 @@ def test_the_obviously_similar_paper_comes_first_and_the_paper_itself_never() ->
         assert own not in found
 
 
+def test_an_order_asked_again_is_the_same_and_callers_cannot_spoil_it() -> None:
+    """The thread that ranks a big digest orders its hits; the list asks again for the same
+    order and gets it remembered: the same answer, and reversing one answer (R) changes no
+    other."""
+    digest = digest_of(PAPERS)
+    ranking = parse_query("like:2401.00001").ranking(digest)
+    assert ranking is not None
+    hits = [1, 2, 3, 4, 5]
+    first = ranking.order(hits)
+    assert titles(digest, first)[0] == "Vision Mamba: state space models for images"
+    first.reverse()
+    again = ranking.order([1, 2, 3, 4, 5])
+    assert again == first[::-1]
+    assert ranking.order(range(1, 6)) == again
+    hits[:] = [2, 3]  # the caller's list changes too: not the one asked before any more
+    assert ranking.order(hits) == [x for x in again if x in (2, 3)]
+
+
 def test_scores_fall_and_name_the_shared_words() -> None:
     digest = digest_of(PAPERS)
     query = parse_query("like:2401.00001")

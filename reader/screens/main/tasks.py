@@ -185,6 +185,8 @@ def _filter(screen: Screen[None], search: Search) -> None:
     if hits is None or worker.is_cancelled:
         return
     ranking = search.rank() if search.query.likes and not isinstance(hits, str) else None
+    if ranking is not None and not isinstance(hits, str):
+        ranking.order(hits)  # the list asks for it: ordered here, not on the UI thread
     if not worker.is_cancelled:
         screen.post_message(Filtered(search, hits, ranking))
 
