@@ -339,6 +339,9 @@ class Browse:
         """Until the first hits are in: the paper to open on ("": none); then None."""
         self._undo: list[Change] = []
         self._back: list[Back] = []
+        self._after: tuple[int, View] | None = None
+        """~'s view (every week, by similarity), applied with the answer of its query (of that
+        generation) when that is ranked in a thread."""
         self._changed = Changed.NONE
         self._toasts: list[Toast] = []
         self._jobs: list[Job] = []
@@ -791,6 +794,7 @@ class Browse:
         order than by week; without it, by similarity is by week again."""
         if search.generation != self.generation or search.digest is not self.digest:
             return
+        after, self._after = self._after, None
         if isinstance(hits, str):
             self.error = f"⚠ {inert(hits)}"
             self._changed |= Changed.ERROR
@@ -798,6 +802,8 @@ class Browse:
                 self._relist()
                 self._opened()
             return
+        if after is not None and after[0] == search.generation:  # ~'s view, with its answer
+            self.view = after[1]
         liked = self.query.likes
         self.query, self.hits, self.ranking = search.query, hits, ranking
         if ranking is not None and self.view.sort == "week":
@@ -819,9 +825,18 @@ class Browse:
         del self._back[:-BACK_LIMIT]
         key = paper.key
         term = f'like:"{key}"' if any(c.isspace() or c == '"' for c in key) else f"like:{key}"
-        self.view = View(sort="similarity")
+        view = View(sort="similarity")
+        generation = self.generation
+        self._after = (generation + 1, view)
         self.set_query(term)
-        if self.query_text != term:  # ranked in a thread: the view meanwhile
+        if self.generation == generation or (
+            self.query_text != term and similar.cached(self.digest) is None
+        ):
+            # not asked, or ranked in a thread that builds the index first (seconds): every
+            # week meanwhile; with the index there the answer comes within a frame or two, and
+            # the view changes with it (no frame of every week unranked in between)
+            self._after = None
+            self.view = view
             self._relist()
 
     def go_back(self) -> None:

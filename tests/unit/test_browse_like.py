@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import reader.browse.model as model_module
 import reader.browse.sidebar as sidebar_module
 from reader import similar
-from reader.browse import Browse, Search
+from reader.browse import Browse, Changed, Search
 from reader.model import Digest, Paper
 from reader.query import category_counts
 from reader.state import StateStore
@@ -87,6 +87,31 @@ def test_a_big_digest_ranks_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None
     assert browse.query_text == "" and browse.week == NEWEST
     current = browse.current_paper
     assert current is not None and current.title == "Mamba state space models"
+
+
+def test_with_the_index_built_the_list_waits_for_the_ranking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A digest ranked in a thread whose index is built: ~ changes the filter bar at once and the
+    list only with the answer (no frame of every week unranked in between)."""
+    monkeypatch.setattr(model_module, "SYNC_BUILD_LIMIT", 2)
+    monkeypatch.setattr(model_module, "SYNC_RANK_LIMIT", 2)
+    digest = Digest(DIGEST.papers)
+    similar.ensure(digest)
+    browse = browse_of(digest)
+    browse.take_jobs()
+    before, title = list(browse.rows), browse.title()
+    browse.take_changes()
+    browse.more_like()
+    (job,) = browse.take_jobs()
+    assert isinstance(job, Search) and browse.text == "like:2401.00001"
+    assert browse.rows == before and browse.title() == title
+    assert not any("builds an index" in toast.text for toast in browse.take_toasts())
+    assert Changed.LIST not in browse.take_changes()
+    browse.answer(job, job.run(), job.rank())
+    assert "More like “Mamba state space models”" in browse.title()
+    paper = browse.current_paper
+    assert paper is not None and paper.title == "Vision mamba with state space blocks"
 
 
 def test_every_papers_categories_are_counted_once_per_digest(
