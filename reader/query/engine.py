@@ -693,13 +693,17 @@ def _indexed(term: Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
 _NEGATE = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
-def _exact_word(term: Term, tokens: TokenIndex) -> bytes | None:
+def _exact_word(term: Term, tokens: TokenIndex, quick: bool = False) -> bytes | None:
     """Per paper 1 when it holds `term`'s word (0 not; its negation left to the caller), when
-    the term is a word anywhere that the token index answers exactly; else None."""
+    the term is a word anywhere that the token index answers exactly; else None. `quick`: None
+    too when that answer is not known and would take long (`TokenIndex.quick`)."""
     kind = term.kind
     if not isinstance(kind, Text) or kind.field != "any":
         return None
-    found = tokens.lookup(_encoded(kind.value))
+    needle = _encoded(kind.value)
+    if quick and not tokens.quick(needle):
+        return None
+    found = tokens.lookup(needle)
     return found[0] if found is not None and found[1] else None
 
 
@@ -964,15 +968,17 @@ class Query:
         return hits
 
     def indexed(self, digest: Digest) -> bool:
-        """True when the digest's token index answers every word of the query exactly, and the
-        rest is cheap (weeks, ids, reading state): filtering then takes a few milliseconds at any
-        size (`reader.tokens`). False when there is no index yet."""
+        """True when the digest's token index answers every word of the query exactly and
+        quickly, and the rest is cheap (weeks, ids, reading state): filtering then takes a few
+        milliseconds at any size (`reader.tokens`), and may run while the key waits. False when
+        there is no index yet, or when a short word's answer would take long to work out (it
+        is worked out in the filter's thread then)."""
         tokens = digest.token_index
         if tokens is None or not self.clauses:
             return False
         return all(
             isinstance(term.kind, (Weeks, Id, Is, From, Announce, Upvotes))
-            or _exact_word(term, tokens) is not None
+            or _exact_word(term, tokens, quick=True) is not None
             for clause in self.clauses
             for term in clause
         )
