@@ -197,6 +197,35 @@ def test_any_damage_to_an_entry_gives_the_digest_or_a_parse(
     entry.write_bytes(original)
 
 
+def test_a_damaged_record_is_refused_before_it_is_unmarshalled(
+    digest_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each record's checksum is checked first: marshal makes a tuple as long as its count says
+    before it reads the items, so a damaged count made one open claim 1.2 GB (in a run of the
+    test above)."""
+    _open(digest_file)
+    (entry,) = _entries()
+    original = entry.read_bytes()
+    header = 12 + int.from_bytes(original[4:12], "little")  # the header record, whole
+    length = int.from_bytes(original[header + 4 : header + 12], "little")
+    start = header + 12  # the first chunk of papers: its bytes
+    damaged = bytearray(original)
+    damaged[start + length // 2] ^= 0xFF
+    entry.write_bytes(bytes(damaged))
+    record = bytes(damaged[start : start + length])
+    given: list[bytes] = []
+    real = digest_cache.marshal.loads
+
+    def loads(data: bytes) -> object:
+        given.append(bytes(data))
+        return real(data)
+
+    monkeypatch.setattr(digest_cache.marshal, "loads", loads)
+    _same(_open(digest_file), load_digest(digest_file))  # parsed again
+    assert given, "the header was read"
+    assert record not in given
+
+
 def test_an_unwritable_cache_is_skipped(
     tmp_path: Path, digest_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
