@@ -244,7 +244,7 @@ def frames_after(program: str, tree: Path, linger: float = 1.0) -> list[tuple[fl
                 stamp, what = line.split()
                 if what == "done":
                     done = float(stamp)
-                elif done is not None:
+                elif done is not None and float(stamp) - done <= linger:
                     after.append(((float(stamp) - done) * 1000, int(what)))
         return after
 
