@@ -101,7 +101,7 @@ class DiscardNote(ModalScreen[None]):
     DEFAULT_CSS = """
     DiscardNote { align: center middle; }
     DiscardNote > #discard-box {
-        width: auto; max-width: 80; height: auto;
+        width: 90%; max-width: 74; height: auto;
         border: round $warning; background: $surface; padding: 0 1;
     }
     """

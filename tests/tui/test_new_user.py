@@ -22,7 +22,7 @@ from reader.widgets.filter_input import FilterInput
 from reader.widgets.key_line import KeyLine
 from reader.widgets.sidebar import Sidebar
 from tests.arxiv_server import ArxivServer, Reply
-from tests.tui.conftest import screen_of, wait_for
+from tests.tui.conftest import screen_of, screen_text, wait_for
 from tests.tui.test_typeahead import burst
 
 
@@ -92,6 +92,10 @@ async def test_every_editor_cancels_on_esc_and_says_how_to_save(digest: Digest) 
         assert top(app) is screen
         await pilot.press("N", *"draft", "escape")  # changed: asks first
         assert isinstance(top(app), DiscardNote)
+        await pilot.pause()
+        shown = screen_text(app)  # the question is drawn (its box was once two columns wide)
+        assert "Throw away the changes to this note?" in shown
+        assert "y throws them away · n or Esc goes back to the note · ctrl+s saves" in shown
         await pilot.press("n")  # back to the note, the text kept
         assert isinstance(top(app), NoteEditor)
         assert app.screen.query_one(TextArea).text == "draft"
