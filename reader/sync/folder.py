@@ -306,14 +306,22 @@ class SyncFolder:
     # --- changes made here ------------------------------------------------------------------------
 
     def record(self, changes: Iterable[tuple[Field, Value]]) -> None:
-        """Stamp changes made here (they are written by the next `send`). A new note replaces
-        every version of it known here, conflicts included."""
-        with self._lock:
+        """Stamp changes made here and write them to the journal at once. A new note replaces
+        every version of it known here, conflicts included.
+
+        The stamps are taken and written under the state folder's lock, after reading what
+        another reader on this machine wrote since: two readers sharing a state folder never
+        give two changes the same stamp (a note's causal context tells edits apart by it)."""
+        with self._lock, self._locked():
+            self._catch_up_own()
+            events = []
             for change, value in changes:
                 context = self.replica.context(change[1]) if change[0] == NOTE else ()
                 event = Event(change, self.clock.tick(), value, context)
                 self._take_own(event)
-                self._queued.append(event)
+                events.append(event)
+            if events:
+                self._write(events)
 
     def _take_own(self, event: Event) -> None:
         self.replica.apply(event)

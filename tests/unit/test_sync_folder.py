@@ -464,6 +464,8 @@ def test_two_readers_on_one_machine_share_its_journal(tmp_path: Path, folder: Pa
     second = opened(tmp_path / "laptop", folder, "laptop")
     assert first.sync is not None and second.sync is not None
     assert first.sync.machine == second.sync.machine
+    for sync in (first.sync, second.sync):  # both change in the same millisecond
+        sync.clock._now = lambda: 1_800_000_000_000
     first.toggle_star(QLORA)
     second.toggle_read(QLORA)
     first.close()
