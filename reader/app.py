@@ -19,6 +19,7 @@ from reader.collector import CHECK_SECONDS, Collector
 from reader.commands import COMMANDS, help_rows, settle_keymap
 from reader.config import Config, save_theme
 from reader.exits import EXIT_INTERRUPTED
+from reader.feeds import named_notice
 from reader.model import Digest, join_note, week_label
 from reader.reading import ReadCounts
 from reader.screens.main import MainScreen
@@ -214,14 +215,16 @@ class ReaderApp(TypeaheadApp):
 
     def show_notices(self, digest: Digest, only_new: bool = False) -> None:
         """The title says when the digest is an offline copy or a file of it was not read
-        (`README · 2025.md not read`); a toast says each notice (after a reload under --watch,
-        only a notice not shown last time)."""
+        (`README · 2025.md not read`); one toast says the notices, a line each, a feed by its
+        name (`arXiv cs.LG: offline: the copy of …`: three sources offline were three toasts
+        over the pane); after a reload under --watch, only the notices not shown last time."""
         notices = digest.notices
         note = digest.title_note
         self.title = inert(digest.name) + (f" · {inert(note)}" if note else "")
-        for notice in notices:
-            if not (only_new and notice in self._notices):
-                self.notify(inert(notice), severity="warning", timeout=10, markup=False)
+        fresh = [notice for notice in notices if not (only_new and notice in self._notices)]
+        if fresh:
+            said = "\n".join(inert(named_notice(notice)) for notice in fresh)
+            self.notify(said, severity="warning", timeout=10, markup=False)
         self._notices = notices
 
     def action_interrupt(self) -> None:

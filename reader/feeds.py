@@ -36,6 +36,7 @@ __all__ = [
     "first_page",
     "has_feeds",
     "is_shortcut",
+    "named_notice",
     "new_by_feed",
     "next_page",
     "page_number",
@@ -333,6 +334,14 @@ def feed_name(url: str) -> str | None:
     except ShortcutError:
         return None  # not a list of arXiv's categories
     return f"arXiv {listing.group(1)}"
+
+
+def named_notice(notice: str) -> str:
+    """A notice about a feed with the feed's name for its URL, as a toast says it:
+    `HF daily 2026-W26: offline: the copy of …` (others as they are)."""
+    url, colon, rest = notice.partition(": ")
+    name = feed_name(url) if colon and "://" in url else None
+    return f"{name}: {rest}" if name is not None else notice
 
 
 FEED_MARKS: dict[str, str] = {"potw": "P", "hf": "H", "arxiv": "A"}

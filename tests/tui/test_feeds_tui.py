@@ -295,9 +295,33 @@ async def test_a_feed_that_fails_is_named_and_the_others_open(
         assert len(screen_of(app).browse.digest) == 20 + 10 - 1
         assert app.title == "README + HF daily 2026-W26 + arXiv cs.LG · arXiv cs.LG not read"
         assert toasts(app) == [
-            f"{server.url('/rss/cs.LG')}: cannot fetch: HTTP 503 Service Unavailable"
-            " (and no cached copy); left out"
+            "arXiv cs.LG: cannot fetch: HTTP 503 Service Unavailable (and no cached copy); left out"
         ]
+
+
+async def test_r_with_every_source_failing_says_so_in_one_toast(
+    server: Server, tmp_path: Path
+) -> None:
+    """Each source read again from its cached copy on r: one toast, a line a source, the feeds
+    by name (was a toast each, three over the pane, two of them long Hugging Face URLs)."""
+    app = inbox_app(server, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        app.clear_notifications()
+        papers = len(screen_of(app).browse.digest)
+        for path in list(server.routes):
+            server.routes[path] = status_route(503)
+        await pilot.press("r")
+        await wait_for(lambda: any("503" in toast for toast in toasts(app)), pilot)
+        (said,) = [toast for toast in toasts(app) if "503" in toast]
+        lines = said.splitlines()
+        assert [line.split(": ")[0] for line in lines] == [
+            server.url("/README.md").split(": ")[0],
+            "HF daily 2026-W26",
+            "arXiv cs.LG",
+        ]
+        assert all("HTTP 503" in line and "the copy of" in line for line in lines)
+        assert len(screen_of(app).browse.digest) == papers  # every paper still there
 
 
 async def test_hostile_feeds_reach_the_terminal_inert(tmp_path: Path) -> None:
