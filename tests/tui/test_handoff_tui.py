@@ -174,5 +174,5 @@ async def test_watch_brings_what_another_machine_wrote_without_a_key(
         desktop.toggle_star(FIRST)
         await wait_for(lambda: laptop.is_starred(FIRST), pilot)
         await wait_for(lambda: "★ starred" in pane_text(app), pilot)
-        assert "Synced: 1 change from desktop." in toasts(app)
+        await wait_for(lambda: "Synced: 1 change from desktop." in toasts(app), pilot)
     desktop.close()

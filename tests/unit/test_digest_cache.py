@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import shutil
 import threading
@@ -214,13 +215,13 @@ def test_a_damaged_record_is_refused_before_it_is_unmarshalled(
     entry.write_bytes(bytes(damaged))
     record = bytes(damaged[start : start + length])
     given: list[bytes] = []
-    real = digest_cache.marshal.loads
+    real = marshal.loads
 
     def loads(data: bytes) -> object:
         given.append(bytes(data))
         return real(data)
 
-    monkeypatch.setattr(digest_cache.marshal, "loads", loads)
+    monkeypatch.setattr(marshal, "loads", loads)
     _same(_open(digest_file), load_digest(digest_file))  # parsed again
     assert given, "the header was read"
     assert record not in given
