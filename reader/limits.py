@@ -22,3 +22,10 @@ KEY_CHARS = 2_000
 """A paper's key in an export (an arXiv id or a link): an entry with a longer one is refused."""
 IMPORT_BYTES = 256 << 20
 """An export file `--import-state` reads (a million marks are ~100 MB): a bigger one is refused."""
+LINE_CHARS = 1 << 20
+"""A line of a Markdown digest (a table's row, a line of a README of weeks): a longer one is an
+error at its line (a 200 MB line of a README of weeks took 28 s and 5 GB to parse)."""
+FIELD_CHARS = 20_000
+"""A paper's title, abstract, summary, category, link, author or link label, as read from a
+digest of any format: a longer one is cut, with a notice naming its line (a 50 MB abstract froze
+the TUI for a minute, at 1.9 GB, when it was shown)."""

@@ -77,8 +77,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
 
-VERSION = 4
-"""Bumped whenever what an entry holds or how the loader parses changes."""
+VERSION = 5
+"""Bumped whenever what an entry holds or how the loader parses changes (5: fields are cut to
+`reader.limits.FIELD_CHARS`, so an entry written before may hold longer ones)."""
 MAGIC = "reader-parsed-digest"
 SUBDIRECTORY = "parsed"
 MIN_BYTES = 1 << 20
@@ -139,6 +140,8 @@ def open_digest(
     digest = load_digest(sources, progress)
     if any(map(_ORIGINS, digest.papers)):
         return digest  # a feed's papers (issue 29): their origins are not kept in an entry
+    if digest.notices:
+        return digest  # notices (a field cut) are not kept in an entry: read afresh, said again
     _write(base, header, digest, background, later)
     return digest
 

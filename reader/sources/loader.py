@@ -34,7 +34,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, NoReturn, TypeAlias
@@ -51,6 +51,7 @@ from reader.sources.fetch import (
     read_cached,
     size_text,
 )
+from reader.sources.fields import within_limits
 from reader.sources.formats import (
     DETECT_PREFIX,
     DIGEST_EXTENSIONS,
@@ -491,7 +492,8 @@ def load_digest(
         elif followed is not None:
             loading.read_index(path, followed)
         else:
-            loading.add(_parse_file(path, progress))
+            papers, only = _parse_file(path, progress)
+            loading.add(papers, path, only)
     if failed and len(failed) == len(expanded):  # nothing could be read at all
         raise failed[0]
     papers = loading.papers + loading.feed_papers if loading.feed_papers else loading.papers
@@ -539,11 +541,16 @@ class _Loading:
         """Whether a cached copy stood in for the network."""
         self.stdin_text: str | None = None
 
-    def add(self, parsed: list[Paper]) -> None:
+    def add(self, parsed: list[Paper], source: str, only: Collection[int] | None = None) -> None:
         """Papers of one more file: one that a file before repeats in the same week is left out
         (repeats within one file are kept). A feed's papers are kept aside (`feed_papers`);
-        the items of a feed's page that could not be read are said (`FeedPage.notice`)."""
+        the items of a feed's page that could not be read are said (`FeedPage.notice`). A field
+        over `reader.limits.FIELD_CHARS` is cut, with a notice (`only`: the positions of the
+        only papers that can hold one, when the parser knows them)."""
         if isinstance(parsed, FeedPage) and (notice := parsed.notice()) is not None:
+            self.notices.append(notice)
+        parsed, notice = within_limits(parsed, source, only)
+        if notice is not None:
             self.notices.append(notice)
         if any(map(_ORIGINS, parsed)):
             self.feed_papers.extend(parsed)
@@ -578,7 +585,7 @@ class _Loading:
         if self.stdin_text is not None:  # read once even if given twice: all repeats
             return
         self.stdin_text = read_stdin()
-        self.add(self._parsed(self.stdin_text, STDIN))
+        self.add(self._parsed(self.stdin_text, STDIN), STDIN)
 
     def _parsed(self, text: str, path: str) -> list[Paper]:
         if self.progress is not None:
@@ -614,7 +621,7 @@ class _Loading:
             self._fetched(fetched, said)
             if repeated and frozenset(paper.key for paper in parsed) == repeated:
                 return  # the page before it again: a server that ignores `p` (asking on won't end)
-            self.add(parsed)
+            self.add(parsed, url)
             items = parsed.items if isinstance(parsed, FeedPage) else len(parsed)
             following = next_page(url, items)  # Hugging Face's pages (reader.feeds)
             if following is not None:
@@ -648,17 +655,18 @@ class _Loading:
         told = _FilesTold(self.progress, base or index, len(files) + 1, size or 0)
         failures: list[str] = []
         for file in files:
+            only: list[int] | None = None
             try:
                 if is_url(file):
                     parsed = self._linked_url(file, told)
                 else:
-                    parsed = self._linked_file(file, told)
+                    parsed, only = self._linked_file(file, told)
             except LoadError as error:
                 failures.append(str(error))
                 self.notices.append(f"{error}; left out")
                 self.missing.append(file)
             else:
-                self.add(parsed)
+                self.add(parsed, file, only)
             told.file_done()
         if len(failures) == len(files):
             count = "the file" if len(files) == 1 else f"any of the {len(files)} files"
@@ -693,7 +701,7 @@ class _Loading:
         self.offline = True
         return parsed
 
-    def _linked_file(self, path: str, told: _FilesTold) -> list[Paper]:
+    def _linked_file(self, path: str, told: _FilesTold) -> tuple[list[Paper], list[int] | None]:
         if local_index(path) is not None:
             raise LoadError(path, None, NESTED)
         parsed = _parse_file(path, told.hear_fraction(path))
@@ -789,12 +797,16 @@ class _FilesTold:
             self._tell(0.0, "Read", 0, True)
 
 
-def _parse_file(path: str, progress: Progress | None, big: bool = True) -> list[Paper]:
+def _parse_file(
+    path: str, progress: Progress | None, big: bool = True
+) -> tuple[list[Paper], list[int] | None]:
     """`parse_text(read_source(path), path)`, the same papers and the same errors, but a
     pipe-table digest is parsed while it is read, a piece at a time: its text is never joined
     into one string (at 100,000 papers that copy took ~50 ms and 130 MB). As when the whole
     file was read first, a byte that is not UTF-8 anywhere in it is the error reported, before
-    any in the table, and the whole file is read even when the table ends early."""
+    any in the table, and the whole file is read even when the table ends early. With the
+    papers, the positions of those that alone can hold a field over `FIELD_CHARS` (a table's
+    parser knows them), or None (any can)."""
     from reader.abstracts import keep_abstracts
     from reader.sources.formats.table import parse_table_pieces
 
@@ -821,13 +833,14 @@ def _parse_file(path: str, progress: Progress | None, big: bool = True) -> list[
         text = "".join([*head, *pieces])
         if progress is not None:
             progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
-        return parse_text(text, path, fmt)
+        return parse_text(text, path, fmt), None
     parsing[0] = True
     if progress is not None:
         progress(fraction_read[0], f"Parsing {path}")
     kept = keep_abstracts(path) if big else None
+    long: list[int] = []
     try:
-        papers = parse_table_pieces(itertools.chain(head, pieces), path, kept)
+        papers = parse_table_pieces(itertools.chain(head, pieces), path, kept, long)
     except LoadError:
         for _ in pieces:  # a byte further on that is not UTF-8 is the error to report
             pass
@@ -836,7 +849,7 @@ def _parse_file(path: str, progress: Progress | None, big: bool = True) -> list[
         pass
     if kept is not None and len(kept) and not kept.read_from(path):
         return _parse_file(path, None, big=False)  # changed as it was read: read it again
-    return papers
+    return papers, long
 
 
 def _fetch_progress(progress: Progress | None) -> Callable[[str, int, int | None], None] | None:

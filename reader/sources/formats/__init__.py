@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from reader.limits import LINE_CHARS
 from reader.model import UNDATED
 from reader.sources.formats.extensions import DIGEST_EXTENSIONS, MAX_INDEX_BYTES
 
@@ -32,6 +33,7 @@ __all__ = [
     "normalize_header",
     "parse_week",
     "parse_week_cell",
+    "too_long",
 ]
 
 
@@ -51,6 +53,14 @@ class LoadError(Exception):
         if self.line is None:
             return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
+
+
+def too_long(length: int) -> str:
+    """What is wrong with a line of `length` characters, over `reader.limits.LINE_CHARS`."""
+    return (
+        f"a line of {length:,} characters: a line of a digest holds at most {LINE_CHARS:,} "
+        "(is this a digest?)"
+    )
 
 
 _WEEK = re.compile(

@@ -53,8 +53,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from reader.limits import LINE_CHARS
 from reader.model import Link, Paper
-from reader.sources.formats import LoadError
+from reader.sources.formats import LoadError, too_long
 from reader.text import arxiv_id
 
 __all__ = ["parse_potw", "parse_range"]
@@ -451,6 +452,8 @@ def parse_potw(text: str, path: str = "<string>", today: date | None = None) -> 
     weeks: list[_Week] = []
     current: _Week | None = None
     for index, line in enumerate(text.split("\n")):
+        if len(line) > LINE_CHARS:
+            raise LoadError(path, index + 1, too_long(len(line)))
         stripped = line.strip()
         if not stripped:
             continue

@@ -31,8 +31,15 @@ from datetime import date
 from itertools import repeat
 
 from reader.abstracts import MIN_DEFERRED, FileAbstracts
+from reader.limits import FIELD_CHARS, LINE_CHARS
 from reader.model import Deferred, Paper, new_paper, new_papers
-from reader.sources.formats import LoadError, match_columns, parse_week_cell, require_columns
+from reader.sources.formats import (
+    LoadError,
+    match_columns,
+    parse_week_cell,
+    require_columns,
+    too_long,
+)
 from reader.text import arxiv_id, arxiv_ids
 
 __all__ = ["parse_table"]
@@ -154,7 +161,10 @@ def parse_table(text: str, path: str = "<string>") -> list[Paper]:
 
 
 def parse_table_pieces(
-    pieces: Iterable[str], path: str = "<string>", kept: FileAbstracts | None = None
+    pieces: Iterable[str],
+    path: str = "<string>",
+    kept: FileAbstracts | None = None,
+    long: list[int] | None = None,
 ) -> list[Paper]:
     """`parse_table` of the text that `pieces` make one after another, each (but the last)
     ending with a line feed: a big file is parsed as it is read and decoded, a chunk at a time,
@@ -162,11 +172,15 @@ def parse_table_pieces(
     Reads `pieces` only up to the end of the table.
 
     `kept`: the file the pieces are read from, whole and in order (a BOM dropped): an abstract
-    that is the row's bytes as written is kept there, not in memory (`reader.abstracts`)."""
+    that is the row's bytes as written is kept there, not in memory (`reader.abstracts`).
+
+    `long`, if given, gets the positions of the papers that alone can hold a field over
+    `FIELD_CHARS`: those of a row longer than that, or of continuation rows (the loader cuts
+    such fields: `reader.sources.fields`)."""
     collecting = gc.isenabled()
     gc.disable()  # ~100,000 rows and papers: the collector would walk them again and again
     try:
-        return _parse(iter(pieces), path, kept)
+        return _parse(iter(pieces), path, kept, long if long is not None else [])
     finally:
         if collecting:
             gc.enable()
@@ -247,7 +261,9 @@ class _Places:
         return self.kept.add(self.byte_of(start), _size(abstract))
 
 
-def _parse(pieces: Iterator[str], path: str, kept: FileAbstracts | None) -> list[Paper]:
+def _parse(
+    pieces: Iterator[str], path: str, kept: FileAbstracts | None, long: list[int]
+) -> list[Paper]:
     lined = _whole_lines(pieces)
     text, text_size, exact = next(lined, ("", 0, True))
     following_piece = next(lined, None)
@@ -326,10 +342,14 @@ def _parse(pieces: Iterator[str], path: str, kept: FileAbstracts | None) -> list
             end = find("\n", position)
             if end < 0:
                 end = size
+            number += 1
+            if end - position > FIELD_CHARS:
+                if end - position > LINE_CHARS:
+                    raise LoadError(path, number, too_long(end - position))
+                long.append(len(papers) + len(lines))
             line = text[position:end]
             line_start = position
             position = end + 1
-            number += 1
             # The fastest path, for rows written as `| a | b | c |` with as many cells as the
             # header: split on " | " from the left up to the long abstract and from the right
             # after it (the abstract is never scanned for separators). When no cell holds a
@@ -443,6 +463,9 @@ def _parse(pieces: Iterator[str], path: str, kept: FileAbstracts | None) -> list
         _check_complete(papers, continued, incomplete, path)
 
     # Second pass: the papers with continuation rows, made again with their cells merged.
+    # (a long continuation row, or a long line that ended the table, may add one paper too many
+    # to `long`: it is only looked at; each continued paper is in `continued`)
+    long[:] = sorted({*(at for at in long if at < len(papers)), *continued})
     for position, extra in continued.items():
         number, week, title, category, abstract, link = _merged(_row_of(papers[position]), extra)
         papers[position] = new_paper(
