@@ -732,7 +732,7 @@ def _file_name(path: str) -> str:
         named = feed_name(path)
         if named is not None:
             return named
-        path = path.split("://", 1)[1].split("?", 1)[0]
+        path = path.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
     return path.rstrip("/").rsplit("/", 1)[-1] or path
 
 

@@ -244,3 +244,21 @@ def test_ris_with_metadata_carries_dates_doi_and_notes() -> None:
     assert record["doi"] == "10.1038/s42256-024-00832-8"
     assert record["notes"] == ["Journal reference: Nature Machine Intelligence (2024)"]
     assert record["accession_number"] == "arXiv:2304.05376"
+
+
+def test_an_author_with_a_comma_or_the_word_and_stays_one_author_in_bibtex() -> None:
+    paper = Paper(
+        date(2023, 6, 25), "T", "https://arxiv.org/abs/2306.00001", arxiv_id="2306.00001"
+    )
+    names = ("Ada Lovelace", "Research and Development Team", "Google, Inc.")
+    text = bibtex_entry(replace(paper, authors=names))
+    assert "{Research and Development Team}" in text and "{Google, Inc.}" in text
+    (entry,) = _parse(text).entries
+    assert [_decode(name).strip("{}") for name in entry.fields_dict["author"].value] == list(names)
+
+
+def test_a_paper_off_arxiv_has_its_link_as_the_ris_url() -> None:
+    paper = Paper(date(2023, 6, 25), "T", "https://example.org/paper?id=1", "Sound")
+    (record,) = rispy.loads(ris_record(paper))
+    assert record["urls"] == ["https://example.org/paper?id=1"]
+    assert "file_attachments1" not in record

@@ -254,3 +254,14 @@ def test_link_key_compares_links_as_a_reader_would() -> None:
     assert link_key("http://example.org/a") == link_key("https://EXAMPLE.org/a/")
     assert link_key("https://Example.org") == "example.org"
     assert link_key(" https://example.org/x/y//") == "example.org/x/y"
+
+
+def test_a_row_fills_the_authors_a_dated_paper_lacks_and_keeps_those_it_has() -> None:
+    link = "https://arxiv.org/abs/2310.00001"
+    dated = Paper(date(2023, 10, 22), "A paper", link, arxiv_id="2310.00001")
+    row = Paper(UNDATED, "A paper", link, arxiv_id="2310.00001", authors=("Ada", "Alan"))
+    papers, joined, undated = join_undated([dated, row])
+    assert [paper.authors for paper in papers] == [("Ada", "Alan")] and (joined, undated) == (1, 0)
+    named = Paper(date(2023, 10, 22), "A paper", link, arxiv_id="2310.00001", authors=("Grace",))
+    papers, joined, undated = join_undated([named, row])
+    assert [paper.authors for paper in papers] == [("Grace",)] and (joined, undated) == (1, 0)

@@ -21,6 +21,7 @@ from reader.sources.formats.table import parse_table
 from reader.sources.loader import (
     BUNDLED,
     LoadError,
+    _raise_decode_error,
     expand_sources,
     load_digest,
     parse_text,
@@ -858,3 +859,21 @@ def test_decode_drops_one_byte_order_mark_only() -> None:
     assert decode(b"\xef\xbb\xbfabc", "x") == "abc"
     assert decode(b"\xef\xbb\xbf\xef\xbb\xbfabc", "x") == "\ufeffabc"
     assert decode(b"abc", "x") == "abc"
+
+
+def test_read_source_joins_the_pieces_of_a_big_file_and_tells_its_progress(tmp_path: Path) -> None:
+    """A file over the reading chunk (1 MiB) is read in pieces: joined, they are the text."""
+    text = "".join(f"line {n}: {'x' * 60}\n" for n in range(40_000))  # ~2.8 MB, 40,000 lines
+    path = tmp_path / "big.md"
+    path.write_text(text, encoding="utf-8")
+    heard: list[float] = []
+    assert read_source(path, lambda done, _: heard.append(done)) == text
+    assert len(heard) >= 3 and heard == sorted(heard) and heard[-1] == 1.0
+
+
+def test_a_file_that_reads_as_utf8_when_read_again_is_said_to_have_changed() -> None:
+    """The first reading found a byte that is not UTF-8; read again from the start it is all
+    UTF-8: the file changed meanwhile, and the error says only that it is not UTF-8 text."""
+    with pytest.raises(LoadError) as raised:
+        _raise_decode_error(io.BytesIO(b"| all | fine |\n"), 15, "d.md")
+    assert str(raised.value) == "d.md: not UTF-8 text"

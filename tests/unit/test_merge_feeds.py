@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -193,3 +194,10 @@ def test_the_loader_merges_feed_files_with_a_digest_in_any_order(tmp_path: Path)
     ]
     assert one.papers[0].title == "QLoRA, as the digest names it"
     assert one.papers[0].abstract  # from the feeds
+
+
+def test_a_pick_whose_upvotes_are_unknown_comes_after_one_with_none() -> None:
+    unknown = _hf_row("2606.00002")
+    unknown = replace(unknown, origins=(Origin("hf", WEDNESDAY, comments=2),))
+    merged = merge_feeds([unknown, _hf_row("2606.00003", upvotes=0)])
+    assert [paper.arxiv_id for paper in merged] == ["2606.00003", "2606.00002"]

@@ -461,6 +461,8 @@ def test_narrows(previous: str, new: str) -> None:
         ("is:read", "is:unread"),
         ("-author:xy", "-xy"),  # plain words do not search authors: -xy keeps an author xy
         ("-note:xy", "-xy"),
+        ("x", "week:2023-05"),  # a week and a word: neither holds the other
+        ("week:2023-05", "x"),
     ],
 )
 def test_does_not_narrow(previous: str, new: str) -> None:

@@ -446,3 +446,16 @@ def test_the_shared_words_are_highlighted_where_a_hit_holds_them() -> None:
     assert ranking.spans(title, "category") == []
     names = "Tri Dao, Ada Lovelace"
     assert [names[a:b] for a, b in ranking.spans(names, "author")] == ["Tri Dao"]
+
+
+def test_like_a_link_in_another_letter_case_is_like_that_paper() -> None:
+    papers = [
+        Paper(NEW, p.title, f"https://example.org/Paper{n}", "", p.abstract)
+        for n, p in enumerate(PAPERS)
+    ]
+    digest = digest_of(papers)
+    query = parse_query("like:https://EXAMPLE.org/paper2")
+    assert query.unknown_likes(digest) == []
+    found = select(digest, None, query)
+    assert 2 not in found and 0 in found  # like Vision Mamba: the paper itself is left out
+    assert titles(digest, found)[0] == "Mamba: selective state space models"

@@ -1,0 +1,67 @@
+"""What the loading screen is told while an index's files are read: each file by its name under
+the index's folder, `i of n files`, and the bytes read so far, up to the total the last line
+says; from a local checkout and from a server on 127.0.0.1. (Found by `make mutate`: a local
+index was never read with progress, and the bytes of a file being fetched were never checked.)"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.sources.fetch import size_text
+from reader.sources.loader import load_digest
+from tests.unit.test_index import write_tree
+from tests.webdigest import Server, digest_route, readme, serve, serve_tree, upstream_tree
+
+LINE = re.compile(r"(\w+):? (?:(\S+): )?(\d) of 3 files · (.+)")
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    with serve() as running:
+        yield running
+
+
+def told(source: str) -> list[tuple[float, str]]:
+    heard: list[tuple[float, str]] = []
+    load_digest([source], progress=lambda done, what: heard.append((done, what)))
+    return heard
+
+
+def check(heard: list[tuple[float, str]], doing: str, total: int) -> None:
+    said = [(done, LINE.fullmatch(what)) for done, what in heard]
+    lines = [(done, match.groups()) for done, match in said if match is not None]
+    files = [name for _, (verb, name, _, _) in lines if verb == doing]
+    assert files[0] == "years/2026.md" and files[-1] == "years/2025.md"  # under the folder
+    assert [n for _, (verb, name, n, _) in lines if name == "years/2025.md"][-1] == "2"
+    fractions = [done for done, _ in lines]
+    assert fractions == sorted(fractions) and fractions[0] > 0 and fractions[-1] == 1.0
+    assert lines[-1][1] == ("Read", None, "3", size_text(total))
+    last_of_2025 = [size for _, (verb, name, _, size) in lines if name == "years/2025.md"][-1]
+    assert last_of_2025 == size_text(total)  # the file's bytes counted as it is read
+
+
+def test_a_local_index_tells_each_file_as_it_is_read(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "checkout", upstream_tree())
+    total = sum(len(path.read_bytes()) for path in [root / "README.md", *root.glob("years/*")])
+    check(told(str(root / "README.md")), "Reading", total)
+
+
+def test_an_index_url_tells_each_file_as_it_is_fetched(server: Server) -> None:
+    tree = upstream_tree()
+    total = sum(len(text.encode()) for text in tree.values())
+    check(told(serve_tree(server, tree)), "Fetching", total)
+
+
+@pytest.mark.parametrize(
+    "gone",
+    ["/gone.md?v=1?w=2", "/gone.md?from=https://example.org/other.md", "/gone.md/#top"],
+)
+def test_a_url_left_out_is_named_by_its_file_in_the_title(server: Server, gone: str) -> None:
+    server.routes["/2026.md"] = digest_route(readme(2).encode())
+    digest = load_digest([server.url("/2026.md"), server.url(gone)])
+    assert len(digest) == 20
+    assert digest.title_note == "gone.md not read"
