@@ -756,3 +756,19 @@ def test_a_download_is_as_of_now_and_an_offline_copy_is_no_change(server: Server
     offline = fetch(url, FetchOptions(offline=True))
     assert (offline.status, offline.changed, offline.body) == ("cached", False, body(2))
     assert first.as_of <= offline.as_of <= time.time()  # the entry written just after
+
+
+def test_a_body_that_is_no_digest_falls_back_on_the_copy_in_the_cache_asked_for(
+    server: Server, tmp_path: Path
+) -> None:
+    """With a cache folder of its own (FetchOptions.directory), the copy read instead of an
+    answer that is no digest is the one in that folder, not in the default cache."""
+    url = server.url("/d.md")
+    own = FetchOptions(directory=tmp_path / "own-cache")
+    server.routes["/d.md"] = digest_route(body(2), etag='"1"')
+    load_digest([url], fetching=own)
+    assert read_cached(url) is None  # nothing in the default cache
+    server.routes["/d.md"] = status_route(200, b"just some words\n")
+    digest = load_digest([url], fetching=own)
+    assert len(digest) == 20
+    assert "(the answer is not a digest: no table" in digest.notices[0]

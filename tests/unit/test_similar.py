@@ -459,3 +459,21 @@ def test_like_a_link_in_another_letter_case_is_like_that_paper() -> None:
     found = select(digest, None, query)
     assert 2 not in found and 0 in found  # like Vision Mamba: the paper itself is left out
     assert titles(digest, found)[0] == "Mamba: selective state space models"
+
+
+def test_like_one_paper_asks_its_16_heaviest_words_and_a_profile_48() -> None:
+    """One paper is ranked by its `ASK` (16) heaviest words: papers that share only a lighter
+    one (here the 21st: in five papers, where each of the 20 others is in two) score 0; a
+    profile of several papers asks `ASK_PROFILE` (48), and finds them."""
+    words = [f"q{chr(97 + n)}x{chr(97 + n)}vor" for n in range(20)]
+    papers = [paper(1, "Seed", " ".join(words) + " zebra")]
+    papers += [paper(2 + n, f"Filler {n}", f"{word} alone") for n, word in enumerate(words)]
+    papers += [paper(30 + n, f"Zebra {n}", f"zebra number {n}") for n in range(4)]
+    digest = digest_of(papers)
+    zebras = range(21, 25)
+    ranking = parse_query("like:2401.00001").ranking(digest)
+    assert ranking is not None
+    assert [ranking.score(i) for i in zebras] == [0, 0, 0, 0]
+    assert sum(ranking.score(i) > 0 for i in range(1, 21)) == 16
+    profile = parse_query("like:2401.00001 like:2401.00002").ranking(digest)
+    assert profile is not None and all(profile.score(i) > 0 for i in zebras)

@@ -222,6 +222,8 @@ def test_records_read_back_and_damage_is_refused() -> None:
     assert tokens.from_records((*meta[:4], [10**6], [1]), count, _ids(ids)) is None
     assert tokens.from_records((*meta[:5], [1 << 200] * len(bits)), count, _ids(ids)) is None
     assert tokens.from_records((*meta[:5], ["x"] * len(bits)), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:5], tuple(bits)), count, _ids(ids)) is None
+    assert tokens.from_records((*meta[:5], bits[:-1]), count, _ids(ids)) is None
     assert tokens.from_records("junk", count, _ids(ids)) is None
 
 
@@ -366,3 +368,19 @@ def test_a_word_asked_after_a_longer_word_that_holds_it_finds_all_its_papers() -
     assert titles("attention") == ["Attention is all you need"]
     assert titles("tent") == ["Attention is all you need", "Latent content"]
     assert titles("content") == ["Latent content"]
+
+
+def test_excluding_a_word_of_the_abstract_keeps_papers_with_it_elsewhere_only() -> None:
+    digest = digest_of(
+        [
+            ("State space models", "c", "A recurrent model."),
+            ("Transformers", "c", "The state of the art."),
+            ("Diffusion", "state", "Images from noise."),
+        ]
+    )
+    want = scanned(digest, "-abstract:state", [0, 1, 2])
+    assert want == [0, 2]
+    indexed(digest)
+    for kept in (range(3), [0, 1, 2]):
+        assert parse_query("-abstract:state").filter(digest, kept) == want
+    assert parse_query("-state").filter(digest, range(3)) == []
