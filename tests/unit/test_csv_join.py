@@ -265,3 +265,13 @@ def test_a_row_fills_the_authors_a_dated_paper_lacks_and_keeps_those_it_has() ->
     named = Paper(date(2023, 10, 22), "A paper", link, arxiv_id="2310.00001", authors=("Grace",))
     papers, joined, undated = join_undated([named, row])
     assert [paper.authors for paper in papers] == [("Grace",)] and (joined, undated) == (1, 0)
+
+
+def test_titles_of_no_letters_or_digits_join_nothing() -> None:
+    """A row and a paper whose titles are only punctuation do not match by title ("" is no
+    title): the row stays undated."""
+    dated = Paper(date(2023, 10, 22), "???", "https://example.org/a", abstract="")
+    row = Paper(UNDATED, "!!!", "https://example.org/b", abstract="An abstract.")
+    papers, joined, undated = join_undated([dated, row])
+    assert (joined, undated) == (0, 1)
+    assert papers == [dated, row]

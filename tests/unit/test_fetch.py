@@ -772,3 +772,76 @@ def test_a_body_that_is_no_digest_falls_back_on_the_copy_in_the_cache_asked_for(
     digest = load_digest([url], fetching=own)
     assert len(digest) == 20
     assert "(the answer is not a digest: no table" in digest.notices[0]
+
+
+def test_a_304_with_new_validators_keeps_them_for_the_next_request(server: Server) -> None:
+    """A server may answer 304 with a new ETag and Last-Modified (the same body, validators
+    rotated): the cached copy takes them, and the next request sends them back."""
+    answers = [
+        (200, '"v1"', "Tue, 14 Nov 2023 22:13:20 GMT"),
+        (304, '"v2"', "Wed, 15 Nov 2023 08:00:00 GMT"),
+        (304, '"v2"', "Wed, 15 Nov 2023 08:00:00 GMT"),
+    ]
+
+    def rotating(request: BaseHTTPRequestHandler) -> None:
+        code, etag, modified = answers.pop(0)
+        request.send_response(code)
+        request.send_header("ETag", etag)
+        request.send_header("Last-Modified", modified)
+        if code == 200:
+            request.send_header("Content-Length", str(len(body(2))))
+            request.end_headers()
+            request.wfile.write(body(2))
+        else:
+            request.end_headers()
+
+    server.routes["/d.md"] = rotating
+    url = server.url("/d.md")
+    for _ in range(3):
+        assert len(load_digest([url])) == 20
+    third = server.hits("/d.md")[2]
+    assert third["If-None-Match"] == '"v2"'
+    assert third["If-Modified-Since"] == "Wed, 15 Nov 2023 08:00:00 GMT"
+    cached = read_cached(url)
+    assert cached is not None and (cached.etag, cached.body) == ('"v2"', body(2))
+
+
+def test_the_loader_hears_a_fast_download_to_its_end_and_one_of_unknown_size(
+    server: Server,
+) -> None:
+    """Progress is told at most every 50 ms, but the last bytes always; without a length from
+    the server, only the bytes so far (no "of ..."), and no fraction."""
+    server.routes["/fast.md"] = digest_route(body(200))
+
+    def unsized(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(200)
+        request.end_headers()  # no Content-Length: the body ends when the connection does
+        request.wfile.write(body(2))
+
+    server.routes["/unsized.md"] = unsized
+    for path, text in (("/fast.md", body(200)), ("/unsized.md", body(2))):
+        fetching = [(done, what) for done, what in heard_loading(server.url(path))]
+        fetching = [(done, what) for done, what in fetching if what.startswith("Fetching")]
+        size = f"{len(text) / 1024:.0f} KB"
+        if path == "/fast.md":
+            assert fetching[-1] == (1.0, f"Fetching {server.url(path)}: {size} of {size}")
+        else:  # (told when it starts; it ends before the next 50 ms)
+            assert re.fullmatch(rf"Fetching {server.url(path)}: \d+ KB", fetching[-1][1])
+            assert fetching[-1][0] == -1
+
+
+def heard_loading(url: str) -> list[tuple[float, str]]:
+    heard: list[tuple[float, str]] = []
+    load_digest([url], progress=lambda done, what: heard.append((done, what)))
+    return heard
+
+
+def test_a_body_of_exactly_the_size_limit_is_read_and_one_byte_more_refused(
+    server: Server,
+) -> None:
+    server.routes["/d.md"] = digest_route(body(2))
+    url = server.url("/d.md")
+    size = len(body(2))
+    assert fetch(url, FetchOptions(max_bytes=size)).body == body(2)
+    with pytest.raises(FetchError):
+        fetch(url, FetchOptions(max_bytes=size - 1))

@@ -15,6 +15,7 @@ from reader.sources.formats import LoadError
 from reader.sources.formats.arxiv_listing import parse_arxiv_listing
 from reader.sources.formats.csv_json import parse_json
 from reader.sources.formats.hf import parse_hf
+from reader.sources.loader import parse_text
 
 
 def json_digest(**fields: object) -> str:
@@ -50,6 +51,8 @@ def test_json_sources_read_back_as_the_papers_origins() -> None:
     [
         ("hf", "'sources' holds a string; expected objects"),
         ({"feed": 5, "day": "2024-01-03"}, "'feed' must be a string, not a number"),
+        ({"feed": True, "day": "2024-01-03"}, "'feed' must be a string, not a boolean"),
+        ({"feed": {}, "day": "2024-01-03"}, "'feed' must be a string, not an object"),
         ({"feed": "rss", "day": "2024-01-03"}, "a source's 'feed' must be one of potw, hf, arxiv"),
         ({"feed": "hf", "day": 20240103}, "'day' must be a string, not a number"),
         ({"feed": "hf", "day": "soon"}, "a source's 'day' must be a date (YYYY-MM-DD)"),
@@ -174,3 +177,36 @@ def test_an_rss_item_without_a_title_is_an_error_at_its_line() -> None:
     with pytest.raises(LoadError) as raised:
         parse_arxiv_listing(RSS.format(title=""), "feed.xml")
     assert str(raised.value) == "feed.xml:6: an item without a title"
+
+
+# --- a README of weeks and a JSON digest: headers, a BOM, the errors' words ----------------------
+
+WEEK = "## Top ML Papers of the Week (January 1 - January 7, 2024)\n\n"
+
+
+def test_a_papers_header_row_is_no_paper() -> None:
+    text = (
+        WEEK + "| **Papers** | **Links** |\n| --- | --- |\n"
+        "| 1) **A paper** - about things | [Paper](https://arxiv.org/abs/2401.00001) |\n"
+    )
+    assert [paper.title for paper in parse_text(text, "r.md", "potw")] == ["A paper"]
+
+
+def test_a_readme_of_weeks_says_what_a_week_heading_looks_like() -> None:
+    with pytest.raises(LoadError) as raised:
+        parse_text("# Papers\n\nNothing here.\n", "r.md", "potw")
+    assert str(raised.value) == (
+        "r.md: no week headings: expected '## Top AI Papers of the Week (June 21 - June 28) - "
+        "2026' followed by a table of papers"
+    )
+    heading = "## Top ML Papers of the Week (" + "x" * 60 + ")\n"
+    with pytest.raises(LoadError) as raised:
+        parse_text(heading, "r.md", "potw")
+    assert str(raised.value).startswith(
+        f"r.md:1: unparseable week range ({'x' * 40}) in the heading (expected like "
+    )
+
+
+def test_a_json_digest_may_begin_with_a_bom() -> None:
+    (paper,) = parse_json("\ufeff" + json_digest(), "d.json")
+    assert paper.title == "T"

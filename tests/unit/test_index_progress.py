@@ -13,6 +13,7 @@ import pytest
 
 from reader.sources.fetch import size_text
 from reader.sources.loader import load_digest
+from tests.feeds import hf_page, hf_week
 from tests.unit.test_index import write_tree
 from tests.webdigest import Server, digest_route, readme, serve, serve_tree, upstream_tree
 
@@ -58,10 +59,31 @@ def test_an_index_url_tells_each_file_as_it_is_fetched(server: Server) -> None:
 
 @pytest.mark.parametrize(
     "gone",
-    ["/gone.md?v=1?w=2", "/gone.md?from=https://example.org/other.md", "/gone.md/#top"],
+    [
+        "/gone.md?v=1?w=2",
+        "/gone.md?from=https://example.org/other.md",
+        "/gone.md/#top",
+        "/gone.md#a#b",
+    ],
 )
 def test_a_url_left_out_is_named_by_its_file_in_the_title(server: Server, gone: str) -> None:
     server.routes["/2026.md"] = digest_route(readme(2).encode())
     digest = load_digest([server.url("/2026.md"), server.url(gone)])
     assert len(digest) == 20
     assert digest.title_note == "gone.md not read"
+
+
+def test_hf_pages_are_read_one_after_another_and_a_failed_page_is_left_out(
+    server: Server,
+) -> None:
+    """A full page of Hugging Face's daily papers (`limit` papers) is followed by the next
+    (`p` + 1); a page that cannot be read keeps those read before, with a notice naming it."""
+    path = "/api/daily_papers?week=2026-W26&limit=20&p={}"
+    server.routes[path.format(0)] = digest_route(hf_page(hf_week(2026, 26)))
+    server.routes[path.format(1)] = digest_route(hf_page(hf_week(2026, 26, start=20)))
+    digest = load_digest([server.url(path.format(0))])  # p=2: 404
+    assert len(digest) == 40 and len({paper.arxiv_id for paper in digest.papers}) == 40
+    assert [hit for hit, _ in server.requests] == [path.format(n) for n in range(3)]
+    (notice,) = digest.notices
+    assert notice.startswith(server.url(path.format(2))) and notice.endswith("; left out")
+    assert digest.title_note == "HF daily 2026-W26 not read"

@@ -3,12 +3,14 @@ and properties of the parser."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import re
 import sys
 import tempfile
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import reader.sources.loader as loader_module
 from reader.model import Paper
 from reader.sources.formats.table import parse_table
 from reader.sources.loader import (
@@ -877,3 +880,61 @@ def test_a_file_that_reads_as_utf8_when_read_again_is_said_to_have_changed() -> 
     with pytest.raises(LoadError) as raised:
         _raise_decode_error(io.BytesIO(b"| all | fine |\n"), 15, "d.md")
     assert str(raised.value) == "d.md: not UTF-8 text"
+
+
+def _fed_fifo(tmp_path: Path, data: bytes) -> tuple[str, threading.Thread]:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as writer:
+            writer.write(data)
+
+    feeding = threading.Thread(target=feed, daemon=True)
+    feeding.start()
+    return str(fifo), feeding
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_read_as_a_stream_its_megabytes_told(tmp_path: Path) -> None:
+    rows = "".join(
+        f"| 2024-01-07 | Paper {n} | LLM | {'w ' * 40} | https://arxiv.org/abs/2401.{n:05d} |\n"
+        for n in range(25_000)
+    )
+    header = "| Week | Title | Category | Abstract | Link |\n|---|---|---|---|---|\n"
+    data = (header + rows).encode()
+    path, feeding = _fed_fifo(tmp_path, data)
+    heard: list[tuple[float, str]] = []
+    digest = load_digest([path], progress=lambda done, what: heard.append((done, what)))
+    feeding.join(5)
+    assert len(digest) == 25_000
+    reading = [(done, what) for done, what in heard if what.startswith(f"Reading {path}: ")]
+    assert {done for done, _ in reading} == {-1}  # no size known in advance
+    assert reading[-1][1] == f"Reading {path}: {len(data) >> 20} MB" and len(data) >> 20 >= 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_stream_over_its_limit_says_how_many_megabytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader_module, "MAX_STREAM_BYTES", 2 << 20)
+    path, feeding = _fed_fifo(tmp_path, b"| x |\n" * (1 << 20))  # 6 MB
+    with pytest.raises(LoadError) as raised:
+        load_digest([path])
+    feeding.join(5)
+    assert str(raised.value).startswith(f"{path}: more than 2 MB and no end in sight")
+
+
+def test_a_stream_of_text_not_bytes_is_an_error() -> None:
+    with pytest.raises(LoadError) as raised:
+        loader_module._read_stream(io.StringIO("| a |\n"), "-", None)  # type: ignore[arg-type]
+    assert str(raised.value) == "-: is not a byte stream"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_stream_that_is_not_utf8_is_named_with_the_line(tmp_path: Path) -> None:
+    path, feeding = _fed_fifo(tmp_path, b"| Week | Title |\n|---|---|\n| 2024-01-07 | \xff |\n")
+    with pytest.raises(LoadError) as raised:
+        load_digest([path])
+    feeding.join(5)
+    assert str(raised.value) == f"{path}:3: not UTF-8 text: byte 0xff at column 16"

@@ -73,3 +73,36 @@ def test_a_file_of_another_format_says_it_is_parsed_and_how_big(tmp_path: Path) 
     heard: list[tuple[float, str]] = []
     load_digest(path, progress=lambda done, what: heard.append((done, what)))
     assert (-1, f"Parsing {path} (1 MB)") in heard
+
+
+def test_a_table_says_it_is_read_then_parsed_as_it_is_read_in_megabytes(tmp_path: Path) -> None:
+    """A pipe table over a megabyte is parsed while it is read: first `Reading FILE: 0 of 2 MB`,
+    then `Parsing FILE: 1 of 2 MB`..., with the fraction of the file read."""
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(20_000))  # ~1.8 MB
+    size = path.stat().st_size
+    assert size >> 20 >= 1
+    heard: list[tuple[float, str]] = []
+    assert len(load_digest(path, progress=lambda done, what: heard.append((done, what)))) == 20_000
+    said = [what for _, what in heard]
+    assert said[0] == f"Reading {path}: 1 of {size >> 20} MB"
+    parsing = [(done, what) for done, what in heard if what.startswith("Parsing")]
+    assert parsing[0] == (heard[0][0], f"Parsing {path}")
+    assert parsing[-1] == (1.0, f"Parsing {path}: {size >> 20} of {size >> 20} MB")
+
+
+def test_a_device_is_no_digest(tmp_path: Path) -> None:
+    with pytest.raises(reader.sources.loader.LoadError) as raised:
+        load_digest(["/dev/zero"])
+    assert str(raised.value) == "/dev/zero: is a device, not a digest file"
+
+
+def test_text_of_links_and_no_weeks_is_read_as_a_readme_of_weeks() -> None:
+    """Text that looks like an index (links, no weeks), given as text: read as a README of
+    weeks, which says what a week heading looks like."""
+    text = (
+        "# Digests\n\n- [2025](https://example.org/2025.md)\n- [2024](https://example.org/x.md)\n"
+    )
+    with pytest.raises(reader.sources.loader.LoadError) as raised:
+        reader.sources.loader.parse_text(text, "links.md")
+    assert str(raised.value).startswith("links.md: no week headings: expected '## Top AI Papers")

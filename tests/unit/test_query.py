@@ -255,6 +255,10 @@ def test_filter_keeps_the_given_order_and_subset() -> None:
     assert ids(query.filter(DIGEST, DIGEST.indices(date(2023, 4, 2)))) == LLAMA & weeks(
         "2023-04-02"
     )
+    every_other = range(0, len(DIGEST), 2)  # any iterable of indices: a stepped range too
+    assert query.filter(DIGEST, every_other) == query.filter(DIGEST, list(every_other))
+    assert query.filter(DIGEST, iter(every_other)) == query.filter(DIGEST, list(every_other))
+    assert query.filter(DIGEST, every_other) == [i for i in sorted(hits) if i % 2 == 0]
 
 
 # --- parser ------------------------------------------------------------------------------------

@@ -384,3 +384,9 @@ def test_excluding_a_word_of_the_abstract_keeps_papers_with_it_elsewhere_only() 
     for kept in (range(3), [0, 1, 2]):
         assert parse_query("-abstract:state").filter(digest, kept) == want
     assert parse_query("-state").filter(digest, range(3)) == []
+    for text in ("-state OR transformers", "-abstract:state OR noise"):
+        want = scanned(digest, text, [0, 1, 2])
+        indexed(digest)
+        assert parse_query(text).filter(digest, range(3)) == want, text
+        assert parse_query(text).filter(digest, [0, 1, 2]) == want, text
+    assert scanned(digest, "-state OR transformers", [0, 1, 2]) == [1]
