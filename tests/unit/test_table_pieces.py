@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import cast
 from unittest import mock
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import reader.sources.formats
 import reader.sources.loader
-from reader.model import Digest, Paper
+from reader.model import UNDATED, Digest, Paper
 from reader.sources.fields import within_limits
 from reader.sources.formats import LoadError, parse_week_cell
 from reader.sources.formats.table import _split_cells, parse_table, parse_table_pieces
+from reader.sources.join import join_undated
 from reader.sources.loader import decode, load_digest, parse_text
 from reader.text import arxiv_id, arxiv_ids
 from tests.unit.test_fuzz import FUZZ, chars, line_end, tables
@@ -107,6 +108,14 @@ def test_a_table_in_pieces_parses_as_the_whole_text(text: str, points: list[int]
     st.sampled_from([16, 200, 65536]),
     st.one_of(st.none(), st.tuples(st.integers(0, 1 << 16), st.sampled_from([b"\xff", b"\xc3"]))),
 )
+@example(  # a week of 0001-01-01 is undated: joined into the dated paper of the same id
+    "Week | category | abstract | Paper-Link | title\n--- | --- | --- | --- | ---\n"
+    "2000-01-01 |  |  | https://arxiv.org/abs/2306.00001v2 | 0\n| | more | | |\n"
+    "0001-01-01 |  |  | https://arxiv.org/abs/2306.00001v2 | 0\n",
+    1,
+    16,
+    None,
+)
 @settings(FUZZ, max_examples=300)
 def test_a_file_read_in_chunks_loads_as_the_whole_text(
     text: str, chunk: int, prefix: int, bad: tuple[int, bytes] | None
@@ -124,8 +133,11 @@ def test_a_file_read_in_chunks_loads_as_the_whole_text(
         with open(path, "wb") as file:
             file.write(data)
 
-        def whole() -> list[Paper]:  # the loader cuts fields over FIELD_CHARS, as said
+        def whole() -> list[Paper]:  # as the loader holds fields to FIELD_CHARS and joins
             papers, _ = within_limits(parse_text(decode(data, path), path), path)
+            weeks = {paper.week for paper in papers}
+            if UNDATED in weeks and len(weeks) > 1:  # an undated row into its dated paper
+                papers = join_undated(papers)[0]
             return list(Digest(papers).papers)
 
         def in_chunks() -> list[Paper]:
