@@ -1,8 +1,9 @@
 """How good `like:` is on a real digest: families of papers picked by title, and examples.
 
 Run: `.venv/bin/python tests/benchmarks/similar_quality.py [DIGEST ...]` (not collected by
-pytest; default: the public digest 2023-2026 at /work/upstream/AI-Papers-of-the-Week/years/*.md,
-or wherever `--upstream` points). For each family (papers whose title matches a pattern: Mamba,
+pytest; default: the public digest 2023-2026, `years/*.md` of a checkout of
+github.com/dair-ai/AI-Papers-of-the-Week that `--upstream` or $READER_UPSTREAM_CHECKOUT names, else
+./AI-Papers-of-the-Week). For each family (papers whose title matches a pattern: Mamba,
 world models, chain-of-thought, ...) and each member, the member's top 10 by `like:` over all
 weeks; it prints how many of those are other members (precision at 10, averaged over the
 members; the table gives it as members of 10) against chance (the share of other members among
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import os
 import re
 import statistics
 import sys
@@ -31,7 +33,7 @@ from reader import similar  # noqa: E402
 from reader.model import Digest  # noqa: E402
 from reader.sources.loader import load_digest  # noqa: E402
 
-UPSTREAM = Path("/work/upstream/AI-Papers-of-the-Week")
+UPSTREAM = Path(os.environ.get("READER_UPSTREAM_CHECKOUT", "AI-Papers-of-the-Week"))
 
 FAMILIES: dict[str, str] = {
     "Mamba / state space": r"\bmamba|state[- ]space",
