@@ -148,18 +148,11 @@ class Search:
 
     def run(self) -> list[int] | str:
         """The hits, or why there are none (a regex that ran out of its time budget)."""
-        try:
-            return self.query.filter(
-                self.digest,
-                self.candidates,
-                self.state,
-                satisfied=self.satisfied,
-                budget=self.budget,
-            )
-        except QueryError as exc:
-            return exc.message
+        hits = self.run_unless(None)
+        assert hits is not None  # only a run called off has none
+        return hits
 
-    def run_unless(self, cancelled: Callable[[], bool]) -> list[int] | str | None:
+    def run_unless(self, cancelled: Callable[[], bool] | None) -> list[int] | str | None:
         """`run`, in a thread: None when `cancelled()` turned true meanwhile (a newer query came,
         and this one's work stops at its next step)."""
         try:
