@@ -42,6 +42,7 @@ __all__ = [
     "page_number",
     "FEEDS",
     "FEED_LABELS",
+    "describe_by_feed",
     "describe_origin",
     "describe_new_by_feed",
     "describe_origins",
@@ -388,5 +389,23 @@ def describe_new_by_feed(old: Sequence[Paper], new: Sequence[Paper]) -> str | No
     keys = {paper.key for paper in new} - {paper.key for paper in old}
     total = len(keys) or max(counts.values())
     papers = "paper" if total == 1 else "papers"
-    each = ", ".join(f"{count:,} from {FEED_LABELS[feed]}" for feed, count in counts.items())
-    return f"{total:,} new {papers}: {each}"
+    return f"{total:,} new {papers}: {_each_feed(counts)}"
+
+
+def describe_by_feed(papers: Sequence[Paper]) -> str | None:
+    """What an inbox holds, as `r` says it when nothing is new: `2,360 papers from 3 feeds:
+    123 from Papers of the Week, 2,000 from HF daily, 300 from arXiv` (a paper two feeds picked
+    counts in both; of one feed `120 papers from HF daily`; None when no paper came from a
+    feed)."""
+    counts = new_by_feed((), papers)
+    if not counts:
+        return None
+    total = len(papers)
+    held = f"{total:,} {'paper' if total == 1 else 'papers'} from"
+    if len(counts) == 1:
+        return f"{held} {FEED_LABELS[next(iter(counts))]}"
+    return f"{held} {len(counts)} feeds: {_each_feed(counts)}"
+
+
+def _each_feed(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} from {FEED_LABELS[feed]}" for feed, count in counts.items())

@@ -28,10 +28,12 @@ WATCH_SECONDS = 2.0
 class Reloaded:
     """A digest read again, and what it brings over the one read before it: `describe_change`'s
     words ("2 new weeks, 20 papers", "3 new papers", "changed: no new papers"), or None when
-    nothing changed or nothing was read before."""
+    nothing changed or nothing was read before; `held`, when nothing is new, what the digest
+    holds (`describe_papers`: "123 papers in 20 weeks", in an inbox what each feed holds)."""
 
     digest: Digest
     change: str | None
+    held: str | None = None
 
 
 class DigestSource:
@@ -110,12 +112,14 @@ class DigestSource:
         cannot be reloaded)."""
         if not self.reloadable:
             raise LoadError(STDIN, None, "standard input cannot be reloaded")
-        from reader.sources.updates import describe_change  # what is new: only on a reload
+        from reader.sources.updates import describe_change, describe_papers  # only on a reload
 
         before = self.digest
         digest = self.load()
         self.write_cache()
-        return Reloaded(digest, describe_change(before, digest) if before is not None else None)
+        change = describe_change(before, digest) if before is not None else None
+        nothing_new = change is None or change.startswith("changed")
+        return Reloaded(digest, change, describe_papers(digest) if nothing_new else None)
 
     def stamp(self) -> tuple[tuple[str, int, int], ...]:
         return source_stamp(self.sources, self.url_every)

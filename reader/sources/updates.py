@@ -14,13 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from reader.feeds import describe_new_by_feed, first_page, has_feeds, page_number
+from reader.feeds import describe_by_feed, describe_new_by_feed, first_page, has_feeds, page_number
 from reader.model import Digest, Paper
 from reader.sources.fetch import CachedCopy, FetchOptions, copy_time, fetch, read_cached
 from reader.sources.formats import INDEX, LoadError, detect_format
 from reader.sources.loader import decode, load_digest, parse_text
 
-__all__ = ["UPDATE_SECONDS", "Update", "describe_change", "new_papers", "update_cached"]
+__all__ = [
+    "UPDATE_SECONDS",
+    "Update",
+    "describe_change",
+    "describe_papers",
+    "new_papers",
+    "update_cached",
+]
 
 UPDATE_SECONDS = 300.0
 """`--update` in all: past this, the URLs it has not reached are reported as not checked (each
@@ -61,6 +68,16 @@ def describe_change(old: Digest, new: Digest) -> str | None:
     else:
         return "changed: no paper added or removed"
     return f"{said}, {removed:,} removed" if removed else said
+
+
+def describe_papers(digest: Digest) -> str:
+    """What a digest holds, as `r` and `--update` say it when nothing is new: `123 papers in
+    20 weeks`, or in an inbox of feeds what each holds: `2,360 papers from 3 feeds: 123 from
+    Papers of the Week, 2,000 from HF daily, 237 from arXiv`."""
+    by_feed = describe_by_feed(digest.papers) if has_feeds(digest.papers) else None
+    if by_feed is not None:
+        return by_feed
+    return f"{_plural(len(digest), 'paper')} in {_plural(len(digest.weeks), 'week')}"
 
 
 def _papers(body: bytes, url: str) -> list[Paper]:
@@ -156,7 +173,7 @@ def update_cached(
             old = Digest(_papers(before.body, url))
         except LoadError:
             old = Digest([])
-        change = describe_change(old, new) or "no change in its papers"
+        change = describe_change(old, new) or f"nothing new, {describe_papers(new)}"
         yield Update(url, f"{url}: {change}")
 
 
@@ -197,7 +214,7 @@ def _update_index(
     if _bodies([url, *(after or files)], options) == was and after in (None, files):
         change = "not modified"
     else:
-        change = describe_change(old, new) or "no change in its papers"
+        change = describe_change(old, new) or f"nothing new, {describe_papers(new)}"
     if not (new.title_note and change == "not modified"):  # else nothing could be checked
         yield Update(url, f"{url}: {change}")
     if new.title_note:  # a file left out or an offline copy: its cached copy is kept

@@ -262,7 +262,8 @@ def test_update_reads_a_feeds_pages_as_one(
     printed(capsys, "hf:2026-W26")
     hf_routes(feeds, week[::-1])
     first = feeds.url(f"/api/daily_papers?week=2026-W26&limit={HF_PAGE}&p=0")
-    assert cli(capsys, "--update") == (0, f"{first}: no change in its papers\n", "")
+    said = "nothing new, 120 papers from HF daily"
+    assert cli(capsys, "--update") == (0, f"{first}: {said}\n", "")
     hf_routes(feeds, [*week, *hf_week(2026, 26, per_day=10, start=200)])  # a fourth page
     feeds.requests.clear()
     assert cli(capsys, "--update") == (0, f"{first}: 50 new papers: 50 from HF daily\n", "")

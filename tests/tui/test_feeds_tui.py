@@ -266,6 +266,22 @@ async def test_r_says_what_each_feed_brought(server: Server, tmp_path: Path) -> 
         assert len(screen_of(app).browse.digest) == 20 + 10 - 1 + 5  # one pick is on HF too
 
 
+async def test_r_with_nothing_new_says_what_each_feed_holds(
+    server: Server, tmp_path: Path
+) -> None:
+    app = inbox_app(server, tmp_path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.press("r")
+        said = (
+            "Nothing new, 32 papers from 3 feeds: 20 from Papers of the Week, "
+            "10 from HF daily, 4 from arXiv."
+        )
+        await wait_for(lambda: said in toasts(app), pilot)
+        (note,) = [n for n in app._notifications if n.message == said]
+        assert note.title == "Reloaded"
+
+
 async def test_watch_says_what_each_feed_brought_and_nothing_when_none_did(
     server: Server, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from reader.feeds import (
     FeedBases,
     ShortcutError,
+    describe_by_feed,
     describe_new_by_feed,
     describe_origins,
     expand_shortcut,
@@ -148,3 +149,11 @@ def test_what_is_new_is_told_per_feed() -> None:
     assert describe_new_by_feed([hf], [both]) == "1 new paper: 1 from arXiv"  # new to arXiv
     assert describe_new_by_feed([digest, hf], [digest, hf]) is None
     assert describe_new_by_feed([], [digest]) == "1 new paper: 1 from Papers of the Week"
+    assert describe_by_feed([hf]) == "1 paper from HF daily"
+    daily = [
+        Paper(week=hf.week, title="d", link="d", arxiv_id=f"2606.1{n:04}", origins=hf.origins)
+        for n in range(1_200)
+    ]
+    assert describe_by_feed([digest, *daily, both, listing]) == (
+        "1,203 papers from 3 feeds: 1 from Papers of the Week, 1,201 from HF daily, 2 from arXiv"
+    )

@@ -220,8 +220,9 @@ class Outward(ScreenPart):
             self.app.notify(f"{new}.", title="New in the digest", markup=False)
         elif new is not None or not (event.quiet or digest.notices):
             # nothing new is said only on r: --watch keeps quiet, and so does an offline copy
-            reloaded = f"Reloaded: {len(digest)} papers in {len(digest.weeks)} weeks."
-            self.app.notify(reloaded, markup=False)
+            held = event.reloaded.held or f"{len(digest):,} papers"
+            said = "No paper added or removed" if new is not None else "Nothing new"
+            self.app.notify(f"{said}, {held}.", title="Reloaded", markup=False)
         if gc.get_freeze_count():  # as the app froze at its first paint (tests do not)
             gc.freeze()
 
