@@ -54,6 +54,7 @@ from reader.model import (
     Digest,
     Link,
     Paper,
+    SearchChunk,
     SearchText,
     StoredText,
     new_papers,
@@ -599,9 +600,9 @@ class _SearchFile:
             except (OSError, ValueError, MemoryError, OverflowError, struct.error):
                 return None
 
-    def build(self, texts: Iterable[str], count: int) -> SearchText | None:
-        """The search text of `texts` (one per paper, `count` of them), written to the entry as
-        it is made and then mapped; None when it cannot be written (the caller builds it in
+    def build(self, chunks: Iterable[SearchChunk], count: int) -> SearchText | None:
+        """The search text of `chunks` (`count` papers in all), written to the entry as it is
+        made and then mapped; None when it cannot be written (the caller builds it in
         memory)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -610,12 +611,9 @@ class _SearchFile:
                     _write_record(file, marshal.dumps(record))
                 file.write(bytes(-file.tell() % _PAGE))  # the text starts on a page: mapped
                 sizes: array[int] = array(_OFFSETS)
-                chunk: list[str] = []
-                for text in texts:
-                    chunk.append(text)
-                    if len(chunk) >= CHUNK:
-                        _write_texts(file, chunk, sizes)
-                _write_texts(file, chunk, sizes)
+                for data, lengths in chunks:
+                    file.write(data)
+                    sizes.extend(lengths)
                 if len(sizes) != count:
                     raise ValueError("reader.digest_cache: not one search text per paper")
                 file.write(sizes.tobytes())
@@ -714,13 +712,3 @@ class _SearchFile:
                 _write_record(file, raw)
 
         _in_background(write)
-
-
-def _write_texts(file: BinaryIO, chunk: list[str], sizes: array[int]) -> None:
-    """A chunk of search texts into the block, their sizes onto `sizes`; the chunk emptied."""
-    sizes.extend(
-        len(text) if text.isascii() else len(text.encode(SEARCH_ENCODING, SEARCH_ERRORS))
-        for text in chunk
-    )
-    file.write("".join(chunk).encode(SEARCH_ENCODING, SEARCH_ERRORS))
-    chunk.clear()

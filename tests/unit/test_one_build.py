@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from reader import model, tokens
 from reader.browse.model import Search
-from reader.model import Digest, Paper, SearchText
-from reader.query import Cancelled, engine, parse_query
+from reader.model import Digest, Paper, SearchChunk, SearchText
+from reader.query import Cancelled, engine, filters_done, parse_query
 
 WEEK = date(2024, 1, 7)
 
@@ -52,14 +52,14 @@ def test_askers_at_once_share_one_build_of_the_search_text(
 ) -> None:
     digest = digest_of(["quantized models", "plain"] * 50)
     builds: list[int] = []
-    texts = Digest._search_texts
+    texts = Digest._search_chunks
 
-    def slow(self: Digest) -> Iterator[str]:
+    def slow(self: Digest) -> Iterator[SearchChunk]:
         builds.append(1)
         time.sleep(0.05)  # long enough for every thread to ask meanwhile
         return texts(self)
 
-    monkeypatch.setattr(Digest, "_search_texts", slow)
+    monkeypatch.setattr(Digest, "_search_chunks", slow)
     assert not digest.has_haystacks
     found = in_threads(8, lambda: digest.haystacks)
     assert len(builds) == 1
@@ -141,3 +141,37 @@ def test_a_scan_in_steps_finds_what_one_scan_finds(
     engine._CACHE.clear()
     kept = everything[::-1] if reverse else everything
     assert query.filter(digest, kept, cancelled=lambda: False) == [i for i in kept if i in want]
+
+
+def test_background_work_waits_for_a_query_filtered_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A filtering in a thread (one that may be called off) counts as running from its start,
+    waiting for the search text included, until it returns: `filters_done` waits for it (the
+    TUI's cache entry and token index then start once the typed query is answered)."""
+    digest = digest_of(["quantized models", "plain"] * 50)
+    building = threading.Event()
+    release = threading.Event()
+    chunks = Digest._search_chunks
+
+    def slow(self: Digest) -> Iterator[SearchChunk]:
+        building.set()
+        release.wait(10)
+        return chunks(self)
+
+    monkeypatch.setattr(Digest, "_search_chunks", slow)
+    found: list[list[int]] = []
+    query = parse_query("quantized")
+    thread = threading.Thread(
+        target=lambda: found.append(query.filter(digest, range(100), None, cancelled=lambda: False))
+    )
+    assert filters_done(0)
+    thread.start()
+    assert building.wait(10)
+    assert not filters_done(0.05)  # it waits for the search text: it runs
+    release.set()
+    assert filters_done(10)
+    thread.join(10)
+    assert found == [list(range(0, 100, 2))]
+    assert query.filter(digest, range(4), None) == [0, 2]  # not in a thread: not counted
+    assert filters_done(0)
