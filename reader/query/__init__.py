@@ -56,6 +56,7 @@ from reader.query.engine import (  # noqa: F401 - _CACHE: the benchmark clears i
     SEARCH_COUNT_SECONDS,
     Cancelled,
     Query,
+    filters_done,
     parse_query,
 )
 from reader.query.syntax import (
@@ -101,6 +102,7 @@ __all__ = [
     "by_count",
     "category_counts",
     "default_sort",
+    "filters_done",
     "parse_query",
     "select",
     "sort_indices",

@@ -326,6 +326,23 @@ class Cancelled(Exception):
     """A filtering its caller called off (`Query.filter`'s `cancelled`): a newer query came."""
 
 
+class _Running(threading.Condition):
+    count = 0
+
+
+_RUNNING = _Running()
+"""How many filterings that may be called off (`Query.filter`'s `cancelled`: a thread's) run."""
+
+
+def filters_done(timeout: float) -> bool:
+    """Wait until no filtering runs in a thread (one waiting for the search text counts), at
+    most `timeout` seconds: whether none does. Background work that a filtering would share the
+    interpreter with (the cache entry, the token index) waits for it: the user's query comes
+    first."""
+    with _RUNNING:
+        return _RUNNING.wait_for(lambda: not _RUNNING.count, timeout)
+
+
 _STEP = 16_384
 """Papers scanned between two looks at whether the filtering was called off (~10 ms)."""
 
@@ -880,6 +897,27 @@ class Query:
                 "end, as (a|aa)+$ does): make it simpler",
                 0,
             )
+        if cancelled is not None:
+            with _RUNNING:
+                _RUNNING.count += 1
+        try:
+            return self._timed(digest, indices, state, satisfied, budget, cancelled, slow)
+        finally:
+            if cancelled is not None:
+                with _RUNNING:
+                    _RUNNING.count -= 1
+                    _RUNNING.notify_all()
+
+    def _timed(
+        self,
+        digest: Digest,
+        indices: Iterable[int],
+        state: ReadingState | None,
+        satisfied: Query | None,
+        budget: float,
+        cancelled: Callable[[], bool] | None,
+        slow: tuple[str, int],
+    ) -> list[int]:
         with _budget(budget, cancelled):
             try:
                 return self._liked(digest, indices, state, satisfied)

@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from reader import tokens
 from reader.browse import Bulk, Job, Merge, Search, ToZotero, Warm
 from reader.model import Digest
-from reader.query import parse_query
+from reader.query import filters_done, parse_query
 from reader.screens.threads import in_daemon_thread
 from reader.sources.fetch import size_text
 from reader.text import inert
@@ -215,16 +215,27 @@ def warm(
         try:
             parse_query("warm").filter(digest, range(1), None)
         finally:
+            filters_done(YIELD_SECONDS)  # a query typed meanwhile is answered first
             if then is not None:
                 then()
         if gc.get_freeze_count():
             gc.freeze()
         worker = get_current_worker()
-        built = tokens.ensure(digest, lambda: worker.is_cancelled or digest is not current())
+
+        def stop() -> bool:
+            filters_done(YIELD_SECONDS)  # asked every block of the build: a query goes first
+            return worker.is_cancelled or digest is not current()
+
+        built = tokens.ensure(digest, stop)
         if built is not None and gc.get_freeze_count():
             gc.freeze()
 
     screen.run_worker(build, thread=True, exclusive=True, group="warm", name="search index")
+
+
+YIELD_SECONDS = 10.0
+"""The longest the background build waits for a query being filtered in a thread (a scan of 1M
+papers takes about a second)."""
 
 
 def reload(screen: Screen[None], source: DigestSource, quiet: bool) -> None:
