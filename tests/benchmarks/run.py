@@ -45,6 +45,10 @@ Run: `.venv/bin/python tests/benchmarks/run.py [--sizes 1k,10k,100k] [--quick] [
    move by ±0.3x on this machine). Goal <= 1.25x. And what each writes to the terminal in the
    second after: reader's first frame is complete, so no more than the bare app's (Textual
    lays a screen out a second time after its first layout, and repaints it on resume).
+10. The browser (`browser_paint.py`, needs playwright and Chromium; `--skip-browser` leaves it
+   out): `reader --serve` and the bare app under textual-serve, each opened in headless
+   Chromium, interleaved; navigation until xterm.js drew the screen, complete. Goal <= 1.1x
+   the bare app's, with one full frame.
 
 How "painted" is decided: tmux runs on a private socket (`-L reader-bench-PID`, no config, status
 line off) and this script talks to it through one control-mode client (`tmux -C`), so a capture
@@ -91,6 +95,7 @@ ROOT = HERE.parents[1]
 if __package__ in (None, ""):  # run as a script
     sys.path[:0] = [str(HERE), str(ROOT)]
 
+import browser_paint  # noqa: E402
 import first_open  # noqa: E402
 import generate  # noqa: E402
 import similar_bench  # noqa: E402
@@ -877,6 +882,7 @@ def report(
     settings: Settings,
     opened: Sequence[first_open.FirstOpen] = (),
     work: Work | None = None,
+    browser: browser_paint.Result | None = None,
 ) -> str:
     rows: list[tuple[str, ...]] = []
     bare_ms = median(bare)
@@ -894,6 +900,7 @@ def report(
             )
         )
     rows += _work_rows(work)
+    rows += browser_paint.rows(browser) if browser is not None else []
     if bare_keys:
         rows.append(
             (
@@ -1084,6 +1091,9 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-work", action="store_true", help="no start-up instruction count (valgrind)"
     )
     parser.add_argument(
+        "--skip-browser", action="store_true", help="no first paint in Chromium (browser_paint)"
+    )
+    parser.add_argument(
         "--tree",
         type=Path,
         help="measure the reader of another checkout (e.g. a worktree of an older commit) with"
@@ -1150,7 +1160,11 @@ def main(argv: list[str] | None = None) -> int:
                 startup_work.frames_after("reader", tree),
                 startup_work.frames_after("bare", tree),
             )
-    table = report(bare, startup, bare_keys, sizes, settings, opened, work)
+    browser = None
+    if not args.skip_browser and not args.skip_startup:
+        log("browser: reader --serve and the bare app in Chromium")
+        browser = browser_paint.measure(3 if args.quick else 5, args.tree)
+    table = report(bare, startup, bare_keys, sizes, settings, opened, work, browser)
     print(table)
     generate.OUT.mkdir(parents=True, exist_ok=True)
     (generate.OUT / "results.md").write_text(table, encoding="utf-8")
