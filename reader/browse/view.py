@@ -7,6 +7,7 @@ the subtitle, the week steps and the unread jumps. `reader.browse.model.Browse` 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -108,15 +109,55 @@ def subtitle(
     else:
         where = "All weeks" if view.week is None else week_label(view.week)
     if compact:
-        shown = str(count) if total is None else f"{count}/{total}"
+        shown = f"{count:,}" if total is None else f"{count:,}/{total:,}"
         return f"{shown} · {where}"
-    papers = f"{count} paper{'s' if count != 1 else ''}"
+    papers = f"{count:,} paper{'s' if count != 1 else ''}"
     if total is not None:
-        papers = f"{count} of {total} papers · {inert(query)}"
+        papers = f"{count:,} of {total:,} papers · {inert(query)}"
     order = "" if view.sort == "week" and not view.reverse else f" · by {view.sort}"
     if view.reverse:
         order += " (reversed)"
     return f"{where} · {papers}{order}"
+
+
+HEADER_TITLE_LEAST = 12
+"""The cells of the header's title kept (`README + HF…`) before the subtitle gives way."""
+_HEADER_KEPT = re.compile(r"by \w+( \(reversed\))?$|\d+ selected$")
+"""The pieces of a subtitle `fit_header` keeps whole: the order and the selection."""
+
+
+def fit_header(title: str, sub_title: str, width: int) -> tuple[str, str]:
+    """The header's title and subtitle cut to fit in `width` cells together, as `title — sub`:
+    the title gives way first (down to `HEADER_TITLE_LEAST`), then the query in the subtitle
+    (`README + HF… — 2026-06-28 · 12 of 3,010 papers · transf… · by upvotes (reversed)`); where,
+    the count, the sort name and the selection stay whole while they can."""
+    from rich.cells import cell_len, set_cell_size
+
+    def cut(text: str, cells: int) -> str:
+        if cell_len(text) <= cells:
+            return text
+        return set_cell_size(text, cells - 1).rstrip() + "…" if cells > 1 else ""
+
+    if not sub_title:
+        return cut(title, width), ""
+    if cell_len(title) + 3 + cell_len(sub_title) <= width:
+        return title, sub_title
+    pieces = sub_title.split(" · ")
+    room = width - 3 - min(cell_len(title), HEADER_TITLE_LEAST)
+    query = [  # what the query says: after where and the count, before the order and selection
+        i for i, piece in enumerate(pieces[2:], 2) if not _HEADER_KEPT.match(piece)
+    ]
+    for _ in query:
+        over = cell_len(" · ".join(pieces)) - room
+        longest = max(query, key=lambda i: cell_len(pieces[i]))
+        if over <= 0 or cell_len(pieces[longest]) <= 6:
+            break
+        pieces[longest] = cut(pieces[longest], max(6, cell_len(pieces[longest]) - over))
+    if cell_len(" · ".join(pieces)) > room:  # the filter bar below says the query whole
+        pieces = [piece for i, piece in enumerate(pieces) if i not in query]
+    sub_title = cut(" · ".join(pieces), width)
+    left = width - 3 - cell_len(sub_title)
+    return (cut(title, left), sub_title) if left >= 6 else ("", sub_title)
 
 
 def elsewhere(digest: Digest, hits: Sequence[int], week: date | None) -> int:

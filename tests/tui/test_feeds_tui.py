@@ -146,6 +146,26 @@ async def test_s_sorts_by_upvotes_and_the_feed_terms_filter(server: Server, tmp_
         ]
 
 
+@pytest.mark.parametrize("width", [120, 80, 50])
+async def test_the_header_keeps_the_count_and_the_sort_name_at_any_width(
+    server: Server, tmp_path: Path, width: int
+) -> None:
+    """An inbox's title is long (`README + HF daily 2026-W26 + arXiv cs.LG`): it gives way,
+    the count and the order stay whole (was: the sort name cut at 120 columns)."""
+    app = inbox_app(server, tmp_path)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.press("S", "S", "S", "R", "slash", *"from:arxiv attention", "enter")
+        await wait_for(lambda: screen_of(app).browse.query_text == "from:arxiv attention", pilot)
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        if width < 60:  # tiny: the count first, where (the order is the list's own)
+            assert "0/22 · 2026-06-28" in header
+        else:
+            assert "2026-06-28 · 0 of 22 papers" in header
+            assert header.rstrip().endswith("· by upvotes (reversed)")
+
+
 async def test_the_marks_keep_their_column_beside_star_read_and_selection(
     server: Server, tmp_path: Path
 ) -> None:

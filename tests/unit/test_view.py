@@ -25,6 +25,7 @@ from reader.browse.view import (
     count_label,
     elsewhere,
     empty_lines,
+    fit_header,
     next_unread,
     starred_within,
     step_week,
@@ -116,6 +117,49 @@ def test_compact_subtitle_puts_the_whole_count_first() -> None:
     query = "a long query that the filter bar shows"
     assert subtitle(filtered, 0, 3, compact=True, query=query) == "0/3 · 2023-06-11"
     assert subtitle(View(starred_only=True), 4, None, compact=True) == "4 · Starred"
+
+
+def test_thousands_are_separated_in_the_subtitle() -> None:
+    assert subtitle(View(week=W1), 3_010, None) == "2023-06-18 · 3,010 papers"
+    assert subtitle(View(week=W1), 12, 3_010, query="q") == "2023-06-18 · 12 of 3,010 papers · q"
+    assert subtitle(View(week=W1), 1_200, 3_010, compact=True) == "1,200/3,010 · 2023-06-18"
+
+
+INBOX = "README + HF daily 2026-W26 + arXiv cs.LG"
+
+
+def test_the_header_keeps_the_sort_name_and_gives_up_the_title_first() -> None:
+    sub = "2026-06-28 · 3,010 papers · by upvotes (reversed)"
+    assert fit_header(INBOX, sub, 102) == (INBOX, sub)  # 120 columns: all of it
+    title, kept = fit_header(INBOX, sub, 62)  # 80 columns
+    assert (title, kept) == ("README +…", sub)
+    assert len(title) + 3 + len(kept) <= 62
+    assert fit_header(INBOX, sub, 32) == ("", "2026-06-28 · 3,010 papers · by…")  # no room
+
+
+def test_the_header_cuts_the_query_before_the_count_and_the_order() -> None:
+    sub = "2026-06-28 · 12 of 3,010 papers · transformer attention · by upvotes (reversed)"
+    title, kept = fit_header(INBOX, sub, 102)  # 120 columns
+    assert kept == sub and title == "README + HF daily 2…"
+    title, kept = fit_header(INBOX, sub, 90)
+    assert kept == "2026-06-28 · 12 of 3,010 papers · transformer atte… · by upvotes (reversed)"
+    assert title == "README + HF…" and len(title) + 3 + len(kept) <= 90
+    # too narrow for any of the query: the filter bar says it; the order stays
+    narrow = "2026-06-28 · 12 of 3,010 papers · by upvotes (reversed)"
+    assert fit_header(INBOX, sub, 62) == ("", narrow)
+    selected = f"{sub} · 3 selected"
+    assert fit_header(INBOX, selected, 80)[1].endswith("· by upvotes (reversed) · 3 selected")
+    assert fit_header("", "", 10) == ("", "")
+
+
+@given(st.text(max_size=60), st.text(max_size=90), st.integers(min_value=1, max_value=140))
+def test_the_header_always_fits(title: str, sub: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    fitted_title, fitted_sub = fit_header(title, sub, width)
+    both = fitted_title and fitted_sub
+    shown = f"{fitted_title} — {fitted_sub}" if both else fitted_title + fitted_sub
+    assert cell_len(shown) <= width
 
 
 def test_elsewhere_counts_the_matches_outside_the_week() -> None:

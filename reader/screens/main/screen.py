@@ -12,12 +12,14 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from reader.browse import Browse, Changed, sidebar_cursor
+from reader.browse.view import fit_header
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
 from reader.model import Digest
 from reader.screens.main import tasks
@@ -45,6 +47,23 @@ NARROW = 100
 """Below this many columns the sidebar collapses (b shows it)."""
 TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
+
+HEADER_SIDES = 8 + 10
+"""The cells of the header beside its title: the icon left, the clock's space right (Textual's
+`HeaderIcon` and `HeaderClockSpace`)."""
+
+
+class FittedHeader(Header):
+    """The header whose title and subtitle are cut to fit the screen's width (`fit_header`):
+    the title gives way first, so the count and the sort name stay whole."""
+
+    def format_title(self) -> Content:
+        width = self.app.size.width - HEADER_SIDES
+        title, sub_title = fit_header(self.screen_title, self.screen_sub_title, width)
+        if not title:
+            return Content(sub_title).stylize("dim")
+        return self.app.format_title(title, sub_title)
+
 
 class MainScreen(Outward):
     """Sidebar of weeks and categories, the paper list, the abstract of the highlighted paper.
@@ -89,7 +108,7 @@ class MainScreen(Outward):
     # --- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="≡")  # ⭘, Textual's, is a box in many fonts (the README's picture)
+        yield FittedHeader(icon="≡")  # ⭘, Textual's, is a box in many fonts (the README's picture)
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
@@ -133,6 +152,8 @@ class MainScreen(Outward):
             self.set_class(tiny, "-tiny")
             if self.ready:
                 self.draw(Changed.TITLE)
+        if self.ready:
+            self._draw_header()
         if self.ready:
             self.call_after_refresh(self._keep_focus)
 
@@ -229,6 +250,10 @@ class MainScreen(Outward):
         if text == self.sub_title:
             return
         self.set_reactive(Screen.sub_title, text)
+        self._draw_header()
+
+    def _draw_header(self) -> None:
+        """The header's title and subtitle as they fit now (after a resize too)."""
         for header in self.query(Header):
             header.query_one("HeaderTitle", Static).update(header.format_title(), layout=False)
 
