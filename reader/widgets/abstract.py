@@ -241,6 +241,10 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         self.content = Text()
         self._lines: list[Strip] = []
         self._wrapped_width = -1
+        self._drawn: dict[int, Strip] = {}
+        """The lines as last drawn (`_lines` padded to the width, in the widget's style), by
+        row, for `_drawn_as`: scrolling back, or a frame that repaints them, draws them again."""
+        self._drawn_as: tuple[int, Style] | None = None
 
     def show_paper(self, content: Text) -> None:
         """Show `content` from its top.
@@ -268,6 +272,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
             else []
         )
         self._lines = lines
+        self._drawn.clear()
         if shown is None or not same_width or len(shown) != len(lines):
             set_virtual_size(self, Size(width, len(lines)))
             self.refresh()
@@ -298,5 +303,15 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         style = base_style(self)
         if not 0 <= row < len(self._lines):
             return Strip.blank(width, style)
-        strip = self._lines[row].crop_extend(0, width, None)
-        return Strip(Segment.apply_style(strip, style), width)
+        if self._drawn_as != (width, style):
+            self._drawn.clear()
+            self._drawn_as = (width, style)
+        strip = self._drawn.get(row)
+        if strip is None:
+            line = self._lines[row]
+            pad = width - line.cell_length
+            if pad < 0:
+                line = line.crop_extend(0, width, None)
+            segments = [*line, Segment(" " * pad)] if pad > 0 else line
+            strip = self._drawn[row] = Strip(Segment.apply_style(segments, style), width)
+        return strip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -93,6 +93,10 @@ def base_style(widget: Widget) -> Style:
     return widget.rich_style if style is None else style
 
 
+ROWS_KEPT = 2_000
+"""Rendered rows a list keeps (`LineList.row_key`): twenty screens' worth, ~1 MB."""
+
+
 class RowMessage(Message):
     """Something happened on `row` of a LineList (its `control`, for @on selectors)."""
 
@@ -155,6 +159,9 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         self._prepared: dict[tuple[int, int], Strip] = {}
         """Lines worked out when the rows were replaced, by (scroll y, y): Textual asks for
         them in the frame that follows. Anything else that changes the lines clears them."""
+        self._rows_seen: dict[tuple[Hashable, Style], Strip] = {}
+        """Rows rendered before, by what they show (`row_key`) and the widget's style: a filter
+        keystroke that keeps the rows, a week seen again, renders none of them again."""
 
     @property
     def empty_lines(self) -> list[str]:
@@ -269,6 +276,16 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         """The content of `row` (override)."""
         return Text(str(row))
 
+    def row_key(self, row: int, width: int, selected: bool) -> Hashable | None:
+        """Everything `render_row` shows of `row` (drawn `width` wide, under the cursor when
+        `selected`), as a hashable value: rows with equal keys look the same, so a row is
+        rendered once for each. None (the default): rendered every time."""
+        return None
+
+    def forget_rows(self) -> None:
+        """What the rows show changed in a way `row_key` does not say (another digest)."""
+        self._rows_seen.clear()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         with frame_style(self):
             return super().render_lines(crop)
@@ -291,6 +308,17 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
             return Strip(Segment.apply_style(segments, base), width)
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, base)
+        key = self.row_key(row, width, row == self.cursor)
+        if key is None:
+            return self._render_row_strip(row, width, base)
+        seen = self._rows_seen.get((key, base))
+        if seen is None:
+            if len(self._rows_seen) >= ROWS_KEPT:
+                self._rows_seen.clear()
+            seen = self._rows_seen[key, base] = self._render_row_strip(row, width, base)
+        return seen
+
+    def _render_row_strip(self, row: int, width: int, base: Style) -> Strip:
         text = self.render_row(row, width, row == self.cursor)
         text.no_wrap = True
         text.truncate(width, overflow="ellipsis", pad=True)
@@ -306,6 +334,7 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         """The styles changed (a theme, focus, a class): component styles are worked out again."""
         super().notify_style_update()
         self._component_styles_seen.clear()
+        self._rows_seen.clear()
         self.refresh()
 
     # --- the cursor ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Protocol
 
 from rich.text import Text
@@ -106,6 +106,8 @@ class PaperList(LineList):
         announce: bool = True,
     ) -> None:
         """Show `indices` of `digest`, the cursor on row `cursor` (announced unless told not)."""
+        if digest is not self.digest:
+            self.forget_rows()
         self.digest = digest
         self.indices = indices
         self.show_week = show_week
@@ -123,6 +125,33 @@ class PaperList(LineList):
     def select_message(self, row: int) -> Message | None:
         index = self.current
         return None if index is None else PaperChosen(index)
+
+    def row_key(self, row: int, width: int, selected: bool) -> Hashable:
+        """The paper, its marks, the columns shown and where the query highlights its title
+        and authors: what `render_row` draws."""
+        index = self.indices[row]
+        paper = self.digest.papers[index]
+        status = self.status
+        highlights: tuple[object, ...] = ()
+        if self.spans is not None:
+            highlights = (tuple(self.spans(inert(paper.title), "title")),)
+            if paper.authors and width >= 60:
+                authors = inert(short_authors(paper.authors))
+                highlights += (tuple(self.spans(authors, "author")),)
+        selection = status.has_selection()
+        return (
+            index,
+            width,
+            selected,
+            self.show_week,
+            status.is_read(paper),
+            status.is_starred(paper),
+            status.is_repeated(paper),
+            selection,
+            selection and status.is_selected(paper),
+            status.sources(paper),
+            highlights,
+        )
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         paper = self.digest.papers[self.indices[row]]

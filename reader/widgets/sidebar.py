@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from rich.text import Text
 from textual import events
@@ -111,6 +111,9 @@ class Sidebar(LineList):
         self.cursor = row
         if event.chain == 1:
             self.action_select()
+
+    def row_key(self, row: int, width: int, selected: bool) -> Hashable:
+        return (self.entries[row], width, selected)
 
     def render_row(self, row: int, width: int, selected: bool) -> Text:
         entry = self.entries[row]

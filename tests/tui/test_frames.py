@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -78,10 +79,15 @@ def _texts(strips: list[Strip]) -> list[str]:
 
 def assert_not_stale(widget: Widget) -> None:
     """What the widget has cached for its lines is what rendering them afresh gives (text and
-    styles: a cursor row drawn without its cursor is stale too)."""
+    styles: a cursor row drawn without its cursor is stale too): afresh, without Textual's
+    cache of the lines nor reader's (the rows rendered before, the pane's lines as drawn)."""
     region = widget.size.region
     cached = widget.render_lines(region)
     widget._styles_cache.clear()
+    if isinstance(widget, LineList):
+        widget.forget_rows()
+    if isinstance(widget, AbstractPane):
+        widget._drawn.clear()
     fresh = widget.render_lines(region)
     assert _texts(cached) == _texts(fresh)
     assert cached == fresh
@@ -409,3 +415,100 @@ async def test_the_first_frame_is_complete(monkeypatch: pytest.MonkeyPatch) -> N
         first = "\n".join(frames[0])
         assert first.count(paper.title) == 2, first  # its row in the list, the pane's heading
         assert paper.abstract in first, first
+
+
+def _row_text(papers: PaperList, row: int) -> str:
+    return papers.render_lines(papers.size.region)[row - int(papers.scroll_offset.y)].text
+
+
+async def test_a_row_seen_before_shows_its_marks_as_they_are_now() -> None:
+    """Rows are rendered once for what they show: a row rendered before (its week shown, left
+    and shown again) shows the marks it has now: starred, read, selected, and none again."""
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("[", "]")
+        await pilot.pause()
+        papers = screen_of(app).paper_list
+        row = _row_text(papers, 0)
+        assert "★" not in row and "•" in row
+        await pilot.press("s", "[", "]")
+        await pilot.pause()
+        row = _row_text(papers, 0)
+        assert "★" in row and "•" in row
+        await pilot.press("m", "[", "]")
+        await pilot.pause()
+        row = _row_text(papers, 0)
+        assert "★" in row and "•" not in row
+        assert_not_stale(papers)
+        await pilot.press("s", "m", "[", "]")
+        await pilot.pause()
+        row = _row_text(papers, 0)
+        assert "★" not in row and "•" in row
+        await pilot.press("x", "[", "]")  # a selection adds its column to every row
+        await pilot.pause()
+        assert _row_text(papers, 0).startswith("✓ ")
+        assert _row_text(papers, 1).startswith("  ")
+        assert_not_stale(papers)
+
+
+def _highlighted(papers: PaperList, row: int) -> list[str]:
+    match = papers.component_style("paper-list--match", background=True).bgcolor
+    strip = papers.render_lines(papers.size.region)[row - int(papers.scroll_offset.y)]
+    return [segment.text for segment in strip if segment.style and segment.style.bgcolor == match]
+
+
+async def test_rows_that_stay_show_the_new_query_s_highlights() -> None:
+    """Typing on within one word keeps the same rows: each is drawn again with the longer
+    highlight (the rows rendered for the shorter query are not those of this one)."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "s")
+        await pilot.pause()
+        papers = screen_of(app).paper_list
+        rows = list(papers.indices)
+        for typed in ("se", "seg", "segm"):
+            await pilot.press(typed[-1])
+            await pilot.pause()
+            assert list(papers.indices) == rows
+            assert _highlighted(papers, 1) == [typed], typed
+            assert_not_stale(papers)
+        await pilot.press("backspace", "backspace")
+        await pilot.pause()
+        assert _highlighted(papers, 1) == ["se"]
+
+
+async def test_another_digest_s_rows_are_drawn_anew() -> None:
+    """The same rows (digest indices) of a reloaded digest show its papers, not the rows
+    rendered for the digest before."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        papers = screen_of(app).paper_list
+        indices = list(papers.indices)
+        renamed = Digest(
+            [
+                replace(paper, title=paper.title.replace("Paper", "Study"))
+                for paper in papers.digest.papers
+            ],
+            name="renamed",
+        )
+        papers.show(renamed, indices, show_week=False, spans=None, announce=False)
+        await pilot.pause()
+        assert "Study 0.0 about segmentation" in _row_text(papers, 0)
+        assert_not_stale(papers)
+
+
+async def test_a_filtered_week_switch_shows_each_sidebar_count() -> None:
+    """Filter, switch weeks there and back: every sidebar row on screen reads its count now."""
+    app = make_app(_digest())
+    async with app.run_test(size=(120, 40)) as pilot:
+        sidebar = screen_of(app).sidebar
+        await pilot.press("slash", *"paper 1", "enter", "[", "[", "]")
+        await pilot.pause()
+        lines = sidebar.render_lines(sidebar.size.region)
+        counted = [e for e in sidebar.entries if e.count]
+        assert len(counted) > 3
+        for row, entry in enumerate(sidebar.entries[: sidebar.size.height]):
+            if entry.count:
+                assert lines[row].text.rstrip().endswith(f" {entry.count}"), entry
+        assert_not_stale(sidebar)
