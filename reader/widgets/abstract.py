@@ -232,7 +232,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     AbstractPane {
-        padding: 0 1; overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable;
+        padding: 0 1; overflow-x: hidden; overflow-y: scroll; scrollbar-gutter: stable;
     }
     """
 

@@ -40,7 +40,8 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
     # Without a horizontal scrollbar the width lays nothing out (the first one, known only
     # in the first layout, would otherwise lay the screen out again and repaint all of it).
     wide = size.width != old.width and widget.styles.overflow_x != "hidden"
-    if wide or (size.height > height) != (old.height > height):
+    comes = widget.styles.overflow_y == "auto" and (size.height > height) != (old.height > height)
+    if wide or comes:
         widget.virtual_size = size
         # The scrollbar comes or goes in this layout, not in the two that Textual would
         # otherwise run in the next frames (one for the scrollbar, one for its size).

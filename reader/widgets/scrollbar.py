@@ -9,11 +9,12 @@ repaint was a tenth of the key's time.
 from __future__ import annotations
 
 from math import ceil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.console import RenderableType
 from textual.geometry import Size
 from textual.reactive import Reactive
+from textual.renderables.blank import Blank
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
@@ -50,7 +51,19 @@ class QuietScrollBar(ScrollBar):
 
     def _thumb(self) -> Hashable:
         size = self.size.height if self.vertical else self.size.width
+        if self._blank():
+            return ("blank", size)
         return thumb(size, self.window_virtual_size, self.window_size, self.position)
+
+    def _blank(self) -> bool:
+        """Shown always (its widget's `overflow-y: scroll`, so that it never lays the screen out
+        by coming or going) with nothing to scroll: drawn blank, as a stable gutter is."""
+        parent = self.parent
+        return (
+            isinstance(parent, Widget)
+            and parent.styles.overflow_y == "scroll"
+            and self.window_virtual_size <= self.window_size
+        )
 
     def _repaint_if_moved(self) -> None:
         drawn = self._thumb()
@@ -69,6 +82,9 @@ class QuietScrollBar(ScrollBar):
 
     def render(self) -> RenderableType:
         self._drawn = self._thumb()
+        if self._blank() and isinstance(self.parent, Widget):
+            # a Visual, as Textual's own ScrollBarCorner draws (ScrollBar.render says rich's)
+            return cast(RenderableType, Blank(self.parent.background_colors[1]))
         return super().render()
 
 
