@@ -9,10 +9,11 @@ No Textual here: the screen turns a `Command` into a `Binding`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from reader.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Help:
     """A line of the help screen's key table: the keys as written and what they do."""
 
@@ -20,7 +21,7 @@ class Help:
     meaning: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Command:
     """One command of the main screen."""
 

@@ -28,12 +28,13 @@ import math
 import re
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from reader.environment import config_file
 from reader.files import write_through
+from reader.records import frozen
 from reader.text import inert
 
 __all__ = ["Config", "config_path", "load_config", "save_theme"]
@@ -58,7 +59,7 @@ _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)$")
 _KEY_TEXT = re.compile(r"[A-Za-z0-9_+,$@#%^&*()\[\]{}<>?/\\|!~`'\";:.=-]+")
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     """The settings read; None where the file does not set one."""
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reader import environment
 from reader.model import Origin, Paper
+from reader.records import frozen
 from reader.text import inert
 
 __all__ = [
@@ -144,7 +144,7 @@ class ShortcutError(ValueError):
     """A shortcut that names nothing reader can read: `str(error)` is `WORD: why`."""
 
 
-@dataclass(frozen=True)
+@frozen
 class FeedBases:
     """Where the shortcuts point: Hugging Face, arXiv's listings, the `--latest` digest."""
 

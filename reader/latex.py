@@ -26,10 +26,10 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from reader.records import frozen
 from reader.text import inert
 
 __all__ = ["MathText", "display_math", "math_segments"]
@@ -91,7 +91,7 @@ def math_segments(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(2)) for m in _MATH.finditer(text)]
 
 
-@dataclass(frozen=True)
+@frozen
 class MathText:
     """The shown text, and where each converted formula sits in the source and in it."""
 

@@ -4,15 +4,15 @@ No Textual here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from reader.model import Digest, resolve_week
+from reader.records import frozen
 from reader.settings import Settings
 from reader.state import Session
 
 
-@dataclass(frozen=True)
+@frozen
 class Opening:
     """The view a digest opens on. `missing` is a week asked for that the digest lacks (the
     newest is shown instead, and the app says so)."""

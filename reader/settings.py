@@ -10,16 +10,17 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 
 from reader import environment
 from reader.config import Config, config_path
+from reader.records import frozen
 from reader.sources.fetch import LATEST_URL, TIMEOUT, FetchOptions
 
 
-@dataclass(frozen=True)
+@frozen
 class ArxivOptions:
     """The arXiv keys' and `--fetch-metadata`'s network: `--offline`, else
     `$READER_ARXIV_OFFLINE`; `--timeout`, else `$READER_ARXIV_TIMEOUT`, else 15 s."""
@@ -33,7 +34,7 @@ class ArxivOptions:
         return cls(*environment.arxiv_network(offline, timeout, TIMEOUT))
 
 
-@dataclass(frozen=True)
+@frozen
 class Printing:
     """`--print`: the format and the order."""
 
@@ -43,7 +44,7 @@ class Printing:
     reverse: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Serving:
     """`--serve`: where to listen (None: `reader.serve`'s defaults) and whether beyond this
     machine."""
@@ -55,7 +56,7 @@ class Serving:
     """`--max-tabs`, else the config's `max_tabs`; None: `reader.serve`'s default."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Settings:
     """Everything a run of reader was told. `week` is where the reader opens: a date, "latest"
     or None for all weeks; `week_given` and `query_given` say whether `--week` and `--query`

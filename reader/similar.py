@@ -26,12 +26,13 @@ from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate, compress
 from operator import itemgetter, not_
 from typing import Any
 
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest
+from reader.records import frozen
 
 __all__ = [
     "VERSION",
@@ -487,7 +488,7 @@ def authors_stamp(digest: Digest) -> int:
 # --- ranking -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Ranking:
     """The order a `like:` query asks for: `seeds` (the papers it is like, left out of its
     results), their summed `vector`, and per paper its `totals` (see `SimilarityIndex.scores`).

@@ -4,16 +4,16 @@ The screen puts them on the clipboard."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 
 from reader.arxiv import Metadata
 from reader.model import Paper
+from reader.records import frozen
 
 MetadataOf = Callable[[str], "Metadata | None"]
 """The cached arXiv metadata of an arXiv id (`StateStore.cached_metadata`)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Clip:
     """A text to copy, `what` it is (for the toast) and what the toast shows of it (`shown`;
     None: the text itself)."""

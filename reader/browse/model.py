@@ -16,7 +16,7 @@ import contextlib
 import enum
 import re
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -63,6 +63,7 @@ from reader.query import (
 )
 from reader.query.likes import paper_indices
 from reader.reading import ReadCounts, ReadingState, repeated_weeks
+from reader.records import frozen
 from reader.state import Session, StateStore, normal_tag
 from reader.text import inert
 
@@ -123,7 +124,7 @@ class Changed(enum.Flag):
 Severity = Literal["information", "warning", "error"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Toast:
     """A message for the user, shown literally."""
 
@@ -132,7 +133,7 @@ class Toast:
     timeout: float = 4
 
 
-@dataclass(frozen=True)
+@frozen
 class Search:
     """A query to filter in a thread; its hits come back through `Browse.answer`, which drops
     them if a newer query or another digest came meanwhile."""
@@ -175,7 +176,7 @@ class Search:
         return self.query.ranking(self.digest, self.state)
 
 
-@dataclass(frozen=True)
+@frozen
 class Bulk:
     """Marks of many papers to save in a thread (`save`), then `Browse.saved`."""
 
@@ -186,14 +187,14 @@ class Bulk:
     """Stars change (the starred view may list other papers), not read marks."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Warm:
     """Build the digest's search text and token index in the background."""
 
     digest: Digest
 
 
-@dataclass(frozen=True)
+@frozen
 class Handoff:
     """Where Z sends papers: Zotero's connector (the config's `zotero_url`, `--zotero-url`)
     and how long a request may take (`--timeout`)."""
@@ -203,7 +204,7 @@ class Handoff:
     timeout: float = 15.0
 
 
-@dataclass(frozen=True)
+@frozen
 class ToZotero:
     """Papers to send to Zotero in a thread (`reader.zotero.send_to_zotero`), then
     `Browse.sent_to_zotero`."""
@@ -213,7 +214,7 @@ class ToZotero:
     handoff: Handoff
 
 
-@dataclass(frozen=True)
+@frozen
 class Merge:
     """Merge the sync folder into the store in a thread (`StateStore.sync_now`), then
     `Browse.synced`."""
@@ -225,7 +226,7 @@ Job = Search | Bulk | Warm | ToZotero | Merge
 """Work the screen runs in the background for the model."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Back:
     """Where `Browse.more_like` left from, for Esc to come back: the view, the filter's text,
     the highlighted paper."""

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from reader.arxiv import Metadata
 from reader.model import Paper
 from reader.query import Spans
+from reader.records import frozen
 
 if TYPE_CHECKING:
     from reader.sync.folder import Conflict
 
 
-@dataclass(frozen=True)
+@frozen
 class Pane:
     """A paper with what the reader knows of it (its marks, arXiv metadata, note and tags, the
     other weeks it is in, the query's matches), or without a paper, why the pane is empty."""

@@ -3,8 +3,7 @@ one of any kind can be put back. No Textual here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from reader.records import frozen
 from reader.state import StateStore
 from reader.text import inert
 
@@ -16,7 +15,7 @@ def _papers(count: int) -> str:
     return f"{count} paper{'s' if count != 1 else ''}"
 
 
-@dataclass(frozen=True)
+@frozen
 class MarksChange:
     """The read (or, `starred`, the starred) flag of each paper as it was before a change: m, s,
     M and their selection forms. Thousands may be put back in a thread (`Browse.undo`)."""
@@ -41,7 +40,7 @@ class MarksChange:
         return f"Undone: {papers} {'read' if True in values else 'unread'} again."
 
 
-@dataclass(frozen=True)
+@frozen
 class NoteChange:
     """A paper's note as it was before N changed it ("" when it had none)."""
 
@@ -56,7 +55,7 @@ class NoteChange:
         return f"Undone: the note on {inert(self.title)} is back."
 
 
-@dataclass(frozen=True)
+@frozen
 class TagsChange:
     """Each paper's tags as they were before t changed them."""
 
@@ -70,7 +69,7 @@ class TagsChange:
         return f"Undone: the tags of {_papers(len(self.before))} are back."
 
 
-@dataclass(frozen=True)
+@frozen
 class SearchChange:
     """A saved search as it was before w saved or Del deleted it (None: there was none)."""
 

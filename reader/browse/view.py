@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 from reader.model import Digest, week_label
 from reader.query import SORT_KEYS, sort_indices
 from reader.reading import find_unread
+from reader.records import frozen
 from reader.text import inert
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ SIMILAR = SORT_KEYS[3]
 """The order S adds, first, while a `like:` query is applied."""
 
 
-@dataclass(frozen=True)
+@frozen
 class View:
     """Where and in what order the main screen lists papers (the query is `Browse.query`)."""
 
@@ -209,7 +210,7 @@ def step_week(
     return weeks[target] if 0 <= target < len(weeks) else None
 
 
-@dataclass(frozen=True)
+@frozen
 class Found:
     """An unread paper: in `week` (the view's own, or a neighbour), at `position` of `rows`."""
 

@@ -11,7 +11,6 @@ from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from dataclasses import field as _field
 from functools import reduce
 from itertools import compress, repeat
@@ -46,6 +45,7 @@ from reader.query.syntax import (
     parse_with_notes,
 )
 from reader.reading import KeyIndices, ReadingState, key_indices
+from reader.records import frozen
 from reader.tokens import TokenIndex
 
 if TYPE_CHECKING:
@@ -790,7 +790,7 @@ def _apply(
 # --- the query ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Query:
     """A parsed query. `Query(text)` parses (and may raise `QueryError`); equal by text."""
 

@@ -9,12 +9,13 @@ import importlib
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from dataclasses import field as _field
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from reader.model import UNDATED
+from reader.records import frozen
 from reader.sources.formats import UNDATED_WORDS
 from reader.text import arxiv_id
 
@@ -57,7 +58,7 @@ _REGEX_FLAGS = re.IGNORECASE | re.MULTILINE
 # --- terms -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Text:
     """A substring test: words, phrases, regexes without metacharacters. `value` is lowercase."""
 
@@ -65,7 +66,7 @@ class Text:
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Regex:
     """`pattern` (IGNORECASE) is for the original text; `lowered` for the lowercased haystacks: the
     same regex without IGNORECASE when it has no capital letter, which is several times faster."""
@@ -78,7 +79,7 @@ class Regex:
     """Substrings every match of `lowered` contains, longest first: fast prefilters."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Weeks:
     """Weeks from `low` to `high`, inclusive; None is open. Empty when low > high. With
     `undated` (`week:none`), only the undated papers; no date range holds them."""
@@ -109,12 +110,12 @@ class Weeks:
         return low_ok and high_ok
 
 
-@dataclass(frozen=True)
+@frozen
 class Id:
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Is:
     what: Literal["read", "unread", "starred"]
 
@@ -126,12 +127,12 @@ _IS_VALUES: dict[str, Literal["read", "unread", "starred"]] = {
 }
 
 
-@dataclass(frozen=True)
+@frozen
 class Has:
     what: Literal["note", "tag"]
 
 
-@dataclass(frozen=True)
+@frozen
 class Tag:
     name: str
 
@@ -143,7 +144,7 @@ _HAS_VALUES: dict[str, Literal["note", "tag"]] = {
     "tags": "tag",
 }
 
-@dataclass(frozen=True)
+@frozen
 class Like:
     """`like:`: order by similarity to a paper (`what` "paper", `value` its arXiv id or key), or
     to every starred paper, every paper with a note, every paper with tag `value`."""
@@ -152,21 +153,21 @@ class Like:
     value: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class From:
     """`from:hf`: papers a feed picked (`reader.feeds`; `potw` is the digest)."""
 
     feed: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Announce:
     """`announce:new`: papers an arXiv listing announced so."""
 
     kind: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Upvotes:
     """`upvotes:>50`: papers with that many upvotes on Hugging Face, from `low` to `high`
     inclusive (None is open)."""
@@ -178,7 +179,7 @@ class Upvotes:
 Kind = Text | Regex | Weeks | Id | Is | Has | Tag | Like | From | Announce | Upvotes
 
 
-@dataclass(frozen=True)
+@frozen
 class Term:
     kind: Kind
     negated: bool
@@ -218,7 +219,7 @@ MAX_CLAUSES = 256
 group ORed with another multiplies them."""
 
 
-@dataclass(frozen=True)
+@frozen
 class QueryNote:
     """Something in a query that was not understood as written, but did not stop it: shown under
     the filter bar and on stderr for `--print`, like an error but with the results."""

@@ -37,12 +37,13 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from reader import __version__, environment
 from reader.files import replacing
+from reader.records import frozen
 from reader.sources.formats import LoadError
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def cache_dir() -> Path:
     return environment.user_dir("cache") / "http"
 
 
-@dataclass(frozen=True)
+@frozen
 class FetchOptions:
     """How to fetch: `offline` never touches the network; `timeout` in seconds; `max_bytes` the
     largest body; `directory` the cache (None: `cache_dir()`); `progress` hears every download."""
@@ -164,7 +165,7 @@ class FetchOptions:
 # --- the cache ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class CachedCopy:
     """A cached body and what the server said of it. Times are seconds since the epoch."""
 
@@ -285,7 +286,7 @@ def copy_time(seconds: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(seconds))
 
 
-@dataclass(frozen=True)
+@frozen
 class Fetched:
     """What `fetch` got: the body, where it came from (`status`), when it was last known current
     (`as_of`), why the network was not used (`reason`), and the cache entry to write."""

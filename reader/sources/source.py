@@ -5,9 +5,9 @@ parsed-digest cache and `--update`'s module, which it uses. No Textual here."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from reader.model import Digest
+from reader.records import frozen
 from reader.sources import digest_cache
 from reader.sources.fetch import FetchOptions, is_url
 from reader.sources.loader import (
@@ -24,7 +24,7 @@ WATCH_SECONDS = 2.0
 """How often `--watch` looks at the files for changes (cheaply: `source_stamp`)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Reloaded:
     """A digest read again, and what it brings over the one read before it: `describe_change`'s
     words ("2 new weeks, 20 papers", "3 new papers", "changed: no new papers"), or None when

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from reader.records import frozen
 from reader.state.database import (
     NOTE,
     SEARCH,
@@ -36,7 +36,7 @@ Changes = list[tuple["Field", "Value"]]
 """Changes made here, as the sync folder records them (`Memory.observer`)."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Session:
     """Where a digest was left: its week (ISO date, "all" or "" for the newest), query, paper."""
 
