@@ -99,7 +99,8 @@ _MAGIC = b"reader-cache 1\n"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 ByteProgress = Callable[[str, int, "int | None"], None]
-"""Told how a download goes: (URL, bytes received, bytes expected or None when not said)."""
+"""Told how a download goes: (URL, bytes received, bytes expected or None when not said); the
+last call, once the body is whole, has both counts equal (its size, said or not)."""
 
 
 class FetchError(LoadError):
@@ -537,8 +538,10 @@ def read_stream(
 
     At most `max_bytes`: checked against Content-Length before reading and while streaming.
     Every read waits at most the timeout the response was opened with. `progress` hears
-    (url, bytes received, Content-Length or None). Raises TransferError (over the limit, the
-    body cut short, cancelled) and what the socket raises (see `describe`).
+    (url, bytes received, Content-Length or None), and last (url, size, size) when the body
+    is whole: a body of unknown size is told its size at its end too. Raises TransferError
+    (over the limit, the body cut short, cancelled) and what the socket raises (see
+    `describe`).
     """
     length_header = response.headers.get("Content-Length")
     total: int | None = None
@@ -563,6 +566,8 @@ def read_stream(
             progress(url, received, total)
     if total is not None and received < total:
         raise TransferError("the connection closed before the end of the body")
+    if progress is not None and total is None:  # the end of a body of unknown size: its size
+        progress(url, received, received)
     return received
 
 
