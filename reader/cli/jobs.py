@@ -42,7 +42,8 @@ def transfer_state(
     export_to: str | None, import_from: str | None, sync_dir: Path | None = None
 ) -> int:
     """`--import-state FILE` (merged first), then `--export-state FILE`; with `sync_dir`,
-    what the import changed goes to this machine's journal there too."""
+    what the import changed goes to this machine's journal there too, and the other machines'
+    journals are merged before the export (which then holds what they wrote)."""
     store = StateStore(sync_dir=sync_dir)
     shown = show_warnings(store)
     try:
@@ -58,11 +59,16 @@ def transfer_state(
             what = _state_summary(import_from)
             print(f"{PROG}: imported {what} from {inert(import_from)}")
         if export_to is not None:
-            count = store.export_json(export_to)
             from reader.files import is_standard_output
 
             to_stdout = is_standard_output(export_to)
             said = sys.stderr if to_stdout else sys.stdout
+            if sync_dir is not None:  # what other machines wrote belongs in the export
+                came = store.sync_now()
+                shown = show_warnings(store, shown)
+                got = inert(came) if came else "nothing new from other machines"
+                print(f"{PROG}: sync: {got}", file=said)
+            count = store.export_json(export_to)
             regular = not to_stdout and Path(export_to).is_file()
             what = _state_summary(export_to) if regular else f"{count} papers"
             print(f"{PROG}: exported {what} to {inert(export_to)}", file=said)

@@ -158,7 +158,8 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--export-state",
         dict(
             metavar="FILE",
-            help="write the reading state to FILE (JSON; - for standard output) and exit",
+            help="write the reading state to FILE (JSON; - for standard output) and exit; "
+            "with a sync folder, what other machines wrote there is merged first",
         ),
     ),
     (

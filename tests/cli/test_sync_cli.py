@@ -274,6 +274,38 @@ def test_print_merges_the_folder_and_sync_status_reports_both_machines(tmp_path:
     assert "has merged this machine's changes up to" in lines[3], lines
 
 
+def test_export_state_merges_the_folder_first(tmp_path: Path) -> None:
+    """An export holds what other machines wrote (was: only what this machine had merged)."""
+    folder = tmp_path / "sync"
+    folder.mkdir()
+    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    backup = tmp_path / "backup.json"
+    backup.write_text(
+        '{"version": 1, "marks": [{"key": "2305.14314", "read": true, "starred": true, '
+        '"updated": 1700000000.0, "note": "from the laptop"}]}',
+        encoding="utf-8",
+    )
+    assert machine(laptop, "--import-state", str(backup), "--sync-dir", str(folder)).returncode == 0
+    config = f'sync_dir = "{folder}"\n'
+    exported = tmp_path / "desktop.json"
+    done = machine(desktop, "--export-state", str(exported), config=config)
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.splitlines()
+    assert said[0].startswith("reader: sync: 3 changes from "), said
+    assert said[1] == f"reader: exported 1 paper (1 read, 1 starred) and 1 note to {exported}"
+    (mark,) = json.loads(exported.read_text(encoding="utf-8"))["marks"]
+    assert (mark["key"], mark["read"], mark["starred"]) == (QLORA, True, True)
+    assert mark["note"] == "from the laptop"
+    # to standard output: the JSON alone there, what came on standard error
+    done = machine(desktop, "--export-state", "-", config=config)
+    assert done.returncode == 0 and json.loads(done.stdout)["marks"][0]["key"] == QLORA
+    assert done.stderr.startswith("reader: sync: nothing new from other machines\n")
+    # without the folder, nothing is merged and nothing is said of it
+    done = machine(tmp_path / "other", "--export-state", str(tmp_path / "other.json"))
+    assert done.returncode == 0 and "sync" not in done.stdout + done.stderr
+    assert json.loads((tmp_path / "other.json").read_text(encoding="utf-8"))["marks"] == []
+
+
 def test_the_flag_wins_over_the_config_and_reaches_every_tab_of_serve(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('sync_dir = "~/Sync"\nzotero_url = "http://127.0.0.1:1"\n', "utf-8")
