@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reader.feeds import HF_PAGE
@@ -27,6 +28,11 @@ XML_HOSTILE = "".join(
 """`HOSTILE` as far as XML 1.0 can carry it (no C0 controls but tab and line feed)."""
 XML_HOSTILE_REFS = "&#x9b;2J &#x202e;evil&#x202c; &#x85; &#x7f;"
 """C1 controls and bidi overrides written as character references, which XML allows."""
+
+WEDNESDAY = date(2026, 6, 24)
+"""The day of the feeds' papers (Hugging Face's and the cs.LG listing's)."""
+SUNDAY = date(2026, 6, 28)
+"""The week they fall in ends on this day (the README's newest week in the inbox tests)."""
 
 
 @dataclass
@@ -261,3 +267,41 @@ def feeds_environment(server: Server) -> dict[str, str]:
         "READER_ARXIV_RSS_URL": server.url(""),
         "READER_LATEST_URL": server.url("/README.md"),
     }
+
+
+def hostile_feeds(folder: Path, listing_name: str = "listing.xml") -> tuple[Path, Path]:
+    """A Hugging Face page and a cs.LG listing in `folder`, `HOSTILE` in every field they carry
+    (a github link to it, a `javascript:` project page, an item whose id is no arXiv id), the
+    listing's as far as XML can carry it with `XML_HOSTILE_REFS` besides: (page, listing)."""
+    hf = folder / "hf.json"
+    hf.write_bytes(
+        hf_page(
+            [
+                HFPaper(
+                    id="2606.00001",
+                    title=HOSTILE,
+                    day=WEDNESDAY,
+                    summary=HOSTILE,
+                    authors=(HOSTILE,),
+                    github=f"https://github.com/{HOSTILE}",
+                    project="javascript:alert(1)",
+                ),
+                HFPaper(id=HOSTILE, title="Not on arXiv", day=WEDNESDAY),
+            ]
+        )
+    )
+    listing = folder / listing_name
+    listing.write_text(hostile_listing(), encoding="utf-8")
+    return hf, listing
+
+
+def hostile_listing(item_id: str = "2606.00002") -> str:
+    """A cs.LG listing of one item with `XML_HOSTILE` in every field and `XML_HOSTILE_REFS`."""
+    item = ArxivItem(
+        id=item_id,
+        title=XML_HOSTILE,
+        abstract=XML_HOSTILE,
+        categories=(XML_HOSTILE,),
+        authors=(XML_HOSTILE,),
+    )
+    return arxiv_rss("cs.LG", WEDNESDAY, [item]).decode().replace("[bold]", XML_HOSTILE_REFS)

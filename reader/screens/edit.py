@@ -15,11 +15,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
+from reader.screens.modal import BoxedModal
 from reader.text import inert
 
 
@@ -37,7 +37,7 @@ NOTE_HELP = "Markdown · ctrl+s saves · Esc cancels · an emptied note is remov
 LINE_HELP = "Enter saves · Esc cancels"
 
 
-class NoteEditor(ModalScreen[None]):
+class NoteEditor(BoxedModal):
     """A paper's note (Markdown). Ctrl+S saves it and closes (an emptied note is removed); Esc
     cancels, asking first when the text was changed (`DiscardNote`); every other key edits."""
 
@@ -46,12 +46,9 @@ class NoteEditor(ModalScreen[None]):
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
+    BOX = "note-box"
     DEFAULT_CSS = """
-    NoteEditor { align: center middle; }
-    NoteEditor > #note-box {
-        width: 90%; max-width: 100; height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
+    NoteEditor > #note-box { width: 90%; max-width: 100; height: 80%; }
     NoteEditor #note-title { height: auto; margin-bottom: 1; }
     NoteEditor #note-text { height: 1fr; }
     NoteEditor #note-help { height: auto; color: $text-muted; }
@@ -63,19 +60,17 @@ class NoteEditor(ModalScreen[None]):
         self.text = text
         self.keep = keep
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="note-box"):
-            yield Static(
-                Text.assemble(("Note · ", "bold"), inert(self.paper_title)),
-                id="note-title",
-            )
-            yield _markdown_area(self.text)
-            yield Static(NOTE_HELP, id="note-help")
+    def box(self) -> ComposeResult:
+        yield Static(
+            Text.assemble(("Note · ", "bold"), inert(self.paper_title)), id="note-title"
+        )
+        yield _markdown_area(self.text)
+        yield Static(NOTE_HELP, id="note-help")
 
-    def on_mount(self) -> None:
+    def focused_widget(self) -> Widget:
         area = self.query_one(TextArea)
         area.move_cursor(area.document.end)
-        self.set_focus(area)
+        return area
 
     def action_keep(self) -> None:
         self.keep(self.query_one(TextArea).text)
@@ -88,7 +83,7 @@ class NoteEditor(ModalScreen[None]):
             self.app.push_screen(DiscardNote(self))
 
 
-class DiscardNote(ModalScreen[None]):
+class DiscardNote(BoxedModal):
     """Esc on a changed note: y throws the changes away, n or Esc goes back to the note, ctrl+s
     saves it."""
 
@@ -98,22 +93,18 @@ class DiscardNote(ModalScreen[None]):
         Binding("ctrl+s", "keep", "Save", priority=True),
     ]
 
+    BOX = "discard-box"
     DEFAULT_CSS = """
-    DiscardNote { align: center middle; }
-    DiscardNote > #discard-box {
-        width: 90%; max-width: 74; height: auto;
-        border: round $warning; background: $surface; padding: 0 1;
-    }
+    DiscardNote > #discard-box { width: 90%; max-width: 74; border: round $warning; }
     """
 
     def __init__(self, editor: NoteEditor) -> None:
         super().__init__(id="discard-note")
         self.editor = editor
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="discard-box"):
-            yield Static(Text("Throw away the changes to this note?", style="bold"))
-            yield Static("y throws them away · n or Esc goes back to the note · ctrl+s saves")
+    def box(self) -> ComposeResult:
+        yield Static(Text("Throw away the changes to this note?", style="bold"))
+        yield Static("y throws them away · n or Esc goes back to the note · ctrl+s saves")
 
     def action_discard(self) -> None:
         self.dismiss()
@@ -146,7 +137,7 @@ class LastWordSuggester(Suggester):
         return None
 
 
-class LineEditor(ModalScreen[None]):
+class LineEditor(BoxedModal):
     """One line of text: Enter saves it, Esc cancels (both said under it). Right (or End)
     takes a suggestion."""
 
@@ -155,12 +146,9 @@ class LineEditor(ModalScreen[None]):
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
+    BOX = "line-box"
     DEFAULT_CSS = """
-    LineEditor { align: center middle; }
-    LineEditor > #line-box {
-        width: 80%; max-width: 90; height: auto;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
+    LineEditor > #line-box { width: 80%; max-width: 90; }
     LineEditor #line-title { height: auto; }
     LineEditor #line-hint { height: auto; }
     LineEditor #line-keys { height: auto; }
@@ -185,25 +173,24 @@ class LineEditor(ModalScreen[None]):
         self.words = tuple(words)
         self.placeholder = placeholder
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="line-box"):
-            yield Static(Text(inert(self.heading), style="bold"), id="line-title")
-            yield Input(
-                self.value,
-                placeholder=self.placeholder,
-                suggester=LastWordSuggester(self.words) if self.words else None,
-                select_on_focus=False,
-                id="line-input",
-            )
-            if self.hint:
-                yield Static(Text(inert(self.hint), style="dim"), id="line-hint")
-            yield Static(Text(LINE_HELP, style="dim"), id="line-keys")
+    def box(self) -> ComposeResult:
+        yield Static(Text(inert(self.heading), style="bold"), id="line-title")
+        yield Input(
+            self.value,
+            placeholder=self.placeholder,
+            suggester=LastWordSuggester(self.words) if self.words else None,
+            select_on_focus=False,
+            id="line-input",
+        )
+        if self.hint:
+            yield Static(Text(inert(self.hint), style="dim"), id="line-hint")
+        yield Static(Text(LINE_HELP, style="dim"), id="line-keys")
 
-    def on_mount(self) -> None:
+    def focused_widget(self) -> Widget:
         line = self.query_one(Input)
         line.cursor_blink = False
         line.cursor_position = len(line.value)
-        self.set_focus(line)
+        return line
 
     def action_apply(self) -> None:
         self.apply(self.query_one(Input).value)

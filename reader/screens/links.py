@@ -8,17 +8,17 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from reader.screens.modal import BoxedModal
 from reader.text import inert
 
 LINKS_HELP = "Enter or o opens · y copies · Esc closes"
 
 
-class LinksScreen(ModalScreen[None]):
+class LinksScreen(BoxedModal):
     """The paper's links as a list; the action runs on the highlighted one and closes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -27,12 +27,9 @@ class LinksScreen(ModalScreen[None]):
         Binding("escape,q,L", "close", "Close", priority=True),
     ]
 
+    BOX = "links-box"
     DEFAULT_CSS = """
-    LinksScreen { align: center middle; }
-    LinksScreen > #links-box {
-        width: 90%; max-width: 110; height: auto; max-height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
+    LinksScreen > #links-box { width: 90%; max-width: 110; max-height: 80%; }
     LinksScreen #links-list { height: auto; max-height: 20; border: none; }
     LinksScreen #links-help { height: auto; color: $text-muted; }
     """
@@ -50,21 +47,20 @@ class LinksScreen(ModalScreen[None]):
         self.open_url = open_url
         self.copy_url = copy_url
 
-    def compose(self) -> ComposeResult:
+    def box(self) -> ComposeResult:
         width = max(len(inert(label)) for label, _ in self.links)
         options = [
             Option(Text.assemble((inert(label).ljust(width), "bold"), "  ", inert(url)))
             for label, url in self.links
         ]
-        with Vertical(id="links-box"):
-            yield Static(Text.assemble(("Links · ", "bold"), inert(self.heading)))
-            yield OptionList(*options, id="links-list")
-            yield Static(LINKS_HELP, id="links-help")
+        yield Static(Text.assemble(("Links · ", "bold"), inert(self.heading)))
+        yield OptionList(*options, id="links-list")
+        yield Static(LINKS_HELP, id="links-help")
 
-    def on_mount(self) -> None:
+    def focused_widget(self) -> Widget:
         listing = self.query_one(OptionList)
         listing.highlighted = 0
-        self.set_focus(listing)
+        return listing
 
     def _chosen(self) -> str | None:
         index = self.query_one(OptionList).highlighted

@@ -44,7 +44,7 @@ from datetime import date
 from itertools import accumulate, islice, repeat
 from operator import attrgetter, is_
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 from reader.environment import user_dir
 from reader.files import replacing
@@ -165,6 +165,7 @@ CHUNK = 4096
 _LENGTH = struct.Struct("<Q")
 _CRC = struct.Struct("<I")
 _PAGE = mmap.ALLOCATIONGRANULARITY
+_T = TypeVar("_T")
 _OFFSETS = "Q"
 """The array type of a block's per-item byte lengths (8 bytes each)."""
 
@@ -215,6 +216,22 @@ class _Reader:
         if self._length() != length or self.at + length != self.size:
             return None
         return self.at
+
+
+def _read_entry(
+    path: Path, header: tuple[Any, ...], read: Callable[[BinaryIO, _Reader], _T | None]
+) -> _T | None:
+    """What `read` makes of the entry at `path` past its header (`_open_entry`), the file
+    closed after; None when the entry is missing, stale or does not read (`read`'s errors)."""
+    opened = _open_entry(path, header)
+    if opened is None:
+        return None
+    file, reader = opened
+    with file:
+        try:
+            return read(file, reader)
+        except (OSError, ValueError, MemoryError, EOFError, TypeError):
+            return None
 
 
 def _open_entry(path: Path, header: tuple[Any, ...]) -> tuple[BinaryIO, _Reader] | None:
@@ -627,40 +644,36 @@ class _SearchFile:
         """The token index kept beside the search text (`<key>.tokens`), if it reads as one of
         `count` papers in the current format and its checksums hold. Its paper numbers are
         mapped, not read: only the pages lookups touch take memory."""
-        opened = _open_entry(self.path.with_suffix(".tokens"), self.header)
-        if opened is None:
-            return None
-        file, reader = opened
-        with file:
-            try:
-                said = reader.record()
-                raw = reader.raw()
-                if not (
-                    raw is not None
-                    and type(said) is tuple
-                    and len(said) == 6
-                    and said[:4] == ("tokens", TOKENS_VERSION, count, zlib.crc32(raw))
-                    and type(said[4]) is int
-                    and said[4] >= 0
-                ):
-                    return None  # a bit flipped in a posting would still read: checked whole
-                length, crc = said[4], said[5]
-                start = -(-reader.at // _PAGE) * _PAGE
-                if reader.size != start + length or length % 4:
-                    return None
-                file.seek(start)
-                check = 0
-                while chunk := file.read(1 << 20):
-                    check = zlib.crc32(chunk, check)
-                if check != crc:
-                    return None
-                if not length:
-                    return tokens_from_records(marshal.loads(raw), count, array("I"))
-                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-                ids = memoryview(mapped)[start:].cast("I")
-                return tokens_from_records(marshal.loads(raw), count, ids, mapped)
-            except (OSError, ValueError, MemoryError, EOFError, TypeError):
+
+        def read(file: BinaryIO, reader: _Reader) -> TokenIndex | None:
+            said = reader.record()
+            raw = reader.raw()
+            if not (
+                raw is not None
+                and type(said) is tuple
+                and len(said) == 6
+                and said[:4] == ("tokens", TOKENS_VERSION, count, zlib.crc32(raw))
+                and type(said[4]) is int
+                and said[4] >= 0
+            ):
+                return None  # a bit flipped in a posting would still read: checked whole
+            length, crc = said[4], said[5]
+            start = -(-reader.at // _PAGE) * _PAGE
+            if reader.size != start + length or length % 4:
                 return None
+            file.seek(start)
+            check = 0
+            while chunk := file.read(1 << 20):
+                check = zlib.crc32(chunk, check)
+            if check != crc:
+                return None
+            if not length:
+                return tokens_from_records(marshal.loads(raw), count, array("I"))
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            ids = memoryview(mapped)[start:].cast("I")
+            return tokens_from_records(marshal.loads(raw), count, ids, mapped)
+
+        return _read_entry(self.path.with_suffix(".tokens"), self.header, read)
 
     def save_tokens(self, tokens: TokenIndex) -> None:
         def write() -> None:
@@ -683,19 +696,14 @@ class _SearchFile:
         one of `count` papers whose authors' checksum is `authors`, its checksum holds."""
         from reader.similar import VERSION, from_records
 
-        opened = _open_entry(self.path.with_suffix(".similar"), self.header)
-        if opened is None:
-            return None
-        file, reader = opened
-        with file:
-            try:
-                said = reader.record()
-                raw = reader.raw()
-                if raw is None or said != ("similar", VERSION, count, authors, zlib.crc32(raw)):
-                    return None
-                return from_records(marshal.loads(raw), count)
-            except (OSError, ValueError, MemoryError, EOFError, TypeError):
+        def read(_: BinaryIO, reader: _Reader) -> SimilarityIndex | None:
+            said = reader.record()
+            raw = reader.raw()
+            if raw is None or said != ("similar", VERSION, count, authors, zlib.crc32(raw)):
                 return None
+            return from_records(marshal.loads(raw), count)
+
+        return _read_entry(self.path.with_suffix(".similar"), self.header, read)
 
     def save_similar(self, index: SimilarityIndex, authors: int) -> None:
         """Keep a freshly built similarity index (in the background; failures are skipped)."""

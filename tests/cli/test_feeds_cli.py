@@ -13,18 +13,16 @@ from reader.output import FORMATS
 from tests.cli.test_cli import assert_one_error_line, cli, printed
 from tests.feeds import (
     HOSTILE,
-    XML_HOSTILE,
-    XML_HOSTILE_REFS,
+    WEDNESDAY,
     ArxivItem,
-    HFPaper,
     arxiv_day,
     arxiv_rss,
     hf_page,
     hf_week,
+    hostile_feeds,
 )
 from tests.unit.test_xmlsafe import BOMB
 
-WEDNESDAY = date(2026, 6, 24)
 UNSAFE = ("\x1b", "\x07", "\x9b", "\u202e", "\x00", "\x08", "\x7f")
 
 
@@ -128,34 +126,7 @@ def test_a_bad_feed_term_is_one_line(capsys: pytest.CaptureFixture[str], inbox: 
 def test_hostile_feeds_never_reach_the_terminal_raw(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, fmt: str
 ) -> None:
-    hf = tmp_path / "hf.json"
-    hf.write_bytes(
-        hf_page(
-            [
-                HFPaper(
-                    id="2606.00001",
-                    title=HOSTILE,
-                    day=WEDNESDAY,
-                    summary=HOSTILE,
-                    authors=(HOSTILE,),
-                    github=f"https://github.com/{HOSTILE}",
-                    project="javascript:alert(1)",
-                ),
-                HFPaper(id=HOSTILE, title="Not on arXiv", day=WEDNESDAY),
-            ]
-        )
-    )
-    listing = tmp_path / "listing.xml"
-    item = ArxivItem(
-        id="2606.00002",
-        title=XML_HOSTILE,
-        abstract=XML_HOSTILE,
-        categories=(XML_HOSTILE,),
-        authors=(XML_HOSTILE,),
-    )
-    listing.write_text(
-        arxiv_rss("cs.LG", WEDNESDAY, [item]).decode().replace("[bold]", XML_HOSTILE_REFS)
-    )
+    hf, listing = hostile_feeds(tmp_path)
     code, out, err = cli(capsys, str(hf), str(listing), "--print", "--format", fmt)
     assert (code, err) == (0, "")
     for char in UNSAFE:

@@ -7,7 +7,6 @@ open, and hostile text from either feed reaches the terminal inert."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,9 @@ from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.paper_list import PaperList
 from tests.feeds import (
-    HOSTILE,
+    SUNDAY,
+    WEDNESDAY,
     WITHDRAWN,
-    XML_HOSTILE,
-    XML_HOSTILE_REFS,
     ArxivItem,
     HFPaper,
     arxiv_day,
@@ -32,14 +30,13 @@ from tests.feeds import (
     hf_page,
     hf_routes,
     hf_week,
+    hostile_feeds,
 )
 from tests.tui.conftest import screen_of, wait_for
 from tests.tui.test_drills_tui import assert_notifications_safe, assert_terminal_safe
 from tests.tui.test_typeahead import typed
 from tests.webdigest import Server, digest_route, readme, serve, status_route
 
-SUNDAY = date(2026, 6, 28)
-WEDNESDAY = date(2026, 6, 24)
 SOURCES = ["potw", "hf:2026-W26", "arxiv:cs.LG"]
 
 
@@ -286,9 +283,7 @@ async def test_r_says_what_each_feed_brought(server: Server, tmp_path: Path) -> 
         assert len(screen_of(app).browse.digest) == 20 + 10 - 1 + 5  # one pick is on HF too
 
 
-async def test_r_with_nothing_new_says_what_each_feed_holds(
-    server: Server, tmp_path: Path
-) -> None:
+async def test_r_with_nothing_new_says_what_each_feed_holds(server: Server, tmp_path: Path) -> None:
     app = inbox_app(server, tmp_path)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
@@ -361,34 +356,7 @@ async def test_r_with_every_source_failing_says_so_in_one_toast(
 
 
 async def test_hostile_feeds_reach_the_terminal_inert(tmp_path: Path) -> None:
-    hf = tmp_path / "hf.json"
-    hf.write_bytes(
-        hf_page(
-            [
-                HFPaper(
-                    id="2606.00001",
-                    title=HOSTILE,
-                    day=WEDNESDAY,
-                    summary=HOSTILE,
-                    authors=(HOSTILE,),
-                    github=f"https://github.com/{HOSTILE}",
-                    project="javascript:alert(1)",
-                ),
-                HFPaper(id=HOSTILE, title="Not on arXiv", day=WEDNESDAY),
-            ]
-        )
-    )
-    listing = tmp_path / "cs.LG.xml"
-    item = ArxivItem(
-        id="2606.00002",
-        title=XML_HOSTILE,
-        abstract=XML_HOSTILE,
-        categories=(XML_HOSTILE,),
-        authors=(XML_HOSTILE,),
-    )
-    listing.write_text(
-        arxiv_rss("cs.LG", WEDNESDAY, [item]).decode().replace("[bold]", XML_HOSTILE_REFS)
-    )
+    hf, listing = hostile_feeds(tmp_path, "cs.LG.xml")
     digest = load_digest([str(hf), str(listing)])
     app = make_app(digest, state=StateStore(tmp_path / "state"), read_delay=60)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

@@ -17,9 +17,10 @@ from reader.sources.formats.hf import parse_hf
 from reader.sources.loader import load_digest, parse_text
 from tests.feeds import (
     HOSTILE,
+    SUNDAY,
+    WEDNESDAY,
     WITHDRAWN,
     XML_HOSTILE,
-    XML_HOSTILE_REFS,
     ArxivItem,
     HFPaper,
     arxiv_atom,
@@ -27,11 +28,9 @@ from tests.feeds import (
     arxiv_rss,
     hf_page,
     hf_week,
+    hostile_listing,
 )
 from tests.unit.test_xmlsafe import BOMB
-
-WEDNESDAY = date(2026, 6, 24)
-SUNDAY = date(2026, 6, 28)
 
 # --- detection ---------------------------------------------------------------------------------
 
@@ -283,14 +282,7 @@ def test_an_unknown_announce_type_is_dropped_not_shown() -> None:
 
 
 def test_hostile_text_in_every_field_is_kept_as_written() -> None:
-    item = ArxivItem(
-        id="2606.00001",
-        title=XML_HOSTILE,
-        abstract=XML_HOSTILE,
-        categories=(XML_HOSTILE,),
-        authors=(XML_HOSTILE,),
-    )
-    text = arxiv_rss("cs.LG", WEDNESDAY, [item]).decode().replace("[bold]", XML_HOSTILE_REFS)
+    text = hostile_listing("2606.00001")
     (paper,) = parse_arxiv_listing(text)
     for value in (paper.title, paper.abstract, paper.category, paper.authors[0]):
         assert "\u202e" in value and "[31mred" in value  # XML cannot carry ESC itself
