@@ -654,31 +654,44 @@ class _Loading:
                 size = os.path.getsize(index)
         told = _FilesTold(self.progress, base or index, len(files) + 1, size or 0)
         failures: list[str] = []
-        for file in files:
-            only: list[int] | None = None
-            try:
-                if is_url(file):
-                    parsed = self._linked_url(file, told)
+        urls = list(dict.fromkeys(file for file in files if is_url(file)))
+        fetching = _Fetching(urls, self.fetching, told) if len(urls) > 1 else None
+        try:
+            for file in files:
+                only: list[int] | None = None
+                told.start(file)
+                try:
+                    if is_url(file):
+                        parsed = self._linked_url(file, told, fetching)
+                    else:
+                        parsed, only = self._linked_file(file, told)
+                except LoadError as error:
+                    failures.append(str(error))
+                    self.notices.append(f"{error}; left out")
+                    self.missing.append(file)
                 else:
-                    parsed, only = self._linked_file(file, told)
-            except LoadError as error:
-                failures.append(str(error))
-                self.notices.append(f"{error}; left out")
-                self.missing.append(file)
-            else:
-                self.add(parsed, file, only)
-            told.file_done()
+                    self.add(parsed, file, only)
+                told.file_done(file)
+        finally:
+            if fetching is not None:  # an error: the downloads not begun are not begun
+                fetching.shutdown(wait=False, cancel_futures=True)
         if len(failures) == len(files):
             count = "the file" if len(files) == 1 else f"any of the {len(files)} files"
             raise LoadError(index, None, f"cannot read {count} it links to: {failures[0]}")
 
-    def _linked_url(self, url: str, told: _FilesTold) -> list[Paper]:
-        """A file an index links to, fetched; when what came is not a digest, its cached copy."""
+    def _linked_url(
+        self, url: str, told: _FilesTold, fetching: _Fetching | None = None
+    ) -> list[Paper]:
+        """A file an index links to, fetched (by `fetching`, when it is fetching several at
+        once); when what came is not a digest, its cached copy."""
         try:
-            fetched = fetch(url, self.fetching, told.hear_bytes(url))
+            if fetching is not None:
+                fetched = fetching.result(url)
+            else:
+                fetched = fetch(url, self.fetching, told.hear_bytes(url))
         except FetchError as error:  # an HTML page; or a failure, and nothing cached
             return self._instead(url, error)
-        told.bytes(len(fetched.body))
+        told.bytes(len(fetched.body), url)
         try:
             parsed = _linked_papers(decode(fetched.body, url), url)
         except LoadError as error:
@@ -706,7 +719,7 @@ class _Loading:
             raise LoadError(path, None, NESTED)
         parsed = _parse_file(path, told.hear_fraction(path))
         with contextlib.suppress(OSError):
-            told.bytes(os.path.getsize(path))
+            told.bytes(os.path.getsize(path), path)
         return parsed
 
 
@@ -736,65 +749,140 @@ def _file_name(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1] or path
 
 
+FETCH_AT_ONCE = 4
+"""How many files of an index are downloaded at once (the upstream README links one a year)."""
+
+
+class _Fetching:
+    """The files of an index being downloaded, `FETCH_AT_ONCE` at a time, begun in the index's
+    order, each bounded by `--timeout` as one alone is; `result(url)` waits for one (and
+    raises what its fetch raised)."""
+
+    def __init__(self, urls: list[str], options: FetchOptions, told: _FilesTold) -> None:
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from dataclasses import replace
+
+        lock = threading.Lock()
+        heard = options.progress
+        if heard is not None:  # one download's line at a time on standard error
+
+            def hear(url: str, done: int, total: int | None) -> None:
+                with lock:
+                    heard(url, done, total)
+
+            options = replace(options, progress=hear)
+        self._pool = ThreadPoolExecutor(min(FETCH_AT_ONCE, len(urls)), "reader-fetch")
+        self._futures = {
+            url: self._pool.submit(fetch, url, options, told.hear_bytes(url)) for url in urls
+        }
+
+    def result(self, url: str) -> Fetched:
+        return self._futures[url].result()
+
+    def shutdown(self, wait: bool, cancel_futures: bool) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 class _FilesTold:
     """Progress through an index's files: `Fetching years/2025.md: 2 of 5 files · 1.2 MB` (the
-    index counts as a file, and is read by then)."""
+    index counts as a file, and is read by then). Files may be fetched several at once (from
+    threads): the line names the file read next in the index's order (`start`), the bytes
+    count every file's received so far."""
 
     def __init__(self, progress: Progress | None, index: str, total: int, size: int) -> None:
+        import threading
+
         self.progress = progress
         self.folder = index[: index.rfind("/") + 1]
         self.total = total
         self.done = 1
         self.size = size
         self._told = 0.0
+        self._lock = threading.Lock()
+        self._current: str | None = None
+        self._doing: dict[str, str] = {}
+        """What the line says a file not yet done is doing: `Fetching years/2025.md`."""
+        self._received: dict[str, int] = {}
+        """The bytes of each file not yet done received (or read) so far."""
+        self._fraction: dict[str, float] = {}
 
     def _shown(self, path: str) -> str:
         return path[len(self.folder) :] if path.startswith(self.folder) else path
 
-    def _tell(self, fraction: float, doing: str, extra: int, now: bool = False) -> None:
-        if self.progress is None:
+    def _tell(self, key: str | None, now: bool = False) -> None:
+        """The line for `key` if it is the file read now (the lock held)."""
+        if self.progress is None or key != self._current or key not in self._doing:
             return
         moment = time.monotonic()
         if not now and moment - self._told < 0.05:
             return
         self._told = moment
-        of = f"{self.done} of {self.total} files · {size_text(self.size + extra)}"
-        self.progress((self.done + fraction) / self.total, f"{doing}: {of}")
+        size = self.size + sum(self._received.values())
+        of = f"{self.done} of {self.total} files · {size_text(size)}"
+        fraction = (self.done + self._fraction.get(key, 0.0)) / self.total
+        self.progress(fraction, f"{self._doing[key]}: {of}")
+
+    def _begin(self, key: str, doing: str) -> None:
+        with self._lock:
+            self._doing[key] = doing
+            self._received[key] = 0
+            self._fraction[key] = 0.0
+            self._tell(key, True)
+
+    def _heard(self, key: str, received: int, fraction: float, now: bool) -> None:
+        with self._lock:
+            if key in self._doing:
+                self._received[key] = received
+                self._fraction[key] = fraction
+                self._tell(key, now)
+
+    def start(self, key: str) -> None:
+        """The file read next, in the index's order: the line names it from now on."""
+        with self._lock:
+            self._current = key
+            self._tell(key, True)
 
     def hear_bytes(self, url: str) -> Callable[[str, int, int | None], None] | None:
         if self.progress is None:
             return None
-        shown = self._shown(url)
+        self._begin(url, f"Fetching {self._shown(url)}")
 
         def hear(_: str, done: int, total: int | None) -> None:
-            self._tell(done / total if total else 0.0, f"Fetching {shown}", done, done == total)
+            self._heard(url, done, done / total if total else 0.0, done == total)
 
-        self._tell(0.0, f"Fetching {shown}", 0, True)
         return hear
 
     def hear_fraction(self, path: str) -> Progress | None:
         if self.progress is None:
             return None
-        shown = self._shown(path)
         try:
             size = os.path.getsize(path)
         except OSError:
             size = 0
+        self._begin(path, f"Reading {self._shown(path)}")
 
         def hear(fraction: float, _: str) -> None:
             part = max(fraction, 0.0)
-            self._tell(part, f"Reading {shown}", int(part * size), part >= 1)
+            self._heard(path, int(part * size), part, part >= 1)
 
-        self._tell(0.0, f"Reading {shown}", 0, True)
         return hear
 
-    def bytes(self, count: int) -> None:
-        self.size += count
+    def bytes(self, count: int, key: str) -> None:
+        """`key` is read whole: `count` bytes."""
+        with self._lock:
+            self.size += count
+            self._received.pop(key, None)
 
-    def file_done(self) -> None:
-        self.done += 1
-        if self.done == self.total:
-            self._tell(0.0, "Read", 0, True)
+    def file_done(self, key: str) -> None:
+        with self._lock:
+            for kept in (self._doing, self._received, self._fraction):
+                kept.pop(key, None)
+            self.done += 1
+            if self.done == self.total and self.progress is not None:
+                self._told = time.monotonic()
+                of = f"{self.done} of {self.total} files · {size_text(self.size)}"
+                self.progress(1.0, f"Read: {of}")
 
 
 def _parse_file(

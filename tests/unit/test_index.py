@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from datetime import date
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -36,6 +39,7 @@ from reader.sources.loader import expand_sources, load_digest, source_stamp
 from reader.sources.source import DigestSource
 from tests.webdigest import (
     RAW_PREFIX,
+    Handler,
     Server,
     digest_route,
     index_readme,
@@ -191,16 +195,15 @@ def test_an_index_url_reads_its_year_files_then_only_304s(server: Server) -> Non
     assert date(2026, 1, 4) in digest.weeks  # (December 28 - January 4) - 2026
     assert digest.notices == () and digest.title_note == ""
     first = [path for path, _ in server.requests]
-    assert first == [f"{RAW_PREFIX}/README.md", f"{RAW_PREFIX}/years/2026.md"] + [
-        f"{RAW_PREFIX}/years/2025.md"
-    ]
+    assert first[0] == f"{RAW_PREFIX}/README.md"  # then its files, fetched at once
+    assert sorted(first[1:]) == [f"{RAW_PREFIX}/years/2025.md", f"{RAW_PREFIX}/years/2026.md"]
     assert len(cached_urls()) == 3  # each file its own cache entry
     assert [status for _, status in server.responses] == [200, 200, 200]
     server.requests.clear()
     server.responses.clear()
     again = load_digest([url])
     assert week_keys(again) == week_keys(digest)
-    assert server.responses == [(path, 304) for path in first]  # no body downloaded
+    assert sorted(server.responses) == sorted((path, 304) for path in first)  # no body
     direct = load_digest([server.url(f"{RAW_PREFIX}/years/{y}.md") for y in (2026, 2025)])
     assert week_keys(direct) == week_keys(digest)
 
@@ -223,8 +226,8 @@ def test_the_old_address_redirects_to_the_index_and_its_folder(server: Server) -
     server.routes[f"{OLD_PREFIX}/README.md"] = redirect_route(url, 301)
     digest = load_digest([old])
     assert len(digest) == 80 and digest.notices == ()
-    years = [path for path, _ in server.requests if "/years/" in path]
-    assert years == [f"{RAW_PREFIX}/years/2026.md", f"{RAW_PREFIX}/years/2025.md"]
+    years = sorted(path for path, _ in server.requests if "/years/" in path)  # (at once)
+    assert years == [f"{RAW_PREFIX}/years/2025.md", f"{RAW_PREFIX}/years/2026.md"]
     server.responses.clear()  # the second time: the cached copies, confirmed
     assert week_keys(load_digest([old])) == week_keys(digest)
     assert [status for _, status in server.responses] == [301, 304, 304, 304]
@@ -322,6 +325,43 @@ def test_an_index_linking_outside_its_folder_or_to_an_index(server: Server) -> N
     only_outside = {"README.md": "# I\n\n- [x](../x.md)\n"}
     with pytest.raises(LoadError, match="an index with no digest file to read"):
         load_digest([serve_tree(server, only_outside, "/elsewhere")])
+
+
+def test_the_files_are_fetched_at_once_and_read_in_the_index_order(
+    server: Server, tmp_path: Path
+) -> None:
+    """Each year file is answered only once both are asked for (a barrier with a deadline:
+    fetched one after the other, the first is a 503 after 5 s, and the test fails, not
+    hangs); the papers come in the index's order whichever answer came first."""
+    tree = upstream_tree()
+    url = serve_tree(server, tree)
+    both = threading.Barrier(2, timeout=5)
+    answered: list[str] = []
+
+    def together(year: int) -> Handler:
+        data = tree[f"years/{year}.md"].encode()
+
+        def handle(request: BaseHTTPRequestHandler) -> None:
+            try:
+                both.wait()
+            except threading.BrokenBarrierError:
+                status_route(503)(request)
+                return
+            if year == 2026:
+                time.sleep(0.2)  # the newest file answers last
+            answered.append(request.path)
+            digest_route(data)(request)
+
+        return handle
+
+    for year in (2026, 2025):
+        server.routes[f"{RAW_PREFIX}/years/{year}.md"] = together(year)
+    digest = load_digest([url])
+    assert digest.notices == () and len(digest) == 80
+    assert answered == [f"{RAW_PREFIX}/years/2025.md", f"{RAW_PREFIX}/years/2026.md"]
+    direct = load_digest([str(write_tree(tmp_path, tree) / "README.md")])
+    assert week_keys(digest) == week_keys(direct)  # the order of the index, not of arrival
+    assert digest.papers[0].week == date(2026, 1, 18)
 
 
 def test_progress_counts_files_and_bytes(server: Server) -> None:
