@@ -512,11 +512,14 @@ class Browse:
         found = elsewhere(self.digest, self.hits, self.week)
         return empty_lines(self.view, filtered, found, typing)
 
-    def pane(self) -> Pane:
-        """What the abstract pane shows: the highlighted paper, or why there is none."""
-        paper = self.current_paper
-        if paper is None:
+    def pane(self, index: int | None = None) -> Pane:
+        """What the abstract pane shows: the highlighted paper (or the paper at `index`, as it
+        would show when highlighted), or why there is none."""
+        if index is None:
+            index = self.current
+        if index is None:
             return Pane(message="No papers match." if not self.query.is_empty else "No papers.")
+        paper = self.digest.papers[index]
         key, store = paper.key, self.store
         return Pane(
             paper,
@@ -529,14 +532,14 @@ class Browse:
             tags=store.tags(key),
             sources=describe_origins(paper) if self.inbox else "",
             conflicts=store.note_conflicts(key),
-            similar=self._shared(),
-            score=None if self.ranking is None else self.ranking.score(self.current or 0),
+            similar=self._shared(index),
+            score=None if self.ranking is None else self.ranking.score(index),
         )
 
-    def _shared(self) -> tuple[str, ...]:
-        """Under a `like:` query: the words the highlighted paper shares with what it is like."""
-        ranking, index = self.ranking, self.current
-        if ranking is None or index is None:
+    def _shared(self, index: int) -> tuple[str, ...]:
+        """Under a `like:` query: the words the paper at `index` shares with what it is like."""
+        ranking = self.ranking
+        if ranking is None:
             return ()
         return tuple(ranking.words(self.digest, index))
 
@@ -665,6 +668,21 @@ class Browse:
             self.say(f"No {where} week{matching}.", timeout=2)
             return
         self.show_week(target)
+
+    def rows_ahead(self) -> list[list[int]]:
+        """The rows `step_week` would list next, one week older and one newer (each with
+        matches), for the screen to render ahead while idle; none outside one week's view."""
+        view, digest = self.view, self.digest
+        if view.week is None or view.starred_only:
+            return []
+        filtered = not self.query.is_empty
+        ahead = []
+        for delta in (1, -1):
+            week = step_week(digest, self.hits, view.week, delta, filtered)
+            if week is not None:
+                other = replace(view, week=week)
+                ahead.append(view_rows(digest, self.hits, other, self._starred, self.ranking))
+        return ahead
 
     def cycle_sort(self) -> None:
         cycle: tuple[str, ...] = (*SORT_CYCLE, "upvotes") if self.upvoted else SORT_CYCLE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -181,6 +181,9 @@ def _metadata_lines(meta: Metadata) -> list[Text]:
     return lines
 
 
+PANES_KEPT = 8
+"""Papers' wrapped lines the pane keeps (`AbstractPane.show`): the one shown, those ahead."""
+
 MEASURE = 100
 """The pane's lines are wrapped at most this wide, a readable measure on a wide screen."""
 
@@ -245,6 +248,8 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         """The lines as last drawn (`_lines` padded to the width, in the widget's style), by
         row, for `_drawn_as`: scrolling back, or a frame that repaints them, draws them again."""
         self._drawn_as: tuple[int, Style] | None = None
+        self._kept: dict[tuple[Hashable, int], tuple[Text, list[Strip]]] = {}
+        """Contents shown or prepared, wrapped, by what they show and the width (`show`)."""
 
     def show_paper(self, content: Text) -> None:
         """Show `content` from its top.
@@ -256,21 +261,65 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         self._wrap(force=True, shown=shown)
         self.scroll_to(y=0, animate=False, immediate=True)
 
-    def _wrap(self, force: bool = False, shown: list[Strip] | None = None) -> None:
-        width = min(self.scrollable_content_region.width, MEASURE)
-        if width == self._wrapped_width and not force:
+    def show(self, key: Hashable, render: Callable[[], Text]) -> None:
+        """`show_paper(render())`, where `key` says all that `render()` shows: lines wrapped
+        for that key before (`prepare`, or shown) are not rendered nor wrapped again."""
+        width = self._width()
+        try:
+            kept = self._kept.get((key, width))
+        except TypeError:  # a key that cannot be hashed: shown, not kept
+            self.show_paper(render())
             return
-        same_width = width == self._wrapped_width
-        self._wrapped_width = width
+        if kept is None:
+            self.show_paper(render())
+            self._keep(key, width, self.content, self._lines)
+            return
+        shown = self._lines if self.scroll_offset.y == 0 else None
+        self.content = kept[0]
+        self._show_lines(kept[1], width, shown)
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def prepare(self, key: Hashable, render: Callable[[], Text]) -> None:
+        """Render and wrap what `show(key, render)` will show, ahead, at the pane's width."""
+        width = self._width()
+        try:
+            if width <= 0 or (key, width) in self._kept:
+                return
+        except TypeError:  # a key that cannot be hashed: nothing ahead
+            return
+        content = render()
+        self._keep(key, width, content, self._wrapped(content, width))
+
+    def _keep(self, key: Hashable, width: int, content: Text, lines: list[Strip]) -> None:
+        if len(self._kept) >= PANES_KEPT:
+            del self._kept[next(iter(self._kept))]
+        self._kept[key, width] = (content, lines)
+
+    def _width(self) -> int:
+        return min(self.scrollable_content_region.width, MEASURE)
+
+    def _wrapped(self, content: Text, width: int) -> list[Strip]:
         console = self.app.console
-        lines = (
+        return (
             [
                 Strip(list(line.render(console, end="")), line.cell_len)
-                for line in self.content.wrap(console, width)
+                for line in content.wrap(console, width)
             ]
             if width > 0
             else []
         )
+
+    def _wrap(self, force: bool = False, shown: list[Strip] | None = None) -> None:
+        width = self._width()
+        if width == self._wrapped_width and not force:
+            return
+        self._show_lines(self._wrapped(self.content, width), width, shown)
+
+    def _show_lines(self, lines: list[Strip], width: int, shown: list[Strip] | None) -> None:
+        """Show `lines` (wrapped `width` wide) where `shown` (None: unknown) were: only those
+        that differ are repainted."""
+        same_width = width == self._wrapped_width
+        self._wrapped_width = width
         self._lines = lines
         self._drawn.clear()
         if shown is None or not same_width or len(shown) != len(lines):

@@ -309,6 +309,10 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
             return Strip(Segment.apply_style(segments, base), width)
         if row >= self.row_count or width <= 0:
             return Strip.blank(width, base)
+        return self._row_strip(row, width, base)
+
+    def _row_strip(self, row: int, width: int, base: Style) -> Strip:
+        """`row` drawn `width` wide in the widget's style `base`: rendered, or as kept."""
         key = self.row_key(row, width, row == self.cursor)
         if key is None:
             return self._render_row_strip(row, width, base)
@@ -318,6 +322,30 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
                 self._rows_seen.clear()
             seen = self._rows_seen[key, base] = self._render_row_strip(row, width, base)
         return seen
+
+    def prepare_moves(self) -> None:
+        """Render ahead the rows a move of the cursor by one row changes: the row it leaves,
+        without it, and the rows above and below, with it (`render_rows_ahead`)."""
+        at = self.cursor
+        try:
+            for row in (at - 1, at + 1):
+                if 0 <= row < self.row_count:
+                    self.set_reactive(LineList.cursor, row)
+                    self.render_rows_ahead((row, at))
+        finally:
+            self.set_reactive(LineList.cursor, at)
+
+    def render_rows_ahead(self, rows: Iterable[int]) -> None:
+        """Render `rows` (as they are now) into the rows kept, to be drawn later without
+        rendering them then (`row_key`)."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        with frame_style(self):
+            base = base_style(self)
+            for row in rows:
+                if 0 <= row < self.row_count:
+                    self._row_strip(row, width, base)
 
     def _render_row_strip(self, row: int, width: int, base: Style) -> Strip:
         text = self.render_row(row, width, row == self.cursor)

@@ -114,6 +114,22 @@ class PaperList(LineList):
         self.spans = spans
         self.set_row_count(len(indices), cursor, announce=announce)
 
+    def prepare(self, indices: Sequence[int], cursor: int = 0) -> None:
+        """Render ahead the rows that showing `indices` from the top (the cursor on row
+        `cursor`; the columns, marks and query as now) would put on screen, so that showing
+        them renders none (`row_key`). What the list shows does not change."""
+        height = self.size.height
+        if not self.display or height <= 0 or not indices:
+            return
+        shown, count, at = self.indices, self.row_count, self.cursor
+        self.indices, self.row_count = indices, len(indices)
+        self.set_reactive(LineList.cursor, cursor)
+        try:
+            self.render_rows_ahead(range(min(len(indices), height)))
+        finally:
+            self.indices, self.row_count = shown, count
+            self.set_reactive(LineList.cursor, at)
+
     @property
     def current(self) -> int | None:
         """The digest index of the paper under the cursor."""

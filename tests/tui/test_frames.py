@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
@@ -21,6 +22,8 @@ from textual.widget import Widget
 
 from reader.app import make_app
 from reader.model import Digest, Paper
+from reader.screens.main import MainScreen
+from reader.screens.main import screen as main_screen
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.line_list import LineList
 from reader.widgets.paper_list import PaperList
@@ -85,10 +88,14 @@ def assert_not_stale(widget: Widget) -> None:
     cached = widget.render_lines(region)
     widget._styles_cache.clear()
     if isinstance(widget, LineList):
-        widget.forget_rows()
+        rows_seen, widget._rows_seen = widget._rows_seen, {}
     if isinstance(widget, AbstractPane):
-        widget._drawn.clear()
+        drawn, widget._drawn = widget._drawn, {}
     fresh = widget.render_lines(region)
+    if isinstance(widget, LineList):  # kept as they were: the test goes on with them
+        widget._rows_seen = rows_seen
+    if isinstance(widget, AbstractPane):
+        widget._drawn = drawn
     assert _texts(cached) == _texts(fresh)
     assert cached == fresh
 
@@ -517,3 +524,53 @@ async def test_a_filtered_week_switch_shows_each_sidebar_count() -> None:
             if entry.count:
                 assert lines[row].text.rstrip().endswith(f" {entry.count}"), entry
         assert_not_stale(sidebar)
+
+
+async def test_the_next_week_and_papers_are_rendered_ahead_while_the_keys_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Once the keys pause, the rows of the weeks `[` and `]` go to and the abstracts the next
+    key shows (the papers above and below the cursor, each week's first) are rendered ahead:
+    those keys render no row and no abstract, and draw what drawing afresh gives; rendering
+    ahead changes nothing on screen."""
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        papers, pane = screen.paper_list, screen.query_one(AbstractPane)
+        monkeypatch.setattr(main_screen, "AHEAD_DELAY", 0.3)  # well after each key's frame
+        await pilot.press("down")  # rendering ahead starts with the keys, not the first paint
+        checked = 0
+        for key in ("[", "down", "[", "up", "]", "down"):
+            shown = (list(papers.indices), papers.cursor, [s.text for s in pane._lines])
+            await pilot.pause(0.6)  # the pause: rendered ahead
+            assert (list(papers.indices), papers.cursor, [s.text for s in pane._lines]) == shown
+            with (
+                counting(monkeypatch, PaperList, "render_row") as rows,
+                counting(monkeypatch, Text, "wrap") as wraps,
+                counting(monkeypatch, MainScreen, "_render_ahead") as aheads,
+            ):
+                await pilot.press(key)
+                await pilot.pause()
+                if aheads():  # the pause after this key came already: the counts are its too
+                    continue
+            assert (rows(), wraps()) == (0, 0), key
+            checked += 1
+            assert_not_stale(papers)
+            assert_not_stale(pane)
+        assert checked >= 4
+
+
+async def test_what_was_rendered_ahead_shows_the_marks_of_now() -> None:
+    """The abstract rendered ahead for the next paper says `unread`; marked read meanwhile (M,
+    every paper listed), the next paper's abstract says `read`."""
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        pane = screen_of(app).query_one(AbstractPane)
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        text = " ".join(strip.text for strip in pane._lines)
+        assert "·  read" in text and "unread" not in text
+        assert_not_stale(pane)

@@ -381,3 +381,32 @@ def test_a_replaced_digest_keeps_the_week_query_and_paper(store: StateStore) -> 
     assert browse.warm() is None
     big = Digest([_paper(NEWEST, n, f"P{n}") for n in range(600)])
     assert isinstance(Browse(big, store).warm(), Warm)
+
+
+def test_rows_ahead_are_those_the_week_steps_list(store: StateStore) -> None:
+    """What the screen renders ahead is what `[` and `]` list next: the older and the newer
+    week with matches (a filter skips weeks without any); nothing from All weeks."""
+    browse = opened(store)
+    browse.step_week(1)  # W2: one older (W3), one newer (NEWEST)
+    ahead = browse.rows_ahead()
+    older, newer = Browse(DIGEST, store, week=W3), Browse(DIGEST, store, week=NEWEST)
+    older.open()
+    newer.open()
+    assert ahead == [older.rows, newer.rows]
+    browse.ask("robots")  # W2 holds none: from NEWEST the older week with matches is W3
+    browse.step_week(-1)
+    assert [titles_of(rows) for rows in browse.rows_ahead()] == [["Date robots"]]
+    browse.show_week(None)
+    assert browse.rows_ahead() == []
+
+
+def titles_of(rows: list[int]) -> list[str]:
+    return [DIGEST.papers[i].title for i in rows]
+
+
+def test_the_pane_of_another_paper_is_what_it_shows_when_highlighted(store: StateStore) -> None:
+    browse = opened(store)
+    ahead = browse.pane(browse.rows[1])
+    browse.point(1)
+    assert browse.pane() == ahead
+    assert ahead.paper is DIGEST.papers[browse.rows[1]]

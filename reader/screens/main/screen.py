@@ -47,6 +47,9 @@ NARROW = 100
 """Below this many columns the sidebar collapses (b shows it)."""
 TINY = 60
 """Below this many columns the list and the abstract take the screen one at a time."""
+AHEAD_DELAY = 0.05
+"""Seconds without a change of the list or the paper shown before what the next key most likely
+shows is rendered ahead (a burst of keys, a word typed, renders nothing its next key changes)."""
 
 HEADER_SIDES = 8 + 10
 """The cells of the header beside its title: the icon left, the clock's space right (Textual's
@@ -102,6 +105,8 @@ class MainScreen(Outward):
         self._shown: tuple[object, ...] | None = None
         """What the abstract pane shows: (digest, paper index, query)."""
         self._had_papers = True
+        self._ahead: Timer | None = None
+        """Renders what the next key most likely shows once the keys pause (`_render_ahead`)."""
         self.ready = False
         """True once composed and mounted: before, no handler may touch the widgets."""
 
@@ -193,6 +198,8 @@ class MainScreen(Outward):
             self._draw_title()
         if changed & (Changed.PANE | Changed.DETAILS):
             self._draw_pane(changed)
+        if changed & (Changed.LIST | Changed.PANE):
+            self._ahead_soon()
         for toast in browse.take_toasts():
             self.say(toast.text, severity=toast.severity, timeout=toast.timeout)
         while browse.store.warnings:
@@ -220,6 +227,32 @@ class MainScreen(Outward):
         if bool(browse.rows) != self._had_papers:  # the paper keys come and go
             self._had_papers = bool(browse.rows)
             self.refresh_bindings()
+
+    def _ahead_soon(self) -> None:
+        """Render ahead (`_render_ahead`) once the keys pause (not while the screen opens:
+        the first paint's work stays what it is)."""
+        if not self.ready:
+            return
+        if self._ahead is not None:
+            self._ahead.stop()
+        self._ahead = self.set_timer(AHEAD_DELAY, self._render_ahead, name="render-ahead")
+
+    def _render_ahead(self) -> None:
+        """What the next key most likely shows, rendered while the keys pause: the rows a cursor
+        move changes and the abstracts of the papers above and below the cursor; the rows of the
+        weeks `[` and `]` go to and the abstract of each one's first paper. That key then
+        renders none of them."""
+        self._ahead = None
+        browse, pane = self.browse, self.query_one(AbstractPane)
+        rows, cursor = browse.rows, browse.cursor
+        papers = [rows[row] for row in (cursor + 1, cursor - 1) if 0 <= row < len(rows)]
+        self.paper_list.prepare_moves()
+        for week in browse.rows_ahead():
+            self.paper_list.prepare(week)
+            papers.append(week[0])
+        for index in papers:
+            content = browse.pane(index)
+            pane.prepare(content, lambda: render_paper(content))  # noqa: B023 (called here)
 
     def _draw_empty(self) -> None:
         """What the empty list says, its keys those that work where the focus is."""
@@ -268,7 +301,8 @@ class MainScreen(Outward):
         if index is not None and last is not None and all(map(operator.is_, shown, last)):
             if Changed.DETAILS in changed:  # the same paper, again where it was scrolled to
                 scroll = pane.scroll_y
-                pane.show_paper(render_paper(browse.pane()))
+                content = browse.pane()
+                pane.show(content, lambda: render_paper(content))
                 pane.scroll_to(y=scroll, animate=False)
             return
         if index is None and Changed.PANE not in changed:
@@ -276,7 +310,7 @@ class MainScreen(Outward):
         self._shown = shown
         self._stop_dwell()
         content = browse.pane()
-        pane.show_paper(render_paper(content))
+        pane.show(content, lambda: render_paper(content))
         if index is not None and content.read is False and self.read_delay >= 0:
             self._dwell(index)
 
