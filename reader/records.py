@@ -29,6 +29,8 @@ T = TypeVar("T")
 @dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def frozen(cls: type[T]) -> type[T]:
     """`cls` as `@dataclass(frozen=True)` would make it (see the module's docstring)."""
+    if cls.__doc__ is None:  # else dataclass writes one from inspect.signature (~2M each)
+        cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
     dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     _init(cls, fields)

@@ -110,5 +110,6 @@ def test_frozen_runs_post_init_after_the_fields() -> None:
             object.__setattr__(self, "words", tuple(self.text.split()))
 
     assert Parsed("a b").words == ("a", "b")
+    assert Parsed.__doc__ == "Parsed(text, words, seen)"  # without inspect.signature's cost
     assert Parsed("a").seen == [] and Parsed("a").seen is not Parsed("a").seen  # fresh each time
     assert Parsed("a b") == Parsed("a b") and repr(Parsed("a")).endswith(".Parsed(text='a')")
