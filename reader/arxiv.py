@@ -14,7 +14,6 @@ ElementTree does not fetch external entities, and a DOCTYPE is refused outright.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +21,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from reader.model import Digest, Paper
+from reader.patterns import compiled
 
 __all__ = [
     "API_URL",
@@ -44,9 +44,9 @@ BATCH_SIZE = 100
 SPACING = 3.0
 """Seconds from the start of one API request to the start of the next, as arXiv asks."""
 
-_NEW_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
-_OLD_ID = re.compile(r"[a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}")
-_VERSION = re.compile(r"v\d+$")
+_NEW_ID = compiled(r"(\d{2})(\d{2})\.\d{4,5}")
+_OLD_ID = compiled(r"[a-z\-]+(?:\.[A-Z]{2})?/(\d{2})(\d{2})\d{3}")
+_VERSION = compiled(r"v\d+$")
 
 
 def pdf_url(arxiv_id: str) -> str:
@@ -389,11 +389,11 @@ class Feed:
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-_ABS_ID = re.compile(
+_ABS_ID = compiled(
     r"^https?://(?:www\.|export\.)?arxiv\.org/abs/"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$"
 )
-_SPACES = re.compile(r"\s+")
+_SPACES = compiled(r"\s+")
 
 
 def _clean(text: str | None) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 
 from reader.environment import config_file
 from reader.files import write_through
+from reader.patterns import compiled
 from reader.records import frozen
 from reader.text import inert
 
@@ -55,8 +56,8 @@ _SETTINGS: dict[str, str] = {
     "max_tabs": f"a whole number of tabs from 1 to {MAX_TABS:,}",
     "keys": 'a table of command = "key"',
 }
-_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)$")
-_KEY_TEXT = re.compile(r"[A-Za-z0-9_+,$@#%^&*()\[\]{}<>?/\\|!~`'\";:.=-]+")
+_AT_LINE = compiled(r"\(at line (\d+), column (\d+)\)$")
+_KEY_TEXT = compiled(r"[A-Za-z0-9_+,$@#%^&*()\[\]{}<>?/\\|!~`'\";:.=-]+")
 
 
 @frozen
@@ -129,8 +130,8 @@ def config_path() -> Path:
     return config_file(FILENAME)
 
 
-_HEADER = re.compile(r"\s*\[\s*([^\]]+?)\s*\]")
-_SETTING = re.compile(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+_HEADER = compiled(r"\s*\[\s*([^\]]+?)\s*\]")
+_SETTING = compiled(r"""\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
 MAX_BYTES = 1 << 20
 """The largest config read (a real one is well under a kilobyte): a bigger one is an error and
 the defaults are used."""
@@ -325,8 +326,8 @@ def _names_nothing(digests: tuple[str, ...]) -> str | None:
     return None
 
 
-_THEME_LINE = re.compile(r"""^[ \t]*(?:theme|"theme"|'theme')[ \t]*=.*$""", re.MULTILINE)
-_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+_THEME_LINE = compiled(r"""^[ \t]*(?:theme|"theme"|'theme')[ \t]*=.*$""", re.MULTILINE)
+_TABLE = compiled(r"^[ \t]*\[", re.MULTILINE)
 
 
 def save_theme(theme: str, path: Path | None = None) -> str | None:

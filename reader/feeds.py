@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from reader import environment
 from reader.model import Origin, Paper
+from reader.patterns import compiled
 from reader.records import frozen
 from reader.text import inert
 
@@ -134,10 +135,10 @@ HF_PAGE = 50
 HF_MAX_PAGES = 40
 """The most pages read of one shortcut (2,000 papers: a month is ~600-1,000)."""
 
-_HF_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.IGNORECASE)
-_HF_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_HF_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_SHORTCUT = re.compile(r"(?:hf|arxiv|potw)(?::.*)?", re.IGNORECASE | re.DOTALL)
+_HF_WEEK = compiled(r"(\d{4})-W(\d{2})", re.IGNORECASE)
+_HF_DAY = compiled(r"\d{4}-\d{2}-\d{2}")
+_HF_MONTH = compiled(r"(\d{4})-(\d{2})")
+_SHORTCUT = compiled(r"(?:hf|arxiv|potw)(?::.*)?", re.IGNORECASE | re.DOTALL)
 
 
 class ShortcutError(ValueError):

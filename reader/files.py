@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from reader.patterns import compiled
 
 STALE_SECONDS = 3600.0
 """A temporary file of ours untouched this long was left by a process that died (kill -9, a
@@ -75,7 +76,7 @@ def replacing(
 
 STDOUT = "-"
 """The target that means standard output."""
-_OPEN_FD = re.compile(r"/dev/std(?:out|err)|/dev/fd/\d+|/proc/self/fd/\d+")
+_OPEN_FD = compiled(r"/dev/std(?:out|err)|/dev/fd/\d+|/proc/self/fd/\d+")
 
 
 def write_through(target: Path | str, data: bytes, *, durable: bool = False) -> None:

@@ -29,17 +29,18 @@ from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
+from reader.patterns import compiled
 from reader.records import frozen
 from reader.text import inert
 
 __all__ = ["MathText", "display_math", "math_segments"]
 
 # `$…$` or `$$…$$`: no space just inside the dollars, no digit right after the closing one.
-_MATH = re.compile(r"(\$\$?)(?=[^\s$])((?:\\.|[^\\$])*?)(?<=[^\s\\])\1(?!\d)", re.DOTALL)
+_MATH = compiled(r"(\$\$?)(?=[^\s$])((?:\\.|[^\\$])*?)(?<=[^\s\\])\1(?!\d)", re.DOTALL)
 _SUPER = str.maketrans("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")
 _SUB = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
-_SCRIPT = re.compile(r"([\^_])(?:\{\s*([0-9+\-=()\s]+?)\s*\}|([0-9]))")
-_SPACES = re.compile(r"\s+")
+_SCRIPT = compiled(r"([\^_])(?:\{\s*([0-9+\-=()\s]+?)\s*\}|([0-9]))")
+_SPACES = compiled(r"\s+")
 
 _converter: Any = None
 

@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from reader import similar
 from reader.arxiv import with_cached_authors
 from reader.browse import clips
 from reader.browse.pane import Pane
@@ -49,9 +48,9 @@ from reader.browse.view import (
     subtitle,
     view_rows,
 )
-from reader.citations import Lookup
 from reader.feeds import describe_origins, has_feeds, source_marks, upvotes_of
 from reader.model import Digest, Paper, week_label
+from reader.patterns import compiled
 from reader.query import (
     REGEX_SECONDS,
     SEARCH_COUNT_SECONDS,
@@ -68,6 +67,7 @@ from reader.state import Session, StateStore, normal_tag
 from reader.text import inert
 
 if TYPE_CHECKING:
+    from reader.citations import Lookup
     from reader.exports import Export
     from reader.exports import Notice as ExportNotice
     from reader.similar import Ranking
@@ -86,7 +86,7 @@ SYNC_BUILD_LIMIT = 1_000
 (~0.1 s); above, in a thread (~1 s at 10,000 papers, 10-45 s at 100,000)."""
 BACK_LIMIT = 20
 """`More like` views that Esc can go back from, one after another."""
-_LIKE_TERM = re.compile(r'(?<!\S)like:(?:"[^"]*"?|\S*)', re.IGNORECASE)
+_LIKE_TERM = compiled(r'(?<!\S)like:(?:"[^"]*"?|\S*)', re.IGNORECASE)
 """A `like:` term as written in a query (the header names its paper instead)."""
 OPENING_SECONDS = SEARCH_COUNT_SECONDS
 """The time the query a digest opens with (restored from where it was left, or `--query`) may
@@ -789,6 +789,8 @@ class Browse:
         """A `like:` query: ranked at once when that is quick (a small digest, or the index is
         there and the digest not big), else in a thread."""
         count = len(self.digest)
+        from reader import similar  # a like: query's; not imported before the first paint
+
         built = similar.cached(self.digest) is not None
         if count <= SYNC_BUILD_LIMIT or (built and count <= SYNC_RANK_LIMIT):
             self._at_once(search, budget, ranked=True)
@@ -841,6 +843,8 @@ class Browse:
         generation = self.generation
         self._after = (generation + 1, view)
         self.set_query(term)
+        from reader import similar
+
         if self.generation == generation or (
             self.query_text != term and similar.cached(self.digest) is None
         ):

@@ -4,7 +4,6 @@ which options go together. Nothing here reads a file or the environment."""
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, NoReturn
@@ -12,6 +11,7 @@ from typing import Any, NoReturn
 from reader import __version__
 from reader.config import MAX_TABS
 from reader.model import UNDATED
+from reader.patterns import compiled
 from reader.query import SORT_KEYS
 from reader.sources.formats import UNDATED_WORDS
 
@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = compiled(r"\d{4}-\d{2}-\d{2}")
 
 
 def _week_argument(text: str) -> date | str:

@@ -4,7 +4,6 @@ See `reader.query` for the language."""
 
 from __future__ import annotations
 
-import calendar
 import importlib
 import re
 import unicodedata
@@ -15,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from reader.model import UNDATED
+from reader.patterns import compiled
 from reader.records import frozen
 from reader.sources.formats import UNDATED_WORDS
 from reader.text import arxiv_id
@@ -47,12 +47,12 @@ _TEXT_FIELDS: dict[str, Field] = {
     "note": "note",
 }
 _OTHER_FIELDS = ("week", "id", "is", "has", "tag", "like", "from", "announce", "upvotes")
-_FIELD_NAME = re.compile(r"([A-Za-z]+):")
-_LITERAL_PATTERN = re.compile(r"[^\W_]+(?: [^\W_]+)*")
-_DATE_PREFIX = re.compile(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
-_WEEK_COMPARISON = re.compile(r"(>=|<=|>|<)")
-_VERSION = re.compile(r"v\d+$", re.IGNORECASE)
-SPACES = re.compile(r"\s+")
+_FIELD_NAME = compiled(r"([A-Za-z]+):")
+_LITERAL_PATTERN = compiled(r"[^\W_]+(?: [^\W_]+)*")
+_DATE_PREFIX = compiled(r"(\d{1,4})$|(\d{4})-(\d{0,2})$|(\d{4})-(\d{2})-(\d{0,2})$")
+_WEEK_COMPARISON = compiled(r"(>=|<=|>|<)")
+_VERSION = compiled(r"v\d+$", re.IGNORECASE)
+SPACES = compiled(r"\s+")
 _REGEX_FLAGS = re.IGNORECASE | re.MULTILINE
 
 # --- terms -------------------------------------------------------------------------------------
@@ -552,6 +552,8 @@ def _period(value: str, at: int) -> tuple[date, date]:
         low_month, high_month = months
         return date(year, low_month, 1), _month_end(year, high_month)
     month = months[0]
+    import calendar  # only for week: terms (its import is start-up work, issue 26)
+
     month_days = calendar.monthrange(year, month)[1]
     days = _digit_range(day_d, month_days)
     if days is None:
@@ -572,6 +574,8 @@ def _digit_range(digits: str, most: int) -> tuple[int, int] | None:
 
 
 def _month_end(year: int, month: int) -> date:
+    import calendar
+
     return date(year, month, calendar.monthrange(year, month)[1])
 
 

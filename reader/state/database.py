@@ -12,7 +12,6 @@ import contextlib
 import heapq
 import math
 import os
-import re
 import shutil
 import sqlite3
 import tempfile
@@ -23,6 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from reader.environment import user_dir
+from reader.patterns import compiled
 from reader.text import inert
 
 FILENAME = "state.sqlite3"
@@ -110,7 +110,7 @@ UPSERT_METADATA = (
 Row = tuple[Any, ...]
 NOTE, TAG, SEARCH, SESSION = "note", "tag", "search", "session"
 """The kinds of a changed note, tag, saved search or session (`write_layer`)."""
-_TAG_JUNK = re.compile(r"[\s,\"'`]+")
+_TAG_JUNK = compiled(r"[\s,\"'`]+")
 
 
 def normal_tag(text: str) -> str:

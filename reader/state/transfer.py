@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +31,7 @@ from reader.limits import (
     TAG_CHARS,
     TAGS_PER_PAPER,
 )
+from reader.patterns import compiled
 from reader.state.database import normal_tag, reason, seconds
 
 EXPORT_VERSION = 1
@@ -227,7 +227,7 @@ def _entry(item: object) -> Entry | str:
     return Entry(key, flags[0], flags[1], when, noted, names)
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
+_SPACE = compiled(r"[ \t\n\r]*")
 
 
 def _entry_lines(text: str) -> list[int]:

@@ -21,6 +21,7 @@ from datetime import date
 
 from reader.limits import LINE_CHARS
 from reader.model import UNDATED
+from reader.patterns import compiled
 from reader.sources.formats.extensions import DIGEST_EXTENSIONS, MAX_INDEX_BYTES
 
 __all__ = [
@@ -63,7 +64,7 @@ def too_long(length: int) -> str:
     )
 
 
-_WEEK = re.compile(
+_WEEK = compiled(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?",
     re.ASCII,
@@ -119,14 +120,14 @@ DETECT_PREFIX = 65536
 
 _DETECT_LINES = 200
 _EXTENSION_HINTS: dict[str, str] = {".json": "json", ".csv": "csv", ".tsv": "csv"}
-_HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
+_HEADER_SEPARATORS = compiled(r"[\s_\-]+")
 # Hugging Face's daily papers: a list whose items hold a "paper" object (a key that no digest's
 # JSON has; a quote inside a JSON string is escaped, so text cannot look like it).
-_HF_MARK = re.compile(r'"paper"\s*:\s*\{')
+_HF_MARK = compiled(r'"paper"\s*:\s*\{')
 # XML: an arXiv listing (RSS or Atom); no digest format starts with "<?xml", "<rss" or "<feed".
-_XML_START = re.compile(r"<\?xml[\s?]|<rss[\s>]|<feed[\s>]|<!DOCTYPE\s+(?!html)", re.I)
+_XML_START = compiled(r"<\?xml[\s?]|<rss[\s>]|<feed[\s>]|<!DOCTYPE\s+(?!html)", re.I)
 # The README's week headings and its table of contents: "Papers of the Week (June 19 - ...".
-_POTW_MARK = re.compile(
+_POTW_MARK = compiled(
     r"papers\s+of\s+the\s+week\W{0,8}\(|\|\s*\**\s*paper\s*\**\s*\|\s*\**\s*links\b", re.I
 )
 
