@@ -11,11 +11,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
-from textual.screen import Screen
 from textual.widgets import Header, Label, ProgressBar
 
 from reader.model import Digest
 from reader.reading import ReadCounts
+from reader.screens.first_frame import FirstFrameScreen
 from reader.screens.threads import call_quietly
 from reader.sources.source import DigestSource
 from reader.state import StateStore
@@ -27,7 +27,7 @@ class LoadCancelled(Exception):
     """Raised through the loader when the app has quit while loading."""
 
 
-class LoadingScreen(Screen[None]):
+class LoadingScreen(FirstFrameScreen):
     """A progress bar while `source` loads in a daemon thread; `q` quits at any moment."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import ParamSpec
 
 from textual.notifications import SeverityLevel
-from textual.screen import Screen
 from textual.widgets import Input
 
 from reader.browse import Browse, Changed
+from reader.screens.first_frame import FirstFrameScreen
 from reader.settings import Settings
 from reader.sources.source import DigestSource
 from reader.widgets.paper_list import PaperList
@@ -19,7 +19,7 @@ from reader.widgets.sidebar import Sidebar
 P = ParamSpec("P")
 
 
-class ScreenPart(Screen[None]):
+class ScreenPart(FirstFrameScreen):
     """The base of the main screen and of its parts (`outward.Outward`)."""
 
     browse: Browse
