@@ -104,6 +104,24 @@ window.__bench = (() => {
     const text = b.screen(term);
     return b.markers.every(([marker, times]) => text.split(marker).length - 1 >= times);
   };
+  b.glyphs = (term) => {
+    // What xterm.js's renderer draws into its glyph atlas once each: a character in a style.
+    const keys = new Set();
+    const buffer = term.buffer.active;
+    const cell = buffer.getNullCell();
+    for (let y = 0; y < term.rows; y++) {
+      const line = buffer.getLine(buffer.viewportY + y);
+      for (let x = 0; line && x < term.cols; x++) {
+        line.getCell(x, cell);
+        const chars = cell.getChars();
+        if (chars === "" || chars === " ") continue;
+        keys.add([chars, cell.getFgColorMode(), cell.getFgColor(), cell.getBgColorMode(),
+                  cell.getBgColor(), cell.isBold(), cell.isItalic(), cell.isDim(),
+                  cell.isUnderline(), cell.isInverse()].join(","));
+      }
+    }
+    return keys.size;
+  };
   b.write = (term, data, done) => {
     if (b.term === null) {
       b.term = term;
@@ -150,6 +168,7 @@ class Run:
     bytes: int
     full_bytes: list[int]
     first_full_parse_ms: float
+    glyphs: int
     parse_ms: float
     outside: list[str]
 
@@ -308,6 +327,7 @@ def load_once(browser: Any, url: str, expected: list[tuple[str, int]], timeout: 
                 .filter((r) => pattern.test(r.name)).map((r) => r.responseEnd)) % 1e9;
               const frames = b.frames.filter((f) => f.recv <= b.paint + 1000 * linger);
               return {paint: b.paint, complete: b.complete, frames: frames, ws: b.wsOpen,
+                      glyphs: b.glyphs(b.term),
                       first: b.frames.length ? b.frames[0].recv : null,
                       firstFull: (b.frames.find((f) => f.full) || {recv: null}).recv,
                       document: nav.responseEnd, load: nav.loadEventStart,
@@ -333,6 +353,7 @@ def load_once(browser: Any, url: str, expected: list[tuple[str, int]], timeout: 
         full_frames=len(full),
         bytes=sum(frame["bytes"] for frame in frames),
         full_bytes=[frame["bytes"] for frame in full],
+        glyphs=found["glyphs"],
         first_full_parse_ms=(full[0]["parsed"] - full[0]["recv"]) if full else float("nan"),
         parse_ms=sum((frame["parsed"] or frame["recv"]) - frame["recv"] for frame in frames),
         outside=outside,
@@ -462,14 +483,16 @@ def rows(result: Result) -> list[tuple[str, ...]]:
         ),
         (
             "xterm.js on the first full frame (arrival → parsed), all frames parsed, the complete"
-            " screen's parse → drawn",
+            " screen's parse → drawn; the characters in a style it draws (its glyph atlas)",
             where,
             f"{median([r.first_full_parse_ms for r in reader]):.0f} / "
             f"{median([r.parse_ms for r in reader]):.0f} / "
-            f"{median([r.paint_ms - r.complete_ms for r in reader]):.0f} ms",
+            f"{median([r.paint_ms - r.complete_ms for r in reader]):.0f} ms; "
+            f"{median([r.glyphs for r in reader]):.0f} glyphs",
             f"bare app {median([r.first_full_parse_ms for r in bare]):.0f} / "
             f"{median([r.parse_ms for r in bare]):.0f} / "
-            f"{median([r.paint_ms - r.complete_ms for r in bare]):.0f} ms",
+            f"{median([r.paint_ms - r.complete_ms for r in bare]):.0f} ms; "
+            f"{median([r.glyphs for r in bare]):.0f} glyphs",
             "",
             "(for information)",
             "—",
