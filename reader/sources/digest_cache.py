@@ -76,7 +76,7 @@ from reader.tokens import from_records as tokens_from_records
 if TYPE_CHECKING:
     from reader.similar import SimilarityIndex
 
-__all__ = ["MIN_BYTES", "VERSION", "cache_dir", "open_digest"]
+__all__ = ["BODY_MIN_BYTES", "MIN_BYTES", "VERSION", "BodyCache", "cache_dir", "open_digest"]
 
 VERSION = 5
 """Bumped whenever what an entry holds or how the loader parses changes (5: fields are cut to
@@ -148,6 +148,45 @@ def open_digest(
 
 
 _ORIGINS = attrgetter("origins")
+
+BODY_MIN_BYTES = 64 << 10
+"""A fetched body smaller than this parses about as fast as its entry is read: not kept."""
+
+
+class BodyCache:
+    """The papers of fetched bodies (`load_digest`'s `bodies`), kept as entries keyed by the URL
+    and the body's size and SHA-256: a body a 304 confirmed (or the same bytes downloaded
+    again) is read back, not parsed again; a changed body misses and its entry is rewritten.
+    An index's files each have their own entry, so one changed year file is the only one parsed.
+    Entries are written as `open_digest`'s are: in a thread, or handed to `later`. Feeds' pages
+    (papers with origins) are not kept."""
+
+    def __init__(
+        self,
+        directory: Path | None = None,
+        later: Callable[[Callable[[], None]], None] | None = None,
+        min_bytes: int | None = None,
+    ) -> None:
+        self.directory = directory
+        self.later = later
+        self.min_bytes = min_bytes
+
+    def __call__(self, url: str, body: bytes, parse: Callable[[], list[Paper]]) -> list[Paper]:
+        if len(body) < (BODY_MIN_BYTES if self.min_bytes is None else self.min_bytes):
+            return parse()
+        folder = self.directory if self.directory is not None else cache_dir()
+        name = "url-" + hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        base = folder / name
+        header = (MAGIC, VERSION, (("url", url, len(body), hashlib.sha256(body).hexdigest()),))
+        cached = _read(base, header, url, url)
+        if cached is not None:
+            return list(cached.papers)
+        papers = parse()
+        if papers and not any(map(_ORIGINS, papers)):
+            kept = Digest(papers, name=url, source=url)
+            if all(map(is_, kept.papers, papers)):  # read back in this order
+                _write(base, header, kept, True, self.later)
+        return papers
 
 
 # --- entries: a header, records, then a block of bytes -------------------------------------------

@@ -453,7 +453,10 @@ def parse_text(text: str, path: str, fmt: str | None = None) -> list[Paper]:
 
 
 def load_digest(
-    sources: Sources = None, progress: Progress | None = None, fetching: FetchOptions | None = None
+    sources: Sources = None,
+    progress: Progress | None = None,
+    fetching: FetchOptions | None = None,
+    bodies: BodyPapers | None = None,
 ) -> Digest:
     """The digest in one source, or several merged into one; the bundled digest for None (or []).
 
@@ -472,10 +475,11 @@ def load_digest(
     `Digest.notices` says so ("offline: the copy of 2026-11-30 14:02 (why)"). A URL that is one
     of several sources and cannot be read at all (nor from the cache), or a page of a feed
     after its first, is left out with a notice and named in `Digest.title_note`, as a file of an
-    index is; only when no source can be read is it an error.
+    index is; only when no source can be read is it an error. `bodies`, if given, is asked for
+    the papers of each fetched body (the parsed-digest cache of `DigestSource`).
     """
     given = source_list(sources)
-    loading = _Loading(progress, fetching)
+    loading = _Loading(progress, fetching, bodies)
     expanded = _expanded(given)
     failed: list[LoadError] = []
     for path, followed in expanded:
@@ -522,13 +526,24 @@ def load_digest(
 
 NESTED = "is itself an index of digest files: not followed (an index is followed one level deep)"
 
+BodyPapers: TypeAlias = Callable[[str, bytes, Callable[[], list[Paper]]], list[Paper]]
+"""What `load_digest` asks for the papers of a fetched body (its URL, its bytes, and how to
+parse it): `reader.sources.digest_cache.BodyCache` keeps them, so a body a 304 confirmed is not
+parsed again."""
+
 
 class _Loading:
     """The papers read so far, and what to say of how they were read."""
 
-    def __init__(self, progress: Progress | None, fetching: FetchOptions | None) -> None:
+    def __init__(
+        self,
+        progress: Progress | None,
+        fetching: FetchOptions | None,
+        bodies: BodyPapers | None = None,
+    ) -> None:
         self.progress = progress
         self.fetching = fetching if fetching is not None else FetchOptions()
+        self.bodies = bodies
         self.papers: list[Paper] = []
         self.feed_papers: list[Paper] = []
         """Papers of feeds (`reader.feeds`): merged by arXiv id at the end (`merge_feeds`), never
@@ -587,10 +602,17 @@ class _Loading:
         self.stdin_text = read_stdin()
         self.add(self._parsed(self.stdin_text, STDIN), STDIN)
 
-    def _parsed(self, text: str, path: str) -> list[Paper]:
-        if self.progress is not None:
-            self.progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
-        return parse_text(text, path)
+    def _parsed(self, text: str, path: str, body: bytes | None = None) -> list[Paper]:
+        """The papers of `text`; of a fetched `body`, through `bodies` (parsed once)."""
+
+        def parse() -> list[Paper]:
+            if self.progress is not None:
+                self.progress(-1, f"Parsing {path} ({len(text) >> 20} MB)")
+            return parse_text(text, path)
+
+        if body is not None and self.bodies is not None:
+            return self.bodies(path, body, parse)
+        return parse()
 
     def _fetched(self, fetched: Fetched, said: bool = False) -> None:
         """A fetched body that read well: its cache entry written, its notice kept (unless
@@ -611,12 +633,12 @@ class _Loading:
         try:
             text = decode(fetched.body, url)
             targets = _index_targets(text, url)
-            parsed = None if targets else self._parsed(text, url)
+            parsed = None if targets else self._parsed(text, url, fetched.body)
         except LoadError as error:  # not a digest: the cached copy, if there is one
             fetched = fetched.fallback(error)
             text = decode(fetched.body, url)
             targets = _index_targets(text, url)
-            parsed = None if targets else self._parsed(text, url)
+            parsed = None if targets else self._parsed(text, url, fetched.body)
         if parsed is not None:
             self._fetched(fetched, said)
             if repeated and frozenset(paper.key for paper in parsed) == repeated:
@@ -693,7 +715,11 @@ class _Loading:
             return self._instead(url, error)
         told.bytes(len(fetched.body), url)
         try:
-            parsed = _linked_papers(decode(fetched.body, url), url)
+            body = fetched.body
+            if self.bodies is not None:
+                parsed = self.bodies(url, body, lambda: _linked_papers(decode(body, url), url))
+            else:
+                parsed = _linked_papers(decode(body, url), url)
         except LoadError as error:
             if fetched.status != "downloaded":
                 raise

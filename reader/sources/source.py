@@ -41,7 +41,8 @@ class DigestSource:
 
     - `load(progress)`: the first reading (the loading screen shows `progress`, names
       `description`); files through the parsed-digest cache (`reader.sources.digest_cache`), URLs
-      through the fetch cache as `fetching` says; with `defer_cache`, a new cache entry is
+      through the fetch cache as `fetching` says, each body's papers through the parsed-digest
+      cache too (`BodyCache`: a 304 is not parsed again); with `defer_cache`, a new cache entry is
       written only when `write_cache()` is called (the TUI: after its first paint);
     - `reload()` (the `r` key): the same sources read afresh; a URL is revalidated with a
       conditional GET (a 304 re-reads the cached copy); says what is new (`Reloaded`);
@@ -93,10 +94,11 @@ class DigestSource:
         """The digest, read now; raises LoadError."""
         if self.watch:
             self._seen = self.stamp()  # before reading: a change meanwhile is seen next time
+        later = self._deferred.append if self.defer_cache else None
         if any(is_url(source) for source in self.sources or ()):
-            digest = load_digest(self.sources, progress, self.fetching)
+            bodies = digest_cache.BodyCache(later=later)  # a 304's body is not parsed again
+            digest = load_digest(self.sources, progress, self.fetching, bodies)
         else:
-            later = self._deferred.append if self.defer_cache else None
             digest = digest_cache.open_digest(self.sources, progress, later=later)
         self.digest = digest
         return digest

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import cli
-from reader.model import Digest
+from reader.model import Digest, Paper
+from reader.sources import digest_cache, loader
 from reader.sources.fetch import (
     LATEST_URL,
     CachedCopy,
@@ -362,6 +363,46 @@ def test_the_files_are_fetched_at_once_and_read_in_the_index_order(
     direct = load_digest([str(write_tree(tmp_path, tree) / "README.md")])
     assert week_keys(digest) == week_keys(direct)  # the order of the index, not of arrival
     assert digest.papers[0].week == date(2026, 1, 18)
+
+
+def test_a_second_latest_reads_each_year_file_from_its_entry(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A year file a 304 confirmed is read back from the parsed-digest cache, not parsed again
+    (was: every file parsed on every open); a changed one alone is parsed again."""
+    monkeypatch.setattr(digest_cache, "BODY_MIN_BYTES", 0)  # the test's files are small
+    url = serve_tree(server, upstream_tree())
+    parsed: list[str] = []
+    real = loader.parse_text
+
+    def counting(text: str, path: str, fmt: str | None = None) -> list[Paper]:
+        parsed.append(path.rsplit("/", 1)[-1])
+        return real(text, path, fmt)
+
+    monkeypatch.setattr(loader, "parse_text", counting)
+
+    def opened() -> Digest:
+        digest = DigestSource([url]).load()
+        for thread in threading.enumerate():  # the entries are written in a thread
+            if thread.name == "reader-cache-write":
+                thread.join()
+        return digest
+
+    first = opened()
+    assert sorted(parsed) == ["2025.md", "2026.md"]
+    parsed.clear()
+    server.responses.clear()
+    second = opened()
+    assert parsed == []  # both confirmed by a 304: read back
+    assert {status for _, status in server.responses} == {304}
+    assert second.papers == first.papers and second.weeks == first.weeks
+    years = year_weeks(date(2026, 1, 25), 9)
+    newer = {"README.md": index_readme(years), "years/2026.md": year_file(2026, years[2026])}
+    serve_tree(server, newer)
+    third = opened()
+    assert parsed == ["2026.md"]  # the changed file alone
+    assert len(third) == 90 and third.weeks[0] == date(2026, 1, 25)
+    assert third.papers == load_digest([url], fetching=FetchOptions(offline=True)).papers
 
 
 def test_progress_counts_files_and_bytes(server: Server) -> None:
