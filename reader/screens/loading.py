@@ -52,6 +52,8 @@ class LoadingScreen(FirstFrameScreen):
         self.on_loaded = on_loaded
         self.on_failed = on_failed
         self._last_progress = 0.0
+        self._pending: tuple[float, str] | None = None
+        """A line told within 50 ms of the last one shown: shown when they are up."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,12 +83,31 @@ class LoadingScreen(FirstFrameScreen):
         call_quietly(self._app, callback, *args)
 
     def _progress(self, fraction: float, doing: str) -> None:
+        """At most a line every 50 ms (and every last one: `fraction` 1); a line that comes
+        sooner is kept and shown when the 50 ms are up, unless a newer one came by then (else
+        a line told just after another, `Fetching years/2026.md` right after the index's last
+        bytes, was never shown however long what it names then took)."""
         if not self._app.is_running:
             raise LoadCancelled  # the user quit: stop reading a huge file for nobody
         now = time.monotonic()
         if now - self._last_progress >= 0.05 or fraction >= 1:
             self._last_progress = now
+            self._pending = None
             self._call(self._show_progress, fraction, doing)
+            return
+        first = self._pending is None
+        self._pending = (fraction, doing)
+        if first:
+            self._call(self._show_pending_later, self._last_progress + 0.05 - now)
+
+    def _show_pending_later(self, delay: float) -> None:
+        self.set_timer(max(delay, 0.0), self._show_pending)
+
+    def _show_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None and self.app.screen is self:  # (not once the digest is shown)
+            self._last_progress = time.monotonic()
+            self._show_progress(*pending)
 
     def _show_progress(self, fraction: float, doing: str) -> None:
         bar = self.query_one(ProgressBar)

@@ -5,8 +5,10 @@ files and bytes; the reader opens on the newest week of the newest file; the sid
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,9 @@ from reader.state import StateStore
 from tests.tui.conftest import screen_of, wait_for
 from tests.webdigest import (
     RAW_PREFIX,
+    Handler,
     Server,
+    digest_route,
     index_readme,
     serve,
     serve_tree,
@@ -88,6 +92,44 @@ async def test_the_index_opens_on_the_newest_week_and_counts_files(server: Serve
             date(2025, 12, 28),
             date(2026, 1, 4),
         }
+
+
+def late_route(text: str, answered: list[str], seconds: float = 1.0) -> Handler:
+    """`text`, answered after `seconds` (its path then added to `answered`)."""
+    answer = digest_route(text.encode())
+
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        time.sleep(seconds)
+        answered.append(request.path)
+        answer(request)
+
+    return handle
+
+
+async def test_the_loading_screen_names_the_file_it_waits_for(server: Server) -> None:
+    """The line that says which year file is awaited comes right after the index's last bytes
+    (within the screen's 50 ms between lines): it is shown once that time is up, not dropped
+    (was: `Fetching …README.md: 2 KB of 2 KB` stayed while the year files took seconds)."""
+    tree = upstream_tree()
+    url = serve_tree(server, tree)
+    answered: list[str] = []
+    for year in (2026, 2025):
+        path = f"{RAW_PREFIX}/years/{year}.md"
+        server.routes[path] = late_route(tree[f"years/{year}.md"], answered)
+    app = index_app(url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        label = ""
+
+        def waiting() -> bool:
+            nonlocal label
+            if isinstance(app.screen, LoadingScreen):
+                label = str(app.screen.query_one("#loading-label").render())
+            return label.startswith("Fetching years/2026.md: 1 of 3 files · ")
+
+        await wait_for(waiting, pilot)
+        assert answered == []  # said while the server had not answered yet
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)  # let the new screen finish mounting before the test exits
 
 
 async def test_where_you_left_off_holds_across_the_files(server: Server, tmp_path: Path) -> None:

@@ -288,7 +288,8 @@ class MainScreen(Outward):
     def _draw_header(self) -> None:
         """The header's title and subtitle as they fit now (after a resize too)."""
         for header in self.query(Header):
-            header.query_one("HeaderTitle", Static).update(header.format_title(), layout=False)
+            for title in header.query("HeaderTitle").results(Static):  # (none while unmounted)
+                title.update(header.format_title(), layout=False)
 
     def _draw_pane(self, changed: Changed) -> None:
         """The abstract of the paper under the cursor. The same paper (digest, paper and query)
