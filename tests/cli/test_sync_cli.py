@@ -251,17 +251,22 @@ def test_two_machines_share_marks_through_the_flag_and_the_config(tmp_path: Path
     assert starred_and_read(alone) == []
 
 
-def test_print_merges_the_folder_and_sync_status_reports_both_machines(tmp_path: Path) -> None:
+def laptop_wrote(tmp_path: Path, mark: dict[str, object]) -> tuple[Path, Path]:
+    """A sync folder in which the laptop (its state in `tmp_path/laptop`) wrote `mark`, QLoRA's
+    (imported from a backup): (the folder, the laptop's home)."""
     folder = tmp_path / "sync"
     folder.mkdir()
-    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
+    laptop = tmp_path / "laptop"
     backup = tmp_path / "backup.json"
-    backup.write_text(
-        '{"version": 1, "marks": [{"key": "2305.14314", "read": true, "starred": false, '
-        '"updated": 1700000000.0}]}',
-        encoding="utf-8",
-    )
+    marks = [{"key": QLORA, "updated": 1700000000.0, **mark}]
+    backup.write_text(json.dumps({"version": 1, "marks": marks}), encoding="utf-8")
     assert machine(laptop, "--import-state", str(backup), "--sync-dir", str(folder)).returncode == 0
+    return folder, laptop
+
+
+def test_print_merges_the_folder_and_sync_status_reports_both_machines(tmp_path: Path) -> None:
+    folder, laptop = laptop_wrote(tmp_path, {"read": True, "starred": False})
+    desktop = tmp_path / "desktop"
     printed = machine(desktop, "--print", "--format", "json", "--query", "is:read",
                       "--sync-dir", str(folder))
     assert starred_and_read(printed) == [(QLORA, True, False)]
@@ -276,16 +281,9 @@ def test_print_merges_the_folder_and_sync_status_reports_both_machines(tmp_path:
 
 def test_export_state_merges_the_folder_first(tmp_path: Path) -> None:
     """An export holds what other machines wrote (was: only what this machine had merged)."""
-    folder = tmp_path / "sync"
-    folder.mkdir()
-    laptop, desktop = tmp_path / "laptop", tmp_path / "desktop"
-    backup = tmp_path / "backup.json"
-    backup.write_text(
-        '{"version": 1, "marks": [{"key": "2305.14314", "read": true, "starred": true, '
-        '"updated": 1700000000.0, "note": "from the laptop"}]}',
-        encoding="utf-8",
-    )
-    assert machine(laptop, "--import-state", str(backup), "--sync-dir", str(folder)).returncode == 0
+    mark = {"read": True, "starred": True, "note": "from the laptop"}
+    folder, _ = laptop_wrote(tmp_path, mark)
+    desktop = tmp_path / "desktop"
     config = f'sync_dir = "{folder}"\n'
     exported = tmp_path / "desktop.json"
     done = machine(desktop, "--export-state", str(exported), config=config)
