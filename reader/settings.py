@@ -7,12 +7,12 @@ read in `reader.environment`. No Textual."""
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Sequence
 from dataclasses import field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 from reader import environment
 from reader.config import Config, config_path
@@ -99,7 +99,7 @@ class Settings:
         return "all" if self.week is None else self.week
 
 
-def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
+def resolve(args: SimpleNamespace, config: Config | None = None) -> Settings:
     """The parsed command line, the environment and `config` (None: none read) as one Settings:
     the config's `digest` when no DIGEST (nor `--latest`) is given, its `read_delay` unless
     `--read-after`, its `download_dir`, `sync_dir` and `zotero_url` unless the flag of that
@@ -133,7 +133,7 @@ def resolve(args: argparse.Namespace, config: Config | None = None) -> Settings:
     )
 
 
-def _sources(args: argparse.Namespace, config: Config) -> tuple[str, ...] | None:
+def _sources(args: SimpleNamespace, config: Config) -> tuple[str, ...] | None:
     sources = list(args.digests)
     if not sources and not args.latest:  # the config's, e.g. ["potw", "hf", "arxiv:cs.LG"]
         sources = [one if "://" in one else os.path.expanduser(one) for one in config.digest]
@@ -152,14 +152,14 @@ def _sync_dir(chosen: str | Path | None) -> Path | None:
     return Path(chosen).expanduser().absolute() if chosen else None
 
 
-def _serving(args: argparse.Namespace, config: Config) -> Serving | None:
+def _serving(args: SimpleNamespace, config: Config) -> Serving | None:
     if not args.serve:
         return None
     max_tabs = args.max_tabs if args.max_tabs is not None else config.max_tabs
     return Serving(args.host, args.port, args.allow_remote, max_tabs)
 
 
-def _printing(args: argparse.Namespace) -> Printing | None:
+def _printing(args: SimpleNamespace) -> Printing | None:
     if not args.print_:
         return None
     return Printing(args.format or "table", args.sort, args.reverse)

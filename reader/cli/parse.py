@@ -1,12 +1,17 @@
 """The command line's words: the parser (one table of options), values that start with `-`, and
-which options go together. Nothing here reads a file or the environment."""
+which options go together. Nothing here reads a file or the environment.
+
+`reader` alone or with one DIGEST (the words of every start of the reader but a few) is parsed
+without argparse (`_plain`), which then is not even imported (issue 26: start-up work); its
+answer is argparse's (a test compares the two). Every other command line goes through argparse.
+"""
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from reader import __version__
 from reader.config import MAX_TABS
@@ -14,6 +19,9 @@ from reader.model import UNDATED
 from reader.patterns import compiled
 from reader.query import SORT_KEYS
 from reader.sources.formats import UNDATED_WORDS
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "reader"
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "links", "bibtex", "ris")
@@ -24,9 +32,15 @@ class UsageError(Exception):
     """A problem with the command line itself: reported as `reader: error: MESSAGE`."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+Arguments = SimpleNamespace
+"""The parsed command line: an attribute an option (`args.week`, `args.print_`)."""
+
+
+def _wrong(message: str) -> NoReturn:
+    """A value argparse reports as wrong (only argparse calls the converters below)."""
+    from argparse import ArgumentTypeError
+
+    raise ArgumentTypeError(message)
 
 
 _DATE = compiled(r"\d{4}-\d{2}-\d{2}")
@@ -43,7 +57,7 @@ def _week_argument(text: str) -> date | str:
             return date.fromisoformat(lowered)
         except ValueError:
             pass
-    raise argparse.ArgumentTypeError(
+    _wrong(
         f"expected latest, all or a date YYYY-MM-DD (or none: the undated papers), not {text!r}"
     )
 
@@ -52,27 +66,27 @@ def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+        _wrong(f"not a number of seconds: {text!r}")
     if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+        _wrong(f"not a number of seconds: {text!r}")
     return value
 
 
 def _port(text: str) -> int:
     if text.isdigit() and 0 <= int(text) <= 65535:
         return int(text)
-    raise argparse.ArgumentTypeError(f"not a port number (0-65535): {text!r}")
+    _wrong(f"not a port number (0-65535): {text!r}")
 
 
 def _tab_count(text: str) -> int:
     if text.isdigit() and 1 <= int(text) <= MAX_TABS:
         return int(text)
-    raise argparse.ArgumentTypeError(f"not a number of tabs (1-{MAX_TABS}): {text!r}")
+    _wrong(f"not a number of tabs (1-{MAX_TABS}): {text!r}")
 
 
 def _folder(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("expected a folder, not an empty name")
+        _wrong("expected a folder, not an empty name")
     return text
 
 
@@ -81,14 +95,14 @@ def _http_url(text: str) -> str:
 
     parts = urllib.parse.urlsplit(text.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"not an http URL (http://HOST:PORT): {text!r}")
+        _wrong(f"not an http URL (http://HOST:PORT): {text!r}")
     return text.strip().rstrip("/")
 
 
 def _positive_seconds(text: str) -> float:
     value = _seconds(text)
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r}")
+        _wrong(f"not a positive number of seconds: {text!r}")
     return value
 
 
@@ -330,6 +344,12 @@ OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(message)
+
     parser = _Parser(
         prog=PROG,
         description="A terminal reader for a weekly digest of machine-learning papers.",
@@ -341,10 +361,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse(words: Sequence[str]) -> argparse.Namespace:
+def parse(words: Sequence[str]) -> Arguments:
     """The parsed command line. Raises UsageError; SystemExit for --help and --version."""
+    plain = _plain(words)
+    if plain is not None:
+        return plain
     parser = build_parser()
-    return parser.parse_args(glue_values(parser, list(words)))
+    return parser.parse_args(glue_values(parser, list(words)), namespace=Arguments())
+
+
+def _plain(words: Sequence[str]) -> Arguments | None:
+    """What argparse makes of no words or of one DIGEST that does not start with `-`: every
+    option at its default; None for any other command line."""
+    if len(words) > 1 or (words and words[0].startswith("-")):
+        return None
+    values: dict[str, Any] = {}
+    for name, keywords in OPTIONS:
+        action = keywords.get("action")
+        if action == "version":
+            continue
+        if not name.startswith("-"):
+            values[name] = list(words)
+            continue
+        dest = keywords.get("dest", name[2:].replace("-", "_"))
+        values[dest] = False if action == "store_true" else keywords.get("default")
+    return Arguments(**values)
 
 
 def glue_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
@@ -407,14 +448,14 @@ _APART = (
 )
 
 
-def given(args: argparse.Namespace, name: str) -> bool:
+def given(args: Arguments, name: str) -> bool:
     """Whether the option `name` (`DIGEST` for the digests) was given."""
     dest = {"DIGEST": "digests", "--print": "print_"}.get(name, name[2:].replace("-", "_"))
     value = getattr(args, dest)
     return not (value is None or value is False or value == [])
 
 
-def check_combinations(args: argparse.Namespace) -> None:
+def check_combinations(args: Arguments) -> None:
     """Raise UsageError for options that do not go together, naming the first one."""
     if args.config_path:
         for action in build_parser()._actions:
@@ -445,7 +486,7 @@ def check_combinations(args: argparse.Namespace) -> None:
                     raise UsageError(message.format(name))
 
 
-def _alone(args: argparse.Namespace, others: tuple[str, ...], message: str) -> None:
+def _alone(args: Arguments, others: tuple[str, ...], message: str) -> None:
     for name in others:
         if given(args, name):
             raise UsageError(f"{message}, without {name}")

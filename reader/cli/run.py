@@ -3,20 +3,15 @@ line and an exit status (`reader.exits`); the garbage collector is held off mean
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from collections.abc import Sequence
 
 from reader import environment
-from reader.cli.handoff import sync_status, to_zotero
-from reader.cli.jobs import fetch_metadata, transfer_state, update
-from reader.cli.parse import UsageError, check_combinations, parse
-from reader.cli.printing import print_papers
+from reader.cli.parse import Arguments, UsageError, check_combinations, parse
 from reader.cli.report import describe_os_error, error, warn
 from reader.cli.tui import run_tui, served, stdin_is_terminal
-from reader.cli.web import serve
 from reader.config import Config, config_path, load_config
 from reader.exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from reader.feeds import ShortcutError
@@ -77,7 +72,7 @@ def _main(argv: Sequence[str] | None) -> int:
     return EXIT_USAGE
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: Arguments) -> int:
     """The job the parsed command line asks for, with the settings resolved once."""
     check_combinations(args)
     if args.config_path:
@@ -88,13 +83,22 @@ def run(args: argparse.Namespace) -> int:
         settings = resolve(args, config)
     except ShortcutError as failure:  # hf:, arxiv:, potw that name nothing
         raise UsageError(str(failure)) from None
+    # the jobs but the reader's are imported when asked (start-up work, issue 26)
     if args.update:
+        from reader.cli.jobs import update
+
         return update(settings)
     if args.sync_status:
+        from reader.cli.handoff import sync_status
+
         return sync_status(settings)
     if args.export_state is not None or args.import_state is not None:
+        from reader.cli.jobs import transfer_state
+
         return transfer_state(args.export_state, args.import_state, settings.sync_dir)
     if settings.serving is not None:
+        from reader.cli.web import serve
+
         return serve(settings, settings.serving)
     printing = settings.printing
     batch = settings.fetch_metadata or args.to_zotero
@@ -112,12 +116,18 @@ def run(args: argparse.Namespace) -> int:
             "(cat digest.csv | reader -) or name the file"
         )
     if settings.fetch_metadata:
+        from reader.cli.jobs import fetch_metadata
+
         fetched = fetch_metadata(settings, query)
         if printing is None and not args.to_zotero:
             return fetched
     if args.to_zotero:
+        from reader.cli.handoff import to_zotero
+
         return to_zotero(settings, query)
     if printing is not None:
+        from reader.cli.printing import print_papers
+
         print_papers(settings, printing, query)
         return EXIT_OK
     return run_tui(settings)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from reader.limits import (
     TAGS_PER_PAPER,
 )
 from reader.patterns import compiled
+from reader.records import frozen
 from reader.state.database import normal_tag, reason, seconds
 
 EXPORT_VERSION = 1
@@ -83,7 +84,7 @@ def _write_atomically(path: Path, text: str) -> None:
         raise StateError(path, 0, f"cannot write: {reason(error)}") from error
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """A mark of an export, checked: the key, its flags and time, its note and tags."""
 

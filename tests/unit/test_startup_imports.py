@@ -13,6 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 NOT_BEFORE_THE_FIRST_PAINT = (
     "calendar",  # week: terms
+    "argparse",  # any command line but `reader` and `reader DIGEST`
+    "reader.cli.printing",  # the jobs of other command lines
+    "reader.cli.jobs",
+    "reader.cli.handoff",
+    "reader.cli.web",
     "reader.similar",  # like: and ~
     "reader.citations",  # exports, Zotero
     "reader.exports",
