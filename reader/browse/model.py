@@ -681,7 +681,9 @@ class Browse:
             week = step_week(digest, self.hits, view.week, delta, filtered)
             if week is not None:
                 other = replace(view, week=week)
-                ahead.append(view_rows(digest, self.hits, other, self._starred, self.ranking))
+                rows = view_rows(digest, self.hits, other, self._starred, self.ranking)
+                if rows:
+                    ahead.append(rows)
         return ahead
 
     def cycle_sort(self) -> None:
