@@ -13,19 +13,37 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
+_NAMES: tuple[str, ...] = ("search", "match", "fullmatch", "split", "findall", "finditer", "sub")
+_NAMES += ("subn", "scanner", "pattern", "flags", "groups", "groupindex")
+"""What a `re.Pattern` answers to."""
+
+
+class _Compiling:
+    """One of `_NAMES` on `_Lazy`: its first use compiles the pattern and puts every name's
+    compiled value (the bound methods, the attributes) in the instance's `__dict__`, which is
+    read before a descriptor without `__set__`: later uses never come here (and no
+    `__getattr__` hook slows every lookup)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, lazy: _Lazy | None, owner: type | None = None) -> Any:
+        if lazy is None:
+            return self
+        done = re.compile(*lazy._source)
+        for name in _NAMES:
+            lazy.__dict__[name] = getattr(done, name)
+        return lazy.__dict__[self.name]
+
 
 class _Lazy:
+    search, match, fullmatch = _Compiling(), _Compiling(), _Compiling()
+    split, findall, finditer = _Compiling(), _Compiling(), _Compiling()
+    sub, subn, scanner = _Compiling(), _Compiling(), _Compiling()
+    pattern, flags, groups, groupindex = _Compiling(), _Compiling(), _Compiling(), _Compiling()
+
     def __init__(self, pattern: str, flags: int) -> None:
         self._source = (pattern, flags)
-
-    def __getattr__(self, name: str) -> Any:  # only for what is not in __dict__ yet
-        if name.startswith("__"):
-            raise AttributeError(name)
-        done = re.compile(*self._source)
-        for attribute in dir(done):
-            if not attribute.startswith("_"):
-                self.__dict__[attribute] = getattr(done, attribute)
-        return getattr(done, name)
 
     def __repr__(self) -> str:
         return f"compiled({self._source[0]!r}, {self._source[1]!r})"

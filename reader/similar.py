@@ -20,6 +20,7 @@ paper is that sum over 255 * 255 (about its cosine with the query).
 from __future__ import annotations
 
 import math
+import re
 import threading
 from array import array
 from bisect import bisect_left
@@ -31,7 +32,6 @@ from operator import itemgetter, not_
 from typing import Any
 
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, Digest
-from reader.patterns import compiled
 from reader.records import frozen
 
 __all__ = [
@@ -580,7 +580,7 @@ class Ranking:
         return [shown.get(term) or term.decode(SEARCH_ENCODING, "replace") for term in wanted]
 
 
-_WORD = compiled(r"[^\x00-/:-@\[-`{-\x7f]+")
+_WORD = re.compile(r"[^\x00-/:-@\[-`{-\x7f]+")
 """A word as the index reads it: a run of ASCII letters and digits and non-ASCII characters."""
 
 

@@ -43,7 +43,6 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from reader import __version__, environment
 from reader.files import replacing
-from reader.patterns import compiled
 from reader.records import frozen
 from reader.sources.formats import LoadError
 
@@ -97,7 +96,7 @@ MAX_BYTES = 32 << 20
 CHUNK = 64 << 10
 
 _MAGIC = b"reader-cache 1\n"
-_URL = compiled(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 
 ByteProgress = Callable[[str, int, "int | None"], None]
 """Told how a download goes: (URL, bytes received, bytes expected or None when not said); the

@@ -64,7 +64,7 @@ def too_long(length: int) -> str:
     )
 
 
-_WEEK = compiled(
+_WEEK = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?",
     re.ASCII,
@@ -120,7 +120,7 @@ DETECT_PREFIX = 65536
 
 _DETECT_LINES = 200
 _EXTENSION_HINTS: dict[str, str] = {".json": "json", ".csv": "csv", ".tsv": "csv"}
-_HEADER_SEPARATORS = compiled(r"[\s_\-]+")
+_HEADER_SEPARATORS = re.compile(r"[\s_\-]+")
 # Hugging Face's daily papers: a list whose items hold a "paper" object (a key that no digest's
 # JSON has; a quote inside a JSON string is escaped, so text cannot look like it).
 _HF_MARK = compiled(r'"paper"\s*:\s*\{')

@@ -25,6 +25,7 @@ Rules:
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import repeat
@@ -32,7 +33,6 @@ from itertools import repeat
 from reader.abstracts import MIN_DEFERRED, FileAbstracts
 from reader.limits import FIELD_CHARS, LINE_CHARS
 from reader.model import Deferred, Paper, new_paper, new_papers
-from reader.patterns import compiled
 from reader.sources.formats import (
     LoadError,
     match_columns,
@@ -44,8 +44,8 @@ from reader.text import arxiv_id, arxiv_ids
 
 __all__ = ["parse_table"]
 
-_DELIMITER_CELL = compiled(r"[ \t]*:?-+:?[ \t]*")
-_UNESCAPED_PIPE = compiled(r"(?<!\\)\|")
+_DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 def _split_cells(line: str) -> list[str] | None:
