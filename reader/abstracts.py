@@ -15,11 +15,13 @@ bytes may be anything now; the abstract says so instead (`CHANGED`).
 from __future__ import annotations
 
 import os
+import re
 import stat
 import threading
 import weakref
 from array import array
-from collections.abc import Callable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 
 from reader.model import SEARCH_ENCODING, Deferred
 
@@ -159,3 +161,79 @@ def keep_abstracts(path: str) -> FileAbstracts | None:
     except OSError:
         return None
     return FileAbstracts.open(path)
+
+
+_SCAN_BYTES = 4 << 20
+"""About how much of the file `FileAbstracts.scan` reads and lowercases at once."""
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+_PLACEHOLDER = b"this http"
+
+
+def scan(
+    abstracts: FileAbstracts, word: bytes
+) -> Iterator[tuple[list[int], list[tuple[int, bytes]]]]:
+    """Which abstracts hold `word` (lowercase ASCII letters and digits), read from the file a
+    block at a time without building any text: the block's bytes lowercased as ASCII bytes
+    (`bytes.lower`), `word` found in them. Yields per block (sure, unsure): `sure`, the
+    abstracts that hold it for certain once cleaned (`reader.text.clean_abstract`) and
+    lowercased as text; `unsure`, those to be looked at as text (with their bytes): cleaning
+    may make or unmake `word` where there is a backslash (LaTeX), or arXiv's placeholder at a
+    match (a space goes in beside it), and lowercasing as text may make ASCII letters of other
+    bytes (U+212A KELVIN SIGN is a `k`). Any other abstract does not hold it. The caller asks
+    `unchanged()` first; OSError when a block cannot be read whole."""
+    offsets, sizes = abstracts.offsets, abstracts.sizes
+    count = len(sizes)
+    size = len(word)
+    low = 0
+    while low < count:
+        start = offsets[low]
+        high = max(bisect_right(offsets, start + _SCAN_BYTES, low + 1, count) - 1, low + 1)
+        end = offsets[high - 1] + sizes[high - 1]
+        block = abstracts._read(end - start, start)
+        if len(block) != end - start:
+            raise OSError(f"{abstracts.path}: not read whole")
+        lowered = block.lower()
+        doubtful: set[int] = set()
+        for mark in (b"\\",) if block.isascii() else (b"\\", None):
+            positions = (
+                (found.start() for found in _NOT_ASCII.finditer(block))
+                if mark is None
+                else _positions(block, mark)
+            )
+            index = low
+            for position in positions:
+                index = bisect_right(offsets, start + position, index, high) - 1
+                if start + position < offsets[index] + sizes[index]:
+                    doubtful.add(index)
+        sure: list[int] = []
+        index = low
+        at = lowered.find(word)
+        while at >= 0:
+            index = bisect_right(offsets, start + at, index, high) - 1
+            begin = offsets[index] - start
+            stop = begin + sizes[index]
+            if at + size <= stop:
+                # a space goes in before arXiv's placeholder and after its "URL" when a letter
+                # is beside them: a match that such a space would split is doubtful
+                near = lowered.find(_PLACEHOLDER, max(begin, at - 14), min(stop, at + size + 9))
+                if index in doubtful or near >= 0:
+                    doubtful.add(index)
+                else:
+                    sure.append(index)
+                if index + 1 >= high:
+                    break
+                at = lowered.find(word, offsets[index + 1] - start)
+            else:
+                at = lowered.find(word, at + 1)
+        yield sure, [
+            (index, block[offsets[index] - start : offsets[index] - start + sizes[index]])
+            for index in sorted(doubtful)
+        ]
+        low = high
+
+
+def _positions(block: bytes, mark: bytes) -> Iterator[int]:
+    at = block.find(mark)
+    while at >= 0:
+        yield at
+        at = block.find(mark, at + 1)

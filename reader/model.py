@@ -183,6 +183,22 @@ _TEXT_CHUNK = 1024
 """Papers whose abstracts `Digest.haystacks` reads at once."""
 
 
+def search_text(paper: Paper, abstract: str) -> str:
+    """A paper's search text (see `Digest.haystacks`), its abstract given (as read)."""
+    text = clean_abstract(abstract)
+    return (
+        f"{paper.title}\n{paper.category}\n{text}\n{paper.summary}"
+        if paper.summary
+        else f"{paper.title}\n{paper.category}\n{text}"
+    ).lower()
+
+
+BUILD_PAUSE: list[Callable[[], object]] = [lambda: None]
+"""Called between chunks of papers while the search text is built: `reader.query` makes it
+wait while a query is answered without the search text (`reader.query.early`), so that the
+two do not share the interpreter."""
+
+
 SearchChunk = tuple[bytes, Sequence[int]]
 """The search text of a few papers one after another (UTF-8, lowercased) and each one's size."""
 
@@ -537,15 +553,11 @@ class Digest:
         """Each paper's search text, lowercased (what `haystacks` holds): the abstracts read a
         chunk of papers at a time."""
         papers = self.papers
+        pause = BUILD_PAUSE
         for start in range(0, len(papers), _TEXT_CHUNK):
+            pause[0]()
             chunk = papers[start : start + _TEXT_CHUNK]
-            for paper, abstract in zip(chunk, abstracts_of(chunk), strict=True):
-                text = clean_abstract(abstract)
-                yield (
-                    f"{paper.title}\n{paper.category}\n{text}\n{paper.summary}"
-                    if paper.summary
-                    else f"{paper.title}\n{paper.category}\n{text}"
-                ).lower()
+            yield from map(search_text, chunk, abstracts_of(chunk))
 
     def indices(self, week: date | None = None) -> range:
         """The indices of one week's papers, or of every paper when `week` is None."""

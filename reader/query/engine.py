@@ -17,8 +17,10 @@ from itertools import compress, repeat
 from operator import and_, ge, sub
 from typing import TYPE_CHECKING, Protocol, cast
 
+from reader import model as _model
 from reader.limits import QUERY_CHARS
 from reader.model import SEARCH_ENCODING, SEARCH_ERRORS, UNDATED, Digest, Paper, SearchText
+from reader.query import early
 from reader.query import likes as _likes
 from reader.query.syntax import (
     FIELDS,
@@ -332,6 +334,36 @@ class _Running(threading.Condition):
 
 _RUNNING = _Running()
 """How many filterings that may be called off (`Query.filter`'s `cancelled`: a thread's) run."""
+
+
+def _before_the_build(
+    clauses: Sequence[Clause], digest: Digest, indices: Iterable[int]
+) -> list[int] | None:
+    """A thread's query of plain words while the search text is not built yet: answered from
+    the digest file (`reader.query.early`), not after waiting for the build. None: it waits."""
+    texts = []
+    for clause in clauses:
+        term = clause[0]
+        kind = term.kind
+        if len(clause) != 1 or term.negated or not isinstance(kind, Text) or kind.field != "any":
+            return None
+        texts.append(kind.value)
+    words = early.words_of(texts)
+    if words is None:
+        return None
+    with early.RUNNING:
+        early.RUNNING.count += 1
+    try:
+        return early.answer(words, digest, indices, _called_off)
+    finally:
+        with early.RUNNING:
+            early.RUNNING.count -= 1
+            early.RUNNING.notify_all()
+
+
+BUILD_WAIT = 10.0
+"""The longest the search text's build waits for a query answered without it (`early`)."""
+_model.BUILD_PAUSE[0] = lambda: early.wait(BUILD_WAIT)
 
 
 def filters_done(timeout: float) -> bool:
@@ -965,6 +997,10 @@ class Query:
             )
         if not clauses:
             return list(indices)
+        if not digest.has_haystacks and getattr(_BUDGET, "cancelled", None) is not None:
+            found = _before_the_build(clauses, digest, indices)
+            if found is not None:
+                return found
         ix = _index(digest)  # may wait for the search text another thread is building
         _called_off()
         kept: Iterable[int] = indices
