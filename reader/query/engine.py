@@ -752,7 +752,7 @@ def _exact_word(term: Term, tokens: TokenIndex, quick: bool = False) -> bytes | 
     needle = _encoded(kind.value)
     if quick and not tokens.quick(needle):
         return None
-    found = tokens.lookup(needle)
+    found = tokens.lookup(needle, _called_off)  # in a thread, it stops once called off
     return found[0] if found is not None and found[1] else None
 
 

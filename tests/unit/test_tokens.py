@@ -157,6 +157,33 @@ def test_a_short_needle_most_papers_hold_is_answered_in_the_thread(
     assert parse_query("e12").filter(digest, range(300)) == [12, *range(120, 130)]
 
 
+def test_a_lookup_called_off_stops_between_pieces_and_keeps_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A short needle's lookup in a filter's thread marks its postings a piece at a time and
+    asks between pieces whether a newer query came: once one did it stops (at 1M papers a
+    letter's lookup took ~150 ms of holding the interpreter, while keys waited to echo), keeps
+    no answer, and the next lookup answers whole."""
+    digest = digest_of([("t", "c", f"e{n} x{n % 7}") for n in range(300)])  # sparse tokens
+    index = indexed(digest)
+    monkeypatch.setattr(tokens, "_PIECE_IDS", 16)
+    steps = [0]
+
+    def newer_after_three() -> None:
+        steps[0] += 1
+        if steps[0] > 3:
+            raise engine.Cancelled
+
+    with pytest.raises(engine.Cancelled):
+        index.lookup(b"e", newer_after_three)
+    assert steps[0] == 4  # it stopped at its fourth look (300 postings: ~19 pieces)
+    assert b"e" not in index._masks  # nothing kept
+    with pytest.raises(engine.Cancelled):  # a filtering in a thread, called off
+        parse_query("e").filter(digest, range(300), cancelled=lambda: True)
+    found = index.lookup(b"e")
+    assert found is not None and found[1] and found[0] == b"\x01" * 300
+
+
 def test_sparse_and_dense_postings_both_answer() -> None:
     rows = [("t", "c", "common" + (" rare" if n % 40 == 0 else "")) for n in range(200)]
     digest = digest_of(rows)
