@@ -195,16 +195,17 @@ def scan(
         lowered = block.lower()
         doubtful: set[int] = set()
         for mark in (b"\\",) if block.isascii() else (b"\\", None):
-            positions = (
-                (found.start() for found in _NOT_ASCII.finditer(block))
-                if mark is None
-                else _positions(block, mark)
-            )
             index = low
-            for position in positions:
+            position = _next(block, mark, 0)
+            while position >= 0:
                 index = bisect_right(offsets, start + position, index, high) - 1
-                if start + position < offsets[index] + sizes[index]:
+                stop = offsets[index] + sizes[index] - start
+                if position < stop:  # in the abstract (not in the columns after it)
                     doubtful.add(index)
+                    position = stop  # one is enough: on to the next abstract
+                else:
+                    position += 1
+                position = _next(block, mark, position)
         sure: list[int] = []
         index = low
         at = lowered.find(word)
@@ -232,8 +233,9 @@ def scan(
         low = high
 
 
-def _positions(block: bytes, mark: bytes) -> Iterator[int]:
-    at = block.find(mark)
-    while at >= 0:
-        yield at
-        at = block.find(mark, at + 1)
+def _next(block: bytes, mark: bytes | None, start: int) -> int:
+    """Where `mark` (None: any byte that is not ASCII) is next in `block` from `start`; -1."""
+    if mark is not None:
+        return block.find(mark, start)
+    found = _NOT_ASCII.search(block, start)
+    return -1 if found is None else found.start()
