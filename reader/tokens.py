@@ -54,6 +54,10 @@ _QUICK_IDS = 65_536
 (`quick`): a one-letter needle marks about as many as there are papers (~100 ms at 1M)."""
 _QUICK_BITSETS = 1_024
 """Nor more bitsets than this OR-ed."""
+_QUICK_PAPERS = 250_000
+"""Nor any needle not looked up yet in an index of more papers: making the answer's mask and
+reading its hits take a pass over every paper (~20-30 ms at 1M with the sidebar's counts,
+which the key's echo waited for); the filter's thread looks it up."""
 _REMEMBERED = 64
 """Needles whose matching tokens are kept: typing a word narrows within the last letter's."""
 _PIECE_IDS = 65_536
@@ -183,6 +187,11 @@ class TokenIndex:
                 self._masks.popitem(last=False)
         return found
 
+    def known(self, needle: bytes) -> bool:
+        """Whether `lookup(needle)` is kept (answered at once)."""
+        with self._lock:
+            return needle in self._masks
+
     def quick(self, needle: bytes) -> bool:
         """Whether `lookup(needle)` is known or quick: little enough to do while a key waits
         (a filter the index answers runs on the UI thread). A short needle that most papers
@@ -194,6 +203,8 @@ class TokenIndex:
         numbers = self.tokens_holding(self._piece(needle))
         if numbers is None:
             return True  # refused at once
+        if self.count > _QUICK_PAPERS:
+            return False
         dense, offsets = self.dense, self.offsets
         bitsets = sum(1 for number in numbers if number in dense)
         if bitsets > _QUICK_BITSETS:

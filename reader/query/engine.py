@@ -742,6 +742,24 @@ def _indexed(term: Term, ix: _Index, kept: Iterable[int]) -> list[int] | None:
 _NEGATE = bytes.maketrans(b"\x00\x01", b"\x01\x00")
 
 
+SETTLE_PAPERS = 250_000
+"""Above this many papers a lookup in a filter's thread first waits `SETTLE_SECONDS`."""
+SETTLE_SECONDS = 0.06
+"""How long: a key typed meanwhile (a burst of letters and backspaces, ~50 ms apart) calls the
+lookup off before it starts; at 1M papers a letter's lookup takes ~100 ms of CPU."""
+
+
+def _settle() -> None:
+    """In a filter's thread, wait `SETTLE_SECONDS` unless called off meanwhile (`Cancelled`);
+    elsewhere return at once."""
+    if getattr(_BUDGET, "cancelled", None) is None:
+        return
+    end = time.monotonic() + SETTLE_SECONDS
+    while (left := end - time.monotonic()) > 0:
+        time.sleep(min(left, 0.01))
+        _called_off()
+
+
 def _exact_word(term: Term, tokens: TokenIndex, quick: bool = False) -> bytes | None:
     """Per paper 1 when it holds `term`'s word (0 not; its negation left to the caller), when
     the term is a word anywhere that the token index answers exactly; else None. `quick`: None
@@ -752,6 +770,8 @@ def _exact_word(term: Term, tokens: TokenIndex, quick: bool = False) -> bytes | 
     needle = _encoded(kind.value)
     if quick and not tokens.quick(needle):
         return None
+    if not quick and tokens.count > SETTLE_PAPERS and not tokens.known(needle):
+        _settle()
     found = tokens.lookup(needle, _called_off)  # in a thread, it stops once called off
     return found[0] if found is not None and found[1] else None
 

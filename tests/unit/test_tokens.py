@@ -157,6 +157,52 @@ def test_a_short_needle_most_papers_hold_is_answered_in_the_thread(
     assert parse_query("e12").filter(digest, range(300)) == [12, *range(120, 130)]
 
 
+def test_in_a_very_big_index_no_needle_is_looked_up_while_the_key_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past `_QUICK_PAPERS` (1M papers: a pass over every paper for any answer, which a key's
+    echo waited for) a needle not looked up yet goes to the filter's thread; one looked up
+    already is answered at once."""
+    digest = digest_of([("t", "c", f"e{n} x{n % 7}") for n in range(300)])
+    index = indexed(digest)
+    assert index.quick(b"x3")  # 43 postings
+    monkeypatch.setattr(tokens, "_QUICK_PAPERS", 299)
+    assert not index.quick(b"x3")
+    assert not parse_query("x3").indexed(digest)
+    assert parse_query("x3").filter(digest, range(300)) == list(range(3, 300, 7))
+    assert index.quick(b"x3") and parse_query("x3").indexed(digest)  # kept: at once now
+
+
+def test_in_a_very_big_index_a_burst_of_keys_looks_up_only_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past `SETTLE_PAPERS` a lookup in a filter's thread waits a moment first: a newer key
+    within it calls the lookup off before any work (a burst of letters and backspaces 50 ms
+    apart at 1M papers spent 3x the CPU of one letter); on the UI thread nothing waits."""
+    digest = digest_of([("t", "c", f"e{n} x{n % 7}") for n in range(300)])
+    index = indexed(digest)
+    monkeypatch.setattr(engine, "SETTLE_PAPERS", 299)
+    looked: list[bytes] = []
+    lookup = tokens.TokenIndex.lookup
+
+    def counted(self: tokens.TokenIndex, needle: bytes, step: object = None) -> object:
+        looked.append(needle)
+        return lookup(self, needle) if step is None else lookup(self, needle, step)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tokens.TokenIndex, "lookup", counted)
+    started = time.monotonic()
+    with pytest.raises(engine.Cancelled):  # a newer key 20 ms in
+        parse_query("e").filter(
+            digest, range(300), cancelled=lambda: time.monotonic() - started > 0.02
+        )
+    assert looked == []  # called off while it waited: no work
+    assert parse_query("e").filter(digest, range(300), cancelled=lambda: False) == list(range(300))
+    assert looked == [b"e"]
+    assert parse_query("x3").filter(digest, range(300)) == list(range(3, 300, 7))  # UI thread
+    assert looked == [b"e", b"x3"]
+    assert index.known(b"e") and index.known(b"x3")
+
+
 def test_a_lookup_called_off_stops_between_pieces_and_keeps_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
