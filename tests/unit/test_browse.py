@@ -149,6 +149,39 @@ def test_a_big_filter_goes_to_a_thread_and_a_stale_answer_is_dropped(
     assert titles(browse) == ["Apple agents", "Cherry agents"]
 
 
+def test_a_search_in_a_thread_stops_once_a_newer_query_is_asked(
+    store: StateStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newer query, even one answered at once (an empty bar, a word the index answers),
+    starts no worker that would call the older one's off: the older one's run stops itself
+    (at 1M papers a letter's lookup went on ~100 ms for nothing)."""
+    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    browse = Browse(DIGEST, store, week=None)
+    browse.open()
+    browse.ask("robots")
+    (search,) = browse.take_jobs()
+    assert isinstance(search, Search)
+    hits = search.run_unless(lambda: False)  # the newest: runs whole
+    assert isinstance(hits, list) and hits
+    browse.ask("")  # answered at once: every paper
+    assert browse.take_jobs() == []
+    assert search.run_unless(lambda: False) is None  # called off: a newer query was asked
+    assert isinstance(search.run(), list)  # at once (not in a thread): runs whole
+
+
+def test_an_empty_query_lists_every_paper_in_a_list_of_its_own(store: StateStore) -> None:
+    browse = Browse(DIGEST, store, week=None)
+    browse.open()
+    browse.ask("agents")
+    browse.ask("")
+    first = browse.hits
+    assert first == list(range(len(DIGEST)))
+    first.clear()
+    browse.ask("robots")
+    browse.ask("")
+    assert browse.hits == list(range(len(DIGEST))) and browse.hits is not first
+
+
 def test_a_thread_answer_opens_where_it_was_left(
     store: StateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
