@@ -165,7 +165,8 @@ def keep_abstracts(path: str) -> FileAbstracts | None:
 
 _SCAN_BYTES = 4 << 20
 """About how much of the file `FileAbstracts.scan` reads and lowercases at once."""
-_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+_NOT_ASCII: list[re.Pattern[bytes]] = []
+"""A byte that is not ASCII (compiled when first needed: not at start-up)."""
 _PLACEHOLDER = b"this http"
 
 
@@ -237,5 +238,7 @@ def _next(block: bytes, mark: bytes | None, start: int) -> int:
     """Where `mark` (None: any byte that is not ASCII) is next in `block` from `start`; -1."""
     if mark is not None:
         return block.find(mark, start)
-    found = _NOT_ASCII.search(block, start)
+    if not _NOT_ASCII:
+        _NOT_ASCII.append(re.compile(rb"[\x80-\xff]"))
+    found = _NOT_ASCII[0].search(block, start)
     return -1 if found is None else found.start()

@@ -1017,10 +1017,13 @@ class Query:
             )
         if not clauses:
             return list(indices)
-        if not digest.has_haystacks and getattr(_BUDGET, "cancelled", None) is not None:
-            found = _before_the_build(clauses, digest, indices)
-            if found is not None:
-                return found
+        if not digest.has_haystacks:
+            if getattr(_BUDGET, "cancelled", None) is not None:
+                found = _before_the_build(clauses, digest, indices)
+                if found is not None:
+                    return found
+        elif early.planned():
+            early.forget()  # the search text is there: no more answers without it
         ix = _index(digest)  # may wait for the search text another thread is building
         _called_off()
         kept: Iterable[int] = indices

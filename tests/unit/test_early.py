@@ -85,6 +85,12 @@ def test_each_word_has_the_hits_of_the_search_text(digest: Digest) -> None:
     assert searched(digest, ["abi"], everything)
     assert searched(digest, ["kernel"], everything)
     assert not searched(digest, ["atthis"], everything)  # unmade by cleaning, not found
+    assert early.planned()
+    digest.haystacks  # noqa: B018 - built
+    assert parse_query("quantized").filter(digest, everything, None) == searched(
+        digest, ["quantized"], everything
+    )
+    assert not early.planned()  # dropped once the search text is there
 
 
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=3), st.data())
