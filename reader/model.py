@@ -199,6 +199,12 @@ wait while a query is answered without the search text (`reader.query.early`), s
 two do not share the interpreter."""
 
 
+QUERY_PAUSE: list[Callable[[], object]] = [lambda: None]
+"""Called between chunks of background work a query would share the interpreter with (the
+parsed-digest cache's entry): `reader.query` makes it wait a moment while a query is filtered in
+a thread."""
+
+
 SearchChunk = tuple[bytes, Sequence[int]]
 """The search text of a few papers one after another (UTF-8, lowercased) and each one's size."""
 

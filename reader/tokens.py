@@ -385,7 +385,8 @@ def build(search: SearchText, cancelled: Callable[[], bool] = lambda: False) -> 
     """The token index of `search` (3.5-5 s for 100,000 papers of 1,300 bytes: one pass of
     C calls a paper). It lets other threads run every `_YIELD` papers, so that a thread building
     it holds the UI thread up ~1.5 ms at most, not the interpreter's 5 ms switch interval. None
-    when `cancelled()` turns true (it is asked every block of `SearchText.blocks`)."""
+    when `cancelled()` turns true (it is asked every block of `SearchText.blocks` and every
+    `_YIELD` papers: a caller may wait in it, as the TUI does while a query is filtered)."""
     starts = search.starts
     count = len(search)
     appenders = _Appenders()
@@ -397,6 +398,8 @@ def build(search: SearchText, cancelled: Callable[[], bool] = lambda: False) -> 
         data = bytes(buffer) if isinstance(buffer, bytearray) else buffer  # one copy a block
         for paper in range(low, high):
             if not paper % _YIELD:
+                if cancelled():  # asked often: the TUI's waits there while a query runs
+                    return None
                 pause(0)
             text = data[starts[paper] - base : starts[paper + 1] - base]
             tokens = set(text.translate(_SPACES).split())

@@ -364,6 +364,9 @@ def _before_the_build(
 BUILD_WAIT = 10.0
 """The longest the search text's build waits for a query answered without it (`early`)."""
 _model.BUILD_PAUSE[0] = lambda: early.wait(BUILD_WAIT)
+ENTRY_WAIT = 2.0
+"""The longest the cache entry's writing waits for a query filtered in a thread, a chunk."""
+_model.QUERY_PAUSE[0] = lambda: filters_done(ENTRY_WAIT)  # ENTRY_WAIT read at each call
 
 
 def filters_done(timeout: float) -> bool:

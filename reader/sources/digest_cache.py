@@ -46,6 +46,7 @@ from operator import attrgetter, is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
+from reader import model
 from reader.environment import user_dir
 from reader.files import replacing
 from reader.model import (
@@ -581,14 +582,18 @@ def _write(
         sizes = array(_OFFSETS, map(_abstract_size, papers))
         total = sum(sizes)
 
+        pause = model.QUERY_PAUSE[0]  # a query typed meanwhile goes first
+
         def records() -> Iterator[Any]:
             for start in range(0, len(papers), CHUNK):
+                pause()
                 yield _columns(papers[start : start + CHUNK])
             yield ("end", len(papers), digest.joined, total)
             yield sizes.tobytes()
 
         def block() -> Iterator[bytes]:
             for start in range(0, len(papers), CHUNK):
+                pause()
                 yield b"".join(_abstracts_bytes(papers[start : start + CHUNK]))
 
         _write_entry(base.with_suffix(".papers"), header, records(), block())

@@ -202,3 +202,42 @@ def test_the_cache_writes_kept_abstracts_a_chunk_at_a_time(
     base = tmp_path / "entry"
     digest_cache._write(base, ("h",), digest, background=False)
     assert read == [64, 64, 64, 8]
+
+
+def test_the_cache_entry_is_written_with_a_pause_for_queries_between_chunks(
+    keep_all: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entry is written a chunk at a time, and between chunks it waits while a query is
+    filtered in a thread (`model.QUERY_PAUSE`, set by `reader.query`): the user's query goes
+    first; and with a query running it waits only so long."""
+    assert model.QUERY_PAUSE[0] is not None
+    pauses: list[int] = []
+    monkeypatch.setattr(model, "QUERY_PAUSE", [lambda: pauses.append(1)])
+    monkeypatch.setattr(digest_cache, "CHUNK", 16)
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(100), "utf-8")
+    fresh = open_digest(path, min_bytes=0, background=False)
+    assert len(pauses) >= 2 * (100 // 16)
+    assert open_digest(path, min_bytes=0).papers == fresh.papers
+
+
+def test_the_pause_waits_for_a_query_in_a_thread_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from reader.query import engine as query_engine
+
+    monkeypatch.setattr(query_engine, "ENTRY_WAIT", 0.05)
+    started = time.monotonic()
+    model.QUERY_PAUSE[0]()  # no query: at once
+    assert time.monotonic() - started < 0.05
+    with query_engine._RUNNING:
+        query_engine._RUNNING.count += 1
+    try:
+        started = time.monotonic()
+        model.QUERY_PAUSE[0]()  # a query runs: waits, at most ENTRY_WAIT
+        assert 0.04 < time.monotonic() - started < 5
+    finally:
+        with query_engine._RUNNING:
+            query_engine._RUNNING.count -= 1

@@ -267,6 +267,17 @@ def test_the_build_stops_when_cancelled() -> None:
     assert tokens.build(digest.haystacks, lambda: True) is None
 
 
+def test_the_build_asks_whether_to_stop_every_few_papers() -> None:
+    """Not only every block (~3,000 papers): the TUI waits in `cancelled` while a query is
+    filtered, and a query that came mid-block shared the interpreter with the rest of it."""
+    digest = digest_of([("t", "c", f"a{n} b c") for n in range(10 * tokens._YIELD)])
+    asked = iter(range(10**6))
+    built = tokens.build(digest.haystacks, lambda: next(asked) < 0)
+    assert built is not None and next(asked) > 10
+    late = iter(range(10**6))
+    assert tokens.build(digest.haystacks, lambda: next(late) == 5) is None  # stops mid-block
+
+
 def test_records_read_back_and_damage_is_refused() -> None:
     digest = digest_of([("t", "c", f"w{n % 50} v{n % 7} common") for n in range(100)])
     index = indexed(digest)
