@@ -14,7 +14,9 @@ Nothing else in reader reads `READER_*`. No Textual here; this module imports no
   when those are not given;
 - `READER_HF_URL`, `READER_ARXIV_RSS_URL`: where the feeds' shortcuts (`hf`, `arxiv:cs.LG`) read
   Hugging Face's daily papers and arXiv's listings (tests: a local server);
-- `READER_DEBUG`: an internal error shows its traceback.
+- `READER_DEBUG`: an internal error shows its traceback;
+- `READER_SERVE_SPARE`: set by `reader --serve` for a tab's reader it starts before the tab's
+  websocket comes (`reader.spare`): it waits for the tab's size before drawing.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ ARXIV_TIMEOUT = "READER_ARXIV_TIMEOUT"
 HF_URL = "READER_HF_URL"
 ARXIV_RSS_URL = "READER_ARXIV_RSS_URL"
 DEBUG = "READER_DEBUG"
+SERVE_SPARE = "READER_SERVE_SPARE"
 
 Place = Literal["state", "cache", "config", "downloads"]
 _OVERRIDES: dict[Place, str] = {
@@ -124,3 +127,9 @@ def arxiv_network(
 def debug() -> bool:
     """`READER_DEBUG` is set: an internal error shows its traceback."""
     return bool(os.environ.get(DEBUG))
+
+
+def serve_spare() -> bool:
+    """`READER_SERVE_SPARE` is set: this reader was started by `reader --serve` before its tab
+    connected, and waits for the tab's size (`reader.spare`)."""
+    return bool(os.environ.get(SERVE_SPARE))

@@ -5,6 +5,9 @@ websocket. This module adds what reader needs around it, and imports no Textual:
 
 - a page of its own: the digest's name as title, an icon, textual-serve's fonts served locally
   (its page asks a font service on the internet for them), no referrer sent with opened links;
+- a tab's reader started when the page is asked for (a spare, `reader.spare`): it imports,
+  reads the digest and the state while the browser loads the page, and draws as soon as the
+  page's websocket brings the tab's size;
 - a guard in front of every route: on loopback it answers only requests addressed to a loopback
   name (no DNS rebinding) and refuses websockets opened by pages of other origins; with a token
   (required when listening beyond loopback) nothing is served without it, given once in the URL
@@ -31,7 +34,10 @@ from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
-from textual_serve.server import Server, to_int
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, log, to_int
+
+from reader.environment import SERVE_SPARE
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 """The page template and icon."""
@@ -51,6 +57,10 @@ MAX_TABS = 8
 MAX_COLUMNS, MAX_ROWS = 500, 200
 """The largest terminal a tab may ask for (a 4K screen with a small font is ~380x110): a
 websocket asking `?width=20000&height=20000` drove its reader past 2.7 GB."""
+
+SPARE_SECONDS = 10.0
+"""How long a reader started for a page waits for that page's websocket (a page connects within
+a second or two of being served); then it is let go, and a later tab starts its own."""
 
 _HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
@@ -127,6 +137,38 @@ class ServeConfig:
     max_tabs: int = MAX_TABS
 
 
+async def _nothing(*_args: object) -> None:
+    return None
+
+
+def _end(process: asyncio.subprocess.Process) -> None:
+    """End a spare now: the end of its input (the reader waits on it under the shell that
+    started it) and a kill of that shell."""
+    if process.stdin is not None:
+        process.stdin.close()
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+
+
+class ReaderAppService(AppService):
+    """textual-serve's AppService (one tab's reader process), given a spare to take first."""
+
+    def __init__(self, *args: Any, spare: asyncio.subprocess.Process | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._spare = spare
+
+    async def _open_app_process(
+        self, width: int = 80, height: int = 24
+    ) -> asyncio.subprocess.Process:
+        spare, self._spare = self._spare, None
+        if spare is not None and spare.returncode is None and spare.stdin is not None:
+            self._process, self._stdin = spare, spare.stdin
+            if await self.send_meta({"type": "size", "width": width, "height": height}):
+                return spare
+            _end(spare)
+        return await super()._open_app_process(width, height)
+
+
 class ReaderServer(Server):
     """textual-serve's server with reader's page and guard; its websocket and downloads as is."""
 
@@ -143,6 +185,9 @@ class ReaderServer(Server):
         self._sessions: dict[asyncio.Task[object], tuple[web.WebSocketResponse, Any]] = {}
         """Each tab's websocket and its textual-serve AppService (the reader process)."""
         self._stopping = False
+        self._spare: asyncio.subprocess.Process | None = None
+        """A tab's reader started for the last page served, until a websocket takes it."""
+        self._starting: set[asyncio.Task[None]] = set()
 
     def make_app(self) -> web.Application:
         """The aiohttp application: the page, the websocket, downloads, static files, icon."""
@@ -167,17 +212,98 @@ class ReaderServer(Server):
         if self._stopping or len(self._tabs) >= self.max_tabs:
             return web.Response(status=503, text=self._full_text() + "\n")
         width, height = terminal_size(request.query.get("width"), request.query.get("height"))
-        sized = request.clone(
-            rel_url=request.rel_url.update_query(width=str(width), height=str(height))
-        )
         task = asyncio.current_task()
         assert task is not None
         self._tabs.add(task)
         try:
-            return await super().handle_websocket(sized)
+            return await self._run_tab(request, width, height)
         finally:
             self._tabs.discard(task)
             self._sessions.pop(task, None)
+
+    async def _run_tab(self, request: web.Request, width: int, height: int) -> web.StreamResponse:
+        """textual-serve's websocket handler, its reader process the spare when there is one."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        service: ReaderAppService | None = None
+        try:
+            await websocket.prepare(request)
+            service = ReaderAppService(
+                self.command,
+                write_bytes=websocket.send_bytes,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+                spare=self._take_spare(),
+            )
+            await service.start(width, height)
+            try:
+                await self._process_messages(websocket, service)
+            finally:
+                await service.stop()
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:
+            log.exception(error)
+        finally:
+            if service is not None:
+                await service.stop()
+        return websocket
+
+    def _take_spare(self) -> asyncio.subprocess.Process | None:
+        spare, self._spare = self._spare, None
+        return spare if spare is not None and spare.returncode is None else None
+
+    def _start_spare(self) -> None:
+        """Start a tab's reader for the page just served, unless one waits already."""
+        if self._stopping or self._spare is not None or len(self._tabs) >= self.max_tabs:
+            return
+        task = asyncio.get_running_loop().create_task(self._spawn_spare())
+        self._starting.add(task)
+        task.add_done_callback(self._starting.discard)
+
+    async def _spawn_spare(self) -> None:
+        environment = ReaderAppService(
+            self.command,
+            write_bytes=_nothing,
+            write_str=_nothing,
+            close=_nothing,
+            download_manager=self.download_manager,
+        )._build_environment()
+        environment[SERVE_SPARE] = "1"
+        try:
+            process = await asyncio.create_subprocess_shell(
+                self.command,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,  # read by the AppService that takes it
+                env=environment,
+            )
+        except OSError:  # no spare: the tab starts its own, and says why if it cannot
+            return
+        if self._stopping or self._spare is not None:
+            await self._let_go(process)
+            return
+        self._spare = process
+        asyncio.get_running_loop().call_later(SPARE_SECONDS, self._expire, process)
+
+    def _expire(self, process: asyncio.subprocess.Process) -> None:
+        if self._spare is process:
+            self._spare = None
+            task = asyncio.get_running_loop().create_task(self._let_go(process))
+            self._starting.add(task)
+            task.add_done_callback(self._starting.discard)
+
+    @staticmethod
+    async def _let_go(process: asyncio.subprocess.Process) -> None:
+        """A spare no tab took: the end of its input ends it (killed if it has not in 2 s)."""
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 2)
+        except asyncio.TimeoutError:
+            _end(process)
+            await process.wait()
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """textual-serve's loop over a tab's messages, its `resize` requests made sane."""
@@ -205,6 +331,9 @@ class ReaderServer(Server):
         told to quit and killed if it has not after `QUIT_SECONDS`; each websocket is closed
         without waiting for the browser's reply."""
         self._stopping = True
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            _end(spare)
         loop = asyncio.get_running_loop()
         end = loop.time() + QUIT_SECONDS
         sessions = list(self._sessions.values())
@@ -284,6 +413,7 @@ class ReaderServer(Server):
             favicon_url="/favicon.svg",
             ping_url="",
         )
+        self._start_spare()
         return web.Response(
             text=html, content_type="text/html", headers={"Cache-Control": "no-store"}
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
+from reader import environment
 from reader.ascii import fall_back
 from reader.cli.digests import check_week, source_bytes
 from reader.cli.parse import UsageError
@@ -41,6 +42,11 @@ def run_tui(settings: Settings) -> int:
         app = ReaderApp(digest, source=source, state=store, settings=settings)
         for stream in (sys.__stderr__, sys.stdout):  # Textual draws on the first
             fall_back(stream)
+        if served() and environment.serve_spare():  # started before its tab: its size comes
+            from reader.spare import wait_for_size
+
+            if not wait_for_size():
+                return EXIT_OK
         app.run()
     finally:
         store.close()

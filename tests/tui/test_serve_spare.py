@@ -1,0 +1,95 @@
+"""`reader --serve` starts a tab's reader when the page is asked for (issue 26): it waits,
+imported and loaded, for the page's websocket, which gives it the tab's size
+(`reader.spare`); the next tab that connects takes it. No timing here: which process draws the
+tab, at what size, and that none is left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from reader.environment import SERVE_SPARE
+from tests.served import Served, Terminal, aiohttp, serving
+
+pytest.importorskip("reader.serve")
+
+
+def spares(served: Served) -> list[int]:
+    """The reader processes under the server that wait as spares (READER_SERVE_SPARE set)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        spare = f"{SERVE_SPARE}=1".encode() in environ and b"reader" in command
+        if spare and _descends(int(entry.name), served.process.pid, stat):
+            found.append(int(entry.name))
+    return found
+
+
+def _descends(pid: int, ancestor: int, stat: str) -> bool:
+    for _ in range(5):
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == ancestor:
+            return True
+        try:
+            stat = Path(f"/proc/{parent}/stat").read_text()
+        except OSError:
+            return False
+    return False
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+async def test_the_page_starts_the_reader_its_websocket_takes() -> None:
+    with serving() as served:
+        assert spares(served) == []  # nothing before a page is asked for
+        async with aiohttp.ClientSession() as session:
+            async with session.get(served.url) as page:
+                assert page.status == 200
+            wait_until(lambda: len(spares(served)) == 1, "the spare")
+            (spare,) = spares(served)
+            async with session.get(served.url) as page:  # a second page: still one waits
+                assert page.status == 200
+            time.sleep(0.5)
+            assert spares(served) == [spare]
+
+            width, height = 100, 30  # the tab's own size, given to the spare
+            ws = await session.ws_connect(f"{served.base}/ws?width={width}&height={height}")
+            terminal = Terminal(ws, width, height)
+            await terminal.until(
+                lambda: "ml-papers-2023" in terminal.text and "All weeks" in terminal.text,
+                "the first paint",
+            )
+            rows = terminal.screen.display
+            assert "ml-papers-2023" in rows[0] and rows[0].rstrip().endswith("10 papers"), rows[0]
+            assert rows[height - 1].strip() != "", rows  # the key line on the tab's last row
+            assert os.path.exists(f"/proc/{spare}")  # the spare draws this tab
+            await terminal.key("q")
+            await ws.close()
+
+
+async def test_no_spare_is_left_when_the_server_stops() -> None:
+    with serving() as served:
+        async with aiohttp.ClientSession() as session, session.get(served.url) as page:
+            assert page.status == 200
+        wait_until(lambda: len(spares(served)) == 1, "the spare")
+        (spare,) = spares(served)
+        served.process.send_signal(signal.SIGINT)
+        served.process.wait(timeout=20)
+        wait_until(lambda: not os.path.exists(f"/proc/{spare}"), "the spare to end", 10)
