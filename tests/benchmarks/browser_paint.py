@@ -1,8 +1,10 @@
 """The browser's first paint: `reader --serve` against a bare textual-serve app, in Chromium.
 
-Run: `.venv/bin/python tests/benchmarks/browser_paint.py [--runs N] [--tree DIR]` (not collected
-by pytest; `run.py` runs it as part of `make bench`). It needs playwright and a Chromium
-(`/usr/bin/chromium`, or $READER_CHROMIUM); without them it says why and measures nothing.
+Run: `.venv/bin/python tests/benchmarks/browser_paint.py [--runs N] [--tree DIR] [--before DIR]`
+(not collected by pytest; `run.py` runs it as part of `make bench`; `--before` serves another
+checkout's reader too, in the same turns, for a before/after in one sitting). It needs
+playwright and a Chromium (`/usr/bin/chromium`, or $READER_CHROMIUM); without them it says why
+and measures nothing.
 
 Both apps are served on 127.0.0.1: the bare app of `bare_app.py` with textual-serve's own
 `Server` and page, and `reader --serve` (its page, on the bundled digest). Each run opens each
@@ -179,6 +181,8 @@ class Result:
 
     bare: list[Run] = field(default_factory=list)
     reader: list[Run] = field(default_factory=list)
+    before: list[Run] = field(default_factory=list)
+    """The reader of `--before` (another checkout), when given."""
     skipped: str = ""
     size: str = ""
 
@@ -234,40 +238,52 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def servers(env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The bare app under textual-serve and `reader --serve`, both on 127.0.0.1: their URLs."""
-    bare_port, reader_port = free_port(), free_port()
+def servers(
+    env: dict[str, str], tree: Path = ROOT, before: Path | None = None
+) -> Iterator[dict[str, str]]:
+    """The bare app under textual-serve and `reader --serve` (and the reader of the checkout
+    `before`, to compare in the same run), all on 127.0.0.1: their URLs."""
+    ports = {"bare": free_port(), "reader": free_port()}
     bare_command = f"{sys.executable} {BARE_APP}"
-    bare = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from textual_serve.server import Server;"
-            " Server(sys.argv[1], host='127.0.0.1', port=int(sys.argv[2])).serve()",
-            bare_command,
-            str(bare_port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    reader = subprocess.Popen(
-        [sys.executable, "-m", "reader", "--serve", "--port", str(reader_port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    processes = {
+        "bare": subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from textual_serve.server import Server;"
+                " Server(sys.argv[1], host='127.0.0.1', port=int(sys.argv[2])).serve()",
+                bare_command,
+                str(ports["bare"]),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    }
+    # Each reader runs in its checkout: `python -m reader` puts the working directory first on
+    # sys.path, ahead of PYTHONPATH, so another directory's reader/ would be the one measured.
+    readers = {"reader": (env, tree.resolve())} | (
+        {"before": (env | {"PYTHONPATH": str(before.resolve())}, before.resolve())}
+        if before is not None
+        else {}
     )
     try:
-        urls = {
-            "bare": f"http://127.0.0.1:{bare_port}/",
-            "reader": f"http://127.0.0.1:{reader_port}/",
-        }
-        _wait_http(urls["bare"], bare)
-        _wait_http(urls["reader"], reader)
+        for name, (reader_env, where) in readers.items():
+            ports[name] = free_port()
+            processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "reader", "--serve", "--port", str(ports[name])],
+                env=reader_env,
+                cwd=where,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        urls = {name: f"http://127.0.0.1:{port}/" for name, port in ports.items()}
+        for name, process in processes.items():
+            _wait_http(urls[name], process)
         yield urls
     finally:
-        _stop(bare)
-        _stop(reader)
+        for process in processes.values():
+            _stop(process)
 
 
 def markers(program: str) -> list[tuple[str, int]]:
@@ -366,8 +382,11 @@ def _js_list(expected: list[tuple[str, int]]) -> str:
     return json.dumps([[marker, times] for marker, times in expected])
 
 
-def measure(runs: int = 5, tree: Path | None = None, timeout: float = 60) -> Result:
-    """`runs` interleaved page loads of each app (after one unmeasured warm-up of each)."""
+def measure(
+    runs: int = 5, tree: Path | None = None, timeout: float = 60, before: Path | None = None
+) -> Result:
+    """`runs` interleaved page loads of each app (after one unmeasured warm-up of each); with
+    `before`, also of the reader of that checkout."""
     reason = why_not()
     if reason:
         return Result(skipped=reason)
@@ -386,16 +405,19 @@ def measure(runs: int = 5, tree: Path | None = None, timeout: float = 60) -> Res
     for name in ("TMUX", "TEXTUAL", "NO_COLOR"):
         env.pop(name, None)
     expected = {"bare": markers("bare"), "reader": markers("reader")}
+    expected["before"] = expected["reader"]
     try:
-        with servers(env) as urls, sync_playwright() as playwright:
+        where = tree if tree is not None else ROOT
+        with servers(env, where, before) as urls, sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
             try:
-                for program in ("bare", "reader"):  # warm-up: bytecode, the digest cache
+                programs = list(urls)
+                for program in programs:  # warm-up: bytecode, the digest cache
                     load_once(browser, urls[program], expected[program], timeout)
                 for number in range(runs):
-                    order = ("bare", "reader") if number % 2 == 0 else ("reader", "bare")
+                    order = programs if number % 2 == 0 else programs[::-1]
                     for program in order:
                         run = load_once(browser, urls[program], expected[program], timeout)
                         getattr(result, program).append(run)
@@ -515,15 +537,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=5, help="page loads of each app")
     parser.add_argument("--tree", type=Path, help="the checkout whose reader is served")
+    parser.add_argument(
+        "--before", type=Path, help="also serve this checkout's reader, in the same turns"
+    )
     parser.add_argument("--raw", action="store_true", help="also print every run")
     args = parser.parse_args(argv)
-    result = measure(args.runs, args.tree)
+    result = measure(args.runs, args.tree, before=args.before)
     if args.raw:
-        for program in ("bare", "reader"):
+        for program in ("bare", "reader", "before"):
             for run in getattr(result, program):
                 print(program, run)
     for row in rows(result):
         print("| " + " | ".join(row) + " |")
+    if result.before:
+        print(f"before ({args.before}):")
+        before = Result(bare=result.bare, reader=result.before, size=result.size)
+        for row in rows(before):
+            print("| " + " | ".join(row) + " |")
     return 0 if not result.skipped else 2
 
 

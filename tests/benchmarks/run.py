@@ -184,20 +184,23 @@ def _quote(text: str) -> str:
 class Tmux:
     """A private tmux server and one control-mode client to send it commands quickly."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path = ROOT) -> None:
         self.socket = f"reader-bench-{os.getpid()}"
+        self.cwd = cwd
+        """Where every program starts: the measured checkout (`python -m reader` puts the
+        working directory first on sys.path, ahead of PYTHONPATH)."""
         self.base = ["tmux", "-L", self.socket, "-f", os.devnull]
         self.env = env
         size = ["-x", str(WIDTH), "-y", str(HEIGHT)]
         subprocess.run(
-            [*self.base, "new-session", "-d", "-s", "ctl", *size], env=env, cwd=ROOT, check=True
+            [*self.base, "new-session", "-d", "-s", "ctl", *size], env=env, cwd=cwd, check=True
         )
         self.client = subprocess.Popen(
             [*self.base, "-C", "attach-session", "-t", "ctl"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
-            cwd=ROOT,
+            cwd=cwd,
         )
         self._sync()
         for option in ("status off", "remain-on-exit on", "history-limit 0"):
@@ -269,7 +272,7 @@ class Tmux:
         extra = "".join(f" -e {_quote(f'{key}={value}')}" for key, value in (env or {}).items())
         line = (
             f"new-session -d -P -F '#{{pane_pid}}' -s {name} -x {WIDTH} -y {HEIGHT}{extra}"
-            f" -c {_quote(str(ROOT))} {_quote(shell)}"
+            f" -c {_quote(str(self.cwd))} {_quote(shell)}"
         )
         started = time.perf_counter()
         out = self.command(line)
@@ -1124,7 +1127,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tree is not None:
         env["PYTHONPATH"] = os.environ["PYTHONPATH"] = str(args.tree.resolve())
         READER_ARGV[:] = [sys.executable, "-m", "reader"]
-    tmux = Tmux(env)
+        os.chdir(tree)  # not the harness's own reader/ first on sys.path (`-m reader`)
+    tmux = Tmux(env, tree)
     try:
         poller = Poller(tmux, settings.poll)
         bare: list[float] = []
