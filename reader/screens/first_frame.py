@@ -9,9 +9,9 @@ That is ~13 KB each in a terminal of 120x40 after reader's first frame, ~20 KB e
 
 `FirstFrameScreen` keeps what the terminal holds after its first frame, drawn whole, and drops a
 later frame whose screen is the same, cell for cell (text and style); the first frame that
-differs (or any frame a second later) is drawn and ends the watch: from then on every frame is
-Textual's own. Textual's files are not changed: `_compositor_refresh` is the one place its
-screens write a frame.
+differs (or any frame a second later) is drawn and ends the watch, as does another screen drawn
+over it or a suspension: from then on every frame is Textual's own. Textual's files are not
+changed: `_compositor_refresh` is the one place its screens write a frame.
 """
 
 from __future__ import annotations
@@ -59,6 +59,11 @@ class FirstFrameScreen(Screen[None]):
         compositor._dirty_regions.clear()  # drawn already: the terminal holds this screen
         self._dirty_widgets.clear()
         app._update_mouse_over(self)
+
+    def on_screen_suspend(self) -> None:
+        # Another screen (help, the palette, a question) is drawn over this one: when this one
+        # comes back, the terminal holds that screen, so its repaint must be written.
+        self._end_watch()
 
     def _end_watch(self, _app: object = None) -> None:
         self._frame_watch, self._frame_shown = False, None

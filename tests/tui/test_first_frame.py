@@ -85,3 +85,23 @@ async def test_after_a_suspension_the_same_screen_is_drawn(
         screen.refresh()
         await wait_for(lambda: len(frames) >= 2, pilot)
         assert frames[-1] == frames[0]
+
+
+async def test_after_another_screen_the_same_screen_is_drawn(
+    monkeypatch: pytest.MonkeyPatch, digest: Digest
+) -> None:
+    """The help opened and closed at once (as a drill in tmux does): the terminal holds the
+    help, so the main screen, the same as its first frame, is drawn again."""
+    frames = _recording(monkeypatch)
+    app = make_app(digest)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(lambda: len(frames) >= 1, pilot)
+        await pilot.press("question_mark")
+        await wait_for(lambda: app.screen is not screen_of_main(app), pilot)
+        await pilot.press("escape")
+        await wait_for(lambda: len(frames) >= 2, pilot)
+        assert frames[-1] == frames[0]
+
+
+def screen_of_main(app: Any) -> Any:
+    return next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
