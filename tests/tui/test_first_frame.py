@@ -93,7 +93,7 @@ async def test_after_another_screen_the_same_screen_is_drawn(
     """The help opened and closed at once (as a drill in tmux does): the terminal holds the
     help, so the main screen, the same as its first frame, is drawn again."""
     frames = _recording(monkeypatch)
-    app = make_app(digest)
+    app = make_app(digest, read_delay=-1)  # no paper marked read meanwhile, however slow
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(lambda: len(frames) >= 1, pilot)
         await pilot.press("question_mark")

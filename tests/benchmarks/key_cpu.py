@@ -1,0 +1,159 @@
+"""The bench's keys in process: reader's CPU for each, split into its handling and its frames.
+
+Run: `.venv/bin/python tests/benchmarks/key_cpu.py [--size 1k] [--repeats 3] [--no-gc]
+[--profile cursor|week|filter]` (not collected by pytest). Another checkout is measured with
+`PYTHONPATH=DIR` and DIR as the working directory. It opens the generated digest of that size
+(or `bundled`) headless at 120x40 and presses what `run.py` presses: Down five times, `[` five
+times, then `/` and `quantized` a letter at a time, a pause after each key. For each key it takes
+the thread CPU time (`time.thread_time`, which other processes on the machine barely move, where
+the wall-clock round trips of `run.py` move by ±15% or more) of reader's routing of the key (its
+whole update: `ReaderApp._route_key`) and of the frames drawn before the next key
+(`Screen._on_timer_update`), and counts the layouts. It prints the medians over the keys of each
+kind; `--profile KIND` adds a cProfile of that kind's routing and frames.
+
+The opening's own layouts are counted with the first key of each repeat. `--no-gc` turns the
+collector off, as the app nearly does once painted (`reader.collector`: young collections only),
+so that a collection here does not land on one key or another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import io
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if __package__ in (None, ""):  # run as a script
+    sys.path[:0] = [str(HERE), os.getcwd()]
+
+import generate  # noqa: E402
+
+KINDS = ("cursor", "week", "filter")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Reader's CPU for each of the bench's keys.")
+    parser.add_argument("--size", default="1k", help="1k, 10k, 100k, or bundled")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-gc", action="store_true")
+    parser.add_argument("--profile", choices=KINDS)
+    args = parser.parse_args(argv)
+    for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        os.environ[name] = tempfile.mkdtemp(prefix="key-cpu-")
+
+    from textual.screen import Screen
+
+    from reader.app import ReaderApp, make_app
+    from reader.sources.loader import load_digest
+    from reader.state import StateStore
+
+    digest = load_digest() if args.size == "bundled" else load_digest(generate.ensure(args.size))
+    spent = {"route": 0.0, "frame": 0.0, "layouts": 0.0}
+    profile = cProfile.Profile()
+    current = [""]
+
+    def profiled() -> bool:
+        return bool(args.profile) and current[0] == args.profile
+
+    route = ReaderApp._route_key
+    frame = Screen._on_timer_update
+    layout = Screen._refresh_layout
+
+    async def timed_route(self: Any, event: Any) -> None:
+        started = time.thread_time()
+        if profiled():
+            profile.enable()
+        try:
+            await route(self, event)
+        finally:
+            if profiled():
+                profile.disable()
+            spent["route"] += time.thread_time() - started
+
+    def timed_frame(self: Any) -> None:
+        started = time.thread_time()
+        if profiled():
+            profile.enable()
+        try:
+            frame(self)
+        finally:
+            if profiled():
+                profile.disable()
+            spent["frame"] += time.thread_time() - started
+
+    def counted_layout(self: Any, *args: Any, **kwargs: Any) -> None:
+        spent["layouts"] += 1
+        layout(self, *args, **kwargs)
+
+    ReaderApp._route_key = timed_route  # type: ignore[method-assign]
+    Screen._on_timer_update = timed_frame  # type: ignore[method-assign]
+    Screen._refresh_layout = counted_layout  # type: ignore[method-assign]
+    found: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+
+    async def once() -> None:
+        store = StateStore()
+        app = make_app(digest, state=store, read_delay=60)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(1000):
+                if type(app.screen).__name__ == "MainScreen":
+                    break
+                await pilot.pause(0.01)
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.5)
+            await app.workers.wait_for_complete()
+
+            async def press(kind: str, key: str) -> None:
+                spent["route"] = spent["frame"] = 0.0
+                current[0] = kind
+                await pilot.press(key)
+                await pilot.pause()
+                await pilot.pause(0.1)
+                current[0] = ""
+                found[kind]["route"].append(spent["route"] * 1000)
+                found[kind]["frame"].append(spent["frame"] * 1000)
+                found[kind]["total"].append((spent["route"] + spent["frame"]) * 1000)
+                found[kind]["layouts"].append(spent["layouts"])
+                spent["layouts"] = 0
+
+            for _ in range(5):
+                await press("cursor", "down")
+            for _ in range(5):
+                await press("week", "left_square_bracket")
+            await pilot.press("slash")
+            await pilot.pause(0.2)
+            for letter in "quantized":
+                await press("filter", letter)
+        store.close()
+
+    if args.no_gc:
+        gc.disable()
+    for _ in range(args.repeats):
+        asyncio.run(once())
+    print(f"reader's CPU for each key, {args.size}, medians of {args.repeats} runs (ms):")
+    for kind in KINDS:
+        d = found[kind]
+        medians = "  ".join(f"{part} {statistics.median(d[part]):5.2f}" for part in KINDS_PARTS)
+        print(f"  {kind:7s} {medians}; layouts {sum(d['layouts']):.0f} in {len(d['total'])} keys")
+    if args.profile:
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(50)
+        print(out.getvalue())
+    return 0
+
+
+KINDS_PARTS = ("route", "frame", "total")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
