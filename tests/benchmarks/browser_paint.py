@@ -54,6 +54,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # tests.chromium (appended: the measured tree's reader goes first)
+from tests.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
+
 BARE_APP = HERE / "bare_app.py"
 GOAL_PAINT = 1.1
 """Reader's first paint in the browser against the bare textual-serve app's (issue 26)."""
@@ -61,15 +65,6 @@ GOAL_FULL_FRAMES = 1
 VIEWPORT = {"width": 1400, "height": 900}
 LINGER = 1.0
 """Seconds after the first paint in which frames are still counted."""
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",  # without these Chromium calls hosts on the internet
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 LOCAL = re.compile(r"^(?:https?|wss?)://127\.0\.0\.1:\d+/")
 WRITE = "this.terminal.write(t,(()=>{this.bufferedBytes-=t.length}))"
 """textual.js's write of a binary websocket message into xterm.js (textual-serve 1.1)."""
@@ -185,13 +180,6 @@ class Result:
     """The reader of `--before` (another checkout), when given."""
     skipped: str = ""
     size: str = ""
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("READER_CHROMIUM"), shutil.which("chromium")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 def why_not() -> str:

@@ -7,9 +7,7 @@ the rows appear as text in `.xterm-accessibility-tree`. Skips, saying why, witho
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,28 +16,13 @@ from typing import Any
 import pytest
 
 from reader.sources.loader import load_digest
+from tests.chromium import CHROMIUM_ARGS, chromium_path
 from tests.served import Served, serving
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",  # without these Chromium calls hosts on the internet
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TREE = ".xterm-accessibility-tree"
 LOCAL = re.compile(r"^(?:https?|wss?)://127\.0\.0\.1:\d+/")
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("READER_CHROMIUM"), shutil.which("chromium"), None):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +53,7 @@ class Tab:
         self.outside: list[str] = []
         self.failed: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))
+
         def failed(response: Any) -> None:
             if response.status >= 400:
                 self.failed.append(f"{response.status} {response.url}")

@@ -40,14 +40,6 @@ def rows(count: int, abstract: str = "Words about quantized models. ") -> str:
     )
 
 
-@pytest.fixture
-def keep_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every abstract of every file kept in the file (not only those of big files)."""
-    monkeypatch.setattr(abstracts, "MIN_FILE_BYTES", 0)
-    monkeypatch.setattr(abstracts, "MIN_DEFERRED", 1)
-    monkeypatch.setattr(reader.sources.formats.table, "MIN_DEFERRED", 1)
-
-
 def kept_count(digest: Digest) -> int:
     return sum(not isinstance(stored_abstract(paper), str) for paper in digest.papers)
 

@@ -46,14 +46,6 @@ def rows(count: int) -> str:
 
 
 @pytest.fixture
-def keep_all(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every abstract of every file kept in the file (not only those of big files)."""
-    monkeypatch.setattr(abstracts, "MIN_FILE_BYTES", 0)
-    monkeypatch.setattr(abstracts, "MIN_DEFERRED", 1)
-    monkeypatch.setattr(reader.sources.formats.table, "MIN_DEFERRED", 1)
-
-
-@pytest.fixture
 def digest(keep_all: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Digest:
     monkeypatch.setattr(abstracts, "_SCAN_BYTES", 700)  # many blocks
     path = tmp_path / "d.md"
