@@ -696,6 +696,15 @@ class Browse:
                     ahead.append(rows)
         return ahead
 
+    def papers_ahead(self, weeks: Sequence[Sequence[int]]) -> list[int]:
+        """The papers whose abstract the next key most likely shows, for the screen to render
+        ahead while idle: those above and below the cursor, and the first of each of `weeks`
+        (`rows_ahead`: where `[` and `]` go)."""
+        rows, cursor = self.rows, self.cursor
+        papers = [rows[row] for row in (cursor + 1, cursor - 1) if 0 <= row < len(rows)]
+        papers.extend(week[0] for week in weeks)
+        return papers
+
     def cycle_sort(self) -> None:
         cycle: tuple[str, ...] = (*SORT_CYCLE, "upvotes") if self.upvoted else SORT_CYCLE
         if self.ranking is not None:  # a like: query: by similarity first

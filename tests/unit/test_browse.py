@@ -433,6 +433,21 @@ def test_rows_ahead_are_those_the_week_steps_list(store: StateStore) -> None:
     assert browse.rows_ahead() == []
 
 
+def test_papers_ahead_are_the_cursor_s_neighbours_and_each_week_s_first(
+    store: StateStore,
+) -> None:
+    """The abstracts the screen renders ahead: the papers above and below the cursor (none past
+    either end), and the first paper of each week `[` and `]` would show."""
+    browse = opened(store)
+    browse.step_week(1)
+    rows = browse.rows
+    weeks = browse.rows_ahead()
+    assert browse.papers_ahead(weeks) == [rows[1], *(week[0] for week in weeks)]
+    assert len(rows) >= 2
+    browse.point(len(rows) - 1)  # the last row: nothing below it
+    assert browse.papers_ahead([]) == [rows[-2]]
+
+
 def titles_of(rows: list[int]) -> list[str]:
     return [DIGEST.papers[i].title for i in rows]
 

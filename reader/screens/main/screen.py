@@ -12,14 +12,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
 from reader.browse import Browse, Changed, sidebar_cursor
-from reader.browse.view import fit_header
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
 from reader.model import Digest
 from reader.screens.main import tasks
@@ -29,6 +27,7 @@ from reader.sources.source import DigestSource
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane, render_paper
 from reader.widgets.filter_input import FilterInput
+from reader.widgets.header import FittedHeader
 from reader.widgets.key_line import KeyLine
 from reader.widgets.messages import (
     CategoryToggled,
@@ -50,22 +49,6 @@ TINY = 60
 AHEAD_DELAY = 0.05
 """Seconds without a change of the list or the paper shown before what the next key most likely
 shows is rendered ahead (a burst of keys, a word typed, renders nothing its next key changes)."""
-
-HEADER_SIDES = 8 + 10
-"""The cells of the header beside its title: the icon left, the clock's space right (Textual's
-`HeaderIcon` and `HeaderClockSpace`)."""
-
-
-class FittedHeader(Header):
-    """The header whose title and subtitle are cut to fit the screen's width (`fit_header`):
-    the title gives way first, so the count and the sort name stay whole."""
-
-    def format_title(self) -> Content:
-        width = self.app.size.width - HEADER_SIDES
-        title, sub_title = fit_header(self.screen_title, self.screen_sub_title, width)
-        if not title:
-            return Content(sub_title).stylize("dim")
-        return self.app.format_title(title, sub_title)
 
 
 class MainScreen(Outward):
@@ -159,7 +142,6 @@ class MainScreen(Outward):
                 self.draw(Changed.TITLE)
         if self.ready:
             self._draw_header()
-        if self.ready:
             self.call_after_refresh(self._keep_focus)
 
     def _keep_focus(self) -> None:
@@ -244,13 +226,11 @@ class MainScreen(Outward):
         renders none of them."""
         self._ahead = None
         browse, pane = self.browse, self.query_one(AbstractPane)
-        rows, cursor = browse.rows, browse.cursor
-        papers = [rows[row] for row in (cursor + 1, cursor - 1) if 0 <= row < len(rows)]
+        weeks = browse.rows_ahead()
         self.paper_list.prepare_moves()
-        for week in browse.rows_ahead():
+        for week in weeks:
             self.paper_list.prepare(week)
-            papers.append(week[0])
-        for index in papers:
+        for index in browse.papers_ahead(weeks):
             content = browse.pane(index)
             pane.prepare(content, lambda: render_paper(content))  # noqa: B023 (called here)
 
