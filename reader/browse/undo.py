@@ -11,7 +11,8 @@ UNDO_LIMIT = 100
 """Changes kept for undo; older ones are forgotten."""
 
 
-def _papers(count: int) -> str:
+def papers_text(count: int) -> str:
+    """"1 paper", "2 papers"."""
     return f"{count} paper{'s' if count != 1 else ''}"
 
 
@@ -32,7 +33,7 @@ class MarksChange:
 
     def undone(self) -> str:
         values = set(self.before.values())
-        papers = _papers(len(self.before))
+        papers = papers_text(len(self.before))
         if len(values) != 1:
             return f"Undone: the marks of {papers} are back."
         if self.starred:
@@ -66,7 +67,7 @@ class TagsChange:
             store.set_tags(key, tags)
 
     def undone(self) -> str:
-        return f"Undone: the tags of {_papers(len(self.before))} are back."
+        return f"Undone: the tags of {papers_text(len(self.before))} are back."
 
 
 @frozen

@@ -2,7 +2,7 @@
 
 A frozen `View` says where and in what order (the week or the starred papers, the sort); with the
 digest and the hits of the applied query (sorted digest indices) these functions give the rows,
-the subtitle, the week steps and the unread jumps. `reader.browse.model.Browse` holds them.
+the subtitle, the week steps and the unread jumps. `reader.browse.Browse` holds them.
 """
 
 from __future__ import annotations

@@ -390,10 +390,10 @@ async def test_slow_filter_result_never_overrides_a_newer_query(
 ) -> None:
     import time as time_module
 
-    import reader.browse.model as model_module
+    import reader.browse.jobs as jobs_module
     from reader.query import Query
 
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)  # every filter in the worker
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 0)  # every filter in the worker
     real_filter = Query.filter
 
     def slow_filter(self: Query, *args: Any, **kwargs: Any) -> list[int]:

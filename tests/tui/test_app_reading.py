@@ -248,9 +248,9 @@ async def test_marks_from_another_instance_show_on_focus(digest: Digest) -> None
 async def test_big_mark_all_saves_in_a_thread_and_undoes(
     digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.browse.model as model_module
+    import reader.browse.jobs as jobs_module
 
-    monkeypatch.setattr(model_module, "BULK_IN_THREAD", 0)
+    monkeypatch.setattr(jobs_module, "BULK_IN_THREAD", 0)
     store = StateStore()
     app = make_app(digest, week="all", state=store, read_delay=60)
     async with app.run_test(size=(120, 40)) as pilot:

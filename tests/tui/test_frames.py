@@ -369,11 +369,11 @@ async def test_a_word_the_token_index_answers_filters_in_the_keys_own_frame(
     a frame or more after the letter. Once the token index is built (in the background, after
     the search text) a word it answers is filtered at once, in the key's own handling. A query
     it cannot answer exactly (a phrase) still goes to the thread."""
-    import reader.browse.model as model_module
+    import reader.browse.jobs as jobs_module
     from reader.browse import Search
     from reader.screens.main import tasks
 
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 100)
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 100)
     threaded: list[str] = []
     in_thread = tasks._filter
 

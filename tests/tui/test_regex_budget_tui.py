@@ -13,7 +13,7 @@ from textual import events
 from textual.widgets import Static
 
 from reader.app import make_app
-from reader.browse.model import OPENING_SECONDS
+from reader.browse.jobs import OPENING_SECONDS
 from reader.model import Digest, Paper
 from reader.query import REGEX_SECONDS, Query
 from reader.state import Session, StateStore

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import reader.browse.model as model_module
+import reader.browse.jobs as jobs_module
 from reader.browse import Browse, Bulk, Changed, Search, Warm
 from reader.browse.undo import UNDO_LIMIT
 from reader.model import Digest, Paper
@@ -134,7 +134,7 @@ def test_a_bad_query_keeps_the_results_and_says_why(store: StateStore) -> None:
 def test_a_big_filter_goes_to_a_thread_and_a_stale_answer_is_dropped(
     store: StateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 0)
     browse = Browse(DIGEST, store, week=None)
     browse.open()
     browse.ask("robots")
@@ -155,7 +155,7 @@ def test_a_search_in_a_thread_stops_once_a_newer_query_is_asked(
     """A newer query, even one answered at once (an empty bar, a word the index answers),
     starts no worker that would call the older one's off: the older one's run stops itself
     (at 1M papers a letter's lookup went on ~100 ms for nothing)."""
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 0)
     browse = Browse(DIGEST, store, week=None)
     browse.open()
     browse.ask("robots")
@@ -185,7 +185,7 @@ def test_an_empty_query_lists_every_paper_in_a_list_of_its_own(store: StateStore
 def test_a_thread_answer_opens_where_it_was_left(
     store: StateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 0)
     browse = Browse(DIGEST, store, week=NEWEST, text="robots", paper=KEYS[2])
     browse.open()
     (search,) = browse.take_jobs()
@@ -219,8 +219,8 @@ def test_a_slow_query_to_open_with_filters_in_a_thread_the_papers_listed_meanwhi
     budgets = out_of_time_below_the_whole_budget(monkeypatch)
     browse = Browse(DIGEST, store, week=NEWEST, text="/diffusion/", paper=KEYS[2])
     browse.open()
-    assert budgets == [model_module.OPENING_SECONDS]
-    assert model_module.OPENING_SECONDS < REGEX_SECONDS
+    assert budgets == [jobs_module.OPENING_SECONDS]
+    assert jobs_module.OPENING_SECONDS < REGEX_SECONDS
     (search,) = browse.take_jobs()
     assert isinstance(search, Search) and search.budget == REGEX_SECONDS
     assert titles(browse) == ["Zebra diffusion", "Apple agents", "Mango robots"]  # unfiltered
@@ -235,7 +235,7 @@ def test_a_query_to_open_with_that_runs_out_of_time_in_its_thread_lists_without_
 ) -> None:
     """Out of its whole budget too: said under the bar, the papers listed (a digest too big
     to filter at once listed nothing before)."""
-    monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", 0)
+    monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", 0)
     browse = Browse(DIGEST, store, week=NEWEST, text="/diffusion/")
     browse.open()
     (search,) = browse.take_jobs()
@@ -356,7 +356,7 @@ def test_undo_puts_back_changes_newest_first_and_forgets_the_oldest(store: State
 def test_thousands_of_marks_are_saved_in_a_thread(
     store: StateStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(model_module, "BULK_IN_THREAD", 1)
+    monkeypatch.setattr(jobs_module, "BULK_IN_THREAD", 1)
     browse = opened(store)
     browse.mark_view_read()
     (bulk,) = browse.take_jobs()

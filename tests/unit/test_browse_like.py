@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import reader.browse.model as model_module
+import reader.browse.jobs as jobs_module
 import reader.browse.sidebar as sidebar_module
 from reader import similar
 from reader.browse import Browse, Changed, Search
@@ -68,7 +68,7 @@ def test_more_like_lists_every_week_by_similarity_and_go_back_returns() -> None:
 
 
 def test_a_big_digest_ranks_in_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model_module, "SYNC_BUILD_LIMIT", 2)
+    monkeypatch.setattr(jobs_module, "SYNC_BUILD_LIMIT", 2)
     digest = Digest(DIGEST.papers)
     browse = browse_of(digest)
     browse.take_jobs()
@@ -94,8 +94,8 @@ def test_with_the_index_built_the_list_waits_for_the_ranking(
 ) -> None:
     """A digest ranked in a thread whose index is built: ~ changes the filter bar at once and the
     list only with the answer (no frame of every week unranked in between)."""
-    monkeypatch.setattr(model_module, "SYNC_BUILD_LIMIT", 2)
-    monkeypatch.setattr(model_module, "SYNC_RANK_LIMIT", 2)
+    monkeypatch.setattr(jobs_module, "SYNC_BUILD_LIMIT", 2)
+    monkeypatch.setattr(jobs_module, "SYNC_RANK_LIMIT", 2)
     digest = Digest(DIGEST.papers)
     similar.ensure(digest)
     browse = browse_of(digest)

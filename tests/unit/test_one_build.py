@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import model, tokens
-from reader.browse.model import Search
+from reader.browse import Search
 from reader.model import Digest, Paper, SearchChunk, SearchText
 from reader.query import Cancelled, engine, filters_done, parse_query
 

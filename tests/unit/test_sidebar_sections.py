@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import reader.browse.model as model_module
+import reader.browse.jobs as jobs_module
 from reader.browse import Browse, Search
 from reader.browse.sidebar import Entry
 from reader.state import StateStore
@@ -69,7 +69,7 @@ def test_a_picked_category_keeps_the_others_counted_up_to_the_refilter_limit(
     without the category picked, so every category stays on offer; above it, the rows'."""
 
     def categories(limit: int) -> list[tuple[str, str]]:
-        monkeypatch.setattr(model_module, "SYNC_FILTER_LIMIT", limit)
+        monkeypatch.setattr(jobs_module, "SYNC_FILTER_LIMIT", limit)
         browse = opened(store)
         browse.toggle_category("Agents")
         for job in browse.take_jobs():  # above the limit, the filter runs in a thread
