@@ -23,7 +23,8 @@ from reader.latex import display_math
 from reader.model import week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
-from reader.widgets.line_list import base_style, frame_style, set_virtual_size
+from reader.widgets.line_list import base_style, content_width, frame_style, set_virtual_size
+from reader.widgets.plain_lines import PlainStylesCache
 from reader.widgets.scrollbar import QuietScrollbars
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
@@ -241,6 +242,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._styles_cache = PlainStylesCache()
         self.content = Text()
         self._lines: list[Strip] = []
         self._wrapped_width = -1
@@ -347,7 +349,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
             return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = content_width(self)
         row = y + self.scroll_offset.y
         style = base_style(self)
         if not 0 <= row < len(self._lines):

@@ -20,6 +20,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from reader.contrast import legible, truecolor
+from reader.widgets.plain_lines import PlainStylesCache
 from reader.widgets.scrollbar import QuietScrollbars, update_scrollbar
 
 if TYPE_CHECKING:
@@ -54,15 +55,17 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
     return False
 
 
-_FRAME_STYLES: dict[Widget, Style] = {}
-"""Each widget's `rich_style` while its lines are being rendered."""
+_FRAME_STYLES: dict[Widget, tuple[Style, int]] = {}
+"""Each widget's `rich_style` and content width while its lines are being rendered."""
 
 
 @contextmanager
 def frame_style(widget: Widget) -> Iterator[None]:
-    """While `widget` renders a batch of lines, its `rich_style` is worked out once: Textual
-    walks every ancestor's styles for it (~0.5 ms), and a pane asks for it on every line."""
-    _FRAME_STYLES[widget] = widget.rich_style
+    """While `widget` renders a batch of lines, its `rich_style` and the width of its content
+    are worked out once: Textual walks every ancestor's styles for the one (~0.5 ms) and the
+    widget's gutter and scrollbars for the other (~8 us), and a pane asks for both on every
+    line."""
+    _FRAME_STYLES[widget] = (widget.rich_style, widget.scrollable_content_region.width)
     try:
         yield
     finally:
@@ -90,8 +93,15 @@ def legible_segments(segments: Iterable[Segment]) -> list[Segment]:
 
 def base_style(widget: Widget) -> Style:
     """`widget.rich_style`, from the batch being rendered when there is one."""
-    style = _FRAME_STYLES.get(widget)
-    return widget.rich_style if style is None else style
+    frame = _FRAME_STYLES.get(widget)
+    return widget.rich_style if frame is None else frame[0]
+
+
+def content_width(widget: Widget) -> int:
+    """`widget.scrollable_content_region.width`, from the batch being rendered when there is
+    one."""
+    frame = _FRAME_STYLES.get(widget)
+    return widget.scrollable_content_region.width if frame is None else frame[1]
 
 
 ROWS_KEPT = 2_000
@@ -152,6 +162,7 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._styles_cache = PlainStylesCache()
         self.row_count = 0
         self._empty_lines: list[str] = []
         self._component_styles_seen: dict[tuple[str, bool], Style] = {}
@@ -299,7 +310,7 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         return strip
 
     def _render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = content_width(self)
         row = y + self.scroll_offset.y
         base = base_style(self)
         if not self.row_count and 0 <= row < len(self.empty_lines) and width > 0:
@@ -338,10 +349,10 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
     def render_rows_ahead(self, rows: Iterable[int]) -> None:
         """Render `rows` (as they are now) into the rows kept, to be drawn later without
         rendering them then (`row_key`)."""
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            return
         with frame_style(self):
+            width = content_width(self)
+            if width <= 0:
+                return
             base = base_style(self)
             for row in rows:
                 if 0 <= row < self.row_count:

@@ -8,8 +8,11 @@ times, then `/` and `quantized` a letter at a time, a pause after each key. For 
 the thread CPU time (`time.thread_time`, which other processes on the machine barely move, where
 the wall-clock round trips of `run.py` move by ±15% or more) of reader's routing of the key (its
 whole update: `ReaderApp._route_key`) and of the frames drawn before the next key
-(`Screen._on_timer_update`), and counts the layouts. It prints the medians over the keys of each
-kind; `--profile KIND` adds a cProfile of that kind's routing and frames.
+(`Screen._on_timer_update`), and counts the layouts. Headless, Textual encodes no frame for a
+terminal: each is encoded here as it would be (`render_segments`, in the frame's time), and its
+time and bytes are shown. It prints the medians over the keys of each kind; `--profile KIND`
+adds a cProfile of that kind's routing and frames (sorted by `$KEY_CPU_SORT`, cumulative by
+default; `$KEY_CPU_LINES` lines, 50).
 
 The opening's own layouts are counted with the first key of each repeat. `--no-gc` turns the
 collector off, as the app nearly does once painted (`reader.collector`: young collections only),
@@ -59,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     from reader.state import StateStore
 
     digest = load_digest() if args.size == "bundled" else load_digest(generate.ensure(args.size))
-    spent = {"route": 0.0, "frame": 0.0, "layouts": 0.0}
+    spent = {"route": 0.0, "frame": 0.0, "layouts": 0.0, "encode": 0.0, "bytes": 0.0}
     profile = cProfile.Profile()
     current = [""]
 
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     route = ReaderApp._route_key
     frame = Screen._on_timer_update
     layout = Screen._refresh_layout
+    display = ReaderApp._display
 
     async def timed_route(self: Any, event: Any) -> None:
         started = time.thread_time()
@@ -96,6 +100,17 @@ def main(argv: list[str] | None = None) -> int:
         spent["layouts"] += 1
         layout(self, *args, **kwargs)
 
+    def encoded(self: Any, screen: Any, renderable: Any) -> None:
+        """Headless, Textual encodes nothing: the update is encoded here as it is for a
+        terminal (`render_segments`), within the frame's time, and its bytes counted."""
+        display(self, screen, renderable)
+        if renderable is not None and hasattr(renderable, "render_segments"):
+            started = time.thread_time()
+            data = renderable.render_segments(self.console)
+            spent["encode"] += time.thread_time() - started  # within the frame's time
+            spent["bytes"] += len(data.encode("utf-8"))
+
+    ReaderApp._display = encoded  # type: ignore[method-assign]
     ReaderApp._route_key = timed_route  # type: ignore[method-assign]
     Screen._on_timer_update = timed_frame  # type: ignore[method-assign]
     Screen._refresh_layout = counted_layout  # type: ignore[method-assign]
@@ -114,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             await app.workers.wait_for_complete()
 
             async def press(kind: str, key: str) -> None:
-                spent["route"] = spent["frame"] = 0.0
+                spent["route"] = spent["frame"] = spent["encode"] = spent["bytes"] = 0.0
                 current[0] = kind
                 await pilot.press(key)
                 await pilot.pause()
@@ -123,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
                 found[kind]["route"].append(spent["route"] * 1000)
                 found[kind]["frame"].append(spent["frame"] * 1000)
                 found[kind]["total"].append((spent["route"] + spent["frame"]) * 1000)
+                found[kind]["encode"].append(spent["encode"] * 1000)
+                found[kind]["bytes"].append(spent["bytes"])
                 found[kind]["layouts"].append(spent["layouts"])
                 spent["layouts"] = 0
 
@@ -144,10 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     for kind in KINDS:
         d = found[kind]
         medians = "  ".join(f"{part} {statistics.median(d[part]):5.2f}" for part in KINDS_PARTS)
-        print(f"  {kind:7s} {medians}; layouts {sum(d['layouts']):.0f} in {len(d['total'])} keys")
+        print(
+            f"  {kind:7s} {medians}; of the frame, encoding {statistics.median(d['encode']):4.2f}"
+            f" ({statistics.median(d['bytes']):,.0f} bytes); layouts {sum(d['layouts']):.0f}"
+            f" in {len(d['total'])} keys"
+        )
     if args.profile:
         out = io.StringIO()
-        pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(50)
+        stats = pstats.Stats(profile, stream=out)
+        stats.sort_stats(os.environ.get("KEY_CPU_SORT", "cumulative"))
+        stats.print_stats(int(os.environ.get("KEY_CPU_LINES", "50")))
         print(out.getvalue())
     return 0
 
