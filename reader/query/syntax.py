@@ -478,8 +478,53 @@ def _timed(pattern: str, flags: int) -> Any:
     for (`reader.query.engine` gives every query a time budget)."""
     import regex  # only a query with a regex needs it
 
-    compiled = regex.compile(pattern, flags | regex.VERSION0)
-    return compiled
+    try:
+        return regex.compile(_braces_as_re_reads_them(pattern), flags | regex.VERSION0)
+    except regex.error as error:  # `re` took it: say it in `re`'s terms (QueryError upstream)
+        raise re.error(error.msg, pattern, error.pos) from None
+
+
+_REPEAT = r"\{(?:\d*,\d*|\d+)\}"
+
+
+def _braces_as_re_reads_them(pattern: str) -> str:
+    """`pattern` with every "{" that `re` reads as a plain character escaped. The `regex` module
+    reads "{e}", "{s<=1}" and the like as fuzzy-match constraints (so `/a{e}/` would match every
+    paper) and refuses "{s"; `re`, whose syntax queries promise, reads any "{" that does not open
+    a repeat ("{3}", "{2,}", "{,4}", "{1,5}") as itself."""
+    out: list[str] = []
+    at, in_class = 0, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            if pattern.startswith("\\N{", at):  # a named character: \N{EM DASH}
+                end = pattern.find("}", at)
+                end = len(pattern) if end < 0 else end + 1
+                out.append(pattern[at:end])
+                at = end
+                continue
+            out.append(pattern[at : at + 2])
+            at += 2
+            continue
+        if in_class:
+            if char == "]":
+                in_class = False
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            at += 1
+            for lead in ("^", "]"):  # "[]" and "[^]" take "]" as a member
+                if pattern.startswith(lead, at):
+                    out.append(lead)
+                    at += 1
+            continue
+        elif char == "{" and not re.match(_REPEAT, pattern[at:]):
+            out.append("\\{")
+            at += 1
+            continue
+        out.append(char)
+        at += 1
+    return "".join(out)
 
 
 def _literals(pattern: str) -> tuple[str, ...]:

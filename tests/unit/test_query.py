@@ -689,3 +689,31 @@ def test_a_range_of_papers_finds_only_its_own_among_thousands() -> None:
     assert query.filter(digest, range(1000, 5000)) == [2000, 4500]
     assert query.filter(digest, range(4000, 4100)) == []
     assert query.filter(digest, range(2001, 4499)) == []
+
+
+def test_a_brace_re_reads_as_itself_is_not_a_fuzzy_match() -> None:
+    # The `regex` module reads "{e}" as "with any number of errors": /a{e}/ matched every paper.
+    assert run("/gpt{e}/") == set()
+    assert run("title:/llama{e}/") == set()
+    # "{s" is refused by `regex` ("expected }") but is two plain characters to `re`.
+    assert run("/{s/") == set()
+    assert run("/x{s") == set()
+    assert run("/gpt-?4{1}/") == GPT4  # a real repeat is still a repeat
+
+
+BRACE_CHARS = st.sampled_from(list("ae{},01[]^\\sN"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(pattern=st.text(BRACE_CHARS, max_size=12), text=st.text("ae{},01s", max_size=12))
+def test_a_regex_query_matches_what_re_matches(pattern: str, text: str) -> None:
+    import re
+
+    from reader.query.syntax import _timed
+
+    try:
+        expected = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    except (re.error, OverflowError, RecursionError, ValueError):
+        return
+    timed = _timed(pattern, re.IGNORECASE | re.MULTILINE)
+    assert bool(timed.search(text)) == bool(expected.search(text)), (pattern, text)
