@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from itertools import repeat
-from operator import sub
+from itertools import compress, repeat
+from operator import ne, sub
 
 from reader.browse.view import View, count_label, view_rows
 from reader.model import Digest, week_label
@@ -57,11 +57,11 @@ def pick_category(query: str, category: str) -> str:
 class WeekRows:
     """The sidebar's week rows (none marked active), rebuilt only when the hits or the marks
     change: a week switch at 1,000 weeks then costs two rows, not a thousand. A rebuild counts
-    every week's hits with one bisection per week boundary (driven by `map`) and keeps the rows
-    whose counts did not change."""
+    every week's hits with one bisection per week boundary (driven by `map`) and makes only the
+    rows whose counts changed (found by comparing the counts, in C)."""
 
     def __init__(self) -> None:
-        self._cached: tuple[Sequence[int], object, list[Entry]] | None = None
+        self._cached: tuple[Sequence[int], object, list[Entry], list[str]] | None = None
         self._weeks: tuple[Digest, list[int], list[str]] | None = None
 
     def _bounds(self, digest: Digest) -> tuple[list[int], list[str]]:
@@ -71,6 +71,7 @@ class WeekRows:
             spans = [digest.indices(week) for week in digest.weeks]
             bounds = [span.start for span in spans] + [spans[-1].stop if spans else 0]
             known = self._weeks = (digest, bounds, [week_label(w) for w in digest.weeks])
+            self._cached = None  # another digest's rows
         return known[1], known[2]
 
     def rows(
@@ -82,10 +83,10 @@ class WeekRows:
         unread: Callable[[date], int],
     ) -> list[Entry]:
         key = (marks_version, filtered)
+        bounds, labels = self._bounds(digest)
         cached = self._cached
         if cached is None or cached[0] is not hits or cached[1] != key:
             weeks = digest.weeks
-            bounds, labels = self._bounds(digest)
             # every paper a hit (an empty bar): each week's count is its size, no bisection
             # (10,000 of them over a million hits held a backspace's echo at 1M papers)
             at = bounds if len(hits) == bounds[-1] else list(map(bisect_left, repeat(hits), bounds))
@@ -94,19 +95,27 @@ class WeekRows:
                 counts = list(map(str, matches))
             else:
                 counts = [f"{unread(week)}/{n}" for week, n in zip(weeks, matches, strict=False)]
-            before = cached[2] if cached is not None else []
-            if len(before) != len(weeks) or (before and before[0].week != weeks[0]):
-                before = [_NO_ROW] * len(weeks)
-            rows = [
-                row if row.count == count and row.week == week else Entry("week", text, count, week)
-                for row, week, text, count in zip(before, weeks, labels, counts, strict=False)
-            ]
-            self._cached = cached = (hits, key, rows)
+            if cached is None or len(cached[3]) != len(counts):
+                rows = list(map(_week_row, weeks, labels, counts))
+            else:
+                rows = list(cached[2])
+                for row in compress(range(len(counts)), map(ne, counts, cached[3])):
+                    rows[row] = _week_row(weeks[row], labels[row], counts[row])
+            self._cached = cached = (hits, key, rows, counts)
         return list(cached[2])
 
 
-_NO_ROW = Entry("week", "", "\0")
-"""Stands for a row not built yet (no count reads like it)."""
+def _week_row(week: date, label: str, count: str) -> Entry:
+    """`Entry("week", label, count, week)`, made in half the time: a filter keystroke at 1,000
+    weeks makes a row for most of them (the dataclass's frozen `__init__` sets each field
+    through `object.__setattr__`)."""
+    row: Entry = object.__new__(Entry)
+    row.__dict__.update(_WEEK_ROW, label=label, count=count, week=week)
+    return row
+
+
+_WEEK_ROW = dict(vars(Entry("week", "")))
+"""A week row's fields, those `_week_row` is not given as `Entry` makes them."""
 
 
 def sidebar_entries(

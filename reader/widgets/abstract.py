@@ -186,6 +186,9 @@ PANES_KEPT = 8
 """Papers' wrapped lines the pane keeps (`AbstractPane.show`): the one shown, those ahead."""
 
 MEASURE = 100
+
+LINES_KEPT = 1_000
+"""Wrapped lines the pane keeps drawn (`AbstractPane._drawn`): more than the papers kept have."""
 """The pane's lines are wrapped at most this wide, a readable measure on a wide screen."""
 
 
@@ -242,13 +245,15 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._styles_cache = PlainStylesCache()
+        self._styles_cache: PlainStylesCache = PlainStylesCache()
         self.content = Text()
         self._lines: list[Strip] = []
         self._wrapped_width = -1
-        self._drawn: dict[int, Strip] = {}
-        """The lines as last drawn (`_lines` padded to the width, in the widget's style), by
-        row, for `_drawn_as`: scrolling back, or a frame that repaints them, draws them again."""
+        self._drawn: dict[int, tuple[Strip, Strip]] = {}
+        """Wrapped lines (by `id`) as drawn: padded to the width, in the widget's style, for
+        `_drawn_as`. Scrolling back, a paper shown again (its wrapped lines are kept) or drawn
+        after its lines were styled ahead (`prepare`) draws the same strips again, which the
+        styles cache then finds finished (`PlainStylesCache`)."""
         self._drawn_as: tuple[int, Style] | None = None
         self._kept: dict[tuple[Hashable, int], tuple[Text, list[Strip]]] = {}
         """Contents shown or prepared, wrapped, by what they show and the width (`show`)."""
@@ -290,7 +295,13 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         except TypeError:  # a key that cannot be hashed: nothing ahead
             return
         content = render()
-        self._keep(key, width, content, self._wrapped(content, width))
+        lines = self._wrapped(content, width)
+        self._keep(key, width, content, lines)
+        with frame_style(self):  # styled and finished ahead too: the frame then finds them
+            width = content_width(self)
+            style = base_style(self)
+            drawn = [self._drawn_line(line, width, style) for line in lines[: self.size.height]]
+        self._styles_cache.prepare(self, drawn)
 
     def _keep(self, key: Hashable, width: int, content: Text, lines: list[Strip]) -> None:
         if len(self._kept) >= PANES_KEPT:
@@ -323,13 +334,18 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         same_width = width == self._wrapped_width
         self._wrapped_width = width
         self._lines = lines
-        self._drawn.clear()
-        if shown is None or not same_width or len(shown) != len(lines):
+        if shown is None or not same_width:
             set_virtual_size(self, Size(width, len(lines)))
             self.refresh()
             return
-        for y in range(min(len(lines), self.size.height)):
-            if lines[y] != shown[y]:
+        if len(shown) != len(lines) and set_virtual_size(
+            self, Size(width, len(lines)), repaint=False
+        ):
+            return  # laid out: all of it repainted
+        for y in range(self.size.height):
+            old = shown[y] if y < len(shown) else None
+            new = lines[y] if y < len(lines) else None
+            if old != new:  # (blank below both: no repaint)
                 self.refresh_lines(y)
 
     def _size_updated(
@@ -354,15 +370,21 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         style = base_style(self)
         if not 0 <= row < len(self._lines):
             return Strip.blank(width, style)
+        return self._drawn_line(self._lines[row], width, style)
+
+    def _drawn_line(self, line: Strip, width: int, style: Style) -> Strip:
+        """`line` padded to `width` in the widget's `style`, as drawn before when it was."""
         if self._drawn_as != (width, style):
             self._drawn.clear()
             self._drawn_as = (width, style)
-        strip = self._drawn.get(row)
-        if strip is None:
-            line = self._lines[row]
-            pad = width - line.cell_length
-            if pad < 0:
-                line = line.crop_extend(0, width, None)
-            segments = [*line, Segment(" " * pad)] if pad > 0 else line
-            strip = self._drawn[row] = Strip(Segment.apply_style(segments, style), width)
+        drawn = self._drawn.get(id(line))
+        if drawn is not None and drawn[0] is line:
+            return drawn[1]
+        pad = width - line.cell_length
+        cropped = line.crop_extend(0, width, None) if pad < 0 else line
+        segments = [*cropped, Segment(" " * pad)] if pad > 0 else cropped
+        strip = Strip(Segment.apply_style(segments, style), width)
+        if len(self._drawn) >= LINES_KEPT:
+            self._drawn.clear()
+        self._drawn[id(line)] = (line, strip)
         return strip

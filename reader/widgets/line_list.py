@@ -162,7 +162,7 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._styles_cache = PlainStylesCache()
+        self._styles_cache: PlainStylesCache = PlainStylesCache()
         self.row_count = 0
         self._empty_lines: list[str] = []
         self._component_styles_seen: dict[tuple[str, bool], Style] = {}
@@ -348,15 +348,16 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
 
     def render_rows_ahead(self, rows: Iterable[int]) -> None:
         """Render `rows` (as they are now) into the rows kept, to be drawn later without
-        rendering them then (`row_key`)."""
+        rendering nor styling them then (`row_key`, `PlainStylesCache.prepare`)."""
         with frame_style(self):
             width = content_width(self)
             if width <= 0:
                 return
             base = base_style(self)
-            for row in rows:
-                if 0 <= row < self.row_count:
-                    self._row_strip(row, width, base)
+            strips = [
+                self._row_strip(row, width, base) for row in rows if 0 <= row < self.row_count
+            ]
+        self._styles_cache.prepare(self, strips)
 
     def _render_row_strip(self, row: int, width: int, base: Style) -> Strip:
         text = self.render_row(row, width, row == self.cursor)

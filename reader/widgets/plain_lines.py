@@ -13,6 +13,7 @@ bottom padding) is left to Textual.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from textual.color import Color
     from textual.css.styles import StylesBase
     from textual.geometry import Size, Spacing
+    from textual.widget import Widget
 
     RenderContentLine = Any
 
@@ -48,10 +50,19 @@ def plain(styles: StylesBase, opacity: float) -> bool:
 class _Plain:
     """What one render's content lines share: the widget's background, side borders, rows."""
 
-    __slots__ = ("first", "inner", "last", "left", "pad_left", "pad_right", "right")
+    __slots__ = (
+        "first", "inner", "key", "last", "left", "pad_left", "pad_right", "right", "width",
+        "content_width",
+    )  # fmt: skip
 
     def __init__(
-        self, styles: StylesBase, size: Size, base_background: Color, inner: Style, outer: Style
+        self,
+        styles: StylesBase,
+        size: Size,
+        content_size: Size,
+        base_background: Color,
+        inner: Style,
+        outer: Style,
     ) -> None:
         (top, _), (right, right_color), (bottom, _), (left, left_color) = styles.border
         self.inner: RichStyle = inner.rich_style
@@ -68,15 +79,98 @@ class _Plain:
         self.last = size.height - (2 if bottom else 1)
         """The last content line (above a bottom border)."""
         _, self.pad_right, _, self.pad_left = styles.padding
+        self.width = size.width
+        self.content_width = content_size.width
+        self.key = (
+            self.inner, self.left, self.right, self.pad_left, self.pad_right, self.width,
+            self.content_width,
+        )  # fmt: skip
+        """What a finished line depends on besides its content."""
+
+    def finish(self, line: Strip) -> Strip:
+        """A content line as Textual styles it: its length made the content's, its padding and
+        the side borders' cells added, over the widget's background."""
+        inner = self.inner
+        segments: list[Segment] | Strip = line.adjust_cell_length(self.content_width, inner)
+        if self.pad_left or self.pad_right:
+            segments = line_pad(segments, self.pad_left, self.pad_right, inner)
+        if self.left is not None or self.right is not None:
+            segments = [
+                *(() if self.left is None else (self.left,)),
+                *segments,
+                *(() if self.right is None else (self.right,)),
+            ]
+        return Strip(segments, self.width)
+
+
+FINISHED_KEPT = 2_000
+"""Content lines a PlainStylesCache keeps finished (`PlainStylesCache._finished`)."""
 
 
 class PlainStylesCache(StylesCache):
     """A StylesCache whose content lines are made the short way while the widget's styles are
-    plain (`plain`); the widget's lines are the same, segment for segment, as Textual's."""
+    plain (`plain`); the widget's lines are the same, segment for segment, as Textual's.
+
+    A content line the widget draws again (the same Strip: a list row kept for what it shows,
+    an abstract's line drawn before or styled ahead) is not styled again: the finished strip is
+    kept, and with it what Textual's filters made of it (each strip keeps its own)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._plain: _Plain | None = None
+        self._finished: dict[int, tuple[Strip, Strip]] = {}
+        """Finished lines by their content line's `id` (the content line kept with it)."""
+        self._finished_as: object = None
+        """The `_Plain.key` the finished lines were made for."""
+
+    def _configure(
+        self,
+        styles: StylesBase,
+        size: Size,
+        content_size: Size,
+        base_background: Color,
+        background: Color,
+        opacity: float,
+    ) -> _Plain | None:
+        if not plain(styles, opacity):
+            return None
+        inner, outer = self.get_inner_outer(base_background, background)
+        known = _Plain(styles, size, content_size, base_background, inner, outer)
+        if known.key != self._finished_as:
+            self._finished.clear()
+            self._finished_as = known.key
+        return known
+
+    def _finish(self, known: _Plain, line: Strip) -> Strip:
+        done = self._finished.get(id(line))
+        if done is not None and done[0] is line:
+            return done[1]
+        strip = known.finish(line)
+        if len(self._finished) >= FINISHED_KEPT:
+            self._finished.clear()
+        self._finished[id(line)] = (line, strip)
+        return strip
+
+    def prepare(self, widget: Widget, lines: Iterable[Strip]) -> None:
+        """Finish `lines` (content lines `widget` will draw) ahead, filters included, as
+        `render_widget` would: the frame that draws them then finds them finished."""
+        styles = widget.styles
+        base_background, background = widget.background_colors
+        known = self._configure(
+            styles,
+            widget.region.size,
+            widget.content_region.size,
+            base_background,
+            background,
+            widget.opacity,
+        )
+        if known is None:
+            return
+        filters = widget.get_line_filters()
+        for line in lines:
+            strip = self._finish(known, line)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
 
     def render(
         self,
@@ -87,10 +181,14 @@ class PlainStylesCache(StylesCache):
         *args: Any,
         **kwargs: Any,
     ) -> list[Strip]:
-        self._plain = None
-        if plain(styles, kwargs.get("opacity", 1.0)):
-            inner, outer = self.get_inner_outer(base_background, background)
-            self._plain = _Plain(styles, size, base_background, inner, outer)
+        self._plain = self._configure(
+            styles,
+            size,
+            kwargs.get("content_size") or size,
+            base_background,
+            background,
+            kwargs.get("opacity", 1.0),
+        )
         try:
             return super().render(styles, size, base_background, background, *args, **kwargs)
         finally:
@@ -121,19 +219,7 @@ class PlainStylesCache(StylesCache):
                 render_content_line,
                 *rest,
             )
-        inner = known.inner
         content_y = y - known.first
         if content_y < content_size.height:
-            line = render_content_line(content_y).adjust_cell_length(content_size.width, inner)
-        else:
-            line = Strip.blank(content_size.width, inner)
-        segments: list[Segment] | Strip = line
-        if known.pad_left or known.pad_right:
-            segments = line_pad(line, known.pad_left, known.pad_right, inner)
-        if known.left is not None or known.right is not None:
-            segments = [
-                *(() if known.left is None else (known.left,)),
-                *segments,
-                *(() if known.right is None else (known.right,)),
-            ]
-        return Strip(segments, size.width)
+            return self._finish(known, render_content_line(content_y))
+        return known.finish(Strip.blank(content_size.width, known.inner))

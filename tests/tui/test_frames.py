@@ -574,3 +574,50 @@ async def test_what_was_rendered_ahead_shows_the_marks_of_now() -> None:
         text = " ".join(strip.text for strip in pane._lines)
         assert "·  read" in text and "unread" not in text
         assert_not_stale(pane)
+
+
+async def test_a_shorter_abstract_repaints_only_the_lines_that_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two short abstracts one after the other, of different lengths: the lines below both stay
+    blank and are not repainted (the pane was repainted whole whenever the number of lines
+    changed); what is on screen is what drawing afresh gives."""
+    papers = [
+        Paper(NEWEST, f"Paper {i}", f"https://arxiv.org/abs/2306.0000{i}", abstract=abstract)
+        for i, abstract in enumerate(["One line.", "Three lines of words, wrapped. " * 8] * 3)
+    ]
+    app = make_app(Digest(papers, name="short"), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = screen_of(app).query_one(AbstractPane)
+        for key in ("down", "down", "up"):
+            longest = len(pane._lines)
+            with counting(monkeypatch, AbstractPane, "render_line") as lines:
+                await pilot.press(key)
+                await pilot.pause()
+            longest = max(longest, len(pane._lines))
+            assert 0 < lines() <= longest < pane.size.height - 5, (lines(), longest)
+            assert_not_stale(pane)
+
+
+async def test_lines_styled_ahead_are_not_styled_again_in_the_key_s_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the keys pause, the rows the next cursor move draws and the next paper's abstract
+    are styled ahead as Textual would style them (`PlainStylesCache.prepare`): the move's frame
+    styles none of its lines again, and draws what drawing afresh gives."""
+    from reader.widgets import plain_lines
+
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        monkeypatch.setattr(main_screen, "AHEAD_DELAY", 0.3)
+        await pilot.press("down")
+        for key in ("down", "down", "up"):
+            await pilot.pause(0.6)  # rendered and styled ahead
+            with counting(monkeypatch, plain_lines._Plain, "finish") as styled:
+                await pilot.press(key)
+                await pilot.pause()
+            assert styled() == 0, (key, styled())
+            for widget in (screen.paper_list, screen.query_one(AbstractPane), screen.sidebar):
+                assert_not_stale(widget)

@@ -13,6 +13,7 @@ from reader.browse.sidebar import (
     CategoryCounts,
     Entry,
     WeekRows,
+    _week_row,
     category_active,
     pick_category,
     search_entries,
@@ -410,3 +411,14 @@ def test_week_rows_count_each_weeks_hits_and_keep_rows_that_did_not_change(
         for before, now in zip(last, got, strict=False):
             assert (before is now) == (before.count == now.count)
         last = got
+
+
+def test_a_week_row_is_the_entry_its_fields_make() -> None:
+    """Week rows are made without Entry's `__init__` (in half the time): the same value, every
+    field, the same hash."""
+    made = _week_row(W2, "Jun 11, 2023", "12")
+    entry = Entry("week", "Jun 11, 2023", "12", W2)
+    assert made == entry
+    assert vars(made) == vars(entry)
+    assert hash(made) == hash(entry)
+    assert replace(made, active=True) == replace(entry, active=True)
