@@ -152,7 +152,7 @@ def update_cached(
                 continue
             if not fetched.changed:
                 fetched.commit()
-                yield Update(url, f"{url}: not modified")
+                yield Update(url, f"{url}: {_unchanged(fetched.body, url)}")
                 continue
             served = CachedCopy(url, fetched.body, location=fetched.served_from)
             files = _index_files(served)
@@ -175,6 +175,16 @@ def update_cached(
             old = Digest([])
         change = describe_change(old, new) or f"nothing new, {describe_papers(new)}"
         yield Update(url, f"{url}: {change}")
+
+
+def _unchanged(body: bytes, url: str) -> str:
+    """What `--update` says of a URL answered 304: nothing new, and what its copy holds (as
+    `r` says it: `nothing new, 123 papers in 13 weeks`); just `not modified` when the copy does
+    not read."""
+    try:
+        return f"nothing new, {describe_papers(Digest(_papers(body, url)))}"
+    except LoadError:
+        return "not modified"
 
 
 def _old_digest(copy: CachedCopy | None) -> Digest:
@@ -211,12 +221,10 @@ def _update_index(
         return
     now = read_cached(url, options.directory)
     after = _index_files(now) if now is not None else None
-    if _bodies([url, *(after or files)], options) == was and after in (None, files):
-        change = "not modified"
-    else:
-        change = describe_change(old, new) or f"nothing new, {describe_papers(new)}"
-    if not (new.title_note and change == "not modified"):  # else nothing could be checked
-        yield Update(url, f"{url}: {change}")
+    same = _bodies([url, *(after or files)], options) == was and after in (None, files)
+    change = None if same else describe_change(old, new)
+    if not (new.title_note and same):  # else nothing could be checked
+        yield Update(url, f"{url}: {change or f'nothing new, {describe_papers(new)}'}")
     if new.title_note:  # a file left out or an offline copy: its cached copy is kept
         for notice in new.notices:
             yield Update(url, notice, failed=True)

@@ -528,18 +528,37 @@ def test_update_revalidates_every_cached_url_and_says_what_changed(
     lines = capsys.readouterr().out.splitlines()
     assert sorted(lines) == [
         f"{server.url('/a.md')}: 2 new weeks, 20 papers",
-        f"{server.url('/b.md')}: not modified",
+        f"{server.url('/b.md')}: nothing new, 20 papers in 2 weeks",
     ]
     server.routes["/b.md"] = status_route(500)
     assert cli.main(["--update"]) == 2
     out, err = capsys.readouterr()
-    assert out == f"{server.url('/a.md')}: not modified\n"
+    assert out == f"{server.url('/a.md')}: nothing new, 50 papers in 5 weeks\n"
     assert err.startswith(f"reader: error: {server.url('/b.md')}: offline: the copy of ")
     assert err.endswith("(HTTP 500 Internal Server Error); not updated\n")
     assert cli.main(["--update", "--offline"]) == 2
     assert "--update runs on its own, without --offline" in capsys.readouterr().err
     assert cli.main(["--update", "--query", "x"]) == 2
     assert "--update runs on its own, without --query" in capsys.readouterr().err
+
+
+def test_update_of_a_url_answered_304_says_what_its_digest_holds(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 304 is no news, but the line says what the digest holds, as `r` does ("Nothing new,
+    123 papers in 13 weeks"): it used to say only "not modified"."""
+    server.routes["/d.md"] = digest_route(body(3), modified=1_700_000_000)
+    url = server.url("/d.md")
+    load_digest([url])
+    assert cli.main(["--update"]) == 0
+    assert capsys.readouterr().out == f"{url}: nothing new, 30 papers in 3 weeks\n"
+    assert server.responses[-1] == ("/d.md", 304)
+    (cached,) = (read_cached(url),)
+    assert cached is not None
+    write_cached(replace(cached, body=b"\xff\xfe not a digest"))  # a copy that does not read
+    assert cli.main(["--update"]) == 0
+    assert capsys.readouterr().out == f"{url}: not modified\n"
+    assert server.responses[-1] == ("/d.md", 304)
 
 
 def test_update_with_an_empty_cache(capsys: pytest.CaptureFixture[str]) -> None:

@@ -578,14 +578,14 @@ def test_update_says_what_is_new_across_an_index_files(
     url = serve_tree(server, upstream_tree())
     load_digest([url])
     assert cli.main(["--update"]) == 0
-    assert capsys.readouterr().out == f"{url}: not modified\n"
+    assert capsys.readouterr().out == f"{url}: nothing new, 80 papers in 8 weeks\n"
     years = year_weeks(date(2026, 1, 25), 9)
     newer = {"README.md": index_readme(years), "years/2026.md": year_file(2026, years[2026])}
     serve_tree(server, newer)
     assert cli.main(["--update"]) == 0
     assert capsys.readouterr().out == f"{url}: 1 new week, 10 papers\n"
     assert cli.main(["--update"]) == 0
-    assert capsys.readouterr().out == f"{url}: not modified\n"
+    assert capsys.readouterr().out == f"{url}: nothing new, 90 papers in 9 weeks\n"
     server.routes[f"{RAW_PREFIX}/years/2025.md"] = status_route(500)
     assert cli.main(["--update"]) == 2
     out, err = capsys.readouterr()
@@ -611,7 +611,7 @@ def test_an_old_address_cached_before_the_rename_keeps_working(
     assert cli.main(["--update"]) == 0
     assert capsys.readouterr().out == f"{old}: 5 new weeks, 50 papers\n"
     assert cli.main(["--update"]) == 0
-    assert capsys.readouterr().out == f"{old}: not modified\n"
+    assert capsys.readouterr().out == f"{old}: nothing new, 80 papers in 8 weeks\n"
     digest = load_digest([old])
     assert len(digest) == 80 and digest.notices == ()
     server.responses.clear()
