@@ -47,6 +47,7 @@ def run_tui(settings: Settings) -> int:
 
             if not wait_for_size():
                 return EXIT_OK
+            store.refresh()  # what other readers saved while this one waited for its tab
         app.run()
     finally:
         store.close()

@@ -93,3 +93,44 @@ async def test_no_spare_is_left_when_the_server_stops() -> None:
         served.process.send_signal(signal.SIGINT)
         served.process.wait(timeout=20)
         wait_until(lambda: not os.path.exists(f"/proc/{spare}"), "the spare to end", 10)
+
+
+def waiting_for_its_tab(pid: int) -> bool:
+    """The spare's main thread is blocked in `select` on its input (`reader.spare`): it has read
+    the digest and the reading state, and waits for a tab's size."""
+    try:
+        wchan = Path(f"/proc/{pid}/wchan").read_text()
+    except OSError:
+        return False
+    return wchan.startswith(("poll_schedule_timeout", "do_select"))
+
+
+async def test_a_tab_shows_the_state_as_it_is_when_it_takes_the_spare(
+    bundled_path: Path,
+) -> None:
+    """A spare reads the reading state when it starts, up to `SPARE_SECONDS` before a tab takes
+    it: a star another reader saved meanwhile is in the tab's first screen (it was not)."""
+    from reader.sources.loader import load_digest
+    from reader.state import StateStore
+
+    keys = [paper.key for paper in load_digest([bundled_path]).papers]
+    with serving() as served:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(served.url) as page:
+                assert page.status == 200
+            wait_until(lambda: len(spares(served)) == 1, "the spare")
+            (spare,) = spares(served)
+            wait_until(lambda: waiting_for_its_tab(spare), "the spare to wait for its tab")
+            with StateStore() as other:  # another reader stars every paper meanwhile
+                other.set_starred(keys)
+            width, height = 120, 40
+            ws = await session.ws_connect(f"{served.base}/ws?width={width}&height={height}")
+            terminal = Terminal(ws, width, height)
+            await terminal.until(lambda: "All weeks" in terminal.text, "the first paint")
+            await terminal.until(lambda: "★ starred" in terminal.text, "the star in the pane")
+            sidebar = [row.split("▕")[0] for row in terminal.screen.display]
+            starred = next(row for row in sidebar if "★ Starred" in row)
+            assert starred.split()[-1] == str(len(set(keys))), starred
+            assert os.path.exists(f"/proc/{spare}")  # the spare drew this tab
+            await terminal.key("q")
+            await ws.close()
