@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+
+from tests.processes import interrupt
 
 pytest.importorskip("textual_serve", reason="the web extra (textual-serve) is not installed")
 aiohttp = pytest.importorskip("aiohttp")
@@ -78,13 +79,7 @@ def serving(*arguments: str, timeout: float = 60, cwd: str | None = None) -> Ite
             raise AssertionError(f"no URL printed: {''.join(lines)!r} {err!r}")
         yield Served(match.group(1), process, lines)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        interrupt(process, 20)
         if process.stderr is not None:
             process.stderr.close()
 

@@ -39,7 +39,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -57,6 +56,7 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # tests.chromium (appended: the measured tree's reader goes first)
 from tests.chromium import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from tests.processes import interrupt  # noqa: E402
 
 BARE_APP = HERE / "bare_app.py"
 GOAL_PAINT = 1.1
@@ -215,16 +215,6 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
 @contextlib.contextmanager
 def servers(
     env: dict[str, str], tree: Path = ROOT, before: Path | None = None
@@ -271,7 +261,7 @@ def servers(
         yield urls
     finally:
         for process in processes.values():
-            _stop(process)
+            interrupt(process, 10)
 
 
 def markers(program: str) -> list[tuple[str, int]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -17,9 +16,10 @@ from hypothesis import strategies as st
 
 import reader.sources.formats
 from reader import abstracts
-from reader.model import Digest, SearchChunk, SearchText, stored_abstract
+from reader.model import Digest, SearchText, stored_abstract
 from reader.query import early, engine, parse_query
 from reader.sources.loader import load_digest
+from tests.unit.conftest import HeldBuild
 from tests.unit.test_fuzz import FUZZ
 
 HEADER = "| Week | title | category | abstract | Paper-Link |\n|---|---|---|---|---|\n"
@@ -118,24 +118,14 @@ def test_a_changed_file_is_not_answered_from(digest: Digest, tmp_path: Path) -> 
 
 
 def test_a_query_in_a_thread_does_not_wait_for_the_build(
-    digest: Digest, monkeypatch: pytest.MonkeyPatch
+    digest: Digest, held_build: HeldBuild
 ) -> None:
     """While another thread builds the search text (held up here), a query of words filtered in
     a thread gets its hits; a regex still waits for the build."""
-    release = threading.Event()
-    building = threading.Event()
-    chunks = Digest._search_chunks
-
-    def held(self: Digest) -> Iterator[SearchChunk]:
-        building.set()
-        release.wait(10)
-        return chunks(self)
-
-    monkeypatch.setattr(Digest, "_search_chunks", held)
     builder = threading.Thread(target=lambda: digest.haystacks)
     builder.start()
     try:
-        assert building.wait(10)
+        assert held_build.building.wait(10)
         everything = range(len(digest))
         hits = parse_query("quantized models").filter(
             digest, everything, None, cancelled=lambda: False
@@ -152,7 +142,7 @@ def test_a_query_in_a_thread_does_not_wait_for_the_build(
         regex.join(0.2)
         assert not waited  # it waits for the search text
     finally:
-        release.set()
+        held_build.release.set()
         builder.join(10)
     regex.join(10)
     assert hits == searched(digest, ["quantized", "models"], list(everything))

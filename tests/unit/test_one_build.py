@@ -17,6 +17,7 @@ from reader import model, tokens
 from reader.browse import Search
 from reader.model import Digest, Paper, SearchChunk, SearchText
 from reader.query import Cancelled, engine, filters_done, parse_query
+from tests.unit.conftest import HeldBuild
 
 WEEK = date(2024, 1, 7)
 
@@ -143,23 +144,11 @@ def test_a_scan_in_steps_finds_what_one_scan_finds(
     assert query.filter(digest, kept, cancelled=lambda: False) == [i for i in kept if i in want]
 
 
-def test_background_work_waits_for_a_query_filtered_in_a_thread(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_background_work_waits_for_a_query_filtered_in_a_thread(held_build: HeldBuild) -> None:
     """A filtering in a thread (one that may be called off) counts as running from its start,
     waiting for the search text included, until it returns: `filters_done` waits for it (the
     TUI's cache entry and token index then start once the typed query is answered)."""
     digest = digest_of(["quantized models", "plain"] * 50)
-    building = threading.Event()
-    release = threading.Event()
-    chunks = Digest._search_chunks
-
-    def slow(self: Digest) -> Iterator[SearchChunk]:
-        building.set()
-        release.wait(10)
-        return chunks(self)
-
-    monkeypatch.setattr(Digest, "_search_chunks", slow)
     found: list[list[int]] = []
     query = parse_query("quantized")
     thread = threading.Thread(
@@ -167,9 +156,9 @@ def test_background_work_waits_for_a_query_filtered_in_a_thread(
     )
     assert filters_done(0)
     thread.start()
-    assert building.wait(10)
+    assert held_build.building.wait(10)
     assert not filters_done(0.05)  # it waits for the search text: it runs
-    release.set()
+    held_build.release.set()
     assert filters_done(10)
     thread.join(10)
     assert found == [list(range(0, 100, 2))]
