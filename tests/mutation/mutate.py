@@ -12,6 +12,7 @@ second run checks only new or changed mutants, and those that survived last time
 may kill them now). A run cut short by the budget goes on where it stopped the next time.
 
     python tests/mutation/mutate.py [--every 20] [--budget 1200] [--report-only]
+        [--only MODULE ...]
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ NO_TESTS = {5, 33}  # no test calls the function: a survivor too
 def in_sample(name: str, every: int) -> bool:
     digest = hashlib.sha256(name.encode()).digest()
     return int.from_bytes(digest[:4], "big") % every == 0
+
+
+def in_modules(name: str, modules: list[str]) -> bool:
+    """Whether the mutant `name` (`reader.tokens.x_build__mutmut_25`) is of one of `modules` or
+    of a module under one of them (`reader.query` holds `reader.query.early`)."""
+    module = name.rpartition(".")[0]
+    return any(module == wanted or module.startswith(wanted + ".") for wanted in modules)
 
 
 def generate() -> None:
@@ -238,6 +246,13 @@ def main() -> int:
     parser.add_argument("--budget", type=float, default=1200, help="seconds of mutation runs")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report only")
     parser.add_argument("--no-report", action="store_true", help="run only")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="MODULE",
+        help="run only the sampled mutants of these modules (reader.tokens, reader.query, ...);"
+        " the report still lists every module, each with its last verdicts",
+    )
     options = parser.parse_args()
     os.chdir(ROOT)
     started = time.monotonic()
@@ -247,6 +262,8 @@ def main() -> int:
     finished = True
     if not options.report_only:
         todo = [n for n in sample if codes[n] is None or codes[n] in SURVIVED | NO_TESTS]
+        if options.only:
+            todo = [n for n in todo if in_modules(n, options.only)]
         print(f"mutate: {len(sample)} sampled of {len(codes)}; {len(todo)} to run", flush=True)
         retrace_if_moved(sample)
         finished = run(todo, options.budget)

@@ -240,6 +240,18 @@ def test_weeks_listed_oldest_first_roll_the_year_forward() -> None:
     ]
 
 
+def test_a_week_heading_repeated_does_not_vote_for_an_order() -> None:
+    """The same week twice in a row says nothing of the order (a step of 0 days): the one step
+    back says newest first, so January 1-7 is of the same year (it was rolled to the next year
+    when each repeat voted oldest first; found by `make mutate`)."""
+    headings = ["Jan 8 - 14", "Jan 8 - 14", "Jan 8 - 14", "Jan 1 - 7"]
+    text = "".join(section(h, f"https://example.org/{n}") for n, h in enumerate(headings))
+    assert [paper.week for paper in parse_potw(text, "notes-2024.md")] == [
+        *[date(2024, 1, 14)] * 3,
+        date(2024, 1, 7),
+    ]
+
+
 def test_abbreviated_months_and_day_only_ranges() -> None:
     assert [paper.week for paper in potw("abbreviated.md")] == [
         date(2023, 7, 2),  # (June 26 - July 2, 2023)
@@ -499,6 +511,9 @@ def test_csv_links_cell() -> None:
         Link("Two words", "https://x"),
         Link("Link", "https://y"),
     )
+    # a label with a tab of its own (a spreadsheet's cell): the URL is what follows the last tab
+    # (it was "v2\thttps://x/3", no URL at all; found by `make mutate`)
+    assert parse_links_cell("Code\tv2\thttps://x/3") == (Link("Code\tv2", "https://x/3"),)
 
 
 def test_csv_blank_records_short_rows_bom_and_tsv() -> None:

@@ -61,3 +61,22 @@ def test_the_help_shows_the_keys_as_remapped() -> None:
     assert ("O, ctrl+o", "Open the link in the browser (http and https only) (remapped)") in rows
     assert ("m / s", "Mark read or unread / star or unstar") not in rows
     assert help_rows({}) == [(row.keys, row.meaning) for row in HELP]
+
+
+def test_each_key_of_a_remap_with_several_is_checked() -> None:
+    """`f,o`: f is free but o is Open's, so the remap is refused as a whole (each key of the
+    comma list is checked, not the list as one key; found by `make mutate`)."""
+    assert settle_keymap({"toggle_star": "f,o"}) == (
+        {},
+        [
+            (
+                "toggle_star",
+                "o is the key of Open the link in the browser (open_link) (give open_link "
+                'another key to use it here: open_link = "…")',
+            )
+        ],
+    )
+    assert settle_keymap({"toggle_star": "f,j"}) == (
+        {},
+        [("toggle_star", "j is Down in the lists and the abstract")],
+    )

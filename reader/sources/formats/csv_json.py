@@ -118,7 +118,8 @@ def _columns(names: Sequence[str]) -> dict[str, int]:
 
 
 def parse_links_cell(text: str) -> tuple[Link, ...]:
-    """The links of a CSV `links` cell: one per line, `label<TAB>url`, `label url` or `url`.
+    """The links of a CSV `links` cell: one per line, `label<TAB>url` (the URL after the last
+    tab), `label url` or `url`.
 
     >>> parse_links_cell("Tweet\\thttps://x.com/1\\nCode https://github.com/a\\nhttps://b.org")
     (Link(label='Tweet', url='https://x.com/1'), Link(label='Code', url='https://github.com/a'), \
@@ -130,7 +131,7 @@ Link(label='Link', url='https://b.org'))
         if not line.strip():
             continue
         if "\t" in line:
-            label, url = line.split("\t", 1)
+            label, url = line.rsplit("\t", 1)  # a URL has no tab; a label may
         else:
             words = line.split()
             label, url = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else ("", words[0])
