@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import reader.sources.formats
 import reader.sources.loader
-from reader import abstracts, model
+from reader import abstracts, model, tokens
 from reader.abstracts import CHANGED
 from reader.model import Digest, SearchText, stored_abstract
 from reader.query import engine, parse_query
@@ -171,6 +171,28 @@ def test_a_mapped_search_text_is_scanned_in_blocks_as_one_in_memory(
     want = parse_query(query).filter(plain, everything)
     assert parse_query(query).filter(mapped, everything) == want
     assert want
+
+
+def test_the_token_index_of_a_mapped_search_text_is_that_of_one_in_memory(
+    keep_all: None, small_blocks: None, tmp_path: Path
+) -> None:
+    """Built a block at a time from the cached search text (each block's papers at offsets from
+    the block's start, not 0), the token index is the one built from the text in memory (each
+    paper's tokens its own; found by `make mutate`)."""
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(300, "Naïve — Quantized text. "), "utf-8")
+    mapped = open_digest(path, min_bytes=0, background=False)
+    blocks = list(mapped.haystacks.blocks(0, len(mapped)))
+    assert len(blocks) > 10 and all(base for _, _, _, base in blocks[1:])
+    from_blocks = tokens.build(mapped.haystacks)
+    whole = tokens.build(SearchText.build(mapped._search_texts()))
+    assert from_blocks is not None and whole is not None
+    assert (from_blocks.joined, list(from_blocks.offsets), list(from_blocks.ids)) == (
+        whole.joined,
+        list(whole.offsets),
+        list(whole.ids),
+    )
+    assert from_blocks.dense == whole.dense
 
 
 def test_the_cache_writes_kept_abstracts_a_chunk_at_a_time(
