@@ -27,6 +27,7 @@ from bisect import bisect_left
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import field
+from functools import cached_property
 from itertools import accumulate, compress
 from operator import itemgetter, not_
 from typing import Any
@@ -117,6 +118,20 @@ class _Stems(dict[bytes, bytes]):
         return term
 
 
+_KNOWN_WORDS = 100_000
+"""Words the shared `_Stems` of the ranking's highlights keeps before it starts again."""
+_STEMS = _Stems()
+"""The terms of the words highlighted and explained under a `like:` query (`Ranking.spans`,
+`Ranking.words`, `paper_terms`): each visible row's title and the pane's text ask for the same
+words again on every key."""
+
+
+def _shared_stems() -> _Stems:
+    if len(_STEMS) > _KNOWN_WORDS:
+        _STEMS.clear()
+    return _STEMS
+
+
 def _author_term(name: str) -> bytes:
     from reader.query.syntax import fold  # the names as author: matches them
 
@@ -128,7 +143,7 @@ def paper_terms(
 ) -> Counter[bytes]:
     """A paper's terms and how often each occurs (title words `TITLE_WEIGHT` times), from its
     search text (`title\\ncategory\\nabstract[\\nsummary]`, lowercased) and its authors."""
-    get = (stems if stems is not None else _Stems()).__getitem__
+    get = (stems if stems is not None else _shared_stems()).__getitem__
     first = text.find(b"\n")
     if first < 0:
         title, body = text, b""
@@ -343,17 +358,20 @@ def _heaviest(item: tuple[int, float]) -> tuple[float, int]:
 
 def _texts(digest: Digest) -> Iterator[tuple[bytes, bytes, tuple[str, ...]]]:
     """Per paper: its title's and its body's words (the search text's first line, and what
-    follows the category's line), and its authors."""
+    follows the category's line), and its authors. The text is read a block at a time
+    (`SearchText.blocks`), not through the cache's memory map: a build leaves none of the file
+    in the process's memory (at 100k papers the map's pages were 135 MB of it after a build)."""
     search = digest.haystacks
-    data, starts = search.data, search.starts
-    for index, paper in enumerate(digest.papers):
-        text = data[starts[index] : starts[index + 1]]
-        first = text.find(b"\n")
-        if first < 0:
-            yield text, b"", paper.authors
-            continue
-        second = text.find(b"\n", first + 1)
-        yield text[:first], (b"" if second < 0 else text[second + 1 :]), paper.authors
+    starts, papers = search.starts, digest.papers
+    for low, high, buffer, base in search.blocks(0, len(search)):
+        for index in range(low, high):
+            text = bytes(buffer[starts[index] - base : starts[index + 1] - base])
+            first = text.find(b"\n")
+            if first < 0:
+                yield text, b"", papers[index].authors
+                continue
+            second = text.find(b"\n", first + 1)
+            yield text[:first], (b"" if second < 0 else text[second + 1 :]), papers[index].authors
 
 
 def _pauses() -> Callable[[int, Callable[[], bool]], bool]:
@@ -396,7 +414,10 @@ def build(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> Simi
     number_of = of_word.__getitem__
     idfs = [math.log(count / frequencies[term]) for term in vocabulary]
     log = math.log
-    postings: list[list[int]] = [[] for _ in vocabulary]
+    # per term, (SCALE - weight) << 32 | paper of the papers that keep it: arrays, not lists of
+    # ints (at 100k papers 3.2M postings were ~130 MB of int objects, and every full collection
+    # meanwhile walked the lists: 30-390 ms here)
+    postings: list[array[int]] = [array("Q") for _ in vocabulary]
     by_weight = itemgetter(1)
     for paper, (title, body, authors) in enumerate(_texts(digest)):
         if pause(paper, cancelled):
@@ -420,10 +441,13 @@ def build(digest: Digest, cancelled: Callable[[], bool] = lambda: False) -> Simi
     weights: array[int] = array("B")
     offsets: array[int] = array("I", [0])
     low = (1 << 32) - 1
-    for posting in postings:
-        posting.sort()  # the heaviest first (ties by paper): a query reads the first `READ`
-        docs.extend(packed & low for packed in posting)
-        weights.extend(SCALE - (packed >> 32) for packed in posting)
+    for number in range(len(postings)):
+        # the heaviest first (ties by paper): a query reads the first `READ`; each term's
+        # postings are let go as the index takes them
+        ordered = sorted(postings[number])
+        postings[number] = array("Q")
+        docs.extend(packed & low for packed in ordered)
+        weights.extend(SCALE - (packed >> 32) for packed in ordered)
         offsets.append(len(docs))
     starts = array("I", accumulate((len(term) + 1 for term in vocabulary), initial=0))
     df = array("I", (frequencies[term] for term in vocabulary))
@@ -525,10 +549,10 @@ class Ranking:
         last[:] = [(asked, shared)]
         return list(shared)
 
-    @property
+    @cached_property
     def asked(self) -> frozenset[bytes]:
         """The terms the ranking asked (the seeds' heaviest): a paper shares exactly those of
-        them that it holds."""
+        them that it holds (worked out once: every visible row's title asks)."""
         return frozenset(self.index.term(term) for term, _ in self.vector[: self.ask])
 
     def spans(self, text: str, field: str = "any") -> list[tuple[int, int]]:
@@ -545,7 +569,7 @@ class Ranking:
             )
         if field not in ("title", "abstract", "any"):
             return []
-        stems = _Stems()
+        stems = _shared_stems()
         found: list[tuple[int, int]] = []
         for match in _WORD.finditer(text.lower() if len(text.lower()) == len(text) else text):
             word = match.group().encode(SEARCH_ENCODING, SEARCH_ERRORS)
@@ -572,7 +596,7 @@ class Ranking:
             shown.setdefault(_author_term(name), name)
         search = digest.haystacks
         text = search.data[search.starts[paper] : search.starts[paper + 1]]
-        stems = _Stems()
+        stems = _shared_stems()
         for word in text.translate(_SPACES).split():
             term = stems[word]
             if term in wanted and term not in shown:
