@@ -58,6 +58,82 @@ async def test_loader_runs_behind_a_progress_bar_then_main_screen() -> None:
         assert not loading.children
 
 
+async def test_a_progress_line_does_not_wait_for_the_ui() -> None:
+    """The loader tells its progress and goes on: it never waits for the UI to draw the line
+    (it did, ~0.1 s in all at 100k papers, while the UI drew the loading screen)."""
+    go, told, release = threading.Event(), threading.Event(), threading.Event()
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        go.wait(5)
+        progress(0.5, "Reading big.md: half")
+        told.set()
+        release.wait(5)
+        return load_digest()
+
+    app = make_app(source=ScriptedSource(loader, "big.md"), read_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, LoadingScreen), pilot)
+        go.set()
+        returned = told.wait(2)  # the UI's thread is held here: nothing it must do can run
+        await pilot.pause(0.1)
+        assert "half" in str(app.screen.query_one("#loading-label").render())
+        release.set()
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)  # (Textual's Header sets its title after its first frame)
+    assert returned, "the loader waited for the UI to show its progress line"
+
+
+async def test_progress_lines_that_fit_lay_nothing_out_and_a_long_one_wraps() -> None:
+    """A line of the loading screen is shown without laying the screen out again (a layout
+    cost as much as the frame, every 50 ms of a load), unless it is wider than the screen."""
+    lines: list[str] = []
+    shown: list[str] = []
+    go, release = threading.Event(), threading.Event()
+
+    def loader(progress: Callable[[float, str], None]) -> Digest:
+        go.wait(5)
+        for line in lines:
+            progress(0.5, line)
+            while not shown or shown[-1] != line:
+                time.sleep(0.01)
+        release.wait(5)
+        return load_digest()
+
+    app = make_app(source=ScriptedSource(loader, "big.md"), read_delay=60)
+    layouts = [0]
+    async with app.run_test(size=(60, 20)) as pilot:
+        await wait_for(lambda: isinstance(app.screen, LoadingScreen), pilot)
+        screen = app.screen
+        assert isinstance(screen, LoadingScreen)
+        lay_out = screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            layouts[0] += 1
+            lay_out(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._refresh_layout = counted  # type: ignore[method-assign]
+        label = screen.query_one("#loading-label")
+        show = screen._show_progress
+
+        def showing(fraction: float, doing: str) -> None:
+            show(fraction, doing)
+            shown.append(doing)
+
+        screen._show_progress = showing  # type: ignore[method-assign]
+        await pilot.pause(0.2)
+        layouts[0] = 0
+        lines.extend(f"Reading big.md: {n} MB of 9 MB" for n in range(1, 4))
+        lines.append("Reading " + "a-very-long-file-name-" * 4 + ".md")
+        go.set()
+        await wait_for(lambda: len(shown) == 4, pilot)
+        await pilot.pause(0.2)
+        assert label.size.height >= 2  # the long line wrapped: laid out for it
+        assert 1 <= layouts[0] <= 2, layouts  # the long line's, not one a line
+        release.set()
+        await wait_for(lambda: isinstance(app.screen, MainScreen), pilot)
+        await pilot.pause(0.1)
+
+
 async def test_q_quits_while_loading_never_finishes() -> None:
     never = threading.Event()
 
