@@ -200,7 +200,7 @@ class SimilarityIndex:
         self.docs = docs
         self.weights = weights
         self._lock = threading.Lock()
-        self._memo: OrderedDict[tuple[tuple[int, int], ...], list[int]] = OrderedDict()
+        self._memo: OrderedDict[tuple[tuple[int, int], ...], tuple[int, ...]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -244,10 +244,12 @@ class SimilarityIndex:
         text = search.data[search.starts[index] : search.starts[index + 1]]
         return self.vector(paper_terms(text, digest.papers[index].authors))
 
-    def scores(self, vector: Vector, ask: int) -> list[int]:
+    def scores(self, vector: Vector, ask: int) -> tuple[int, ...]:
         """Per paper, the sum over the `ask` heaviest terms of `vector` of its weight (in
         1/SCALE) times the paper's weight (the same): about the cosine times SCALE * SCALE. The
-        last few are remembered (typing more of a query asks again)."""
+        last few are remembered (typing more of a query asks again). A tuple: a tuple of ints
+        is one the garbage collector stops walking once it has seen it (a list of 100,000 was
+        walked by every full collection: ~1 ms each here)."""
         asked = tuple(
             (term, factor) for term, weight in vector[:ask] if (factor := round(weight * SCALE)) > 0
         )
@@ -256,13 +258,14 @@ class SimilarityIndex:
             if known is not None:
                 self._memo.move_to_end(asked)
                 return known
-        totals = [0] * self.count  # a list: its items are read and written faster than an array's
+        added = [0] * self.count  # a list: its items are read and written faster than an array's
         offsets, docs, weights = self.offsets, self.docs, self.weights
         for term, factor in asked:
             start = offsets[term]
             stop = min(offsets[term + 1], start + READ)
             for paper, mine in zip(docs[start:stop], weights[start:stop], strict=True):
-                totals[paper] += factor * mine
+                added[paper] += factor * mine
+        totals = tuple(added)
         with self._lock:
             self._memo[asked] = totals
             while len(self._memo) > 2:
@@ -521,14 +524,15 @@ class Ranking:
     index: SimilarityIndex
     seeds: frozenset[int]
     vector: Vector
-    totals: list[int]
+    totals: tuple[int, ...]
     ask: int = ASK
     """How many of `vector`'s heaviest terms were asked."""
-    _last: list[tuple[list[int], list[int]]] = field(
+    _last: list[tuple[tuple[int, ...], tuple[int, ...]]] = field(
         default_factory=list, init=False, repr=False, compare=False
     )
     """The last `order` asked and its answer: the thread that ranks a big digest orders its
-    hits too, and the screen's list, asking for the same order, gets it without sorting again."""
+    hits too, and the screen's list, asking for the same order, gets it without sorting again
+    (tuples, which the garbage collector stops walking once seen, as `totals`)."""
 
     def score(self, paper: int) -> float:
         """About the cosine of the paper with the seeds' vector: 0 (nothing shared) to 1."""
@@ -537,7 +541,7 @@ class Ranking:
     def order(self, indices: Iterable[int]) -> list[int]:
         """`indices` (in the digest's order) by score, highest first; ties keep their order
         (those that share nothing come last as they are: only the others are sorted)."""
-        asked = list(indices)
+        asked = tuple(indices)
         last = self._last
         if last and last[0][0] == asked:
             return list(last[0][1])
@@ -546,8 +550,8 @@ class Ranking:
         shared.sort(key=totals.__getitem__, reverse=True)
         if len(shared) < len(asked):
             shared.extend(compress(asked, map(not_, map(totals.__getitem__, asked))))
-        last[:] = [(asked, shared)]
-        return list(shared)
+        last[:] = [(asked, tuple(shared))]
+        return shared
 
     @cached_property
     def asked(self) -> frozenset[bytes]:

@@ -115,7 +115,7 @@ class Core:
         """The key of the paper last under the cursor (where the digest was left)."""
         self.marks = RowMarks(self)
         self.generation = 0
-        self._all: tuple[Digest, list[int]] | None = None
+        self._all: tuple[Digest, tuple[int, ...]] | None = None
         """The digest and its papers' indices (`_every_paper`)."""
         """Counts queries and digests: a thread's hits for an older one are dropped."""
         self.marks_version = 0
