@@ -26,6 +26,7 @@ from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
 from reader.widgets.line_list import base_style, content_width, frame_style, set_virtual_size
 from reader.widgets.plain_lines import PlainStylesCache
 from reader.widgets.scrollbar import QuietScrollbars
+from reader.widgets.wrapping import Wrapper
 
 MATCH = Style(bgcolor="yellow", color="black", bold=True)
 
@@ -187,7 +188,7 @@ PANES_KEPT = 8
 
 MEASURE = 100
 
-LINES_KEPT = 1_000
+LINES_KEPT = 600
 """Wrapped lines the pane keeps drawn (`AbstractPane._drawn`): more than the papers kept have."""
 """The pane's lines are wrapped at most this wide, a readable measure on a wide screen."""
 
@@ -246,6 +247,7 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._styles_cache: PlainStylesCache = PlainStylesCache()
+        self._wrapper = Wrapper()
         self.content = Text()
         self._lines: list[Strip] = []
         self._wrapped_width = -1
@@ -312,15 +314,10 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
         return min(self.scrollable_content_region.width, MEASURE)
 
     def _wrapped(self, content: Text, width: int) -> list[Strip]:
-        console = self.app.console
-        return (
-            [
-                Strip(list(line.render(console, end="")), line.cell_len)
-                for line in content.wrap(console, width)
-            ]
-            if width > 0
-            else []
-        )
+        """`content` wrapped `width` wide (`Text.wrap`), a strip a line: what it has in common
+        with what was wrapped before (the same paper under a longer query) is not worked out
+        again (`Wrapper`)."""
+        return self._wrapper.strips(content, self.app.console, width)
 
     def _wrap(self, force: bool = False, shown: list[Strip] | None = None) -> None:
         width = self._width()

@@ -11,6 +11,7 @@ from textual.widgets import Input
 
 from reader.limits import QUERY_CHARS
 from reader.text import inert_chars
+from reader.widgets.plain_lines import PlainStylesCache
 
 
 class FilterInput(Input):
@@ -28,6 +29,7 @@ class FilterInput(Input):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", QUERY_CHARS)
         super().__init__(*args, **kwargs)
+        self._styles_cache = PlainStylesCache()  # its line styled the short way
 
     def replace(self, text: str, start: int, end: int) -> None:
         """Input's replace, with text that would go past `max_length` cut to fit (Input refuses

@@ -16,6 +16,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from reader.widgets.plain_lines import PlainStylesCache
+
 GAP = "  "
 """Between two items."""
 FIRST_KEYS = 5
@@ -62,6 +64,7 @@ class KeyLine(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
+        self._styles_cache = PlainStylesCache()  # its line styled the short way
         self._keys: list[tuple[int, int, str]] = []
         """(first cell, end cell, key) of each drawn item, for clicks."""
         self._drawn: object = None

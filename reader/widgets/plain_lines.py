@@ -103,8 +103,9 @@ class _Plain:
         return Strip(segments, self.width)
 
 
-FINISHED_KEPT = 2_000
-"""Content lines a PlainStylesCache keeps finished (`PlainStylesCache._finished`)."""
+FINISHED_KEPT = 600
+"""Content lines a PlainStylesCache keeps finished (`PlainStylesCache._finished`): a screen's
+lines several times over (a strip, with the caches Textual gives each, is ~2-3 KB)."""
 
 
 class PlainStylesCache(StylesCache):

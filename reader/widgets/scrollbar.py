@@ -18,6 +18,8 @@ from textual.renderables.blank import Blank
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
+from reader.widgets.plain_lines import PlainStylesCache
+
 if TYPE_CHECKING:
     from collections.abc import Hashable
 
@@ -47,6 +49,7 @@ class QuietScrollBar(ScrollBar):
         self, vertical: bool = True, name: str | None = None, *, thickness: int = 1
     ) -> None:
         super().__init__(vertical, name, thickness=thickness)
+        self._styles_cache = PlainStylesCache()  # its lines styled the short way
         self._drawn: Hashable = None
 
     def _thumb(self) -> Hashable:

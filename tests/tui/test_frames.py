@@ -605,19 +605,57 @@ async def test_lines_styled_ahead_are_not_styled_again_in_the_key_s_frame(
 ) -> None:
     """While the keys pause, the rows the next cursor move draws and the next paper's abstract
     are styled ahead as Textual would style them (`PlainStylesCache.prepare`): the move's frame
-    styles none of its lines again, and draws what drawing afresh gives."""
-    from reader.widgets import plain_lines
+    styles none of the list's and the abstract's lines again, and draws what drawing afresh
+    gives."""
+    from reader.widgets.plain_lines import PlainStylesCache
 
     app = make_app(_digest(), read_delay=60)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = screen_of(app)
+        pane = screen.query_one(AbstractPane)
+        watched = {id(screen.paper_list._styles_cache), id(pane._styles_cache)}
+        styled: list[int] = []
+        finish = PlainStylesCache._finish
+
+        def counted(self: PlainStylesCache, known: Any, line: Strip) -> Strip:
+            done = self._finished.get(id(line))
+            if id(self) in watched and (done is None or done[0] is not line):
+                styled.append(1)
+            return finish(self, known, line)
+
+        monkeypatch.setattr(PlainStylesCache, "_finish", counted)
         monkeypatch.setattr(main_screen, "AHEAD_DELAY", 0.3)
         await pilot.press("down")
         for key in ("down", "down", "up"):
             await pilot.pause(0.6)  # rendered and styled ahead
-            with counting(monkeypatch, plain_lines._Plain, "finish") as styled:
-                await pilot.press(key)
-                await pilot.pause()
-            assert styled() == 0, (key, styled())
-            for widget in (screen.paper_list, screen.query_one(AbstractPane), screen.sidebar):
+            styled.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert not styled, (key, len(styled))
+            for widget in (screen.paper_list, pane, screen.sidebar):
                 assert_not_stale(widget)
+
+
+@pytest.mark.parametrize("word", ["agents", "zzz", "model", "reasoning"])
+async def test_after_typing_a_query_the_screen_is_a_fresh_app_s_screen(
+    digest: Digest, word: str
+) -> None:
+    """Lines repainted in part, rows and lines kept, styled ahead and reused: after a query
+    typed a letter at a time (and Enter), every cell of the screen, text and style, is what an
+    app opened on that query draws."""
+    typed = make_app(digest, read_delay=-1)
+    fresh = make_app(digest, read_delay=-1, query=word, query_given=True)
+    async with typed.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        for letter in word:
+            await pilot.press(letter)
+            await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        got = typed.screen._compositor.render_strips()
+    async with fresh.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        want = fresh.screen._compositor.render_strips()
+    assert [strip.text for strip in got] == [strip.text for strip in want]
+    assert got == want

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from reader.app import make_app
 from reader.model import Digest
 from reader.widgets.abstract import AbstractPane
+from reader.widgets.key_line import KeyLine
 from reader.widgets.plain_lines import PlainStylesCache
 from tests.tui.conftest import screen_of
 
@@ -40,8 +41,18 @@ def panes(app: Any) -> list[Widget]:
     return [screen.sidebar, screen.paper_list, screen.query_one(AbstractPane)]
 
 
+def others(app: Any) -> list[Widget]:
+    """The other widgets whose lines are styled the short way: the scrollbars shown, the
+    filter bar, the key line."""
+    screen = screen_of(app)
+    bars = [
+        pane.vertical_scrollbar for pane in panes(app) if pane.show_vertical_scrollbar
+    ]
+    return [*bars, screen.filter_bar, screen.query_one(KeyLine)]
+
+
 def assert_same_lines(app: Any) -> None:
-    for widget in panes(app):
+    for widget in panes(app) + others(app):
         if widget.display and widget.region:
             mine, textual = plain_lines(widget), textual_lines(widget)
             assert [s.text for s in mine] == [s.text for s in textual], widget
@@ -66,7 +77,8 @@ async def test_the_short_way_gives_textual_s_lines(digest: Digest, size: tuple[i
 async def test_lines_are_styled_the_short_way(
     digest: Digest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Only a border's own line (the list's bottom border) goes through Textual's styling."""
+    """Only a border's own line (the list's bottom border; the filter bar's, if it has
+    them) goes through Textual's styling."""
     app = make_app(digest, read_delay=-1)
     calls: list[int] = []
     original = StylesCache.render_line
@@ -78,11 +90,12 @@ async def test_lines_are_styled_the_short_way(
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         monkeypatch.setattr(StylesCache, "render_line", counted)
-        for widget in panes(app):
+        for widget in panes(app) + others(app):
             calls.clear()
             plain_lines(widget)
-            has_bottom_border = bool(widget.styles.border_bottom[0])
-            assert calls == ([widget.region.height - 1] if has_bottom_border else []), widget
+            borders = [0] if widget.styles.border_top[0] else []
+            borders += [widget.region.height - 1] if widget.styles.border_bottom[0] else []
+            assert calls == borders, widget
 
 
 async def test_styles_the_short_way_leaves_out_are_textual_s(digest: Digest) -> None:

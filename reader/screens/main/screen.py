@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from reader.browse import Browse, Changed, sidebar_cursor
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
@@ -92,11 +92,13 @@ class MainScreen(Outward):
         """Renders what the next key most likely shows once the keys pause (`_render_ahead`)."""
         self.ready = False
         """True once composed and mounted: before, no handler may touch the widgets."""
+        self._header: FittedHeader | None = None
 
     # --- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield FittedHeader(icon="≡")  # ⭘, Textual's, is a box in many fonts (the README's picture)
+        self._header = FittedHeader(icon="≡")  # ⭘, Textual's, is a box in many fonts
+        yield self._header
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
             with Vertical(id="main"):
@@ -258,7 +260,7 @@ class MainScreen(Outward):
 
         Assigning `Screen.sub_title` repaints the whole screen, and the Header picks the new
         title up a frame later (an async watcher) with a layout of its own. (Its title widget
-        is found by its type's name: Textual does not export `HeaderTitle`.)"""
+        is found by its type's name: `FittedHeader.show_title`.)"""
         text = self.browse.title(compact=self.has_class("-tiny"))
         if text == self.sub_title:
             return
@@ -267,9 +269,8 @@ class MainScreen(Outward):
 
     def _draw_header(self) -> None:
         """The header's title and subtitle as they fit now (after a resize too)."""
-        for header in self.query(Header):
-            for title in header.query("HeaderTitle").results(Static):  # (none while unmounted)
-                title.update(header.format_title(), layout=False)
+        if self._header is not None:
+            self._header.show_title()
 
     def _draw_pane(self, changed: Changed) -> None:
         """The abstract of the paper under the cursor. The same paper (digest, paper and query)
