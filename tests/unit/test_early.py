@@ -103,6 +103,26 @@ def test_words_within_any_papers_have_the_hits_of_the_search_text(
         assert early.answer(words, found, indices) == searched(found, words, indices)
 
 
+def test_abstracts_kept_in_memory_are_searched_beside_those_in_the_file(
+    keep_all: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quarter of the abstracts are too short to be kept in the file: they are searched in
+    memory, the rest in the file's bytes, with the search text's hits (found by `make mutate`:
+    no test had both kinds)."""
+    monkeypatch.setattr(reader.sources.formats.table, "MIN_DEFERRED", 46)
+    monkeypatch.setattr(abstracts, "_SCAN_BYTES", 700)
+    path = tmp_path / "d.md"
+    path.write_text(HEADER + rows(len(ABSTRACTS) * 9), "utf-8")
+    found = load_digest(path)
+    in_memory = [i for i, paper in enumerate(found.papers) if type(stored_abstract(paper)) is str]
+    assert 0 < len(in_memory) * 4 <= len(found)
+    everything = list(range(len(found)))
+    for word in WORDS:
+        hits = early.answer([word], found, range(len(found)))
+        assert hits == searched(found, [word], everything), word
+    assert set(in_memory) & set(searched(found, ["here"], everything))
+
+
 def test_only_plain_words_are_answered_so() -> None:
     assert early.words_of(["quantized", "4bit"]) == ["quantized", "4bit"]
     for texts in ([], ["self-supervised"], ["two words"], ["naïve"], ["Upper"]):

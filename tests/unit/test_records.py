@@ -113,3 +113,19 @@ def test_frozen_runs_post_init_after_the_fields() -> None:
     assert Parsed.__doc__ == "Parsed(text, words, seen)"  # without inspect.signature's cost
     assert Parsed("a").seen == [] and Parsed("a").seen is not Parsed("a").seen  # fresh each time
     assert Parsed("a b") == Parsed("a b") and repr(Parsed("a")).endswith(".Parsed(text='a')")
+
+
+def test_a_field_out_of_the_constructor_gets_its_factory_s_value() -> None:
+    """An `init=False` field with a `default_factory` is set by calling it, for each record
+    (found by `make mutate`: no test had one)."""
+
+    @frozen
+    class Memo:
+        key: str
+        seen: dict[str, int] = dataclasses.field(
+            init=False, default_factory=dict, compare=False, repr=False
+        )
+
+    first, second = Memo("a"), Memo("a")
+    assert first.seen == {} and first.seen is not second.seen
+    assert first == second and dataclasses.replace(first, key="b").seen == {}
