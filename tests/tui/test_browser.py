@@ -146,6 +146,51 @@ def test_the_reader_in_chromium(browser: Any, tmp_path: Path, measured: list[str
             tab.close()
 
 
+RENDERER = """() => {
+  const canvases = [...document.querySelectorAll(".xterm-screen canvas")];
+  return {
+    layers: canvases.map((canvas) => canvas.className).filter((name) => name),
+    webgl: canvases.filter((canvas) => !canvas.className && canvas.getContext("webgl2")).length,
+    rows: document.querySelector(".xterm-rows")?.textContent ?? "",
+  };
+}"""
+
+
+def test_webgl_draws_the_tab_and_the_dom_takes_over_when_it_is_lost(browser: Any) -> None:
+    """reader's page keeps textual.js's WebGL renderer (its canvas renderer took over before,
+    and drew the first screen ~10x slower); a lost WebGL context hands the tab to xterm.js's
+    DOM renderer instead of leaving it undrawn."""
+    with serving() as served:
+        tab = Tab(browser, served)
+        try:
+            tab.page.goto(served.url)
+            if not tab.page.evaluate("!!document.createElement('canvas').getContext('webgl2')"):
+                pytest.skip("no WebGL2 in this Chromium")
+            tab.wait_text("ml-papers-2023", "All weeks")
+            drawn = tab.page.evaluate(RENDERER)
+            assert drawn["webgl"] == 1, drawn
+            assert "xterm-text-layer" not in drawn["layers"], drawn  # the canvas renderer's
+            assert "ml-papers-2023" not in drawn["rows"]  # no DOM renderer either
+
+            tab.page.evaluate(
+                "[...document.querySelectorAll('.xterm-screen canvas')].find((c) => !c.className)"
+                ".getContext('webgl2').getExtension('WEBGL_lose_context').loseContext()"
+            )
+            # xterm.js waits 3 s for the context to come back, then says it is lost
+            tab.page.wait_for_function(
+                f"() => ({RENDERER})().rows.includes('ml-papers-2023')", timeout=20_000
+            )
+            tab.press("j")  # and the DOM renderer keeps drawing
+            digest = load_digest()
+            second = digest.papers[digest.indices(digest.weeks[0])[1]]
+            tab.page.wait_for_function(
+                f"() => ({RENDERER})().rows.includes({second.title[:40]!r})", timeout=20_000
+            )
+            assert tab.outside == [] and tab.failed == []
+        finally:
+            tab.close()
+
+
 def test_a_token_guards_the_page_in_chromium(browser: Any) -> None:
     with serving("--allow-remote") as served:
         stranger = Tab(browser, served)
