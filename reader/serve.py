@@ -5,9 +5,11 @@ websocket. This module adds what reader needs around it, and imports no Textual:
 
 - a page of its own: the digest's name as title, an icon, textual-serve's fonts served locally
   (its page asks a font service on the internet for them), no referrer sent with opened links;
-- a tab's reader started when the page is asked for (a spare, `reader.spare`): it imports,
-  reads the digest and the state while the browser loads the page, and draws as soon as the
-  page's websocket brings the tab's size;
+- a tab's reader started before the tab (a spare, `reader.spare`): one waits from the server's
+  start, imported and with the digest read, and again from a second after a tab took it (or
+  from the page's request, when none waits); it reads the reading state and draws as soon as a
+  page's websocket brings the tab's size. A spare whose digest or config file changed since it
+  started is let go, and the tab starts its own reader;
 - a guard in front of every route: on loopback it answers only requests addressed to a loopback
   name (no DNS rebinding) and refuses websockets opened by pages of other origins; with a token
   (required when listening beyond loopback) nothing is served without it, given once in the URL
@@ -58,9 +60,9 @@ MAX_COLUMNS, MAX_ROWS = 500, 200
 """The largest terminal a tab may ask for (a 4K screen with a small font is ~380x110): a
 websocket asking `?width=20000&height=20000` drove its reader past 2.7 GB."""
 
-SPARE_SECONDS = 10.0
-"""How long a reader started for a page waits for that page's websocket (a page connects within
-a second or two of being served); then it is let go, and a later tab starts its own."""
+REFILL_SECONDS = 1.0
+"""How long after a tab takes the spare the next one starts: not at once, where its start would
+compete for the CPU with that tab's first screen (drawn in the reader and then in the browser)."""
 
 _HOST_HEADER = re.compile(r"(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
@@ -83,6 +85,23 @@ def host_name(header: str) -> str:
     if header.startswith("["):
         return header[1 : header.find("]")] if "]" in header else header[1:]
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def files_stamp(sources: Sequence[str] | None) -> object:
+    """What a tab's reader reads at its start, as `--watch` looks at it (`source_stamp`: each
+    digest file's size and time; a URL's changes every 5 minutes), and the config file."""
+    from reader.config import config_path
+    from reader.sources.loader import source_stamp
+
+    try:
+        config = config_path().stat()
+        config_stamp: tuple[int, int] | None = (config.st_size, config.st_mtime_ns)
+    except OSError:
+        config_stamp = None
+    try:
+        return (source_stamp(sources), config_stamp)
+    except Exception:  # nothing to compare: no spare is used
+        return object()
 
 
 def new_token() -> str:
@@ -135,6 +154,9 @@ class ServeConfig:
     port: int = DEFAULT_PORT
     token: str | None = None
     max_tabs: int = MAX_TABS
+    sources: tuple[str, ...] | None = None
+    """The digests each tab reads (None: the bundled one): a spare started before they changed
+    is not used."""
 
 
 async def _nothing(*_args: object) -> None:
@@ -185,8 +207,11 @@ class ReaderServer(Server):
         self._sessions: dict[asyncio.Task[object], tuple[web.WebSocketResponse, Any]] = {}
         """Each tab's websocket and its textual-serve AppService (the reader process)."""
         self._stopping = False
+        self.sources = config.sources
         self._spare: asyncio.subprocess.Process | None = None
-        """A tab's reader started for the last page served, until a websocket takes it."""
+        """A tab's reader waiting for a tab, until a websocket takes it."""
+        self._spare_stamp: object = None
+        """What the spare's digest and config files were (`files_stamp`) before it started."""
         self._starting: set[asyncio.Task[None]] = set()
 
     def make_app(self) -> web.Application:
@@ -251,16 +276,28 @@ class ReaderServer(Server):
         return websocket
 
     def _take_spare(self) -> asyncio.subprocess.Process | None:
+        """The spare, for a tab that connects, unless it ended or its files changed since it
+        started (then it is let go); the next spare starts `REFILL_SECONDS` later."""
         spare, self._spare = self._spare, None
-        return spare if spare is not None and spare.returncode is None else None
+        loop = asyncio.get_running_loop()
+        loop.call_later(REFILL_SECONDS, self._start_spare)
+        if spare is None or spare.returncode is not None:
+            return None
+        if files_stamp(self.sources) != self._spare_stamp:
+            self._keep(loop.create_task(self._let_go(spare)))
+            return None
+        return spare
 
-    def _start_spare(self) -> None:
-        """Start a tab's reader for the page just served, unless one waits already."""
-        if self._stopping or self._spare is not None or len(self._tabs) >= self.max_tabs:
-            return
-        task = asyncio.get_running_loop().create_task(self._spawn_spare())
+    def _keep(self, task: asyncio.Task[None]) -> None:
+        """Hold on to a background task until it is done (Ctrl+C waits for none of them)."""
         self._starting.add(task)
         task.add_done_callback(self._starting.discard)
+
+    def _start_spare(self) -> None:
+        """Start a tab's reader before its tab, unless one waits already."""
+        if self._stopping or self._spare is not None or len(self._tabs) >= self.max_tabs:
+            return
+        self._keep(asyncio.get_running_loop().create_task(self._spawn_spare()))
 
     async def _spawn_spare(self) -> None:
         environment = ReaderAppService(
@@ -271,6 +308,7 @@ class ReaderServer(Server):
             download_manager=self.download_manager,
         )._build_environment()
         environment[SERVE_SPARE] = "1"
+        stamp = files_stamp(self.sources)  # before it reads them: a change meanwhile is seen
         try:
             process = await asyncio.create_subprocess_shell(
                 self.command,
@@ -284,15 +322,7 @@ class ReaderServer(Server):
         if self._stopping or self._spare is not None:
             await self._let_go(process)
             return
-        self._spare = process
-        asyncio.get_running_loop().call_later(SPARE_SECONDS, self._expire, process)
-
-    def _expire(self, process: asyncio.subprocess.Process) -> None:
-        if self._spare is process:
-            self._spare = None
-            task = asyncio.get_running_loop().create_task(self._let_go(process))
-            self._starting.add(task)
-            task.add_done_callback(self._starting.discard)
+        self._spare, self._spare_stamp = process, stamp
 
     @staticmethod
     async def _let_go(process: asyncio.subprocess.Process) -> None:
@@ -440,6 +470,7 @@ class ReaderServer(Server):
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             ready(page_url(self.host, self.bound_port, self.token))
+            self._start_spare()
             await stop.wait()
         finally:
             await runner.cleanup()

@@ -1,10 +1,12 @@
-"""A tab's reader that `reader --serve` starts when the page is asked for, before the page's
-websocket comes (issue 26): the imports, the digest and the reading state are ready by then,
-and only the tab's size is missing. Such a reader (`READER_SERVE_SPARE` set) waits here, just
-before the App starts, for the one packet the server sends when a tab takes it: textual-serve's
-meta packet (`M`, the length in 4 bytes big-endian, JSON) `{"type": "size", "width": W,
+"""A tab's reader that `reader --serve` starts before its tab (issue 26): when a page's websocket
+comes, the imports, the digest and the App are ready, and only the tab's size is missing. Such a
+reader (`READER_SERVE_SPARE` set) waits here, just before the App starts, for the one packet the
+server sends when a tab takes it: textual-serve's meta packet (`M`, the length in 4 bytes big-endian, JSON) `{"type": "size", "width": W,
 "height": H}`; the size goes where Textual's web driver reads it (COLUMNS, ROWS). Anything else,
-the end of its input or no packet within `WAIT_SECONDS`, and it ends without drawing.
+or the end of its input (the server let it go, or ended), and it ends without drawing. It may
+wait minutes (one waits from the server's start): the reading state is read again once the
+size has come (`store.refresh()` in `reader.cli.tui`), and the server does not use a spare whose
+files changed meanwhile.
 
 Standard library only: this runs in every tab's reader before the App starts.
 """
@@ -16,18 +18,20 @@ import os
 import select
 import time
 
-WAIT_SECONDS = 60.0
-"""The longest a spare waits for a tab (the server lets it go sooner: `serve.SPARE_SECONDS`)."""
 MAX_PACKET = 4096
+PACKET_SECONDS = 10.0
+"""The longest the size packet takes to arrive once its header has."""
 MAX_COLUMNS, MAX_ROWS = 500, 200
 """As `reader.serve` clamps a tab's size."""
 
 
-def _read_exactly(fd: int, count: int, deadline: float) -> bytes | None:
+def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes | None:
     data = b""
     while len(data) < count:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
+        left = None if deadline is None else deadline - time.monotonic()
+        if left is not None and left <= 0:
+            return None
+        if not select.select([fd], [], [], left)[0]:
             return None
         chunk = os.read(fd, count - len(data))  # no more than the packet: the rest is Textual's
         if not chunk:
@@ -42,15 +46,20 @@ def _whole(value: object, most: int) -> int | None:
     return max(1, min(most, value))
 
 
-def wait_for_size(fd: int = 0, timeout: float = WAIT_SECONDS) -> bool:
-    """Wait for the tab's size on `fd` and set COLUMNS and ROWS to it: True; False when the
-    server let this reader go (see the module)."""
-    deadline = time.monotonic() + timeout
+def wait_for_size(fd: int = 0, timeout: float | None = None) -> bool:
+    """Wait for the tab's size on `fd` (at most `timeout` seconds; None: until it comes or the
+    input ends) and set COLUMNS and ROWS to it: True; False when the server let this reader go
+    (see the module)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     header = _read_exactly(fd, 5, deadline)
     if header is None or header[:1] != b"M":
         return False
     length = int.from_bytes(header[1:], "big")
-    payload = _read_exactly(fd, length, deadline) if length <= MAX_PACKET else None
+    if length > MAX_PACKET:
+        return False
+    if deadline is None:  # the rest of the packet follows its header at once
+        deadline = time.monotonic() + PACKET_SECONDS
+    payload = _read_exactly(fd, length, deadline)
     if payload is None:
         return False
     try:

@@ -45,6 +45,7 @@ def serve(settings: Settings, serving: Serving) -> int:
         port=port,
         token=token,
         max_tabs=serving.max_tabs if serving.max_tabs is not None else module.MAX_TABS,
+        sources=tuple(settings.sources) if settings.sources is not None else None,
     )
 
     def ready(url: str) -> None:

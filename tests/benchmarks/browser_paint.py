@@ -9,9 +9,11 @@ and measures nothing.
 Both apps are served on 127.0.0.1: the bare app of `bare_app.py` with textual-serve's own
 `Server` and page, and `reader --serve` (its page, on the bundled digest). Each run opens each
 page in a fresh browser context of headless Chromium (1400x900, an empty cache), the apps in
-turns, their order alternating; no request may leave 127.0.0.1 (any other is answered here with
-an empty page and counted: textual-serve's page asks a font service on the internet for its
-font, so the bare app's page draws with the browser's own monospace font).
+turns, their order alternating, each once the servers' processes have been idle for 0.3 s (the
+last tab's reader ended, reader's next spare started: `settle`); no request may leave 127.0.0.1
+(any other is answered here with an empty page and counted: textual-serve's page asks a font
+service on the internet for its font, so the bare app's page draws with the browser's own
+monospace font).
 
 The page is instrumented by a script that runs before its own (the same for both apps):
 textual.js is loaded by the browser from the app's server as a user's browser loads it, not
@@ -70,6 +72,8 @@ GOAL_FULL_FRAMES = 1
 VIEWPORT = {"width": 1400, "height": 900}
 LINGER = 1.0
 """Seconds after the first paint in which frames are still counted."""
+QUIET = 0.3
+"""Seconds without CPU in the servers' processes before a page load starts (`settle`)."""
 LOCAL = re.compile(r"^(?:https?|wss?)://127\.0\.0\.1:\d+/")
 
 PRELUDE = r"""
@@ -233,12 +237,51 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def _tree_ticks(roots: Sequence[int]) -> int:
+    """The CPU ticks (user and system) of these processes and all their descendants."""
+    children: dict[int, list[int]] = {}
+    ticks: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        total += ticks.get(pid, 0)
+        todo += children.get(pid, [])
+    return total
+
+
+def settle(pids: Sequence[int], quiet: float = QUIET, most: float = 15.0) -> None:
+    """Wait until the servers and what they started used no CPU for `quiet` seconds (at most
+    `most`): a page load starts when the last one's work is over, whichever app it was (a tab's
+    reader quitting, a spare starting for the next tab)."""
+    if not Path("/proc/self/stat").exists():
+        time.sleep(most / 10)
+        return
+    deadline = time.monotonic() + most
+    last = _tree_ticks(pids)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = _tree_ticks(pids)
+        if now == last:
+            return
+        last = now
+
+
 @contextlib.contextmanager
 def servers(
     env: dict[str, str], tree: Path = ROOT, before: Path | None = None
-) -> Iterator[dict[str, str]]:
+) -> Iterator[tuple[dict[str, str], list[int]]]:
     """The bare app under textual-serve and `reader --serve` (and the reader of the checkout
-    `before`, to compare in the same run), all on 127.0.0.1: their URLs."""
+    `before`, to compare in the same run), all on 127.0.0.1: their URLs, and their processes'
+    ids."""
     ports = {"bare": free_port(), "reader": free_port()}
     bare_command = f"{sys.executable} {BARE_APP}"
     processes = {
@@ -276,7 +319,7 @@ def servers(
         urls = {name: f"http://127.0.0.1:{port}/" for name, port in ports.items()}
         for name, process in processes.items():
             _wait_http(urls[name], process)
-        yield urls
+        yield urls, [process.pid for process in processes.values()]
     finally:
         for process in processes.values():
             interrupt(process, 10)
@@ -397,7 +440,7 @@ def measure(
     expected["before"] = expected["reader"]
     try:
         where = tree if tree is not None else ROOT
-        with servers(env, where, before) as urls, sync_playwright() as playwright:
+        with servers(env, where, before) as (urls, pids), sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium_path(), args=CHROMIUM_ARGS
             )
@@ -408,6 +451,7 @@ def measure(
                 for number in range(runs):
                     order = programs if number % 2 == 0 else programs[::-1]
                     for program in order:
+                        settle(pids)
                         run = load_once(browser, urls[program], expected[program], timeout)
                         getattr(result, program).append(run)
             finally:

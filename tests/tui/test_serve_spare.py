@@ -1,7 +1,8 @@
-"""`reader --serve` starts a tab's reader when the page is asked for (issue 26): it waits,
-imported and loaded, for the page's websocket, which gives it the tab's size
-(`reader.spare`); the next tab that connects takes it. No timing here: which process draws the
-tab, at what size, and that none is left behind."""
+"""`reader --serve` starts a tab's reader before its tab (issue 26): one waits from the
+server's start, imported and loaded, for a page's websocket, which gives it the tab's size
+(`reader.spare`); the next tab that connects takes it, and the next spare starts a second
+later. No timing here: which process draws the tab, at what size, with the state and the
+digest as they are when the tab comes, and that none is left behind."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from reader.environment import SERVE_SPARE
+from reader.sources.loader import load_digest
+from tests.conftest import BUNDLED
 from tests.served import Served, Terminal, aiohttp, serving
 
 pytest.importorskip("reader.serve")
@@ -56,16 +59,14 @@ def wait_until(condition: Callable[[], bool], what: str, seconds: float = 30) ->
         time.sleep(0.05)
 
 
-async def test_the_page_starts_the_reader_its_websocket_takes() -> None:
+async def test_a_spare_waits_from_the_start_and_the_next_tab_takes_it() -> None:
     with serving() as served:
-        assert spares(served) == []  # nothing before a page is asked for
+        wait_until(lambda: len(spares(served)) == 1, "the spare")  # before any page
+        (spare,) = spares(served)
         async with aiohttp.ClientSession() as session:
-            async with session.get(served.url) as page:
-                assert page.status == 200
-            wait_until(lambda: len(spares(served)) == 1, "the spare")
-            (spare,) = spares(served)
-            async with session.get(served.url) as page:  # a second page: still one waits
-                assert page.status == 200
+            for _ in range(2):  # pages asked for: the one spare still waits, alone
+                async with session.get(served.url) as page:
+                    assert page.status == 200
             time.sleep(0.5)
             assert spares(served) == [spare]
 
@@ -80,6 +81,30 @@ async def test_the_page_starts_the_reader_its_websocket_takes() -> None:
             assert "ml-papers-2023" in rows[0] and rows[0].rstrip().endswith("10 papers"), rows[0]
             assert rows[height - 1].strip() != "", rows  # the key line on the tab's last row
             assert os.path.exists(f"/proc/{spare}")  # the spare draws this tab
+            # and the next one waits for the next tab
+            wait_until(lambda: [pid for pid in spares(served) if pid != spare] != [], "a new spare")
+            await terminal.key("q")
+            await ws.close()
+
+
+async def test_a_spare_is_not_used_once_its_digest_changed(tmp_path: Path) -> None:
+    digest_file = tmp_path / "digest.md"
+    text = BUNDLED.read_text(encoding="utf-8")
+    digest = load_digest(BUNDLED)
+    newest = digest.papers[digest.indices(digest.weeks[0])[0]]
+    digest_file.write_text(text, encoding="utf-8")
+    with serving(str(digest_file)) as served:
+        wait_until(lambda: len(spares(served)) == 1, "the spare")
+        (spare,) = spares(served)
+        wait_until(lambda: waiting_for_its_tab(spare), "the spare to wait for its tab")
+        digest_file.write_text(text.replace(newest.title, "A Title Changed Meanwhile"), "utf-8")
+        async with aiohttp.ClientSession() as session:
+            ws = await session.ws_connect(f"{served.base}/ws?width=120&height=40")
+            terminal = Terminal(ws, 120, 40)
+            await terminal.until(
+                lambda: "A Title Changed Meanwhile" in terminal.text, "the digest as it is now"
+            )
+            wait_until(lambda: not os.path.exists(f"/proc/{spare}"), "the old spare to end", 10)
             await terminal.key("q")
             await ws.close()
 
@@ -108,8 +133,8 @@ def waiting_for_its_tab(pid: int) -> bool:
 async def test_a_tab_shows_the_state_as_it_is_when_it_takes_the_spare(
     bundled_path: Path,
 ) -> None:
-    """A spare reads the reading state when it starts, up to `SPARE_SECONDS` before a tab takes
-    it: a star another reader saved meanwhile is in the tab's first screen (it was not)."""
+    """A spare reads the reading state when it starts, maybe minutes before a tab takes it: a
+    star another reader saved meanwhile is in the tab's first screen (it was not)."""
     from reader.sources.loader import load_digest
     from reader.state import StateStore
 

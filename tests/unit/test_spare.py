@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -78,3 +79,21 @@ def test_a_huge_size_is_clamped(pipe: tuple[int, int]) -> None:
     os.write(write, packet({"type": "size", "width": 20000, "height": -5}))
     assert wait_for_size(read, timeout=5)
     assert (os.environ["COLUMNS"], os.environ["ROWS"]) == ("500", "1")
+
+
+def test_without_a_timeout_it_waits_until_the_size_comes(pipe: tuple[int, int]) -> None:
+    read, write = pipe
+    size = packet({"type": "size", "width": 70, "height": 20})
+    later = threading.Timer(0.2, os.write, (write, size))
+    later.start()
+    assert wait_for_size(read)  # one waits from the server's start: no time limit
+    later.join()
+    assert (os.environ["COLUMNS"], os.environ["ROWS"]) == ("70", "20")
+
+
+def test_without_a_timeout_the_end_of_its_input_lets_it_go(pipe: tuple[int, int]) -> None:
+    read, write = pipe
+    later = threading.Timer(0.2, os.close, (write,))
+    later.start()
+    assert not wait_for_size(read)
+    later.join()
