@@ -178,10 +178,22 @@ class ReaderAppService(AppService):
     def __init__(self, *args: Any, spare: asyncio.subprocess.Process | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._spare = spare
+        self.size: tuple[int, int] | None = None
+        """The terminal size the reader has (started with, or last told)."""
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        """Tell the reader its tab's new size, unless it has that size: textual.js sends the
+        size it connected with again as its websocket opens, and a resize, even to the same
+        size, had the reader lay its screen out again before its first frame (~100 ms)."""
+        if (width, height) == self.size:
+            return
+        self.size = (width, height)
+        await super().set_terminal_size(width, height)
 
     async def _open_app_process(
         self, width: int = 80, height: int = 24
     ) -> asyncio.subprocess.Process:
+        self.size = (width, height)
         spare, self._spare = self._spare, None
         if spare is not None and spare.returncode is None and spare.stdin is not None:
             self._process, self._stdin = spare, spare.stdin

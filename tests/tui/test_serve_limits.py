@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,35 @@ async def test_ctrl_c_stops_within_its_seconds_with_tabs_open() -> None:
             took = time.monotonic() - started
     assert took < serve.SHUTDOWN_SECONDS + 1.5, f"took {took:.1f} s"
     assert not [pid for pid in readers if alive(pid)]
+
+
+async def test_a_resize_to_the_size_the_reader_has_is_not_passed_on() -> None:
+    """textual.js sends the size its websocket connected with again once it opens: passed on,
+    the reader laid its screen out again before drawing its first frame."""
+    from textual_serve.download_manager import DownloadManager
+
+    async def nothing(*_args: object) -> None:
+        return None
+
+    spare: Any = SimpleNamespace(returncode=None, stdin=SimpleNamespace())  # a waiting reader
+    service = serve.ReaderAppService(
+        "true",
+        write_bytes=nothing,
+        write_str=nothing,
+        close=nothing,
+        download_manager=DownloadManager(),
+        spare=spare,
+    )
+    told: list[dict[str, object]] = []
+
+    async def send_meta(data: dict[str, object]) -> bool:
+        told.append(data)
+        return True
+
+    service.send_meta = send_meta
+    assert await service._open_app_process(100, 30) is spare
+    assert told == [{"type": "size", "width": 100, "height": 30}]
+    await service.set_terminal_size(100, 30)  # what textual.js sends as the websocket opens
+    await service.set_terminal_size(120, 40)
+    await service.set_terminal_size(120, 40)
+    assert told[1:] == [{"type": "resize", "width": 120, "height": 40}]
