@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import hmac
 import ipaddress
+import os
 import re
 import secrets
 import shlex
@@ -164,10 +165,20 @@ async def _nothing(*_args: object) -> None:
 
 
 def _end(process: asyncio.subprocess.Process) -> None:
-    """End a spare now: the end of its input (the reader waits on it under the shell that
-    started it) and a kill of that shell."""
+    """End a spare now: the end of its input and a kill of the shell that started it and of
+    the reader under it (a spare leads a process group of its own: one still importing when
+    let go would otherwise live on until it read its input's end)."""
     if process.stdin is not None:
         process.stdin.close()
+    _kill(process)
+
+
+def _kill(process: asyncio.subprocess.Process) -> None:
+    """Kill a tab's shell, and its reader too when it was a spare (its own process group)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if os.getpgid(process.pid) == process.pid:
+            os.killpg(process.pid, signal.SIGKILL)
+            return
     with contextlib.suppress(ProcessLookupError):
         process.kill()
 
@@ -225,6 +236,10 @@ class ReaderServer(Server):
         self._spare_stamp: object = None
         """What the spare's digest and config files were (`files_stamp`) before it started."""
         self._starting: set[asyncio.Task[None]] = set()
+        self._spawning = False
+        """A spare is being started (one at a time)."""
+        self._leaving: set[asyncio.subprocess.Process] = set()
+        """Spares let go that have not ended yet (killed when the server stops)."""
 
     def make_app(self) -> web.Application:
         """The aiohttp application: the page, the websocket, downloads, static files, icon."""
@@ -307,8 +322,11 @@ class ReaderServer(Server):
 
     def _start_spare(self) -> None:
         """Start a tab's reader before its tab, unless one waits already."""
-        if self._stopping or self._spare is not None or len(self._tabs) >= self.max_tabs:
+        if self._stopping or self._spare is not None or self._spawning:
             return
+        if len(self._tabs) >= self.max_tabs:
+            return
+        self._spawning = True
         self._keep(asyncio.get_running_loop().create_task(self._spawn_spare()))
 
     async def _spawn_spare(self) -> None:
@@ -328,17 +346,22 @@ class ReaderServer(Server):
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,  # read by the AppService that takes it
                 env=environment,
+                start_new_session=True,  # its own process group: `_end` ends it whole
             )
         except OSError:  # no spare: the tab starts its own, and says why if it cannot
             return
-        if self._stopping or self._spare is not None:
-            await self._let_go(process)
+        finally:
+            self._spawning = False
+        if self._stopping:
+            _end(process)
+            await process.wait()
             return
         self._spare, self._spare_stamp = process, stamp
 
-    @staticmethod
-    async def _let_go(process: asyncio.subprocess.Process) -> None:
-        """A spare no tab took: the end of its input ends it (killed if it has not in 2 s)."""
+    async def _let_go(self, process: asyncio.subprocess.Process) -> None:
+        """A spare no tab took: the end of its input ends it (killed if it has not in 2 s, or
+        when the server stops)."""
+        self._leaving.add(process)
         if process.stdin is not None:
             process.stdin.close()
         try:
@@ -346,6 +369,8 @@ class ReaderServer(Server):
         except asyncio.TimeoutError:
             _end(process)
             await process.wait()
+        finally:
+            self._leaving.discard(process)
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """textual-serve's loop over a tab's messages, its `resize` requests made sane."""
@@ -374,8 +399,10 @@ class ReaderServer(Server):
         without waiting for the browser's reply."""
         self._stopping = True
         spare, self._spare = self._spare, None
-        if spare is not None:
-            _end(spare)
+        for waiting in [spare, *self._leaving] if spare is not None else [*self._leaving]:
+            _end(waiting)
+        if self._starting:  # a spare being started ends as it starts
+            await asyncio.wait(list(self._starting), timeout=0.5)
         loop = asyncio.get_running_loop()
         end = loop.time() + QUIT_SECONDS
         sessions = list(self._sessions.values())
@@ -390,7 +417,7 @@ class ReaderServer(Server):
                 await asyncio.wait_for(process.wait(), max(0.0, end - loop.time()))
             except (asyncio.TimeoutError, Exception):
                 with contextlib.suppress(ProcessLookupError, OSError):
-                    process.kill()
+                    _kill(process)
         for websocket, _service in sessions:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(websocket.close(code=1001), 0.2)
