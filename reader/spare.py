@@ -1,8 +1,9 @@
 """A tab's reader that `reader --serve` starts before its tab (issue 26): when a page's websocket
 comes, the imports, the digest and the App are ready, and only the tab's size is missing. Such a
 reader (`READER_SERVE_SPARE` set) waits here, just before the App starts, for the one packet the
-server sends when a tab takes it: textual-serve's meta packet (`M`, the length in 4 bytes big-endian, JSON) `{"type": "size", "width": W,
-"height": H}`; the size goes where Textual's web driver reads it (COLUMNS, ROWS). Anything else,
+server sends when a tab takes it: textual-serve's meta packet (`M`, the length in 4 bytes
+big-endian, JSON) `{"type": "size", "width": W, "height": H}`; the size goes where Textual's
+web driver reads it (COLUMNS, ROWS). Anything else,
 or the end of its input (the server let it go, or ended), and it ends without drawing. It may
 wait minutes (one waits from the server's start): the reading state is read again once the
 size has come (`store.refresh()` in `reader.cli.tui`), and the server does not use a spare whose
