@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlencode
 
 from reader.model import Digest, Paper
 from reader.patterns import compiled
+from reader.records import frozen
 
 __all__ = [
     "API_URL",
@@ -280,7 +281,8 @@ def _build_names() -> dict[str, str]:
     return names
 
 
-_NAMES = _build_names()
+_NAMES: dict[str, str] = {}
+"""A category's name (`_name_key`) -> its code: built when first asked (start-up work)."""
 
 
 def category_code(name: str) -> str | None:
@@ -297,13 +299,15 @@ def category_code(name: str) -> str | None:
     stripped = name.strip()
     if stripped in TAXONOMY:
         return stripped
+    if not _NAMES:
+        _NAMES.update(_build_names())
     return _NAMES.get(_name_key(stripped))
 
 
 # --- metadata ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Metadata:
     """What the arXiv API tells of one paper (its id without version)."""
 
@@ -322,6 +326,33 @@ class Metadata:
     doi: str = ""
     version: int = 0
     """The latest version number (0 when the feed does not tell)."""
+
+    def __init__(  # written out: made for every paper of the metadata cache (`reader.records`)
+        self,
+        arxiv_id: str,
+        title: str = "",
+        authors: tuple[str, ...] = (),
+        published: date | None = None,
+        updated: date | None = None,
+        primary_category: str = "",
+        categories: tuple[str, ...] = (),
+        comment: str = "",
+        journal_ref: str = "",
+        doi: str = "",
+        version: int = 0,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "arxiv_id", arxiv_id)
+        _set(self, "title", title)
+        _set(self, "authors", authors)
+        _set(self, "published", published)
+        _set(self, "updated", updated)
+        _set(self, "primary_category", primary_category)
+        _set(self, "categories", categories)
+        _set(self, "comment", comment)
+        _set(self, "journal_ref", journal_ref)
+        _set(self, "doi", doi)
+        _set(self, "version", version)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -379,12 +410,15 @@ class FeedError(Exception):
     """An answer of the API that is not an Atom feed of the expected shape."""
 
 
-@dataclass
 class Feed:
-    """One API answer: the papers found, and what the API reported as errors (one line each)."""
+    """One API answer: the papers found, and what the API reported as errors (one line each).
+    (A plain class: a dataclass costs an `exec` at import, and this is for fetching only.)"""
 
-    entries: dict[str, Metadata] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    def __init__(
+        self, entries: dict[str, Metadata] | None = None, errors: list[str] | None = None
+    ) -> None:
+        self.entries: dict[str, Metadata] = {} if entries is None else entries
+        self.errors: list[str] = [] if errors is None else errors
 
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -482,18 +516,19 @@ Transport = Callable[[str], bytes]
 """Fetch a URL, return its body; raises on failure (its own timeout and size rules)."""
 
 
-@dataclass
 class FetchReport:
-    """What one `MetadataClient.fetch` did."""
+    """What one `MetadataClient.fetch` did (a plain class, as `Feed` is)."""
 
-    found: dict[str, Metadata] = field(default_factory=dict)
-    missing: list[str] = field(default_factory=list)
-    """Ids the API answered for without an entry: arXiv has no such paper."""
-    errors: list[str] = field(default_factory=list)
-    """One line per failed request or API error entry."""
-    failed: list[str] = field(default_factory=list)
-    """Ids of the requests that failed: nothing is known of them, not even that they are missing."""
-    requests: int = 0
+    def __init__(self) -> None:
+        self.found: dict[str, Metadata] = {}
+        self.missing: list[str] = []
+        """Ids the API answered for without an entry: arXiv has no such paper."""
+        self.errors: list[str] = []
+        """One line per failed request or API error entry."""
+        self.failed: list[str] = []
+        """Ids of the requests that failed: nothing is known of them, not even that they are
+        missing."""
+        self.requests = 0
 
 
 class MetadataClient:

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import io
-import mmap
 import os
 import threading
 from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol, cast, overload
 
+from reader.records import frozen_slots
 from reader.text import clean_abstract
 
 if TYPE_CHECKING:
+    import mmap
+
     from reader.tokens import TokenIndex
 
 UNDATED = date.min
@@ -53,15 +54,25 @@ def join_note(joined: tuple[int, int]) -> str:
     return f"Joined {matched} undated {papers} to their dated ones; {rest}"
 
 
-@dataclass(frozen=True, slots=True)
+_set = object.__setattr__
+"""How the records below set their fields (they are frozen), as `dataclass` would: their
+`__init__` is written out because the one `dataclass` generates costs an `exec` at import
+(~1M instructions each, issue 26's start-up) and a generic one is slower (`reader.records`)."""
+
+
+@frozen_slots
 class Link:
     """A labelled link beside a paper's main one (Tweet, Code, Project, ...)."""
 
     label: str
     url: str
 
+    def __init__(self, label: str, url: str) -> None:
+        _set(self, "label", label)
+        _set(self, "url", url)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen_slots
 class Origin:
     """Where a paper was picked, for a paper read from a feed (`reader.feeds`): the feed
     (`potw` the digest, `hf` Hugging Face's daily papers, `arxiv` an arXiv listing) and the day
@@ -78,8 +89,24 @@ class Origin:
     listing: str = ""
     """arXiv: the listing it came in (`cs.LG`, `cs.LG+cs.CL`)."""
 
+    def __init__(
+        self,
+        feed: str,
+        day: date,
+        upvotes: int | None = None,
+        comments: int | None = None,
+        announce: str = "",
+        listing: str = "",
+    ) -> None:
+        _set(self, "feed", feed)
+        _set(self, "day", day)
+        _set(self, "upvotes", upvotes)
+        _set(self, "comments", comments)
+        _set(self, "announce", announce)
+        _set(self, "listing", listing)
 
-@dataclass(frozen=True, slots=True)
+
+@frozen_slots
 class Paper:
     """One paper of the digest, as read from the source (the abstract is kept raw)."""
 
@@ -97,6 +124,32 @@ class Paper:
     """Author names as written ("Tim Dettmers"): from a json/csv digest, or from arXiv metadata."""
     origins: tuple[Origin, ...] = ()
     """The feeds that picked it (`reader.feeds`); () for a paper read from a digest file alone."""
+
+    def __init__(
+        self,
+        week: date,
+        title: str,
+        link: str,
+        category: str = "",
+        abstract: str = "",
+        arxiv_id: str | None = None,
+        summary: str = "",
+        links: tuple[Link, ...] = (),
+        line: int = 0,
+        authors: tuple[str, ...] = (),
+        origins: tuple[Origin, ...] = (),
+    ) -> None:
+        _set(self, "week", week)
+        _set(self, "title", title)
+        _set(self, "link", link)
+        _set(self, "category", category)
+        _set(self, "abstract", abstract)
+        _set(self, "arxiv_id", arxiv_id)
+        _set(self, "summary", summary)
+        _set(self, "links", links)
+        _set(self, "line", line)
+        _set(self, "authors", authors)
+        _set(self, "origins", origins)
 
     @property
     def key(self) -> str:
@@ -147,7 +200,7 @@ class _AbstractField:
         self.slot.__delete__(paper)
 
 
-Paper.abstract = _AbstractField(Paper.__dict__["abstract"])  # type: ignore[assignment,misc]
+Paper.abstract = _AbstractField(Paper.__dict__["abstract"])  # type: ignore[assignment]
 _ABSTRACT_SLOT = cast(_AbstractField, Paper.__dict__["abstract"]).slot
 
 
@@ -221,27 +274,38 @@ def encoded_chunks(texts: Iterable[str], size: int = 4096) -> Iterator[SearchChu
         yield b"".join(chunk), list(map(len, chunk))
 
 
-@dataclass(slots=True)
 class _PaperFields:
     """`Paper`'s twin with the same slots, not frozen. A frozen dataclass's `__init__` sets each
     field through `object.__setattr__`, which makes building 100,000 papers take ~100 ms;
     `new_paper` builds this twin instead (~25 ms) and turns it into the `Paper` it equals."""
 
-    week: date
-    title: str
-    link: str
-    category: str = ""
-    abstract: str = ""
-    arxiv_id: str | None = None
-    summary: str = ""
-    links: tuple[Link, ...] = ()
-    line: int = 0
-    authors: tuple[str, ...] = ()
-    origins: tuple[Origin, ...] = ()
+    __slots__ = vars(Paper)["__slots__"]  # the same layout: a twin becomes a Paper
 
-
-if _PaperFields.__slots__ != Paper.__slots__:  # the object layouts must be the same
-    raise ImportError("reader.model: _PaperFields and Paper must have the same fields")
+    def __init__(
+        self,
+        week: date,
+        title: str,
+        link: str,
+        category: str = "",
+        abstract: str = "",
+        arxiv_id: str | None = None,
+        summary: str = "",
+        links: tuple[Link, ...] = (),
+        line: int = 0,
+        authors: tuple[str, ...] = (),
+        origins: tuple[Origin, ...] = (),
+    ) -> None:
+        self.week = week
+        self.title = title
+        self.link = link
+        self.category = category
+        self.abstract = abstract
+        self.arxiv_id = arxiv_id
+        self.summary = summary
+        self.links = links
+        self.line = line
+        self.authors = authors
+        self.origins = origins
 
 
 def new_paper(

@@ -10,8 +10,11 @@ do: the same constructor (positional or keyword, defaults, `default_factory`, `i
 class, the repr over the `repr` fields, and `FrozenInstanceError` on assignment. Type checkers
 see a frozen dataclass (`dataclass_transform`).
 
-A constructor call costs a few microseconds more than a generated one: records made once per
-paper (`reader.model.Paper`, its links and origins) stay plain dataclasses.
+A constructor call costs a few microseconds more than a generated one, so a record built in bulk
+(once per paper or per cached row) writes its own `__init__`, as `dataclass` would generate it,
+and `frozen` keeps it. `frozen_slots` is `@dataclass(frozen=True, slots=True)` the same way, for
+the records made once per paper (`reader.model.Paper`, its links and origins): their class writes
+its `__init__` (setting each field with `object.__setattr__`), the rest is made here.
 """
 
 from __future__ import annotations
@@ -28,12 +31,50 @@ T = TypeVar("T")
 
 @dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def frozen(cls: type[T]) -> type[T]:
-    """`cls` as `@dataclass(frozen=True)` would make it (see the module's docstring)."""
-    if cls.__doc__ is None:  # else dataclass writes one from inspect.signature (~2M each)
-        cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
+    """`cls` as `@dataclass(frozen=True)` would make it (see the module's docstring); an
+    `__init__` the class writes itself is kept."""
+    _document(cls)
     dataclass(init=False, repr=False, eq=False)(cls)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    _init(cls, fields)
+    if "__init__" not in cls.__dict__:
+        _init(cls, fields)
+    _methods(cls, fields)
+    return cls
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
+def frozen_slots(cls: type[T]) -> type[T]:
+    """`cls` as `@dataclass(frozen=True, slots=True)` would make it, with the `__init__` it
+    writes itself (required: such records are built in bulk, and a generic constructor is
+    slower than the one `dataclass` would generate). Like `dataclass`, returns a new class."""
+    if "__init__" not in cls.__dict__:
+        raise TypeError(f"frozen_slots: {cls.__qualname__} must write its own __init__")
+    _document(cls)
+    made = dataclass(init=False, repr=False, eq=False, slots=True)(cls)
+    fields = dataclasses.fields(made)  # type: ignore[arg-type]
+    _methods(made, fields)
+    names = tuple(f.name for f in fields)
+
+    def __getstate__(self: Any) -> list[Any]:  # a copy or a pickle: its fields, in order
+        return [getattr(self, name) for name in names]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=True):
+            object.__setattr__(self, name, value)
+
+    for method in (__getstate__, __setstate__):
+        method.__qualname__ = f"{made.__qualname__}.{method.__name__}"
+        setattr(made, method.__name__, method)
+    return made
+
+
+def _document(cls: type) -> None:
+    if cls.__doc__ is None:  # else dataclass writes one from inspect.signature (~2M each)
+        cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
+
+
+def _methods(cls: type[Any], fields: tuple[Field[Any], ...]) -> None:
+    """`cls`'s equality, hash, repr and frozen assignment, over `fields`."""
     compared = tuple(f.name for f in fields if f.compare)
     shown = tuple(f.name for f in fields if f.repr)
     names = frozenset(f.name for f in fields)
@@ -66,7 +107,6 @@ def frozen(cls: type[T]) -> type[T]:
     for method in (__eq__, __hash__, __repr__, __setattr__, __delattr__):
         method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
         setattr(cls, method.__name__, method)
-    return cls
 
 
 def _init(cls: type, fields: tuple[Field[Any], ...]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from itertools import compress, repeat
 from operator import ne, sub
@@ -22,9 +22,10 @@ from reader.query import (
     parse_query,
     toggle_category,
 )
+from reader.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Entry:
     """One sidebar row. `kind` is all, starred, week, category, or heading (not selectable)."""
 
@@ -34,6 +35,23 @@ class Entry:
     week: date | None = None
     category: str = ""
     active: bool = False
+
+    def __init__(  # written out: one a week, made again as counts change (`reader.records`)
+        self,
+        kind: str,
+        label: str,
+        count: str = "",
+        week: date | None = None,
+        category: str = "",
+        active: bool = False,
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "kind", kind)
+        _set(self, "label", label)
+        _set(self, "count", count)
+        _set(self, "week", week)
+        _set(self, "category", category)
+        _set(self, "active", active)
 
 
 def category_active(query: str, category: str) -> bool:

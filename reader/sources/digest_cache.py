@@ -29,10 +29,8 @@ silently, since the digest itself is already loaded.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import marshal
-import mmap
 import os
 import struct
 import threading
@@ -102,6 +100,8 @@ def cache_dir() -> Path:
 
 
 def _key(stamp: Stamp) -> str:
+    import hashlib  # only for a digest big enough to cache (start-up work, issue 26)
+
     paths = "\0".join(os.path.abspath(path) for path, _, _ in stamp)
     return hashlib.sha256(paths.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
@@ -175,6 +175,8 @@ class BodyCache:
     def __call__(self, url: str, body: bytes, parse: Callable[[], list[Paper]]) -> list[Paper]:
         if len(body) < (BODY_MIN_BYTES if self.min_bytes is None else self.min_bytes):
             return parse()
+        import hashlib  # only for a body big enough to cache
+
         folder = self.directory if self.directory is not None else cache_dir()
         name = "url-" + hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()[:32]
         base = folder / name
@@ -204,10 +206,16 @@ class BodyCache:
 CHUNK = 4096
 _LENGTH = struct.Struct("<Q")
 _CRC = struct.Struct("<I")
-_PAGE = mmap.ALLOCATIONGRANULARITY
 _T = TypeVar("_T")
 _OFFSETS = "Q"
 """The array type of a block's per-item byte lengths (8 bytes each)."""
+
+
+def _page() -> int:
+    """What a memory map's offset is a multiple of (the entry's blocks start there)."""
+    import mmap  # only for a digest big enough to cache (start-up work, issue 26)
+
+    return mmap.ALLOCATIONGRANULARITY
 
 
 class _Reader:
@@ -642,7 +650,7 @@ class _SearchFile:
             try:
                 if reader.record() != _SEARCH_FORMAT:
                     return None
-                start = -(-reader.at // _PAGE) * _PAGE
+                start = -(-reader.at // _page()) * _page()
                 if reader.size < start + _FOOTER.size:
                     return None
                 file.seek(reader.size - _FOOTER.size)
@@ -655,6 +663,8 @@ class _SearchFile:
                     return None
                 if not length:
                     return SearchText(b"", starts)
+                import mmap
+
                 mapped = mmap.mmap(file.fileno(), length, access=mmap.ACCESS_READ, offset=start)
                 kept = io.FileIO(os.dup(file.fileno()))  # for scans: read, not mapped in
                 return SearchText(mapped, starts, (kept, start))
@@ -670,7 +680,7 @@ class _SearchFile:
             with replacing(self.path, sweep=True) as file:
                 for record in (self.header, _SEARCH_FORMAT):
                     _write_record(file, marshal.dumps(record))
-                file.write(bytes(-file.tell() % _PAGE))  # the text starts on a page: mapped
+                file.write(bytes(-file.tell() % _page()))  # the text starts on a page: mapped
                 sizes: array[int] = array(_OFFSETS)
                 for data, lengths in chunks:
                     file.write(data)
@@ -702,7 +712,7 @@ class _SearchFile:
             ):
                 return None  # a bit flipped in a posting would still read: checked whole
             length, crc = said[4], said[5]
-            start = -(-reader.at // _PAGE) * _PAGE
+            start = -(-reader.at // _page()) * _page()
             if reader.size != start + length or length % 4:
                 return None
             file.seek(start)
@@ -713,6 +723,8 @@ class _SearchFile:
                 return None
             if not length:
                 return tokens_from_records(marshal.loads(raw), count, array("I"))
+            import mmap
+
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
             ids = memoryview(mapped)[start:].cast("I")
             return tokens_from_records(marshal.loads(raw), count, ids, mapped)
@@ -730,7 +742,7 @@ class _SearchFile:
                 for record in (self.header, (*said, zlib.crc32(ids))):
                     _write_record(file, marshal.dumps(record))
                 _write_record(file, raw)
-                file.write(bytes(-file.tell() % _PAGE))  # the ids start on a page: mapped
+                file.write(bytes(-file.tell() % _page()))  # the ids start on a page: mapped
                 file.write(ids)
 
         _in_background(write)

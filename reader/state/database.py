@@ -18,11 +18,12 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote
 
 from reader.environment import user_dir
 from reader.patterns import compiled
+from reader.records import frozen
 from reader.text import inert
 
 FILENAME = "state.sqlite3"
@@ -168,7 +169,8 @@ def savable(key: str) -> bool:
 # --- opening -----------------------------------------------------------------------------------
 
 
-class Opened(NamedTuple):
+@frozen
+class Opened:
     """An open store: its connection, its marks, its notes, tags, searches and sessions,
     `PRAGMA data_version` and the file's identity."""
 
@@ -290,7 +292,8 @@ def identity(path: Path) -> tuple[int, int] | None:
 # --- a damaged file ----------------------------------------------------------------------------
 
 
-class Salvaged(NamedTuple):
+@frozen
+class Salvaged:
     """What could be read of a damaged store, table by table, and the keys of rows that are
     known (from a table's primary-key index) but could not be read."""
 
@@ -375,7 +378,6 @@ def salvage(path: Path, busy_timeout: float, immutable: bool = False) -> Salvage
         return Salvaged(marks, notes, tags, searches, sessions, lost, metadata=found["metadata"])
     finally:
         conn.close()
-
 
 
 def wal_of(path: Path) -> int:
@@ -619,7 +621,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[None]:
 # --- notes, tags, searches, sessions -----------------------------------------------------------
 
 
-class LayerRows(NamedTuple):
+@frozen
+class LayerRows:
     """The rows of the tables beside the marks, as read (not yet checked)."""
 
     notes: list[Row]

@@ -30,6 +30,8 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "reader.screens.loading",  # big digests only
     "reader.screens.help",
     "pylatexenc",
+    "hashlib",  # the parsed-digest cache's key: a digest of 1 MiB or more
+    "mmap",  # the cache's search text and token index
 )
 
 SCRIPT = """
@@ -83,3 +85,44 @@ def test_the_first_paint_imports_only_what_it_needs(tmp_path: Path) -> None:
 def test_the_check_itself_sees_an_early_import(tmp_path: Path) -> None:
     imported = _imported(tmp_path, before="import reader.similar, calendar\n")
     assert {"reader.similar", "calendar"} <= imported
+
+
+GENERATED = """
+import atexit, sys
+
+generated = []
+
+
+def _heard(event, args):
+    # code compiled from text at run time (a dataclass's methods, a namedtuple's __new__) and
+    # run while one of reader's modules is being imported: ~1M instructions each
+    if event != "exec" or getattr(args[0], "co_filename", "") != "<string>":
+        return
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "<module>" and not code.co_filename.startswith("<"):
+            if "/reader/" in code.co_filename:
+                generated.append(f"{code.co_filename.split('/reader/')[-1]}:{frame.f_lineno}")
+            return
+        frame = frame.f_back
+
+
+sys.addaudithook(_heard)
+atexit.register(lambda: open(sys.argv[1] + ".generated", "w").write("\\n".join(generated)))
+"""
+
+
+def test_no_code_is_generated_at_import_before_the_first_paint(tmp_path: Path) -> None:
+    """A dataclass's methods (or a NamedTuple's `__new__`) are compiled from text when its
+    module is imported: records on the way to the first paint are `reader.records.frozen`
+    or write their `__init__` (issue 26: ~1M instructions a method)."""
+    _imported(tmp_path, before=GENERATED)
+    generated = (tmp_path / "modules.txt.generated").read_text(encoding="utf-8").split()
+    assert generated == [], f"code generated at import: {generated}"
+
+
+def test_the_check_itself_sees_generated_code(tmp_path: Path) -> None:
+    _imported(tmp_path, before=GENERATED + "import reader.zotero\n")
+    generated = (tmp_path / "modules.txt.generated").read_text(encoding="utf-8").split()
+    assert any(place.startswith("zotero.py:") for place in generated), generated
