@@ -28,7 +28,7 @@ def arxiv_id(link: str) -> str | None:
     return match.group("id") if match else None
 
 
-_ARXIV_ABS = re.compile(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})(?:v\d+)?$")
+_ARXIV_ABS = compiled(r"https://arxiv\.org/abs/(\d{4}\.\d{4,5})(?:v\d+)?$")
 """The usual form of the links `_ARXIV_LINK` takes (no IGNORECASE, no alternatives: ~2x faster),
 with the same id."""
 
@@ -43,7 +43,7 @@ def arxiv_ids(links: Sequence[str]) -> list[str | None]:
 
 # --- abstract cleaning -------------------------------------------------------------------------
 
-PLACEHOLDER = re.compile(r"\bthis https? URL\b")
+PLACEHOLDER = compiled(r"\bthis https? URL\b")
 """arXiv's stand-in for a link it removed from an abstract; displayed dimmed."""
 
 _LATEX_WRAPPER = compiled(r"\\(?:url|emph|textit|textbf|texttt|textrm|textsc|mathrm)\{([^{}]*)\}")
@@ -152,8 +152,8 @@ _INERT_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)
 _INERT_TABLE[0x7F] = "\u2421"
 _INERT_TABLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
 _INERT_TABLE.update({ord(char): f"<U+{ord(char):04X}>" for char in _BIDI})
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
-_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+_UNSAFE = compiled("[\x00-\x1f\x7f-\x9f" + _BIDI + "]")
+_UNSAFE_KEEP_LINES = compiled("[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
 
 
 def has_unsafe(text: str) -> bool:
@@ -181,7 +181,6 @@ def inert(text: str, keep_newlines: bool = False) -> str:
 
 _INERT_LINES_TABLE = dict(_INERT_TABLE)
 del _INERT_LINES_TABLE[0x0A]
-_UNSAFE_BUT_LF = compiled("[\x00-\x09\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
 
 
 def inert_lines(text: str) -> str:
@@ -192,8 +191,8 @@ def inert_lines(text: str) -> str:
     >>> inert_lines("first\n● second\r\x1b")
     'first\n● second␍␛'
     """
-    if _UNSAFE_BUT_LF.search(text) is None:
-        return text
+    if _UNSAFE.search(text) is None:  # (a line feed alone is translated to itself below:
+        return text  # one pattern fewer to compile, ~1M instructions at start-up)
     return text.translate(_INERT_LINES_TABLE)
 
 

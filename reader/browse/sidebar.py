@@ -60,8 +60,8 @@ def category_active(query: str, category: str) -> bool:
 
 
 def without_facet(query: str) -> str:
-    """The query text without its category facet terms."""
-    return FACET_TERM.sub(" ", query)
+    """The query text without its category facet terms (each has a quote)."""
+    return FACET_TERM.sub(" ", query) if '"' in query else query
 
 
 def pick_category(query: str, category: str) -> str:

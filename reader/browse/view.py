@@ -7,7 +7,6 @@ the subtitle, the week steps and the unread jumps. `reader.browse.Browse` holds 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -15,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from reader.model import Digest, week_label
+from reader.patterns import compiled
 from reader.query import SORT_KEYS, sort_indices
 from reader.reading import find_unread
 from reader.records import frozen
@@ -123,7 +123,7 @@ def subtitle(
 
 HEADER_TITLE_LEAST = 12
 """The cells of the header's title kept (`README + HF…`) before the subtitle gives way."""
-_HEADER_KEPT = re.compile(r"by \w+( \(reversed\))?$|\d+ selected$")
+_HEADER_KEPT = compiled(r"by \w+( \(reversed\))?$|\d+ selected$")
 """The pieces of a subtitle `fit_header` keeps whole: the order and the selection."""
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from reader.model import Digest
+from reader.patterns import compiled
 from reader.query.engine import Query, _index
 from reader.query.syntax import SPACES
 from reader.reading import ReadingState
@@ -117,8 +118,8 @@ def facet_term(category: str | None = None) -> re.Pattern[str]:
     return re.compile(r'(?:(?<=\s)|^)(?:cat|category):"' + name + r'"(?=\s|$)', re.IGNORECASE)
 
 
-FACET_TERM = facet_term()
-"""A category facet term of any category."""
+FACET_TERM = compiled(r'(?:(?<=\s)|^)(?:cat|category):"[^"]*"(?=\s|$)', re.IGNORECASE)
+"""A category facet term of any category: `facet_term()`, compiled when first used."""
 
 
 def toggle_category(text: str, category: str) -> str:

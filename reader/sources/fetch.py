@@ -96,7 +96,8 @@ MAX_BYTES = 32 << 20
 CHUNK = 64 << 10
 
 _MAGIC = b"reader-cache 1\n"
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+"""What a URL's scheme is made of (RFC 3986), its first character a letter."""
 
 ByteProgress = Callable[[str, int, "int | None"], None]
 """Told how a download goes: (URL, bytes received, bytes expected or None when not said); the
@@ -121,7 +122,8 @@ class TransferError(Exception):
 def is_url(source: str) -> bool:
     """True for anything written like a URL (`scheme://…`): it is fetched, never opened as a file
     (other schemes than http and https are then refused by `check_url`)."""
-    return _URL.match(source) is not None
+    scheme, written, _ = source.partition("://")  # no regex: one fewer to compile at start-up
+    return bool(written) and scheme[:1].isalpha() and all(c in _SCHEME_CHARS for c in scheme)
 
 
 def check_url(url: str) -> str:

@@ -25,7 +25,6 @@ Rules:
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import repeat
@@ -33,6 +32,7 @@ from itertools import repeat
 from reader.abstracts import MIN_DEFERRED, FileAbstracts
 from reader.limits import FIELD_CHARS, LINE_CHARS
 from reader.model import Deferred, Paper, new_paper, new_papers
+from reader.patterns import compiled
 from reader.sources.formats import (
     LoadError,
     match_columns,
@@ -44,8 +44,7 @@ from reader.text import arxiv_id, arxiv_ids
 
 __all__ = ["parse_table"]
 
-_DELIMITER_CELL = re.compile(r"[ \t]*:?-+:?[ \t]*")
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_UNESCAPED_PIPE = compiled(r"(?<!\\)\|")
 
 
 def _split_cells(line: str) -> list[str] | None:
@@ -68,7 +67,16 @@ def _is_delimiter_row(line: str) -> bool:
         del cells[0]
     if len(cells) > 1 and not cells[-1].strip():
         del cells[-1]
-    return all(_DELIMITER_CELL.fullmatch(cell) for cell in cells)
+    return all(map(_is_delimiter_cell, cells))
+
+
+def _is_delimiter_cell(cell: str) -> bool:
+    """A cell of the row under a table's header: `---`, `:--`, `--:`, `:-:` (spaces and tabs
+    around), as `[ \\t]*:?-+:?[ \\t]*` would match it whole, without compiling that regex."""
+    dashes = cell.strip(" \t")
+    dashes = dashes[1:] if dashes[:1] == ":" else dashes
+    dashes = dashes[:-1] if dashes[-1:] == ":" else dashes
+    return bool(dashes) and not dashes.strip("-")
 
 
 def _find_table(text: str, path: str) -> tuple[int, list[str], int]:
