@@ -24,15 +24,22 @@ WHITE: RGB = (255, 255, 255)
 BLACK: RGB = (0, 0, 0)
 
 
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+_LINEAR: list[float] = []
+"""Each sRGB channel value (0-255), linearised (WCAG 2): looked up, not worked out each time
+(the first cursor row of the first paint asks for ~1,000)."""
+
+
 def luminance(rgb: RGB) -> float:
     """The relative luminance of an sRGB colour (WCAG 2)."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
+    if not _LINEAR:
+        _LINEAR.extend(map(_channel, range(256)))
     red, green, blue = rgb
-    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 0.2126 * _LINEAR[red] + 0.7152 * _LINEAR[green] + 0.0722 * _LINEAR[blue]
 
 
 def contrast(a: RGB, b: RGB) -> float:
@@ -45,6 +52,7 @@ def contrast(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@lru_cache(maxsize=1024)
 def as_256(rgb: RGB) -> RGB:
     """The colour a 256-colour terminal shows for `rgb` (Rich's down-conversion)."""
     triplet = Color.from_rgb(*rgb).downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
@@ -56,6 +64,7 @@ def extreme(bg: RGB) -> RGB:
     return WHITE if contrast(WHITE, bg) >= contrast(BLACK, bg) else BLACK
 
 
+@lru_cache(maxsize=256)
 def goal_256(bg: RGB, minimum: float = AA) -> float:
     """The contrast text on `bg` must reach in 256 colours: `minimum`, or what `extreme(bg)`
     reaches there when that is less."""

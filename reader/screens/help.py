@@ -8,12 +8,19 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from reader.commands import HELP
 from reader.query import QUERY_HELP
-from reader.widgets.abstract import KeyScroll
+from reader.widgets.abstract import InstantScroll
+
+
+class KeyScroll(InstantScroll, VerticalScroll):
+    """The help screen's scroll: instant, with vi keys. (Here, not beside the abstract pane:
+    a widget class costs ~2M instructions to make, and the help is imported when first asked.)"""
+
 
 KEYS: list[tuple[str, str]] = [(line.keys, line.meaning) for line in HELP]
 """From `reader.commands.HELP`."""

@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.containers import ScrollableContainer, VerticalScroll
+from textual.containers import ScrollableContainer
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -225,10 +225,6 @@ class InstantScroll(ScrollableContainer):
 
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
-
-
-class KeyScroll(InstantScroll, VerticalScroll):
-    """The help screen's scroll: instant, with vi keys."""
 
 
 class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):

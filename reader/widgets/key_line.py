@@ -77,8 +77,9 @@ class KeyLine(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        """Repainted only when what it shows changed (the signal comes after most keys)."""
-        if self._entries() != self._drawn:
+        """Repainted only when what it shows changed (the signal comes after most keys); before
+        it is first drawn there is nothing to compare (`_entries` walks every binding)."""
+        if self._drawn is None or self._entries() != self._drawn:
             self.refresh()
 
     def _entries(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str] | None]:

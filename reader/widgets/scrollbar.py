@@ -69,6 +69,8 @@ class QuietScrollBar(ScrollBar):
         )
 
     def _repaint_if_moved(self) -> None:
+        if not self._size:  # not laid out yet: drawn with its first layout. (Its size would ask
+            return  # the compositor for a map of every widget, hidden ones too: ~3M instructions)
         drawn = self._thumb()
         if drawn != self._drawn:
             self._drawn = drawn
