@@ -11,7 +11,6 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -97,20 +96,21 @@ class MainScreen(Outward):
     # --- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # No containers (each costs its mount, styles and a full render before the first paint):
+        # the header, the key line and the sidebar are split off the screen in this order, the
+        # rest stacks in what is left (styles/reader.tcss).
         self._header = FittedHeader(icon="≡")  # ⭘, Textual's, is a box in many fonts
         yield self._header
-        with Horizontal(id="body"):
-            yield Sidebar(id="sidebar")
-            with Vertical(id="main"):
-                yield FilterInput(
-                    placeholder='/ to filter: words, "a phrase", -word, cat:…, week:…',
-                    id="filter",
-                    select_on_focus=False,
-                )
-                yield Static("", id="filter-error", markup=False)
-                yield PaperList(id="papers")
-                yield AbstractPane(id="abstract")
         yield KeyLine()
+        yield Sidebar(id="sidebar")
+        yield FilterInput(
+            placeholder='/ to filter: words, "a phrase", -word, cat:…, week:…',
+            id="filter",
+            select_on_focus=False,
+        )
+        yield Static("", id="filter-error", markup=False)
+        yield PaperList(id="papers")
+        yield AbstractPane(id="abstract")
 
     def on_mount(self) -> None:
         bar = self.filter_bar
