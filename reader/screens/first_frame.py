@@ -7,6 +7,9 @@ screen was just laid out at), and the second layout of widgets whose size the fi
 That is ~13 KB each in a terminal of 120x40 after reader's first frame, ~20 KB each through
 `--serve`, where xterm.js parses and draws every one (the bare Textual app does the same).
 
+Its first resume does not restyle every node (they were styled as they were mounted): see
+`_on_screen_resume`.
+
 `FirstFrameScreen` keeps what the terminal holds after its first frame, drawn whole, and drops a
 later frame whose screen is the same, cell for cell (text and style); the first frame that
 differs (or any frame a second later) is drawn and ends the watch, as does another screen drawn
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events
 from textual.screen import Screen
 from textual.strip import Strip
 
@@ -59,6 +63,18 @@ class FirstFrameScreen(Screen[None]):
         compositor._dirty_regions.clear()  # drawn already: the terminal holds this screen
         self._dirty_widgets.clear()
         app._update_mouse_over(self)
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual works every node's styles out again whenever a screen resumes. The first time,
+        # each node was styled as it was mounted (again on a change of class or focus since), so
+        # that pass finds what the nodes have: ~20M instructions of reader's start-up (issue
+        # 26). A screen that comes back (help closed) is restyled as before.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def on_screen_suspend(self) -> None:
         # Another screen (help, the palette, a question) is drawn over this one: when this one
