@@ -143,8 +143,24 @@ class MainScreen(Outward):
             if self.ready:
                 self.draw(Changed.TITLE)
         if self.ready:
+            self._focus_off_hidden()
             self._draw_header()
             self.call_after_refresh(self._keep_focus)
+
+    def _focus_off_hidden(self) -> None:
+        """The resize hid the focused pane: the focus goes where it went when the sidebar and the
+        column were containers of their own (Textual gives it to a shown sibling that takes it):
+        from the column to its first such pane; from the sidebar nowhere (`_keep_focus` gives it
+        to the list), not to the filter bar, its sibling now that the screen holds them all."""
+        focused = self.focused
+        if focused is None or focused.display:
+            return
+        column = [self.filter_bar, self.paper_list, self.query_one(AbstractPane)]
+        if focused in column:
+            shown = [pane for pane in column if pane.display and pane.focusable]
+            self.set_focus(shown[0] if shown else None)
+        else:
+            self.set_focus(None)
 
     def _keep_focus(self) -> None:
         """A pane hidden by a resize took the focus with it: the list takes it."""
