@@ -18,6 +18,12 @@ run to run (to ~0.1%), so this counts them with `valgrind --tool=cachegrind --ca
 `--frames` also reports what each program wrote to the terminal until then (frames and bytes),
 and, for reader, the frames it writes in the next second (run without valgrind): a first frame
 that is complete is the only one.
+
+`--profile N` (no valgrind) says where reader's extra work is: each program runs with every
+bytecode it executes counted (`sys.settrace` opcode events; deterministic, and ~110 instructions
+a bytecode here, though C code such as `re`'s compiler or OpenSSL's loading is not seen), and
+prints the N functions whose inclusive count grew most from the bare app's to reader's, then
+reader's N costliest module bodies (what importing each runs, its own imports left out).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import json
 import os
 import pty
 import re
@@ -37,6 +44,7 @@ import termios
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -52,6 +60,7 @@ LOG = os.environ.get("STARTUP_LOG")
 LINGER = float(os.environ.get("STARTUP_LINGER", "0"))
 seen = [0] * len(MARKERS)
 state = {"frames": 0, "bytes": 0, "done": None}
+DONE = []  # called when the screen is complete (--profile)
 
 def _written(data):
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else bytes(data)
@@ -68,6 +77,8 @@ def _written(data):
             with open(LOG, "a") as log:
                 log.write(f"{state['done']:.6f} done\n")
         if not LINGER:
+            for done in DONE:
+                done()
             os._exit(0)
     if LINGER and state["done"] is not None and time.monotonic() - state["done"] > LINGER:
         os._exit(0)
@@ -98,6 +109,8 @@ class _Finder(importlib.abc.MetaPathFinder):
         return spec
 
 sys.meta_path.insert(0, _Finder())
+if os.environ.get("STARTUP_PROFILE"):
+    exec(os.environ["STARTUP_PROFILE_CODE"])
 program = sys.argv[1]
 sys.argv = sys.argv[1:]
 if program.endswith(".py"):
@@ -106,6 +119,46 @@ if program.endswith(".py"):
 else:
     from reader.cli import main
     sys.exit(main(sys.argv[1:]))
+'''
+
+
+PROFILER = r'''
+import collections, json
+INCL, MODULES = collections.Counter(), collections.Counter()
+_stack = []  # [key, own, children, module bodies below]
+
+
+def _trace(frame, event, arg):
+    if event == "opcode":
+        _stack[-1][1] += 1
+    elif event == "call":
+        frame.f_trace_opcodes, frame.f_trace_lines = True, False
+        code = frame.f_code
+        _stack.append([f"{code.co_filename}:{code.co_firstlineno}:{code.co_name}", 0, 0, 0])
+    elif event == "return" and _stack:
+        key, own, children, below = _stack.pop()
+        total = own + children
+        module = key.endswith(":<module>")
+        if module:
+            MODULES[key] += total - below
+        if all(entry[0] != key for entry in _stack):
+            INCL[key] += total
+        if _stack:
+            _stack[-1][2] += total
+            _stack[-1][3] += total if module else below
+    return _trace
+
+
+def _dump():
+    sys.settrace(None)
+    total = sum(own + children for _, own, children, _ in _stack)  # the frames still running too
+    with open(os.environ["STARTUP_PROFILE"], "w", encoding="utf-8") as out:
+        json.dump({"incl": INCL, "modules": MODULES, "total": total}, out)
+
+
+_stack.append(["<hook>", 0, 0, 0])
+DONE.append(_dump)
+sys.settrace(_trace)
 '''
 
 
@@ -249,11 +302,64 @@ def frames_after(program: str, tree: Path, linger: float = 1.0) -> list[tuple[fl
         return after
 
 
+def profile(program: str, tree: Path) -> dict[str, Any]:
+    """Bytecodes `program` executes until its screen is complete: inclusive per function
+    ("file:line:name"), and per module body without its imports (see the module's docstring)."""
+    markers, times = _markers(program)
+    with tempfile.TemporaryDirectory(prefix="reader-startup-") as scratch:
+        hook = Path(scratch) / "hook.py"
+        hook.write_text(HOOK, encoding="utf-8")
+        out = Path(scratch) / "profile.json"
+        env = _env(scratch, tree, markers, times, Path(scratch) / "writes.log") | {
+            "STARTUP_PROFILE": str(out),
+            "STARTUP_PROFILE_CODE": PROFILER,
+        }
+        _pty_run([sys.executable, str(hook), *_argv(program, tree)], env, 600)
+        if not out.exists():
+            raise RuntimeError(f"{program}: no profile (its screen was never complete)")
+        return cast(dict[str, Any], json.loads(out.read_text(encoding="utf-8")))
+
+
+def _short(key: str, tree: Path) -> str:
+    path, line, name = key.rsplit(":", 2)
+    for root in (str(tree) + "/", "site-packages/", "/lib/python3"):
+        if root in path:
+            path = path.split(root, 1)[1]
+    return f"{path}:{line} {name}"
+
+
+def print_profile(tree: Path, top: int) -> None:
+    bare, reader = profile("bare", tree), profile("reader", tree)
+    print(
+        f"bytecodes until the screen is complete: bare app {bare['total']:,},"
+        f" reader {reader['total']:,}; in module bodies: bare app"
+        f" {sum(bare['modules'].values()):,}, reader {sum(reader['modules'].values()):,}"
+    )
+    grown = sorted(
+        (count - bare["incl"].get(key, 0), count, key)
+        for key, count in reader["incl"].items()
+        if not key.endswith(":<module>") and not key.startswith("<frozen")
+    )[::-1]
+    print("functions (not module bodies) whose inclusive bytecodes grew most: reader-bare, reader")
+    for more, count, key in grown[:top]:
+        print(f"  {more:>10,} {count:>10,}  {_short(key, tree)}")
+    own = [(count, key) for key, count in reader["modules"].items() if f"{tree}/reader/" in key]
+    print("reader's module bodies: bytecodes, their own imports left out")
+    for count, key in sorted(own, reverse=True)[:top]:
+        print(f"  {count:>10,}  {_short(key, tree)}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to measure")
     parser.add_argument("--frames", action="store_true", help="also the frames written")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="no valgrind: where reader's extra bytecodes go"
+    )
     args = parser.parse_args(argv)
+    if args.profile:
+        print_profile(args.tree.resolve(), args.profile)
+        return 0
     if shutil.which("valgrind") is None:
         print("startup_work: valgrind not found", file=sys.stderr)
         return 2
