@@ -370,14 +370,7 @@ def test_the_cache_keeps_the_index_while_the_authors_stay(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(environment.CACHE_DIR, str(tmp_path / "cache"))
-    source = tmp_path / "big.md"
-    lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
-    for n in range(300):
-        lines.append(
-            f"| 2024-01-{7 + n % 3 * 7:02d} | Paper on topic{n % 40} | cs | about topic{n % 40}"
-            f" and subject{n % 7} | https://arxiv.org/abs/2401.{n:05d} |"
-        )
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _topic_digest(tmp_path / "big.md")
     first = digest_cache.open_digest([source], min_bytes=0, background=False)
     built = similar.ensure(first)
     assert built is not None
@@ -486,14 +479,7 @@ def test_a_build_reads_the_cached_search_text_by_blocks_never_through_its_map(
     kept the whole file in the process's memory (135 MB at 100k papers). It reads blocks
     (`SearchText.blocks`), and builds the very index the text in memory gives."""
     monkeypatch.setenv(environment.CACHE_DIR, str(tmp_path / "cache"))
-    source = tmp_path / "big.md"
-    lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
-    for n in range(300):
-        lines.append(
-            f"| 2024-01-{7 + n % 3 * 7:02d} | Paper on topic{n % 40} | cs | about topic{n % 40}"
-            f" and subject{n % 7}, ünïcode {n % 11} | https://arxiv.org/abs/2401.{n:05d} |"
-        )
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _topic_digest(tmp_path / "big.md", extra=", ünïcode {}", modulo=11)
     digest_cache.open_digest([source], min_bytes=0, background=False).haystacks  # noqa: B018
     cached = digest_cache.open_digest([source], min_bytes=0, background=False)
     search = cached.haystacks
@@ -531,3 +517,16 @@ def test_a_rankings_numbers_are_not_walked_by_the_garbage_collector() -> None:
     assert not gc.is_tracked(ranking.totals)
     ((asked, answer),) = ranking._last
     assert not gc.is_tracked(asked) and not gc.is_tracked(answer)
+
+
+def _topic_digest(source: Path, extra: str = "", modulo: int = 1) -> Path:
+    """300 papers in 3 weeks, 40 topics and 7 subjects (`extra` formatted with n % `modulo` is
+    added to each abstract): enough for the cache to keep a similarity index."""
+    lines = ["| Week | title | category | abstract | Paper-Link |", "|---|---|---|---|---|"]
+    for n in range(300):
+        lines.append(
+            f"| 2024-01-{7 + n % 3 * 7:02d} | Paper on topic{n % 40} | cs | about topic{n % 40}"
+            f" and subject{n % 7}{extra.format(n % modulo)} | https://arxiv.org/abs/2401.{n:05d} |"
+        )
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return source
