@@ -206,4 +206,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from tests.processes import exit_on_sigterm
+
+    exit_on_sigterm()  # `kill PID` unwinds: its temporary folders and servers go too
     main()

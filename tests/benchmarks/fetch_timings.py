@@ -11,7 +11,9 @@ Measures, medians of N interleaved runs, with a cache directory of its own:
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,7 @@ def main() -> None:
     runs = parser.parse_args().runs
     body = megabyte_readme().encode()
     work = Path(tempfile.mkdtemp(prefix="reader-fetch-timings-"))
+    atexit.register(shutil.rmtree, work, True)
     cache = work / "cache"
     file = work / "README.md"
     file.write_bytes(body)
@@ -112,4 +115,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from tests.processes import exit_on_sigterm
+
+    exit_on_sigterm()  # `kill PID` unwinds: its temporary folders and servers go too
     main()

@@ -22,9 +22,11 @@ lines; the bare app's key renders one line.
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,8 @@ if __package__ in (None, ""):  # run as a script
     sys.path[:0] = [str(HERE), str(ROOT)]
 
 import generate  # noqa: E402
+
+from tests.processes import end_tmux, exit_on_sigterm  # noqa: E402
 
 DEFAULT_KEYS = "Down,Down,[,[,/,q,u,a,n,t,i,z,e,d"
 WINDOW_MS = 150.0
@@ -110,7 +114,7 @@ def run(command: list[str], keys: list[str], settle: float, env: dict[str, str])
                 time.sleep(0.4)
             return traces(read_log(log), len(keys))
         finally:
-            subprocess.run([*tmux, "kill-server"], check=False, stderr=subprocess.DEVNULL)
+            end_tmux(socket)
 
 
 def table(title: str, found: list[KeyTrace]) -> str:
@@ -162,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     digest = generate.ensure(args.size)
     keys = [key for key in args.keys.split(",") if key]
     state = tempfile.mkdtemp(prefix="reader-trace-state-")
+    atexit.register(shutil.rmtree, state, True)
     env = {
         **os.environ,
         "READER_STATE_DIR": state,
@@ -188,4 +193,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()
     sys.exit(main())

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import cProfile
 import gc
 import io
 import os
 import pstats
+import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -58,8 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         "--frames-only", action="store_true", help="profile the frames, not the routing"
     )
     args = parser.parse_args(argv)
+    scratch = tempfile.mkdtemp(prefix="key-cpu-")
+    atexit.register(shutil.rmtree, scratch, True)  # one folder a run, removed (404 were left)
     for name in ("XDG_STATE_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
-        os.environ[name] = tempfile.mkdtemp(prefix="key-cpu-")
+        os.environ[name] = tempfile.mkdtemp(dir=scratch)
 
     from textual.screen import Screen
 
@@ -187,4 +192,5 @@ KINDS_PARTS = ("route", "frame", "total")
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))  # atexit runs
     sys.exit(main())

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import cProfile
 import io
 import os
 import pstats
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -221,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-imports", action="store_true")
     args = parser.parse_args(argv)
     os.environ["READER_STATE_DIR"] = tempfile.mkdtemp(prefix="reader-profile-state-")
+    atexit.register(shutil.rmtree, os.environ["READER_STATE_DIR"], True)
     if args.size == "bundled":
         from reader.sources.loader import BUNDLED
 
@@ -239,4 +242,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from tests.processes import exit_on_sigterm
+
+    exit_on_sigterm()  # `kill PID` unwinds: its temporary folders and servers go too
     sys.exit(main())

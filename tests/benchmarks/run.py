@@ -104,6 +104,7 @@ from bare_app import TEXT as BARE_TEXT  # noqa: E402
 
 from reader.model import Digest  # noqa: E402
 from reader.sources.loader import BUNDLED, load_digest  # noqa: E402
+from tests.processes import exit_on_sigterm, tmux_socket  # noqa: E402
 
 BIN = Path(sys.executable).parent
 READER = BIN / "reader"
@@ -304,6 +305,7 @@ class Tmux:
     def close(self) -> None:
         with contextlib.suppress(TmuxError):
             self.command("kill-server")
+        tmux_socket(self.socket).unlink(missing_ok=True)  # tmux leaves it behind
         self.client.wait(timeout=5)
 
 
@@ -1192,4 +1194,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    exit_on_sigterm()  # `kill PID`: the finally blocks still stop tmux and remove the scratch
     sys.exit(main())

@@ -237,4 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from tests.processes import exit_on_sigterm
+
+    exit_on_sigterm()  # `kill PID` unwinds: its temporary folders and servers go too
     sys.exit(main())

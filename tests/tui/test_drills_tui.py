@@ -49,6 +49,7 @@ from reader.sources.loader import LoadError
 from reader.state import FILENAME, StateStore
 from reader.text import inert, is_web_link
 from reader.widgets.abstract import AbstractPane
+from tests.processes import end_tmux
 from tests.tui.conftest import ScriptedSource, wait_for
 from tests.tui.conftest import screen_of as main_screen
 
@@ -823,7 +824,7 @@ class Tmux:
         raise AssertionError(f"timed out; the screen:\n{self.screen()}")
 
     def stop(self) -> None:
-        self("kill-server")
+        end_tmux(self.socket)  # the server, its panes and its socket file
 
 
 @pytest.fixture

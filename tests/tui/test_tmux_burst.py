@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reader.state import StateStore
+from tests.processes import end_tmux
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
@@ -72,9 +73,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     try:
         yield term
     finally:
-        subprocess.run(
-            ["tmux", "-L", term.socket, "kill-server"], capture_output=True, timeout=20
-        )
+        end_tmux(term.socket)  # the server, its panes and its socket file
 
 
 def header(text: str) -> str:
