@@ -27,6 +27,7 @@ from reader.browse.pane import Pane
 from reader.browse.sidebar import (
     CategoryCounts,
     Entry,
+    SidebarRows,
     search_entries,
     sidebar_entries,
     tag_entries,
@@ -172,8 +173,9 @@ class Browse(Marking):
             return ()
         return tuple(ranking.words(self.digest, index))
 
-    def sidebar(self) -> list[Entry]:
-        """The sidebar's rows: All weeks, Starred, the weeks, categories, tags, searches."""
+    def sidebar(self) -> SidebarRows:
+        """The sidebar's rows: All weeks, Starred, the weeks, categories, tags, searches (the
+        week rows made when asked for: `SidebarRows`)."""
         digest, hits, filtered = self.digest, self.hits, not self.query.is_empty
         starred = starred_within(len(digest), self._starred(), hits)
         entries = sidebar_entries(
@@ -198,8 +200,9 @@ class Browse(Marking):
                 marks_version=self.marks_version,
                 refilter_limit=jobs.SYNC_FILTER_LIMIT,
             ),
+            more=self._tag_entries() + self._search_entries(),
         )
-        return entries + self._tag_entries() + self._search_entries()
+        return entries
 
     def _tag_entries(self) -> list[Entry]:
         """The "Tags" section: each tag in use on this digest's papers, with its count."""

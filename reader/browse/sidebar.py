@@ -8,8 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from itertools import compress, repeat
-from operator import ne, sub
+from typing import overload
 
 from reader.browse.view import View, count_label, view_rows
 from reader.model import Digest, week_label
@@ -73,13 +72,14 @@ def pick_category(query: str, category: str) -> str:
 
 
 class WeekRows:
-    """The sidebar's week rows (none marked active), rebuilt only when the hits or the marks
-    change: a week switch at 1,000 weeks then costs two rows, not a thousand. A rebuild counts
-    every week's hits with one bisection per week boundary (driven by `map`) and makes only the
-    rows whose counts changed (found by comparing the counts, in C)."""
+    """The sidebar's week rows (none marked active) for the hits and marks of now, as a
+    `WeekCounts`: the same one while neither changes (a week switch reuses every row made).
+    Making it costs no pass over the weeks: a row, and its count, are made when first asked
+    for, which is when it is drawn (the sidebar shows ~35 of 1,000 weeks at 100k papers; a
+    filter keystroke made a row for most of them)."""
 
     def __init__(self) -> None:
-        self._cached: tuple[Sequence[int], object, list[Entry], list[str]] | None = None
+        self._cached: tuple[Sequence[int], object, WeekCounts] | None = None
         self._weeks: tuple[Digest, list[int], list[str]] | None = None
 
     def _bounds(self, digest: Digest) -> tuple[list[int], list[str]]:
@@ -99,34 +99,93 @@ class WeekRows:
         filtered: bool,
         marks_version: int,
         unread: Callable[[date], int],
-    ) -> list[Entry]:
+    ) -> WeekCounts:
         key = (marks_version, filtered)
         bounds, labels = self._bounds(digest)
         cached = self._cached
         if cached is None or cached[0] is not hits or cached[1] != key:
-            weeks = digest.weeks
-            # every paper a hit (an empty bar): each week's count is its size, no bisection
-            # (10,000 of them over a million hits held a backspace's echo at 1M papers)
-            at = bounds if len(hits) == bounds[-1] else list(map(bisect_left, repeat(hits), bounds))
-            matches = map(sub, at[1:], at[:-1])
-            if filtered:
-                counts = list(map(str, matches))
-            else:
-                counts = [f"{unread(week)}/{n}" for week, n in zip(weeks, matches, strict=False)]
-            if cached is None or len(cached[3]) != len(counts):
-                rows = list(map(_week_row, weeks, labels, counts))
-            else:
-                rows = list(cached[2])
-                for row in compress(range(len(counts)), map(ne, counts, cached[3])):
-                    rows[row] = _week_row(weeks[row], labels[row], counts[row])
-            self._cached = cached = (hits, key, rows, counts)
-        return list(cached[2])
+            made = WeekCounts(
+                digest.weeks,
+                labels,
+                bounds,
+                hits,
+                unread if not filtered else None,
+                before=None if cached is None else cached[2],
+            )
+            self._cached = cached = (hits, key, made)
+        return cached[2]
+
+
+class WeekCounts(Sequence[Entry]):
+    """The week rows of one set of hits (sorted digest indices) and marks, each row made, and
+    its count worked out, when first asked for: a week's count is the hits between its
+    bounds, two bisections; without a query (`unread` given), `unread/total`. Rows asked for
+    again are the same objects, and so is a row `before` (the rows of the hits before, of the
+    same weeks) had made with the same count: the sidebar finds it unchanged at a glance."""
+
+    __slots__ = ("_weeks", "_labels", "_bounds", "_hits", "_unread", "_every", "_made", "_before")
+
+    def __init__(
+        self,
+        weeks: Sequence[date],
+        labels: Sequence[str],
+        bounds: Sequence[int],
+        hits: Sequence[int],
+        unread: Callable[[date], int] | None,
+        before: WeekCounts | None = None,
+    ) -> None:
+        self._weeks, self._labels, self._bounds = weeks, labels, bounds
+        self._hits, self._unread = hits, unread
+        self._every = len(hits) == bounds[-1]  # every paper a hit: a week's count is its size
+        self._made: list[Entry | None] = [None] * len(weeks)
+        self._before = before._made if before is not None and before._weeks is weeks else None
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    @overload
+    def __getitem__(self, at: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Entry]: ...
+
+    def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
+        if isinstance(at, slice):
+            return [self.row(i) for i in range(*at.indices(len(self._made)))]
+        return self.row(at)
+
+    def row(self, week: int) -> Entry:
+        """The row of the `week`-th week (newest first), made the first time."""
+        made = self._made[week]
+        if made is None:
+            count = self.label_count(week)
+            before = self._before
+            made = None if before is None else before[week]
+            if made is None or made.count != count:
+                made = _week_row(self._weeks[week], self._labels[week], count)
+            self._made[week] = made
+        return made
+
+    def label_count(self, week: int) -> str:
+        """The `week`-th week's count as its row shows it."""
+        if week < 0:
+            week += len(self._made)
+        bounds = self._bounds
+        first, stop = bounds[week], bounds[week + 1]
+        if self._every:
+            matches = stop - first
+        else:
+            hits = self._hits
+            low = bisect_left(hits, first)
+            matches = bisect_left(hits, stop, low) - low
+        if self._unread is None:
+            return str(matches)
+        return f"{self._unread(self._weeks[week])}/{matches}"
 
 
 def _week_row(week: date, label: str, count: str) -> Entry:
-    """`Entry("week", label, count, week)`, made in half the time: a filter keystroke at 1,000
-    weeks makes a row for most of them (the dataclass's frozen `__init__` sets each field
-    through `object.__setattr__`)."""
+    """`Entry("week", label, count, week)`, made in half the time (the dataclass's frozen
+    `__init__` sets each field through `object.__setattr__`)."""
     row: Entry = object.__new__(Entry)
     row.__dict__.update(_WEEK_ROW, label=label, count=count, week=week)
     return row
@@ -134,6 +193,73 @@ def _week_row(week: date, label: str, count: str) -> Entry:
 
 _WEEK_ROW = dict(vars(Entry("week", "")))
 """A week row's fields, those `_week_row` is not given as `Entry` makes them."""
+
+
+class SidebarRows(Sequence[Entry]):
+    """The sidebar's rows: `head` (All weeks, Starred, the heading), the week rows (`weeks`,
+    made when asked for; the `active`-th, if any, marked active), then `tail` (the categories,
+    tags and saved searches). What the sidebar draws asks for the ~35 rows on screen, not the
+    1,000 weeks of 100k papers."""
+
+    __slots__ = ("head", "weeks", "active", "tail", "_active_row")
+
+    def __init__(
+        self, head: list[Entry], weeks: Sequence[Entry], active: int | None, tail: list[Entry]
+    ) -> None:
+        self.head, self.weeks, self.active, self.tail = head, weeks, active, tail
+        self._active_row: Entry | None = None
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.weeks) + len(self.tail)
+
+    @overload
+    def __getitem__(self, at: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Entry]: ...
+
+    def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self)))]
+        if at < 0:
+            at += len(self)
+        if at < 0:
+            raise IndexError(at)
+        week = at - len(self.head)
+        if week < 0:
+            return self.head[at]
+        if week >= len(self.weeks):
+            return self.tail[week - len(self.weeks)]  # IndexError past the end
+        if week != self.active:
+            return self.weeks[week]
+        made = self._active_row
+        if made is None:
+            made = self._active_row = replace(self.weeks[week], active=True)
+        return made
+
+    def cursor(self, keep: Entry | None) -> int:
+        """`sidebar_cursor` without making a week row but those it looks at."""
+        head, weeks, tail = self.head, self.weeks, self.tail
+        after = len(head) + len(weeks)
+        if keep is not None:
+            wanted = (keep.kind, keep.week, keep.category)
+            for row, entry in enumerate(head):
+                if (entry.kind, entry.week, entry.category) == wanted:
+                    return row
+            if keep.kind == "week":
+                for row in range(len(weeks)):
+                    entry = weeks[row]
+                    if (entry.week, entry.category) == wanted[1:]:
+                        return len(head) + row
+            for row, entry in enumerate(tail):
+                if (entry.kind, entry.week, entry.category) == wanted:
+                    return after + row
+        for row, entry in enumerate(head):
+            if entry.active:
+                return row
+        if self.active is not None:
+            return len(head) + self.active
+        return next((after + row for row, entry in enumerate(tail) if entry.active), 0)
 
 
 def sidebar_entries(
@@ -145,12 +271,13 @@ def sidebar_entries(
     filtered: bool,
     unread_all: int,
     starred_count: int,
-    week_rows: list[Entry],
+    week_rows: Sequence[Entry],
     categories: dict[str, int],
-) -> list[Entry]:
+    more: Sequence[Entry] = (),
+) -> SidebarRows:
     """All weeks, Starred, the weeks, then the categories by count (those in `query`, the
-    applied query's text, marked active)."""
-    entries: list[Entry] = [
+    applied query's text, marked active), then `more` (tags, saved searches)."""
+    head: list[Entry] = [
         Entry(
             "all",
             "All weeks",
@@ -158,26 +285,30 @@ def sidebar_entries(
             active=view.week is None and not view.starred_only,
         )
     ]
-    entries.append(Entry("starred", "★ Starred", str(starred_count), active=view.starred_only))
-    entries.append(Entry("heading", "Weeks"))
-    weeks_at = len(entries)
-    entries += week_rows
+    head.append(Entry("starred", "★ Starred", str(starred_count), active=view.starred_only))
+    head.append(Entry("heading", "Weeks"))
+    active = None
     if view.week is not None and not view.starred_only:
-        row = weeks_at + digest.weeks.index(view.week)
-        entries[row] = replace(entries[row], active=True)
+        active = digest.weeks.index(view.week)
+    tail: list[Entry] = []
     if any(categories):
-        entries.append(Entry("heading", ""))
-        entries.append(Entry("heading", "Categories"))
+        tail.append(Entry("heading", ""))
+        tail.append(Entry("heading", "Categories"))
         for name, count in sorted(categories.items(), key=lambda item: (-item[1], item[0])):
             if not name:
                 continue
-            active = category_active(query, name)
-            entries.append(Entry("category", name, str(count), category=name, active=active))
-    return entries
+            active_category = category_active(query, name)
+            tail.append(
+                Entry("category", name, str(count), category=name, active=active_category)
+            )
+    tail += more
+    return SidebarRows(head, week_rows, active, tail)
 
 
 def sidebar_cursor(entries: Sequence[Entry], keep: Entry | None) -> int:
     """The row of `keep` (a category row the user is on), else the active row, else 0."""
+    if isinstance(entries, SidebarRows):
+        return entries.cursor(keep)
     if keep is not None:
         for row, entry in enumerate(entries):
             if (entry.kind, entry.week, entry.category) == (keep.kind, keep.week, keep.category):

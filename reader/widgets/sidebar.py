@@ -26,6 +26,11 @@ def _entry(entries: Sequence[Entry], row: int) -> Entry | None:
     return entries[row] if 0 <= row < len(entries) else None
 
 
+def _differ(before: Entry | None, now: Entry | None) -> bool:
+    """Whether a row reads otherwise now: the same row (most, as the model keeps them) at once."""
+    return before is not now and before != now
+
+
 class Sidebar(LineList):
     """Views to pick: the weeks with their counts, and the categories as a facet."""
 
@@ -61,7 +66,7 @@ class Sidebar(LineList):
             return
         top = int(self.scroll_offset.y)
         shown = range(top, top + self.size.height)
-        changed = [row for row in shown if _entry(old, row) != _entry(entries, row)]
+        changed = [row for row in shown if _differ(_entry(old, row), _entry(entries, row))]
         if len(old) != len(entries):  # categories come and go below: no full repaint for that
             self.row_count = len(entries)
             self._set_virtual_size(Size(self.size.width, len(entries)), repaint=False)

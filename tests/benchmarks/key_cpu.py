@@ -60,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--frames-only", action="store_true", help="profile the frames, not the routing"
     )
+    parser.add_argument(
+        "--parts",
+        action="store_true",
+        help="split each key's routing among the parts of reader that draw it (PARTS)",
+    )
     args = parser.parse_args(argv)
     scratch = tempfile.mkdtemp(prefix="key-cpu-")
     atexit.register(shutil.rmtree, scratch, True)  # one folder a run, removed (404 were left)
@@ -123,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             spent["encode"] += time.thread_time() - started  # within the frame's time
             spent["bytes"] += len(data.encode("utf-8"))
 
+    parts: dict[str, float] = defaultdict(float)
+    if args.parts:
+        _time_parts(parts)
     ReaderApp._display = encoded  # type: ignore[method-assign]
     ReaderApp._route_key = timed_route  # type: ignore[method-assign]
     Screen._on_timer_update = timed_frame  # type: ignore[method-assign]
@@ -143,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
 
             async def press(kind: str, key: str) -> None:
                 spent["route"] = spent["frame"] = spent["encode"] = spent["bytes"] = 0.0
+                parts.clear()
                 current[0] = kind
                 await pilot.press(key)
                 await pilot.pause()
@@ -154,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
                 found[kind]["encode"].append(spent["encode"] * 1000)
                 found[kind]["bytes"].append(spent["bytes"])
                 found[kind]["layouts"].append(spent["layouts"])
+                for part in PARTS:
+                    found[kind][part].append(parts[part] * 1000)
                 spent["layouts"] = 0
 
             for _ in range(5):
@@ -179,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
             f" ({statistics.median(d['bytes']):,.0f} bytes); layouts {sum(d['layouts']):.0f}"
             f" in {len(d['total'])} keys"
         )
+    if args.parts:
+        print("  of the routing (medians, ms; a part's own time, less the parts it calls):")
+        for kind in KINDS:
+            d = found[kind]
+            print(f"  {kind:7s} " + "  ".join(f"{p} {statistics.median(d[p]):4.2f}" for p in PARTS))
     if args.profile:
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out)
@@ -189,6 +205,45 @@ def main(argv: list[str] | None = None) -> int:
 
 
 KINDS_PARTS = ("route", "frame", "total")
+
+PARTS = {
+    "query": ("reader.browse.querying", "Querying", "ask"),
+    "sidebar": ("reader.browse.model", "Browse", "sidebar"),
+    "sidebar-widget": ("reader.widgets.sidebar", "Sidebar", "set_entries"),
+    "list": ("reader.widgets.paper_list", "PaperList", "show"),
+    "pane": ("reader.screens.main.screen", "MainScreen", "_draw_pane"),
+    "title": ("reader.screens.main.screen", "MainScreen", "_draw_title"),
+    "bar": ("reader.widgets.filter_input", "FilterInput", "_watch_value"),
+}
+"""The parts of a key's routing that `--parts` times (thread CPU time), each less the parts
+it calls: module, class, method."""
+
+
+def _time_parts(parts: dict[str, float]) -> None:
+    """Wrap each of PARTS so that its thread CPU time, less that of the parts it calls, adds up
+    in `parts` under its name."""
+    import importlib
+
+    stack: list[float] = []  # per part running: the time its inner parts took
+
+    def wrap(name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            stack.append(0.0)
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                took = time.thread_time() - started
+                inner = stack.pop()
+                parts[name] += took - inner
+                if stack:
+                    stack[-1] += took
+
+        return timed
+
+    for name, (module, owner, method) in PARTS.items():
+        cls = getattr(importlib.import_module(module), owner)
+        setattr(cls, method, wrap(name, getattr(cls, method)))
 
 
 if __name__ == "__main__":

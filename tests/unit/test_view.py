@@ -3,15 +3,18 @@ Textual, no screen."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reader.browse.sidebar import (
     CategoryCounts,
     Entry,
+    SidebarRows,
     WeekRows,
     _week_row,
     category_active,
@@ -294,7 +297,9 @@ def test_sidebar_entries_counts_and_active_rows() -> None:
     assert sidebar_cursor([Entry("heading", "x")], None) == 0
 
 
-def test_week_rows_are_rebuilt_only_when_hits_or_marks_change() -> None:
+def test_week_rows_are_made_when_asked_for_and_kept_while_hits_and_marks_stay() -> None:
+    """No week's row or count is worked out until it is asked for (drawn); the rows of the same
+    hits and marks are the same rows; new marks or new hits make them anew."""
     rows = WeekRows()
     calls: list[date] = []
 
@@ -303,13 +308,14 @@ def test_week_rows_are_rebuilt_only_when_hits_or_marks_change() -> None:
         return 0
 
     hits = list(EVERYTHING)
-    rows.rows(DIGEST, hits, False, 0, unread)
-    rows.rows(DIGEST, hits, False, 0, unread)
-    assert len(calls) == 3
-    rows.rows(DIGEST, hits, False, 1, unread)  # marks changed
-    assert len(calls) == 6
-    rows.rows(DIGEST, list(hits), False, 1, unread)  # new hits
-    assert len(calls) == 9
+    weeks = rows.rows(DIGEST, hits, False, 0, unread)
+    assert calls == []
+    assert weeks[1].count == "0/3" and calls == [W2]
+    assert rows.rows(DIGEST, hits, False, 0, unread) is weeks
+    assert weeks[1] is weeks[1] and calls == [W2]
+    again = rows.rows(DIGEST, hits, False, 1, unread)  # marks changed
+    assert again is not weeks and again[1].count == "0/3" and calls == [W2, W2]
+    assert rows.rows(DIGEST, list(hits), False, 1, unread) is not again  # new hits
 
 
 def test_category_counts_leave_out_the_facet() -> None:
@@ -387,12 +393,15 @@ def test_tags_and_saved_searches_in_the_sidebar() -> None:
     sizes=st.lists(st.integers(0, 6), min_size=1, max_size=8),
     picks=st.lists(st.lists(st.booleans(), max_size=48), min_size=1, max_size=4),
     filtered=st.booleans(),
+    order=st.lists(st.integers(-9, 8), max_size=12),
 )
-def test_week_rows_count_each_weeks_hits_and_keep_rows_that_did_not_change(
-    sizes: list[int], picks: list[list[bool]], filtered: bool
+def test_week_rows_count_each_weeks_hits_in_any_order_asked(
+    sizes: list[int], picks: list[list[bool]], filtered: bool, order: list[int]
 ) -> None:
-    """The rows count by bisecting at the week boundaries; whatever the hits, each row says what
-    counting the week's hits one by one says, and a row whose count stays is the same row."""
+    """The rows count by bisecting at the week boundaries, when asked for: whatever the hits and
+    whichever rows are asked for first (from the end too), each row says what counting the
+    week's hits one by one says; a row asked for again is the same row, and so is a row whose
+    count the hits before gave too."""
     newest = date(2024, 1, 7)
     papers = [
         paper(newest - timedelta(weeks=w), f"p{w}.{i}")
@@ -401,16 +410,71 @@ def test_week_rows_count_each_weeks_hits_and_keep_rows_that_did_not_change(
     ]
     digest = Digest(papers)
     rows = WeekRows()
-    last: list[Entry] = []
+    last: Sequence[Entry] = []
     for pick in picks:
         hits = [i for i in range(len(digest)) if i < len(pick) and pick[i]]
         got = rows.rows(digest, hits, filtered, 0, lambda week: 2)
-        for entry, week in zip(got, digest.weeks, strict=True):
+        first: dict[int, Entry] = {}
+        for at in order:
+            if -len(got) <= at < len(got):
+                first.setdefault(at % len(got), got[at])
+        assert len(got) == len(digest.weeks)
+        for row, (entry, week) in enumerate(zip(got, digest.weeks, strict=True)):
             n = sum(1 for i in hits if digest.papers[i].week == week)
-            assert (entry.week, entry.count) == (week, str(n) if filtered else f"2/{n}")
-        for before, now in zip(last, got, strict=False):
+            assert (entry.kind, entry.week, entry.count) == (
+                "week",
+                week,
+                str(n) if filtered else f"2/{n}",
+            )
+            assert first.get(row, entry) is entry
+        assert got[1:3] == list(got)[1:3]
+        for before, now in zip(last, got, strict=False):  # a count that stays: the same row
             assert (before is now) == (before.count == now.count)
         last = got
+
+
+@given(
+    weeks=st.integers(0, 6),
+    active=st.one_of(st.none(), st.integers(0, 5)),
+    actives=st.lists(st.booleans(), min_size=3, max_size=8),
+    keep=st.one_of(st.none(), st.integers(0, 20)),
+    at=st.integers(-25, 25),
+)
+def test_sidebar_rows_are_the_list_they_stand_for(
+    weeks: int, active: int | None, actives: list[bool], keep: int | None, at: int
+) -> None:
+    """`SidebarRows` (week rows made when asked for) reads as the list of its rows would: its
+    length, each row from either end, slices, and the cursor `sidebar_cursor` puts on it, on a
+    row to keep or the first active one."""
+    newest = date(2024, 1, 7)
+    digest = Digest([paper(newest - timedelta(weeks=w), f"p{w}") for w in range(weeks)])
+    week_rows = WeekRows().rows(digest, list(range(weeks)), True, 0, lambda week: 0)
+    if active is not None and active >= weeks:
+        active = None
+    head = [
+        Entry("all", "All weeks", "3", active=actives[0]),
+        Entry("starred", "★ Starred", "1", active=actives[1]),
+        Entry("heading", "Weeks"),
+    ]
+    tail = [
+        Entry("category", f"c{i}", "1", category=f"c{i}", active=on)
+        for i, on in enumerate(actives[2:])
+    ]
+    rows = SidebarRows(head, week_rows, active, tail)
+    listed = (
+        head
+        + [replace(row, active=True) if i == active else row for i, row in enumerate(week_rows)]
+        + tail
+    )
+    assert len(rows) == len(listed) and list(rows) == listed
+    if -len(listed) <= at < len(listed):
+        assert rows[at] == listed[at]
+    else:
+        with pytest.raises(IndexError):
+            rows[at]
+    assert rows[at:] == listed[at:] and rows[::2] == listed[::2]
+    kept = listed[keep] if keep is not None and keep < len(listed) else None
+    assert sidebar_cursor(rows, kept) == sidebar_cursor(listed, kept)
 
 
 def test_a_week_row_is_the_entry_its_fields_make() -> None:
