@@ -25,9 +25,11 @@ SYNC_FILTER_LIMIT = 20_000
 index answers the whole query: `Query.indexed`)."""
 BULK_IN_THREAD = 2_000
 """Mark-all and its undo save more marks than this in a thread."""
-SYNC_RANK_LIMIT = 20_000
+SYNC_RANK_LIMIT = 200_000
 """Up to this many papers a `like:` query is ranked at once once the similarity index is there
-(~4 ms at 10,000 papers); above, or while the index is still to be built, in a thread."""
+(~6 ms at 10,000 papers, ~20 ms at 100,000: the first screen of it, `similar.Ordered`; in a
+thread the same took longer, the UI thread drawing meanwhile); above, or while the index is
+still to be built, in a thread."""
 SYNC_BUILD_LIMIT = 1_000
 """Up to this many papers the similarity index is built at once when a `like:` first needs it
 (~0.1 s); above, in a thread (~1 s at 10,000 papers, 10-45 s at 100,000)."""

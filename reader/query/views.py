@@ -77,7 +77,7 @@ def sort_indices(
     elif key == "category":
         ordered.sort(key=_index(digest).sort_categories.__getitem__)
     elif key == "similarity" and ranking is not None:
-        ordered = ranking.order(ordered)
+        ordered = ranking.order(ordered, ascending=True)
     elif key == "upvotes":
         votes = _index(digest).picks[2]
         ordered.sort(key=lambda i: -votes[i])

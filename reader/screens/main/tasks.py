@@ -186,7 +186,8 @@ def _filter(screen: Screen[None], search: Search) -> None:
         return
     ranking = search.rank() if search.query.likes and not isinstance(hits, str) else None
     if ranking is not None and not isinstance(hits, str):
-        ranking.order(hits)  # the list asks for it: ordered here, not on the UI thread
+        # the list asks for it: ordered here, not on the UI thread (the hits are ascending)
+        ranking.order(hits, ascending=True)
     if not worker.is_cancelled:
         screen.post_message(Filtered(search, hits, ranking))
 
