@@ -200,6 +200,16 @@ def test_an_optional_field_of_another_shape_is_read_as_absent(key: str, value: o
         assert paper.abstract == plain.abstract
 
 
+def test_the_papers_own_summary_comes_before_the_items() -> None:
+    """The API repeats the summary on the item; when the two differ, the paper's is the
+    abstract (the item's stands in only for a paper without one: above). Found by `make
+    mutate`: every test's item carried the same text twice."""
+    items = [HFPaper(id="2606.00001", title="T", day=WEDNESDAY, summary="The paper's.").item()]
+    items[0]["summary"] = "The item's."
+    (paper,) = parse_hf(json.dumps(items), "hf.json")
+    assert paper.abstract == "The paper's."
+
+
 def test_whole_counts_written_as_floats_are_kept() -> None:
     item = HFPaper(id="2606.00001", title="T", day=WEDNESDAY).item()
     item["paper"]["upvotes"] = 212.0  # type: ignore[index]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.sources.fetch import size_text
-from reader.sources.loader import load_digest
+from reader.sources.fetch import FetchOptions, size_text
+from reader.sources.loader import _FilesTold, load_digest
 from tests.feeds import hf_page, hf_week
 from tests.unit.test_index import write_tree
 from tests.webdigest import Server, digest_route, readme, serve, serve_tree, upstream_tree
@@ -57,6 +57,25 @@ def test_an_index_url_tells_each_file_as_it_is_fetched(server: Server) -> None:
     check(told(serve_tree(server, tree)), "Fetching", total)
 
 
+def test_each_download_of_an_index_is_told_by_its_url(server: Server) -> None:
+    """The index's files are fetched several at once; the download progress (`--print`'s bar on
+    a terminal) hears each by its own URL, to its last byte. Found by `make mutate`: nothing
+    checked the URL the bar is given for the files fetched side by side."""
+    tree = upstream_tree()
+    url = serve_tree(server, tree)
+    heard: dict[str, list[tuple[int, int | None]]] = {}
+
+    def progress(address: str, done: int, total: int | None) -> None:
+        heard.setdefault(address, []).append((done, total))
+
+    load_digest([url], fetching=FetchOptions(progress=progress))
+    folder = url.rsplit("/", 1)[0]
+    assert sorted(heard) == sorted(f"{folder}/{path}" for path in tree)
+    for path, text in tree.items():
+        size = len(text.encode())
+        assert heard[f"{folder}/{path}"][-1] == (size, size)
+
+
 @pytest.mark.parametrize(
     "gone",
     [
@@ -87,3 +106,19 @@ def test_hf_pages_are_read_one_after_another_and_a_failed_page_is_left_out(
     (notice,) = digest.notices
     assert notice.startswith(server.url(path.format(2))) and notice.endswith("; left out")
     assert digest.title_note == "HF daily 2026-W26 not read"
+
+
+def test_the_last_bytes_of_a_file_are_told_however_soon_they_follow() -> None:
+    """Lines come at most every 50 ms while bytes arrive, but a file's last bytes are told at
+    once: the loading screen never stays on a count short of a finished file. Found by `make
+    mutate` (a small file arrives whole within the 50 ms)."""
+    heard: list[tuple[float, str]] = []
+    index = "https://h.org/README.md"
+    told = _FilesTold(lambda done, what: heard.append((done, what)), index, 3, 1000)
+    url = "https://h.org/years/2026.md"
+    hear = told.hear_bytes(url)
+    assert hear is not None
+    told.start(url)
+    hear(url, 10, 500_000)  # within 50 ms of the line before: not told
+    hear(url, 500_000, 500_000)  # the file's end: told
+    assert heard[-1] == (2 / 3, f"Fetching years/2026.md: 1 of 3 files · {size_text(501_000)}")

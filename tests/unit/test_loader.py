@@ -158,6 +158,24 @@ def test_missing_required_column_reports_the_header_line(header: str, missing: s
     assert missing in error.message and "missing" in error.message
 
 
+LINK = "Paper-Link (or Link, URL)"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("Week | title\n--- | ---\n", f"column {LINK} (the header has: Week, title)"),
+        ("||\n|-|\n| a |\n", f"columns Week, Title, {LINK} (the header has: nothing)"),
+    ],
+)
+def test_a_header_short_of_columns_is_a_table_that_says_what_it_has(text: str, said: str) -> None:
+    """A two-column table without outer pipes (one pipe a row) is a table, not "no table", and
+    an empty header says so. Found by `make mutate`: no test had a row of exactly one pipe, or a
+    header of no names."""
+    error = error_of(text)
+    assert (error.line, error.message) == (1, f"missing required {said}")
+
+
 # --- GFM cell rules ----------------------------------------------------------------------------
 
 
@@ -938,3 +956,32 @@ def test_a_stream_that_is_not_utf8_is_named_with_the_line(tmp_path: Path) -> Non
         load_digest([path])
     feeding.join(5)
     assert str(raised.value) == f"{path}:3: not UTF-8 text: byte 0xff at column 16"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_stream_cut_in_the_middle_of_a_character_is_named_with_the_line(tmp_path: Path) -> None:
+    """Each chunk checked as it arrives passes (the character may go on in the next); the end
+    of the stream finds it cut. Found by `make mutate`: that error's file name was never read."""
+    data = "| Week | Title |\n|---|---|\n| 2024-01-07 | café |\n| 2024-01-07 | €".encode()
+    path, feeding = _fed_fifo(tmp_path, data[:-1])
+    with pytest.raises(LoadError) as raised:
+        load_digest([path])
+    feeding.join(5)
+    assert str(raised.value) == f"{path}:4: not UTF-8 text: byte 0xe2 at column 16"
+
+
+def test_a_file_it_may_not_read_says_permission_denied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one line for a file without read permission (made here by `open`'s error: the tests
+    run as root, whom permission bits do not stop). Found by `make mutate`."""
+    path = tmp_path / "private.md"
+    path.write_text("| Week | Title | Link |\n|---|---|---|\n")
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(loader_module, "open", refused, raising=False)
+    with pytest.raises(LoadError) as raised:
+        load_digest([str(path)])
+    assert str(raised.value) == f"{path}: permission denied"

@@ -146,6 +146,24 @@ def test_refresh_sees_notes_tags_and_searches_of_another_instance(isolated_state
         assert first.searches() == {"s": "q"}
 
 
+def test_a_note_tag_or_search_another_instance_removed_stays_removed(isolated_state: Path) -> None:
+    """Saving a mark writes only what changed: what this instance still holds of a note, a tag
+    or a search that another removed is not written back (only a new file gets everything).
+    Found by `make mutate`: every flush as if to a new file brought them all back."""
+    with StateStore() as first:
+        first.set_note("k", "a note")
+        first.set_tags("k", ["mine"])
+        first.save_search("s", "q")
+        with StateStore() as second:
+            second.set_note("k", "")
+            second.set_tags("k", [])
+            second.delete_search("s")
+        first.set_read(["other"])  # a flush of this instance, which still holds all three
+    with StateStore() as again:
+        assert again.is_read("other")
+        assert (again.note("k"), again.tags("k"), again.searches()) == ("", (), {})
+
+
 WORKER = """
 import sys
 import time

@@ -173,6 +173,34 @@ def test_in_a_very_big_index_no_needle_is_looked_up_while_the_key_waits(
     assert index.quick(b"x3") and parse_query("x3").indexed(digest)  # kept: at once now
 
 
+def test_a_needle_many_common_tokens_hold_is_answered_in_the_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nor one whose answer ORs more than `_QUICK_BITSETS` bitsets (tokens most papers hold).
+    Found by `make mutate`: no test had a needle of several dense tokens."""
+    digest = digest_of([("t", "c", "ea eb ec ed") for _ in range(64)])  # four dense tokens
+    index = indexed(digest)
+    monkeypatch.setattr(tokens, "_QUICK_BITSETS", 3)
+    assert index.quick(b"ec")  # one bitset
+    assert not index.quick(b"e")  # four
+    assert parse_query("e").filter(digest, range(64)) == list(range(64))
+    assert index.quick(b"e")  # kept
+
+
+def test_a_needle_of_several_words_is_judged_by_its_longest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`zz-apple` is looked up by `apple` (3 papers), not by `zz` (a token in every paper):
+    the longest piece marks the fewest postings. Found by `make mutate`."""
+    rows = [("t", "c", f"zz{n}" + (" zz-apple" if n % 100 == 0 else "")) for n in range(300)]
+    digest = digest_of(rows)
+    index = indexed(digest)
+    monkeypatch.setattr(tokens, "_QUICK_IDS", 100)
+    assert not index.quick(b"zz")  # 300 postings
+    assert index.quick(b"zz-apple")
+    assert parse_query('"zz-apple"').filter(digest, range(300)) == [0, 100, 200]
+
+
 def test_in_a_very_big_index_a_burst_of_keys_looks_up_only_the_last(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
