@@ -87,6 +87,7 @@ class TokenIndex:
         "_lock",
         "_found",
         "_masks",
+        "_held",
     )
 
     def __init__(
@@ -114,6 +115,9 @@ class TokenIndex:
         self._lock = threading.Lock()
         self._found: OrderedDict[bytes, list[int]] = OrderedDict()
         self._masks: OrderedDict[bytes, tuple[bytes, bool] | None] = OrderedDict()
+        self._held: tuple[list[int], bytes] | None = None
+        """The tokens of the last mask made, and that mask: a letter typed on that leaves the
+        tokens as they were (`quan` -> `quant`) gets the same mask, not made again."""
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -233,6 +237,19 @@ class TokenIndex:
         numbers = self.tokens_holding(piece)
         if numbers is None:
             return None
+        with self._lock:
+            held = self._held
+        if held is not None and held[0] == numbers:
+            return held[1], exact
+        found = self._mask(numbers, step)
+        if found is not None:
+            with self._lock:
+                self._held = (numbers, found)
+            return found, exact
+        return None
+
+    def _mask(self, numbers: list[int], step: Callable[[], None]) -> bytes | None:
+        """The papers that hold any of the tokens `numbers`, a byte a paper (see `lookup`)."""
         dense, offsets = self.dense, self.offsets
         bits = 0
         spans: list[tuple[int, int]] = []
@@ -266,7 +283,7 @@ class TokenIndex:
             return None
         if len(mask) != self.count:  # a bitset longer than the papers: the same
             return None
-        return bytes(mask.translate(_MASK_BITS)), exact
+        return bytes(mask.translate(_MASK_BITS))
 
     def records(self) -> tuple[Any, ...]:
         """What `from_records` reads back (marshal-able), and the ids block as bytes."""

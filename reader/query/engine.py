@@ -8,13 +8,13 @@ import re
 import threading
 import time
 from array import array
-from bisect import bisect_right
-from collections import OrderedDict
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import field as _field
 from functools import reduce
-from itertools import compress, repeat
-from operator import and_, ge, sub
+from itertools import accumulate, compress, repeat
+from operator import add, and_, ge, sub
 from typing import TYPE_CHECKING, Protocol, cast
 
 from reader import model as _model
@@ -763,6 +763,43 @@ def _settle() -> None:
         _called_off()
 
 
+NARROW_SHARE = 256
+"""A letter that takes at most one paper in this many of the digest out of the last result is
+answered by taking those out of it (~0.8 us each); more, by reading the hits off the mask anew
+(a pass over every paper: ~1 ms at 100k)."""
+
+
+def _narrowed(
+    last: tuple[list[int], bytes], bits: int, count: int, numbers: list[int]
+) -> tuple[list[int], bytes]:
+    """The hits and mask of `bits` (`count` papers, a bit each), a subset of `last`'s (its hits
+    and mask): its very hits when none went (typing on within a word often takes none out:
+    the sidebar's counts and the list then see the same hits), the few that went taken out of
+    them, or read off the mask."""
+    before, mask = last
+    left = bits.bit_count()
+    if left == len(before):
+        return before, mask
+    if (len(before) - left) * NARROW_SHARE <= count:
+        gone = _set_bits((int.from_bytes(mask, "little") ^ bits).to_bytes(count, "little"))
+        at = list(map(bisect_left, repeat(before), gone))
+        starts = [0, *map(add, at, repeat(1))]
+        at.append(len(before))
+        kept: list[int] = []  # the runs between them, a copy of pointers each
+        deque(map(kept.extend, map(before.__getitem__, map(slice, starts, at))), 0)
+        return kept, bits.to_bytes(count, "little")
+    combined = bits.to_bytes(count, "little")
+    return list(compress(numbers, combined)), combined
+
+
+def _set_bits(mask: bytes) -> list[int]:
+    """The positions of the 1 bytes of a mask of 0 and 1 bytes (few of them): found by splitting
+    at them, in C."""
+    runs = mask.split(b"\x01")
+    del runs[-1]
+    return list(map(add, accumulate(map(len, runs)), range(len(runs))))
+
+
 def _exact_word(term: Term, tokens: TokenIndex, quick: bool = False) -> bytes | None:
     """Per paper 1 when it holds `term`'s word (0 not; its negation left to the caller), when
     the term is a word anywhere that the token index answers exactly; else None. `quick`: None
@@ -1054,16 +1091,21 @@ class Query:
         ix = _index(digest)
         count = len(ix.hay)
         last = ix.last
-        if last is not None and indices is last[0]:
+        within = last is not None and indices is last[0]
+        if last is not None and within:
             masks.append(last[1])
         elif not (isinstance(indices, range) and indices == range(count)):
             return None
         if len(masks) == 1:
             combined = masks[0]
+            hits = list(compress(ix.numbers, combined))
         else:
             bits = reduce(and_, (int.from_bytes(mask, "little") for mask in masks))
-            combined = bits.to_bytes(count, "little")
-        hits = list(compress(ix.numbers, combined))
+            if last is not None and within:
+                hits, combined = _narrowed(last, bits, count, ix.numbers)
+            else:
+                combined = bits.to_bytes(count, "little")
+                hits = list(compress(ix.numbers, combined))
         ix.last = (hits, combined)
         return hits
 

@@ -454,6 +454,74 @@ def test_typing_on_narrows_within_the_last_result_and_finds_what_a_search_finds(
     assert parse_query(texts[2]).filter(digest, again, satisfied=parse_query(texts[1])) == want[2]
 
 
+@given(
+    before=st.lists(st.booleans(), max_size=80),
+    keep=st.lists(st.booleans(), max_size=80),
+    share=st.sampled_from([1, 3, 256, 10**9]),
+)
+def test_narrowed_hits_are_those_the_mask_reads_off(
+    before: list[bool], keep: list[bool], share: int
+) -> None:
+    """Within the last result (its hits and mask), a letter's mask gives the hits that reading
+    the mask off every paper gives, whichever way they are made: the very hits when none
+    went, the few that went taken out, or read off anew (`NARROW_SHARE`)."""
+    count = len(before)
+    last_mask = bytes(before)
+    last_hits = [i for i, hit in enumerate(before) if hit]
+    now = bytes(hit and i < len(keep) and keep[i] for i, hit in enumerate(before))
+    bits = int.from_bytes(now, "little")
+    saved, engine.NARROW_SHARE = engine.NARROW_SHARE, share
+    try:
+        hits, mask = engine._narrowed((last_hits, last_mask), bits, count, list(range(count)))
+    finally:
+        engine.NARROW_SHARE = saved
+    assert hits == [i for i, hit in enumerate(now) if hit]
+    assert mask == now
+    if len(hits) == len(last_hits):
+        assert hits is last_hits  # the same hits: the sidebar's counts see them unchanged
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=30),
+    word=st.text(st.sampled_from(list("abqz09")), min_size=1, max_size=5),
+    share=st.sampled_from([1, 256]),
+)
+def test_a_word_typed_a_letter_at_a_time_finds_what_a_search_finds(
+    rows: list[tuple[str, str, str]], word: str, share: int
+) -> None:
+    """As the filter bar does while a word is typed: each letter filters the hits of the one
+    before, within them; at each letter the hits are what a search of every paper finds,
+    papers taken out of the last hits one by one or not."""
+    digest = digest_of(rows)
+    everything = list(range(len(digest)))
+    indexed(digest)
+    hits: list[int] | range = range(len(digest))
+    previous = None
+    saved, engine.NARROW_SHARE = engine.NARROW_SHARE, share
+    try:
+        for end in range(1, len(word) + 1):
+            query = parse_query(word[:end])
+            hits = query.filter(digest, hits, satisfied=previous)
+            assert hits == scanned(digest, word[:end], everything), word[:end]
+            previous = query
+    finally:
+        engine.NARROW_SHARE = saved
+
+
+def test_a_letter_that_leaves_the_tokens_as_they_were_gets_the_same_mask() -> None:
+    """`quan` -> `quant`: the same tokens hold both, and the mask made for the one is the
+    other's (not made again); `quantu` is held by fewer, and gets its own."""
+    digest = digest_of([("quantized", "c", "x"), ("quantum", "c", "y"), ("none", "c", "z")])
+    index = indexed(digest)
+    quan = index.lookup(b"quan")
+    quant = index.lookup(b"quant")
+    assert quan is not None and quant is not None
+    assert quant[0] is quan[0] and quant[0] == b"\x01\x01\x00"
+    quantu = index.lookup(b"quantu")
+    assert quantu is not None and quantu[0] == b"\x00\x01\x00"
+
+
 def test_a_word_asked_after_a_longer_word_that_holds_it_finds_all_its_papers() -> None:
     """The index remembers which tokens held the words it was asked for and answers a longer
     word from a shorter one's tokens. The other way round is a loss: after `diffusion`, the
