@@ -220,7 +220,18 @@ class SidebarRows(Sequence[Entry]):
 
     def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
         if isinstance(at, slice):
-            return [self[i] for i in range(*at.indices(len(self)))]
+            start, stop, step = at.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            first, weeks = len(self.head), len(self.weeks)
+            rows = self.head[start:stop]  # the rows shown: head, weeks, tail, each at once
+            low, high = max(start - first, 0), min(stop - first, weeks)
+            if low < high:
+                rows += self.weeks[low:high]
+                if self.active is not None and low <= self.active < high:
+                    rows[first + self.active - start] = self[first + self.active]
+            rows += self.tail[max(start - first - weeks, 0) : max(stop - first - weeks, 0)]
+            return rows
         if at < 0:
             at += len(self)
         if at < 0:

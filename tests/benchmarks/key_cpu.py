@@ -1,18 +1,20 @@
 """The bench's keys in process: reader's CPU for each, split into its handling and its frames.
 
 Run: `.venv/bin/python tests/benchmarks/key_cpu.py [--size 1k] [--repeats 3] [--no-gc]
-[--profile cursor|week|filter]` (not collected by pytest). Another checkout is measured with
-`PYTHONPATH=DIR` and DIR as the working directory. It opens the generated digest of that size
-(or `bundled`) headless at 120x40 and presses what `run.py` presses: Down five times, `[` five
-times, then `/` and `quantized` a letter at a time, a pause after each key. For each key it takes
-the thread CPU time (`time.thread_time`, which other processes on the machine barely move, where
-the wall-clock round trips of `run.py` move by ±15% or more) of reader's routing of the key (its
-whole update: `ReaderApp._route_key`) and of the frames drawn before the next key
-(`Screen._on_timer_update`), and counts the layouts. Headless, Textual encodes no frame for a
-terminal: each is encoded here as it would be (`render_segments`, in the frame's time), and its
-time and bytes are shown. It prints the medians over the keys of each kind; `--profile KIND`
-adds a cProfile of that kind's routing and frames (sorted by `$KEY_CPU_SORT`, cumulative by
-default; `$KEY_CPU_LINES` lines, 50).
+[--profile cursor|week|filter] [--parts]` (not collected by pytest). Another checkout is
+measured with `PYTHONPATH=DIR` and DIR as the working directory. It opens the generated digest
+of that size (or `bundled`) headless at 120x40 and presses what `run.py` presses: Down five
+times, `[` five times, then `/` and `quantized` a letter at a time, a pause after each key. For
+each key it takes the thread CPU time (`time.thread_time`, which other processes on the machine
+barely move, where the wall-clock round trips of `run.py` move by ±15% or more) of reader's
+routing of the key (its whole update: `ReaderApp._route_key`) and of the frames drawn before the
+next key (`Screen._on_timer_update`), and counts the layouts. Headless, Textual encodes no frame
+for a terminal: each is encoded here as it would be (`render_segments`, in the frame's time),
+and its time and bytes are shown. It prints the medians over the keys of each kind; `--profile
+KIND` adds a cProfile of that kind's routing and frames (sorted by `$KEY_CPU_SORT`, cumulative
+by default; `$KEY_CPU_LINES` lines, 50). `--parts` splits each key's time among the parts of
+reader that draw it (`PARTS`: the query, the sidebar's rows and widget, the list, the pane, the
+title, the bar) and the frames' among the widgets whose lines they render.
 
 The opening's own layouts are counted with the first key of each repeat. `--no-gc` turns the
 collector off, as the app nearly does once painted (`reader.collector`: young collections only),
@@ -63,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parts",
         action="store_true",
-        help="split each key's routing among the parts of reader that draw it (PARTS)",
+        help="split each key among the parts of reader that draw it (PARTS), and its frames"
+        " among the widgets whose lines they render",
     )
     args = parser.parse_args(argv)
     scratch = tempfile.mkdtemp(prefix="key-cpu-")
@@ -165,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
                 found[kind]["layouts"].append(spent["layouts"])
                 for part in PARTS:
                     found[kind][part].append(parts[part] * 1000)
+                for part, value in parts.items():
+                    if part.startswith("lines "):
+                        found[kind][part].append(value * (1 if part.endswith(" n") else 1000))
                 spent["layouts"] = 0
 
             for _ in range(5):
@@ -191,10 +197,22 @@ def main(argv: list[str] | None = None) -> int:
             f" in {len(d['total'])} keys"
         )
     if args.parts:
-        print("  of the routing (medians, ms; a part's own time, less the parts it calls):")
+        print("  of the key, routing and frames (medians, ms; each less the parts it calls):")
         for kind in KINDS:
             d = found[kind]
             print(f"  {kind:7s} " + "  ".join(f"{p} {statistics.median(d[p]):4.2f}" for p in PARTS))
+        print("  of the frames: each widget's lines rendered (mean a key: ms, lines):")
+        for kind in KINDS:
+            d = found[kind]
+            keys = len(d["total"])
+            lines = sorted(p for p in d if p.startswith("lines ") and not p.endswith(" n"))
+            print(
+                f"  {kind:7s} "
+                + "  ".join(
+                    f"{p[6:]} {sum(d[p]) / keys:4.2f} ({sum(d[p + ' n']) / keys:.0f})"
+                    for p in lines
+                )
+            )
     if args.profile:
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out)
@@ -214,6 +232,7 @@ PARTS = {
     "pane": ("reader.screens.main.screen", "MainScreen", "_draw_pane"),
     "title": ("reader.screens.main.screen", "MainScreen", "_draw_title"),
     "bar": ("reader.widgets.filter_input", "FilterInput", "_watch_value"),
+    "sidebar-rows": ("reader.widgets.sidebar", "Sidebar", "_render_row_strip"),
 }
 """The parts of a key's routing that `--parts` times (thread CPU time), each less the parts
 it calls: module, class, method."""
@@ -244,6 +263,25 @@ def _time_parts(parts: dict[str, float]) -> None:
     for name, (module, owner, method) in PARTS.items():
         cls = getattr(importlib.import_module(module), owner)
         setattr(cls, method, wrap(name, getattr(cls, method)))
+
+    from textual.widget import Widget
+
+    render_lines = Widget.render_lines
+
+    def rendered(self: Widget, crop: Any) -> Any:  # a frame's lines, by the widget's type
+        name = f"lines {type(self).__name__}"
+        stack.append(0.0)
+        started = time.thread_time()
+        try:
+            return render_lines(self, crop)
+        finally:
+            took = time.thread_time() - started
+            parts[name] += took - stack.pop()
+            parts["lines " + type(self).__name__ + " n"] += crop.height
+            if stack:
+                stack[-1] += took
+
+    Widget.render_lines = rendered  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

@@ -102,3 +102,41 @@ async def test_typed_and_deleted_the_sidebar_reads_as_a_fresh_app_s(older: int) 
         assert top == want_top, step
         assert [s.text for s in bottom] == [s.text for s in want_bottom], step
         assert bottom == want_bottom, step
+
+
+async def test_a_plain_row_made_the_short_way_is_the_row_rendering_gives() -> None:
+    """`Sidebar._render_row_strip` makes a plain row as two segments; every row (active or
+    not, a long label, a wide character, no count, the cursor's, a heading), at widths from too
+    narrow to wide, focused or not, in two themes, is segment for segment what rendering it
+    (`render_row`, as every list's rows are) gives."""
+    from reader.browse import Entry
+    from reader.widgets.line_list import LineList, base_style, frame_style
+
+    labels = ["2023-06-25", "Computation and Language", "x", "Physik — Ωmega", "tab\tin", ""]
+    entries = [Entry("heading", "Weeks")]
+    for label in labels:
+        for count in ("12", "3/140", ""):
+            for active in (False, True):
+                entries.append(Entry("week", label, count, active=active))
+    app = make_app(_digest(), read_delay=-1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sidebar = screen_of(app).sidebar
+        sidebar.entries = entries
+        sidebar.row_count = len(entries)
+        checked = 0
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            for focused in (False, True):
+                screen_of(app).set_focus(sidebar if focused else None)
+                await pilot.pause()
+                with frame_style(sidebar):
+                    base = base_style(sidebar)
+                    for width in (3, 8, 14, 28, 40):
+                        for row in range(len(entries)):
+                            got = sidebar._render_row_strip(row, width, base)
+                            want = LineList._render_row_strip(sidebar, row, width, base)
+                            assert list(got) == list(want), (theme, focused, width, entries[row])
+                            assert got.cell_length == want.cell_length == width
+                            checked += 1
+        assert checked == 2 * 2 * 5 * len(entries)

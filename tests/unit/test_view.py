@@ -439,9 +439,10 @@ def test_week_rows_count_each_weeks_hits_in_any_order_asked(
     actives=st.lists(st.booleans(), min_size=3, max_size=8),
     keep=st.one_of(st.none(), st.integers(0, 20)),
     at=st.integers(-25, 25),
+    stop=st.integers(-25, 25),
 )
 def test_sidebar_rows_are_the_list_they_stand_for(
-    weeks: int, active: int | None, actives: list[bool], keep: int | None, at: int
+    weeks: int, active: int | None, actives: list[bool], keep: int | None, at: int, stop: int
 ) -> None:
     """`SidebarRows` (week rows made when asked for) reads as the list of its rows would: its
     length, each row from either end, slices, and the cursor `sidebar_cursor` puts on it, on a
@@ -473,6 +474,7 @@ def test_sidebar_rows_are_the_list_they_stand_for(
         with pytest.raises(IndexError):
             rows[at]
     assert rows[at:] == listed[at:] and rows[::2] == listed[::2]
+    assert rows[at:stop] == listed[at:stop] and rows[:stop] == listed[:stop]
     kept = listed[keep] if keep is not None and keep < len(listed) else None
     assert sidebar_cursor(rows, kept) == sidebar_cursor(listed, kept)
 
