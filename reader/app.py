@@ -4,6 +4,9 @@ layer (`reader.sources.loader.DigestSource`, the store) the rest."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -100,6 +103,7 @@ class ReaderApp(TypeaheadApp):
         return self._main_screen(self.digest)
 
     def on_mount(self) -> None:
+        self._end_on_signals(True)
         self._apply_config()
         if self.digest is not None:
             self.show_notices(self.digest)
@@ -186,7 +190,30 @@ class ReaderApp(TypeaheadApp):
 
     def on_unmount(self) -> None:
         """Closing (the app quits, a test ends): remember where this digest was left."""
+        self._end_on_signals(False)
         self.save_session()
+
+    _ENDING = (signal.SIGHUP, signal.SIGTERM) if hasattr(signal, "SIGHUP") else ()
+
+    def _end_on_signals(self, on: bool) -> None:
+        """The terminal closed (SIGHUP) or the reader was told to end (SIGTERM, a logout): it
+        ends as on `q`, where the digest was left saved, with 128 + the signal's number (the
+        default action killed it at once, and a reopened digest was back where it last quit).
+        In a browser tab the web driver ends the reader on SIGTERM itself."""
+        if self.is_web:
+            return
+        with contextlib.suppress(RuntimeError):  # no running loop
+            loop = asyncio.get_running_loop()
+            for number in self._ENDING:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    if on:
+                        loop.add_signal_handler(number, self._ended_by, number)
+                    else:
+                        loop.remove_signal_handler(number)
+
+    def _ended_by(self, number: int) -> None:
+        self.save_session()  # before anything that may write to a terminal that is gone
+        self.exit(return_code=128 + number)
 
     def save_session(self) -> None:
         """Remember where this digest was left: its week, query and highlighted paper."""

@@ -17,6 +17,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -880,6 +881,45 @@ def test_a_1gb_file_loads_behind_a_progress_bar_and_q_quits_at_once(
     assert not tmux.alive()
     assert status.read_text() == "0\n"
     assert took < 2.0, f"q took {took:.2f} s to quit"
+
+
+def _left_at(week: str, seconds: float = 10) -> bool:
+    """Whether the bundled digest's place left off becomes `week` within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with StateStore() as store:
+            session = store.session("bundled")
+        if session is not None and session.week == week:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@needs_tmux
+@pytest.mark.parametrize("ending", ["the terminal closes", "SIGTERM"])
+def test_a_reader_ended_by_its_terminal_or_sigterm_saves_where_it_was(
+    tmp_path: Path, tmux: Tmux, ending: str
+) -> None:
+    """The drill: the terminal window closed (SIGHUP) or a logout's SIGTERM killed the reader
+    at once, and reopened it was back where it had last quit. Now it ends as on `q`, its place
+    saved, with 128 + the signal's number."""
+    status = tmp_path / "status"
+    command = " ".join(shlex.quote(part) for part in [*reader_command(), "--read-after", "-1"])
+    tmux.start(["sh", "-c", f"{command}; echo $? > {shlex.quote(str(status))}"])
+    tmux.wait_for(lambda text: "2023-06-25 · 10 papers" in text and "Quit" in text)
+    tmux("send-keys", "-t", "r", "[")
+    tmux.wait_for(lambda text: "2023-06-18 · 9 papers" in text)
+    if ending == "SIGTERM":
+        shell = int(tmux("display-message", "-p", "-t", "r", "#{pane_pid}").stdout)
+        children = Path(f"/proc/{shell}/task/{shell}/children").read_text().split()
+        os.kill(int(children[0]), signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while not status.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert status.read_text() == "143\n"
+    else:
+        tmux.stop()  # its panes get SIGHUP
+    assert _left_at("2023-06-18"), "the place left off was not saved"
 
 
 @needs_tmux
