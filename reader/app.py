@@ -112,8 +112,8 @@ class ReaderApp(TypeaheadApp):
     def _settle_collector(self) -> None:
         """After the first paint: what is alive now (the digest, the screen) lives all session,
         so it is frozen out of the garbage collector, and collecting starts again if the command
-        line held it off during startup; full collections wait until no key has come for a
-        while (`reader.collector`), so none lands in the middle of a keystroke."""
+        line held it off during startup; what the keys make is collected once they pause, and
+        what survives frozen (`reader.collector`), so no collection walks it again."""
         if self.collector.settle():
             self.set_interval(CHECK_SECONDS, self.collector.collect_if_idle, name="collector")
 

@@ -1,19 +1,27 @@
-"""When the garbage collector runs in the TUI: the young generations as usual, full collections
-only between keys. No Textual here.
+"""When the garbage collector runs in the TUI: the young generation as usual; what survives it is
+collected once the keys pause for a moment and then frozen, so that no collection walks it again.
+No Textual here.
 
 The command line holds the collector off while reader starts and loads; after the first paint,
 everything alive by then (the digest, the screen) is frozen out of it (`gc.freeze`) and it is
-turned back on. A frozen process still makes a full collection of its later objects every ten
-collections of the middle generation: the collector compares what has come into the oldest
-generation with what its last full collection kept, and that was frozen (nothing, to it). At
-100k papers such a collection walked Textual's 15-20k live objects (render caches, strips) and
-the last results' lists: 8-30 ms on this machine, in the middle of a keystroke (traced with
-`tests/benchmarks/gc_log.py` and its `READER_GC_TYPES` census). Collections of the middle
-generation took 2-5 ms too (a keystroke's fresh results of up to 100,000 papers are in it). So
-only the youngest generation is collected automatically after the first paint (`settle`: a
-millisecond or two); what survives it waits in the middle generation, and the app collects
-everything (`collect_if_idle`) once no input has come for `IDLE_SECONDS` and the youngest has
-been collected `PENDING` times since.
+turned back on for the youngest generation only (`settle`). A full collection of everything
+made since used to wait for a second without input: it walked Textual's render caches (each
+kept strip with its seven caches is ~20 objects the collector tracks; ~80,000 objects after a
+few dozen keys) and the last results' lists of up to 100,000 papers: 20-35 ms at 100k papers,
+whenever the user paused (the bench caught four during the first `~`'s index build, traced
+with `tests/benchmarks/gc_log.py` and its `READER_GC_TYPES` census). Now `collect_if_idle`
+runs every `CHECK_SECONDS` once no input has come for `QUIET_SECONDS`, collects what the young
+collections left behind (what was made since the last time) and freezes what survives: each
+collection walks the objects of the keys since the one before, once (a few milliseconds), and
+the render caches, kept for minutes, are walked once.
+
+A frozen object is freed as usual when the last reference to it goes; what the collector alone
+can free is a cycle, and one that was alive (frozen) when it became garbage stays: a toast, the
+help screen, a worker that ran meanwhile (~2,000 objects, ~300 KB over a few dozen keys with
+the help screen opened thrice, measured). So once `RECLAIM_AFTER` collections have frozen
+something and no input has come for `RECLAIM_SECONDS`, everything is collected once, the
+frozen objects too (`gc.unfreeze`), and frozen again: ~50 ms at 1,000 papers, ~120 ms at
+100,000, while the user has been away for half a minute.
 """
 
 from __future__ import annotations
@@ -21,13 +29,18 @@ from __future__ import annotations
 import gc
 import time
 
-IDLE_SECONDS = 1.0
-"""How long without a key or a mouse event before a full collection may run."""
+QUIET_SECONDS = 0.05
+"""How long without a key or a mouse event before what was made since the last collection is
+collected (and what survives frozen)."""
 CHECK_SECONDS = 0.5
 """How often the app asks `collect_if_idle`."""
-PENDING = 10
-"""Collections of the youngest generation since the last full one that make one due (Python's
-own second threshold)."""
+PENDING = 1
+"""Collections of the youngest generation since the last collection that make one due
+(anything survived them)."""
+RECLAIM_AFTER = 100
+"""Collections that froze what survived them before the frozen objects are collected once."""
+RECLAIM_SECONDS = 30.0
+"""How long without input before that whole collection runs."""
 NEVER = 1 << 30
 """A threshold that the count never reaches: no automatic collection of that generation."""
 
@@ -40,7 +53,11 @@ class Collector:
         self.last_input = time.monotonic()
         self.active = False
         self.full_collections = 0
-        """Full collections run while idle."""
+        """Collections run between keys (each of what was made since the one before)."""
+        self.frozen_since = 0
+        """Of those, since the last whole collection."""
+        self.whole_collections = 0
+        """Collections of everything, the frozen objects too (`RECLAIM_AFTER`)."""
 
     def settle(self) -> bool:
         """Freeze what is alive, turn the collector back on for the youngest generation only;
@@ -59,12 +76,27 @@ class Collector:
         self.last_input = time.monotonic()
 
     def collect_if_idle(self) -> bool:
-        """A full collection, if one is due and no input has come for `IDLE_SECONDS`."""
-        if not self.active or time.monotonic() - self.last_input < IDLE_SECONDS:
+        """Collect what was made since the last collection and freeze what survives, if
+        anything survived a young collection and no input has come for `QUIET_SECONDS`; after
+        `RECLAIM_SECONDS` without input, everything once, if `RECLAIM_AFTER` collections froze
+        what they left since the last time. True when a collection ran."""
+        if not self.active:
+            return False
+        quiet = time.monotonic() - self.last_input
+        if quiet >= RECLAIM_SECONDS and self.frozen_since >= RECLAIM_AFTER:
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+            self.frozen_since = 0
+            self.whole_collections += 1
+            return True
+        if quiet < QUIET_SECONDS:
             return False
         _, young_collections, middle_collections = gc.get_count()
         if young_collections < PENDING and not middle_collections:
             return False
         gc.collect()
+        gc.freeze()
         self.full_collections += 1
+        self.frozen_since += 1
         return True
