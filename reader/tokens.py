@@ -253,7 +253,7 @@ class TokenIndex:
         dense, offsets = self.dense, self.offsets
         bits = 0
         spans: list[tuple[int, int]] = []
-        pause = time.sleep
+        pause = _pause()
         for order, number in enumerate(numbers):
             held = dense.get(number)
             if held is not None:
@@ -296,6 +296,19 @@ class TokenIndex:
             tokens,
             bits,
         ), _raw(self.ids, "I")
+
+
+def _pause() -> Callable[[float], None]:
+    """What a lookup calls between its pieces of work: `time.sleep(0)` in a thread (the UI
+    thread's keys go on meanwhile); nothing on the main thread, the UI's own (a filter answered
+    while its key waits), where it would hand the interpreter to another thread mid-key."""
+    if threading.current_thread() is threading.main_thread():
+        return _stay
+    return time.sleep
+
+
+def _stay(seconds: float) -> None:
+    """Not pausing (see `_pause`)."""
 
 
 def _raw(numbers: Sequence[int], kind: str) -> bytes:

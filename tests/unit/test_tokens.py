@@ -522,6 +522,25 @@ def test_a_letter_that_leaves_the_tokens_as_they_were_gets_the_same_mask() -> No
     assert quantu is not None and quantu[0] == b"\x00\x01\x00"
 
 
+def test_a_lookup_hands_the_interpreter_on_only_in_a_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Between pieces of its work a lookup pauses (`time.sleep(0)`: the UI's keys go on) when
+    it runs in a thread, not on the main thread, the UI's own, where a filter is answered while
+    its key waits."""
+    import threading
+
+    digest = digest_of([("quantized", "c", "x"), ("quantum", "c", "y"), ("quality", "c", "z")])
+    index = indexed(digest)
+    slept: list[float] = []
+    monkeypatch.setattr(time, "sleep", slept.append)
+    assert index.lookup(b"quan") is not None and slept == []
+    worker = threading.Thread(target=index.lookup, args=(b"qua",))
+    worker.start()
+    worker.join()
+    assert slept
+
+
 def test_a_word_asked_after_a_longer_word_that_holds_it_finds_all_its_papers() -> None:
     """The index remembers which tokens held the words it was asked for and answers a longer
     word from a shorter one's tokens. The other way round is a loss: after `diffusion`, the
