@@ -28,6 +28,7 @@ from reader.sources.loader import (
     expand_sources,
     load_digest,
     parse_text,
+    read_pieces,
     read_source,
     read_stdin,
     source_stamp,
@@ -319,7 +320,7 @@ def test_continuation_rows_are_merged_per_column() -> None:
 def test_continuation_row_before_any_paper_is_an_error() -> None:
     error = error_of(table("|  | orphan |  |  |  |", "| 2023-05-01 | T | cs | ab | https://a |"))
     assert error.line == 3
-    assert "continuation" in error.message
+    assert error.message == "a continuation row (blank Week) before the first paper"
 
 
 def test_title_completed_by_a_continuation_row_is_accepted() -> None:
@@ -985,3 +986,30 @@ def test_a_file_it_may_not_read_says_permission_denied(
     with pytest.raises(LoadError) as raised:
         load_digest([str(path)])
     assert str(raised.value) == f"{path}: permission denied"
+
+
+def test_dash_is_standard_input_even_beside_a_folder_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-` is standard input, never a path: a folder named `-` where reader runs is not read in
+    its place. Found by `make mutate`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").mkdir()
+    (tmp_path / "-" / "digest.md").write_text("| Week | Title | Link |\n|---|---|---|\n")
+    assert expand_sources(["-", "https://example.org/d.md"]) == [
+        "-",
+        "https://example.org/d.md",
+    ]
+
+
+def test_a_file_that_grows_mid_line_while_read_ends_at_its_last_whole_line(tmp_path: Path) -> None:
+    """A log being written: its size is taken when reading starts, and when that size ends in
+    the middle of a line being appended, the cut line is left out. Found by `make mutate` (only
+    a drill in a subprocess, which mutmut cannot trace, covered it)."""
+    path = tmp_path / "growing.md"
+    path.write_bytes(b"| Week | Title | Link |\n|---|---|---|\n| 2024-01-07 | Par")
+    pieces = read_pieces(str(path))
+    first = next(pieces)  # the size is read, then the whole lines up to it
+    with path.open("ab") as file:
+        file.write(b"tly written | https://a.org/1 |\n")
+    assert first + "".join(pieces) == "| Week | Title | Link |\n|---|---|---|\n"

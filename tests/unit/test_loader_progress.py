@@ -30,7 +30,7 @@ def test_progress_goes_to_one_then_parses(tmp_path: Path, monkeypatch: pytest.Mo
     assert len(fractions) > 5
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert any(what.startswith("Parsing") for _, what in heard)
-    assert heard[-1][1] == "Indexing 200 papers"
+    assert heard[-1] == (-1, "Indexing 200 papers")  # no fraction: a bar that waits
 
 
 def test_a_file_growing_while_read_is_read_to_its_first_size(
