@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -116,7 +117,35 @@ class WeekRows:
         return cached[2]
 
 
-class WeekCounts(Sequence[Entry]):
+class _Rows(Sequence[Entry]):
+    """Rows made when asked for: `row(at)` is one (`at` as given, negative from the end), `rows`
+    a run of them in order, each class saying how; indexing and slicing are these two."""
+
+    __slots__ = ()
+
+    @overload
+    def __getitem__(self, at: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[Entry]: ...
+
+    def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
+        if isinstance(at, slice):
+            start, stop, step = at.indices(len(self))
+            if step != 1:
+                return [self.row(i) for i in range(start, stop, step)]
+            return self.rows(start, stop)
+        return self.row(at)
+
+    @abstractmethod
+    def row(self, at: int) -> Entry: ...
+
+    def rows(self, start: int, stop: int) -> list[Entry]:
+        """The rows from `start` to `stop` (bounds within the rows, `start <= stop` or none)."""
+        return [self.row(i) for i in range(start, stop)]
+
+
+class WeekCounts(_Rows):
     """The week rows of one set of hits (sorted digest indices) and marks, each row made, and
     its count worked out, when first asked for: a week's count is the hits between its
     bounds, two bisections; without a query (`unread` given), `unread/total`. Rows asked for
@@ -142,17 +171,6 @@ class WeekCounts(Sequence[Entry]):
 
     def __len__(self) -> int:
         return len(self._made)
-
-    @overload
-    def __getitem__(self, at: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, at: slice) -> list[Entry]: ...
-
-    def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
-        if isinstance(at, slice):
-            return [self.row(i) for i in range(*at.indices(len(self._made)))]
-        return self.row(at)
 
     def row(self, week: int) -> Entry:
         """The row of the `week`-th week (newest first), made the first time."""
@@ -195,7 +213,7 @@ _WEEK_ROW = dict(vars(Entry("week", "")))
 """A week row's fields, those `_week_row` is not given as `Entry` makes them."""
 
 
-class SidebarRows(Sequence[Entry]):
+class SidebarRows(_Rows):
     """The sidebar's rows: `head` (All weeks, Starred, the heading), the week rows (`weeks`,
     made when asked for; the `active`-th, if any, marked active), then `tail` (the categories,
     tags and saved searches). What the sidebar draws asks for the ~35 rows on screen, not the
@@ -212,26 +230,18 @@ class SidebarRows(Sequence[Entry]):
     def __len__(self) -> int:
         return len(self.head) + len(self.weeks) + len(self.tail)
 
-    @overload
-    def __getitem__(self, at: int) -> Entry: ...
+    def rows(self, start: int, stop: int) -> list[Entry]:
+        first, weeks = len(self.head), len(self.weeks)
+        rows = self.head[start:stop]  # the rows shown: head, weeks, tail, each at once
+        low, high = max(start - first, 0), min(stop - first, weeks)
+        if low < high:
+            rows += self.weeks[low:high]
+            if self.active is not None and low <= self.active < high:
+                rows[first + self.active - start] = self.row(first + self.active)
+        rows += self.tail[max(start - first - weeks, 0) : max(stop - first - weeks, 0)]
+        return rows
 
-    @overload
-    def __getitem__(self, at: slice) -> list[Entry]: ...
-
-    def __getitem__(self, at: int | slice) -> Entry | list[Entry]:
-        if isinstance(at, slice):
-            start, stop, step = at.indices(len(self))
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            first, weeks = len(self.head), len(self.weeks)
-            rows = self.head[start:stop]  # the rows shown: head, weeks, tail, each at once
-            low, high = max(start - first, 0), min(stop - first, weeks)
-            if low < high:
-                rows += self.weeks[low:high]
-                if self.active is not None and low <= self.active < high:
-                    rows[first + self.active - start] = self[first + self.active]
-            rows += self.tail[max(start - first - weeks, 0) : max(stop - first - weeks, 0)]
-            return rows
+    def row(self, at: int) -> Entry:
         if at < 0:
             at += len(self)
         if at < 0:

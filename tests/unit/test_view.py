@@ -475,6 +475,9 @@ def test_sidebar_rows_are_the_list_they_stand_for(
             rows[at]
     assert rows[at:] == listed[at:] and rows[::2] == listed[::2]
     assert rows[at:stop] == listed[at:stop] and rows[:stop] == listed[:stop]
+    assert rows[::-1] == listed[::-1] and rows[stop:at:-2] == listed[stop:at:-2]
+    made = list(week_rows)
+    assert week_rows[at:stop] == made[at:stop] and week_rows[::-3] == made[::-3]
     kept = listed[keep] if keep is not None and keep < len(listed) else None
     assert sidebar_cursor(rows, kept) == sidebar_cursor(listed, kept)
 
