@@ -490,8 +490,9 @@ class ReaderServer(Server):
     async def _favicon(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_DIR / "favicon.svg", headers={"Content-Type": "image/svg+xml"})
 
-    async def run(self, ready: Callable[[str], None]) -> None:
-        """Listen until SIGINT or SIGTERM; `ready` hears the page's URL once listening."""
+    async def run(self, ready: Callable[[str], None]) -> int:
+        """Listen until SIGINT or SIGTERM; `ready` hears the page's URL once listening. The
+        number of the signal that stopped it, once nothing listens and every tab has ended."""
         runner = web.AppRunner(
             self.make_app(),
             handle_signals=False,
@@ -499,22 +500,28 @@ class ReaderServer(Server):
             shutdown_timeout=SHUTDOWN_SECONDS,
         )
         await runner.setup()
-        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        stopped: asyncio.Future[int] = loop.create_future()
+
+        def stop(signum: int) -> None:
+            if not stopped.done():
+                stopped.set_result(signum)
+
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
+                loop.add_signal_handler(signum, stop, signum)
         try:
             site = web.TCPSite(runner, self.host, self.port)
             await site.start()
             self.bound_port = int(runner.addresses[0][1])
             ready(page_url(self.host, self.bound_port, self.token))
             self._start_spare()
-            await stop.wait()
+            return await stopped
         finally:
             await runner.cleanup()
 
 
-def serve(config: ServeConfig, ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; `ready` hears the URL to open (with its token, if any)."""
-    asyncio.run(ReaderServer(config).run(ready))
+def serve(config: ServeConfig, ready: Callable[[str], None]) -> int:
+    """Serve until interrupted; `ready` hears the URL to open (with its token, if any). The
+    number of the signal that stopped it (SIGINT for Ctrl+C, SIGTERM)."""
+    return asyncio.run(ReaderServer(config).run(ready))

@@ -21,8 +21,9 @@ from reader.text import inert
 
 
 def serve(settings: Settings, serving: Serving) -> int:
-    """Serve until Ctrl+C; what cannot work (no extra, standard input, a host beyond this
-    machine without --allow-remote, a bad query or week) is a UsageError first."""
+    """Serve until Ctrl+C (exit status 130) or SIGTERM (143); what cannot work (no extra,
+    standard input, a host beyond this machine without --allow-remote, a bad query or week) is
+    a UsageError first."""
     module = _serve_module()
     if settings.sources is not None and "-" in settings.sources:
         raise UsageError("--serve cannot read the digest from standard input: give a file")
@@ -56,8 +57,8 @@ def serve(settings: Settings, serving: Serving) -> int:
             )
         print(f"{PROG}: serving {config.title} at {url} (Ctrl+C stops)", flush=True)
 
-    module.serve(config, ready)
-    return EXIT_OK
+    stopped: int | None = module.serve(config, ready)
+    return EXIT_OK if stopped is None else 128 + stopped  # 130 on Ctrl+C, 143 on SIGTERM
 
 
 def _serve_module() -> ModuleType:
