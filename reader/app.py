@@ -123,11 +123,10 @@ class ReaderApp(TypeaheadApp):
         await super().on_event(event)  # keys: routed at once (`TypeaheadApp`)
 
     def _apply_config(self) -> None:
-        """The config's theme (a name Textual lacks is an error), then its errors and warnings
-        as notifications (they went to standard error too); a theme picked later is saved."""
+        """The config's theme (a name Textual lacks is ignored, with a warning), then its
+        warnings as notifications (they went to standard error too); a theme picked later is
+        saved."""
         config = self.config
-        for message in config.errors:
-            self.notify(message, severity="error", markup=False, timeout=10)
         for message in config.warnings + self._unknown_commands:
             self.notify(message, severity="warning", markup=False, timeout=10)
         if config.theme is not None:
@@ -136,8 +135,8 @@ class ReaderApp(TypeaheadApp):
             else:
                 self.notify(
                     f"{inert(str(config.path))}: no theme {inert(config.theme)!r}; "
-                    f"the themes are {', '.join(sorted(self.available_themes))}",
-                    severity="error",
+                    f"the themes are {', '.join(sorted(self.available_themes))}; ignored",
+                    severity="warning",
                     markup=False,
                     timeout=10,
                 )

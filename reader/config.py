@@ -17,9 +17,10 @@ optional::
     [keys]                       # command = "key" (or "key1,key2"): see the help screen (?)
     toggle_star = "f"
 
-A file that is not valid TOML gives one error with its line, and the defaults are used; a
-setting of the wrong type gives one error with its line and is ignored; an unknown setting or
-command gives a warning with its line. Reading a config never raises.
+Every problem is a warning with its line, and what it concerns is ignored (the reader starts
+either way): a file that cannot be read, is over `MAX_BYTES` or is not valid TOML (the defaults
+are used), a setting of the wrong type, unknown settings and commands (one warning a kind).
+Reading a config never raises.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _SETTINGS: dict[str, str] = {
     "max_tabs": f"a whole number of tabs from 1 to {MAX_TABS:,}",
     "keys": 'a table of command = "key"',
 }
+_WHOLE = "the file is ignored"
+"""What follows a problem that keeps the whole config from being read: the defaults are used."""
 _AT_LINE = compiled(r"\(at line (\d+), column (\d+)\)$")
 _KEY_TEXT = compiled(r"[A-Za-z0-9_+,$@#%^&*()\[\]{}<>?/\\|!~`'\";:.=-]+")
 
@@ -79,10 +82,9 @@ class Config:
     """`--serve`'s tabs at once (`--max-tabs` wins)."""
     keys: dict[str, str] = field(default_factory=dict)
     """Command (action name) -> key string, as written."""
-    errors: list[str] = field(default_factory=list)
-    """One line each, `PATH:LINE: what is wrong` (the setting was not used)."""
     warnings: list[str] = field(default_factory=list)
-    """One line each, `PATH:LINE: ...` (unknown names, ignored)."""
+    """One line each, `PATH:LINE: what is wrong; ignored` (or `...; the file is ignored`): what
+    the line sets is not used. No problem of a config stops the reader."""
     key_lines: dict[str, int] = field(default_factory=dict)
     """The line of each command in `[keys]`."""
 
@@ -94,8 +96,8 @@ class Config:
         ]
         if not unknown:
             return known, []
-        warning = _unknown(inert(str(self.path)), "command", unknown)
-        return known, [warning.replace(" (ignored)", " in [keys] (ignored; ? lists the commands)")]
+        warning = _unknown(inert(str(self.path)), "command", unknown, " in [keys]")
+        return known, [f"{warning} (? lists the commands)"]
 
 
     def shadowed(
@@ -155,15 +157,15 @@ def _setting_lines(text: str) -> dict[tuple[str | None, str], int]:
     return lines
 
 
-def _unknown(shown: str, what: str, named: list[tuple[str, int]]) -> str:
+def _unknown(shown: str, what: str, named: list[tuple[str, int]], table: str = "") -> str:
     """One warning for every unknown setting (or command) of a kind: the first few with their
     lines, then how many more."""
     listed = ", ".join(f"{name!r} (line {line})" for name, line in named[:_NAMED])
     more = f" and {len(named) - _NAMED:,} more" if len(named) > _NAMED else ""
     line = named[0][1]
     if len(named) == 1:
-        return f"{shown}:{line}: unknown {what} {named[0][0]!r} (ignored)"
-    return f"{shown}:{line}: unknown {what}s {listed}{more} (ignored)"
+        return f"{shown}:{line}: unknown {what} {named[0][0]!r}{table}; ignored"
+    return f"{shown}:{line}: unknown {what}s {listed}{more}{table}; ignored"
 
 
 def load_config(path: Path | None = None, *, actions: frozenset[str] | None = None) -> Config:
@@ -182,17 +184,16 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
         return Config(where)
     except OSError as error:
         reason = error.strerror or str(error)
-        return Config(where, errors=[f"{shown}: cannot read the config: {reason}"])
+        return Config(where, warnings=[f"{shown}: cannot read the config: {reason}; {_WHOLE}"])
     if len(data) > MAX_BYTES:
         return Config(
-            where,
-            errors=[f"{shown}: the config is over {MAX_BYTES >> 20} MiB (using the defaults)"],
+            where, warnings=[f"{shown}: the config is over {MAX_BYTES >> 20} MiB; {_WHOLE}"]
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        return Config(where, errors=[f"{shown}:{line}: the config is not UTF-8 text"])
+        return Config(where, warnings=[f"{shown}:{line}: the config is not UTF-8 text; {_WHOLE}"])
     if sys.version_info >= (3, 11):  # imported only when there is a config file to read
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -204,15 +205,10 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
         found = _AT_LINE.search(message)
         line = int(found.group(1)) if found else getattr(error, "lineno", 1)
         message = _AT_LINE.sub("", message).strip() or "not valid TOML"
-        return Config(
-            where, errors=[f"{shown}:{line}: not valid TOML: {message} (using the defaults)"]
-        )
+        return Config(where, warnings=[f"{shown}:{line}: not valid TOML: {message}; {_WHOLE}"])
     except RecursionError:  # arrays or tables nested thousands deep
-        return Config(
-            where, errors=[f"{shown}:1: not valid TOML: nested too deeply (using the defaults)"]
-        )
+        return Config(where, warnings=[f"{shown}:1: not valid TOML: nested too deeply; {_WHOLE}"])
     lines = _setting_lines(text)
-    errors: list[str] = []
     warnings: list[str] = []
     values: dict[str, Any] = {}
     unknown_settings: list[tuple[str, int]] = []
@@ -221,7 +217,7 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
 
     def wrong(name: str) -> None:
         line = lines.get((None, name), 1)
-        errors.append(f"{shown}:{line}: {name} must be {_SETTINGS[name]}; ignored")
+        warnings.append(f"{shown}:{line}: {name} must be {_SETTINGS[name]}; ignored")
 
     for name, value in document.items():
         if name not in _SETTINGS:
@@ -237,7 +233,7 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
                 wrong(name)
             elif (nothing := _names_nothing(digests)) is not None:
                 line = lines.get((None, name), 1)
-                errors.append(f"{shown}:{line}: digest: {inert(nothing)}; ignored")
+                warnings.append(f"{shown}:{line}: digest: {inert(nothing)}; ignored")
             else:
                 values[name] = digests
         elif name in ("theme", "download_dir", "sync_dir"):
@@ -282,22 +278,21 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
     if unknown_settings:
         warnings.append(_unknown(shown, "setting", unknown_settings))
     if unknown_commands:
-        warnings.append(_unknown(shown, "command", unknown_commands).replace(
-            " (ignored)", " in [keys] (ignored)"
-        ))
+        warnings.append(_unknown(shown, "command", unknown_commands, " in [keys]"))
     for action, line in bad_keys[:_NAMED]:
-        errors.append(
+        warnings.append(
             f'{shown}:{line}: [keys] {action} must be a key such as "f" or "ctrl+t"; ignored'
         )
     if len(bad_keys) > _NAMED:
-        errors.append(f"{shown}: and {len(bad_keys) - _NAMED:,} more [keys] that are not keys")
+        warnings.append(
+            f"{shown}: and {len(bad_keys) - _NAMED:,} more [keys] that are not keys; ignored"
+        )
     directory = values.pop("download_dir", None)
     synced = values.pop("sync_dir", None)
     return Config(
         where,
         download_dir=Path(directory).expanduser() if directory is not None else None,
         sync_dir=Path(synced).expanduser() if synced is not None else None,
-        errors=errors,
         warnings=warnings,
         **values,
     )

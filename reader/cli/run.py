@@ -139,10 +139,9 @@ def _terminal_out() -> bool:
 
 
 def _load_config() -> Config:
-    """The config file; its errors and warnings go to standard error (the app shows them too)."""
+    """The config file; its warnings go to standard error (the app shows them too). No problem
+    of a config stops the reader: what it concerns is ignored."""
     config = load_config()
-    for message in config.errors:
-        error(message)
     for message in config.warnings:
         warn(message)
     return config

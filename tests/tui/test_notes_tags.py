@@ -244,7 +244,7 @@ async def test_remapped_keys_from_the_config(digest: Digest, tmp_path: Path) -> 
         assert screen.browse.store.note(FIRST) == "remapped"
         messages = [notice.message for notice in app._notifications]
         unknown = (
-            f"{config_file}:4: unknown command 'fly' in [keys] (ignored; ? lists the commands)"
+            f"{config_file}:4: unknown command 'fly' in [keys]; ignored (? lists the commands)"
         )
         assert unknown in messages
         assert "f Star" in str(screen.query_one("KeyLine").render())

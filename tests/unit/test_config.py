@@ -53,12 +53,12 @@ def test_reader_config_path_prints_it(
 def test_a_missing_file_is_the_defaults(tmp_path: Path) -> None:
     config = load_config(tmp_path / "none.toml")
     assert config == Config(tmp_path / "none.toml")
-    assert config.restore_session and config.keys == {} and config.errors == []
+    assert config.restore_session and config.keys == {} and config.warnings == []
 
 
 def test_every_setting(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, GOOD), actions=frozenset({"toggle_star", "copy_link"}))
-    assert (config.errors, config.warnings) == ([], [])
+    assert config.warnings == []
     assert config.theme == "gruvbox" and config.read_delay == 0.5
     assert config.digest == ("~/papers/potw.md",)
     assert config.download_dir == Path("~/exports").expanduser()
@@ -66,21 +66,21 @@ def test_every_setting(tmp_path: Path) -> None:
     assert config.keys == {"toggle_star": "f", "copy_link": "ctrl+y,Y"}
 
 
-def test_invalid_toml_is_one_error_with_its_line_and_the_defaults(tmp_path: Path) -> None:
+def test_invalid_toml_is_one_warning_with_its_line_and_the_defaults(tmp_path: Path) -> None:
     path = write(tmp_path, 'theme = "nord"\nread_delay = = 2\n')
     config = load_config(path)
     assert config.theme is None and config.read_delay is None
-    assert config.errors == [f"{path}:2: not valid TOML: Invalid value (using the defaults)"]
+    assert config.warnings == [f"{path}:2: not valid TOML: Invalid value; the file is ignored"]
 
 
-def test_wrong_types_are_errors_with_lines_and_the_rest_is_used(tmp_path: Path) -> None:
+def test_wrong_types_are_warnings_with_lines_and_the_rest_is_used(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         'theme = "nord"\nread_delay = "soon"\nrestore_session = 1\n[keys]\nquit = 5\n',
     )
     config = load_config(path)
     assert config.theme == "nord"
-    assert config.errors == [
+    assert config.warnings == [
         f"{path}:2: read_delay must be a number of seconds; ignored",
         f"{path}:3: restore_session must be true or false; ignored",
         f'{path}:5: [keys] quit must be a key such as "f" or "ctrl+t"; ignored',
@@ -94,7 +94,7 @@ def test_max_tabs_is_a_whole_number_of_tabs(tmp_path: Path) -> None:
         path = write(tmp_path, f'theme = "nord"\nmax_tabs = {bad}\n')
         config = load_config(path)
         assert (config.max_tabs, config.theme) == (None, "nord"), bad
-        assert config.errors == [
+        assert config.warnings == [
             f"{path}:2: max_tabs must be a whole number of tabs from 1 to 1,000; ignored"
         ], line
 
@@ -102,10 +102,10 @@ def test_max_tabs_is_a_whole_number_of_tabs(tmp_path: Path) -> None:
 def test_unknown_settings_and_commands_are_warned_about(tmp_path: Path) -> None:
     path = write(tmp_path, 'colour = "red"\n\n[keys]\nfly = "f"\ntoggle_star = "x"\n')
     config = load_config(path)
-    assert config.warnings == [f"{path}:1: unknown setting 'colour' (ignored)"]
+    assert config.warnings == [f"{path}:1: unknown setting 'colour'; ignored"]
     keys, unknown = config.keymap(frozenset({"toggle_star"}))
     assert keys == {"toggle_star": "x"}
-    assert unknown == [f"{path}:4: unknown command 'fly' in [keys] (ignored; ? lists the commands)"]
+    assert unknown == [f"{path}:4: unknown command 'fly' in [keys]; ignored (? lists the commands)"]
 
 
 def test_save_theme_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_print_with_a_bad_config_says_so_once_and_still_prints(
     out, err = capsys.readouterr()
     assert len(json.loads(out)) == 1
     assert err.count("\n") == 1
-    assert err.startswith(f"reader: error: {path}:1: not valid TOML")
+    assert err.startswith(f"reader: warning: {path}:1: not valid TOML")
 
 
 def test_the_configured_digest_is_read_without_a_digest_argument(
@@ -165,6 +165,7 @@ async def test_a_bad_config_still_starts_the_app_and_says_why(tmp_path: Path) ->
         messages = [notice.message for notice in app._notifications]
         assert f"{path}:2: read_delay must be a number of seconds; ignored" in messages
         assert any(message.startswith(f"{path}: no theme 'no-such-theme'") for message in messages)
+        assert {notice.severity for notice in app._notifications} == {"warning"}  # both ignored
         assert app.theme == "textual-dark"
 
 
@@ -172,12 +173,12 @@ def test_sync_dir_and_zotero_url(tmp_path: Path) -> None:
     config = load_config(
         write(tmp_path, 'sync_dir = "~/Sync/reader"\nzotero_url = "http://127.0.0.1:23120"\n')
     )
-    assert (config.errors, config.warnings) == ([], [])
+    assert config.warnings == []
     assert config.sync_dir == Path("~/Sync/reader").expanduser()
     assert config.zotero_url == "http://127.0.0.1:23120"
     wrong = load_config(write(tmp_path, 'sync_dir = 3\nzotero_url = "file:///etc"\n'))
     assert wrong.sync_dir is None and wrong.zotero_url is None
-    assert [e.split(": ", 1)[1] for e in wrong.errors] == [
+    assert [e.split(": ", 1)[1] for e in wrong.warnings] == [
         "sync_dir must be a directory (text); ignored",
         "zotero_url must be an http URL (text); ignored",
     ]
@@ -188,7 +189,7 @@ def test_digest_may_list_several_sources_and_feeds(tmp_path: Path) -> None:
     list that is not of texts, too long, or with a shortcut that names nothing is one error
     with its line, and the setting is ignored (nothing is fetched to check it)."""
     mine = load_config(write(tmp_path, 'theme = "nord"\ndigest = ["potw", " hf ", "~/a.md"]\n'))
-    assert (mine.errors, mine.digest) == ([], ("potw", "hf", "~/a.md"))
+    assert (mine.warnings, mine.digest) == ([], ("potw", "hf", "~/a.md"))
     too_many = "[" + ", ".join(['"a.md"'] * (MAX_DIGESTS + 1)) + "]"
     for value, why in [
         (
@@ -205,5 +206,5 @@ def test_digest_may_list_several_sources_and_feeds(tmp_path: Path) -> None:
     ]:
         path = write(tmp_path, f"theme = 'nord'\ndigest = {value}\n")
         config = load_config(path)
-        assert config.digest == () and config.theme == "nord" and "\x1b" not in config.errors[0]
-        assert len(config.errors) == 1 and config.errors[0].startswith(f"{path}:2: {why}")
+        assert config.digest == () and config.theme == "nord" and "\x1b" not in config.warnings[0]
+        assert len(config.warnings) == 1 and config.warnings[0].startswith(f"{path}:2: {why}")
