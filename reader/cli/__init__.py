@@ -3,8 +3,9 @@
 Without `--print` it opens the TUI (Textual is imported only then, so `--print` starts fast).
 Every failure is one line on standard error, `reader: error: FILE:LINE: what is wrong` or
 `reader: error: what is wrong`, with exit status 2 and never a traceback. Exit statuses
-(`reader.exits`): 0 success, 1 an unexpected internal error, 2 bad input or usage, 130
-interrupted (Ctrl+C), 141 standard output closed early (as `yes | head` would report).
+(`reader.exits`, as grep's): 0 success, 1 no paper matches (`reader: no papers match ...`), 2
+bad input, usage or an unexpected internal error, 130 interrupted (Ctrl+C), 141 standard output
+closed early (as `yes | head` would report).
 
 The package: `parse` (the options, values that start with `-`, which options go together),
 `run` (`main`: the settings resolved once, `reader.settings.resolve`; the job; failures to exit

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reader.cli.digests import check_week, open_digest
 from reader.cli.parse import PROG, UsageError
 from reader.cli.printing import NO_MARKS, existing_state
-from reader.cli.report import error, show_warnings
+from reader.cli.report import error, no_match, show_warnings
 from reader.exits import EXIT_OK, EXIT_USAGE
 from reader.query import Query, select
 from reader.settings import Settings
@@ -23,7 +23,7 @@ def to_zotero(settings: Settings, query: Query) -> int:
     """`--to-zotero`: the papers of the view (`--week`, `--query`: without either, the latest
     week; with a query alone, every week) to Zotero, with the cached arXiv metadata; one line
     says how it went (stdout when every paper was sent: exit 0; else `reader: error: ...`,
-    exit 2)."""
+    exit 2; no paper selected: exit 1)."""
     from reader.zotero import ZOTERO_URL, send_to_zotero
 
     digest = open_digest(settings, settings.fetching)
@@ -35,7 +35,7 @@ def to_zotero(settings: Settings, query: Query) -> int:
         papers = [digest.papers[i] for i in select(digest, week, query, state=marks)]
         lookup = state.arxiv.cached_metadata if state is not None else None
         if not papers:
-            raise UsageError("--to-zotero: no paper matches: nothing sent")
+            return no_match(query.text, week, then=": nothing sent to Zotero")
         sent = send_to_zotero(
             papers,
             lookup,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from reader.cli.digests import check_week
 from reader.cli.parse import PROG, UsageError
-from reader.cli.report import error, say, show_warnings, warn
-from reader.exits import EXIT_OK, EXIT_USAGE
+from reader.cli.report import error, no_match, say, show_warnings, warn
+from reader.exits import EXIT_NO_MATCH, EXIT_OK, EXIT_USAGE
 from reader.query import Query, select
 from reader.settings import Settings
 from reader.sources.fetch import cached_urls
@@ -102,10 +102,11 @@ def _state_summary(path: str) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def fetch_metadata(settings: Settings, query: Query) -> int:
+def fetch_metadata(settings: Settings, query: Query, *, then_more: bool = False) -> int:
     """--fetch-metadata: the arXiv metadata of the selected papers into the state store, with
     progress and a summary on standard error. Network failures are warnings (what is cached
-    still serves); the exit status is 0."""
+    still serves); the exit status is 0, or EXIT_NO_MATCH when no paper is selected (said
+    unless `then_more`: a job that follows, `--print`, says it)."""
     from reader.arxiv_fetch import fetch_metadata
 
     digest = load_digest(settings.sources, fetching=settings.fetching)
@@ -114,6 +115,8 @@ def fetch_metadata(settings: Settings, query: Query) -> int:
     shown = show_warnings(store)
     try:
         indices = select(digest, week, query, state=store)
+        if not indices:
+            return EXIT_NO_MATCH if then_more else no_match(query.text, week)
         ids = [digest.papers[i].arxiv_id for i in indices if digest.papers[i].arxiv_id]
 
         def progress(done: int, total: int) -> None:

@@ -122,7 +122,9 @@ query syntax (the same in the reader's filter bar):
 formats of --print: table, json, csv, markdown, links, and the citations bibtex and ris
 (authors, dates and arXiv's primary category come from arXiv metadata: --fetch-metadata).
 
-exit status: 0 ok, 2 bad input or usage (one line on stderr), 130 interrupted.
+exit status (as grep's): 0 ok; 1 no paper matches (--print, --fetch-metadata, --to-zotero:
+one line on stderr, reader: no papers match QUERY; --print still prints its format's empty
+output, json []); 2 bad input, usage or an internal error (one line on stderr); 130 interrupted.
 """
 
 FLAG: dict[str, Any] = {"action": "store_true"}

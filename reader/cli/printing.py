@@ -13,8 +13,9 @@ from reader.ascii import fall_back
 from reader.cli.digests import check_week, open_digest
 from reader.cli.parse import PROG, UsageError
 from reader.cli.progress import StderrBar
-from reader.cli.report import say, show_warnings, warn
-from reader.model import Digest, join_note, week_label
+from reader.cli.report import no_match, say, show_warnings, warn
+from reader.exits import EXIT_OK
+from reader.model import Digest, join_note
 from reader.query import Query, ReadingState, select
 from reader.settings import Printing, Settings
 from reader.state import FILENAME as STATE_FILENAME
@@ -37,8 +38,9 @@ class _NoMarks:
 NO_MARKS = _NoMarks()
 
 
-def print_papers(settings: Settings, printing: Printing, query: Query) -> None:
-    """Print the papers `settings` select (all weeks unless `--week`) as `printing` says."""
+def print_papers(settings: Settings, printing: Printing, query: Query) -> int:
+    """Print the papers `settings` select (all weeks unless `--week`) as `printing` says; the
+    exit status: EXIT_OK, or EXIT_NO_MATCH (said on standard error) when none is selected."""
     digest = _read(settings)
     week = check_week(digest, settings.asked_week, default="all")
     state = existing_state(settings.sync_dir)
@@ -58,7 +60,7 @@ def print_papers(settings: Settings, printing: Printing, query: Query) -> None:
             raise UsageError(
                 f"--query: {unknown[0]}: no paper of the digest has that arXiv id or link"
             )
-        _write(digest, week, query, printing, marks, known)
+        return _write(digest, week, query, printing, marks, known)
     finally:
         if state is not None:
             state.close()
@@ -86,7 +88,7 @@ def _write(
     printing: Printing,
     marks: ReadingState,
     known: dict[str, Metadata],
-) -> None:
+) -> int:
     ranking = query.ranking(digest, marks)
     indices = select(
         digest,
@@ -111,15 +113,14 @@ def _write(
         scores=None if ranking is None else ranking.score,
     )
     out.flush()
-    if not indices and week is not None and not query.is_empty:
-        # as the reader says in its empty list: the week stays, the others are counted
+    if indices:
+        return EXIT_OK
+    # as the reader says in its empty list: the week stays, the others are counted; the
+    # output stays what its format is without papers (json `[]`, csv's header, ...)
+    elsewhere = 0
+    if week is not None and not query.is_empty:
         elsewhere = len(select(digest, None, query, state=marks))
-        if elsewhere:
-            print(
-                f"{PROG}: no paper of {week_label(week)} matches; {elsewhere} in other "
-                "weeks (--week all)",
-                file=sys.stderr,
-            )
+    return no_match(query.text, week, elsewhere)
 
 
 def existing_state(sync_dir: Path | None = None) -> StateStore | None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 
 from reader.cli.parse import PROG
+from reader.exits import EXIT_NO_MATCH
+from reader.model import week_label
 from reader.state import StateStore
 from reader.text import inert
 
@@ -26,6 +29,16 @@ def say(message: str) -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
+
+
+def no_match(query: str, week: date | None, elsewhere: int = 0, then: str = "") -> int:
+    """Say that no paper matches (`query`, in `week` unless None; `elsewhere` of them in the
+    other weeks), then `then` (what was not done); EXIT_NO_MATCH."""
+    where = "" if week is None else f" in week {week_label(week)}"
+    what = f"no papers match {query!r}" if query else "no papers in the digest"
+    others = f"; {elsewhere} in other weeks (--week all)" if elsewhere else ""
+    say(f"{what}{where}{others}{then}")
+    return EXIT_NO_MATCH
 
 
 def describe_os_error(failure: OSError) -> str:

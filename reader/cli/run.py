@@ -118,7 +118,7 @@ def run(args: Arguments) -> int:
     if settings.fetch_metadata:
         from reader.cli.jobs import fetch_metadata
 
-        fetched = fetch_metadata(settings, query)
+        fetched = fetch_metadata(settings, query, then_more=printing is not None or args.to_zotero)
         if printing is None and not args.to_zotero:
             return fetched
     if args.to_zotero:
@@ -128,8 +128,7 @@ def run(args: Arguments) -> int:
     if printing is not None:
         from reader.cli.printing import print_papers
 
-        print_papers(settings, printing, query)
-        return EXIT_OK
+        return print_papers(settings, printing, query)
     return run_tui(settings)
 
 

@@ -200,7 +200,7 @@ def test_interrupt_exits_130_quietly(
     assert cli(capsys, "--print") == (130, "", "")
 
 
-def test_an_unexpected_exception_is_one_line_status_1(
+def test_an_unexpected_exception_is_one_line_status_2(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*args: object, **kwargs: object) -> None:
@@ -209,7 +209,7 @@ def test_an_unexpected_exception_is_one_line_status_1(
     monkeypatch.setattr("reader.sources.digest_cache.open_digest", broken)
     monkeypatch.delenv("READER_DEBUG", raising=False)
     code, out, err = cli(capsys, "--print")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")  # an error, not 1: nothing matched
     assert_one_error_line(err, "internal error: RuntimeError: boom")
 
 
@@ -239,7 +239,47 @@ def test_print_applies_the_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert printed(capsys, "--query", "cat:robotics", "--week", "latest")[0]["title"] == (
         "RoboCat: A Self-Improving Generalist Agent for Robotic Manipulation"
     )
-    assert printed(capsys, "--query", "zzzyyyxxx") == []
+
+
+@pytest.mark.parametrize(
+    ("fmt", "out"),
+    [
+        ("json", "[]\n"),
+        ("csv", "week,title,category,abstract,link,arxiv_id\n"),
+        ("markdown", HEADER.replace("---", ":---")),
+        ("links", ""),
+        ("bibtex", ""),
+        ("ris", ""),
+    ],
+)
+def test_a_query_that_matches_nothing_says_so_and_exits_1(
+    capsys: pytest.CaptureFixture[str], fmt: str, out: str
+) -> None:
+    """As grep: 0 when papers are printed, 1 when none is (with one line on stderr, for the
+    user and the script), 2 on an error. What is printed is still its format's (json `[]`)."""
+    code, printed_out, err = cli(capsys, "--print", "--format", fmt, "--query", "zzzyyyxxx")
+    assert (code, printed_out, err) == (1, out, "reader: no papers match 'zzzyyyxxx'\n")
+    assert main(["--help"]) == 0
+    assert "1 no paper matches" in capsys.readouterr().out
+
+
+def test_no_match_in_the_week_counts_the_other_weeks_and_every_job_says_it_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, err = cli(capsys, "--print", "--week", "2023-05-14", "--query", "cat:sound")
+    assert (code, out.count("2023-05-14")) == (1, 0)
+    assert err == (
+        "reader: no papers match 'cat:sound' in week 2023-05-14; 2 in other weeks (--week all)\n"
+    )
+    code, _, err = cli(capsys, "--query", "is:starred", "--print", "--format", "links")
+    assert (code, err) == (1, "reader: no papers match 'is:starred'\n")  # nothing starred yet
+    code, out, err = cli(capsys, "--fetch-metadata", "--offline", "--query", "zzzyyyxxx")
+    assert (code, out, err) == (1, "", "reader: no papers match 'zzzyyyxxx'\n")
+    both = ("--fetch-metadata", "--offline", "--print", "--format", "json", "--query", "zzz")
+    assert cli(capsys, *both) == (1, "[]\n", "reader: no papers match 'zzz'\n")
+    unused = "http://127.0.0.1:9"  # never asked: nothing to send
+    code, out, err = cli(capsys, "--to-zotero", "--zotero-url", unused, "--query", "zzz")
+    assert (code, out, err) == (1, "", "reader: no papers match 'zzz': nothing sent to Zotero\n")
 
 
 def test_print_sorts_and_reverses(capsys: pytest.CaptureFixture[str]) -> None:
@@ -460,8 +500,8 @@ def test_other_option_values_may_start_with_a_dash(capsys: pytest.CaptureFixture
 def test_or_is_upper_case_and_the_docs_say_so(capsys: pytest.CaptureFixture[str]) -> None:
     either = printed(capsys, "--query", "cat:robotics OR cat:sound")
     assert len(either) == 5
-    lower = printed(capsys, "--query", "cat:robotics or cat:sound")
-    assert lower == []  # `or` is a word: no paper is in both categories and holds "or"
+    lower = cli(capsys, "--query", "cat:robotics or cat:sound", "--print", "--format", "json")
+    assert lower[:2] == (1, "[]\n")  # `or` is a word: no paper is in both and holds "or"
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "Case-insensitive everywhere." not in readme
     assert "`OR`, is written in capitals" in readme

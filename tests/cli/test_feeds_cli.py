@@ -153,4 +153,4 @@ def test_a_weekends_empty_feed_prints_nothing_and_says_so(
     weekend = tmp_path / "cs.LG.xml"
     weekend.write_bytes(arxiv_rss("cs.LG", date(2026, 6, 27), []))
     code, out, err = cli(capsys, str(weekend), "--print", "--format", "json")
-    assert (code, out) == (0, "[]\n")
+    assert (code, out, err) == (1, "[]\n", "reader: no papers in the digest\n")

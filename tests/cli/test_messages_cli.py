@@ -23,12 +23,12 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_print_says_what_the_query_did_not_understand(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = cli(capsys, "--print", "--format", "links", "--query", "model auther:smith")
-    assert (code, out) == (0, "")
+    assert (code, out) == (1, "")  # none matches
     assert err.startswith(
         "reader: warning: --query: auther: is not a field, searched as a word (column 7); "
         "fields: title: abstract: cat: author: note: week: id: is: has: tag:"
     )
-    assert err.count("\n") == 1
+    assert err.count("\n") == 2 and err.endswith("reader: no papers match 'model auther:smith'\n")
 
 
 def test_print_says_no_authors_are_known_yet(capsys: pytest.CaptureFixture[str]) -> None:
