@@ -88,6 +88,9 @@ class TokenIndex:
         "_found",
         "_masks",
         "_held",
+        "_bits",
+        "_held_bits",
+        "_sparse",
     )
 
     def __init__(
@@ -118,6 +121,14 @@ class TokenIndex:
         self._held: tuple[list[int], bytes] | None = None
         """The tokens of the last mask made, and that mask: a letter typed on that leaves the
         tokens as they were (`quan` -> `quant`) gets the same mask, not made again."""
+        self._bits: OrderedDict[bytes, tuple[int, bool] | None] = OrderedDict()
+        """`lookup_bits`'s answers kept (a bit a paper: 12.5 KB at 100k papers)."""
+        self._held_bits: tuple[list[int], int] | None = None
+        """As `_held`, for `lookup_bits`."""
+        self._sparse: OrderedDict[tuple[int, ...], int] = OrderedDict()
+        """The bits of the papers of a few sets of sparse tokens, by their numbers: a letter
+        typed on often leaves the sparse tokens as they were and takes dense ones out
+        (`qu` -> `qua`), and its lookup then marks no posting again."""
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -191,19 +202,130 @@ class TokenIndex:
                 self._masks.popitem(last=False)
         return found
 
-    def known(self, needle: bytes) -> bool:
-        """Whether `lookup(needle)` is kept (answered at once)."""
+    def lookup_bits(
+        self, needle: bytes, step: Callable[[], None] = lambda: None
+    ) -> tuple[int, bool] | None:
+        """(bits, exact): `lookup`'s answer as an int, bit `i` set when paper `i` may hold
+        `needle`. Typing on within a word ANDs, compares and counts these (a few microseconds
+        at 100k papers, where the byte a paper of `lookup`'s mask took ~0.1 ms a pass) and
+        makes the byte mask of the result only when its hits are read off anew. The last few
+        answers are kept; `step` as for `lookup`."""
         with self._lock:
-            return needle in self._masks
+            if needle in self._bits:
+                self._bits.move_to_end(needle)
+                return self._bits[needle]
+        found = self._lookup_bits(needle, step)
+        with self._lock:
+            self._bits[needle] = found
+            while len(self._bits) > _MASKS:
+                self._bits.popitem(last=False)
+        return found
+
+    def _lookup_bits(self, needle: bytes, step: Callable[[], None]) -> tuple[int, bool] | None:
+        exact = len(needle.translate(None, _OTHER)) == len(needle)
+        piece = self._piece(needle)
+        if not piece:
+            return None
+        numbers = self.tokens_holding(piece)
+        if numbers is None:
+            return None
+        with self._lock:
+            held = self._held_bits
+        if held is not None and held[0] == numbers:
+            return held[1], exact
+        found = self._union(numbers, step)
+        if found is not None:
+            with self._lock:
+                self._held_bits = (numbers, found)
+            return found, exact
+        return None
+
+    def _union(self, numbers: list[int], step: Callable[[], None]) -> int | None:
+        """The papers that hold any of the tokens `numbers`, a bit a paper (see `lookup_bits`):
+        the bitsets OR-ed, and the sparse tokens' papers marked in a mask of their own, which
+        becomes bits in one `int(_, 2)` (~0.15 ms at 100k papers), kept by those tokens."""
+        split = self._split(numbers, step)
+        if split is None:
+            return None
+        bits, spans = split
+        if bits.bit_length() > self.count:  # a bitset longer than the papers
+            return None
+        if not spans:
+            return bits
+        dense = self.dense
+        key = tuple(number for number in numbers if number not in dense)
+        with self._lock:
+            sparse = self._sparse.get(key)
+        if sparse is None:
+            marks = bytearray(b"0") * self.count
+            if not self._mark(marks, spans, step):
+                return None
+            marks.reverse()
+            sparse = int(marks, 2)
+            with self._lock:
+                self._sparse[key] = sparse
+                while len(self._sparse) > _MASKS:
+                    self._sparse.popitem(last=False)
+        return bits | sparse
+
+    def _split(
+        self, numbers: list[int], step: Callable[[], None]
+    ) -> tuple[int, list[tuple[int, int]]] | None:
+        """The dense tokens' bitsets of `numbers` OR-ed, and the sparse ones' spans of `ids`;
+        None when these hold more than `_MAX_SPARSE` times the papers."""
+        dense, offsets = self.dense, self.offsets
+        bits = 0
+        spans: list[tuple[int, int]] = []
+        pause = _pause()
+        for order, number in enumerate(numbers):
+            held = dense.get(number)
+            if held is not None:
+                if not order % _PIECE_BITSETS:
+                    step()
+                    pause(0)
+                bits |= held
+            else:
+                spans.append((offsets[number], offsets[number + 1]))
+        if sum(stop - start for start, stop in spans) > _MAX_SPARSE * self.count:
+            return None
+        step()
+        return bits, spans
+
+    def _mark(
+        self, mask: bytearray, spans: list[tuple[int, int]], step: Callable[[], None]
+    ) -> bool:
+        """Set the byte of each paper of `spans` (of `ids`) in `mask` to `1`, a piece at a time
+        (`step` between pieces); False when a paper number is past the end (no such index was
+        ever written)."""
+        one, ids = ord("1"), self.ids
+        pause = _pause()
+        marked = 0
+        try:
+            for start, stop in spans:
+                for low in range(start, stop, _PIECE_IDS):
+                    high = min(stop, low + _PIECE_IDS)
+                    marked += high - low
+                    if marked > _PIECE_IDS:
+                        marked = 0
+                        step()
+                        pause(0)
+                    deque(map(mask.__setitem__, ids[low:high], repeat(one)), 0)
+        except IndexError:
+            return False
+        return len(mask) == self.count
+
+    def known(self, needle: bytes) -> bool:
+        """Whether `lookup(needle)` or `lookup_bits(needle)` is kept (answered at once)."""
+        with self._lock:
+            return needle in self._masks or needle in self._bits
 
     def quick(self, needle: bytes) -> bool:
         """Whether `lookup(needle)` is known or quick: little enough to do while a key waits
         (a filter the index answers runs on the UI thread). A short needle that most papers
         hold is looked up in the filter's thread instead: the postings it marks grow with the
         papers (a one-letter needle took ~15 ms a key at 100k papers, ~150 ms at 1M)."""
-        with self._lock:
-            if needle in self._masks:
-                return True
+        if self.known(needle):
+            return True
         numbers = self.tokens_holding(self._piece(needle))
         if numbers is None:
             return True  # refused at once
@@ -250,39 +372,13 @@ class TokenIndex:
 
     def _mask(self, numbers: list[int], step: Callable[[], None]) -> bytes | None:
         """The papers that hold any of the tokens `numbers`, a byte a paper (see `lookup`)."""
-        dense, offsets = self.dense, self.offsets
-        bits = 0
-        spans: list[tuple[int, int]] = []
-        pause = _pause()
-        for order, number in enumerate(numbers):
-            held = dense.get(number)
-            if held is not None:
-                if not order % _PIECE_BITSETS:
-                    step()
-                    pause(0)
-                bits |= held
-            else:
-                spans.append((offsets[number], offsets[number + 1]))
-        if sum(stop - start for start, stop in spans) > _MAX_SPARSE * self.count:
+        split = self._split(numbers, step)
+        if split is None:
             return None
-        step()
+        bits, spans = split
         mask = bytearray((bin(bits)[:1:-1] if bits else "").ljust(self.count, "0"), "ascii")
-        one, ids = ord("1"), self.ids
-        marked = 0
-        try:
-            for start, stop in spans:
-                for low in range(start, stop, _PIECE_IDS):
-                    high = min(stop, low + _PIECE_IDS)
-                    marked += high - low
-                    if marked > _PIECE_IDS:
-                        marked = 0
-                        step()
-                        pause(0)
-                    deque(map(mask.__setitem__, ids[low:high], repeat(one)), 0)
-        except IndexError:  # a paper number past the end: no such index was ever written
-            return None
-        if len(mask) != self.count:  # a bitset longer than the papers: the same
-            return None
+        if not self._mark(mask, spans, step) or len(mask) != self.count:
+            return None  # a bitset longer than the papers, or a paper number past the end
         return bytes(mask.translate(_MASK_BITS))
 
     def records(self) -> tuple[Any, ...]:

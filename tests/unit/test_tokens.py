@@ -211,13 +211,13 @@ def test_in_a_very_big_index_a_burst_of_keys_looks_up_only_the_last(
     index = indexed(digest)
     monkeypatch.setattr(engine, "SETTLE_PAPERS", 299)
     looked: list[bytes] = []
-    lookup = tokens.TokenIndex.lookup
+    lookup = tokens.TokenIndex.lookup_bits  # the filter's, a bit a paper
 
     def counted(self: tokens.TokenIndex, needle: bytes, step: object = None) -> object:
         looked.append(needle)
         return lookup(self, needle) if step is None else lookup(self, needle, step)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tokens.TokenIndex, "lookup", counted)
+    monkeypatch.setattr(tokens.TokenIndex, "lookup_bits", counted)
     started = time.monotonic()
     with pytest.raises(engine.Cancelled):  # a newer key 20 ms in
         parse_query("e").filter(
@@ -454,31 +454,71 @@ def test_typing_on_narrows_within_the_last_result_and_finds_what_a_search_finds(
     assert parse_query(texts[2]).filter(digest, again, satisfied=parse_query(texts[1])) == want[2]
 
 
+def bits_of(flags: list[bool]) -> int:
+    """A bit a paper, bit `i` set when `flags[i]`."""
+    return sum(1 << i for i, flag in enumerate(flags) if flag)
+
+
 @given(
     before=st.lists(st.booleans(), max_size=80),
     keep=st.lists(st.booleans(), max_size=80),
     share=st.sampled_from([1, 3, 256, 10**9]),
 )
-def test_narrowed_hits_are_those_the_mask_reads_off(
+def test_narrowed_hits_are_those_the_bits_read_off(
     before: list[bool], keep: list[bool], share: int
 ) -> None:
-    """Within the last result (its hits and mask), a letter's mask gives the hits that reading
-    the mask off every paper gives, whichever way they are made: the very hits when none
-    went, the few that went taken out, or read off anew (`NARROW_SHARE`)."""
+    """Within the last result (its hits and bits), a letter's bits give the hits that reading
+    them off every paper gives, whichever way they are made: the very hits when none went,
+    the few that went taken out, or read off anew (`NARROW_SHARE`)."""
     count = len(before)
-    last_mask = bytes(before)
     last_hits = [i for i, hit in enumerate(before) if hit]
-    now = bytes(hit and i < len(keep) and keep[i] for i, hit in enumerate(before))
-    bits = int.from_bytes(now, "little")
+    now = [hit and i < len(keep) and keep[i] for i, hit in enumerate(before)]
     saved, engine.NARROW_SHARE = engine.NARROW_SHARE, share
     try:
-        hits, mask = engine._narrowed((last_hits, last_mask), bits, count, list(range(count)))
+        hits = engine._narrowed(
+            (last_hits, bits_of(before)), bits_of(now), count, list(range(count))
+        )
     finally:
         engine.NARROW_SHARE = saved
     assert hits == [i for i, hit in enumerate(now) if hit]
-    assert mask == now
     if len(hits) == len(last_hits):
         assert hits is last_hits  # the same hits: the sidebar's counts see them unchanged
+
+
+@given(
+    flags=st.lists(st.booleans(), max_size=300),
+    share=st.sampled_from([0, 1, 20, 10**9]),
+)
+def test_bits_read_off_and_their_set_bits_are_the_papers_they_mark(
+    flags: list[bool], share: int
+) -> None:
+    """Read off a pass over every paper or by finding the set bits (`SPARSE_SHARE`)."""
+    want = [i for i, flag in enumerate(flags) if flag]
+    saved, engine.SPARSE_SHARE = engine.SPARSE_SHARE, share
+    try:
+        assert engine._read_off(bits_of(flags), len(flags), list(range(len(flags)))) == want
+    finally:
+        engine.SPARSE_SHARE = saved
+    assert engine._set_bits(bits_of(flags)) == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=40), word=WORDS)
+def test_a_lookups_bits_are_its_mask(rows: list[tuple[str, str, str]], word: str) -> None:
+    """`lookup_bits` answers as `lookup` does, a bit a paper for a byte a paper, with postings
+    sparse, dense or both (a fresh index each way, so neither answer is the other's kept)."""
+    digest = digest_of(rows * 3 + [("t", "c", "rare")])  # some tokens in under 1/32 of them
+    needle = word.lower().encode("utf-8", "surrogatepass")
+    masked = indexed(digest).lookup(needle)
+    fresh = tokens.build(digest.haystacks)
+    assert fresh is not None
+    bits = fresh.lookup_bits(needle)
+    if masked is None:
+        assert bits is None
+        return
+    assert bits is not None and bits[1] == masked[1]
+    assert bits[0] == bits_of([bool(byte) for byte in masked[0]])
+    assert fresh.known(needle) and fresh.quick(needle)
 
 
 @settings(max_examples=100, deadline=None)
@@ -520,6 +560,11 @@ def test_a_letter_that_leaves_the_tokens_as_they_were_gets_the_same_mask() -> No
     assert quant[0] is quan[0] and quant[0] == b"\x01\x01\x00"
     quantu = index.lookup(b"quantu")
     assert quantu is not None and quantu[0] == b"\x00\x01\x00"
+    quan_bits = index.lookup_bits(b"quan")
+    quant_bits = index.lookup_bits(b"quant")
+    assert quan_bits is not None and quant_bits is not None
+    assert quant_bits[0] is quan_bits[0] and quant_bits[0] == 0b011
+    assert index.lookup_bits(b"quantu") == (0b010, True)
 
 
 def test_a_lookup_hands_the_interpreter_on_only_in_a_thread(
