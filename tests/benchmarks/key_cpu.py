@@ -248,6 +248,7 @@ PARTS = {
     "pane": ("reader.screens.main.screen", "MainScreen", "_draw_pane"),
     "title": ("reader.screens.main.screen", "MainScreen", "_draw_title"),
     "bar": ("reader.widgets.filter_input", "FilterInput", "_watch_value"),
+    "bar-line": ("reader.widgets.filter_input", "FilterInput", "render_line"),
     "sidebar-rows": ("reader.widgets.sidebar", "Sidebar", "_render_row_strip"),
 }
 """The parts of a key's routing that `--parts` times (thread CPU time), each less the parts
