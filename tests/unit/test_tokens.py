@@ -525,10 +525,11 @@ def test_a_lookups_bits_are_its_mask(rows: list[tuple[str, str, str]], word: str
 @given(
     rows=st.lists(st.tuples(TEXTS, TEXTS, TEXTS), max_size=30),
     word=st.text(st.sampled_from(list("abqz09")), min_size=1, max_size=5),
-    share=st.sampled_from([1, 256]),
+    share=st.sampled_from([1, 64, 256]),
+    sparse=st.sampled_from([0, 20, 10**9]),
 )
 def test_a_word_typed_a_letter_at_a_time_finds_what_a_search_finds(
-    rows: list[tuple[str, str, str]], word: str, share: int
+    rows: list[tuple[str, str, str]], word: str, share: int, sparse: int
 ) -> None:
     """As the filter bar does while a word is typed: each letter filters the hits of the one
     before, within them; at each letter the hits are what a search of every paper finds,
@@ -538,7 +539,8 @@ def test_a_word_typed_a_letter_at_a_time_finds_what_a_search_finds(
     indexed(digest)
     hits: list[int] | range = range(len(digest))
     previous = None
-    saved, engine.NARROW_SHARE = engine.NARROW_SHARE, share
+    saved = engine.NARROW_SHARE, engine.SPARSE_SHARE
+    engine.NARROW_SHARE, engine.SPARSE_SHARE = share, sparse
     try:
         for end in range(1, len(word) + 1):
             query = parse_query(word[:end])
@@ -546,7 +548,7 @@ def test_a_word_typed_a_letter_at_a_time_finds_what_a_search_finds(
             assert hits == scanned(digest, word[:end], everything), word[:end]
             previous = query
     finally:
-        engine.NARROW_SHARE = saved
+        engine.NARROW_SHARE, engine.SPARSE_SHARE = saved
 
 
 def test_a_letter_that_leaves_the_tokens_as_they_were_gets_the_same_mask() -> None:
