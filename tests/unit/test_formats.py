@@ -536,13 +536,50 @@ def test_csv_errors_carry_the_record_line() -> None:
         2,
         "empty title",
     )
-    empty_link = "week,title,link\n2023-01-08,T\n"
+    empty_link = "week,title,link\n2023-01-08,T, \n"
     assert (error_of(parse_csv, empty_link).line, error_of(parse_csv, empty_link).message) == (
         2,
         "empty link",
     )
     assert error_of(parse_csv, "").line is None
     assert error_of(parse_csv, "\n,,\n\n").line is None  # only blank records: no header
+
+
+CUT = "(is the file cut short?)"
+
+
+def test_a_digest_cut_short_says_so_at_its_last_line() -> None:
+    """A download cut off (or `head -c`) ends inside a row: the error is at that line, and says
+    what it looks like, where it said only "empty link" (or, in JSON, "Unterminated string
+    starting at" and nothing after)."""
+    digest = render(list(load_digest(BUNDLED).papers[:3]), "markdown")
+    second = digest.index("\n| 2023", digest.index("\n| 2023") + 1)
+    cut = digest[: second + 300]  # in the abstract of the 2nd paper's row, line 4
+    error = error_of(parse_text, cut, "d.md")
+    assert (error.line, error.message) == (
+        4,
+        f"empty link: the row ends before the link's column {CUT}",
+    )
+    table = "| Week | title | link |\n|---|---|---|\n| 2023-01-08 | T |  |\n"
+    assert error_of(parse_text, table, "d.md").message == "empty link"  # there, but empty
+    rows = render(list(load_digest(BUNDLED).papers[:3]), "csv")
+    error = error_of(parse_csv, rows[: rows.index("\n2023") + 30])
+    assert (error.line, error.message) == (
+        2,
+        f"empty link: the row ends before the link's column {CUT}",
+    )
+    whole = render(list(load_digest(BUNDLED).papers[:3]), "json")
+    inside = whole[: whole.index('"abstract"', len(whole) // 2) + 20]
+    error = error_of(parse_json, inside)
+    assert error.message.startswith("bad JSON: Unterminated string starting at column ")
+    assert error.message.endswith(CUT) and error.line == inside.count("\n") + 1
+    after = whole[: whole.index("},") + 1]
+    expected = f"bad JSON: expected ',' or ']' after a paper {CUT}"
+    assert error_of(parse_json, after).message == expected
+    wrong = whole.replace('"title"', "title", 1)
+    assert error_of(parse_json, wrong).message == (
+        "bad JSON: Expecting property name enclosed in double quotes at column 5"
+    )
 
 
 def test_csv_accepts_very_long_fields() -> None:

@@ -56,6 +56,10 @@ class LoadError(Exception):
         return f"{self.path}:{self.line}: {self.message}"
 
 
+CUT_ROW = ": the row ends before the link's column (is the file cut short?)"
+"""What an empty title or link adds when its row stopped short (a download cut off)."""
+
+
 def too_long(length: int) -> str:
     """What is wrong with a line of `length` characters, over `reader.limits.LINE_CHARS`."""
     return (

@@ -45,6 +45,7 @@ from reader.feeds import ANNOUNCE_TYPES, FEEDS
 from reader.model import Link, Origin, Paper
 from reader.sources.formats import (
     COLUMNS,
+    CUT_ROW,
     REQUIRED,
     LoadError,
     match_columns,
@@ -178,8 +179,8 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
             extra = parse_links_cell(links) if links else ()
             if tweet.strip():
                 extra += (Link("Tweet", tweet.strip()),)
-            papers.append(
-                _paper(
+            try:
+                paper = _paper(
                     path,
                     line,
                     week,
@@ -191,7 +192,11 @@ def parse_csv(text: str, path: str = "<string>") -> list[Paper]:
                     extra,
                     author_names(authors.split("\n")) if authors else (),
                 )
-            )
+            except LoadError as failure:
+                if columns["link"] < count:
+                    raise
+                raise LoadError(path, line, f"{failure.message}{CUT_ROW}") from None
+            papers.append(paper)
     except csv.Error as error:
         raise LoadError(path, start, f"bad CSV: {error}") from None
     finally:
@@ -408,7 +413,13 @@ def json_items(
             try:
                 value, end = decoder.raw_decode(text, position)
             except json.JSONDecodeError as error:
-                raise LoadError(path, error.lineno, f"bad JSON: {error.msg}") from None
+                # "Unterminated string starting at": json puts the place after the message
+                what = error.msg.removesuffix(" at")
+                ended = error.msg.startswith("Unterminated") or skip(error.pos) >= size
+                cut = " (is the file cut short?)" if ended else ""
+                raise LoadError(
+                    path, error.lineno, f"bad JSON: {what} at column {error.colno}{cut}"
+                ) from None
             except (ValueError, RecursionError) as error:
                 message = "nested too deeply" if isinstance(error, RecursionError) else str(error)
                 raise LoadError(path, start, f"bad JSON: {message}") from None
@@ -420,8 +431,11 @@ def json_items(
             if position < size and text[position] == "]":
                 position += 1
                 break
+            cut = " (is the file cut short?)" if position >= size else ""
             raise LoadError(
-                path, line_at(min(position, size)), "bad JSON: expected ',' or ']' after a paper"
+                path,
+                line_at(min(position, size)),
+                f"bad JSON: expected ',' or ']' after a paper{cut}",
             )
     position = skip(position)
     if position < size:

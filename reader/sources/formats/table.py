@@ -34,6 +34,7 @@ from reader.limits import FIELD_CHARS, LINE_CHARS
 from reader.model import Deferred, Paper, new_paper, new_papers
 from reader.patterns import compiled
 from reader.sources.formats import (
+    CUT_ROW,
     LoadError,
     match_columns,
     parse_week_cell,
@@ -146,17 +147,23 @@ def _row_of(paper: Paper) -> _Row:
 
 
 def _check_complete(
-    papers: list[Paper], continued: dict[int, list[tuple[str, str, str, str]]], at: int, path: str
+    papers: list[Paper],
+    continued: dict[int, list[tuple[str, str, str, str]]],
+    at: int,
+    path: str,
+    cut: bool = False,
 ) -> None:
-    """LoadError unless the paper at `at` has a title and a link once its rows are merged."""
+    """LoadError unless the paper at `at` has a title and a link once its rows are merged.
+    `cut`: its row ended before the link's column (a file cut short, as a download cut off)."""
     row = _row_of(papers[at])
     extra = continued.get(at)
     if extra:
         row = _merged(row, extra)
+    why = CUT_ROW if cut else ""
     if not row[2]:
-        raise LoadError(path, row[0], "empty title")
+        raise LoadError(path, row[0], f"empty title{why}")
     if not row[5]:
-        raise LoadError(path, row[0], "empty link")
+        raise LoadError(path, row[0], f"empty link{why}")
 
 
 def parse_table(text: str, path: str = "<string>") -> list[Paper]:
@@ -336,6 +343,7 @@ def _parse(
 
     continued: dict[int, list[tuple[str, str, str, str]]] = {}
     incomplete = -1  # the position of the last paper when its title or link is empty so far
+    cut = False  # and whether its row ended before the link's column
     weeks: dict[str, date] = {}
     categories: dict[str, str] = {}  # one string per distinct category
     number = start + 2  # the 1-based number of the line before `position`
@@ -436,7 +444,7 @@ def _parse(
                 continue
             if incomplete >= 0:
                 flush()
-                _check_complete(papers, continued, incomplete, path)
+                _check_complete(papers, continued, incomplete, path, cut)
                 incomplete = -1
             week = weeks.get(week_cell)
             if week is None:
@@ -450,6 +458,7 @@ def _parse(
                 week = weeks[week_cell] = parsed
             if not title or not link:
                 incomplete = len(papers) + len(lines)
+                cut = not plain and link_at + shift >= count
             weeks_read.append(week)
             titles.append(title)
             links.append(link)
@@ -468,7 +477,7 @@ def _parse(
         if places is not None:
             places.piece(text, exact)
     if incomplete >= 0:
-        _check_complete(papers, continued, incomplete, path)
+        _check_complete(papers, continued, incomplete, path, cut)
 
     # Second pass: the papers with continuation rows, made again with their cells merged.
     # (a long continuation row, or a long line that ended the table, may add one paper too many
