@@ -73,6 +73,8 @@ class Config:
     digest: tuple[str, ...] = ()
     """What a bare `reader` opens: files, directories, URLs or feeds' shortcuts (`hf`,
     `arxiv:cs.LG`), as written (`~` not expanded); () when the config names none."""
+    digest_line: int = 1
+    """The line of `digest` (a file it names that is gone is an error at that line)."""
     download_dir: Path | None = None
     restore_session: bool = True
     sync_dir: Path | None = None
@@ -236,6 +238,7 @@ def load_config(path: Path | None = None, *, actions: frozenset[str] | None = No
                 warnings.append(f"{shown}:{line}: digest: {inert(nothing)}; ignored")
             else:
                 values[name] = digests
+                values["digest_line"] = lines.get((None, name), 1)
         elif name in ("theme", "download_dir", "sync_dir"):
             if isinstance(value, str) and value.strip():
                 values[name] = value.strip()

@@ -16,7 +16,7 @@ from reader.config import Config, config_path, load_config
 from reader.exits import EXIT_BROKEN_PIPE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from reader.feeds import ShortcutError
 from reader.query import QueryError, parse_query
-from reader.settings import resolve
+from reader.settings import Settings, resolve
 from reader.sources.fetch import is_url
 from reader.sources.loader import LoadError
 from reader.state import StateError
@@ -96,6 +96,8 @@ def run(args: Arguments) -> int:
         from reader.cli.jobs import transfer_state
 
         return transfer_state(args.export_state, args.import_state, settings.sync_dir)
+    if not args.digests and not args.latest:
+        _check_configured(settings)
     if settings.serving is not None:
         from reader.cli.web import serve
 
@@ -130,6 +132,17 @@ def run(args: Arguments) -> int:
 
         return print_papers(settings, printing, query)
     return run_tui(settings)
+
+
+def _check_configured(settings: Settings) -> None:
+    """A file the config's `digest` names that is gone is an error at the config's line (as
+    on the command line, refused: the reader does not open another digest instead)."""
+    config = settings.config
+    if not config.digest:
+        return
+    for source in settings.sources or ():
+        if source != "-" and not is_url(source) and not os.path.lexists(source):
+            raise LoadError(str(config.path), config.digest_line, f"digest: {source}: no such file")
 
 
 def _terminal_out() -> bool:

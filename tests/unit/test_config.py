@@ -141,10 +141,13 @@ def test_the_configured_digest_is_read_without_a_digest_argument(
     monkeypatch.setenv("READER_CONFIG", str(write(tmp_path, f'digest = "{digest}"\n')))
     assert main(["--print", "--format", "links"]) == 0
     assert capsys.readouterr() == ("https://x.org/1\n", "")
-    missing = write(tmp_path, f'digest = "{tmp_path / "gone.md"}"\n')
+    missing = write(tmp_path, f'theme = "nord"\ndigest = "{tmp_path / "gone.md"}"\n')
     monkeypatch.setenv("READER_CONFIG", str(missing))
-    assert main(["--print"]) == 2
-    assert "gone.md" in capsys.readouterr().err
+    assert main(["--print"]) == 2  # refused, said at the config's line (it named no config)
+    gone = f"reader: error: {missing}:2: digest: {tmp_path / 'gone.md'}: no such file\n"
+    assert capsys.readouterr().err == gone
+    assert main(["--export-state", str(tmp_path / "marks.json")]) == 0  # reads no digest
+    assert main([str(digest), "--print", "--format", "links"]) == 0  # a digest given wins
 
 
 async def test_the_app_takes_its_theme_and_saves_a_new_one(tmp_path: Path) -> None:
