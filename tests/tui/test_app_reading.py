@@ -15,6 +15,7 @@ from reader.state import StateStore
 from reader.widgets.abstract import AbstractPane
 from reader.widgets.sidebar import Sidebar
 from tests.tui.conftest import screen_of as main
+from tests.tui.conftest import screen_text
 
 NEWEST = date(2023, 6, 25)
 NEXT = date(2023, 6, 18)
@@ -129,6 +130,9 @@ async def test_u_undoes_the_last_change_of_any_kind_then_says_there_is_nothing(
         toasts = [str(note.message) for note in app._notifications]
         assert toasts[-1] == "Nothing to undo."
         assert any(toast.startswith("Undone: the note on") for toast in toasts)
+        await pilot.press("question_mark")  # the help said u undid mark-all ("undo that")
+        await pilot.pause()
+        assert "Mark all in the view read / undo the last change" in screen_text(app)
 
 
 async def test_next_unread_crosses_weeks(digest: Digest) -> None:
