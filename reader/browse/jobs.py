@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
+from reader import collector
 from reader.model import Digest, Paper
 from reader.query import REGEX_SECONDS, SEARCH_COUNT_SECONDS, Cancelled, Query, QueryError
 from reader.reading import ReadingState
@@ -97,7 +98,10 @@ class Search:
     this one off (at 1M papers a letter's lookup went on ~100 ms for nothing)."""
 
     def run(self) -> list[int] | str:
-        """The hits, or why there are none (a regex that ran out of its time budget)."""
+        """The hits, or why there are none (a regex that ran out of its time budget). Of many
+        candidates, the young generation is collected first (`reader.collector.making`): the
+        hits, a ranking and the rows made of them are frozen before any collection walks them."""
+        collector.making(len(self.candidates))
         hits = self.run_unless(None)
         assert hits is not None  # only a run called off has none
         return hits

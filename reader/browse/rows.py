@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from reader import collector
 from reader.browse.core import Core
 from reader.browse.jobs import Changed
 from reader.browse.view import SIMILAR, SORT_CYCLE, View, next_unread, step_week, view_rows
@@ -28,6 +29,7 @@ class Rows(Core):
                 self.cursor = self.rows.index(keep)
         self._moved()
         self._changed |= Changed.LIST | Changed.SIDEBAR | Changed.TITLE | Changed.PANE
+        collector.made(max(len(self.rows), len(self.hits)))  # big: frozen before it is drawn
 
     def _moved(self) -> None:
         paper = self.current_paper

@@ -6,6 +6,7 @@ while alive is freed then)."""
 from __future__ import annotations
 
 import gc
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -125,3 +126,63 @@ def test_no_collection_while_keys_come_quickly(monkeypatch: pytest.MonkeyPatch) 
     assert not policy.collect_if_idle() and done == []
     now[0] += collector.QUIET_SECONDS
     assert policy.collect_if_idle() and done == ["collect", "freeze"]
+
+
+def test_a_big_result_is_made_after_a_young_collection_and_frozen(
+    collections: list[int],
+) -> None:
+    """From `FREEZE_FROM` papers, the young generation is collected before a result is made
+    (so that no young collection falls while its lists are made) and what is alive is frozen
+    once it is made: no collection walks a list of 100,000 ints. Not while the collector is
+    not in charge, nor for a smaller result, nor from a thread."""
+    assert not collector.made(collector.FREEZE_FROM)  # no collector settled: left alone
+    policy = Collector()
+    assert policy.settle()
+    size = collector.FREEZE_FROM
+    collections.clear()
+    assert not collector.making(size - 1) and collections == []
+    done: list[bool] = []
+    worker = threading.Thread(target=lambda: done.append(collector.making(size)))
+    worker.start()
+    worker.join()
+    assert done == [False] and collections == []
+    assert collector.making(size) and collections == [0]
+    small, result = list(range(size - 1)), list(range(size))
+    assert not collector.made(len(small)) and _tracked_unfrozen(small)
+    assert _tracked_unfrozen(result)
+    assert collector.made(len(result))
+    assert gc.is_tracked(result) and not _tracked_unfrozen(result)  # frozen: walked no more
+    assert policy.frozen_made == 1
+    gc.set_threshold(700, 10, 10)  # someone else's ways now: left alone
+    later = list(range(size))
+    assert not collector.made(len(later)) and _tracked_unfrozen(later)
+    assert not collector.making(size)
+
+
+async def test_the_rows_of_a_big_view_are_frozen_before_they_are_drawn(
+    collections: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hits and rows the browse model lists are frozen as the key makes them, before its
+    frame renders (no collection between keys runs meanwhile here), the young generation
+    collected before the query's work began."""
+    monkeypatch.setattr(collector, "FREEZE_FROM", 50)  # the bundled digest's 123 papers
+    monkeypatch.setattr(collector, "QUIET_SECONDS", 600.0)
+    making, asked = collector.making, []
+
+    def asking(papers: int) -> bool:
+        asked.append(papers)
+        return making(papers)
+
+    monkeypatch.setattr(collector, "making", asking)
+    app = make_app(load_digest(), read_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(gc.isenabled, pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("~")
+        await wait_for(lambda: screen.browse.ranking is not None, pilot, seconds=10)
+        rows, hits = screen.browse.rows, screen.browse.hits
+        assert len(rows) > 50 and gc.is_tracked(rows) and not _tracked_unfrozen(rows)
+        assert gc.is_tracked(hits) and not _tracked_unfrozen(hits)
+        assert app.collector.frozen_made >= 1 and app.collector.full_collections == 0
+        assert asked == [len(screen.browse.digest)]  # like:KEY asks every paper
