@@ -147,7 +147,9 @@ def measure_first_open(
     try:
         for run in range(runs):
             cache = scratch / f"cache{run}"
-            env = {"READER_CACHE_DIR": str(cache)}
+            # each open with a reading state of its own: a reader the bench kills saves where it
+            # was (SIGHUP, SIGTERM), and the next would open there (the keys' `~`: `like:ID`)
+            env = {"READER_CACHE_DIR": str(cache), "READER_STATE_DIR": str(scratch / f"first{run}")}
             target, pid, started = tmux.spawn([*READER_ARGV, str(path)], env)
             try:
                 poller.wait(target, started, early, settle=0.0, timeout=timeout)
@@ -170,6 +172,7 @@ def measure_first_open(
                 log(f"  {error}")
             finally:
                 tmux.kill(target, pid)
+            env["READER_STATE_DIR"] = str(scratch / f"second{run}")
             target, pid, started = tmux.spawn([*READER_ARGV, str(path)], env)
             try:
                 poller.wait(target, started, ready, settle=0.3, timeout=timeout)
