@@ -299,6 +299,21 @@ def test_records_read_back_and_damage_is_refused() -> None:
     assert similar.from_records(None, len(PAPERS)) is None
 
 
+def test_a_terms_number_is_its_place_however_often_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`number` remembers the words asked last (up to `_KNOWN_TERMS`, then starts again): every
+    term reads as its place among the sorted terms, any other word as -1, asked once or again."""
+    monkeypatch.setattr(similar, "_KNOWN_TERMS", 3)
+    built = similar.build(digest_of(PAPERS))
+    assert built is not None
+    terms = [built.term(number) for number in range(len(built))]
+    assert terms == sorted(terms) and len(terms) > 3
+    for _ in range(2):
+        for number, term in enumerate(terms):
+            assert built.number(term) == number
+            assert built.number(term + b"zz") == -1 and built.number(b"") == -1
+    assert len(built._numbers) <= 3
+
+
 def test_an_empty_or_wordless_digest_ranks_nothing() -> None:
     digest = digest_of([paper(1, "a", "the of"), paper(2, "b", "and or")])
     assert select(digest, None, parse_query("like:2401.00001")) == [1]
