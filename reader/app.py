@@ -210,8 +210,18 @@ class ReaderApp(TypeaheadApp):
                     else:
                         loop.remove_signal_handler(number)
 
+    ENDING_DEADLINE = 2.0
+    """Seconds an app ended by a signal has to close; then the process ends regardless (a
+    terminal that is gone may leave Textual's last writes or a worker thread waiting)."""
+
     def _ended_by(self, number: int) -> None:
+        import os
+        import threading
+
         self.save_session()  # before anything that may write to a terminal that is gone
+        deadline = threading.Timer(self.ENDING_DEADLINE, os._exit, (128 + number,))
+        deadline.daemon = True
+        deadline.start()
         self.exit(return_code=128 + number)
 
     def save_session(self) -> None:
