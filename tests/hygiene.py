@@ -314,7 +314,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         problems += [f"left {what}" for what in _tmux_left(item.config.stash[_RUN][1])]
         problems += [f"left {what}" for what in _processes_left(item, nextitem)]
     grown = own - before["resident"] if before["reset"] else 0
-    for whose, peak in (("the test process grew", grown), ("a child process peaked", children)):
+    # A forked child (multiprocessing, a test's fork) starts with a copy of this process's
+    # resident set, and its peak counts it: a child is judged by what it took over that.
+    child_took = max(0, children - before["resident"]) if children else 0
+    for whose, peak in (("the test process grew", grown), ("a child process took", child_took)):
         if peak > MEMORY_LIMIT:
             problems.append(
                 f"{whose} by {_size(peak)} during this test (the limit is "
