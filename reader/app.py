@@ -90,6 +90,8 @@ class ReaderApp(TypeaheadApp):
         self.load_error: Exception | None = None
         self._notices: tuple[str, ...] = ()
         self.collector = Collector()
+        self._signals_before: dict[int, Any] = {}
+        """What SIGHUP and SIGTERM did before the reader took them (put back on closing)."""
         self.main: MainScreen | None = None
         """The main screen, once there is a digest to show."""
 
@@ -203,12 +205,21 @@ class ReaderApp(TypeaheadApp):
             return
         with contextlib.suppress(RuntimeError):  # no running loop
             loop = asyncio.get_running_loop()
-            for number in self._ENDING:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    if on:
-                        loop.add_signal_handler(number, self._ended_by, number)
-                    else:
-                        loop.remove_signal_handler(number)
+            if on:
+                for number in self._ENDING:
+                    # A signal ignored when the reader started (`nohup reader`) stays ignored.
+                    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                        before = signal.getsignal(number)
+                        if before != signal.SIG_IGN:
+                            loop.add_signal_handler(number, self._ended_by, number)
+                            self._signals_before[number] = before
+                return
+            for taken, before in self._signals_before.items():
+                # asyncio puts the default action back; what was there before is put back.
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, TypeError):
+                    loop.remove_signal_handler(taken)
+                    signal.signal(taken, before)
+            self._signals_before.clear()
 
     ENDING_DEADLINE = 2.0
     """Seconds an app ended by a signal has to close; then the process ends regardless (a
