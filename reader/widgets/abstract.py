@@ -23,7 +23,13 @@ from reader.latex import display_math
 from reader.model import week_label
 from reader.query import Spans
 from reader.text import PLACEHOLDER, inert, inert_lines, is_web_link
-from reader.widgets.line_list import base_style, content_width, frame_style, set_virtual_size
+from reader.widgets.line_list import (
+    base_style,
+    content_width,
+    frame_style,
+    refresh_runs,
+    set_virtual_size,
+)
 from reader.widgets.plain_lines import PlainStylesCache
 from reader.widgets.scrollbar import QuietScrollbars
 from reader.widgets.wrapping import Wrapper
@@ -335,11 +341,13 @@ class AbstractPane(QuietScrollbars, InstantScroll, ScrollView, can_focus=True):
             self, Size(width, len(lines)), repaint=False
         ):
             return  # laid out: all of it repainted
+        changed = []
         for y in range(self.size.height):
             old = shown[y] if y < len(shown) else None
             new = lines[y] if y < len(lines) else None
             if old != new:  # (blank below both: no repaint)
-                self.refresh_lines(y)
+                changed.append(y)
+        refresh_runs(self, changed)  # at the top (y 0): the virtual lines are the pane's
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True

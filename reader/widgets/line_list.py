@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar
 
@@ -53,6 +53,17 @@ def set_virtual_size(widget: ScrollView, size: Size, repaint: bool = True) -> bo
     if repaint:
         widget.refresh()
     return False
+
+
+def refresh_runs(widget: ScrollView, rows: Sequence[int]) -> None:
+    """Repaint `rows` (ascending, in the widget's virtual lines) of `widget`, one region a run
+    of neighbours: each refresh costs Textual ~40 us, and a week switch changes every row of
+    the list, a cursor move most lines of the abstract."""
+    start = 0
+    for at in range(1, len(rows) + 1):
+        if at == len(rows) or rows[at] != rows[at - 1] + 1:
+            widget.refresh_lines(rows[start], at - start)
+            start = at
 
 
 _FRAME_STYLES: dict[Widget, tuple[Style, int]] = {}
@@ -231,13 +242,8 @@ class LineList(QuietScrollbars, ScrollView, can_focus=True):
         self.refresh_rows(changed)
 
     def refresh_rows(self, rows: list[int]) -> None:
-        """Repaint `rows` (ascending), one region a run of neighbours: each refresh costs Textual
-        ~40 us, and a week switch changes every row of the list."""
-        start = 0
-        for at in range(1, len(rows) + 1):
-            if at == len(rows) or rows[at] != rows[at - 1] + 1:
-                self.refresh_lines(rows[start], at - start)
-                start = at
+        """Repaint `rows` (ascending), one region a run of neighbours (`refresh_runs`)."""
+        refresh_runs(self, rows)
 
     def cursor_message(self, row: int) -> Message:
         """What the list posts when its cursor moves to `row`; subclasses speak their domain."""

@@ -659,3 +659,31 @@ async def test_after_typing_a_query_the_screen_is_a_fresh_app_s_screen(
         want = fresh.screen._compositor.render_strips()
     assert [strip.text for strip in got] == [strip.text for strip in want]
     assert got == want
+
+
+async def test_a_cursor_move_repaints_the_abstract_a_run_of_lines_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another paper's abstract changes most of the pane's lines: they are repainted as one
+    region a run of neighbouring lines (a refresh costs Textual ~40 us: it was one a line)."""
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        pane = screen_of(app).query_one(AbstractPane)
+        calls: list[tuple[Any, ...]] = []
+        refresh = AbstractPane.refresh
+
+        def recorded(self: AbstractPane, *regions: Any, **kwargs: Any) -> Any:
+            if self is pane:
+                calls.append(regions)
+            return refresh(self, *regions, **kwargs)
+
+        monkeypatch.setattr(AbstractPane, "refresh", recorded)
+        for key in ("down", "down"):  # long to short, short to long
+            calls.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            lines = sum(region.height for regions in calls for region in regions)
+            assert lines > 10, calls
+            assert len(calls) <= 2, calls
+            assert_not_stale(pane)
