@@ -687,3 +687,42 @@ async def test_a_cursor_move_repaints_the_abstract_a_run_of_lines_at_a_time(
             assert lines > 10, calls
             assert len(calls) <= 2, calls
             assert_not_stale(pane)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "gruvbox"])
+async def test_a_scrollbar_s_lines_are_textual_s_lines(theme: str) -> None:
+    """The quiet scrollbar draws its lines without rich's console (`BarLines`): for thumbs of
+    every size and place, hovered and grabbed, each line is the strip Textual's ScrollBar
+    makes of its ScrollBarRender."""
+    from textual.geometry import Offset
+    from textual.visual import Visual, visualize
+
+    from reader.widgets.scrollbar import BarLines, QuietScrollBar
+
+    rng = random.Random(theme)
+    app = make_app(_digest(weeks=60, per_week=3))
+    app.theme = theme
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        bar = screen_of(app).sidebar.vertical_scrollbar
+        assert isinstance(bar, QuietScrollBar)
+        width, height = bar.size
+        drawn = 0
+        for step in range(300):
+            virtual = rng.randint(1, 400)
+            bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+            bar.set_reactive(ScrollBar.window_size, rng.randint(0, 60))
+            bar.set_reactive(ScrollBar.position, rng.randint(0, virtual) / rng.choice([1, 3, 8]))
+            bar.set_reactive(ScrollBar.mouse_over, step % 5 == 1)
+            bar.set_reactive(ScrollBar.grabbed, Offset(0, 1) if step % 7 == 2 else None)
+            ours = bar.render()
+            theirs = ScrollBar.render(bar)
+            if not isinstance(ours, BarLines):
+                continue
+            style = bar.visual_style
+            got = Visual.to_strips(bar, ours, width, height, style)
+            want = Visual.to_strips(bar, visualize(bar, theirs), width, height, style)
+            assert got == want, step
+            assert [list(strip) for strip in got] == [list(strip) for strip in want], step
+            drawn += 1
+        assert drawn > 200

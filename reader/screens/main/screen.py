@@ -25,6 +25,7 @@ from reader.settings import Settings
 from reader.sources.source import DigestSource
 from reader.text import inert
 from reader.widgets.abstract import AbstractPane, render_paper
+from reader.widgets.compositor import SpanCompositor
 from reader.widgets.filter_input import FilterInput
 from reader.widgets.header import FittedHeader
 from reader.widgets.key_line import KeyLine
@@ -79,6 +80,7 @@ class MainScreen(Outward):
         self, browse: Browse, settings: Settings, source: DigestSource | None = None
     ) -> None:
         super().__init__()
+        self._compositor = SpanCompositor()  # a key's update cuts only the lines it writes
         self.browse = browse
         self.settings = settings
         self.source = source
