@@ -13,8 +13,9 @@ empty list says, what the abstract pane shows (`pane`), what a command acts on (
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,13 +32,14 @@ from reader.browse.sidebar import (
     search_entries,
     sidebar_entries,
     tag_entries,
+    without_facet,
 )
 from reader.browse.undo import papers_text
-from reader.browse.view import elsewhere, empty_lines, starred_within, subtitle
+from reader.browse.view import View, elsewhere, empty_lines, starred_within, subtitle
 from reader.feeds import describe_origins
 from reader.model import Digest
 from reader.patterns import compiled
-from reader.query import SEARCH_COUNT_SECONDS, QueryError, parse_query
+from reader.query import SEARCH_COUNT_SECONDS, QueryError, category_counts, parse_query
 from reader.query.likes import paper_indices
 from reader.reading import ReadCounts, repeated_weeks
 from reader.state import Session
@@ -110,13 +112,19 @@ class Browse(Marking):
     def title(self, compact: bool = False) -> str:
         """The header's subtitle (with the number of selected papers); `compact` (tiny screens):
         the count first (the query is in the bar)."""
+        return self._title(self.view, len(self.rows), compact)
+
+    def title_ahead(self, week: date, rows: Sequence[int], compact: bool = False) -> str:
+        """The header's subtitle once `step_week` has shown `week`, whose rows are `rows`
+        (`weeks_ahead`), for the screen to render ahead while idle."""
+        return self._title(replace(self.view, week=week), len(rows), compact)
+
+    def _title(self, view: View, count: int, compact: bool) -> str:
         total = None
         if not self.query.is_empty:
-            starred_only = self.view.starred_only
-            total = len(self._starred() if starred_only else self.digest.indices(self.week))
-        text = subtitle(
-            self.view, len(self.rows), total, compact=compact, query=self._query_label()
-        )
+            starred_only = view.starred_only
+            total = len(self._starred() if starred_only else self.digest.indices(view.week))
+        text = subtitle(view, count, total, compact=compact, query=self._query_label())
         chosen = len(self.selected)
         return f"{text} · {chosen} selected" if chosen else text
 
@@ -203,6 +211,29 @@ class Browse(Marking):
             more=self._tag_entries() + self._search_entries(),
         )
         return entries
+
+    def sidebar_ahead(self, week: date, rows: Sequence[int]) -> SidebarRows | None:
+        """The sidebar's rows once `step_week` has shown `week`, whose rows are `rows`
+        (`weeks_ahead`), for the screen to render ahead while idle (a week switch at 1k papers
+        rendered its ~15 category rows); None when a category is picked (its counts are then
+        those of the view without it)."""
+        if without_facet(self.query_text) != self.query_text:
+            return None
+        digest, hits, filtered = self.digest, self.hits, not self.query.is_empty
+        return sidebar_entries(
+            digest,
+            replace(self.view, week=week),
+            hits,
+            query=self.query_text,
+            filtered=filtered,
+            unread_all=self.counts.unread(None),
+            starred_count=len(starred_within(len(digest), self._starred(), hits)),
+            week_rows=self._week_rows.rows(
+                digest, hits, filtered, self.marks_version, self.counts.unread
+            ),
+            categories=category_counts(digest, rows),
+            more=self._tag_entries() + self._search_entries(),
+        )
 
     def _tag_entries(self) -> list[Entry]:
         """The "Tags" section: each tag in use on this digest's papers, with its count."""

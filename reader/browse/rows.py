@@ -82,6 +82,11 @@ class Rows(Core):
     def rows_ahead(self) -> list[list[int]]:
         """The rows `step_week` would list next, one week older and one newer (each with
         matches), for the screen to render ahead while idle; none outside one week's view."""
+        return [rows for _, rows in self.weeks_ahead()]
+
+    def weeks_ahead(self) -> list[tuple[date, list[int]]]:
+        """The weeks `step_week` would show next, one older and one newer (each with matches),
+        with their rows (`rows_ahead`)."""
         view, digest = self.view, self.digest
         if view.week is None or view.starred_only:
             return []
@@ -93,7 +98,7 @@ class Rows(Core):
                 other = replace(view, week=week)
                 rows = view_rows(digest, self.hits, other, self._starred, self.ranking)
                 if rows:
-                    ahead.append(rows)
+                    ahead.append((week, rows))
         return ahead
 
     def papers_ahead(self, weeks: Sequence[Sequence[int]]) -> list[int]:

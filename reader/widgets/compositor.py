@@ -15,6 +15,7 @@ line is not rendered, and a line of a widget with none is not cut.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
@@ -41,21 +42,25 @@ class SpanCompositor(Compositor):
     ) -> Sequence[Mapping[int, Strip | None]]:
         """Textual's `_render_chops(crop, ...)` with only the chops the spans write filled."""
         cuts = self.cuts
-        chops: list[dict[int, Strip | None]] = [dict.fromkeys(line[:-1]) for line in cuts]
+        # Only the lines of spans are read (`ChopsUpdate`): the others are left empty.
+        chops: list[dict[int, Strip | None]] = [{} for _ in cuts]
         # Line y's chop from cut x to the next is written when a span of y reaches it:
         # `ChopsUpdate` skips it only when `x > x2 or end <= x1`. One that starts where the
         # span ends is written as a cursor move and nothing of it (cropped to no cells): any
         # strip does, and no widget is rendered for it.
         pending: dict[int, list[int]] = {}
-        """The chops of each line still to be filled, by line."""
+        """The chops of each line still to be filled (ascending), by line."""
         moves: dict[int, list[int]] = {}
         for y, x1, x2 in spans:
             line = cuts[y]
+            if not chops[y]:
+                chops[y] = dict.fromkeys(line[:-1])
             found = [x for x, end in zip(line, line[1:], strict=False) if x < x2 and end > x1]
             if found:
                 pending.setdefault(y, []).extend(found)
             if x2 in line[:-1]:
                 moves.setdefault(y, []).append(x2)
+        lines = sorted(pending)
         overlaps = crop.overlaps
         for widget, (region, clip) in self.visible_widgets.items():
             if not pending:
@@ -66,19 +71,21 @@ class SpanCompositor(Compositor):
             if not shown.width or not shown.height:
                 continue
             first_cut, last_cut = shown.column_span
-            top, bottom = shown.y, shown.bottom
-            rows = sorted(
-                y
-                for y, xs in pending.items()
-                if top <= y < bottom and any(first_cut <= x < last_cut for x in xs)
-            )
+            top = shown.y
+            rows = []
+            for y in lines[bisect_left(lines, top) : bisect_left(lines, shown.bottom)]:
+                xs = pending.get(y)
+                if xs is not None:
+                    at = bisect_left(xs, first_cut)
+                    if at < len(xs) and xs[at] < last_cut:
+                        rows.append(y)
             if not rows:
                 continue  # nothing it would draw is written
             if clip.contains_region(region):
                 strips = widget.render_lines(Region(0, 0, region.width, region.height))
             else:
                 strips = widget.render_lines(
-                    Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+                    Region(shown.x - region.x, top - region.y, shown.width, shown.height)
                 )
             left = shown.x
             for y in rows:

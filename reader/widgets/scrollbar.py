@@ -35,18 +35,52 @@ if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
 
-def thumb(size: int, virtual_size: float, window_size: float, position: float) -> Hashable:
-    """What decides how `ScrollBarRender.render_bar` draws a bar of `size` cells: the thumb's
-    first and last eighths of a cell (the same arithmetic), or, without a thumb, the inputs."""
+def thumb_eighths(
+    size: int, virtual_size: float, window_size: float, position: float
+) -> tuple[int, int] | None:
+    """Where `ScrollBarRender.render_bar` draws the thumb of a bar of `size` cells: its first
+    and last eighth of a cell (the same arithmetic); None when it draws none."""
     if not (window_size and size and virtual_size and size != virtual_size):
-        return ("no thumb", size, virtual_size, window_size, position)
+        return None
     if virtual_size <= window_size:  # nothing to scroll (Textual hides the bar; it cannot draw it)
-        return ("all shown", size, virtual_size, window_size, position)
+        return None
     eighths = len(ScrollBarRender.VERTICAL_BARS)
     thumb_size = max(1, window_size / (virtual_size / size))
     offset = (size - thumb_size) * (position / (virtual_size - window_size))
     start = int(offset * eighths)
-    return (size, start, start + ceil(thumb_size * eighths))
+    return start, start + ceil(thumb_size * eighths)
+
+
+def thumb(size: int, virtual_size: float, window_size: float, position: float) -> Hashable:
+    """What decides how `ScrollBarRender.render_bar` draws a bar of `size` cells: the thumb's
+    first and last eighths of a cell, or, without a thumb, the inputs."""
+    found = thumb_eighths(size, virtual_size, window_size, position)
+    if found is None:
+        return ("no thumb", size, virtual_size, window_size, position)
+    return (size, *found)
+
+
+def bar_lines(
+    size: int, virtual_size: float, window_size: float, position: float
+) -> list[Hashable]:
+    """What each line of a vertical bar of `size` cells shows as `ScrollBarRender.render_bar`
+    draws it (`thumb_eighths`): above the thumb, in it, below it, or its first or last line
+    (in eighths of a cell); without a thumb, the bar's back."""
+    found = thumb_eighths(size, virtual_size, window_size, position)
+    if found is None:
+        return [None] * size
+    bars = ScrollBarRender.VERTICAL_BARS
+    eighths = len(bars)
+    top, top_eighth = divmod(max(0, found[0]), eighths)
+    bottom, bottom_eighth = divmod(max(0, found[1]), eighths)
+    lines: list[Hashable] = [
+        "above" if y < top else "thumb" if y < bottom else "below" for y in range(size)
+    ]
+    if top < size and bars[eighths - 1 - top_eighth] != " ":
+        lines[top] = ("first", top_eighth)
+    if bottom < size and bars[eighths - 1 - bottom_eighth] != " ":
+        lines[bottom] = ("last", bottom_eighth)
+    return lines
 
 
 class BarLines(Visual):
@@ -108,7 +142,7 @@ class QuietScrollBar(ScrollBar):
         self._drawn: Hashable = None
         self._strips_seen: dict[tuple[Segment, RichStyle], Strip] = {}
         """The bar's lines as drawn (`BarLines`), by their segment and the widget's style."""
-        self._drawn_lines: list[Segment] | None = None
+        self._drawn_lines: list[Hashable] | None = None
         """What each line of the bar was drawn with (`_bar_lines`), None: drawn blank or not
         known."""
 
@@ -128,23 +162,14 @@ class QuietScrollBar(ScrollBar):
             and self.window_virtual_size <= self.window_size
         )
 
-    def _bar_lines(self) -> list[Segment] | None:
-        """The segment each line of a vertical bar is drawn from, as `ScrollBar.render` makes
-        them (colours aside: they change with a repaint of the whole bar); None when drawn
-        blank (or horizontal)."""
+    def _bar_lines(self) -> list[Hashable] | None:
+        """What each line of the bar shows (`bar_lines`), colours aside (a change of them
+        repaints the whole bar); None when drawn blank (or horizontal)."""
         if not self.vertical or self._blank():
             return None
-        size = self.size
-        window = self.window_size if self.window_size < self.window_virtual_size else 0
-        bar = self.renderer.render_bar(
-            size=size.height,
-            virtual_size=ceil(self.window_virtual_size),
-            window_size=ceil(window),
-            position=self.position,
-            thickness=size.width,
-            vertical=True,
+        return bar_lines(
+            self.size.height, self.window_virtual_size, self.window_size, self.position
         )
-        return list(bar.segments)[: size.height]
 
     def _repaint_if_moved(self) -> None:
         """Repaint the lines whose cells the thumb's move changes (all of them when the bar

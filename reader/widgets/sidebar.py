@@ -102,6 +102,28 @@ class Sidebar(LineList):
         else:
             self.refresh_rows(sorted(set(changed)))
 
+    def prepare(self, entries: Sequence[Entry], cursor: int) -> None:
+        """Render ahead the rows on screen that showing `entries` (the cursor on `cursor`)
+        would change (`render_rows_ahead`): a week switch then renders none of them. What the
+        sidebar shows does not change."""
+        height = self.size.height
+        if not self.display or height <= 0:
+            return
+        shown, count, at = self.entries, self.row_count, self.cursor
+        top = int(self.scroll_offset.y)
+        rows = [
+            row
+            for row in range(top, min(top + height, len(entries)))
+            if row in (at, cursor) or _differ(_entry(shown, row), entries[row])
+        ]
+        self.entries, self.row_count = entries, len(entries)
+        self.set_reactive(LineList.cursor, cursor)
+        try:
+            self.render_rows_ahead(rows)
+        finally:
+            self.entries, self.row_count = shown, count
+            self.set_reactive(LineList.cursor, at)
+
     @property
     def current(self) -> Entry | None:
         return self.entries[self.cursor] if self.entries else None

@@ -726,3 +726,77 @@ async def test_a_scrollbar_s_lines_are_textual_s_lines(theme: str) -> None:
             assert [list(strip) for strip in got] == [list(strip) for strip in want], step
             drawn += 1
         assert drawn > 200
+
+
+async def test_the_sidebar_rows_a_week_switch_changes_are_rendered_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the keys pause, the sidebar rows that `[` or `]` changes (the week marked, the
+    categories of the week and their counts) are rendered ahead: the switch renders none of
+    them, and the sidebar shows what drawing it afresh gives."""
+    app = make_app(_digest(), read_delay=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = screen_of(app)
+        rendered: list[int] = []
+        render = Sidebar._render_row_strip
+
+        def counted(self: Sidebar, row: int, width: int, base: Any) -> Strip:
+            rendered.append(row)
+            return render(self, row, width, base)
+
+        monkeypatch.setattr(Sidebar, "_render_row_strip", counted)
+        monkeypatch.setattr(main_screen, "AHEAD_DELAY", 0.3)  # not within the key's pause
+        await pilot.press("down")
+        for key in ("[", "[", "]", "["):
+            await pilot.pause(0.6)  # rendered ahead
+            rendered.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert rendered == [], (key, rendered)
+            assert_not_stale(screen.sidebar)
+        categories = [entry for entry in screen.sidebar.entries if entry.kind == "category"]
+        assert categories  # (the rows ahead included categories that came and went)
+
+
+async def test_the_header_s_next_titles_are_rendered_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While the keys pause, the header titles `[` and `]` show are rendered ahead: the switch
+    renders no title, and the header reads as drawing it afresh gives (at a tiny size too)."""
+    from reader.widgets.header import KeptTitle
+
+    for size in ((120, 40), (50, 15)):
+        app = make_app(_digest(), read_delay=60)
+        async with app.run_test(size=size) as pilot:
+            screen = screen_of(app)
+            title = screen.query_one(KeptTitle)
+            rendered: list[str] = []
+            render = Widget._render_content
+
+            def counted(
+                self: Widget,
+                title: KeptTitle = title,
+                rendered: list[str] = rendered,
+                render: Callable[[Widget], None] = render,
+            ) -> None:
+                if self is title:
+                    rendered.append(str(title.visual))
+                render(self)
+
+            monkeypatch.setattr(Widget, "_render_content", counted)
+            monkeypatch.setattr(main_screen, "AHEAD_DELAY", 0.3)
+            await pilot.press("down")
+            for key in ("[", "[", "]", "["):
+                await pilot.pause(0.6)  # rendered ahead
+                rendered.clear()
+                await pilot.press(key)
+                await pilot.pause()
+                assert rendered == [], (key, rendered)
+                shown = title.render_lines(title.size.region)
+                title._kept.clear()
+                title.refresh()
+                assert shown == title.render_lines(title.size.region)
+                assert screen.browse.title(compact=size[0] < 60).split(" · ")[0] in str(
+                    title.visual
+                )
+            monkeypatch.undo()

@@ -438,6 +438,34 @@ def test_rows_ahead_are_those_the_week_steps_list(store: StateStore) -> None:
     assert browse.rows_ahead() == []
 
 
+def test_the_sidebar_ahead_is_the_sidebar_after_the_week_step(store: StateStore) -> None:
+    """The sidebar rows and the header's subtitle rendered ahead for each week `[` and `]` go
+    to are those of the view once there (the week marked, its categories counted), with or
+    without a query; no sidebar ahead while a category is picked (its counts are the view's
+    without it)."""
+    for query in ("", "robots"):
+        browse = opened(store)
+        if query:
+            browse.ask(query)
+        browse.step_week(1)
+        for week, rows in browse.weeks_ahead():
+            ahead = browse.sidebar_ahead(week, rows)
+            there = opened(store)
+            if query:
+                there.ask(query)
+            there.show_week(week)
+            assert there.rows == rows
+            assert ahead is not None and list(ahead) == list(there.sidebar()), (query, week)
+            for compact in (False, True):
+                assert browse.title_ahead(week, rows, compact) == there.title(compact)
+    browse = opened(store)
+    browse.step_week(1)
+    category = next(entry for entry in browse.sidebar() if entry.kind == "category")
+    browse.toggle_category(category.category)
+    week, rows = browse.weeks_ahead()[0]
+    assert browse.sidebar_ahead(week, rows) is None
+
+
 def test_papers_ahead_are_the_cursor_s_neighbours_and_each_week_s_first(
     store: StateStore,
 ) -> None:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from rich.color import Color
 from textual.scrollbar import ScrollBarRender
 
-from reader.widgets.scrollbar import thumb
+from reader.widgets.scrollbar import bar_lines, thumb
 
 
 def drawn(size: int, virtual: int, window: int, position: float) -> list[tuple[str, object]]:
@@ -55,3 +55,38 @@ def test_a_thumb_that_moves_is_told_apart() -> None:
     assert thumb(38, 1000, 38, 0.0) != thumb(38, 1000, 38, 200.0)
     assert thumb(38, 40, 38, 0.0) != thumb(38, 80, 38, 0.0)
     assert thumb(38, 38, 38, 0.0) != thumb(38, 30, 38, 0.0)  # no bar drawn: told apart too
+
+
+def shown(size: int, virtual: int, window: int, position: float) -> tuple[int, int, int, float]:
+    """The inputs `ScrollBar` draws with: no window when all of it is shown."""
+    return size, virtual, window if window < virtual else 0, position
+
+
+@st.composite
+def any_two(draw: st.DrawFn) -> tuple[tuple[int, int, int, float], tuple[int, int, int, float]]:
+    """Two sets of inputs for a bar of the same size, anywhere (the thumb may jump)."""
+    size = draw(st.integers(1, 60))
+
+    def one() -> tuple[int, int, int, float]:
+        window = draw(st.integers(0, 80))
+        virtual = draw(st.integers(0, 500))
+        position = draw(st.integers(0, max(0, virtual - window))) / draw(st.sampled_from([1, 3]))
+        return size, virtual, window, position
+
+    return one(), one()
+
+
+@given(st.one_of(neighbours(), any_two()))
+def test_a_line_drawn_differently_is_told_apart(
+    pair: tuple[tuple[int, int, int, float], ...],
+) -> None:
+    """`bar_lines` tells apart every line that `render_bar` draws differently for two inputs:
+    the quiet scrollbar repaints those lines only."""
+    a, b = pair
+    size = a[0]
+    was, now = drawn(*shown(*a))[:size], drawn(*shown(*b))[:size]
+    lines_a, lines_b = bar_lines(*a), bar_lines(*b)
+    assert len(lines_a) == len(lines_b) == size
+    for y in range(size):
+        if was[y] != now[y]:
+            assert lines_a[y] != lines_b[y], (y, was[y], now[y])

@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
-from reader.browse import Browse, Changed, sidebar_cursor
+from reader.browse import Browse, Changed, Entry, sidebar_cursor
 from reader.commands import COMMANDS, PAPER_ACTIONS, Command
 from reader.model import Digest
 from reader.screens.main import tasks
@@ -246,10 +246,17 @@ class MainScreen(Outward):
         renders none of them."""
         self._ahead = None
         browse, pane = self.browse, self.query_one(AbstractPane)
-        weeks = browse.rows_ahead()
+        ahead = browse.weeks_ahead()
+        weeks = [rows for _, rows in ahead]
         self.paper_list.prepare_moves()
-        for week in weeks:
-            self.paper_list.prepare(week)
+        for week, rows in ahead:
+            self.paper_list.prepare(rows)
+            entries = browse.sidebar_ahead(week, rows)
+            if entries is not None:
+                self.sidebar.prepare(entries, sidebar_cursor(entries, self._sidebar_keep()))
+            if self._header is not None:
+                compact = self.has_class("-tiny")
+                self._header.prepare(browse.title_ahead(week, rows, compact=compact))
         for index in browse.papers_ahead(weeks):
             content = browse.pane(index)
             pane.prepare(content, lambda: render_paper(content))  # noqa: B023 (called here)
@@ -266,12 +273,15 @@ class MainScreen(Outward):
     def _draw_sidebar(self) -> None:
         """The sidebar's rows; its cursor stays on a category, tag or search the user is on."""
         entries = self.browse.sidebar()
+        self.sidebar.set_entries(entries, sidebar_cursor(entries, self._sidebar_keep()))
+
+    def _sidebar_keep(self) -> Entry | None:
+        """The sidebar row its cursor stays on: a category, tag or search the user is on."""
         sidebar = self.sidebar
         current = sidebar.current
-        keep = None
         if self.focused is sidebar and current is not None:
-            keep = current if current.kind in ("category", "tag", "search") else None
-        sidebar.set_entries(entries, sidebar_cursor(entries, keep))
+            return current if current.kind in ("category", "tag", "search") else None
+        return None
 
     def _draw_title(self) -> None:
         """The header's subtitle, repainting the header alone, in this frame.
