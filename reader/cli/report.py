@@ -35,7 +35,7 @@ def no_match(query: str, week: date | None, elsewhere: int = 0, then: str = "") 
     """Say that no paper matches (`query`, in `week` unless None; `elsewhere` of them in the
     other weeks), then `then` (what was not done); EXIT_NO_MATCH."""
     where = "" if week is None else f" in week {week_label(week)}"
-    what = f"no papers match {query!r}" if query else "no papers in the digest"
+    what = f"no papers match '{query}'" if query else "no papers in the digest"  # made inert
     others = f"; {elsewhere} in other weeks (--week all)" if elsewhere else ""
     say(f"{what}{where}{others}{then}")
     return EXIT_NO_MATCH

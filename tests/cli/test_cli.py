@@ -271,6 +271,8 @@ def test_no_match_in_the_week_counts_the_other_weeks_and_every_job_says_it_once(
     assert err == (
         "reader: no papers match 'cat:sound' in week 2023-05-14; 2 in other weeks (--week all)\n"
     )
+    code, _, err = cli(capsys, "--query", f"{ESC}]2;x{BEL} it's", "--print", "--format", "links")
+    assert (code, err) == (1, "reader: no papers match '\u241b]2;x\u2407 it's'\n")  # inert
     code, _, err = cli(capsys, "--query", "is:starred", "--print", "--format", "links")
     assert (code, err) == (1, "reader: no papers match 'is:starred'\n")  # nothing starred yet
     code, out, err = cli(capsys, "--fetch-metadata", "--offline", "--query", "zzzyyyxxx")
