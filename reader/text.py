@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reader.patterns import compiled
+
+if TYPE_CHECKING:
+    import json
 
 _ARXIV_LINK = compiled(
     r"^https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
@@ -212,6 +216,20 @@ def inert_chars(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return text.translate(_ONE_TO_ONE)
+
+
+_BLANK_TO_END = compiled(r"\s*")
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """What a JSON decoder found wrong, with its column, and "(is the file cut short?)" when the
+    text ended too soon: `Unterminated string starting at column 23 (is the file cut short?)`
+    (json's message, "Unterminated string starting at", leaves its place to the caller)."""
+    what = error.msg.removesuffix(" at")
+    rest = _BLANK_TO_END.match(error.doc, error.pos)
+    at_end = rest is not None and rest.end() == len(error.doc)
+    ended = error.msg.startswith("Unterminated") or at_end
+    return f"{what} at column {error.colno}{' (is the file cut short?)' if ended else ''}"
 
 
 def is_web_link(link: str) -> bool:

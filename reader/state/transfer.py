@@ -34,6 +34,7 @@ from reader.limits import (
 from reader.patterns import compiled
 from reader.records import frozen
 from reader.state.database import normal_tag, reason, seconds
+from reader.text import json_problem
 
 EXPORT_VERSION = 1
 
@@ -119,9 +120,7 @@ def read_export(path: Path) -> tuple[list[Entry], list[tuple[str, str, float]], 
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise StateError(
-            path, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})"
-        ) from error
+        raise StateError(path, error.lineno, f"invalid JSON: {json_problem(error)}") from error
     except RecursionError as error:
         raise StateError(path, 1, "invalid JSON: nested too deeply") from error
     if not isinstance(document, dict) or not isinstance(document.get("marks"), list):

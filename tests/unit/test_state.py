@@ -747,7 +747,11 @@ UPDATED = 'mark 1: "updated" must be a number (seconds since 1970)'
 @pytest.mark.parametrize(
     ("content", "line", "message"),
     [
-        ("", 1, "invalid JSON: Expecting value (column 1)"),
+        ("", 1, "invalid JSON: Expecting value at column 1 (is the file cut short?)"),
+        ('{"version": 1, "marks": [\n{"key": "2305.0', 2, "invalid JSON: Unterminated string "
+         "starting at column 9 (is the file cut short?)"),  # an export cut off (head -c)
+        ('{"version": 1, "marks": [\n{"key" "x"}]}', 2, "invalid JSON: Expecting ':' delimiter "
+         "at column 8"),
         ("[1, 2]", 1, EXPORT),
         ('{"version": 2, "marks": []}', 1, VERSION),
         ('{"version": true, "marks": []}', 1, VERSION),

@@ -53,7 +53,7 @@ from reader.sources.formats import (
     parse_week_cell,
     require_columns,
 )
-from reader.text import arxiv_id
+from reader.text import arxiv_id, json_problem
 
 __all__ = ["json_items", "json_kind", "json_string", "parse_csv", "parse_json", "parse_links_cell"]
 
@@ -413,13 +413,7 @@ def json_items(
             try:
                 value, end = decoder.raw_decode(text, position)
             except json.JSONDecodeError as error:
-                # "Unterminated string starting at": json puts the place after the message
-                what = error.msg.removesuffix(" at")
-                ended = error.msg.startswith("Unterminated") or skip(error.pos) >= size
-                cut = " (is the file cut short?)" if ended else ""
-                raise LoadError(
-                    path, error.lineno, f"bad JSON: {what} at column {error.colno}{cut}"
-                ) from None
+                raise LoadError(path, error.lineno, f"bad JSON: {json_problem(error)}") from None
             except (ValueError, RecursionError) as error:
                 message = "nested too deeply" if isinstance(error, RecursionError) else str(error)
                 raise LoadError(path, start, f"bad JSON: {message}") from None
