@@ -121,7 +121,8 @@ class ReaderApp(TypeaheadApp):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
-            self.collector.heard_input()  # full collections wait for a pause in the input
+            # full collections wait for a pause in the input, and one runs once it pauses
+            self.collector.heard_input(asyncio.get_running_loop())
         await super().on_event(event)  # keys: routed at once (`TypeaheadApp`)
 
     def _apply_config(self) -> None:

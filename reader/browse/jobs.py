@@ -114,7 +114,7 @@ class Search:
             asked = cancelled
             cancelled = lambda: newest() != generation or asked()  # noqa: E731
         try:
-            return self.query.filter(
+            hits = self.query.filter(
                 self.digest,
                 self.candidates,
                 self.state,
@@ -126,11 +126,18 @@ class Search:
             return exc.message
         except Cancelled:
             return None
+        if isinstance(hits, list):  # big: frozen at once (in a thread too: a like: query
+            collector.made(len(hits))  # builds the index for seconds after its hits)
+        return hits
 
     def rank(self) -> Ranking | None:
         """The order the query's `like:` terms ask for (None without any); the first one of a
-        digest builds its similarity index (`reader.similar`)."""
-        return self.query.ranking(self.digest, self.state)
+        digest builds its similarity index (`reader.similar`). Its scores, one per paper, are
+        frozen at once when many (`reader.collector.made`)."""
+        ranking = self.query.ranking(self.digest, self.state)
+        if ranking is not None:
+            collector.made(len(ranking.totals))
+        return ranking
 
 
 @frozen

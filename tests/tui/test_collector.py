@@ -14,10 +14,14 @@ from typing import Any
 
 import pytest
 
+import reader.app
 from reader import collector
 from reader.app import make_app
+from reader.browse.jobs import Search
 from reader.collector import NEVER, Collector
+from reader.query import parse_query
 from reader.screens.main import MainScreen
+from reader.similar import Ranking
 from reader.sources.loader import load_digest
 from tests.tui.conftest import wait_for
 
@@ -49,6 +53,16 @@ class _Node:
 
     def __init__(self) -> None:
         self.me = self
+
+
+class _Unread:
+    """A reading state where nothing is read or starred."""
+
+    def is_read(self, key: str) -> bool:
+        return False
+
+    def is_starred(self, key: str) -> bool:
+        return False
 
 
 def _tracked_unfrozen(item: object) -> bool:
@@ -186,3 +200,52 @@ async def test_the_rows_of_a_big_view_are_frozen_before_they_are_drawn(
         assert gc.is_tracked(hits) and not _tracked_unfrozen(hits)
         assert app.collector.frozen_made >= 1 and app.collector.full_collections == 0
         assert asked == [len(screen.browse.digest)]  # like:KEY asks every paper
+
+
+def test_a_big_querys_hits_and_scores_made_in_a_thread_are_frozen(
+    collections: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query answered in a thread (the first `like:` of a digest builds the similarity index
+    there for seconds after its hits are found) freezes its hits and its scores as it makes
+    them: the collections meanwhile do not walk them."""
+    monkeypatch.setattr(collector, "FREEZE_FROM", 50)  # the bundled digest's 123 papers
+    digest = load_digest()
+    search = Search(
+        parse_query(f"like:{digest.papers[0].key}"), range(len(digest)), None, 1, digest, _Unread()
+    )
+    policy = Collector()
+    assert policy.settle()
+    found: list[object] = []
+
+    def work() -> None:
+        hits = search.run_unless(lambda: False)
+        found.extend((hits, search.rank()))
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    hits, ranking = found
+    assert isinstance(hits, list) and len(hits) == len(digest) - 1
+    assert isinstance(ranking, Ranking) and len(ranking.totals) == len(digest)
+    assert gc.is_tracked(hits) and not _tracked_unfrozen(hits)
+    assert not _tracked_unfrozen(ranking)
+    assert policy.frozen_made == 2
+
+
+async def test_a_pause_after_a_key_collects_what_it_made_without_waiting_for_the_check(
+    collections: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pause in the input gets its collection `QUIET_SECONDS` after the last key, not at
+    the next check (every `CHECK_SECONDS`, which found the objects of several keys); keys
+    that come quicker get none between them."""
+    monkeypatch.setattr(reader.app, "CHECK_SECONDS", 600.0)  # the check never comes here
+    monkeypatch.setattr(collector, "QUIET_SECONDS", 0.2)
+    app = make_app(load_digest(), read_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(gc.isenabled, pilot)
+        ran = app.collector.full_collections
+        await pilot.press("j", "j", "j")
+        assert app.collector.full_collections == ran
+        await wait_for(lambda: app.collector.full_collections == ran + 1, pilot, seconds=5)
+        await pilot.pause(0.5)
+        assert app.collector.full_collections == ran + 1  # one for the pause
