@@ -31,7 +31,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from itertools import accumulate, repeat
 from operator import lt, methodcaller
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reader.model import Digest, SearchText
 
@@ -68,6 +68,25 @@ _MASKS = 8
 """Answers kept (a mask is a byte a paper)."""
 _MASK_BITS = bytes.maketrans(b"01", b"\x00\x01")
 
+T = TypeVar("T", bytes, int)
+
+
+class _Kept(Generic[T]):
+    """The answers of one kind of lookup (a mask of a byte a paper, or bits), kept: the last
+    `_MASKS` by needle, and the tokens of the last one made with what they gave (a letter typed
+    on that leaves the tokens as they were, `quan` -> `quant`, gets the same, not made again)."""
+
+    __slots__ = ("answers", "held")
+
+    def __init__(self) -> None:
+        self.answers: OrderedDict[bytes, tuple[T, bool] | None] = OrderedDict()
+        self.held: tuple[list[int], T] | None = None
+
+    def forget(self) -> None:
+        self.answers.clear()
+        self.held = None
+
+
 class TokenIndex:
     """Which papers hold each token (see the module's docstring). Immutable once built.
 
@@ -87,9 +106,7 @@ class TokenIndex:
         "_lock",
         "_found",
         "_masks",
-        "_held",
         "_bits",
-        "_held_bits",
         "_sparse",
     )
 
@@ -117,14 +134,10 @@ class TokenIndex:
         self._keep = keep  # what `ids` maps, kept open as long as the index lives
         self._lock = threading.Lock()
         self._found: OrderedDict[bytes, list[int]] = OrderedDict()
-        self._masks: OrderedDict[bytes, tuple[bytes, bool] | None] = OrderedDict()
-        self._held: tuple[list[int], bytes] | None = None
-        """The tokens of the last mask made, and that mask: a letter typed on that leaves the
-        tokens as they were (`quan` -> `quant`) gets the same mask, not made again."""
-        self._bits: OrderedDict[bytes, tuple[int, bool] | None] = OrderedDict()
+        self._masks: _Kept[bytes] = _Kept()
+        """`lookup`'s answers kept."""
+        self._bits: _Kept[int] = _Kept()
         """`lookup_bits`'s answers kept (a bit a paper: 12.5 KB at 100k papers)."""
-        self._held_bits: tuple[list[int], int] | None = None
-        """As `_held`, for `lookup_bits`."""
         self._sparse: OrderedDict[tuple[int, ...], int] = OrderedDict()
         """The bits of the papers of a few sets of sparse tokens, by their numbers: a letter
         typed on often leaves the sparse tokens as they were and takes dense ones out
@@ -191,16 +204,7 @@ class TokenIndex:
         called between pieces of the work (it may raise to stop it: a newer query came), and
         other threads run there: a needle that marks millions of postings (a letter at 1M
         papers, ~150 ms) never holds the interpreter longer than a piece (~2 ms)."""
-        with self._lock:
-            if needle in self._masks:
-                self._masks.move_to_end(needle)
-                return self._masks[needle]
-        found = self._lookup(needle, step)
-        with self._lock:
-            self._masks[needle] = found
-            while len(self._masks) > _MASKS:
-                self._masks.popitem(last=False)
-        return found
+        return self._answer(self._masks, needle, step, self._mask)
 
     def lookup_bits(
         self, needle: bytes, step: Callable[[], None] = lambda: None
@@ -210,18 +214,35 @@ class TokenIndex:
         at 100k papers, where the byte a paper of `lookup`'s mask took ~0.1 ms a pass) and
         makes the byte mask of the result only when its hits are read off anew. The last few
         answers are kept; `step` as for `lookup`."""
+        return self._answer(self._bits, needle, step, self._union)
+
+    def _answer(
+        self,
+        kept: _Kept[T],
+        needle: bytes,
+        step: Callable[[], None],
+        make: Callable[[list[int], Callable[[], None]], T | None],
+    ) -> tuple[T, bool] | None:
+        """`needle`'s answer kept in `kept`, else made of its tokens' postings by `make` (unless
+        its tokens are those of the last one made) and kept."""
         with self._lock:
-            if needle in self._bits:
-                self._bits.move_to_end(needle)
-                return self._bits[needle]
-        found = self._lookup_bits(needle, step)
+            if needle in kept.answers:
+                kept.answers.move_to_end(needle)
+                return kept.answers[needle]
+        found = self._made(kept, needle, step, make)
         with self._lock:
-            self._bits[needle] = found
-            while len(self._bits) > _MASKS:
-                self._bits.popitem(last=False)
+            kept.answers[needle] = found
+            while len(kept.answers) > _MASKS:
+                kept.answers.popitem(last=False)
         return found
 
-    def _lookup_bits(self, needle: bytes, step: Callable[[], None]) -> tuple[int, bool] | None:
+    def _made(
+        self,
+        kept: _Kept[T],
+        needle: bytes,
+        step: Callable[[], None],
+        make: Callable[[list[int], Callable[[], None]], T | None],
+    ) -> tuple[T, bool] | None:
         exact = len(needle.translate(None, _OTHER)) == len(needle)
         piece = self._piece(needle)
         if not piece:
@@ -230,15 +251,15 @@ class TokenIndex:
         if numbers is None:
             return None
         with self._lock:
-            held = self._held_bits
+            held = kept.held
         if held is not None and held[0] == numbers:
             return held[1], exact
-        found = self._union(numbers, step)
-        if found is not None:
-            with self._lock:
-                self._held_bits = (numbers, found)
-            return found, exact
-        return None
+        found = make(numbers, step)
+        if found is None:
+            return None
+        with self._lock:
+            kept.held = (numbers, found)
+        return found, exact
 
     def _union(self, numbers: list[int], step: Callable[[], None]) -> int | None:
         """The papers that hold any of the tokens `numbers`, a bit a paper (see `lookup_bits`):
@@ -317,7 +338,7 @@ class TokenIndex:
     def known(self, needle: bytes) -> bool:
         """Whether `lookup(needle)` or `lookup_bits(needle)` is kept (answered at once)."""
         with self._lock:
-            return needle in self._masks or needle in self._bits
+            return needle in self._masks.answers or needle in self._bits.answers
 
     def quick(self, needle: bytes) -> bool:
         """Whether `lookup(needle)` is known or quick: little enough to do while a key waits
@@ -350,25 +371,6 @@ class TokenIndex:
         if len(needle.translate(None, _OTHER)) == len(needle):
             return needle
         return max(needle.translate(_SPACES).split(), key=len, default=b"")
-
-    def _lookup(self, needle: bytes, step: Callable[[], None]) -> tuple[bytes, bool] | None:
-        exact = len(needle.translate(None, _OTHER)) == len(needle)
-        piece = self._piece(needle)
-        if not piece:
-            return None
-        numbers = self.tokens_holding(piece)
-        if numbers is None:
-            return None
-        with self._lock:
-            held = self._held
-        if held is not None and held[0] == numbers:
-            return held[1], exact
-        found = self._mask(numbers, step)
-        if found is not None:
-            with self._lock:
-                self._held = (numbers, found)
-            return found, exact
-        return None
 
     def _mask(self, numbers: list[int], step: Callable[[], None]) -> bytes | None:
         """The papers that hold any of the tokens `numbers`, a byte a paper (see `lookup`)."""

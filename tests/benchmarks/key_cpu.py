@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _forget_lookups(digest: Any) -> None:
     """Each repeat types its word as a new session does: the answers the digest's token index
-    keeps (its `OrderedDict`s and `_held*`: needles' tokens, masks, bits) from the repeat
+    keeps (its `OrderedDict`s and `_Kept`s: needles' tokens, masks, bits) from the repeat
     before are forgotten, so that only the first repeat does not find them."""
     from collections import OrderedDict
 
@@ -234,8 +234,8 @@ def _forget_lookups(digest: Any) -> None:
         value = getattr(index, name, None)
         if isinstance(value, OrderedDict):
             value.clear()
-        elif name.startswith("_held"):
-            setattr(index, name, None)
+        elif hasattr(value, "forget"):  # lookup's and lookup_bits' answers (tokens._Kept)
+            value.forget()
 
 
 KINDS_PARTS = ("route", "frame", "total")
